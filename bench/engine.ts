@@ -1,0 +1,60 @@
+// Engine speed and memory for one vCPU pre-faulting big slots (npm run bench:engine).
+// Prints figures; the targets (issue #2) are printed beside them, never asserted in tests.
+
+import { createVm, withVmDefaults, type LevelName, type PreFaultResult } from '../src/sim/index.js';
+
+const GiB = 1n << 30n;
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function heapBytes(): number {
+  gc?.();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+interface Run {
+  label: string;
+  leaves: number;
+  ms: number;
+  bytesPerLeaf: number;
+}
+
+function prefaultSlot(label: string, bytes: bigint, pageSize: LevelName): Run {
+  const vm = createVm(withVmDefaults({ name: label }), { maxTableBytes: 2 ** 40 });
+  const gpa = 1n << 40n; // 1 TiB: aligned for every page size
+  const r = vm.apply({
+    op: 'set_memslot',
+    addressSpace: 0,
+    slot: 0,
+    region: { guestPhysAddr: `0x${gpa.toString(16)}`, size: `0x${bytes.toString(16)}`, backing: { pageSize, writable: true } },
+  });
+  if (r.ret !== 0) throw new Error(`memslot refused: ${JSON.stringify(r)}`);
+  vm.apply({ op: 'create_vcpu', vcpu: { id: 0 } });
+  const before = heapBytes();
+  const t0 = process.hrtime.bigint();
+  const res = vm.apply({ op: 'pre_fault', vcpuId: 0, gpa: `0x${gpa.toString(16)}`, size: `0x${bytes.toString(16)}`, flags: '0x0' }) as PreFaultResult;
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (res.ret !== 0 || res.range.size !== '0x0') throw new Error(`pre-fault failed: ${JSON.stringify(res).slice(0, 400)}`);
+  const after = heapBytes();
+  const root = vm.roots()[0]!;
+  const leaves = root.counts['4K'] + root.counts['2M'] + root.counts['1G'];
+  // Keep the VM alive until after the measurement.
+  if (vm.tableBytes() <= 0) throw new Error('no tables');
+  return { label, leaves, ms, bytesPerLeaf: (after - before) / leaves };
+}
+
+const fmt = (n: number, digits = 1): string => n.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+if (!gc) console.log('(run with --expose-gc for exact heap figures: npm run bench:engine does)');
+// Warm the JIT on a small slot first so the first figure is not compile time.
+prefaultSlot('warm-up', GiB, '4K');
+
+const k4 = prefaultSlot('64 GiB, 4K backing', 64n * GiB, '4K');
+console.log(
+  `${k4.label}: ${fmt(k4.leaves, 0)} 4K leaves in ${fmt(k4.ms)} ms = ${fmt(k4.leaves / (k4.ms / 1000) / 1e6, 2)} M leaves/s (target >= 10 M/s); ` +
+    `heap ${fmt(k4.bytesPerLeaf, 2)} bytes per 4K leaf (target <= 16)`,
+);
+const m2 = prefaultSlot('1 TiB, 2M backing', 1024n * GiB, '2M');
+console.log(`${m2.label}: ${fmt(m2.leaves, 0)} 2M leaves in ${fmt(m2.ms)} ms (target < 250 ms)`);
+const g1 = prefaultSlot('1 TiB, 1G backing', 1024n * GiB, '1G');
+console.log(`${g1.label}: ${fmt(g1.leaves, 0)} 1G leaves in ${fmt(g1.ms, 2)} ms (target < 50 ms)`);

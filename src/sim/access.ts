@@ -1,0 +1,98 @@
+// A real guest access (KVM_RUN until the access retires): the hardware walk sets A (and
+// D on a write) when the SPTE allows the access; otherwise a TDP fault with prefetch =
+// false runs (kvm_tdp_page_fault) and the hardware retries.
+
+import { conflict } from './errors.js';
+import { RET_PF_EMULATE, RET_PF_FIXED, RET_PF_SPURIOUS, RET_PF_WRITE_PROTECTED, EFAULT, initPageFault, kvmTdpPageFault, newPageFault } from './mmu/fault.js';
+import { findLeaf } from './mmu/inspect.js';
+import { freeObsoleteRootsOf, kvmMmuReload } from './mmu/load.js';
+import { currentMmuKind, roleAddressSpace } from './mmu/role.js';
+import { SPTE_ACCESSED, SPTE_ACCESS_TRACKED, SPTE_DIRTY, SPTE_EXECUTABLE, SPTE_PRESENT, SPTE_WRITABLE, isMmioSpte, spteFlags } from './mmu/spte.js';
+import { errnoName } from './errno.js';
+import { fastPageFault } from './prefault.js';
+import { sharedBitGfn, type Vcpu, type VmState } from './state.js';
+import { IterationTrace, MappingCoalescer } from './trace.js';
+import type { AccessKind, AccessResult } from './types.js';
+import { PAGES_PER_LEVEL } from './u64.js';
+
+/** Hardware retries before the simulator gives up (a real vCPU would loop forever). */
+const MAX_ATTEMPTS = 4;
+
+export function guestAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind): AccessResult {
+  const host = state.config.host;
+  const mmu = currentMmuKind(host, vcpu.mode);
+  if (mmu !== 'tdp')
+    throw conflict(
+      `vCPU ${vcpu.id} runs on a ${mmu} MMU; guest accesses are simulated only on TDP MMUs (shadow page tables of the guest are not modelled)`,
+    );
+  // vcpu_enter_guest services KVM_REQ_MMU_FREE_OBSOLETE_ROOTS before loading the MMU.
+  freeObsoleteRootsOf(state, vcpu);
+  const trace = new IterationTrace();
+  const mapped = new MappingCoalescer(host.vendor === 'intel' && !host.adBits);
+  const rr = kvmMmuReload(state, vcpu, vcpu.mode, true);
+  if (rr < 0) return { ret: rr, errno: errnoName(rr), exit: null, iterations: [], root: null, mapped: [] };
+
+  const fullGfn = Number(gpa >> 12n);
+  const sharedBit = sharedBitGfn(state, vcpu);
+  // The guest chooses: for TDX the shared bit in its GPA, otherwise the attribute it set.
+  const tdxShared = sharedBit !== 0 && Math.floor(fullGfn / sharedBit) % 2 === 1;
+  const gfn = tdxShared ? fullGfn - sharedBit : fullGfn;
+  const isPrivate = state.config.type === 'tdx' ? !tdxShared : state.hasPrivateMem && state.attrs.isPrivate(gfn);
+  const root = isPrivate && vcpu.mirrorRoot ? vcpu.mirrorRoot : vcpu.root!;
+  const write = kind === 'write';
+  const exec = kind === 'exec';
+  const f = newPageFault();
+  const done = (ret: number, exit: AccessResult['exit']): AccessResult => ({
+    ret,
+    errno: errnoName(ret),
+    exit,
+    iterations: trace.finish(),
+    root: root.ref(),
+    mapped: mapped.finish(),
+  });
+
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const leaf = findLeaf(root, fullGfn);
+    if (leaf && isMmioSpte(leaf.spte)) return done(0, 'KVM_EXIT_MMIO'); // EPT misconfig -> MMIO emulation
+    if (leaf && hardwareAllows(leaf.spte, write, exec)) {
+      // The CPU's walk sets Accessed, and Dirty on a write, without a VM exit.
+      let flags = spteFlags(leaf.spte);
+      if (!root.role.adDisabled) flags |= SPTE_ACCESSED | (write ? SPTE_DIRTY : 0);
+      const updated = leaf.spte - spteFlags(leaf.spte) + flags;
+      leaf.table.spt[leaf.index] = updated;
+      mapped.add(leaf.table.entryGfn(leaf.index), leaf.level, updated);
+      if (write) markDirty(state, roleAddressSpace(root.role), gfn);
+      return done(0, null);
+    }
+    initPageFault(f, gfn, fullGfn, isPrivate, roleAddressSpace(root.role), write, exec, false, host.nxHugePages);
+    const code = (root.role.adDisabled ? fastPageFault(root, f) : undefined) ?? kvmTdpPageFault(state, root, f);
+    if (f.installed) mapped.addParts(f.installedGfn, f.installedLevel, f.installedFlags, f.installedPfn);
+    if (code === RET_PF_FIXED || code === RET_PF_SPURIOUS || code === RET_PF_WRITE_PROTECTED) {
+      trace.add(gfn, code === RET_PF_SPURIOUS ? 'SPURIOUS' : 'FIXED', f.goalLevel, PAGES_PER_LEVEL[f.goalLevel]!, null);
+      continue;
+    }
+    if (code === RET_PF_EMULATE) {
+      trace.add(gfn, 'EMULATE', 0, 0, null);
+      return done(0, 'KVM_EXIT_MMIO');
+    }
+    trace.add(gfn, 'ERROR', 0, 0, errnoName(code));
+    // kvm_mmu_prepare_memory_fault_exit: userspace sees KVM_EXIT_MEMORY_FAULT with EFAULT.
+    return done(code, code === EFAULT ? 'KVM_EXIT_MEMORY_FAULT' : null);
+  }
+  return done(0, null);
+}
+
+/** What the CPU's page walk permits without a fault. */
+function hardwareAllows(spte: number, write: boolean, exec: boolean): boolean {
+  const flags = spteFlags(spte);
+  if (!(flags & SPTE_PRESENT) || flags & SPTE_ACCESS_TRACKED) return false;
+  if (write && !(flags & SPTE_WRITABLE)) return false;
+  if (exec && !(flags & SPTE_EXECUTABLE)) return false;
+  return true;
+}
+
+/** mark_page_dirty_in_slot for a write the CPU completed on a writable SPTE. */
+function markDirty(state: VmState, asId: number, gfn: number): void {
+  const slot = state.slots.lookup(asId, gfn);
+  if (slot?.logDirtyPages) slot.dirtyPages.add(gfn - slot.baseGfn);
+}

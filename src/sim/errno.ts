@@ -1,0 +1,30 @@
+// Negative errnos as the kernel returns them, and their names for the HTTP edge.
+
+import type { ErrnoName } from './types.js';
+
+export const EINVAL = -22;
+export const ENOENT = -2;
+export const EOPNOTSUPP = -95;
+export const EINTR = -4;
+export const EIO = -5;
+export const EFAULT = -14;
+export const EAGAIN = -11;
+export const ENOMEM = -12;
+export const EEXIST = -17;
+export const ENOTTY = -25;
+
+const NAMES: Record<number, ErrnoName> = {
+  [EINVAL]: 'EINVAL',
+  [ENOENT]: 'ENOENT',
+  [EOPNOTSUPP]: 'EOPNOTSUPP',
+  [EINTR]: 'EINTR',
+  [EIO]: 'EIO',
+  [EFAULT]: 'EFAULT',
+  [EAGAIN]: 'EAGAIN',
+  [ENOMEM]: 'ENOMEM',
+  [EEXIST]: 'EEXIST',
+  [ENOTTY]: 'ENOTTY',
+};
+
+/** The errno name of a negative return value, null for success. */
+export const errnoName = (r: number): ErrnoName | null => (r < 0 ? (NAMES[r] ?? 'EIO') : null);

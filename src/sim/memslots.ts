@@ -1,0 +1,121 @@
+// Memslots (struct kvm_memory_slot) in up to two address spaces, their lookup, and the
+// per-slot huge-page rules of x86.c:kvm_alloc_memslot_metadata.
+
+import { PAGES_PER_LEVEL, gfnToHex, levelFromName, LEVEL_NAMES } from './u64.js';
+import type { LevelName, MemslotFlag, MemslotView } from './types.js';
+
+/** KVM_USER_MEM_SLOTS on x86: KVM_MEM_SLOTS_NUM (SHRT_MAX) minus 3 internal slots. */
+export const KVM_USER_MEM_SLOTS = 32764;
+/** KVM_MEM_MAX_NR_PAGES: (1 << 31) - 1 pages per slot. */
+export const KVM_MEM_MAX_NR_PAGES = 2 ** 31 - 1;
+
+export interface Memslot {
+  asId: number;
+  id: number;
+  baseGfn: number;
+  npages: number;
+  /** userspace_addr >> PAGE_SHIFT: host pfns are derived from it. */
+  hvaPfn: number;
+  flags: MemslotFlag[];
+  readonly: boolean;
+  guestMemfd: boolean;
+  logDirtyPages: boolean;
+  gmemOffsetPfn: number;
+  /** Largest host leaf mapping the hva range (THP / hugetlbfs), as a level 1..3. */
+  backingLevel: number;
+  /** The host PTEs are already writable (false: untouched anonymous memory -> zero page). */
+  backingWritable: boolean;
+  backingMapped: boolean;
+  /** Host pages (at backing granularity) a guest write has since made writable (CoW broken). */
+  hostWritten: Set<number>;
+  /** KVM_GET_DIRTY_LOG's bitmap, as gfn offsets marked by writable SPTEs (mark_page_dirty_in_slot). */
+  dirtyPages: Set<number>;
+}
+
+export const slotEndGfn = (s: Memslot): number => s.baseGfn + s.npages;
+
+export function memslotView(s: Memslot): MemslotView {
+  return {
+    addressSpace: s.asId,
+    slot: s.id,
+    guestPhysAddr: gfnToHex(s.baseGfn),
+    size: gfnToHex(s.npages),
+    userspaceAddr: gfnToHex(s.hvaPfn),
+    flags: [...s.flags],
+    guestMemfdOffset: gfnToHex(s.gmemOffsetPfn),
+    backing: { pageSize: LEVEL_NAMES[s.backingLevel] as LevelName, writable: s.backingWritable, mapped: s.backingMapped },
+  };
+}
+
+/** One address space's slots, sorted by base gfn, with a last-hit cache for the fault loop. */
+export class MemslotSet {
+  private readonly spaces: Memslot[][] = [[], []];
+  private last: Memslot | undefined;
+
+  all(): Memslot[] {
+    return [...this.spaces[0]!, ...this.spaces[1]!];
+  }
+
+  count(): number {
+    return this.spaces[0]!.length + this.spaces[1]!.length;
+  }
+
+  byId(asId: number, id: number): Memslot | undefined {
+    return this.spaces[asId]?.find((s) => s.id === id);
+  }
+
+  /** kvm_check_memslot_overlap: another slot of this address space intersects [start, end). */
+  overlaps(asId: number, id: number, start: number, end: number): boolean {
+    return this.spaces[asId]!.some((s) => s.id !== id && s.baseGfn < end && start < slotEndGfn(s));
+  }
+
+  insert(slot: Memslot): void {
+    const list = this.spaces[slot.asId]!;
+    list.push(slot);
+    list.sort((a, b) => a.baseGfn - b.baseGfn);
+    this.last = undefined;
+  }
+
+  remove(slot: Memslot): void {
+    const list = this.spaces[slot.asId]!;
+    list.splice(list.indexOf(slot), 1);
+    this.last = undefined;
+  }
+
+  /** __gfn_to_memslot in address space asId (kvm_vcpu_gfn_to_memslot for the vCPU's AS). */
+  lookup(asId: number, gfn: number): Memslot | undefined {
+    const last = this.last;
+    if (last && last.asId === asId && gfn >= last.baseGfn && gfn < last.baseGfn + last.npages) return last;
+    const list = this.spaces[asId]!;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = list[mid]!;
+      if (gfn < s.baseGfn) hi = mid - 1;
+      else if (gfn >= s.baseGfn + s.npages) lo = mid + 1;
+      else {
+        this.last = s;
+        return s;
+      }
+    }
+    return undefined;
+  }
+}
+
+/**
+ * kvm_alloc_memslot_metadata's disallow_lpage, computed instead of stored: the first and
+ * last huge page of a slot are disallowed when the slot does not start/end on that
+ * boundary, and every huge page is when gpa and hva are not congruent modulo its size.
+ */
+export function lpageDisallowedBySlot(slot: Memslot, gfn: number, level: number): boolean {
+  const n = PAGES_PER_LEVEL[level]!;
+  if (slot.baseGfn % n !== slot.hvaPfn % n) return true;
+  const page = Math.floor(gfn / n);
+  if (page === Math.floor(slot.baseGfn / n) && slot.baseGfn % n !== 0) return true;
+  const end = slot.baseGfn + slot.npages;
+  if (page === Math.floor((end - 1) / n) && end % n !== 0) return true;
+  return false;
+}
+
+export const backingLevelOf = (name: LevelName | undefined): number => levelFromName(name ?? '4K');

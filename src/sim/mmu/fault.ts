@@ -1,0 +1,221 @@
+// One TDP page fault, prefetch (pre-fault) or real: kvm_mmu_do_page_fault ->
+// kvm_mmu_faultin_pfn -> kvm_tdp_mmu_map. Outcomes are RET_PF_* codes or a negative
+// errno, exactly as the kernel passes them around; errno names appear only at the edge.
+
+import { lpageDisallowedBySlot, type Memslot } from '../memslots.js';
+import { maxGfn, type VmState } from '../state.js';
+import { PAGES_PER_LEVEL } from '../u64.js';
+import { GMEM_PFN_BASE, HUGE_ZERO_PAGE_PFN, ZERO_PAGE_PFN } from './spte.js';
+import { kvmTdpMmuMap } from './map.js';
+import { EFAULT } from '../errno.js';
+import type { TdpRoot } from './roots.js';
+
+// mmu_internal.h, 6.12+ order.
+export const RET_PF_CONTINUE = 0;
+export const RET_PF_RETRY = 1;
+export const RET_PF_EMULATE = 2;
+export const RET_PF_WRITE_PROTECTED = 3;
+export const RET_PF_INVALID = 4;
+export const RET_PF_FIXED = 5;
+export const RET_PF_SPURIOUS = 6;
+
+export { EINVAL, ENOENT, EOPNOTSUPP, EINTR, EIO, EFAULT, EAGAIN, ENOMEM } from '../errno.js';
+
+/** struct kvm_page_fault, reused across iterations to keep the pre-fault loop allocation-free. */
+export interface KvmPageFault {
+  /** Fault address as a gfn, with the TDX shared bit when the access is shared. */
+  addrGfn: number;
+  /** The gfn without direct bits: what the memslot lookup uses. */
+  gfn: number;
+  isPrivate: boolean;
+  write: boolean;
+  exec: boolean;
+  prefetch: boolean;
+  /** Address space of the slot lookup (the vCPU's, or 0 under switch-root-mmu). */
+  asId: number;
+  maxLevel: number;
+  reqLevel: number;
+  goalLevel: number;
+  hugePageDisallowed: boolean;
+  slot: Memslot | undefined;
+  pfn: number;
+  mapWritable: boolean;
+  /** What the map step installed (for the response's `mapped` rows). */
+  installedFlags: number;
+  installedPfn: number;
+  installedGfn: number;
+  installedLevel: number;
+  installed: boolean;
+  /** Per-call memo of maxMappingLevel for shared faults: (slot, 2M page) -> level. */
+  memoSlot: Memslot | undefined;
+  memoPage: number;
+  memoLevel: number;
+}
+
+export function newPageFault(): KvmPageFault {
+  return {
+    addrGfn: 0,
+    gfn: 0,
+    isPrivate: false,
+    write: false,
+    exec: false,
+    prefetch: true,
+    asId: 0,
+    maxLevel: 3,
+    reqLevel: 1,
+    goalLevel: 1,
+    hugePageDisallowed: false,
+    slot: undefined,
+    pfn: 0,
+    mapWritable: false,
+    installedFlags: 0,
+    installedPfn: 0,
+    installedGfn: 0,
+    installedLevel: 0,
+    installed: false,
+    memoSlot: undefined,
+    memoPage: -1,
+    memoLevel: 0,
+  };
+}
+
+/** Reset the per-fault fields (kvm_mmu_do_page_fault's initialiser). */
+export function initPageFault(
+  f: KvmPageFault,
+  gfn: number,
+  addrGfn: number,
+  isPrivate: boolean,
+  asId: number,
+  write: boolean,
+  exec: boolean,
+  prefetch: boolean,
+  nxHugePages: boolean,
+): void {
+  f.gfn = gfn;
+  f.addrGfn = addrGfn;
+  f.isPrivate = isPrivate;
+  f.asId = asId;
+  f.write = write;
+  f.exec = exec;
+  f.prefetch = prefetch;
+  // kvm_mmu_do_page_fault: max 1G, requested/goal 4K until hugepage_adjust runs.
+  f.maxLevel = 3;
+  f.reqLevel = 1;
+  f.goalLevel = 1;
+  // kvm_mmu_hugepage_adjust: huge pages are refused only to exec faults under the NX mitigation.
+  f.hugePageDisallowed = exec && nxHugePages;
+  f.slot = undefined;
+  f.pfn = 0;
+  f.mapWritable = false;
+  f.installed = false;
+}
+
+const hostPageIndex = (slot: Memslot, gfn: number): number =>
+  Math.floor((slot.hvaPfn + (gfn - slot.baseGfn)) / PAGES_PER_LEVEL[slot.backingLevel]!);
+
+/** The host side of the fault: hva_to_pfn for shared memory (kvm_main.c), zero page included. */
+function faultinShared(state: VmState, f: KvmPageFault, slot: Memslot): number {
+  if (!slot.backingMapped) return EFAULT; // KVM_PFN_ERR_FAULT -> kvm_handle_error_pfn
+  if (f.write && slot.readonly) return RET_PF_EMULATE; // KVM_PFN_ERR_RO_FAULT: MMIO exit
+  const page = hostPageIndex(slot, f.gfn);
+  // A write GUP breaks CoW; from then on the host page is writable and has its own pfn.
+  if (f.write && !slot.backingWritable && !slot.hostWritten.has(page)) slot.hostWritten.add(page);
+  const touched = slot.backingWritable || slot.hostWritten.has(page);
+  f.mapWritable = touched && !slot.readonly;
+  f.pfn = touched ? slot.hvaPfn + (f.gfn - slot.baseGfn) : zeroPagePfn(slot, f.gfn);
+  void state;
+  return RET_PF_CONTINUE;
+}
+
+/** Untouched anonymous memory reads the shared zero page (the THP huge zero page for huge backing). */
+function zeroPagePfn(slot: Memslot, gfn: number): number {
+  if (slot.backingLevel === 1) return ZERO_PAGE_PFN;
+  return HUGE_ZERO_PAGE_PFN + ((slot.hvaPfn + (gfn - slot.baseGfn)) % 512);
+}
+
+/** host_pfn_mapping_level: the leaf size of the host mapping (the huge zero page is 2M). */
+function hostPfnMappingLevel(slot: Memslot, gfn: number): number {
+  const touched = slot.backingWritable || slot.hostWritten.has(hostPageIndex(slot, gfn));
+  return touched ? slot.backingLevel : Math.min(slot.backingLevel, 2);
+}
+
+/** kvm_mmu_max_mapping_level: slot rules (disallow_lpage, mixed attributes) then the host's leaf. */
+export function maxMappingLevel(state: VmState, slot: Memslot, gfn: number, maxLevel: number, isPrivate: boolean): number {
+  let level = Math.min(maxLevel, state.config.host.maxHugePageLevel === '1G' ? 3 : 2);
+  for (; level > 1; level--) {
+    if (lpageDisallowedBySlot(slot, gfn, level)) continue;
+    if (state.hasPrivateMem) {
+      // KVM_LPAGE_MIXED_FLAG (hugepage_has_attrs)
+      const n = PAGES_PER_LEVEL[level]!;
+      const start = gfn - (gfn % n);
+      if (state.attrs.mixed(start, start + n)) continue;
+    }
+    break;
+  }
+  if (level === 1) return 1;
+  // Private memory: guest_memfd reports order 0 (and TDX caps it at 4K anyway).
+  const hostLevel = isPrivate ? 1 : hostPfnMappingLevel(slot, gfn);
+  return Math.min(level, hostLevel);
+}
+
+/**
+ * Within one call nothing a read fault does changes the slot rules, the attributes or the
+ * host mapping, and every input of kvm_mmu_max_mapping_level is constant across a 2M
+ * page except at 1G granularity, where 2M-page keys are still exact (a 1G answer holds
+ * for each of its 2M pages). So the answer is remembered per (slot, 2M page).
+ */
+function memoMaxMappingLevel(state: VmState, f: KvmPageFault): number {
+  const slot = f.slot!;
+  if (f.write || f.isPrivate) return maxMappingLevel(state, slot, f.gfn, f.maxLevel, f.isPrivate);
+  const page = Math.floor(f.gfn / 512);
+  if (f.memoSlot === slot && f.memoPage === page) return f.memoLevel;
+  f.memoSlot = slot;
+  f.memoPage = page;
+  f.memoLevel = maxMappingLevel(state, slot, f.gfn, f.maxLevel, f.isPrivate);
+  return f.memoLevel;
+}
+
+/** kvm_mmu_hugepage_adjust: pick the goal level for a fault that has a pfn. */
+function hugepageAdjust(state: VmState, f: KvmPageFault): void {
+  if (f.maxLevel === 1) return;
+  if (!f.slot || f.slot.logDirtyPages) return; // no-slot pfns and dirty logging stay 4K
+  f.reqLevel = memoMaxMappingLevel(state, f);
+  if (f.reqLevel === 1 || f.hugePageDisallowed) return;
+  f.goalLevel = f.reqLevel;
+}
+
+/**
+ * kvm_mmu_faultin_pfn and kvm_handle_noslot_fault: find the slot and the pfn.
+ * Returns RET_PF_CONTINUE to go on mapping, or the fault's final outcome.
+ */
+function faultinPfn(state: VmState, f: KvmPageFault): number {
+  const slot = state.slots.lookup(f.asId, f.gfn);
+  // kvm_mmu_faultin_pfn: private/shared disagreement with the attributes -> memory fault exit.
+  if (state.hasPrivateMem && f.isPrivate !== state.attrs.isPrivate(f.gfn)) return EFAULT;
+  if (!slot) {
+    // kvm_handle_noslot_fault
+    if (f.isPrivate) return EFAULT;
+    if (!state.config.host.mmioCaching || f.gfn > maxGfn(state)) return RET_PF_EMULATE;
+    f.slot = undefined;
+    f.maxLevel = 1;
+    return RET_PF_CONTINUE; // map an MMIO SPTE, then EMULATE
+  }
+  f.slot = slot;
+  if (f.isPrivate) {
+    // kvm_mmu_faultin_pfn_gmem: private faults need guest_memfd; its folios are order 0.
+    if (!slot.guestMemfd) return EFAULT;
+    f.pfn = GMEM_PFN_BASE + slot.gmemOffsetPfn + (f.gfn - slot.baseGfn);
+    f.mapWritable = !slot.readonly;
+    f.maxLevel = 1;
+    return RET_PF_CONTINUE;
+  }
+  return faultinShared(state, f, slot);
+}
+
+/** kvm_tdp_mmu_page_fault for one attempt: fault-in, huge-page level, map. */
+export function kvmTdpPageFault(state: VmState, root: TdpRoot, f: KvmPageFault): number {
+  const r = faultinPfn(state, f);
+  if (r !== RET_PF_CONTINUE) return r;
+  hugepageAdjust(state, f);
+  return kvmTdpMmuMap(state, root, f);
+}

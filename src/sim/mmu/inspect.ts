@@ -1,0 +1,79 @@
+// Read-only views of a root: the walk to one gfn (kvm_tdp_mmu_get_walk), the leaf that
+// covers a gfn, and the coalesced listing of leaves. None of these writes anything.
+
+import { MappingCoalescer, mappingRow } from '../trace.js';
+import type { MappingsPage, WalkResult, WalkStep } from '../types.js';
+import { PAGES_PER_LEVEL, LEVEL_NAMES, gfnToHex, hex } from '../u64.js';
+import { forEachTdpPte, tdpIterStart, tryStepDown } from './iter.js';
+import type { TdpRoot } from './roots.js';
+import { hardwareSpte, isLastSpte, isMmioSpte, isShadowPresent, spteFlags, sptePfn } from './spte.js';
+import type { PageTable } from './table.js';
+
+export interface LeafRef {
+  table: PageTable;
+  index: number;
+  level: number;
+  spte: number;
+}
+
+/** The present leaf or MMIO SPTE mapping gfn in this root, if any. */
+export function findLeaf(root: TdpRoot, gfn: number): LeafRef | null {
+  const iter = tdpIterStart(root.table, 1, gfn);
+  if (!iter.valid) return null;
+  for (;;) {
+    const spte = iter.oldSpte;
+    if (isMmioSpte(spte) || (isShadowPresent(spte) && isLastSpte(spte, iter.level)))
+      return { table: iter.table, index: iter.index, level: iter.level, spte };
+    if (!tryStepDown(iter)) return null;
+  }
+}
+
+/** kvm_tdp_mmu_get_walk: the SPTE at every level on the way to gfn. */
+export function walkGfn(root: TdpRoot, gfn: number, vendor: 'intel' | 'amd'): WalkResult {
+  const steps: WalkStep[] = [];
+  let leafLevel: number | null = null;
+  const iter = tdpIterStart(root.table, 1, gfn);
+  while (iter.valid) {
+    const spte = iter.oldSpte;
+    const leaf = isMmioSpte(spte) || (isShadowPresent(spte) && isLastSpte(spte, iter.level));
+    steps.push({
+      level: iter.level,
+      index: iter.index,
+      gpaBase: gfnToHex(iter.gfn),
+      spte: hex(hardwareSpte(spte, vendor, leaf)),
+      present: isShadowPresent(spte),
+      leaf,
+      mapping: leaf ? mappingRow(iter.gfn, iter.level, 1, spteFlags(spte), sptePfn(spte), root.role.adDisabled) : null,
+    });
+    if (leaf) leafLevel = iter.level;
+    if (!tryStepDown(iter)) break;
+  }
+  return { root: root.ref(), gpa: gfnToHex(gfn), steps, leafLevel: leafLevel ? LEVEL_NAMES[leafLevel]! : null };
+}
+
+/**
+ * Leaves of [from, to) in gfn order, coalesced, at most `limit` rows. The cursor is the
+ * gfn (hex) where the next page starts, so pages never split or repeat a row.
+ */
+export function listMappings(root: TdpRoot, from: number, to: number, limit: number): MappingsPage {
+  const out = new MappingCoalescer(root.role.adDisabled);
+  let nextCursor: string | null = null;
+  let stopped = false;
+  forEachTdpPte(root.table, 1, from, to, (iter) => {
+    const spte = iter.oldSpte;
+    if (!(isMmioSpte(spte) || (isShadowPresent(spte) && isLastSpte(spte, iter.level)))) return;
+    out.add(iter.gfn, iter.level, spte);
+    if (out.size > limit) {
+      // The leaf just added opened row limit+1: end the page before it.
+      stopped = true;
+      nextCursor = gfnToHex(out.openRunGfn()!);
+      return 'stop';
+    }
+    return;
+  });
+  const rows = out.finish();
+  if (stopped) rows.pop();
+  return { mappings: rows, nextCursor };
+}
+
+export const pagesAt = (level: number): number => PAGES_PER_LEVEL[level]!;

@@ -1,0 +1,84 @@
+// The state of one simulated VM, shared by the fault path, the ioctls and inspection.
+// Kept as plain data so every module can take it without circular imports.
+
+import { PrivateRanges } from './attributes.js';
+import { kernelAtLeast } from './config.js';
+import { MemslotSet } from './memslots.js';
+import type { VcpuMode } from './mmu/role.js';
+import { RootSet, type TdpRoot } from './mmu/roots.js';
+import type { VmConfig, VmLimits } from './types.js';
+
+export interface Vcpu {
+  readonly id: number;
+  mode: VcpuMode;
+  /** vcpu->arch.mmu->root: the root loaded now (null after a context reset, until reload). */
+  root: TdpRoot | null;
+  /** TDX only: the mirror root loaded beside the direct one. */
+  mirrorRoot: TdpRoot | null;
+}
+
+/** Kernel-version switches of spec §12, resolved once per VM. */
+export interface KernelSwitches {
+  /** 6.15 (20a6cff3b283): the reload frees obsolete roots; before, a prefault spins. */
+  reloadFreesObsoleteRoots: boolean;
+  /** 6.16 (ea9fcdf76d3d): a spurious prefetch needs a present *leaf*. */
+  spuriousNeedsLeaf: boolean;
+  /** 6.16: alias GPAs are refused with EINVAL. */
+  aliasCheck: boolean;
+  /** 6.12: KVM_X86_QUIRK_SLOT_ZAP_ALL exists; before, every slot delete zaps all roots. */
+  slotZapAllQuirk: boolean;
+  /** 6.13: turning dirty logging off rebuilds huge SPTEs in place; before, it zaps the tables. */
+  recoverHugePagesInPlace: boolean;
+}
+
+export interface VmState {
+  readonly config: VmConfig;
+  readonly limits: VmLimits;
+  readonly switches: KernelSwitches;
+  /** kvm_arch_has_private_mem: sw_protected, sev_snp, tdx. */
+  readonly hasPrivateMem: boolean;
+  /** kvm->arch.has_protected_state: sev_es, sev_snp, tdx (no read-only memslots). */
+  readonly hasProtectedState: boolean;
+  preFaultAllowed: boolean;
+  finalized: boolean;
+  readonly slots: MemslotSet;
+  readonly attrs: PrivateRanges;
+  readonly roots: RootSet;
+  readonly vcpus: Map<number, Vcpu>;
+}
+
+export function newVmState(config: VmConfig, limits: VmLimits): VmState {
+  const t = config.type;
+  return {
+    config,
+    limits,
+    switches: {
+      reloadFreesObsoleteRoots: kernelAtLeast(config.kernel, '6.15'),
+      spuriousNeedsLeaf: kernelAtLeast(config.kernel, '6.16'),
+      aliasCheck: kernelAtLeast(config.kernel, '6.16'),
+      slotZapAllQuirk: kernelAtLeast(config.kernel, '6.12'),
+      recoverHugePagesInPlace: kernelAtLeast(config.kernel, '6.13'),
+    },
+    hasPrivateMem: t === 'sw_protected' || t === 'sev_snp' || t === 'tdx',
+    hasProtectedState: t === 'sev_es' || t === 'sev_snp' || t === 'tdx',
+    // kvm_arch_init_vm / svm_vm_init: allowed at once unless SNP or TDX (set at finalize).
+    preFaultAllowed: t !== 'sev_snp' && t !== 'tdx',
+    finalized: false,
+    slots: new MemslotSet(),
+    attrs: new PrivateRanges(),
+    roots: new RootSet(limits.maxTableBytes),
+    vcpus: new Map(),
+  };
+}
+
+/** TDX shared bit as a gfn bit: GPA bit 47 with GPAW 48, bit 51 with GPAW 52 (tdx_td_init). */
+export function sharedBitGfn(state: VmState, vcpu: Vcpu): number {
+  if (state.config.type !== 'tdx') return 0;
+  return 2 ** ((vcpu.mode.maxPhysAddr > 48 ? 51 : 47) - 12);
+}
+
+/** kvm_mmu_max_gfn: the highest gfn the host's MAXPHYADDR can address. */
+export const maxGfn = (state: VmState): number => 2 ** (state.config.host.maxPhysAddr - 12) - 1;
+
+/** kvm_arch_vcpu_memslots_id: SMM looks slots up in address space 1. */
+export const vcpuAddressSpace = (mode: VcpuMode): number => (mode.smm ? 1 : 0);

@@ -1,0 +1,160 @@
+// Response rows built while a call runs: iteration rows merged into runs of identical
+// results, and mapping rows coalesced the way the contract's listing coalesces them.
+
+import {
+  SPTE_DIRTY,
+  SPTE_EXECUTABLE,
+  SPTE_MMIO,
+  SPTE_SIM_PRIVATE,
+  SPTE_WRITABLE,
+  ZERO_PAGE_PFN,
+  HUGE_ZERO_PAGE_PFN,
+  isAccessedSpte,
+  makeSpte,
+  spteFlags,
+  sptePfn,
+} from './mmu/spte.js';
+import type { ErrnoName, IterationResultName, IterationRow, MappingRow } from './types.js';
+import { LEVEL_NAMES, PAGES_PER_LEVEL, gfnToHex, hex } from './u64.js';
+
+/** Accumulates iteration rows; consecutive equal results with contiguous gpas merge. */
+export class IterationTrace {
+  readonly rows: IterationRow[] = [];
+  private lastGfn = -1;
+  private lastResult: IterationResultName | null = null;
+  private lastLevel = 0;
+  private lastPages = 0;
+  private lastErrno: ErrnoName | null = null;
+  private lastCount = 0;
+  private lastStartGfn = 0;
+
+  add(gfn: number, result: IterationResultName, level: number, pages: number, errno: ErrnoName | null): void {
+    if (
+      this.lastResult === result &&
+      this.lastLevel === level &&
+      this.lastPages === pages &&
+      this.lastErrno === errno &&
+      pages > 0 &&
+      gfn === this.lastGfn + this.lastPages
+    ) {
+      this.lastCount++;
+      this.lastGfn = gfn;
+      return;
+    }
+    this.flush();
+    this.lastStartGfn = gfn;
+    this.lastGfn = gfn;
+    this.lastResult = result;
+    this.lastLevel = level;
+    this.lastPages = pages;
+    this.lastErrno = errno;
+    this.lastCount = 1;
+  }
+
+  finish(): IterationRow[] {
+    this.flush();
+    return this.rows;
+  }
+
+  private flush(): void {
+    if (this.lastResult === null) return;
+    this.rows.push({
+      gpa: gfnToHex(this.lastStartGfn),
+      result: this.lastResult,
+      level: this.lastLevel ? (LEVEL_NAMES[this.lastLevel] ?? null) : null,
+      consumed: gfnToHex(this.lastPages),
+      count: this.lastCount,
+      errno: this.lastErrno,
+    });
+    this.lastResult = null;
+  }
+}
+
+const isZeroPfn = (pfn: number, level: number): boolean =>
+  pfn === ZERO_PAGE_PFN || (level > 1 ? pfn === HUGE_ZERO_PAGE_PFN : pfn >= HUGE_ZERO_PAGE_PFN && pfn < HUGE_ZERO_PAGE_PFN + 512);
+
+/** Coalesces leaf SPTEs, visited in gfn order, into the contract's mapping rows. */
+export class MappingCoalescer {
+  readonly rows: MappingRow[] = [];
+  // The open run, kept in fields rather than an object: this is on the pre-fault hot path.
+  private open = false;
+  private runGfn = 0;
+  private nextGfn = -1;
+  private level = 0;
+  private flags = 0;
+  private pfn = 0;
+  private nextPfn = 0;
+  private zero = false;
+  private count = 0;
+
+  constructor(private readonly adDisabled: boolean) {}
+
+  /** Number of rows so far, counting the open run. */
+  get size(): number {
+    return this.rows.length + (this.open ? 1 : 0);
+  }
+
+  add(gfn: number, level: number, spte: number): void {
+    this.addParts(gfn, level, spteFlags(spte), sptePfn(spte));
+  }
+
+  /** add() for callers that hold the SPTE's flags and pfn already (the fault path). */
+  addParts(gfn: number, level: number, flags: number, pfn: number): void {
+    const pages = PAGES_PER_LEVEL[level]!;
+    if (this.open && this.nextGfn === gfn && this.level === level && this.flags === flags) {
+      // Same kind and bits, adjacent: extend if the pfns continue (or both map the zero page).
+      const mmio = (flags & SPTE_MMIO) !== 0;
+      if (mmio || (this.zero ? isZeroPfn(pfn, level) : pfn === this.nextPfn)) {
+        this.count++;
+        this.nextGfn = gfn + pages;
+        this.nextPfn = pfn + pages;
+        return;
+      }
+    }
+    this.flush();
+    this.open = true;
+    this.runGfn = gfn;
+    this.nextGfn = gfn + pages;
+    this.level = level;
+    this.flags = flags;
+    this.pfn = pfn;
+    this.nextPfn = pfn + pages;
+    this.zero = (flags & SPTE_MMIO) === 0 && isZeroPfn(pfn, level);
+    this.count = 1;
+  }
+
+  finish(): MappingRow[] {
+    this.flush();
+    return this.rows;
+  }
+
+  /** The gfn the open run started at (for cursors). */
+  openRunGfn(): number | null {
+    return this.open ? this.runGfn : null;
+  }
+
+  private flush(): void {
+    if (!this.open) return;
+    this.rows.push(mappingRow(this.runGfn, this.level, this.count, this.flags, this.pfn, this.adDisabled));
+    this.open = false;
+  }
+}
+
+/** One contract mapping row for `count` leaves of `level` starting at `gfn`. */
+export function mappingRow(gfn: number, level: number, count: number, flags: number, pfn: number, adDisabled: boolean): MappingRow {
+  const mmio = (flags & SPTE_MMIO) !== 0;
+  const spte = makeSpte(pfn, flags);
+  return {
+    gpa: gfnToHex(gfn),
+    size: hex(BigInt(count) * BigInt(PAGES_PER_LEVEL[level]!) * 4096n),
+    level: LEVEL_NAMES[level]!,
+    count,
+    kind: mmio ? 'mmio' : 'ram',
+    hostPfn: mmio ? null : hex(pfn),
+    private: (flags & SPTE_SIM_PRIVATE) !== 0,
+    writable: !mmio && (flags & SPTE_WRITABLE) !== 0,
+    executable: !mmio && (flags & SPTE_EXECUTABLE) !== 0,
+    accessed: !mmio && isAccessedSpte(spte, adDisabled),
+    dirty: !mmio && (flags & SPTE_DIRTY) !== 0,
+  };
+}
