@@ -1,7 +1,7 @@
 // Engine speed and memory for one vCPU pre-faulting big slots (npm run bench:engine).
 // Prints figures; the targets (issue #2) are printed beside them, never asserted in tests.
 
-import { createVm, withVmDefaults, type LevelName, type PreFaultResult } from '../src/sim/index.js';
+import { createVm, withVmDefaults, type LevelName, type MemslotResult, type PreFaultResult } from '../src/sim/index.js';
 
 const GiB = 1n << 30n;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -27,7 +27,7 @@ function prefaultSlot(label: string, bytes: bigint, pageSize: LevelName): Run {
     addressSpace: 0,
     slot: 0,
     region: { guestPhysAddr: `0x${gpa.toString(16)}`, size: `0x${bytes.toString(16)}`, backing: { pageSize, writable: true } },
-  });
+  }) as MemslotResult;
   if (r.ret !== 0) throw new Error(`memslot refused: ${JSON.stringify(r)}`);
   vm.apply({ op: 'create_vcpu', vcpu: { id: 0 } });
   const before = heapBytes();

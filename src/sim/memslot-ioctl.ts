@@ -12,8 +12,12 @@ import type { MemslotFlag, MemslotResult, MemslotSpec } from './types.js';
 import { U64_MAX, isPageAligned, parseU64 } from './u64.js';
 
 const FLAGS: readonly MemslotFlag[] = ['readonly', 'guest_memfd', 'log_dirty_pages'];
-/** Default hva: 1G-aligned offset, congruent with the gpa, different per address space. */
-const DEFAULT_HVA_BASE = 1n << 40n;
+/**
+ * Default hva when the client gives none: 1 TiB per address space plus the gpa modulo
+ * 1 TiB, so it is congruent with the gpa (huge pages stay possible), below the 47-bit
+ * user address limit, and host pfns read like the gfns they back.
+ */
+const defaultHva = (asId: number, gpa: bigint): bigint => (BigInt(asId + 1) << 40n) + (gpa & ((1n << 40n) - 1n));
 
 const result = (r: number, slot: Memslot | null): MemslotResult => ({ ret: r, errno: errnoName(r), memslot: slot ? memslotView(slot) : null });
 
@@ -32,7 +36,7 @@ export function setUserMemoryRegion(state: VmState, asId: number, id: number, sp
   const gpa = parseU64(spec.guestPhysAddr, 'guestPhysAddr');
   const size = parseU64(spec.size, 'size');
   const gmemOffset = parseU64(spec.guestMemfdOffset ?? '0x0', 'guestMemfdOffset');
-  const hva = spec.userspaceAddr !== undefined ? parseU64(spec.userspaceAddr, 'userspaceAddr') : DEFAULT_HVA_BASE * BigInt(asId + 1) + gpa;
+  const hva = spec.userspaceAddr !== undefined ? parseU64(spec.userspaceAddr, 'userspaceAddr') : defaultHva(asId, gpa);
   const readonly = flags.includes('readonly');
   const gmem = flags.includes('guest_memfd');
   const logDirty = flags.includes('log_dirty_pages');
