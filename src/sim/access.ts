@@ -66,7 +66,8 @@ export function guestAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: Acces
     }
     initPageFault(f, gfn, fullGfn, isPrivate, roleAddressSpace(root.role), write, exec, false, host.nxHugePages);
     const code = (root.role.adDisabled ? fastPageFault(root, f) : undefined) ?? kvmTdpPageFault(state, root, f);
-    if (f.installed) mapped.addParts(f.installedGfn, f.installedLevel, f.installedFlags, f.installedPfn);
+    // A leaf the fault installs is reported once, as it stands when the access retires.
+    if (f.installed && code === RET_PF_EMULATE) mapped.addParts(f.installedGfn, f.installedLevel, f.installedFlags, f.installedPfn);
     if (code === RET_PF_FIXED || code === RET_PF_SPURIOUS || code === RET_PF_WRITE_PROTECTED) {
       trace.add(gfn, code === RET_PF_SPURIOUS ? 'SPURIOUS' : 'FIXED', f.goalLevel, PAGES_PER_LEVEL[f.goalLevel]!, null);
       continue;

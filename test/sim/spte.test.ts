@@ -80,3 +80,14 @@ describe('MMIO SPTEs for GPAs without a memslot (kvm_handle_noslot_fault, spec Â
     expect(access(vm, GiB)).toMatchObject({ ret: 0, exit: 'KVM_EXIT_MMIO' });
   });
 });
+
+describe('guest access response', () => {
+  it('reports the touched leaf once, as it stands after the access', () => {
+    const vm = makeVm({}, [{ gpa: 0, size: MiB2, backing: { writable: false } }]);
+    prefault(vm, 0, 0x1000);
+    const r = access(vm, 0, 'write');
+    expect(r.mapped).toHaveLength(1);
+    expect(r.mapped[0]).toMatchObject({ gpa: '0x0', writable: true, dirty: true, accessed: true });
+    expect(r.iterations.map((i) => i.result)).toEqual(['FIXED']);
+  });
+});

@@ -1,0 +1,136 @@
+// The one error handler: every failure becomes RFC 9457 application/problem+json.
+// Caller mistakes (schema violations, SimError from the engine, Fastify's own 4xx) keep
+// their 4xx status and name the failing input in `field`; anything else is a logged 500.
+import type { ErrorObject } from 'ajv';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { SimError, type SimErrorCode } from '../sim/index.js';
+
+export type ProblemKind =
+  | 'invalid-input'
+  | 'not-found'
+  | 'conflict'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'limit-exceeded'
+  | 'not-ready'
+  | 'storage-failure'
+  | 'internal';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  field?: string;
+  instance?: string;
+}
+
+const TITLES: Record<ProblemKind, string> = {
+  'invalid-input': 'Invalid input',
+  'not-found': 'Not found',
+  conflict: 'Conflict',
+  'payload-too-large': 'Payload too large',
+  'unsupported-media-type': 'Unsupported media type',
+  'limit-exceeded': 'Limit exceeded',
+  'not-ready': 'Not ready',
+  'storage-failure': 'Storage failure',
+  internal: 'Internal error',
+};
+
+/** An HTTP-level failure raised by the service itself (not by the engine or Fastify). */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly kind: ProblemKind,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'HttpProblem';
+  }
+}
+
+// limit -> 429: a quota (VMs, vCPUs, memslots) is used up; the request may succeed once
+// something is freed. 413 stays reserved for bodies that are too large.
+const SIM_ERRORS: Record<SimErrorCode, [number, ProblemKind]> = {
+  invalid: [400, 'invalid-input'],
+  not_found: [404, 'not-found'],
+  conflict: [409, 'conflict'],
+  limit: [429, 'limit-exceeded'],
+};
+
+const KIND_BY_STATUS: Record<number, ProblemKind> = {
+  404: 'not-found',
+  409: 'conflict',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  429: 'limit-exceeded',
+  503: 'not-ready',
+};
+
+export const U64_DETAIL = 'must be a u64: a JSON integer up to 2^53-1, or a "0x..." hex or decimal string up to 2^64-1';
+
+export function problem(status: number, kind: ProblemKind, detail: string, field?: string): Problem {
+  return { type: `urn:prefault-lab:problem:${kind}`, title: TITLES[kind], status, detail, ...(field !== undefined && { field }) };
+}
+
+/** "/padding/2" + context -> "padding[2]"; the whole body -> "body". */
+function fieldOf(error: ErrorObject, context: string): string {
+  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
+  if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
+  const path = segments.reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), '');
+  return path || context;
+}
+
+/** A schema violation as a problem naming the first failing field. */
+export function validationProblem(errors: ErrorObject[], context: string): Problem {
+  // A failed U64 (oneOf of integer | string) reports each branch; say what a u64 is instead.
+  const u64 = errors.find((e) => (e.parentSchema as { title?: string } | undefined)?.title === 'U64');
+  const error = u64 ?? errors[0];
+  if (!error) return problem(400, 'invalid-input', `the ${context} is invalid`, context);
+  const field = fieldOf(error, context);
+  const detail = u64
+    ? `${field} ${U64_DETAIL}`
+    : error.keyword === 'required'
+      ? `${field} is required`
+      : error.keyword === 'additionalProperties'
+        ? `${field} is not a known field here`
+        : error.keyword === 'enum'
+          ? `${field} must be one of: ${(error.params.allowedValues as unknown[]).map(String).join(', ')}`
+          : `${field} ${error.message ?? 'is invalid'}`;
+  return problem(400, 'invalid-input', detail, field);
+}
+
+export function toProblem(error: FastifyError | Error, log: FastifyRequest['log']): Problem {
+  if (error instanceof HttpProblem) return problem(error.status, error.kind, error.message, error.field);
+  if (error instanceof SimError) {
+    const [status, kind] = SIM_ERRORS[error.code];
+    return problem(status, kind, error.message, error.field);
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) return validationProblem(fastifyError.validation as ErrorObject[], fastifyError.validationContext ?? 'body');
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    const kind = KIND_BY_STATUS[status] ?? 'invalid-input';
+    // Fastify's 4xx before validation are about the body as a whole (bad JSON, empty, ...).
+    return problem(status, kind, error.message, kind === 'invalid-input' ? 'body' : undefined);
+  }
+  log.error({ err: error }, 'unhandled error');
+  return problem(500, 'internal', 'the server failed to handle this request; it has been logged');
+}
+
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, body: Problem): FastifyReply {
+  return reply.code(body.status).type('application/problem+json; charset=utf-8').send({ ...body, instance: request.url });
+}
+
+export default fp(
+  async function problemPlugin(app: FastifyInstance) {
+    app.setErrorHandler((error, request, reply) => sendProblem(reply, request, toProblem(error as Error, request.log)));
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(reply, request, problem(404, 'not-found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+    );
+  },
+  { name: 'problem' },
+);

@@ -1,0 +1,26 @@
+// Liveness, readiness, and the OpenAPI document itself.
+import { HttpProblem } from '../plugins/problem.js';
+import type { LoadedDocument } from '../plugins/openapi-document.js';
+import type { Handler } from './parse.js';
+
+export function serviceHandlers(openapi: LoadedDocument): Record<string, Handler> {
+  return {
+    healthz: async () => ({ status: 'ok' }),
+
+    readyz: async (request) => {
+      const store = request.server.vmStore;
+      if (!store.ready) {
+        const failure = store.loadError;
+        throw new HttpProblem(503, 'not-ready', failure ? `rebuilding VMs failed: ${failure.message}` : 'VMs are still being rebuilt from their logs');
+      }
+      await store.ping().catch((error: Error) => {
+        throw new HttpProblem(503, 'not-ready', `the database is unreachable: ${error.message}`);
+      });
+      return { status: 'ready', vms: store.count };
+    },
+
+    getOpenApiYaml: async (_request, reply) => reply.type('application/yaml; charset=utf-8').send(openapi.text),
+
+    getOpenApiJson: async () => openapi.document,
+  };
+}

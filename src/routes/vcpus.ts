@@ -1,0 +1,52 @@
+// vCPUs: create, list, get, mode changes, KVM_PRE_FAULT_MEMORY and guest accesses.
+import type { AccessKind, PreFaultInject, VcpuModePatch, VcpuSpec } from '../sim/index.js';
+import { compact, optionalU64, u64, type Handler, type VcpuParams, type VmParams } from './parse.js';
+
+interface PreFaultBody {
+  gpa: unknown;
+  size: unknown;
+  flags?: unknown;
+  padding?: unknown[];
+  inject?: PreFaultInject;
+}
+
+export const vcpuHandlers: Record<string, Handler> = {
+  createVcpu: async (request) =>
+    request.server.vmStore.runOperation((request.params as VmParams).vmId, { op: 'create_vcpu', vcpu: request.body as VcpuSpec }),
+
+  listVcpus: async (request) =>
+    request.server.vmStore.read((request.params as VmParams).vmId, (vm) => ({ vcpus: vm.vcpus() })),
+
+  getVcpu: async (request) => {
+    const { vmId, vcpuId } = request.params as VcpuParams;
+    return request.server.vmStore.read(vmId, (vm) => vm.vcpu(vcpuId));
+  },
+
+  patchVcpu: async (request) => {
+    const { vmId, vcpuId } = request.params as VcpuParams;
+    return request.server.vmStore.runOperation(vmId, { op: 'set_vcpu_mode', vcpuId, patch: request.body as VcpuModePatch });
+  },
+
+  preFault: async (request) => {
+    const { vmId, vcpuId } = request.params as VcpuParams;
+    const body = request.body as PreFaultBody;
+    return request.server.vmStore.runOperation(
+      vmId,
+      compact({
+        op: 'pre_fault' as const,
+        vcpuId,
+        gpa: u64(body.gpa, 'gpa'),
+        size: u64(body.size, 'size'),
+        flags: optionalU64(body.flags, 'flags') ?? '0x0',
+        padding: body.padding?.map((word, i) => u64(word, `padding[${i}]`)),
+        inject: body.inject,
+      }),
+    );
+  },
+
+  guestAccess: async (request) => {
+    const { vmId, vcpuId } = request.params as VcpuParams;
+    const body = request.body as { gpa: unknown; kind: AccessKind };
+    return request.server.vmStore.runOperation(vmId, { op: 'access', vcpuId, gpa: u64(body.gpa, 'gpa'), kind: body.kind });
+  },
+};

@@ -1,0 +1,24 @@
+// VMs: create, list, get, delete, finalize, capabilities.
+import type { VmConfigInput } from '../sim/index.js';
+import type { Handler, PageQuerystring, VmParams } from './parse.js';
+
+export const vmHandlers: Record<string, Handler> = {
+  createVm: async (request) => request.server.vmStore.create(request.body as VmConfigInput),
+
+  listVms: async (request) => {
+    const page = await request.server.vmStore.list(request.query as PageQuerystring);
+    return { vms: page.items, nextCursor: page.nextCursor };
+  },
+
+  getVm: async (request) => request.server.vmStore.getView((request.params as VmParams).vmId),
+
+  deleteVm: async (request, reply) => {
+    await request.server.vmStore.remove((request.params as VmParams).vmId);
+    return reply.code(204).send();
+  },
+
+  finalizeVm: async (request) => request.server.vmStore.runOperation((request.params as VmParams).vmId, { op: 'finalize' }),
+
+  getCapabilities: async (request) =>
+    request.server.vmStore.read((request.params as VmParams).vmId, (vm) => vm.capabilities()),
+};

@@ -1,0 +1,116 @@
+// openapi.yaml is the single source of truth: it is valid OpenAPI 3.1, it lists exactly the
+// routes the app serves, its examples are valid requests, and it is served as written.
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { checkHandlersMatch } from '../../src/plugins/openapi-routes.js';
+import { dereference, routeSpecs, type JsonSchema } from '../../src/plugins/openapi-document.js';
+import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
+import { openapi } from '../helpers/openapi.js';
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+type Operation = {
+  operationId: string;
+  summary?: string;
+  description?: string;
+  requestBody?: { content: Record<string, { schema: JsonSchema; examples?: Record<string, { value: unknown }> }> };
+  responses: Record<string, { content?: Record<string, unknown> }>;
+};
+
+const operations: { method: string; path: string; op: Operation }[] = Object.entries(openapi.document.paths).flatMap(
+  ([path, item]) =>
+    METHODS.filter((m) => item[m]).map((method) => ({ method, path, op: dereference(openapi.document, item[method]) as Operation })),
+);
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await build();
+});
+afterAll(async () => {
+  await t.close();
+  removeTempDirs();
+});
+
+describe('openapi.yaml', () => {
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(openapi.document as never);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
+
+  it('lists exactly the routes the app registered (besides Swagger UI under /docs)', () => {
+    const served = t.app.registeredRoutes
+      .filter((r) => r.method !== 'HEAD' && !r.url.startsWith('/docs'))
+      .map((r) => `${r.method} ${r.url}`)
+      .sort();
+    const documented = routeSpecs(openapi.document)
+      .map((s) => `${s.method} ${s.url}`)
+      .sort();
+    expect(served).toEqual(documented);
+    expect(documented).toContain('POST /v1/vms/:vmId/vcpus/:vcpuId/pre-fault');
+  });
+
+  it('gives every operation a unique operationId, a summary and a description', () => {
+    const ids = operations.map((o) => o.op.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const { method, path, op } of operations) {
+      expect(op.summary, `${method} ${path}`).toBeTruthy();
+      expect(op.description, `${method} ${path}`).toBeTruthy();
+    }
+  });
+
+  it('documents problem+json responses for every operation that takes input', () => {
+    for (const { method, path, op } of operations) {
+      const takesInput = path.includes('{') || op.requestBody;
+      if (!takesInput) continue;
+      const bad = op.responses['400']?.content?.['application/problem+json'];
+      expect(bad, `${method} ${path} documents no problem+json 400`).toBeDefined();
+      if (path.includes('{vmId}')) expect(op.responses['404'], `${method} ${path} documents no 404`).toBeDefined();
+    }
+  });
+
+  it('gives every request body at least one example, and every example is a valid request', () => {
+    const ajv = new Ajv2020({ strict: true });
+    for (const { method, path, op } of operations) {
+      const media = op.requestBody?.content['application/json'];
+      if (!media) continue;
+      const examples = Object.entries(media.examples ?? {});
+      expect(examples.length, `${method} ${path} has no request example`).toBeGreaterThan(0);
+      const validate = ajv.compile(media.schema);
+      for (const [name, example] of examples) expect(validate(example.value), `${method} ${path} example ${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+  });
+
+  it('makes the app refuse to start when an operation has no handler or a handler no operation', () => {
+    expect(() => checkHandlersMatch(['a', 'b'], ['a', 'b'])).not.toThrow();
+    expect(() => checkHandlersMatch(['a', 'b'], ['a'])).toThrow(/operation b in openapi.yaml has no handler/);
+    expect(() => checkHandlersMatch(['a'], ['a', 'c'])).toThrow(/handler c has no operation/);
+  });
+});
+
+describe('serving the document', () => {
+  it('serves /openapi.yaml exactly as written', async () => {
+    const res = await t.api.get('/openapi.yaml');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/yaml/);
+    expect(res.text).toBe(openapi.text);
+  });
+
+  it('serves /openapi.json as the same document', async () => {
+    const res = await t.api.get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(parse(openapi.text));
+  });
+
+  it('serves Swagger UI at /docs over the same document', async () => {
+    const ui = await t.api.get('/docs/').redirects(1);
+    expect(ui.status).toBe(200);
+    expect(ui.text).toMatch(/swagger/i);
+    const json = await t.api.get('/docs/json');
+    expect(json.status).toBe(200);
+    expect(json.body.paths['/v1/vms'].post.operationId).toBe('createVm');
+  });
+});

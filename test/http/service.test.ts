@@ -1,0 +1,100 @@
+// Liveness, readiness (503 until VMs are rebuilt), and problem+json for what no route matches.
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyMigrations } from '../../src/db/migrate.js';
+import { build, removeTempDirs, tempDbFile } from '../helpers/build.js';
+import { expectDocumented } from '../helpers/openapi.js';
+
+afterAll(removeTempDirs);
+
+describe('health and readiness', () => {
+  it('answers healthz at once and readyz only after replay finished', async () => {
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const t = await build({ replayGate: gate, waitForReplay: false });
+    try {
+      const health = await t.api.get('/healthz');
+      expect(health.status).toBe(200);
+      expect(health.body).toEqual({ status: 'ok' });
+      expectDocumented(health, 'healthz');
+
+      const early = await t.api.get('/readyz');
+      expect(early.status).toBe(503);
+      expect(early.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(early.body).toMatchObject({ type: 'urn:prefault-lab:problem:not-ready', status: 503 });
+      expectDocumented(early, 'readyz');
+
+      // A /v1 call made before replay waits for it instead of failing.
+      const list = t.api.get('/v1/vms').then((res) => res);
+      openGate();
+      await t.app.vmStore.whenLoaded();
+      const ready = await t.api.get('/readyz');
+      expect(ready.status).toBe(200);
+      expect(ready.body).toEqual({ status: 'ready', vms: 0 });
+      expectDocumented(ready, 'readyz');
+      const listed = await list;
+      expect(listed.status).toBe(200);
+      expect(listed.body).toEqual({ vms: [], nextCursor: null });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('a database the engine cannot replay', () => {
+  it('keeps readyz and every /v1 call at 503, naming the VM', async () => {
+    const dbFile = tempDbFile();
+    applyMigrations(dbFile);
+    const db = new Database(dbFile);
+    db.prepare('INSERT INTO Vm (id, name, config, createdAt) VALUES (?, ?, ?, ?)').run('vm-bad', 'bad', JSON.stringify({ name: 'bad', type: 'tdx', host: { vendor: 'amd' } }), Date.now());
+    db.close();
+    const t = await build({ dbFile, waitForReplay: false });
+    try {
+      await expect(t.app.vmStore.whenLoaded()).rejects.toThrow(/vm-bad/);
+      const ready = await t.api.get('/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body.detail).toContain('vm-bad');
+      expectDocumented(ready, 'readyz');
+      const list = await t.api.get('/v1/vms');
+      expect(list.status).toBe(503);
+      expect(list.body).toMatchObject({ type: 'urn:prefault-lab:problem:not-ready', status: 503 });
+      expectDocumented(list, 'listVms');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('requests no route matches', () => {
+  it('answers an unknown path with a 404 problem', async () => {
+    const t = await build();
+    try {
+      const res = await t.api.get('/v1/nope');
+      expect(res.status).toBe(404);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toEqual({
+        type: 'urn:prefault-lab:problem:not-found',
+        title: 'Not found',
+        status: 404,
+        detail: 'no route GET /v1/nope',
+        instance: '/v1/nope',
+      });
+      const wrongMethod = await t.api.patch('/v1/vms');
+      expect(wrongMethod.status).toBe(404);
+      expect(wrongMethod.body.type).toBe('urn:prefault-lab:problem:not-found');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('rejects unknown query parameters with a 400 naming them', async () => {
+    const t = await build();
+    try {
+      const res = await t.api.get('/healthz?verbose=1');
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ status: 400, field: 'verbose', type: 'urn:prefault-lab:problem:invalid-input' });
+    } finally {
+      await t.close();
+    }
+  });
+});
