@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import supertest from 'supertest';
+import { afterAll, beforeAll } from 'vitest';
 import { build as buildApp, type BuildOptions } from '../../src/app.js';
 import { applyMigrations } from '../../src/db/migrate.js';
 
@@ -36,4 +37,17 @@ export async function build(options: BuildOptions & { dbFile?: string; waitForRe
 
 export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** One app per test file: built before the first test, closed (and temp files removed) after the last. */
+export function useTestApp(options: Parameters<typeof build>[0] = {}): TestApp {
+  const holder = {} as TestApp;
+  beforeAll(async () => {
+    Object.assign(holder, await build(options));
+  });
+  afterAll(async () => {
+    await holder.close();
+    removeTempDirs();
+  });
+  return holder;
 }

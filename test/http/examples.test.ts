@@ -1,19 +1,12 @@
 // Every scenario file over HTTP: the same generic runner as test/sim/examples.test.ts,
 // driven through the service (validation, queue, log). One kernel (6.18) keeps it quick;
 // the engine flavour covers every version.
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
+import { describe, it } from 'vitest';
+import { useTestApp } from '../helpers/build.js';
 import { httpDriver } from '../scenario/http-driver.js';
 import { loadScenarios, runScenario, scenarioKernels, scenarioVariants } from '../scenario/runner.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await build();
-});
-afterAll(async () => {
-  await t.close();
-  removeTempDirs();
-});
+const t = useTestApp();
 
 describe('scenario files over HTTP', () => {
   for (const s of loadScenarios()) {

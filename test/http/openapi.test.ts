@@ -2,11 +2,11 @@
 // routes the app serves, its examples are valid requests, and it is served as written.
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkHandlersMatch } from '../../src/plugins/openapi-routes.js';
 import { dereference, routeSpecs, type JsonSchema } from '../../src/plugins/openapi-document.js';
-import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
+import { useTestApp } from '../helpers/build.js';
 import { openapi } from '../helpers/openapi.js';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
@@ -23,14 +23,7 @@ const operations: { method: string; path: string; op: Operation }[] = Object.ent
     METHODS.filter((m) => item[m]).map((method) => ({ method, path, op: dereference(openapi.document, item[method]) as Operation })),
 );
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await build();
-});
-afterAll(async () => {
-  await t.close();
-  removeTempDirs();
-});
+const t = useTestApp();
 
 describe('openapi.yaml', () => {
   it('is a valid OpenAPI 3.1 document', async () => {

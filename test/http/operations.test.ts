@@ -1,19 +1,12 @@
 // The operation log: what is logged (and what is not), in order, paginated, with u64
 // values as canonical hex in the log and fixed-width hex in the database.
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
+import { describe, expect, it } from 'vitest';
+import { build, useTestApp } from '../helpers/build.js';
 import { createSelftestVm, createVm } from '../helpers/fixtures.js';
 import { expectDocumented } from '../helpers/openapi.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await build();
-});
-afterAll(async () => {
-  await t.close();
-  removeTempDirs();
-});
+const t = useTestApp();
 
 describe('GET /v1/vms/{vmId}/operations', () => {
   it('logs every accepted call in order with its result, including failed ioctls, but not refused calls', async () => {

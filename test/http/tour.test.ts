@@ -1,7 +1,7 @@
 // The newcomer's tour in openapi.yaml's description, run with the document's own request
 // examples: if an example stops working, this fails.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/build.js';
 import { expectDocumented, openapi } from '../helpers/openapi.js';
 
 type Examples = Record<string, { value: unknown }>;
@@ -13,14 +13,7 @@ function example(path: string, method: string, name: string): Record<string, unk
   return found.value as Record<string, unknown>;
 }
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await build();
-});
-afterAll(async () => {
-  await t.close();
-  removeTempDirs();
-});
+const t = useTestApp();
 
 describe('the tour from the document', () => {
   it('create VM -> selftest memslot -> vCPU 0 -> pre-fault -> roots -> mappings', async () => {

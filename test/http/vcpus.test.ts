@@ -1,17 +1,10 @@
 // vCPUs, their modes, KVM_PRE_FAULT_MEMORY and guest accesses.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/build.js';
 import { createSelftestVm, createVm } from '../helpers/fixtures.js';
 import { expectDocumented } from '../helpers/openapi.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await build();
-});
-afterAll(async () => {
-  await t.close();
-  removeTempDirs();
-});
+const t = useTestApp();
 
 describe('vCPUs', () => {
   it('creates a vCPU (201) with the contract defaults and its MMU', async () => {

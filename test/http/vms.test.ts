@@ -1,18 +1,11 @@
 // VMs: create (defaults, validation), list with pagination, get, delete, finalize,
 // capabilities, and the VM quota.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
+import { describe, expect, it } from 'vitest';
+import { build, useTestApp } from '../helpers/build.js';
 import { createVm } from '../helpers/fixtures.js';
 import { expectDocumented } from '../helpers/openapi.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await build();
-});
-afterAll(async () => {
-  await t.close();
-  removeTempDirs();
-});
+const t = useTestApp();
 
 const DEFAULT_HOST = {
   vendor: 'intel',
