@@ -128,8 +128,8 @@ function x86PreFaultStep(ctx: CallContext, gfn: number, pages: number): number {
   if (!state.preFaultAllowed) return stepError(ctx, gfn, EOPNOTSUPP);
   // B (6.16+): only the addresses userspace used for its memslots (kvm_is_gfn_alias).
   if (state.switches.aliasCheck && ctx.sharedBit && Math.floor(gfn / ctx.sharedBit) % 2 === 1) return stepError(ctx, gfn, EINVAL);
-  // C: kvm_mmu_reload; only a TDP MMU has a root the simulator tracks.
-  if (policy.mmuKind === 'tdp') {
+  // C: kvm_mmu_reload (a no-op while a valid root is loaded); only TDP roots are tracked.
+  if (policy.mmuKind === 'tdp' && (vcpu.root === null || vcpu.root.invalid)) {
     const rr = kvmMmuReload(state, vcpu, policy.mode, state.switches.reloadFreesObsoleteRoots);
     if (rr < 0) return stepError(ctx, gfn, rr);
   }

@@ -114,16 +114,14 @@ const hostPageIndex = (slot: Memslot, gfn: number): number =>
   Math.floor((slot.hvaPfn + (gfn - slot.baseGfn)) / PAGES_PER_LEVEL[slot.backingLevel]!);
 
 /** The host side of the fault: hva_to_pfn for shared memory (kvm_main.c), zero page included. */
-function faultinShared(state: VmState, f: KvmPageFault, slot: Memslot): number {
+function faultinShared(f: KvmPageFault, slot: Memslot): number {
   if (!slot.backingMapped) return EFAULT; // KVM_PFN_ERR_FAULT -> kvm_handle_error_pfn
   if (f.write && slot.readonly) return RET_PF_EMULATE; // KVM_PFN_ERR_RO_FAULT: MMIO exit
-  const page = hostPageIndex(slot, f.gfn);
   // A write GUP breaks CoW; from then on the host page is writable and has its own pfn.
-  if (f.write && !slot.backingWritable && !slot.hostWritten.has(page)) slot.hostWritten.add(page);
-  const touched = slot.backingWritable || slot.hostWritten.has(page);
+  if (f.write && !slot.backingWritable) slot.hostWritten.add(hostPageIndex(slot, f.gfn));
+  const touched = slot.backingWritable || slot.hostWritten.has(hostPageIndex(slot, f.gfn));
   f.mapWritable = touched && !slot.readonly;
   f.pfn = touched ? slot.hvaPfn + (f.gfn - slot.baseGfn) : zeroPagePfn(slot, f.gfn);
-  void state;
   return RET_PF_CONTINUE;
 }
 
@@ -209,7 +207,7 @@ function faultinPfn(state: VmState, f: KvmPageFault): number {
     f.maxLevel = 1;
     return RET_PF_CONTINUE;
   }
-  return faultinShared(state, f, slot);
+  return faultinShared(f, slot);
 }
 
 /** kvm_tdp_mmu_page_fault for one attempt: fault-in, huge-page level, map. */

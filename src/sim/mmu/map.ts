@@ -159,7 +159,8 @@ export function kvmTdpMmuMap(state: VmState, root: TdpRoot, f: KvmPageFault): nu
     const cached = targetCache[goal]!;
     const t = cached.table;
     if (t && cached.root === root && cached.generation === state.roots.generation && (goal === 1 || !state.config.host.nxHugePages)) {
-      const index = Math.floor((f.addrGfn - t.gfn) / PAGES_PER_LEVEL[goal]!);
+      const offset = f.addrGfn - t.gfn;
+      const index = goal === 1 ? offset : Math.floor(offset / PAGES_PER_LEVEL[goal]!);
       if (index >= 0 && index < 512) return handleTargetLevel(state, root, f, t, index, goal);
     }
     const iter = tdpIterStart(root.table, 1, f.addrGfn);
