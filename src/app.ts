@@ -1,12 +1,17 @@
 // Builds the Fastify app: problem+json errors, persistence (Prisma + live VMs), Swagger UI,
 // and every route of openapi.yaml. server.ts listens; tests call build() directly.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { DEFAULT_DATABASE_URL } from './db/prisma.js';
+import { DEFAULT_CONFIG, type RateLimitConfig } from './config.js';
+import type { SqliteSynchronous } from './db/sqlite.js';
+import auth from './plugins/auth.js';
 import docs from './plugins/docs.js';
+import labs from './plugins/labs.js';
 import { loadOpenApiDocument } from './plugins/openapi-document.js';
 import openapiRoutes from './plugins/openapi-routes.js';
 import persistence from './plugins/persistence.js';
 import problem from './plugins/problem.js';
+import rateLimiting from './plugins/rate-limit.js';
+import ui from './plugins/ui.js';
 import { handlers } from './routes/index.js';
 import type { VmLimits } from './sim/index.js';
 
@@ -20,12 +25,16 @@ export interface BuildOptions {
   maxVms?: number;
   /** Engine limits per VM (page-table bytes, vCPUs, memslots). */
   limits?: Partial<VmLimits>;
+  /** Log entries per VM (more: 429). */
+  maxOperationsPerVm?: number;
+  /** Per-client rate limit of /v1 calls; max 0 turns it off. */
+  rateLimit?: RateLimitConfig;
+  /** sha256 (hex) of the accepted bearer tokens; none: the server runs open. */
+  apiTokenHashes?: readonly string[];
+  sqliteSynchronous?: SqliteSynchronous;
   /** Replay waits for this promise first (tests only). */
   replayGate?: Promise<unknown>;
 }
-
-export const DEFAULT_BODY_LIMIT = 64 * 1024;
-export const DEFAULT_MAX_VMS = 256;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -37,7 +46,7 @@ declare module 'fastify' {
 export async function build(options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    bodyLimit: options.bodyLimit ?? DEFAULT_CONFIG.bodyLimit,
     // Routes and validation come from openapi.yaml (see plugins/openapi-routes.ts).
     ajv: { customOptions: { removeAdditional: false } },
   });
@@ -50,12 +59,18 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
   const openapi = loadOpenApiDocument();
   await app.register(problem);
   await app.register(persistence, {
-    databaseUrl: options.databaseUrl ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
-    maxVms: options.maxVms ?? DEFAULT_MAX_VMS,
-    limits: options.limits,
+    databaseUrl: options.databaseUrl ?? DEFAULT_CONFIG.databaseUrl,
+    maxVms: options.maxVms ?? DEFAULT_CONFIG.maxVms,
+    maxOperationsPerVm: options.maxOperationsPerVm ?? DEFAULT_CONFIG.maxOperationsPerVm,
+    limits: { ...DEFAULT_CONFIG.limits, ...options.limits },
+    sqliteSynchronous: options.sqliteSynchronous ?? DEFAULT_CONFIG.sqliteSynchronous,
     replayGate: options.replayGate,
   });
+  await app.register(auth, { tokenHashes: options.apiTokenHashes ?? DEFAULT_CONFIG.apiTokenHashes });
+  await app.register(rateLimiting, options.rateLimit ?? DEFAULT_CONFIG.rateLimit);
   await app.register(docs, { document: openapi.document });
+  await app.register(labs);
+  await app.register(ui);
   await app.register(openapiRoutes, { document: openapi.document, handlers: handlers(openapi) });
   return app;
 }

@@ -1,13 +1,21 @@
-// The process entry: build the app on DATABASE_URL, listen on HOST:PORT, and on SIGTERM or
-// SIGINT stop accepting, let in-flight calls finish and commit, then close the database.
+// The process entry: read the environment (src/config.ts), build the app, listen on
+// HOST:PORT. On SIGTERM or SIGINT: stop accepting connections, let in-flight calls finish
+// and answer, commit the last group of log entries, close the database, exit 0. A second
+// signal, or SHUTDOWN_TIMEOUT_MS passing, exits 1 at once (acknowledged calls are already
+// committed; only unanswered ones can be lost).
 import { build } from './app.js';
-import { DEFAULT_DATABASE_URL } from './db/prisma.js';
+import { ConfigError, loadConfig, type ServiceConfig } from './config.js';
 
-const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? '127.0.0.1';
-const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+let config: ServiceConfig;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`prefault-lab: ${error.message}`);
+  process.exit(2);
+}
 
-const app = await build({ databaseUrl, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+const app = await build({ ...config, logger: { level: config.logLevel } });
 
 let closing = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -15,8 +23,15 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (closing) process.exit(1); // a second signal: stop waiting
     closing = true;
     app.log.info({ signal }, 'closing');
+    setTimeout(() => {
+      app.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'closing took too long');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     app.close().then(
-      () => process.exit(0),
+      () => {
+        app.log.info('closed');
+        process.exit(0);
+      },
       (error: Error) => {
         app.log.error({ err: error }, 'close failed');
         process.exit(1);
@@ -26,7 +41,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 try {
-  await app.listen({ port, host });
+  await app.listen({ port: config.port, host: config.host });
 } catch (error) {
   app.log.error({ err: error }, 'could not start');
   process.exit(1);

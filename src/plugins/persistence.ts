@@ -1,9 +1,15 @@
-// Owns the database and the live VMs for the app's lifetime: opens Prisma, rebuilds the
-// VMs in the background once the app is ready (readyz says when), holds /v1 calls until
-// then, and on close finishes queued calls before closing the database.
-import type { FastifyInstance } from 'fastify';
+// Owns the database and the live VMs for the app's lifetime: opens Prisma (reads) and the
+// better-sqlite3 write connection (group commits), rebuilds the VMs in the background once
+// the app is ready (readyz says when), holds /v1 calls until then, and on close (after
+// Fastify has finished the in-flight requests) drains the queues, commits the last group
+// and closes both connections.
+import type { PrismaClient } from '@prisma/client';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { openPrisma } from '../db/prisma.js';
+import { Checkpointer } from '../db/checkpointer.js';
+import { LogWriter } from '../db/log-writer.js';
+import { openPrisma, sqlitePath } from '../db/prisma.js';
+import { openSqlite, type SqliteSynchronous } from '../db/sqlite.js';
 import { VmRepository } from '../db/vm-repository.js';
 import type { VmLimits } from '../sim/index.js';
 import { VmStore } from './vm-store.js';
@@ -11,13 +17,17 @@ import { VmStore } from './vm-store.js';
 declare module 'fastify' {
   interface FastifyInstance {
     vmStore: VmStore;
+    /** The Prisma client, for other plugins' own tables (the VM log is written by LogWriter). */
+    prisma: PrismaClient;
   }
 }
 
 export interface PersistenceOptions {
   databaseUrl: string;
   maxVms: number;
+  maxOperationsPerVm: number;
   limits?: Partial<VmLimits>;
+  sqliteSynchronous: SqliteSynchronous;
   /** Replay waits for this promise first (tests use it to observe readyz before replay). */
   replayGate?: Promise<unknown>;
 }
@@ -25,17 +35,31 @@ export interface PersistenceOptions {
 export default fp(
   async function persistence(app: FastifyInstance, options: PersistenceOptions) {
     const prisma = await openPrisma(options.databaseUrl);
-    const store = new VmStore(new VmRepository(prisma), { maxVms: options.maxVms, limits: options.limits, log: app.log });
+    const checkpointer = new Checkpointer(sqlitePath(options.databaseUrl), (message) => app.log.warn({ message }, 'WAL checkpoint failed'));
+    const writer = new LogWriter(openSqlite(options.databaseUrl, options.sqliteSynchronous), checkpointer);
+    const store = new VmStore(new VmRepository(prisma), writer, {
+      maxVms: options.maxVms,
+      maxOperationsPerVm: options.maxOperationsPerVm,
+      limits: options.limits,
+      log: app.log,
+    });
     app.decorate('vmStore', store);
+    app.decorate('prisma', prisma);
     app.addHook('onReady', async () => {
       void store.startLoading(options.replayGate);
     });
-    app.addHook('onRequest', async (request) => {
-      if (request.url.startsWith('/v1/')) await store.whenLoaded();
+    // Not async: once loaded (every request but the first few) this costs no promise.
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (store.ready || !request.url.startsWith('/v1/')) return done();
+      store.whenLoaded().then(() => done(), (error: Error) => done(error as FastifyError));
     });
     app.addHook('onClose', async () => {
-      await store.drain();
-      await prisma.$disconnect();
+      try {
+        await store.drain();
+      } finally {
+        await writer.close();
+        await prisma.$disconnect();
+      }
     });
   },
   { name: 'persistence' },

@@ -8,11 +8,13 @@ import { SimError, type SimErrorCode } from '../sim/index.js';
 
 export type ProblemKind =
   | 'invalid-input'
+  | 'unauthorized'
   | 'not-found'
   | 'conflict'
   | 'payload-too-large'
   | 'unsupported-media-type'
   | 'limit-exceeded'
+  | 'rate-limited'
   | 'not-ready'
   | 'storage-failure'
   | 'internal';
@@ -28,11 +30,13 @@ export interface Problem {
 
 const TITLES: Record<ProblemKind, string> = {
   'invalid-input': 'Invalid input',
+  unauthorized: 'Unauthorized',
   'not-found': 'Not found',
   conflict: 'Conflict',
   'payload-too-large': 'Payload too large',
   'unsupported-media-type': 'Unsupported media type',
   'limit-exceeded': 'Limit exceeded',
+  'rate-limited': 'Too many requests',
   'not-ready': 'Not ready',
   'storage-failure': 'Storage failure',
   internal: 'Internal error',
@@ -61,6 +65,7 @@ const SIM_ERRORS: Record<SimErrorCode, [number, ProblemKind]> = {
 };
 
 const KIND_BY_STATUS: Record<number, ProblemKind> = {
+  401: 'unauthorized',
   404: 'not-found',
   409: 'conflict',
   413: 'payload-too-large',

@@ -1,9 +1,13 @@
-// The live VMs and the only path that changes them: per-VM queue -> engine apply ->
-// commit to the operation log -> answer. Nothing an operation changed is visible to any
-// other request before its log entry is committed, because reads queue behind it too.
+// The live VMs and the only path that changes them: per-VM queue -> engine apply -> log
+// entry enqueued for the next group commit -> answer once committed. The queue moves on as
+// soon as an operation is applied (the next call on the VM may apply on top of it: its
+// entry commits in the same or a later group), but every read first waits for the VM's
+// pending commits, so no change is visible before its log entry is committed. A failed
+// group marks its VMs stale; the next call on each rebuilds it from its log first.
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { listPage, type Page, type PageQuery } from '../db/list-page.js';
+import type { LogWriter } from '../db/log-writer.js';
 import { projectionAfter } from '../db/projections.js';
 import type { StoredVm, VmRepository } from '../db/vm-repository.js';
 import {
@@ -18,6 +22,7 @@ import {
   type VmConfigInput,
   type VmLimits,
 } from '../sim/index.js';
+import { GroupCommit } from './group-commit.js';
 import { HttpProblem } from './problem.js';
 import { KeyedSerialQueue } from './serial-queue.js';
 
@@ -31,35 +36,53 @@ export interface LogEntryView {
   createdAt: string;
 }
 
+/** An operation's answer, committed: the engine result and the same result as JSON text (what was logged). */
+export interface Committed {
+  result: OperationResult;
+  json: string;
+}
+
 export interface VmStoreOptions {
   limits?: Partial<VmLimits>;
   maxVms: number;
+  maxOperationsPerVm: number;
   log: FastifyBaseLogger;
 }
 
 interface LiveVm {
   id: string;
   createdAt: Date;
+  owner: string | null;
   vm: Vm;
-  /** seq of the last committed log entry (0: none). */
+  /** seq of the last applied operation (its entry may still be waiting for its group). */
   lastSeq: number;
-  /** Set when the VM could not be rebuilt after a failed commit: it refuses every call. */
+  /** Settles once every entry enqueued for this VM so far has committed or failed. */
+  commits: Promise<unknown>;
+  /** A group holding one of its entries failed: the engine is ahead of the log until rebuilt. */
+  stale: boolean;
+  /** Set when the VM could not be rebuilt: it refuses every call. */
   broken?: string;
 }
 
 type LoadState = { state: 'idle' | 'loading' | 'ready' } | { state: 'failed'; error: Error };
 
+const storageFailure = () =>
+  new HttpProblem(500, 'storage-failure', 'the operation could not be committed; the VM is back at its last committed state');
+
 export class VmStore {
   private readonly live = new Map<string, LiveVm>();
   private readonly queue = new KeyedSerialQueue();
+  readonly commits: GroupCommit;
   private loading: Promise<void> | undefined;
   private load: LoadState = { state: 'idle' };
-  private creating = 0;
 
   constructor(
     private readonly repo: VmRepository,
+    private readonly writer: LogWriter,
     private readonly options: VmStoreOptions,
-  ) {}
+  ) {
+    this.commits = new GroupCommit(writer, (vmIds, error) => this.groupFailed(vmIds, error));
+  }
 
   /** Rebuilds every stored VM from its log (once); `gate` lets tests hold it back. */
   startLoading(gate?: Promise<unknown>): Promise<void> {
@@ -110,33 +133,46 @@ export class VmStore {
     await this.repo.ping();
   }
 
-  async create(input: VmConfigInput): Promise<VmView> {
-    if (this.live.size + this.creating >= this.options.maxVms)
-      throw new SimError('limit', `this server holds at most ${this.options.maxVms} VMs; delete one first`);
-    this.creating += 1;
+  /** Whether `owner` may see the VM (undefined owner: the server runs open and sees all). */
+  visible(id: string, owner: string | undefined): boolean {
+    const record = this.live.get(id);
+    return record !== undefined && (owner === undefined || record.owner === owner);
+  }
+
+  async create(input: VmConfigInput, owner?: string): Promise<VmView> {
+    if (this.live.size >= this.options.maxVms) throw new SimError('limit', `this server holds at most ${this.options.maxVms} VMs; delete one first`);
+    const config = withVmDefaults(input);
+    const record: LiveVm = {
+      id: randomUUID(),
+      createdAt: new Date(),
+      owner: owner ?? null,
+      vm: createVm(config, this.options.limits),
+      lastSeq: 0,
+      commits: Promise.resolve(),
+      stale: false,
+    };
     try {
-      const config = withVmDefaults(input);
-      const record: LiveVm = { id: randomUUID(), createdAt: new Date(), vm: createVm(config, this.options.limits), lastSeq: 0 };
-      await this.repo.insertVm({ id: record.id, config, createdAt: record.createdAt });
-      this.live.set(record.id, record);
-      return this.view(record);
-    } finally {
-      this.creating -= 1;
+      this.writer.insertVm({ id: record.id, config, createdAt: record.createdAt, owner: record.owner });
+    } catch (error) {
+      this.options.log.error({ err: error }, 'storing a new VM failed');
+      throw new HttpProblem(500, 'storage-failure', 'the VM could not be stored');
     }
+    this.live.set(record.id, record);
+    return this.view(record);
   }
 
   remove(id: string): Promise<void> {
     return this.queue.run(id, async () => {
-      this.get(id);
-      await this.repo.deleteVm(id);
+      await this.settled(id);
+      this.writer.deleteVm(id);
       this.live.delete(id);
     });
   }
 
-  async list(query: PageQuery): Promise<Page<VmView>> {
-    if (query.cursor !== undefined && !this.live.has(query.cursor))
+  async list(query: PageQuery, owner?: string): Promise<Page<VmView>> {
+    if (query.cursor !== undefined && !this.visible(query.cursor, owner))
       throw new SimError('invalid', 'cursor does not name a page of this list (the VM it points at is gone?)', 'cursor');
-    const page = await listPage(query, (after, take) => this.repo.listVms(after, take), (vm: StoredVm) => vm.id);
+    const page = await listPage(query, (after, take) => this.repo.listVms(after, take, owner), (vm: StoredVm) => vm.id);
     // A VM deleted since the page was read is left out rather than failing the listing.
     const views = await Promise.all(page.items.map((stored) => this.getView(stored.id).catch(() => undefined)));
     return { items: views.filter((v): v is VmView => v !== undefined), nextCursor: page.nextCursor };
@@ -144,49 +180,75 @@ export class VmStore {
 
   /** The VM's view (configuration, createdAt, preFaultAllowed). */
   getView(id: string): Promise<VmView> {
-    return this.queue.run(id, () => this.view(this.get(id)));
+    return this.queue.run(id, async () => this.view(await this.settled(id)));
   }
 
   /** Runs a read-only engine call in the VM's queue, after every earlier operation committed. */
   read<T>(id: string, inspect: (vm: Vm) => T): Promise<T> {
-    return this.queue.run(id, () => inspect(this.get(id).vm));
+    return this.queue.run(id, async () => inspect((await this.settled(id)).vm));
   }
 
   /** The one path for every state-changing call: apply, commit to the log, then answer. */
-  runOperation(id: string, op: Operation): Promise<OperationResult> {
-    return this.queue.run(id, async () => {
-      const record = this.get(id);
+  async runOperation(id: string, op: Operation): Promise<OperationResult> {
+    return (await this.execute(id, op)).result;
+  }
+
+  /** runOperation, also giving the result as the JSON text that was logged (sent as is). */
+  async execute(id: string, op: Operation): Promise<Committed> {
+    const applied = await this.queue.run(id, async () => {
+      const record = await this.current(id);
+      if (record.lastSeq >= this.options.maxOperationsPerVm)
+        throw new SimError('limit', `a VM's operation log holds at most ${this.options.maxOperationsPerVm} entries; create a new VM`);
       let result: OperationResult;
       try {
         result = record.vm.apply(op);
       } catch (error) {
         if (error instanceof SimError) throw error; // refused: the engine changed nothing, nothing to log
-        await this.rebuild(record); // an engine bug may have left a half-applied change
+        await record.commits; // an engine bug may have left a half-applied change: back to the log
+        await this.rebuild(record);
         throw error;
       }
-      try {
-        await this.repo.appendOperation(id, record.lastSeq + 1, op, JSON.stringify(result), projectionAfter(op, record.vm));
-      } catch (error) {
-        this.options.log.error({ err: error, vmId: id }, 'committing an operation failed');
-        await this.rebuild(record); // memory must equal the database again
-        throw new HttpProblem(500, 'storage-failure', 'the operation could not be committed; the VM is back at its last committed state');
-      }
+      const json = JSON.stringify(result);
       record.lastSeq += 1;
-      return result;
+      const commit = this.commits.enqueue({ vmId: id, seq: record.lastSeq, op, resultJson: json, projection: projectionAfter(op, record.vm) });
+      record.commits = commit.catch(() => undefined);
+      return { result, json, commit };
     });
+    try {
+      await applied.commit;
+    } catch (error) {
+      this.options.log.error({ err: error, vmId: id }, 'committing an operation failed');
+      throw storageFailure();
+    }
+    return { result: applied.result, json: applied.json };
   }
 
   async operations(id: string, query: PageQuery): Promise<Page<LogEntryView>> {
-    this.get(id);
+    await this.queue.run(id, () => this.settled(id));
     if (query.cursor !== undefined && !/^[0-9]{1,15}$/.test(query.cursor))
       throw new SimError('invalid', 'cursor must be a nextCursor from an earlier page', 'cursor');
     const page = await listPage(query, (after, take) => this.repo.operations(id, Number(after ?? 0), take), (e) => String(e.seq));
     return { items: page.items.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })), nextCursor: page.nextCursor };
   }
 
-  /** Waits for every queued call to finish (graceful shutdown). */
-  drain(): Promise<void> {
-    return this.queue.drain();
+  /** Waits for every queued call and commits the last group (graceful shutdown). */
+  async drain(): Promise<void> {
+    await this.queue.drain();
+    this.commits.flush();
+    await Promise.all([...this.live.values()].map((r) => r.commits));
+  }
+
+  /** The VM, rebuilt first if a failed group left it ahead of its log (call inside its queue). */
+  private async current(id: string): Promise<LiveVm> {
+    const record = this.get(id);
+    if (record.stale) await this.rebuild(record);
+    return this.get(id);
+  }
+
+  /** current(), after every change applied so far has committed: what a reader may see. */
+  private async settled(id: string): Promise<LiveVm> {
+    await this.get(id).commits;
+    return this.current(id);
   }
 
   private get(id: string): LiveVm {
@@ -198,6 +260,17 @@ export class VmStore {
 
   private view(record: LiveVm): VmView {
     return { id: record.id, ...record.vm.config, createdAt: record.createdAt.toISOString(), preFaultAllowed: record.vm.preFaultAllowed };
+  }
+
+  private groupFailed(vmIds: Set<string>, error: Error): void {
+    this.options.log.error({ err: error, vms: vmIds.size }, 'a group commit failed; its VMs are rebuilt from their logs');
+    for (const id of vmIds) {
+      const record = this.live.get(id);
+      if (!record) continue;
+      record.stale = true;
+      // Rebuild now rather than on the VM's next call, so memory matches the database again.
+      void this.queue.run(id, () => this.current(id)).catch(() => undefined);
+    }
   }
 
   /** A fresh engine VM with every logged operation applied in seq order. */
@@ -218,14 +291,15 @@ export class VmStore {
     }
     // Only an engine change between runs makes replay differ from what was answered.
     if (diverged > 0) this.options.log.warn({ vmId: stored.id, diverged }, 'replayed results differ from the logged ones');
-    return { id: stored.id, createdAt: stored.createdAt, vm, lastSeq };
+    return { id: stored.id, createdAt: stored.createdAt, owner: stored.owner, vm, lastSeq, commits: Promise.resolve(), stale: false };
   }
 
   private async rebuild(record: LiveVm): Promise<void> {
     try {
-      const fresh = await this.replay({ id: record.id, config: record.vm.config, createdAt: record.createdAt });
+      const fresh = await this.replay({ id: record.id, config: record.vm.config, createdAt: record.createdAt, owner: record.owner });
       record.vm = fresh.vm;
       record.lastSeq = fresh.lastSeq;
+      record.stale = false;
     } catch (error) {
       record.broken = (error as Error).message;
       this.options.log.error({ err: error, vmId: record.id }, 'rebuilding a VM from its log failed');

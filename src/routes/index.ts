@@ -1,11 +1,15 @@
 // operationId -> handler, for every operation in openapi.yaml (the route loader checks
 // that the two sets are equal).
 import type { LoadedDocument } from '../plugins/openapi-document.js';
+import { labHandlers } from './labs.js';
 import { memoryHandlers } from './memory.js';
 import { operationHandlers } from './operations.js';
 import { pageTableHandlers } from './page-tables.js';
 import type { Handler } from './parse.js';
+import { quizHandlers } from './quizzes.js';
+import { scenarioHandlers } from './scenarios.js';
 import { serviceHandlers } from './service.js';
+import { uiHandlers } from './ui.js';
 import { vcpuHandlers } from './vcpus.js';
 import { vmHandlers } from './vms.js';
 
@@ -16,6 +20,10 @@ export function handlers(openapi: LoadedDocument): Record<string, Handler> {
     ...vcpuHandlers,
     ...pageTableHandlers,
     ...operationHandlers,
+    ...scenarioHandlers,
+    ...labHandlers,
+    ...quizHandlers,
+    ...uiHandlers,
     ...serviceHandlers(openapi),
   };
 }

@@ -1,6 +1,6 @@
 // Memslots (KVM_SET_USER_MEMORY_REGION2) and memory attributes (KVM_SET_MEMORY_ATTRIBUTES).
 import type { LevelName, MemslotFlag, MemslotSpec } from '../sim/index.js';
-import { compact, optionalU64, u64, type Handler, type MemslotParams, type VmParams } from './parse.js';
+import { compact, optionalU64, sendCommitted, u64, type Handler, type MemslotParams, type VmParams } from './parse.js';
 
 interface MemslotBody {
   guestPhysAddr: unknown;
@@ -18,7 +18,7 @@ interface AttributesBody {
 }
 
 export const memoryHandlers: Record<string, Handler> = {
-  putMemslot: async (request) => {
+  putMemslot: async (request, reply) => {
     const { vmId, addressSpace, slot } = request.params as MemslotParams;
     const body = request.body as MemslotBody;
     const region: MemslotSpec = compact({
@@ -29,25 +29,26 @@ export const memoryHandlers: Record<string, Handler> = {
       guestMemfdOffset: optionalU64(body.guestMemfdOffset, 'guestMemfdOffset'),
       backing: body.backing,
     });
-    return request.server.vmStore.runOperation(vmId, { op: 'set_memslot', addressSpace, slot, region });
+    return sendCommitted(reply, await request.server.vmStore.execute(vmId, { op: 'set_memslot', addressSpace, slot, region }));
   },
 
-  deleteMemslot: async (request) => {
+  deleteMemslot: async (request, reply) => {
     const { vmId, addressSpace, slot } = request.params as MemslotParams;
-    return request.server.vmStore.runOperation(vmId, { op: 'delete_memslot', addressSpace, slot });
+    return sendCommitted(reply, await request.server.vmStore.execute(vmId, { op: 'delete_memslot', addressSpace, slot }));
   },
 
   listMemslots: async (request) =>
     request.server.vmStore.read((request.params as VmParams).vmId, (vm) => ({ memslots: vm.memslots() })),
 
-  setMemoryAttributes: async (request) => {
+  setMemoryAttributes: async (request, reply) => {
     const body = request.body as AttributesBody;
-    return request.server.vmStore.runOperation((request.params as VmParams).vmId, {
+    const committed = await request.server.vmStore.execute((request.params as VmParams).vmId, {
       op: 'set_memory_attributes',
       address: u64(body.address, 'address'),
       size: u64(body.size, 'size'),
       private: body.private,
     });
+    return sendCommitted(reply, committed);
   },
 
   listMemoryAttributes: async (request) =>

@@ -34,3 +34,7 @@ export interface PageQuerystring {
   limit?: number;
   cursor?: string;
 }
+
+/** Sends a committed operation's result as the JSON text that was logged (no second serialisation). */
+export const sendCommitted = (reply: FastifyReply, committed: { json: string }): FastifyReply =>
+  reply.type('application/json; charset=utf-8').send(committed.json);

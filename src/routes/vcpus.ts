@@ -1,6 +1,6 @@
 // vCPUs: create, list, get, mode changes, KVM_PRE_FAULT_MEMORY and guest accesses.
 import type { AccessKind, PreFaultInject, VcpuModePatch, VcpuSpec } from '../sim/index.js';
-import { compact, optionalU64, u64, type Handler, type VcpuParams, type VmParams } from './parse.js';
+import { compact, optionalU64, sendCommitted, u64, type Handler, type VcpuParams, type VmParams } from './parse.js';
 
 interface PreFaultBody {
   gpa: unknown;
@@ -11,8 +11,8 @@ interface PreFaultBody {
 }
 
 export const vcpuHandlers: Record<string, Handler> = {
-  createVcpu: async (request) =>
-    request.server.vmStore.runOperation((request.params as VmParams).vmId, { op: 'create_vcpu', vcpu: request.body as VcpuSpec }),
+  createVcpu: async (request, reply) =>
+    sendCommitted(reply, await request.server.vmStore.execute((request.params as VmParams).vmId, { op: 'create_vcpu', vcpu: request.body as VcpuSpec })),
 
   listVcpus: async (request) =>
     request.server.vmStore.read((request.params as VmParams).vmId, (vm) => ({ vcpus: vm.vcpus() })),
@@ -22,15 +22,15 @@ export const vcpuHandlers: Record<string, Handler> = {
     return request.server.vmStore.read(vmId, (vm) => vm.vcpu(vcpuId));
   },
 
-  patchVcpu: async (request) => {
+  patchVcpu: async (request, reply) => {
     const { vmId, vcpuId } = request.params as VcpuParams;
-    return request.server.vmStore.runOperation(vmId, { op: 'set_vcpu_mode', vcpuId, patch: request.body as VcpuModePatch });
+    return sendCommitted(reply, await request.server.vmStore.execute(vmId, { op: 'set_vcpu_mode', vcpuId, patch: request.body as VcpuModePatch }));
   },
 
-  preFault: async (request) => {
+  preFault: async (request, reply) => {
     const { vmId, vcpuId } = request.params as VcpuParams;
     const body = request.body as PreFaultBody;
-    return request.server.vmStore.runOperation(
+    const committed = await request.server.vmStore.execute(
       vmId,
       compact({
         op: 'pre_fault' as const,
@@ -42,11 +42,12 @@ export const vcpuHandlers: Record<string, Handler> = {
         inject: body.inject,
       }),
     );
+    return sendCommitted(reply, committed);
   },
 
-  guestAccess: async (request) => {
+  guestAccess: async (request, reply) => {
     const { vmId, vcpuId } = request.params as VcpuParams;
     const body = request.body as { gpa: unknown; kind: AccessKind };
-    return request.server.vmStore.runOperation(vmId, { op: 'access', vcpuId, gpa: u64(body.gpa, 'gpa'), kind: body.kind });
+    return sendCommitted(reply, await request.server.vmStore.execute(vmId, { op: 'access', vcpuId, gpa: u64(body.gpa, 'gpa'), kind: body.kind }));
   },
 };

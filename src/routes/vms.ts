@@ -1,12 +1,12 @@
 // VMs: create, list, get, delete, finalize, capabilities.
 import type { VmConfigInput } from '../sim/index.js';
-import type { Handler, PageQuerystring, VmParams } from './parse.js';
+import { sendCommitted, type Handler, type PageQuerystring, type VmParams } from './parse.js';
 
 export const vmHandlers: Record<string, Handler> = {
-  createVm: async (request) => request.server.vmStore.create(request.body as VmConfigInput),
+  createVm: async (request) => request.server.vmStore.create(request.body as VmConfigInput, request.owner),
 
   listVms: async (request) => {
-    const page = await request.server.vmStore.list(request.query as PageQuerystring);
+    const page = await request.server.vmStore.list(request.query as PageQuerystring, request.owner);
     return { vms: page.items, nextCursor: page.nextCursor };
   },
 
@@ -17,7 +17,8 @@ export const vmHandlers: Record<string, Handler> = {
     return reply.code(204).send();
   },
 
-  finalizeVm: async (request) => request.server.vmStore.runOperation((request.params as VmParams).vmId, { op: 'finalize' }),
+  finalizeVm: async (request, reply) =>
+    sendCommitted(reply, await request.server.vmStore.execute((request.params as VmParams).vmId, { op: 'finalize' })),
 
   getCapabilities: async (request) =>
     request.server.vmStore.read((request.params as VmParams).vmId, (vm) => vm.capabilities()),

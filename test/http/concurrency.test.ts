@@ -1,7 +1,8 @@
 // Calls on one VM are serialised and logged in the order applied; no change is visible
 // before it is committed; a failed commit leaves memory equal to the database.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { VmRepository } from '../../src/db/vm-repository.js';
+import { LogWriter } from '../../src/db/log-writer.js';
+import { GroupCommit } from '../../src/plugins/group-commit.js';
 import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
 import { createSelftestVm, onlyRootId } from '../helpers/fixtures.js';
 import { expectDocumented } from '../helpers/openapi.js';
@@ -39,10 +40,10 @@ describe('one VM, many concurrent calls', () => {
     const vmId = await createSelftestVm(t);
     let releaseCommit!: () => void;
     const commitHeld = new Promise<void>((resolve) => (releaseCommit = resolve));
-    const append = VmRepository.prototype.appendOperation;
-    vi.spyOn(VmRepository.prototype, 'appendOperation').mockImplementation(async function (this: VmRepository, ...args) {
-      await commitHeld;
-      return append.apply(this, args);
+    // Hold the group commit (everything enqueued meanwhile joins the held group).
+    const flush = GroupCommit.prototype.flush;
+    vi.spyOn(GroupCommit.prototype, 'flush').mockImplementation(function (this: GroupCommit) {
+      void commitHeld.then(() => flush.call(this));
     });
     const preFault = t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send({ gpa: '0x3fffffc00000', size: '0x200000' }).then((res) => res);
     let rootsAnswered = false;
@@ -60,7 +61,9 @@ describe('one VM, many concurrent calls', () => {
   it('rolls the VM back to its log when a commit fails, answering a 500 problem', async () => {
     const vmId = await createSelftestVm(t);
     const rootsBefore = (await t.api.get(`/v1/vms/${vmId}/roots`)).body;
-    vi.spyOn(VmRepository.prototype, 'appendOperation').mockRejectedValueOnce(new Error('disk I/O error'));
+    vi.spyOn(LogWriter.prototype, 'commit').mockImplementationOnce(() => {
+      throw new Error('disk I/O error');
+    });
     const failed = await t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send({ gpa: '0x3fffffc00000', size: '0x200000' });
     expect(failed.status).toBe(500);
     expect(failed.body).toMatchObject({ type: 'urn:prefault-lab:problem:storage-failure', status: 500 });

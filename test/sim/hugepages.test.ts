@@ -48,11 +48,17 @@ describe('spec §5.4 worked examples', () => {
     const vm = makeVm({}, [slot(0x40200000, 2 * GiB, '1G')]);
     expect(trace(prefault(vm, 0x40200000, MiB2))).toEqual(['0x40200000 FIXED 2M 0x200000 x1']);
   });
-  it('untouched anonymous THP memory maps the 2M huge zero page, read-only, never 1G', () => {
-    const vm = makeVm({}, [slot(GiB, GiB, '1G', { backing: { pageSize: '1G', writable: false } })]);
+  it('untouched THP memory maps the 2M huge zero page read-only', () => {
+    const vm = makeVm({}, [slot(GiB, 0x400000, '2M', { backing: { pageSize: '2M', writable: false } })]);
+    const r = prefault(vm, GiB, 0x400000);
+    expect(trace(r)).toEqual(['0x40000000 FIXED 2M 0x200000 x2']);
+    expect(r.mapped).toEqual([expect.objectContaining({ count: 2, writable: false, dirty: false, hostPfn: '0x3fe00' })]);
+  });
+  it('untouched hugetlbfs 1G memory has no zero page: a read-only 1G leaf with its own pfn', () => {
+    const vm = makeVm({}, [slot(GiB, GiB, '1G', { backing: { pageSize: '1G', writable: false }, userspaceAddr: '0x7f0040000000' })]);
     const r = prefault(vm, GiB, MiB2);
-    expect(trace(r)).toEqual(['0x40000000 FIXED 2M 0x200000 x1']);
-    expect(r.mapped[0]).toMatchObject({ writable: false, dirty: false });
+    expect(trace(r)).toEqual(['0x40000000 FIXED 1G 0x200000 x1']); // consumption stops at the request's end
+    expect(r.mapped[0]).toMatchObject({ writable: false, dirty: false, hostPfn: '0x7f0040000' });
   });
 });
 

@@ -91,3 +91,19 @@ describe('guest access response', () => {
     expect(r.iterations.map((i) => i.result)).toEqual(['FIXED']);
   });
 });
+
+describe('a real fault over a present leaf it may use (tdp_mmu_map_handle_target_level)', () => {
+  const split = (kernel: '6.15' | '6.16') => {
+    const vm = makeVm({ kernel, host: { nxHugePages: true } }, [{ gpa: 0, size: 0x400000, backing: { pageSize: '2M' } }]);
+    prefault(vm, 0, MiB2);
+    return access(vm, 0x5000, 'exec');
+  };
+  it('6.16+: the split child already allows the fetch: SPURIOUS, then the CPU sets A', () => {
+    expect(split('6.16').iterations.map((i) => i.result)).toEqual(['SPURIOUS']);
+  });
+  it('6.11-6.15: only prefetches stop early; make_spte differs (A set), so the leaf is installed: FIXED', () => {
+    const r = split('6.15');
+    expect(r.iterations.map((i) => i.result)).toEqual(['FIXED']);
+    expect(r.mapped[0]).toMatchObject({ gpa: '0x5000', level: '4K', accessed: true, executable: true });
+  });
+});

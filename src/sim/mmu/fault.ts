@@ -121,21 +121,24 @@ function faultinShared(f: KvmPageFault, slot: Memslot): number {
   if (f.write && !slot.backingWritable) slot.hostWritten.add(hostPageIndex(slot, f.gfn));
   const touched = slot.backingWritable || slot.hostWritten.has(hostPageIndex(slot, f.gfn));
   f.mapWritable = touched && !slot.readonly;
-  f.pfn = touched ? slot.hvaPfn + (f.gfn - slot.baseGfn) : zeroPagePfn(slot, f.gfn);
+  f.pfn = touched ? slot.hvaPfn + (f.gfn - slot.baseGfn) : untouchedPfn(slot, f.gfn);
   return RET_PF_CONTINUE;
 }
 
-/** Untouched anonymous memory reads the shared zero page (the THP huge zero page for huge backing). */
-function zeroPagePfn(slot: Memslot, gfn: number): number {
+/**
+ * What a read fault on untouched memory maps: anonymous 4K memory the shared zero page,
+ * THP (2M) memory the huge zero page. hugetlbfs (the only 1G backing) has no zero page:
+ * it allocates the page and maps it read-only until a write breaks CoW.
+ */
+function untouchedPfn(slot: Memslot, gfn: number): number {
+  const hostPfn = slot.hvaPfn + (gfn - slot.baseGfn);
   if (slot.backingLevel === 1) return ZERO_PAGE_PFN;
-  return HUGE_ZERO_PAGE_PFN + ((slot.hvaPfn + (gfn - slot.baseGfn)) % 512);
+  if (slot.backingLevel === 2) return HUGE_ZERO_PAGE_PFN + (hostPfn % 512);
+  return hostPfn;
 }
 
-/** host_pfn_mapping_level: the leaf size of the host mapping (the huge zero page is 2M). */
-function hostPfnMappingLevel(slot: Memslot, gfn: number): number {
-  const touched = slot.backingWritable || slot.hostWritten.has(hostPageIndex(slot, gfn));
-  return touched ? slot.backingLevel : Math.min(slot.backingLevel, 2);
-}
+/** host_pfn_mapping_level: the leaf size of the host mapping. */
+const hostPfnMappingLevel = (slot: Memslot): number => slot.backingLevel;
 
 /** kvm_mmu_max_mapping_level: slot rules (disallow_lpage, mixed attributes) then the host's leaf. */
 export function maxMappingLevel(state: VmState, slot: Memslot, gfn: number, maxLevel: number, isPrivate: boolean): number {
@@ -152,7 +155,7 @@ export function maxMappingLevel(state: VmState, slot: Memslot, gfn: number, maxL
   }
   if (level === 1) return 1;
   // Private memory: guest_memfd reports order 0 (and TDX caps it at 4K anyway).
-  const hostLevel = isPrivate ? 1 : hostPfnMappingLevel(slot, gfn);
+  const hostLevel = isPrivate ? 1 : hostPfnMappingLevel(slot);
   return Math.min(level, hostLevel);
 }
 

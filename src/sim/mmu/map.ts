@@ -110,11 +110,12 @@ function handleTargetLevel(state: VmState, root: TdpRoot, f: KvmPageFault, table
   const old = table.spt[index]!;
   const oldPresent = old !== SHADOW_NONPRESENT && isShadowPresent(old);
   if (f.slot && oldPresent) {
-    const leaf = isLastSpte(old, level);
-    // 6.16+: a prefetch (or an access the SPTE allows) over a present *leaf* is spurious.
-    // 6.11-6.15: any present entry at the goal level was enough, even a table (ea9fcdf76d3d).
-    if (leaf || !state.switches.spuriousNeedsLeaf) {
-      if (f.prefetch || (leaf && accessAllowed(old, f))) return RET_PF_SPURIOUS;
+    if (state.switches.spuriousNeedsLeaf) {
+      // 6.16+ (ea9fcdf76d3d): a prefetch, or an access the SPTE already allows, over a present *leaf*.
+      if (isLastSpte(old, level) && (f.prefetch || accessAllowed(old, f))) return RET_PF_SPURIOUS;
+    } else if (f.prefetch) {
+      // 6.11-6.15: any present entry at the goal level, even a table; real faults go on to make_spte.
+      return RET_PF_SPURIOUS;
     }
   }
   // make_mmio_spte keeps the gfn where a leaf keeps the pfn, and no permissions.

@@ -1,0 +1,66 @@
+// A database holding `total` logged operations, written straight through LogWriter (the
+// engine computes each result, so replay finds no divergence), and the time build() takes
+// to rebuild every VM from it.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from '../src/app.js';
+import { LogWriter, type LogEntryWrite } from '../src/db/log-writer.js';
+import { applyMigrations } from '../src/db/migrate.js';
+import { projectionAfter } from '../src/db/projections.js';
+import { openSqlite } from '../src/db/sqlite.js';
+import { createVm, hex, withVmDefaults, type Operation } from '../src/sim/index.js';
+import { BENCH_SLOT } from './bench-slot.js';
+
+const CHUNK = 10_000;
+
+export async function writeLogDatabase(dbFile: string, total: number, vms: number): Promise<void> {
+  applyMigrations(dbFile);
+  const writer = new LogWriter(openSqlite(`file:${dbFile}`, 'NORMAL'));
+  try {
+    for (let v = 0; v < vms; v++) {
+      const id = randomUUID();
+      const config = withVmDefaults({ name: `replay-${v}` });
+      writer.insertVm({ id, config, createdAt: new Date(), owner: null });
+      const vm = createVm(config);
+      const ops: Operation[] = [
+        { op: 'set_memslot', addressSpace: 0, slot: 0, region: BENCH_SLOT },
+        { op: 'create_vcpu', vcpu: { id: 0 } },
+      ];
+      const perVm = Math.floor(total / vms) + (v < total % vms ? 1 : 0);
+      for (let i = 0; ops.length < perVm; i++) ops.push({ op: 'pre_fault', vcpuId: 0, gpa: hex(BigInt(i) * 0x2000n), size: '0x2000', flags: '0x0' });
+      let chunk: LogEntryWrite[] = [];
+      ops.forEach((op, i) => {
+        const resultJson = JSON.stringify(vm.apply(op));
+        chunk.push({ vmId: id, seq: i + 1, op, resultJson, projection: projectionAfter(op, vm) });
+        if (chunk.length === CHUNK) {
+          writer.commit(chunk, new Date());
+          chunk = [];
+        }
+      });
+      if (chunk.length > 0) writer.commit(chunk, new Date());
+    }
+  } finally {
+    await writer.close();
+  }
+}
+
+/** Milliseconds from build() to every VM rebuilt and the app ready, on a fresh `total`-operation database. */
+export async function timeReplay(total: number, vms: number): Promise<{ ms: number; vmsLoaded: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'prefault-lab-replay-'));
+  try {
+    const dbFile = join(dir, 'replay.db');
+    await writeLogDatabase(dbFile, total, vms);
+    const t0 = performance.now();
+    const app = await build({ databaseUrl: `file:${dbFile}` });
+    await app.ready();
+    await app.vmStore.whenLoaded();
+    const ms = performance.now() - t0;
+    const vmsLoaded = app.vmStore.count;
+    await app.close();
+    return { ms, vmsLoaded };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,117 @@
+// Every setting the service takes from the environment, read and checked in this one place
+// (server.ts passes the result to build(); tests pass options to build() directly).
+// README.md "## Environment" and "## Limits" document each variable.
+import { readFileSync } from 'node:fs';
+import { DEFAULT_DATABASE_URL } from './db/prisma.js';
+import type { SqliteSynchronous } from './db/sqlite.js';
+import { hashToken } from './plugins/token-hash.js';
+import type { VmLimits } from './sim/index.js';
+
+export interface RateLimitConfig {
+  /** Requests one client (token, else IP) may send per window; 0 turns rate limiting off. */
+  max: number;
+  windowMs: number;
+}
+
+export interface ServiceConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  logLevel: string;
+  /** Largest request body in bytes (larger: 413). */
+  bodyLimit: number;
+  /** VMs one server holds (more: 429). */
+  maxVms: number;
+  /** Log entries one VM may accumulate (more: 429); bounds disk use and replay time. */
+  maxOperationsPerVm: number;
+  /** Engine limits per VM: vCPUs and memslots (more: 429), page-table bytes (more: ENOMEM in the 200 body). */
+  limits: VmLimits;
+  rateLimit: RateLimitConfig;
+  /** sha256 (hex) of every accepted bearer token; empty: the server runs open. */
+  apiTokenHashes: string[];
+  sqliteSynchronous: SqliteSynchronous;
+  /** After SIGTERM, exit(1) if closing takes longer than this. */
+  shutdownTimeoutMs: number;
+}
+
+export const DEFAULT_CONFIG: ServiceConfig = {
+  port: 3000,
+  host: '127.0.0.1',
+  databaseUrl: DEFAULT_DATABASE_URL,
+  logLevel: 'info',
+  bodyLimit: 64 * 1024,
+  maxVms: 256,
+  maxOperationsPerVm: 1_000_000,
+  // 16 MiB = 4096 tables = 8 GiB of guest memory mapped with 4K pages (much more with huge
+  // pages); it also bounds one pre-fault call's CPU time (about 0.8 s here when it is spent).
+  limits: { maxTableBytes: 16 * 1024 * 1024, maxVcpus: 64, maxMemslots: 64 },
+  // About 1,700 requests/s per client: far above a person or a lab script, well below what
+  // the service answers in total, so one client cannot take it all.
+  rateLimit: { max: 100_000, windowMs: 60_000 },
+  apiTokenHashes: [],
+  sqliteSynchronous: 'NORMAL',
+  shutdownTimeoutMs: 10_000,
+};
+
+/** A problem in the environment: the server refuses to start and says which variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = env[name]?.trim().toUpperCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(env[name])}`);
+  return raw as T;
+}
+
+/** API_TOKENS (comma-separated) and API_TOKENS_FILE (one per line, # comments), hashed at once. */
+function tokenHashes(env: NodeJS.ProcessEnv): string[] {
+  const tokens = (env.API_TOKENS ?? '').split(',');
+  if (env.API_TOKENS_FILE) {
+    let text: string;
+    try {
+      text = readFileSync(env.API_TOKENS_FILE, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`API_TOKENS_FILE ${env.API_TOKENS_FILE} cannot be read: ${(error as Error).message}`);
+    }
+    tokens.push(...text.split('\n').filter((line) => !line.trimStart().startsWith('#')));
+  }
+  const cleaned = tokens.map((t) => t.trim()).filter((t) => t !== '');
+  const bad = cleaned.find((t) => /\s/.test(t));
+  if (bad !== undefined) throw new ConfigError('a token in API_TOKENS/API_TOKENS_FILE contains whitespace');
+  return [...new Set(cleaned.map(hashToken))];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const d = DEFAULT_CONFIG;
+  return {
+    port: integer(env, 'PORT', d.port, 0, 65535),
+    host: env.HOST?.trim() || d.host,
+    databaseUrl: env.DATABASE_URL?.trim() || d.databaseUrl,
+    logLevel: env.LOG_LEVEL?.trim() || d.logLevel,
+    bodyLimit: integer(env, 'BODY_LIMIT_BYTES', d.bodyLimit, 1024),
+    maxVms: integer(env, 'MAX_VMS', d.maxVms, 1),
+    maxOperationsPerVm: integer(env, 'MAX_OPERATIONS_PER_VM', d.maxOperationsPerVm, 1),
+    limits: {
+      maxVcpus: integer(env, 'MAX_VCPUS_PER_VM', d.limits.maxVcpus, 1, 4096),
+      maxMemslots: integer(env, 'MAX_MEMSLOTS_PER_VM', d.limits.maxMemslots, 1, 32764),
+      maxTableBytes: integer(env, 'MAX_PAGE_TABLE_BYTES_PER_VM', d.limits.maxTableBytes, 4096),
+    },
+    rateLimit: {
+      max: integer(env, 'RATE_LIMIT_MAX', d.rateLimit.max, 0),
+      windowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', d.rateLimit.windowMs, 1),
+    },
+    apiTokenHashes: tokenHashes(env),
+    sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', d.sqliteSynchronous, ['NORMAL', 'FULL'] as const),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', d.shutdownTimeoutMs, 0),
+  };
+}

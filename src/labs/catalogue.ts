@@ -1,0 +1,85 @@
+// The lab catalogue: labs/*.yaml, parsed, schema-checked and cross-checked at load. A
+// malformed lab throws with its file and the failing path; there is no partial catalogue.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse } from 'yaml';
+import { callToOperation, vmNamesIn } from './calls.js';
+import { LAB_SCHEMA } from './lab-schema.js';
+import { buildEngineVm, sessionVm } from './session.js';
+import type { Lab } from './types.js';
+
+export const LABS_DIR = resolve(import.meta.dirname, '../../labs');
+
+export class LabError extends Error {
+  constructor(file: string, detail: string) {
+    super(`lab ${file}: ${detail}`);
+    this.name = 'LabError';
+  }
+}
+
+const validateShape = new Ajv2020({ allErrors: true, strict: false }).compile(LAB_SCHEMA);
+
+/** Cross-references the schema cannot see: names, numbering, calls, and a set-up that runs. */
+function crossCheck(lab: Lab, file: string): void {
+  const fail = (detail: string): never => {
+    throw new LabError(file, detail);
+  };
+  const names = new Set(lab.vms.map((v) => v.name));
+  if (names.size !== lab.vms.length) fail('two VMs share a name');
+  lab.tasks.forEach((t, i) => {
+    if (t.n !== i + 1) fail(`task ${i + 1} is numbered ${t.n}; number tasks 1, 2, 3, ...`);
+    for (const call of t.calls) {
+      const refs = vmNamesIn(call.path);
+      if (refs.length !== 1) fail(`task ${t.n}: ${call.path} must name exactly one VM as {vm:<name>}`);
+      if (!names.has(refs[0]!)) fail(`task ${t.n}: ${call.path} names unknown VM ${refs[0]}`);
+      try {
+        callToOperation(call);
+      } catch (e) {
+        fail(`task ${t.n}: ${(e as Error).message}`);
+      }
+    }
+    for (const c of t.checks) if (!names.has(c.vm)) fail(`task ${t.n}: a ${c.kind} check names unknown VM ${c.vm}`);
+  });
+  for (const setup of lab.vms) {
+    try {
+      buildEngineVm(sessionVm(lab.id, setup));
+    } catch (e) {
+      fail(`VM ${setup.name}: the set-up does not run: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** Parse and validate one lab file's text. */
+export function parseLab(source: string, file: string): Lab {
+  let data: unknown;
+  try {
+    data = parse(source);
+  } catch (e) {
+    throw new LabError(file, `not YAML: ${(e as Error).message}`);
+  }
+  if (!validateShape(data)) {
+    const errors = (validateShape.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
+    throw new LabError(file, `does not match the lab schema: ${[...new Set(errors)].slice(0, 8).join('; ')}`);
+  }
+  const lab = data as unknown as Lab;
+  crossCheck(lab, file);
+  return lab;
+}
+
+/** Every lab in `dir` (sorted by file name); throws on the first malformed one or a duplicate id. */
+export function loadCatalogue(dir: string = LABS_DIR): Lab[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
+  const labs = files.map((f) => parseLab(readFileSync(join(dir, f), 'utf8'), f));
+  const ids = new Set<string>();
+  for (const [i, lab] of labs.entries()) {
+    if (ids.has(lab.id)) throw new LabError(files[i]!, `duplicate lab id ${lab.id}`);
+    ids.add(lab.id);
+  }
+  return labs;
+}
+
+/** The list view of a lab (no tasks): what GET /v1/labs shows. */
+export function labSummary(lab: Lab): { id: string; title: string; goal: string; spec: string[]; taskCount: number } {
+  return { id: lab.id, title: lab.title, goal: lab.goal, spec: lab.spec, taskCount: lab.tasks.length };
+}

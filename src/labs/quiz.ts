@@ -1,0 +1,64 @@
+// Seeded quizzes in the spirit of OSTEP's homework generators: generateQuiz(topic, seed)
+// draws a set-up and questions, then RUNS THE ENGINE on each question's calls to fill
+// the answer key. Same topic and seed => the same JSON, byte for byte.
+import { parseU64, type OperationResult } from '../sim/index.js';
+import { callToOperation } from './calls.js';
+import { mulberry32 } from './prng.js';
+import { draftQuiz } from './quiz-topics.js';
+import { QUIZ_TOPICS, type PublicQuiz, type Quiz, type QuizGrade, type QuizTopic } from './quiz-types.js';
+import { buildEngineVm, sessionVm } from './session.js';
+import type { ApiCall, LabVmSetup } from './types.js';
+
+export * from './quiz-types.js';
+
+export const isQuizTopic = (t: unknown): t is QuizTopic => QUIZ_TOPICS.includes(t as QuizTopic);
+
+/** Make `calls` on a fresh engine VM built from `setup`; the results and the VM. */
+export function runOnFreshVm(setup: LabVmSetup, calls: ApiCall[]) {
+  const { vm } = buildEngineVm(sessionVm('quiz', setup));
+  const results: OperationResult[] = calls.map((call) => {
+    const { op } = callToOperation(call);
+    if (!op) throw new Error(`quiz call ${call.method} ${call.path} changes nothing`);
+    return vm.apply(op);
+  });
+  return { vm, results };
+}
+
+export function generateQuiz(topic: QuizTopic, seed: number): Quiz {
+  if (!isQuizTopic(topic)) throw new RangeError(`topic must be one of ${QUIZ_TOPICS.join(', ')}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError('seed must be an integer from 0 to 4294967295');
+  const draft = draftQuiz(topic, mulberry32(seed));
+  const questions = draft.questions.map((q, i) => ({ id: `q${i + 1}`, text: q.text, calls: q.calls, answer: q.answer }));
+  const answers = draft.questions.map((q, i) => {
+    const { vm, results } = runOnFreshVm(draft.setup, q.calls);
+    return { id: `q${i + 1}`, ...q.measure(results, vm) };
+  });
+  return { topic, seed, title: draft.title, intro: draft.intro, setup: draft.setup, questions, answers };
+}
+
+/** The quiz without its answer key (what a student sees first). */
+export function publicQuiz(quiz: Quiz): PublicQuiz {
+  const { answers: _answers, ...rest } = quiz;
+  return rest;
+}
+
+function sameAnswer(type: Quiz['questions'][number]['answer']['type'], given: unknown, expected: string | number): boolean {
+  if (given === undefined || given === null) return false;
+  try {
+    if (type === 'u64') return parseU64(given, 'answer') === parseU64(expected, 'answer');
+  } catch {
+    return false;
+  }
+  if (type === 'integer') return Number(given) === expected;
+  return String(given).trim().toLowerCase() === String(expected).toLowerCase();
+}
+
+/** Grade answers given as { q1: ..., q2: ... }; unknown ids are ignored, missing ones are wrong. */
+export function gradeQuiz(quiz: Quiz, answers: Record<string, unknown>): QuizGrade {
+  const results = quiz.questions.map((q) => {
+    const key = quiz.answers.find((a) => a.id === q.id)!;
+    const given = answers[q.id];
+    return { id: q.id, correct: sameAnswer(q.answer.type, given, key.value), given: given ?? null, expected: key.value, explanation: key.explanation };
+  });
+  return { score: results.filter((r) => r.correct).length, total: results.length, results };
+}

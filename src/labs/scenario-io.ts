@@ -1,0 +1,321 @@
+// Export a VM's operation log as a scenario in the neutral format (FORMAT.md), whose steps
+// carry the observed outcomes as `expect`, and import such a file back into engine
+// operations plus the expectations to compare a replay against.
+import {
+  KERNEL_VERSIONS,
+  withVmDefaults,
+  type KernelVersion,
+  type MappingRow,
+  type Operation,
+  type OperationResult,
+  type PreFaultResult,
+  type AccessResult,
+  type Vm,
+  type VmConfig,
+  type VmConfigInput,
+} from '../sim/index.js';
+import { sameValue } from './match.js';
+import {
+  hostFromNeutral,
+  hostToNeutral,
+  iterationToNeutral,
+  memslotFromNeutral,
+  memslotToNeutral,
+  modeFromNeutral,
+  modeToNeutral,
+  retToNeutral,
+  roleToNeutral,
+  rowToNeutral,
+  sortByGpa,
+  vcpuToNeutral,
+  type Json,
+} from './scenario-format.js';
+import type { LoggedOperation } from './types.js';
+
+export interface ExportOptions {
+  id?: string;
+  description?: string;
+  /** The VM itself: adds `expected_final_state` (every root and leaf, exact). */
+  vm?: Vm;
+}
+
+/** Root ids are engine-internal; scenarios call them R0, R1, ... in order of appearance. */
+class RootLabels {
+  private readonly labels = new Map<string, string>();
+  label(id: string): { label: string; fresh: boolean } {
+    const known = this.labels.get(id);
+    if (known) return { label: known, fresh: false };
+    const label = `R${this.labels.size}`;
+    this.labels.set(id, label);
+    return { label, fresh: true };
+  }
+}
+
+function allRows(vm: Vm, rootId: string): MappingRow[] {
+  const rows: MappingRow[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = vm.mappings(rootId, { limit: 10_000, ...(cursor ? { cursor } : {}) });
+    rows.push(...page.mappings);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return rows;
+}
+
+function stepFor(op: Operation, result: unknown, roots: RootLabels): Json | null {
+  const r = result as { ret: number; errno: string | null } & Record<string, any>;
+  switch (op.op) {
+    case 'create_vcpu':
+      return null; // hoisted into vcpus[]
+    case 'set_vcpu_mode':
+      return { op: 'set_vcpu_mode', vcpu: op.vcpuId, ...modeToNeutral(op.patch) };
+    case 'set_memslot':
+      return { op: 'create_memslot', memslot: memslotToNeutral(op.addressSpace, op.slot, r?.memslot ?? op.region), expect: { ret: retToNeutral(r) } };
+    case 'delete_memslot':
+      return { op: 'delete_memslot', slot: op.slot, as_id: op.addressSpace, expect: { ret: retToNeutral(r) } };
+    case 'set_memory_attributes':
+      return { op: 'set_memory_attributes', gpa: op.address, size: op.size, attributes: op.private ? 'PRIVATE' : 'SHARED', expect: { ret: retToNeutral(r) } };
+    case 'finalize':
+      return { op: 'finalize_vm', expect: { ret: retToNeutral(r) } };
+    case 'pre_fault': {
+      const pf = result as PreFaultResult;
+      const root = pf.root ? roots.label(pf.root.id) : undefined;
+      return {
+        op: 'pre_fault',
+        vcpu: op.vcpuId,
+        gpa: op.gpa,
+        size: op.size,
+        flags: op.flags,
+        ...(op.padding ? { padding: op.padding } : {}),
+        ...(op.inject?.signalPending ? { signal_pending: true } : {}),
+        ...(op.inject?.signalAfterIterations != null ? { signal_after_iterations: op.inject.signalAfterIterations } : {}),
+        expect: {
+          ret: retToNeutral(pf),
+          gpa_out: pf.range.gpa,
+          size_out: pf.range.size,
+          iterations: pf.iterations.map(iterationToNeutral),
+          mappings_added: sortByGpa(pf.mapped.map((m) => rowToNeutral(m, root?.label))),
+          roots_created: root?.fresh ? [root.label] : [],
+          ...(pf.note ? { note: pf.note } : {}),
+        },
+      };
+    }
+    case 'access': {
+      const ac = result as AccessResult;
+      const root = ac.root ? roots.label(ac.root.id) : undefined;
+      return {
+        op: 'guest_access',
+        vcpu: op.vcpuId,
+        gpa: op.gpa,
+        size: '0x1000',
+        access: op.kind,
+        expect: { ret: retToNeutral(ac), exit: ac.exit, mappings: sortByGpa(ac.mapped.map((m) => rowToNeutral(m, root?.label))) },
+      };
+    }
+  }
+}
+
+/** A VM's config and operation log as a neutral scenario that test/scenario/runner.ts can run. */
+export function exportScenario(vmConfig: VmConfig | VmConfigInput, log: Pick<LoggedOperation, 'op' | 'result'>[], options: ExportOptions = {}): Json {
+  const config = withVmDefaults(vmConfig);
+  const roots = new RootLabels();
+  const vcpus = log.filter((e) => e.op.op === 'create_vcpu').map((e) => vcpuToNeutral((e.result as { id?: number })?.id !== undefined ? (e.result as any) : (e.op as any).vcpu));
+  const steps = log.map((e) => stepFor(e.op, e.result, roots)).filter((s): s is Json => s !== null);
+  const scenario: Json = {
+    id: options.id ?? `export-${config.name}`,
+    name: config.name,
+    description: options.description ?? `Operation log of VM ${config.name}, exported by prefault-lab; every expect is the outcome prefault-lab observed.`,
+    kernel: { min: config.kernel, max: config.kernel },
+    host: hostToNeutral(config.host),
+    vm: {
+      type: config.type,
+      finalized: config.type === 'sev_snp' || config.type === 'tdx' ? false : null,
+      quirks_disabled: [],
+      dead: false,
+      prefault_policy: config.prefaultPolicy,
+    },
+    memslots: [],
+    memory_attributes: [],
+    vcpus,
+    steps,
+  };
+  if (options.vm) {
+    const live = options.vm.roots();
+    scenario.expected_final_state = {
+      roots: live.map((r) => ({ id: roots.label(r.id).label, role: roleToNeutral(r) })),
+      mappings: live.flatMap((r) => allRows(options.vm!, r.id).map((m) => rowToNeutral(m, roots.label(r.id).label))),
+    };
+    scenario.mappings_assert_mode = 'exact';
+  }
+  scenario.source = ['prefault-lab export (observed, not derived from kernel source)'];
+  return scenario;
+}
+
+export interface ImportedScenario {
+  config: VmConfigInput;
+  ops: Operation[];
+  /** Aligned with ops: the step's `expect` (neutral format), or null when it states none. */
+  expectations: (Json | null)[];
+  /** Where each op came from, e.g. "memslots[0]" or "steps[3]". */
+  origins: string[];
+  /** Steps with no engine operation (check_extension), kept for the report. */
+  skipped: string[];
+}
+
+function expectationFor(step: Json, when: Json): Json | null {
+  const base = step.expect_by_version ? null : step.expect;
+  if (!base) return null;
+  const { alternate, ...rest } = base;
+  return alternate && JSON.stringify(alternate.when) === JSON.stringify(when) ? { ...rest, ...alternate, when: undefined } : rest;
+}
+
+/** A neutral scenario as engine operations; `when` picks `alternate` expectations (e.g. {"host.mmio_caching": false}). */
+export function importScenario(json: Json, when: Json = {}): ImportedScenario {
+  if (!json || typeof json !== 'object' || !Array.isArray(json.steps)) throw new Error('a scenario needs a steps[] array');
+  const kernel = [json.kernel?.max, json.kernel?.min, '6.18'].find((k) => KERNEL_VERSIONS.includes(k)) as KernelVersion;
+  const config: VmConfigInput = {
+    name: String(json.name ?? json.id ?? 'imported').slice(0, 100) || 'imported',
+    type: json.vm?.type ?? 'default',
+    host: hostFromNeutral(json.host ?? {}, when),
+    kernel,
+    prefaultPolicy: json.vm?.prefault_policy ?? 'upstream',
+  };
+  const out: ImportedScenario = { config, ops: [], expectations: [], origins: [], skipped: [] };
+  const push = (op: Operation, expect: Json | null, origin: string): void => {
+    out.ops.push(op);
+    out.expectations.push(expect);
+    out.origins.push(origin);
+  };
+  (json.memslots ?? []).forEach((m: Json, i: number) =>
+    push({ op: 'set_memslot', addressSpace: m.as_id ?? 0, slot: m.slot, region: memslotFromNeutral(m) }, { ret: 0 }, `memslots[${i}]`),
+  );
+  (json.memory_attributes ?? []).forEach((a: Json, i: number) =>
+    push({ op: 'set_memory_attributes', address: a.gpa, size: a.size, private: a.attributes === 'PRIVATE' }, { ret: 0 }, `memory_attributes[${i}]`),
+  );
+  (json.vcpus ?? []).forEach((v: Json, i: number) => push({ op: 'create_vcpu', vcpu: { id: v.id, ...modeFromNeutral(v) } }, null, `vcpus[${i}]`));
+  if (json.vm?.finalized) push({ op: 'finalize' }, { ret: 0 }, 'vm.finalized');
+  (json.steps as Json[]).forEach((s, i) => {
+    const where = `steps[${i}]`;
+    const expect = expectationFor(s, when);
+    switch (s.op) {
+      case 'pre_fault':
+        push(
+          {
+            op: 'pre_fault',
+            vcpuId: s.vcpu,
+            gpa: String(s.gpa),
+            size: String(s.size),
+            flags: String(s.flags ?? 0),
+            ...(s.padding ? { padding: s.padding.map(String) } : {}),
+            inject: { signalPending: s.signal_pending ?? false, signalAfterIterations: s.signal_after_iterations ?? null },
+          },
+          expect,
+          where,
+        );
+        break;
+      case 'guest_access': {
+        const pages = Number(BigInt(s.size ?? '0x1000') >> 12n);
+        for (let p = 0; p < pages; p++) {
+          const gpa = `0x${(BigInt(s.gpa) + BigInt(p) * 4096n).toString(16)}`;
+          push({ op: 'access', vcpuId: s.vcpu, gpa, kind: s.access ?? 'read' }, pages === 1 && expect?.ret !== undefined ? expect : { ret: 0 }, where);
+        }
+        break;
+      }
+      case 'set_vcpu_mode':
+        push({ op: 'set_vcpu_mode', vcpuId: s.vcpu, patch: modeFromNeutral(s) }, null, where);
+        break;
+      case 'finalize_vm':
+        push({ op: 'finalize' }, expect, where);
+        break;
+      case 'create_memslot': {
+        const m = s.memslot ?? s;
+        push({ op: 'set_memslot', addressSpace: m.as_id ?? 0, slot: m.slot, region: memslotFromNeutral(m) }, expect, where);
+        break;
+      }
+      case 'delete_memslot':
+        push({ op: 'delete_memslot', addressSpace: s.as_id ?? 0, slot: s.slot }, expect, where);
+        break;
+      case 'set_memory_attributes':
+        push({ op: 'set_memory_attributes', address: s.gpa, size: s.size, private: s.attributes === 'PRIVATE' }, expect, where);
+        break;
+      case 'check_extension':
+        out.skipped.push(`${where}: check_extension (read GET /capabilities instead)`);
+        break;
+      default:
+        throw new Error(`${where}: unknown step op "${String(s.op)}"`);
+    }
+  });
+  return out;
+}
+
+const errnoOf = (v: unknown): string | null => (v === undefined || v === null || v === 0 ? null : String(v).replace(/^-/, ''));
+
+function rowDiffers(e: Json, a: MappingRow | undefined): boolean {
+  if (!a || !sameValue(e.gpa, a.gpa) || e.level !== a.level || e.count !== a.count || (e.kind ?? 'ram') !== a.kind) return true;
+  if (a.kind === 'mmio') return false;
+  return (['private', 'writable', 'dirty', 'accessed', 'executable'] as const).some((k) => e[k] !== undefined && e[k] !== a[k]);
+}
+
+/** How an actual result differs from a step's neutral `expect`; [] when it matches. */
+export function compare(expected: Json | null, actual: OperationResult | Record<string, unknown>): string[] {
+  if (!expected) return [];
+  const a = actual as Record<string, any>;
+  const diffs: string[] = [];
+  const differ = (what: string, e: unknown, got: unknown): void => {
+    diffs.push(`${what}: expected ${JSON.stringify(e)}, got ${JSON.stringify(got)}`);
+  };
+  if (expected.ret !== undefined && errnoOf(expected.ret) !== (a.errno ?? null)) differ('ret', expected.ret, a.ret === 0 ? 0 : `-${a.errno}`);
+  if (expected.gpa_out !== undefined && !sameValue(expected.gpa_out, a.range?.gpa)) differ('gpa_out', expected.gpa_out, a.range?.gpa);
+  if (expected.size_out !== undefined && !sameValue(expected.size_out, a.range?.size)) differ('size_out', expected.size_out, a.range?.size);
+  if (expected.exit !== undefined && expected.exit !== a.exit) differ('exit', expected.exit, a.exit);
+  if (Array.isArray(expected.iterations)) {
+    const got = (a.iterations ?? []) as Json[];
+    if (got.length !== expected.iterations.length) differ('iteration rows', expected.iterations.length, got.length);
+    expected.iterations.forEach((e: Json, k: number) => {
+      const g = got[k];
+      if (!g) return;
+      const same =
+        sameValue(e.gpa, g.gpa) &&
+        e.result === g.result &&
+        (e.count ?? 1) === g.count &&
+        (e.level === undefined || e.level === g.level) &&
+        (e.consumed === undefined || sameValue(e.consumed, g.consumed)) &&
+        errnoOf(e.errno) === (g.errno ?? null);
+      if (!same) differ(`iteration ${k}`, e, g);
+    });
+  }
+  for (const key of ['mappings_added', 'mappings'] as const) {
+    if (!Array.isArray(expected[key])) continue;
+    const got = sortByGpa(((a.mapped ?? []) as MappingRow[]) as unknown as Json[]) as unknown as MappingRow[];
+    const want = sortByGpa(expected[key]);
+    if (got.length !== want.length) differ(`${key} rows`, want.length, got.length);
+    want.forEach((e, k) => {
+      if (k < got.length && rowDiffers(e, got[k])) differ(`${key} row ${k}`, e, got[k]);
+    });
+  }
+  return diffs;
+}
+
+export interface ReplayReport {
+  /** Steps whose outcome differs from the scenario's expectation (or that threw). */
+  differing: { index: number; origin: string; op: Operation; differences: string[] }[];
+  results: (OperationResult | null)[];
+}
+
+/** Apply every imported op through `apply` (the engine, or the service's logged path) and compare. */
+export async function replayScenario(imported: ImportedScenario, apply: (op: Operation) => OperationResult | Promise<OperationResult>): Promise<ReplayReport> {
+  const report: ReplayReport = { differing: [], results: [] };
+  for (const [index, op] of imported.ops.entries()) {
+    let differences: string[];
+    try {
+      const result = await apply(op);
+      report.results.push(result);
+      differences = compare(imported.expectations[index] ?? null, result);
+    } catch (e) {
+      report.results.push(null);
+      differences = [`refused: ${(e as Error).message}`];
+    }
+    if (differences.length > 0) report.differing.push({ index, origin: imported.origins[index]!, op, differences });
+  }
+  return report;
+}

@@ -1,0 +1,23 @@
+// Loads the lab catalogue at start-up (a malformed lab stops the server) and decorates the
+// app with the services the lab, quiz and scenario routes use.
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { LabRepository } from '../db/lab-repository.js';
+import { loadCatalogue, LABS_DIR } from '../labs/catalogue.js';
+import { LabService } from './lab-service.js';
+import { ScenarioService } from './scenario-service.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    labService: LabService;
+    scenarioService: ScenarioService;
+  }
+}
+
+export default fp(
+  async function labs(app: FastifyInstance, options: { labsDir?: string }) {
+    app.decorate('labService', new LabService(loadCatalogue(options.labsDir ?? LABS_DIR), new LabRepository(app.prisma), app.vmStore));
+    app.decorate('scenarioService', new ScenarioService(app.vmStore));
+  },
+  { name: 'labs', dependencies: ['persistence'] },
+);

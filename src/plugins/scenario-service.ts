@@ -1,0 +1,39 @@
+// Export a stored VM as a neutral scenario, and import one into a new VM: the import goes
+// through the VmStore like any call (each step logged), and reports the steps whose
+// outcome differs from the scenario's expectation.
+import { exportScenario, importScenario, replayScenario, type ReplayReport } from '../labs/scenario-io.js';
+import { createVm, SimError, withVmDefaults, type Operation } from '../sim/index.js';
+import { wholeLog } from './lab-service.js';
+import type { VmStore, VmView } from './vm-store.js';
+
+export interface ImportReport {
+  vm: VmView;
+  steps: number;
+  differing: ReplayReport['differing'];
+  skipped: string[];
+}
+
+export class ScenarioService {
+  constructor(private readonly vms: VmStore) {}
+
+  /** The log with its logged results as `expect`; the final state comes from replaying that log, so both agree. */
+  async exportVm(vmId: string): Promise<Record<string, unknown>> {
+    const view = await this.vms.getView(vmId);
+    const log = await wholeLog(this.vms, vmId);
+    const replica = createVm(withVmDefaults(view));
+    for (const entry of log) replica.apply(entry.op);
+    return exportScenario(withVmDefaults(view), log, { vm: replica });
+  }
+
+  async importVm(scenario: Record<string, unknown>, owner?: string): Promise<ImportReport> {
+    let imported: ReturnType<typeof importScenario>;
+    try {
+      imported = importScenario(scenario);
+    } catch (error) {
+      throw new SimError('invalid', `not a scenario: ${(error as Error).message}`, 'steps');
+    }
+    const vm = await this.vms.create(imported.config, owner);
+    const report = await replayScenario(imported, (op: Operation) => this.vms.runOperation(vm.id, op));
+    return { vm: await this.vms.getView(vm.id), steps: imported.ops.length, differing: report.differing, skipped: imported.skipped };
+  }
+}

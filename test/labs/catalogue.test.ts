@@ -1,0 +1,86 @@
+// The lab catalogue loads, every lab validates, and malformed labs fail loudly.
+import { describe, expect, it } from 'vitest';
+import { LabError, loadCatalogue, parseLab } from '../../src/labs/catalogue.js';
+import { createLabSession } from '../../src/labs/session.js';
+
+const MINIMAL = `
+id: tiny
+title: Tiny
+goal: one pre-fault
+spec: ['§2']
+vms:
+  - name: vm
+    config: {}
+    memslots: [{ addressSpace: 0, slot: 0, guestPhysAddr: '0x0', size: '0x200000' }]
+    vcpus: [{ id: 0 }]
+tasks:
+  - n: 1
+    title: map
+    explain: map a page
+    calls: [{ method: POST, path: '/v1/vms/{vm:vm}/vcpus/0/pre-fault', body: { gpa: 0, size: 4096 } }]
+    checks: [{ kind: mappingAt, vm: vm, gpa: '0x0', hint: pre-fault it }]
+`;
+
+describe('lab catalogue', () => {
+  const labs = loadCatalogue();
+
+  it('has at least the seven teaching labs, with unique ids', () => {
+    expect(labs.map((l) => l.id)).toEqual([
+      'six-roots',
+      'smm-address-space',
+      'nested-guests',
+      'huge-pages',
+      'three-designs',
+      'confidential-tdx',
+      'accessed-bit',
+    ]);
+  });
+
+  it('every lab has a goal, numbered tasks with calls, and a hint on every check', () => {
+    for (const lab of labs) {
+      expect(lab.goal.length, lab.id).toBeGreaterThan(40);
+      lab.tasks.forEach((t, i) => {
+        expect(t.n).toBe(i + 1);
+        expect(t.calls.length).toBeGreaterThan(0);
+        for (const c of t.checks) expect(c.hint.length, `${lab.id} task ${t.n}`).toBeGreaterThan(5);
+      });
+    }
+  });
+
+  it('session VMs carry the contract config and set-up operations', () => {
+    const designs = createLabSession(labs.find((l) => l.id === 'three-designs')!);
+    expect(designs.map((v) => [v.name, v.config.prefaultPolicy])).toEqual([
+      ['upstream', 'upstream'],
+      ['switch', 'switch-root-mmu'],
+      ['reject', 'reject-smm-guest-mode'],
+    ]);
+    expect(designs[0]!.config.name).toBe('three-designs:upstream');
+    expect(designs[0]!.setupOps.map((o) => o.op)).toEqual(['set_memslot', 'set_memslot', 'create_vcpu', 'create_vcpu', 'create_vcpu', 'create_vcpu']);
+    const tdx = createLabSession(labs.find((l) => l.id === 'confidential-tdx')!)[0]!;
+    expect(tdx.config.type).toBe('tdx');
+    expect(tdx.setupOps.some((o) => o.op === 'finalize')).toBe(false);
+  });
+
+  it('accepts a minimal lab', () => {
+    expect(parseLab(MINIMAL, 'tiny.yaml').tasks[0]!.checks[0]!.kind).toBe('mappingAt');
+  });
+
+  const broken: [string, string, RegExp][] = [
+    ['an unknown check kind', MINIMAL.replace('kind: mappingAt', 'kind: mappingNear'), /lab schema/],
+    ['a check without a hint', MINIMAL.replace(', hint: pre-fault it', ''), /hint/],
+    ['a typo in a field name', MINIMAL.replace('goal:', 'gaol:'), /lab schema/],
+    ['a check naming an unknown VM', MINIMAL.replace('vm: vm, gpa', 'vm: other, gpa'), /unknown VM other/],
+    ['a call naming an unknown VM', MINIMAL.replace('{vm:vm}', '{vm:other}'), /unknown VM other/],
+    ['a call with no engine operation', MINIMAL.replace('/vcpus/0/pre-fault', '/vcpus/0/prefault'), /no engine operation/],
+    ['misnumbered tasks', MINIMAL.replace('n: 1', 'n: 2'), /numbered 2/],
+    ['a set-up the engine refuses', MINIMAL.replace("size: '0x200000'", "size: '0x200001'"), /set-up does not run/],
+    ['an invalid VM config', MINIMAL.replace('config: {}', 'config: { type: tdx, host: { vendor: amd } }'), /set-up does not run/],
+    ['not YAML at all', 'id: [unclosed', /not YAML/],
+  ];
+  for (const [what, source, message] of broken) {
+    it(`refuses ${what}`, () => {
+      expect(() => parseLab(source, 'bad.yaml')).toThrow(LabError);
+      expect(() => parseLab(source, 'bad.yaml')).toThrow(message);
+    });
+  }
+});
