@@ -14,6 +14,7 @@ import {
   type RootView,
   type VmConfigInput,
 } from '../../src/sim/index.js';
+import { hostFromNeutral, memslotFromNeutral } from '../../src/labs/scenario-format.js';
 
 export interface Driver {
   createVm(config: VmConfigInput): Promise<void>;
@@ -75,41 +76,12 @@ export function scenarioVariants(s: Scenario): Json[] {
   return [{}, ...whens.values()];
 }
 
-const hostFromScenario = (h: Json, when: Json): VmConfigInput['host'] => {
-  const pick = (key: string): any => (`host.${key}` in when ? when[`host.${key}`] : h[key]);
-  return {
-    vendor: pick('vendor'),
-    tdp: pick('tdp_enabled'),
-    tdpMmu: pick('tdp_mmu'),
-    maxTdpLevel: pick('max_tdp_level') ?? 4,
-    pagingLevel: pick('forced_root_level') ?? 4,
-    maxPhysAddr: pick('host_maxphyaddr'),
-    adBits: pick('ad_bits'),
-    nxHugePages: pick('nx_huge_pages'),
-    maxHugePageLevel: pick('max_huge_page_level'),
-    mmioCaching: pick('mmio_caching'),
-    eagerPageSplit: pick('eager_page_split'),
-  };
-};
-
 const num = (v: unknown): bigint => BigInt(v as string | number);
 const sameHex = (a: unknown, b: unknown): boolean => num(a) === num(b);
 const errnoOf = (v: unknown): string | null => (v === undefined || v === null || v === 0 ? null : String(v).replace(/^-/, ''));
 const ret = (v: unknown): number | string => (typeof v === 'string' ? v.replace(/^-/, '') : (v as number));
 
-const memslotOp = (m: Json): Operation => ({
-  op: 'set_memslot',
-  addressSpace: m.as_id ?? 0,
-  slot: m.slot,
-  region: {
-    guestPhysAddr: m.guest_phys_addr,
-    size: m.size,
-    ...(m.userspace_addr ? { userspaceAddr: m.userspace_addr } : {}),
-    flags: (m.flags ?? []).map((f: string) => f.toLowerCase()),
-    ...(m.guest_memfd_offset ? { guestMemfdOffset: m.guest_memfd_offset } : {}),
-    backing: { pageSize: m.backing?.host_page_size, writable: m.backing?.host_pte_writable, mapped: m.backing?.mapped },
-  },
-});
+const memslotOp = (m: Json): Operation => ({ op: 'set_memslot', addressSpace: m.as_id ?? 0, slot: m.slot, region: memslotFromNeutral(m) });
 
 const attributesOp = (a: Json): Operation => ({
   op: 'set_memory_attributes',
@@ -164,7 +136,7 @@ export async function runScenario(driver: Driver, s: Scenario, kernel: KernelVer
   await driver.createVm({
     name: `${d.id}-${kernel}`,
     type: d.vm?.type ?? 'default',
-    host: hostFromScenario(d.host ?? {}, when),
+    host: hostFromNeutral(d.host ?? {}, when),
     kernel,
     prefaultPolicy: d.vm?.prefault_policy ?? 'upstream',
   });
