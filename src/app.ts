@@ -1,15 +1,17 @@
-// Builds the Fastify app: problem+json errors, persistence (Prisma + live VMs), Swagger UI,
-// and every route of openapi.yaml. server.ts listens; tests call build() directly.
+// Builds the Fastify app: problem+json errors, persistence (Prisma + live VMs, group
+// commits), bearer tokens, rate limiting, Swagger UI, and every route of openapi.yaml.
+// server.ts listens (with src/config.ts read from the environment); tests call build() directly.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { DEFAULT_CONFIG, type RateLimitConfig } from './config.js';
 import type { SqliteSynchronous } from './db/sqlite.js';
 import auth from './plugins/auth.js';
 import docs from './plugins/docs.js';
+import gracefulClose from './plugins/graceful-close.js';
 import labs from './plugins/labs.js';
 import { loadOpenApiDocument } from './plugins/openapi-document.js';
 import openapiRoutes from './plugins/openapi-routes.js';
 import persistence from './plugins/persistence.js';
-import problem from './plugins/problem.js';
+import problem, { frameworkErrors } from './plugins/problem.js';
 import rateLimiting from './plugins/rate-limit.js';
 import ui from './plugins/ui.js';
 import { handlers } from './routes/index.js';
@@ -49,6 +51,7 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
     bodyLimit: options.bodyLimit ?? DEFAULT_CONFIG.bodyLimit,
     // Routes and validation come from openapi.yaml (see plugins/openapi-routes.ts).
     ajv: { customOptions: { removeAdditional: false } },
+    frameworkErrors,
   });
   const registered: { method: string; url: string }[] = [];
   app.decorate('registeredRoutes', registered);
@@ -58,6 +61,7 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
 
   const openapi = loadOpenApiDocument();
   await app.register(problem);
+  await app.register(gracefulClose);
   await app.register(persistence, {
     databaseUrl: options.databaseUrl ?? DEFAULT_CONFIG.databaseUrl,
     maxVms: options.maxVms ?? DEFAULT_CONFIG.maxVms,

@@ -2,6 +2,9 @@
 // connection: VM rows, and groups of operation-log entries with their mirror rows, each
 // group in ONE transaction (all committed or none). Synchronous on purpose: nothing else
 // runs while a group commits, so no request can see or build on a half-written group.
+// Other writers on Prisma's connection must stay single statements (no $transaction): a
+// write transaction held open across event-loop turns would make this connection wait on
+// its busy timeout with the event loop blocked.
 import type Database from 'better-sqlite3';
 import type { Operation, VmConfig } from '../sim/index.js';
 import type { Checkpointer } from './checkpointer.js';

@@ -130,6 +130,19 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, body: 
   return reply.code(body.status).type('application/problem+json; charset=utf-8').send({ ...body, instance: request.url });
 }
 
+// Router refusals before any route runs: a path parameter over find-my-way's 100 characters
+// (Fastify's own answer is a plain-JSON 414) or a malformed %-escape. No parameter may be
+// that long anyway, so both are the caller's bad path: a 400 naming it.
+const PATH_ERRORS = new Set(['FST_ERR_MAX_PARAM_LENGTH', 'FST_ERR_BAD_URL']);
+
+/** Fastify's `frameworkErrors` option: router errors as problems too. */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const body = PATH_ERRORS.has(error.code)
+    ? problem(400, 'invalid-input', 'the path is malformed or a path parameter is too long', 'path')
+    : toProblem(error, request.log);
+  void sendProblem(reply, request, body);
+}
+
 export default fp(
   async function problemPlugin(app: FastifyInstance) {
     app.setErrorHandler((error, request, reply) => sendProblem(reply, request, toProblem(error as Error, request.log)));

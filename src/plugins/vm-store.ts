@@ -216,9 +216,8 @@ export class VmStore {
     });
     try {
       await applied.commit;
-    } catch (error) {
-      this.options.log.error({ err: error, vmId: id }, 'committing an operation failed');
-      throw storageFailure();
+    } catch {
+      throw storageFailure(); // groupFailed logged the cause once for the whole group
     }
     return { result: applied.result, json: applied.json };
   }

@@ -1,0 +1,55 @@
+// The real server (src/server.ts under Node with the tsx loader: one process, so a signal
+// reaches the server itself) on a given SQLite file and a free port, for the durability tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { applyMigrations } from '../../src/db/migrate.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ServerProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  /** Resolves with the exit code (null when killed by a signal) and the signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Everything the server printed (pino JSON lines). */
+  output: () => string;
+}
+
+export async function startServer(dbFile: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  applyMigrations(dbFile);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: `file:${dbFile}`, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    const look = () => {
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', look);
+    void exited.then(() => reject(new Error(`server exited while starting:\n${output}`)));
+  });
+  await waitReady(baseUrl);
+  return { child, baseUrl, exited, output: () => output };
+}
+
+/** Polls /readyz until the VMs are rebuilt. */
+async function waitReady(baseUrl: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const res = await fetch(`${baseUrl}/readyz`).catch(() => undefined);
+    if (res?.status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('server never became ready');
+}

@@ -1,0 +1,81 @@
+// The environment is read in one place (src/config.ts): defaults, parsing, and a refusal
+// naming the variable for anything malformed.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_CONFIG, loadConfig } from '../../src/config.js';
+import { hashToken } from '../../src/plugins/token-hash.js';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual(DEFAULT_CONFIG);
+    expect(DEFAULT_CONFIG).toMatchObject({
+      bodyLimit: 65536,
+      maxVms: 256,
+      limits: { maxVcpus: 64, maxMemslots: 64, maxTableBytes: 16 * 1024 * 1024 },
+      rateLimit: { max: 100_000, windowMs: 60_000 },
+      apiTokenHashes: [],
+      sqliteSynchronous: 'NORMAL',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'file:/tmp/x.db',
+      LOG_LEVEL: 'warn',
+      BODY_LIMIT_BYTES: '4096',
+      MAX_VMS: '3',
+      MAX_OPERATIONS_PER_VM: '10',
+      MAX_VCPUS_PER_VM: '2',
+      MAX_MEMSLOTS_PER_VM: '5',
+      MAX_PAGE_TABLE_BYTES_PER_VM: '1048576',
+      RATE_LIMIT_MAX: '0',
+      RATE_LIMIT_WINDOW_MS: '1000',
+      SQLITE_SYNCHRONOUS: 'full',
+      SHUTDOWN_TIMEOUT_MS: '500',
+      API_TOKENS: ' one , two,,',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      databaseUrl: 'file:/tmp/x.db',
+      logLevel: 'warn',
+      bodyLimit: 4096,
+      maxVms: 3,
+      maxOperationsPerVm: 10,
+      limits: { maxVcpus: 2, maxMemslots: 5, maxTableBytes: 1048576 },
+      rateLimit: { max: 0, windowMs: 1000 },
+      apiTokenHashes: [hashToken('one'), hashToken('two')],
+      sqliteSynchronous: 'FULL',
+      shutdownTimeoutMs: 500,
+    });
+  });
+
+  it('reads tokens from API_TOKENS_FILE too (one a line, # comments), keeping only hashes', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'prefault-lab-tokens-')), 'tokens');
+    writeFileSync(file, '# lab group A\nalpha\n\n  beta  \n# gamma\n');
+    expect(loadConfig({ API_TOKENS_FILE: file, API_TOKENS: 'alpha,delta' }).apiTokenHashes.sort()).toEqual(
+      [hashToken('alpha'), hashToken('delta'), hashToken('beta')].sort(),
+    );
+    expect(() => loadConfig({ API_TOKENS_FILE: `${file}-missing` })).toThrow(/API_TOKENS_FILE/);
+  });
+
+  it('refuses malformed values, naming the variable', () => {
+    for (const [name, value] of [
+      ['PORT', '70000'],
+      ['MAX_VMS', '0'],
+      ['MAX_VMS', 'many'],
+      ['BODY_LIMIT_BYTES', '1.5'],
+      ['RATE_LIMIT_MAX', '-1'],
+      ['SQLITE_SYNCHRONOUS', 'OFF'],
+      ['MAX_PAGE_TABLE_BYTES_PER_VM', '1e309'],
+    ] as const) {
+      expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(ConfigError);
+      expect(() => loadConfig({ [name]: value })).toThrow(name);
+    }
+    expect(() => loadConfig({ API_TOKENS: 'a b' })).toThrow(/whitespace/);
+  });
+});
