@@ -1,6 +1,7 @@
 // The viewer in a real browser (Debian's chromium through playwright-core): start a lab,
 // pre-fault through the form a range that needs both 2M and 4K leaves, and see both
-// appear in the strip as new leaves. Leaves a screenshot in docs/ui.png.
+// appear in the strip as new leaves. Leaves a screenshot in the temp dir, or in docs/ui.png
+// (the README's picture) with UPDATE_SCREENSHOT=1.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,7 +11,7 @@ import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
-const SCREENSHOT = resolve(import.meta.dirname, '../../docs/ui.png');
+const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1' ? resolve(import.meta.dirname, '../../docs/ui.png') : resolve(tmpdir(), 'prefault-lab-ui.png');
 const haveChromium = existsSync(CHROMIUM);
 
 if (!haveChromium) console.warn(`test/browser/ui.test.ts skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
