@@ -168,7 +168,7 @@ export function maxMappingLevel(state: VmState, slot: Memslot, gfn: number, maxL
 function memoMaxMappingLevel(state: VmState, f: KvmPageFault): number {
   const slot = f.slot!;
   if (f.write || f.isPrivate) return maxMappingLevel(state, slot, f.gfn, f.maxLevel, f.isPrivate);
-  const page = Math.floor(f.gfn / 512);
+  const page = f.gfn - (f.gfn % 512); // first gfn of the 2M page (cheaper than a floor division)
   if (f.memoSlot === slot && f.memoPage === page) return f.memoLevel;
   f.memoSlot = slot;
   f.memoPage = page;

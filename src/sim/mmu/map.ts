@@ -28,18 +28,6 @@ import {
 import type { PageTable } from './table.js';
 import { dropSubtree, leafCountKey } from './zap.js';
 
-/**
- * The table the previous fault installed into, per goal level. While it is still linked
- * (no table freed or root invalidated since: the generation tells), a fault for a gfn it
- * covers reaches the same entry a walk from the root would, without the walk.
- */
-interface TargetTableCache {
-  root: TdpRoot | null;
-  generation: number;
-  table: PageTable | null;
-}
-const targetCache: TargetTableCache[] = [1, 2, 3, 4].map(() => ({ root: null, generation: -1, table: null }));
-
 /** make_spte (spte.c): the flags of a leaf the fault installs (the pfn is the fault's). */
 export function makeLeafFlags(state: VmState, root: TdpRoot, f: KvmPageFault, level: number): number {
   let flags = SPTE_PRESENT;
@@ -132,8 +120,11 @@ function handleTargetLevel(state: VmState, root: TdpRoot, f: KvmPageFault, table
     } else accountLeaf(root, old, level, -1);
   }
   table.spt[index] = spte;
-  if (f.slot) root.counts[level === 1 ? '4K' : level === 2 ? '2M' : '1G']++;
-  else root.counts.mmio++;
+  const counts = root.counts;
+  if (!f.slot) counts.mmio++;
+  else if (level === 1) counts['4K']++;
+  else if (level === 2) counts['2M']++;
+  else counts['1G']++;
   f.installed = true;
   f.installedFlags = flags;
   f.installedPfn = pfn;
@@ -157,7 +148,7 @@ export function kvmTdpMmuMap(state: VmState, root: TdpRoot, f: KvmPageFault): nu
     // Fast path: the table the previous fault with this goal used, if still linked. Under
     // the NX mitigation a huge goal may still drop a level at that entry, so walk then.
     const goal = f.goalLevel;
-    const cached = targetCache[goal]!;
+    const cached = state.roots.targetCache[goal]!;
     const t = cached.table;
     if (t && cached.root === root && cached.generation === state.roots.generation && (goal === 1 || !state.config.host.nxHugePages)) {
       const offset = f.addrGfn - t.gfn;
@@ -173,7 +164,7 @@ export function kvmTdpMmuMap(state: VmState, root: TdpRoot, f: KvmPageFault): nu
       if (!isShadowPresent(iter.oldSpte) || isLastSpte(iter.oldSpte, iter.level)) linkChild(state, root, iter, f);
       tryStepDown(iter);
     }
-    const slot = targetCache[iter.level]!;
+    const slot = state.roots.targetCache[iter.level]!;
     slot.root = root;
     slot.generation = state.roots.generation;
     slot.table = iter.table;

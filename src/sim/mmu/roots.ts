@@ -30,6 +30,18 @@ export class TdpRoot {
   }
 }
 
+/**
+ * The table the previous fault installed into, per goal level. While it is still linked
+ * (no table freed or root invalidated since: the generation tells), a fault for a gfn it
+ * covers reaches the same entry a walk from the root would, without the walk. Per VM, so
+ * a deleted VM's tables are not kept alive by it.
+ */
+export interface TargetTableCache {
+  root: TdpRoot | null;
+  generation: number;
+  table: PageTable | null;
+}
+
 /** Thrown inside the fault path when the VM's page-table budget is spent; becomes ENOMEM. */
 export class TableBudgetExceeded extends Error {}
 
@@ -41,6 +53,7 @@ export class RootSet {
   private tableCount = 0;
   /** Bumped whenever tables are freed or roots invalidated: cached walk results die with it. */
   generation = 0;
+  readonly targetCache: TargetTableCache[] = [0, 1, 2, 3, 4].map(() => ({ root: null, generation: -1, table: null }));
 
   constructor(private readonly maxTableBytes: number) {}
 
