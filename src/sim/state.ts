@@ -79,6 +79,3 @@ export function sharedBitGfn(state: VmState, vcpu: Vcpu): number {
 
 /** kvm_mmu_max_gfn: the highest gfn the host's MAXPHYADDR can address. */
 export const maxGfn = (state: VmState): number => 2 ** (state.config.host.maxPhysAddr - 12) - 1;
-
-/** kvm_arch_vcpu_memslots_id: SMM looks slots up in address space 1. */
-export const vcpuAddressSpace = (mode: VcpuMode): number => (mode.smm ? 1 : 0);

@@ -41,12 +41,6 @@ export const hex = (v: bigint | number): Hex => `0x${v.toString(16)}`;
 /** A gfn (or frame count) as a byte address/size in hex, exact beyond 2^53. */
 export const gfnToHex = (gfn: number): Hex => hex(BigInt(gfn) << 12n);
 
-export const bytesToFrames = (bytes: bigint): number => Number(bytes >> 12n);
 
 export const isPageAligned = (v: bigint): boolean => (v & 0xfffn) === 0n;
 
-/** Round a frame number down to the start of its page at `level`. */
-export const alignDownGfn = (gfn: number, level: number): number => {
-  const n = PAGES_PER_LEVEL[level]!;
-  return gfn - (gfn % n);
-};

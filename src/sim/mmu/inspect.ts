@@ -3,7 +3,7 @@
 
 import { MappingCoalescer, mappingRow } from '../trace.js';
 import type { MappingsPage, WalkResult, WalkStep } from '../types.js';
-import { PAGES_PER_LEVEL, LEVEL_NAMES, gfnToHex, hex } from '../u64.js';
+import { LEVEL_NAMES, gfnToHex, hex } from '../u64.js';
 import { forEachTdpPte, tdpIterStart, tryStepDown } from './iter.js';
 import type { TdpRoot } from './roots.js';
 import { hardwareSpte, isLastSpte, isMmioSpte, isShadowPresent, spteFlags, sptePfn } from './spte.js';
@@ -75,5 +75,3 @@ export function listMappings(root: TdpRoot, from: number, to: number, limit: num
   if (stopped) rows.pop();
   return { mappings: rows, nextCursor };
 }
-
-export const pagesAt = (level: number): number => PAGES_PER_LEVEL[level]!;

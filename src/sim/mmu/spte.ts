@@ -35,7 +35,6 @@ export const isMmioSpte = (spte: number): boolean => (spte % FLAG_SPAN & SPTE_MM
 /** is_last_spte: a 4K entry, or a present entry with the page-size bit. */
 export const isLastSpte = (spte: number, level: number): boolean =>
   level === 1 || (spte % FLAG_SPAN & SPTE_HUGE) !== 0;
-export const isLeafPresent = (spte: number, level: number): boolean => isShadowPresent(spte) && isLastSpte(spte, level);
 
 /** is_accessed_spte: the A bit with A/D, "not access-tracked" without. */
 export const isAccessedSpte = (spte: number, adDisabled: boolean): boolean => {
