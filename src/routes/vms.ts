@@ -1,4 +1,5 @@
 // VMs: create, list, get, delete, finalize, capabilities.
+import { finalizeOperation } from './request-operations.js';
 import type { VmConfigInput } from '../sim/index.js';
 import { sendCommitted, type Handler, type PageQuerystring, type VmParams } from './parse.js';
 
@@ -18,7 +19,7 @@ export const vmHandlers: Record<string, Handler> = {
   },
 
   finalizeVm: async (request, reply) =>
-    sendCommitted(reply, await request.server.vmStore.execute((request.params as VmParams).vmId, { op: 'finalize' })),
+    sendCommitted(reply, await request.server.vmStore.execute((request.params as VmParams).vmId, finalizeOperation())),
 
   getCapabilities: async (request) =>
     request.server.vmStore.read((request.params as VmParams).vmId, (vm) => vm.capabilities()),

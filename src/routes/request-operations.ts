@@ -1,0 +1,89 @@
+// The engine Operation each state-changing request stands for: u64 inputs become canonical
+// lower-case hex, and absent optional fields stay absent so logged operations are
+// byte-stable. The route handlers and the labs' call translation (src/labs/calls.ts) both
+// build operations here, so a lab's call means exactly what the same HTTP call does.
+import type { AccessKind, LevelName, MemslotFlag, Operation, PreFaultInject, VcpuModePatch, VcpuSpec } from '../sim/index.js';
+import { compact, optionalU64, u64 } from './parse.js';
+
+type OperationOf<K extends Operation['op']> = Extract<Operation, { op: K }>;
+
+export interface PreFaultBody {
+  gpa: unknown;
+  size: unknown;
+  flags?: unknown;
+  padding?: unknown[];
+  inject?: PreFaultInject;
+}
+
+export interface MemslotBody {
+  guestPhysAddr: unknown;
+  size: unknown;
+  userspaceAddr?: unknown;
+  flags?: MemslotFlag[];
+  guestMemfdOffset?: unknown;
+  backing?: { pageSize?: LevelName; writable?: boolean; mapped?: boolean };
+}
+
+export interface AttributesBody {
+  address: unknown;
+  size: unknown;
+  private: boolean;
+}
+
+export const createVcpuOperation = (body: VcpuSpec): OperationOf<'create_vcpu'> => ({ op: 'create_vcpu', vcpu: body });
+
+export const setVcpuModeOperation = (vcpuId: number, body: VcpuModePatch): OperationOf<'set_vcpu_mode'> => ({
+  op: 'set_vcpu_mode',
+  vcpuId,
+  patch: body,
+});
+
+/** The hot path: optional keys are added only when given (what compact() does, without its copies). */
+export function preFaultOperation(vcpuId: number, body: PreFaultBody): OperationOf<'pre_fault'> {
+  const op: OperationOf<'pre_fault'> = {
+    op: 'pre_fault',
+    vcpuId,
+    gpa: u64(body.gpa, 'gpa'),
+    size: u64(body.size, 'size'),
+    flags: optionalU64(body.flags, 'flags') ?? '0x0',
+  };
+  if (body.padding !== undefined) op.padding = body.padding.map((word, i) => u64(word, `padding[${i}]`));
+  if (body.inject !== undefined) op.inject = body.inject;
+  return op;
+}
+
+export const accessOperation = (vcpuId: number, body: { gpa: unknown; kind: AccessKind }): OperationOf<'access'> => ({
+  op: 'access',
+  vcpuId,
+  gpa: u64(body.gpa, 'gpa'),
+  kind: body.kind,
+});
+
+export const setMemslotOperation = (addressSpace: number, slot: number, body: MemslotBody): OperationOf<'set_memslot'> => ({
+  op: 'set_memslot',
+  addressSpace,
+  slot,
+  region: compact({
+    guestPhysAddr: u64(body.guestPhysAddr, 'guestPhysAddr'),
+    size: u64(body.size, 'size'),
+    userspaceAddr: optionalU64(body.userspaceAddr, 'userspaceAddr'),
+    flags: body.flags,
+    guestMemfdOffset: optionalU64(body.guestMemfdOffset, 'guestMemfdOffset'),
+    backing: body.backing,
+  }),
+});
+
+export const deleteMemslotOperation = (addressSpace: number, slot: number): OperationOf<'delete_memslot'> => ({
+  op: 'delete_memslot',
+  addressSpace,
+  slot,
+});
+
+export const setMemoryAttributesOperation = (body: AttributesBody): OperationOf<'set_memory_attributes'> => ({
+  op: 'set_memory_attributes',
+  address: u64(body.address, 'address'),
+  size: u64(body.size, 'size'),
+  private: body.private,
+});
+
+export const finalizeOperation = (): OperationOf<'finalize'> => ({ op: 'finalize' });
