@@ -20,7 +20,6 @@ export interface LabSessionView {
 
 export type QuizView = { id: string; createdAt: string } & PublicQuiz;
 
-const OPERATIONS_PAGE = 1000;
 
 export class LabService {
   private readonly labs: Map<string, Lab>;
@@ -78,8 +77,10 @@ export class LabService {
     const operations: Record<string, LoggedOperation[]> = {};
     for (const { name, id } of session.vms) {
       if (!this.vms.visible(id, owner)) continue; // deleted since: its checks say so
-      operations[name] = await wholeLog(this.vms, id);
-      vms[name] = await this.vms.read(id, (vm) => vm);
+      await this.vms.withLog(id, (vm, log) => {
+        vms[name] = vm;
+        operations[name] = log;
+      });
     }
     return { sessionId, ...gradeLab(lab, { vms, operations }) };
   }
@@ -100,18 +101,6 @@ export class LabService {
     return { view: quizView(stored, quiz), quiz };
   }
 
-}
-
-/** A VM's whole operation log, read page by page. */
-export async function wholeLog(vms: VmStore, vmId: string): Promise<LoggedOperation[]> {
-  const entries: LoggedOperation[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await vms.operations(vmId, { limit: OPERATIONS_PAGE, ...(cursor ? { cursor } : {}) });
-    entries.push(...page.items.map((e) => ({ op: e.op, result: e.result })));
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return entries;
 }
 
 const sessionView = (s: StoredLabSession): LabSessionView => ({ sessionId: s.id, labId: s.labId, vms: s.vms, createdAt: s.createdAt.toISOString() });

@@ -2,8 +2,7 @@
 // through the VmStore like any call (each step logged), and reports the steps whose
 // outcome differs from the scenario's expectation.
 import { exportScenario, importScenario, replayScenario, type ReplayReport } from '../labs/scenario-io.js';
-import { createVm, SimError, withVmDefaults, type Operation } from '../sim/index.js';
-import { wholeLog } from './lab-service.js';
+import { SimError, withVmDefaults, type Operation } from '../sim/index.js';
 import type { VmStore, VmView } from './vm-store.js';
 
 export interface ImportReport {
@@ -16,13 +15,10 @@ export interface ImportReport {
 export class ScenarioService {
   constructor(private readonly vms: VmStore) {}
 
-  /** The log with its logged results as `expect`; the final state comes from replaying that log, so both agree. */
+  /** The log with its logged results as `expect`, and the final state the same log rebuilt (the live VM). */
   async exportVm(vmId: string): Promise<Record<string, unknown>> {
     const view = await this.vms.getView(vmId);
-    const log = await wholeLog(this.vms, vmId);
-    const replica = createVm(withVmDefaults(view));
-    for (const entry of log) replica.apply(entry.op);
-    return exportScenario(withVmDefaults(view), log, { vm: replica });
+    return this.vms.withLog(vmId, (vm, log) => exportScenario(withVmDefaults(view), log, { vm }));
   }
 
   async importVm(scenario: Record<string, unknown>, owner?: string): Promise<ImportReport> {

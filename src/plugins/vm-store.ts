@@ -188,6 +188,19 @@ export class VmStore {
     return this.queue.run(id, async () => inspect((await this.settled(id)).vm));
   }
 
+  /**
+   * Runs `inspect` on the VM and its whole committed log together, inside the VM's queue,
+   * so the state it sees is exactly the state that log rebuilds (export, lab grading).
+   */
+  withLog<T>(id: string, inspect: (vm: Vm, log: { op: Operation; result: unknown }[]) => T): Promise<T> {
+    return this.queue.run(id, async () => {
+      const record = await this.settled(id);
+      const log: { op: Operation; result: unknown }[] = [];
+      for await (const batch of this.repo.replayLog(id)) for (const e of batch) log.push({ op: e.op, result: JSON.parse(e.resultJson) });
+      return inspect(record.vm, log);
+    });
+  }
+
   /** The one path for every state-changing call: apply, commit to the log, then answer. */
   async runOperation(id: string, op: Operation): Promise<OperationResult> {
     return (await this.execute(id, op)).result;
