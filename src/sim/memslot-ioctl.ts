@@ -87,7 +87,6 @@ export function setUserMemoryRegion(state: VmState, asId: number, id: number, sp
     baseGfn,
     npages,
     hvaPfn: Number(hva >> 12n),
-    flags: FLAGS.filter((f) => flags.includes(f)),
     readonly,
     guestMemfd: gmem,
     logDirtyPages: logDirty,
@@ -137,7 +136,6 @@ function deleteSlot(state: VmState, slot: Memslot): void {
 /** kvm_mmu_slot_apply_flags for a KVM_MR_FLAGS_ONLY change of LOG_DIRTY_PAGES. */
 function applyDirtyLogging(state: VmState, slot: Memslot, on: boolean): void {
   slot.logDirtyPages = on;
-  slot.flags = FLAGS.filter((f) => (f === 'log_dirty_pages' ? on : slot.flags.includes(f)));
   const start = slot.baseGfn;
   const end = slot.baseGfn + slot.npages;
   const roots = state.roots.valid().filter((r) => (r.role.smm ? 1 : 0) === slot.asId);

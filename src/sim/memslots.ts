@@ -16,7 +16,6 @@ export interface Memslot {
   npages: number;
   /** userspace_addr >> PAGE_SHIFT: host pfns are derived from it. */
   hvaPfn: number;
-  flags: MemslotFlag[];
   readonly: boolean;
   guestMemfd: boolean;
   logDirtyPages: boolean;
@@ -34,6 +33,13 @@ export interface Memslot {
 
 export const slotEndGfn = (s: Memslot): number => s.baseGfn + s.npages;
 
+/** The KVM_MEM_* flags as the contract names them, in a fixed order. */
+const memslotFlags = (s: Memslot): MemslotFlag[] => [
+  ...(s.readonly ? (['readonly'] as const) : []),
+  ...(s.guestMemfd ? (['guest_memfd'] as const) : []),
+  ...(s.logDirtyPages ? (['log_dirty_pages'] as const) : []),
+];
+
 export function memslotView(s: Memslot): MemslotView {
   return {
     addressSpace: s.asId,
@@ -41,7 +47,7 @@ export function memslotView(s: Memslot): MemslotView {
     guestPhysAddr: gfnToHex(s.baseGfn),
     size: gfnToHex(s.npages),
     userspaceAddr: gfnToHex(s.hvaPfn),
-    flags: [...s.flags],
+    flags: memslotFlags(s),
     guestMemfdOffset: gfnToHex(s.gmemOffsetPfn),
     backing: { pageSize: LEVEL_NAMES[s.backingLevel] as LevelName, writable: s.backingWritable, mapped: s.backingMapped },
   };
