@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_DATABASE_URL } from './db/prisma.js';
 import type { SqliteSynchronous } from './db/sqlite.js';
 import { hashToken } from './plugins/token-hash.js';
-import type { VmLimits } from './sim/index.js';
+import { DEFAULT_LIMITS, type VmLimits } from './sim/index.js';
 
 export interface RateLimitConfig {
   /** Requests one client (token, else IP) may send per window; 0 turns rate limiting off. */
@@ -44,7 +44,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   maxOperationsPerVm: 1_000_000,
   // 16 MiB = 4096 tables = 8 GiB of guest memory mapped with 4K pages (much more with huge
   // pages); it also bounds one pre-fault call's CPU time (about 0.8 s here when it is spent).
-  limits: { maxTableBytes: 16 * 1024 * 1024, maxVcpus: 64, maxMemslots: 64 },
+  limits: { ...DEFAULT_LIMITS, maxTableBytes: 16 * 1024 * 1024 },
   // About 1,700 requests/s per client: far above a person or a lab script, well below what
   // the service answers in total, so one client cannot take it all.
   rateLimit: { max: 100_000, windowMs: 60_000 },
