@@ -1,47 +1,16 @@
 // The viewer in a real browser (Debian's chromium through playwright-core): start a lab,
 // pre-fault through the form a range that needs both 2M and 4K leaves, and see both
-// appear in the strip as new leaves. Leaves a screenshot in the temp dir, or in docs/ui.png
-// (the README's picture) with UPDATE_SCREENSHOT=1.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
+// appear in the strip as new leaves. Screenshot: docs/ui.png (UPDATE_SCREENSHOT=1).
+import { describe, expect, it } from 'vitest';
+import { haveChromium, missingChromium, screenshotPath, useBrowser } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
-const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1' ? resolve(import.meta.dirname, '../../docs/ui.png') : resolve(tmpdir(), 'prefault-lab-ui.png');
-const haveChromium = existsSync(CHROMIUM);
-
-if (!haveChromium) console.warn(`test/browser/ui.test.ts skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+missingChromium('test/browser/ui.test.ts');
 
 describe.skipIf(!haveChromium)('the page-table viewer in chromium', () => {
-  let server: TestApp;
-  let context: BrowserContext;
-  let page: Page;
-  let profile: string;
-  let url: string;
-
-  beforeAll(async () => {
-    server = await build();
-    url = await server.app.listen({ host: '127.0.0.1', port: 0 });
-    profile = mkdtempSync(join(tmpdir(), 'prefault-lab-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1400, height: 1100 } });
-    page = await context.newPage();
-  });
-
-  afterAll(async () => {
-    await context?.close();
-    await server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
-    removeTempDirs();
-  });
+  const browser = useBrowser();
 
   it('starts a lab, pre-faults through the form, and draws new 2M and 4K leaves', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${url}/`);
+    const { page, errors } = await browser.open();
     await page.locator('[data-testid="lab-start-huge-pages"]').click();
     await expect.poll(() => page.locator('[data-testid="lab-task-2"]').count()).toBe(1);
     await expect.poll(() => page.locator('[data-testid="vcpu-0"]').count()).toBe(1);
@@ -68,11 +37,13 @@ describe.skipIf(!haveChromium)('the page-table viewer in chromium', () => {
 
     // The server grades the session: task 2 (the misaligned slot) now passes.
     await page.locator('[data-testid="lab-check"]').click();
-    await expect.poll(() => page.locator('[data-testid="lab-task-2"]').getAttribute('data-passed')).toBe('true');
+    await expect.poll(() => page.locator('[data-testid="lab-task-2"]').getAttribute('data-passed'), { timeout: 5000 }).toBe('true');
     expect(await page.locator('[data-testid="lab-task-1"]').getAttribute('data-passed')).toBe('false');
 
-    mkdirSync(resolve(SCREENSHOT, '..'), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    // The operation log shows the pre-fault, newest first.
+    await expect.poll(() => page.locator('[data-testid="oplog-row"]').first().textContent()).toMatch(/pre_fault, vCPU 0, gpa 0x100000, size 0x400000/);
+
+    await page.screenshot({ path: screenshotPath('ui'), fullPage: true });
     expect(errors).toEqual([]);
   });
 });
