@@ -4,7 +4,7 @@
 //   #/labs/<labId>/sessions/<sessionId>  lab page: the session's tasks beside the viewer
 //   #/compare?vms=<id>,<id>[,<id>]       side by side
 import { token } from './api.js';
-import { byTestId } from './dom.js';
+import { busy, byTestId } from './dom.js';
 import { createCompare } from './compare.js';
 import { createLabs, student } from './labs.js';
 import { createViewer } from './viewer.js';
@@ -37,8 +37,9 @@ export function parseRoute(hash) {
   return { page: 'viewer' };
 }
 
-async function route() {
-  document.body.dataset.ready = 'false';
+const route = () => busy(showRoute);
+
+async function showRoute() {
   const r = parseRoute(location.hash);
   document.body.dataset.page = r.page;
   $('viewer-page').hidden = r.page === 'compare';
@@ -56,7 +57,6 @@ async function route() {
   } catch (e) {
     showError(e);
   }
-  document.body.dataset.ready = 'true';
 }
 
 function wireHeader() {
@@ -77,7 +77,7 @@ async function main() {
   labs.wire();
   compare.wire(navigate);
   window.addEventListener('hashchange', route);
-  await labs.loadCatalogue().catch(showError);
+  await busy(() => labs.loadCatalogue()).catch(showError);
   await route();
 }
 

@@ -3,7 +3,7 @@
 // between the columns highlighted. Made for the three designs (same vCPU states, different
 // policies), two kernel versions, or EPT against NPT.
 import { allPages, get, hex, parseAddr, post } from './api.js';
-import { byTestId, h, roleText, vcpuMode } from './dom.js';
+import { busy, byTestId, h, roleText, vcpuMode } from './dom.js';
 import { describeResult, reasonOf } from './oplog.js';
 import { drawStrip } from './strip.js';
 import { fitSpan } from './viewer.js';
@@ -153,8 +153,8 @@ export function createCompare({ onError }) {
   }
 
   function wire(navigate) {
-    $('compare-form').addEventListener('submit', (ev) => sendAll(ev).catch(onError));
-    $('compare-vcpu').addEventListener('change', () => render().catch(onError));
+    $('compare-form').addEventListener('submit', (ev) => busy(() => sendAll(ev)).catch(onError));
+    $('compare-vcpu').addEventListener('change', () => busy(render).catch(onError));
     $('compare-apply').addEventListener('click', () => {
       const ids = [...$('compare-picker').querySelectorAll('input:checked')].map((i) => i.value).slice(0, MAX);
       navigate(`#/compare?vms=${ids.join(',')}`);

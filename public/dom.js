@@ -25,3 +25,18 @@ export const roleText = (r) => (r ? `L${r.level} smm${+r.smm} gm${+r.guestMode}$
 
 /** The mode a vCPU is in, as a student would say it. */
 export const vcpuMode = (v) => (v.smm ? 'SMM' : v.guestMode ? (v.nestedTdp ? 'L2, nested TDP' : 'L2, L1 shadow paging') : 'L1');
+
+let pending = 0;
+/**
+ * Runs `fn` with body[data-ready] "false" until it (and any other busy work) settles, so a
+ * test (or a screenshot) can wait for the page to be quiet after an action.
+ */
+export async function busy(fn) {
+  pending++;
+  document.body.dataset.ready = 'false';
+  try {
+    return await fn();
+  } finally {
+    if (--pending === 0) document.body.dataset.ready = 'true';
+  }
+}

@@ -5,7 +5,7 @@
 // prediction); against an older server it falls back to the lab's tasks and the session
 // this browser started.
 import { get, post } from './api.js';
-import { byTestId, h } from './dom.js';
+import { busy, byTestId, h } from './dom.js';
 
 const SESSIONS = 'prefault-lab.sessions';
 const STUDENT = 'prefault-lab.student';
@@ -104,7 +104,7 @@ export function createLabs({ viewer, onError, navigate }) {
       );
       form.addEventListener('submit', (ev) => {
         ev.preventDefault();
-        predict(task.n, predictBody(form, task.predict)).catch(onError);
+        busy(() => predict(task.n, predictBody(form, task.predict))).catch(onError);
       });
       item.append(form);
       if (task.predictions?.prediction) item.append(h('p', { class: 'muted' }, `stored: ${JSON.stringify(task.predictions.prediction)}`));
@@ -127,7 +127,7 @@ export function createLabs({ viewer, onError, navigate }) {
     $('lab-page-meta').textContent = `${session.mode} mode${session.student ? `, student ${session.student}` : ''}, session ${session.id.slice(0, 8)}`;
     $('lab-goal').textContent = lab.goal;
     $('lab-vms').replaceChildren(
-      ...session.vms.map((v) => h('button', { type: 'button', class: 'vm-chip', 'data-testid': `lab-vm-${v.role}`, onclick: () => viewer.selectVm(v.vmId).catch(onError) }, v.role)),
+      ...session.vms.map((v) => h('button', { type: 'button', class: 'vm-chip', 'data-testid': `lab-vm-${v.role}`, onclick: () => busy(() => viewer.selectVm(v.vmId)).catch(onError) }, v.role)),
       session.vms.length > 1 ? h('a', { href: `#/compare?vms=${session.vms.map((v) => v.vmId).join(',')}`, 'data-testid': 'lab-compare' }, 'side by side') : null,
     );
     const tasks = session.tasks ?? lab.tasks;
@@ -206,20 +206,20 @@ export function createLabs({ viewer, onError, navigate }) {
           { 'data-testid': `lab-${l.id}` },
           h('strong', {}, l.title),
           h('p', {}, l.goal),
-          h('button', { type: 'button', 'data-testid': `lab-start-${l.id}`, onclick: () => start(l.id, 'guided').catch(onError) }, 'Start'),
+          h('button', { type: 'button', 'data-testid': `lab-start-${l.id}`, onclick: () => busy(() => start(l.id, 'guided')).catch(onError) }, 'Start'),
           ' ',
-          h('button', { type: 'button', 'data-testid': `lab-predict-${l.id}`, onclick: () => start(l.id, 'predict').catch(onError), title: 'calls and outcomes stay hidden until you predict them' }, 'Start in predict mode'),
+          h('button', { type: 'button', 'data-testid': `lab-predict-${l.id}`, onclick: () => busy(() => start(l.id, 'predict')).catch(onError), title: 'calls and outcomes stay hidden until you predict them' }, 'Start in predict mode'),
         ),
       ),
     );
   }
 
   function wire() {
-    $('lab-check').addEventListener('click', () => check().catch(onError));
+    $('lab-check').addEventListener('click', () => busy(check).catch(onError));
     $('lab-reset').addEventListener('click', () => {
-      if (confirm('Reset this session? Its VMs are created afresh and progress is cleared.')) reset().catch(onError);
+      if (confirm('Reset this session? Its VMs are created afresh and progress is cleared.')) busy(reset).catch(onError);
     });
-    viewer.onCall = () => (session ? check().catch(onError) : undefined);
+    viewer.onCall = () => (session ? check() : undefined);
   }
 
   return { wire, loadCatalogue, open, close, check };

@@ -2,7 +2,7 @@
 // leaves, zoom, issue pre-faults / guest accesses that redraw the picture, walk one GPA,
 // see the root's tables as a tree and the VM's operation log.
 import { allPages, get, hex, parseAddr, post } from './api.js';
-import { byTestId, h, roleText, row, vcpuMode } from './dom.js';
+import { busy, byTestId, h, roleText, row, vcpuMode } from './dom.js';
 import { reasonOf, showOperations } from './oplog.js';
 import { attachStripEvents, drawStrip } from './strip.js';
 import { renderTables } from './tables.js';
@@ -176,7 +176,7 @@ export function createViewer({ onError }) {
     if (span) setRange(span.from, span.to);
     await loadMappings();
     await Promise.all([afterRootChange(), loadOperations()]);
-    onCall?.();
+    await onCall?.();
   }
 
   let onCall = null;
@@ -217,7 +217,7 @@ export function createViewer({ onError }) {
     form.scrollIntoView({ behavior: 'smooth', block: 'center' });
   }
 
-  const guard = (fn) => (...args) => fn(...args).catch(onError);
+  const guard = (fn) => (...args) => busy(() => fn(...args)).catch(onError);
 
   function wire() {
     $('vm-select').addEventListener('change', guard((ev) => selectVm(ev.target.value)));
@@ -253,11 +253,11 @@ export function createViewer({ onError }) {
       $('strip'),
       $('tooltip'),
       () => state,
-      (from, to) => {
+      guard(async (from, to) => {
         setRange(from, to);
-        loadMappings().catch(onError);
-      },
-      (gpa) => walk(gpa).catch(onError),
+        await loadMappings();
+      }),
+      guard(walk),
     );
   }
 
@@ -265,7 +265,7 @@ export function createViewer({ onError }) {
     wire,
     loadVms,
     selectVm,
-    useCall,
+    useCall: (call) => busy(() => useCall(call)),
     get vmId() {
       return state.vmId;
     },
