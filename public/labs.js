@@ -114,8 +114,10 @@ export function createLabs({ viewer, onError, navigate }) {
     for (const call of task.calls ?? []) {
       const path = resolve(call.path, session.vms);
       const usable = /\/(pre-fault|access)$/.test(path) && call.method === 'POST';
-      const role = session.vms.find((v) => path.includes(v.vmId))?.role;
-      item.append(h('code', {}, `${role ? `[${role}] ` : ''}${call.method} ${path}${call.body ? ` ${JSON.stringify(call.body)}` : ''}`));
+      const vm = session.vms.find((v) => path.includes(v.vmId));
+      // Shown with the VM's role in place of its id (the id stays in the title and data).
+      const shown = vm ? path.replace(vm.vmId, `{${vm.role}}`) : path;
+      item.append(h('code', { title: path, 'data-vm-id': vm?.vmId, 'data-path': path }, `${call.method} ${shown}${call.body ? ` ${JSON.stringify(call.body)}` : ''}`));
       if (usable) item.append(h('button', { type: 'button', onclick: () => viewer.useCall({ ...call, path }).catch(onError) }, 'Use in form'));
     }
     for (const c of g?.checks ?? []) item.append(h('p', { class: c.passed ? 'hint ok' : 'hint' }, c.passed ? `\u2713 ${c.vm ? `[${c.vm}] ` : ''}${c.detail}` : `${c.hint} (${c.detail})`));
@@ -128,7 +130,7 @@ export function createLabs({ viewer, onError, navigate }) {
     $('lab-goal').textContent = lab.goal;
     $('lab-vms').replaceChildren(
       ...session.vms.map((v) => h('button', { type: 'button', class: 'vm-chip', 'data-testid': `lab-vm-${v.role}`, onclick: () => busy(() => viewer.selectVm(v.vmId)).catch(onError) }, v.role)),
-      session.vms.length > 1 ? h('a', { href: `#/compare?vms=${session.vms.map((v) => v.vmId).join(',')}`, 'data-testid': 'lab-compare' }, 'side by side') : null,
+      ...(session.vms.length > 1 ? [h('a', { href: `#/compare?vms=${session.vms.map((v) => v.vmId).join(',')}`, 'data-testid': 'lab-compare' }, 'side by side')] : []),
     );
     const tasks = session.tasks ?? lab.tasks;
     $('lab-tasks').replaceChildren(...tasks.map(taskItem));

@@ -25,14 +25,14 @@ async function vmCount(page: Page, url: string): Promise<number> {
 
 /** Runs a task's calls through the forms ("Use in form", then the form's button). */
 async function runCalls(page: Page, task: Locator): Promise<void> {
-  const calls = (await task.locator('code').allTextContents()).filter((c) => /\/(pre-fault|access) /.test(c));
+  const calls = (await task.locator('code[data-path]').evaluateAll((cs) => cs.map((c) => ({ path: (c as HTMLElement).dataset.path!, vmId: (c as HTMLElement).dataset.vmId! })))).filter((c) => /\/(pre-fault|access)$/.test(c.path));
   for (let i = 0; i < calls.length; i++) {
-    const vmId = /\/v1\/vms\/([^/]+)\//.exec(calls[i]!)![1]!;
+    const vmId = calls[i]!.vmId;
     await task.locator('button', { hasText: 'Use in form' }).nth(i).click();
     await settled(page);
     expect(await tid(page, 'vm-select').inputValue()).toBe(vmId);
     const before = await tid(page, 'oplog-row').first().getAttribute('data-seq');
-    await tid(page, calls[i]!.includes('/access ') ? 'access-submit' : 'prefault-submit').click();
+    await tid(page, calls[i]!.path.endsWith('/access') ? 'access-submit' : 'prefault-submit').click();
     await settled(page);
     expect(await tid(page, 'oplog-row').first().getAttribute('data-seq')).toBe(String(Number(before) + 1));
   }
@@ -59,7 +59,7 @@ describe.skipIf(!haveChromium)('the lab page in chromium', () => {
     // VMs by role, in the chips and in the picker.
     expect(await tid(page, 'lab-vms').locator('.vm-chip').allTextContents()).toEqual(['upstream', expect.stringMatching(/^switch/), expect.stringMatching(/^reject/)]);
     expect(await tid(page, 'vm-select').locator('option').first().textContent()).toMatch(/^upstream \(/);
-    expect(await tid(page, 'lab-task-2').locator('code').first().textContent()).toMatch(/^\[upstream\] POST/);
+    expect(await tid(page, 'lab-task-2').locator('code').first().textContent()).toMatch(/^POST \/v1\/vms\/\{upstream\}\/vcpus\/1\/pre-fault/);
 
     // The URL is the bookmark: a new tab on it shows the same session.
     const second = await page.context().newPage();
