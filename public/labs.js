@@ -65,20 +65,31 @@ function predictBody(form, fields) {
 
 const show = (v) => (v === undefined ? '?' : v && typeof v === 'object' ? roleLabel(v) : v === null ? 'none' : String(v));
 
-/** { field: { expected, actual?, correct } } as a list; empty until the call ran. */
+/**
+ * The task's predictions, { field: { given, actual?, correct? } } (LABS_API.md): `actual`
+ * and `correct` appear once the graded call ran after the prediction.
+ */
 function gradedList(n, graded) {
   const entries = Object.entries(graded ?? {});
   if (entries.length === 0) return null;
   return h(
     'ul',
     { class: 'graded', 'data-testid': `predict-graded-${n}` },
-    ...entries.map(([field, g]) =>
-      h('li', { 'data-field': field, 'data-correct': g.correct, class: g.correct ? 'ok' : 'wrong' }, `${g.correct ? '\u2713' : '\u2717'} ${field}: you predicted ${show(g.actual ?? g.predicted)}, the kernel did ${show(g.expected)}`),
-    ),
+    ...entries.map(([field, g]) => {
+      const given = g.given ?? g.predicted;
+      const actual = 'actual' in g ? g.actual : g.expected;
+      if (g.correct === undefined) return h('li', { 'data-field': field, class: 'pending' }, `\u2026 ${field}: you predicted ${show(given)}; make the call to see what the kernel does`);
+      return h(
+        'li',
+        { 'data-field': field, 'data-correct': g.correct, 'data-actual': JSON.stringify(actual ?? null), class: g.correct ? 'ok' : 'wrong' },
+        `${g.correct ? '\u2713' : '\u2717'} ${field}: you predicted ${show(given)}, the kernel did ${show(actual)}`,
+      );
+    }),
   );
 }
 
-const gradedOf = (t) => t?.graded ?? t?.predictions?.graded ?? t?.prediction?.graded ?? null;
+/** Graded predictions wherever the server put them (prediction answer, check or session view). */
+const gradedOf = (t) => t?.graded ?? t?.predictions ?? null;
 
 export function createLabs({ viewer, onError, navigate }) {
   let session = null;
@@ -93,6 +104,7 @@ export function createLabs({ viewer, onError, navigate }) {
     const passed = (task.passed ?? false) || (g?.passed ?? false);
     const known = g !== undefined || task.passed !== undefined;
     const item = h('li', { 'data-testid': `lab-task-${task.n}`, 'data-passed': known ? passed : undefined }, h('span', { class: 'task-title' }, task.title));
+    if (task.prompt) item.append(h('p', { class: 'prompt' }, task.prompt));
     if (task.explain) item.append(h('p', { class: 'explain' }, task.explain));
     if (task.predict?.length) {
       const form = h(
@@ -107,10 +119,10 @@ export function createLabs({ viewer, onError, navigate }) {
         busy(() => predict(task.n, predictBody(form, task.predict))).catch(onError);
       });
       item.append(form);
-      if (task.predictions?.prediction) item.append(h('p', { class: 'muted' }, `stored: ${JSON.stringify(task.predictions.prediction)}`));
-      item.append(gradedList(task.n, graded.get(task.n) ?? gradedOf(g) ?? gradedOf(task)));
+      if (task.attempts) item.append(h('p', { class: 'muted' }, `${task.attempts} prediction${task.attempts > 1 ? 's' : ''} stored; predicting again replaces it`));
+      item.append(gradedList(task.n, gradedOf(g) ?? gradedOf(task) ?? graded.get(task.n)));
     }
-    if (!task.calls && session.mode === 'predict') item.append(h('p', { class: 'muted', 'data-testid': `calls-hidden-${task.n}` }, 'Predict first: the calls to make appear once your prediction is stored.'));
+    if (task.hidden || (!task.calls && session.mode === 'predict')) item.append(h('p', { class: 'muted', 'data-testid': `calls-hidden-${task.n}` }, 'Predict first: the calls to make appear once your prediction is stored.'));
     for (const call of task.calls ?? []) {
       const path = resolve(call.path, session.vms);
       const usable = /\/(pre-fault|access)$/.test(path) && call.method === 'POST';
@@ -196,7 +208,9 @@ export function createLabs({ viewer, onError, navigate }) {
     const answer = await post(`${sessionPath()}/tasks/${n}/prediction`, body);
     if (answer?.graded) graded.set(n, answer.graded);
     else graded.delete(n);
+    // The session view now shows the task's calls; a fresh check its (re)stored prediction.
     await refreshSession().catch(() => render());
+    await check();
   }
 
   async function loadCatalogue() {

@@ -90,7 +90,7 @@ export function createViewer({ onError }) {
     await showWalk($('walk'), { vmId: state.vmId, rootId: state.rootId, gpa, vendor: state.vm?.host?.vendor });
   }
 
-  const loadOperations = () => (state.vmId ? showOperations($('operations'), state.vmId) : Promise.resolve());
+  const loadOperations = () => (state.vmId ? showOperations($('operations'), state.vmId, onError) : Promise.resolve());
 
   function setRange(from, to) {
     state.from = from;
