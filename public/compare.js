@@ -6,6 +6,7 @@ import { allPages, get, hex, parseAddr, post } from './api.js';
 import { busy, byTestId, h, roleText, vcpuMode } from './dom.js';
 import { describeResult, reasonOf } from './oplog.js';
 import { drawStrip } from './strip.js';
+import { decodeSpte } from './spte.js';
 import { fitSpan } from './viewer.js';
 
 const $ = (id) => byTestId(id);
@@ -43,6 +44,17 @@ export function createCompare({ onError }) {
       h('div', { class: 'cmp-label' }, label),
       ...values.map((v, i) => h('div', { class: `cmp-cell${differs ? ' diff' : ''}`, 'data-col': i }, render(v))),
     );
+  }
+
+  /** The leaf SPTE of the request's GPA in the root a column's call used, decoded for its vendor. */
+  async function leafOf(c) {
+    const root = stripRoot(c);
+    if (!c.last || !root) return 'no root';
+    const walk = await get(`/v1/vms/${enc(c.vm.id)}/roots/${enc(root.id)}/walk?gpa=${c.last.gpa}`);
+    const leaf = walk.steps.at(-1);
+    if (!leaf?.present) return `not present at level ${leaf?.level ?? '?'}`;
+    const d = decodeSpte(leaf.spte, { vendor: c.vm.host.vendor, leaf: leaf.leaf, level: leaf.level });
+    return `${walk.leafLevel ?? 'no leaf'} ${leaf.spte} [${d.fields.filter((f) => f.set).map((f) => f.name).join(' ')}]`;
   }
 
   async function strips() {
@@ -89,6 +101,7 @@ export function createCompare({ onError }) {
         cmpRow('mapped', 'mapped', cols.map((c) => (res(c)?.mapped ?? []).map((m) => `${m.count} x ${m.level} at ${m.gpa}`).join(', ') || 'nothing')),
         cmpRow('iterations', 'iterations', cols.map((c) => (res(c)?.iterations ?? []).map((it) => `${it.result}${it.level ? ` ${it.level}` : ''} x${it.count}${it.errno ? ` ${it.errno}` : ''}`).join('; ') || '-')),
         cmpRow('range', 'range after', cols.map((c) => (res(c)?.range ? `gpa ${res(c).range.gpa}, size ${res(c).range.size}` : '-'))),
+        cmpRow('leaf', `leaf SPTE at ${cols.find((c) => c.last)?.last.gpa ?? ''}`, await Promise.all(cols.map((c) => leafOf(c).catch((e) => e.message)))),
       );
     }
     const drawn = await strips();
@@ -141,8 +154,8 @@ export function createCompare({ onError }) {
     const answers = await Promise.all(
       cols.map((c) =>
         post(`/v1/vms/${enc(c.vm.id)}/vcpus/${vcpu}/${kind}`, body).then(
-          (result) => ({ what, result }),
-          (e) => ({ what, error: e.message }),
+          (result) => ({ what, gpa: hex(gpa), result }),
+          (e) => ({ what, gpa: hex(gpa), error: e.message }),
         ),
       ),
     );

@@ -58,4 +58,33 @@ describe.skipIf(!haveChromium)('side by side in chromium', () => {
     await page.screenshot({ path: screenshotPath('side-by-side'), fullPage: true });
     expect(errors).toEqual([]);
   });
+
+  it('compares EPT with NPT: the same 4K leaf, each SPTE in its vendor layout', async () => {
+    // Two VMs that differ only in the host vendor, made through the public API.
+    const ids: string[] = [];
+    for (const vendor of ['intel', 'amd']) {
+      const vm = await browser.server.api.post('/v1/vms').send({ name: `${vendor}-vm`, host: { vendor } }).expect(201);
+      await browser.server.api.put(`/v1/vms/${vm.body.id}/memslots/0/0`).send({ guestPhysAddr: '0x0', size: '0x400000' }).expect(200);
+      await browser.server.api.post(`/v1/vms/${vm.body.id}/vcpus`).send({ id: 0 }).expect(201);
+      ids.push(vm.body.id as string);
+    }
+    const { page, errors } = await browser.open(`#/compare?vms=${ids.join(',')}`);
+    expect(await cells(page, 'cmp-host')).toEqual(['intel EPT L4', 'amd NPT L4']);
+    expect(await tid(page, 'cmp-policy').getAttribute('data-differs')).toBe('false');
+    await tid(page, 'compare-gpa').fill('0x3000');
+    await tid(page, 'compare-size').fill('0x1000');
+    await tid(page, 'compare-submit').click();
+    await settled(page);
+    // Same answer from both MMUs ...
+    expect(await tid(page, 'cmp-ret').getAttribute('data-differs')).toBe('false');
+    expect(await cells(page, 'cmp-mapped')).toEqual(['1 x 4K at 0x3000', '1 x 4K at 0x3000']);
+    // ... but the leaf is laid out per vendor: EPT R/W/X (bits 0-2), NPT P/RW/US (bits 0-2)
+    // with NX clear for an executable page.
+    expect(await tid(page, 'cmp-leaf').getAttribute('data-differs')).toBe('true');
+    const [ept, npt] = await cells(page, 'cmp-leaf');
+    expect(ept).toMatch(/^4K 0x[0-9a-f]+ \[R W X\b/);
+    expect(npt).toMatch(/^4K 0x[0-9a-f]+ \[P RW US\b/);
+    expect(npt).not.toMatch(/\bNX\b/);
+    expect(errors).toEqual([]);
+  });
 });
