@@ -4,7 +4,7 @@
 // Built on docs' LABS_API (session view with vms[].role, tasks[].predict, reset,
 // prediction); against an older server it falls back to the lab's tasks and the session
 // this browser started.
-import { get, post } from './api.js';
+import { api, get, post } from './api.js';
 import { busy, byTestId, h } from './dom.js';
 
 const SESSIONS = 'prefault-lab.sessions';
@@ -131,6 +131,8 @@ export function createLabs({ viewer, onError, navigate }) {
       const shown = vm ? path.replace(vm.vmId, `{${vm.role}}`) : path;
       item.append(h('code', { title: path, 'data-vm-id': vm?.vmId, 'data-path': path }, `${call.method} ${shown}${call.body ? ` ${JSON.stringify(call.body)}` : ''}`));
       if (usable) item.append(h('button', { type: 'button', onclick: () => viewer.useCall({ ...call, path }).catch(onError) }, 'Use in form'));
+      // Calls the viewer has no form for (vCPU mode, memslots, GET roots) run as they are.
+      else item.append(h('button', { type: 'button', 'data-testid': 'run-call', onclick: () => busy(() => runCall(call.method, path, shown, call.body, vm?.vmId)).catch(onError) }, 'Run'));
     }
     for (const c of g?.checks ?? []) item.append(h('p', { class: c.passed ? 'hint ok' : 'hint' }, c.passed ? `\u2713 ${c.vm ? `[${c.vm}] ` : ''}${c.detail}` : `${c.hint} (${c.detail})`));
     return item;
@@ -181,6 +183,13 @@ export function createLabs({ viewer, onError, navigate }) {
     const created = normalizeSession(await post(`/v1/labs/${enc(labId)}/sessions`, { mode, ...(who ? { student: who } : {}) }), labId);
     remember({ ...created, tasks: null });
     navigate(`#/labs/${enc(labId)}/sessions/${enc(created.id)}`);
+  }
+
+  async function runCall(method, path, shown, body, vmId) {
+    const answer = await api(method, path, method === 'GET' ? undefined : (body ?? {}));
+    viewer.showAnswer(`${method} ${shown}`, answer);
+    await viewer.selectVm(vmId ?? viewer.vmId);
+    await check();
   }
 
   async function check() {

@@ -132,6 +132,14 @@ export function createViewer({ onError }) {
     renderRoots();
   }
 
+  /** Any other answer (a lab's PATCH/PUT/GET call), shown as JSON in the "Last call" box. */
+  function showAnswer(what, answer) {
+    const pre = $('call-result');
+    pre.textContent = `${what}:\n${JSON.stringify(answer, null, 1)}`;
+    pre.classList.remove('muted');
+    $('trace').querySelector('tbody').replaceChildren();
+  }
+
   async function selectVm(id) {
     state.vmId = id;
     state.rootId = null;
@@ -266,6 +274,7 @@ export function createViewer({ onError }) {
     loadVms,
     selectVm,
     useCall: (call) => busy(() => useCall(call)),
+    showAnswer,
     get vmId() {
       return state.vmId;
     },

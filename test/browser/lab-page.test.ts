@@ -83,6 +83,25 @@ describe.skipIf(!haveChromium)('the lab page in chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('runs a call the viewer has no form for (the SMM lab\'s PATCH), then the pre-fault it sets up', async () => {
+    const { page, errors } = await browser.open();
+    await page.locator('[data-testid="lab-start-smm-address-space"]').click();
+    await expect.poll(() => page.url()).toMatch(/#\/labs\/smm-address-space\/sessions\//);
+    await settled(page);
+    const task = tid(page, 'lab-task-2');
+    expect(await tid(page, 'vcpu-0').textContent()).toContain('L1');
+    // PATCH smm: true, run from the task; the vCPU table follows.
+    await task.locator('[data-testid="run-call"]').first().click();
+    await settled(page);
+    expect(await tid(page, 'vcpu-0').textContent()).toContain('SMM');
+    expect(await tid(page, 'call-result').textContent()).toMatch(/^PATCH \/v1\/vms\/\{vm\}\/vcpus\/0:/);
+    // In SMM, 0x1000 is in no address-space-1 slot: ENOENT (the lab's statement of the rule).
+    await runCalls(page, task);
+    expect(await tid(page, 'call-result').textContent()).toMatch(/ret -2 \(ENOENT\)/);
+    expect(await task.getAttribute('data-passed')).toBe('true');
+    expect(errors).toEqual([]);
+  });
+
   it.skipIf(!havePredict)('predict mode: a wrong prediction, then a right one, graded; then Reset', async () => {
     const { page, errors } = await browser.open();
     await page.locator('[data-testid="lab-predict-three-designs"]').click();
