@@ -13,7 +13,10 @@ const $ = (id) => byTestId(id);
 const enc = encodeURIComponent;
 
 const stored = () => JSON.parse(localStorage.getItem(SESSIONS) ?? '{}');
-const remember = (s) => localStorage.setItem(SESSIONS, JSON.stringify({ ...stored(), [s.labId]: s }));
+/** Sessions this browser started, per student name and lab (Start reopens them). */
+const key = (labId) => `${localStorage.getItem(STUDENT) ?? ''}|${labId}`;
+const remember = (s) => localStorage.setItem(SESSIONS, JSON.stringify({ ...stored(), [key(s.labId)]: s }));
+const mine = (labId) => stored()[key(labId)];
 export const student = {
   get: () => localStorage.getItem(STUDENT) ?? '',
   set: (v) => (v ? localStorage.setItem(STUDENT, v) : localStorage.removeItem(STUDENT)),
@@ -96,6 +99,8 @@ export function createLabs({ viewer, onError, navigate }) {
   let lab = null;
   let grade = null;
   const graded = new Map();
+  /** What the student last entered per task, so a re-render keeps it on screen. */
+  const typed = new Map();
 
   const sessionPath = () => `/v1/labs/${enc(session.labId)}/sessions/${enc(session.id)}`;
 
@@ -111,16 +116,23 @@ export function createLabs({ viewer, onError, navigate }) {
         'form',
         { class: 'predict', 'data-testid': `predict-form-${task.n}` },
         h('strong', {}, 'Your prediction'),
-        ...task.predict.map((p) => h('label', {}, `${p.label ?? p.field} `, predictInput(p))),
+        ...task.predict.map((p) => {
+          const input = predictInput(p);
+          const last = typed.get(task.n)?.[p.field];
+          if (last !== undefined) input.value = last;
+          return h('label', {}, `${p.label ?? p.field} `, input);
+        }),
         h('button', { type: 'submit', 'data-testid': `predict-submit-${task.n}` }, 'Store prediction'),
       );
       form.addEventListener('submit', (ev) => {
         ev.preventDefault();
+        typed.set(task.n, Object.fromEntries(task.predict.map((p) => [p.field, form.elements[p.field]?.value])));
         busy(() => predict(task.n, predictBody(form, task.predict))).catch(onError);
       });
       item.append(form);
       if (task.attempts) item.append(h('p', { class: 'muted' }, `${task.attempts} prediction${task.attempts > 1 ? 's' : ''} stored; predicting again replaces it`));
-      item.append(gradedList(task.n, gradedOf(g) ?? gradedOf(task) ?? graded.get(task.n)));
+      const list = gradedList(task.n, gradedOf(g) ?? gradedOf(task) ?? graded.get(task.n));
+      if (list) item.append(list);
     }
     if (task.hidden || (!task.calls && session.mode === 'predict')) item.append(h('p', { class: 'muted', 'data-testid': `calls-hidden-${task.n}` }, 'Predict first: the calls to make appear once your prediction is stored.'));
     for (const call of task.calls ?? []) {
@@ -134,7 +146,8 @@ export function createLabs({ viewer, onError, navigate }) {
       // Calls the viewer has no form for (vCPU mode, memslots, GET roots) run as they are.
       else item.append(h('button', { type: 'button', 'data-testid': 'run-call', onclick: () => busy(() => runCall(call.method, path, shown, call.body, vm?.vmId)).catch(onError) }, 'Run'));
     }
-    for (const c of g?.checks ?? []) item.append(h('p', { class: c.passed ? 'hint ok' : 'hint' }, c.passed ? `\u2713 ${c.vm ? `[${c.vm}] ` : ''}${c.detail}` : `${c.hint} (${c.detail})`));
+    // A hidden task's hints would give the outcome away before the prediction.
+    for (const c of task.hidden ? [] : (g?.checks ?? [])) item.append(h('p', { class: c.passed ? 'hint ok' : 'hint' }, c.passed ? `\u2713 ${c.vm ? `[${c.vm}] ` : ''}${c.detail}` : `${c.hint} (${c.detail})`));
     return item;
   }
 
@@ -155,7 +168,7 @@ export function createLabs({ viewer, onError, navigate }) {
       return normalizeSession(await get(`/v1/labs/${enc(labId)}/sessions/${enc(sessionId)}`), labId);
     } catch (e) {
       // A server without the session view: the session this browser started.
-      const cached = stored()[labId];
+      const cached = mine(labId);
       if (cached?.id === sessionId) return cached;
       throw e;
     }
@@ -165,6 +178,7 @@ export function createLabs({ viewer, onError, navigate }) {
   async function open(labId, sessionId) {
     grade = null;
     graded.clear();
+    typed.clear();
     [session, lab] = await Promise.all([fetchSession(labId, sessionId), get(`/v1/labs/${enc(labId)}`)]);
     remember({ ...session, tasks: null });
     render();
@@ -177,8 +191,8 @@ export function createLabs({ viewer, onError, navigate }) {
   }
 
   async function start(labId, mode) {
-    const mine = stored()[labId];
-    if (mine && (mine.mode ?? 'guided') === mode) return navigate(`#/labs/${enc(labId)}/sessions/${enc(mine.id)}`);
+    const known = mine(labId);
+    if (known && (known.mode ?? 'guided') === mode) return navigate(`#/labs/${enc(labId)}/sessions/${enc(known.id)}`);
     const who = student.get();
     const created = normalizeSession(await post(`/v1/labs/${enc(labId)}/sessions`, { mode, ...(who ? { student: who } : {}) }), labId);
     remember({ ...created, tasks: null });
@@ -208,6 +222,7 @@ export function createLabs({ viewer, onError, navigate }) {
     session = fresh;
     grade = null;
     graded.clear();
+    typed.clear();
     remember({ ...session, tasks: null });
     render();
     await viewer.loadVms(session.vms[0]?.vmId, session);

@@ -104,6 +104,9 @@ describe.skipIf(!haveChromium)('the lab page in chromium', () => {
 
   it.skipIf(!havePredict)('predict mode: a wrong prediction, then a right one, graded; then Reset', async () => {
     const { page, errors } = await browser.open();
+    // Start is once per student and lab: another student gets a session of their own.
+    await tid(page, 'student').fill('ada');
+    await tid(page, 'student').dispatchEvent('change');
     await page.locator('[data-testid="lab-predict-three-designs"]').click();
     await expect.poll(() => page.url()).toMatch(/#\/labs\/three-designs\/sessions\//);
     await settled(page);
@@ -129,7 +132,9 @@ describe.skipIf(!haveChromium)('the lab page in chromium', () => {
     const graded = tid(page, 'predict-graded-2');
     expect(await graded.locator('li[data-field="rootRole"]').getAttribute('data-correct')).toBe('false');
     expect(await graded.locator('li[data-field="ret"]').getAttribute('data-correct')).toBe('false');
-    await task.scrollIntoViewIfNeeded();
+    // The task column scrolls on its own; the page itself goes back to the top for the picture.
+    await tid(page, 'lab-task-2').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: screenshotPath('lab-predict') });
 
     // Right: predicting again replaces the prediction; the calls made after it grade it.
