@@ -1,10 +1,14 @@
 // The viewer in a real browser (Debian's chromium through playwright-core): start a lab,
 // pre-fault through the form a range that needs both 2M and 4K leaves, and see both
 // appear in the strip as new leaves. Screenshot: docs/ui.png (UPDATE_SCREENSHOT=1).
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { haveChromium, missingChromium, screenshotPath, useBrowser } from './harness.js';
+import { haveChromium, missingChromium, screenshotPath, settled, useBrowser } from './harness.js';
 
 missingChromium('test/browser/ui.test.ts');
+/** The trace of a logged call is the teach helper's route (LABS_API.md). */
+const haveTrace = readFileSync(resolve(import.meta.dirname, '../../openapi.yaml'), 'utf8').includes('/operations/{seq}/trace:');
 
 describe.skipIf(!haveChromium)('the page-table viewer in chromium', () => {
   const browser = useBrowser();
@@ -44,6 +48,24 @@ describe.skipIf(!haveChromium)('the page-table viewer in chromium', () => {
     await expect.poll(() => page.locator('[data-testid="oplog-row"]').first().textContent()).toMatch(/pre_fault, vCPU 0, gpa 0x100000, size 0x400000/);
 
     await page.screenshot({ path: screenshotPath('ui'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it.skipIf(!haveTrace)('shows the KVM trace of a logged pre-fault from the operation log', async () => {
+    const { page, errors } = await browser.open();
+    await page.locator('[data-testid="lab-start-huge-pages"]').click();
+    await expect.poll(() => page.url()).toMatch(/#\/labs\/huge-pages\/sessions\//);
+    await settled(page);
+    await page.locator('[data-testid="prefault-gpa"]').fill('0x40000000');
+    await page.locator('[data-testid="prefault-size"]').fill('0x200000');
+    await page.locator('[data-testid="prefault-submit"]').click();
+    await settled(page);
+    const seq = await page.locator('[data-testid="oplog-row"]').first().getAttribute('data-seq');
+    // Only pre-faults and accesses have a trace; set-up rows offer none.
+    expect(await page.locator('[data-testid="oplog-row"]').last().locator('button').count()).toBe(0);
+    await page.locator(`[data-testid="trace-${seq}"]`).click();
+    await expect.poll(() => page.locator('[data-testid="trace-text"]').isVisible()).toBe(true);
+    expect(await page.locator('[data-testid="trace-text"]').textContent()).toMatch(new RegExp(`^# trace of operation ${seq}\n`));
     expect(errors).toEqual([]);
   });
 });
