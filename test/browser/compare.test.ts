@@ -4,13 +4,12 @@
 // upstream maps into the SMM root from the AS1 slot, switch-root-mmu into the normal root,
 // reject-smm-guest-mode answers EOPNOTSUPP without a root.
 // Screenshot: docs/side-by-side.png (UPDATE_SCREENSHOT=1).
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { haveChromium, missingChromium, screenshotPath, settled, useBrowser } from './harness.js';
+import { haveChromium, missingChromium, screenshotPath, settled, tid, useBrowser } from './harness.js';
 
 missingChromium('test/browser/compare.test.ts');
 
-const tid = (page: Page, id: string): Locator => page.locator(`[data-testid="${id}"]`);
 const cells = (page: Page, row: string): Promise<string[]> => tid(page, row).locator('.cmp-cell').allTextContents();
 
 describe.skipIf(!haveChromium)('side by side in chromium', () => {

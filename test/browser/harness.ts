@@ -1,10 +1,10 @@
 // Shared set-up of the browser tests: the app on a random port (fresh temp database) and
 // Debian's chromium through playwright-core. Screenshots go to the temp dir, or to docs/
 // (the README's pictures) with UPDATE_SCREENSHOT=1.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
 
@@ -63,3 +63,10 @@ export function useBrowser(viewport = { width: 1400, height: 1100 }): Browser {
 
 /** Waits until the app finished the route or call it is in (body[data-ready] is set back). */
 export const settled = (page: Page) => page.waitForSelector('body[data-ready="true"]');
+
+/** The element with this data-testid. */
+export const tid = (page: Page, id: string): Locator => page.locator(`[data-testid="${id}"]`);
+
+const contract = readFileSync(resolve(import.meta.dirname, '../../openapi.yaml'), 'utf8');
+/** Whether openapi.yaml has a path (views built ahead of their server side skip without it). */
+export const contractHas = (path: string): boolean => contract.includes(`\n  ${path}:\n`);

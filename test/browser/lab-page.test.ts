@@ -4,18 +4,14 @@
 // server side): calls hidden until a prediction is stored, a wrong prediction graded wrong,
 // a right one graded right, then Reset gives fresh VMs and clears progress.
 // Screenshots: docs/lab-page.png, docs/lab-predict.png (UPDATE_SCREENSHOT=1).
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { haveChromium, missingChromium, screenshotPath, settled, useBrowser } from './harness.js';
+import { contractHas, haveChromium, missingChromium, screenshotPath, settled, tid, useBrowser } from './harness.js';
 
 missingChromium('test/browser/lab-page.test.ts');
 
-const tid = (page: Page, id: string): Locator => page.locator(`[data-testid="${id}"]`);
-const contract = readFileSync(resolve(import.meta.dirname, '../../openapi.yaml'), 'utf8');
 /** The predict/reset half needs the server side of LABS_API.md (teach's branch). */
-const havePredict = contract.includes('/prediction:') && contract.includes('/reset:');
+const havePredict = contractHas('/v1/labs/{labId}/sessions/{sessionId}/tasks/{n}/prediction') && contractHas('/v1/labs/{labId}/sessions/{sessionId}/reset');
 if (haveChromium && !havePredict) console.warn('test/browser/lab-page.test.ts: predict test skipped: the server has no lab prediction/reset routes yet (LABS_API.md)');
 
 async function vmCount(page: Page, url: string): Promise<number> {

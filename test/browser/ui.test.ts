@@ -1,14 +1,12 @@
 // The viewer in a real browser (Debian's chromium through playwright-core): start a lab,
 // pre-fault through the form a range that needs both 2M and 4K leaves, and see both
 // appear in the strip as new leaves. Screenshot: docs/ui.png (UPDATE_SCREENSHOT=1).
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { haveChromium, missingChromium, screenshotPath, settled, useBrowser } from './harness.js';
+import { contractHas, haveChromium, missingChromium, screenshotPath, settled, useBrowser } from './harness.js';
 
 missingChromium('test/browser/ui.test.ts');
 /** The trace of a logged call is the teach helper's route (LABS_API.md). */
-const haveTrace = readFileSync(resolve(import.meta.dirname, '../../openapi.yaml'), 'utf8').includes('/operations/{seq}/trace:');
+const haveTrace = contractHas('/v1/vms/{vmId}/operations/{seq}/trace');
 
 describe.skipIf(!haveChromium)('the page-table viewer in chromium', () => {
   const browser = useBrowser();

@@ -5,11 +5,10 @@
 // Screenshots: docs/walk-2m.png, docs/walk-4k.png (UPDATE_SCREENSHOT=1).
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { haveChromium, missingChromium, screenshotPath, settled, useBrowser } from './harness.js';
+import { haveChromium, missingChromium, screenshotPath, settled, tid, useBrowser } from './harness.js';
 
 missingChromium('test/browser/walk.test.ts');
 
-const tid = (page: Page, id: string): Locator => page.locator(`[data-testid="${id}"]`);
 
 /** Screenshot of everything from the top of `from` to the bottom of `to`. */
 async function shotBetween(page: Page, from: Locator, to: Locator, name: string): Promise<void> {
