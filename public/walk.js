@@ -5,6 +5,8 @@ import { get, hex } from './api.js';
 import { h } from './dom.js';
 import { decodeSpte, indexBits, LEVEL_NAMES, stepOutcome } from './spte.js';
 
+/** How much guest-physical space one entry of each level maps. */
+const ENTRY_SPAN = { 1: '4K', 2: '2M', 3: '1G', 4: '512G', 5: '256T' };
 const KNOWN_STEP_KEYS = new Set(['level', 'index', 'gpaBase', 'spte', 'present', 'leaf', 'mapping']);
 
 /** The GPA cut into the index fields of a walk from `rootLevel` down, plus the page offset. */
@@ -50,7 +52,7 @@ export function renderWalk(box, walk, { vendor }) {
     return h(
       'li',
       { class: `walk-step${ends ? ' stop' : ''}${step.present ? '' : ' absent'}`, 'data-testid': `walk-step-${step.level}`, 'data-leaf': step.leaf, 'data-present': step.present },
-      h('div', { class: 'walk-head' }, h('strong', {}, `${LEVEL_NAMES[step.level] ?? `L${step.level}`}[${step.index}]`), h('span', { class: 'muted' }, ` gpa bits ${hi}:${lo}, covers ${step.gpaBase}`)),
+      h('div', { class: 'walk-head' }, h('strong', {}, `${LEVEL_NAMES[step.level] ?? `L${step.level}`}[${step.index}]`), h('span', { class: 'muted' }, ` gpa bits ${hi}:${lo}; the entry covers ${step.gpaBase} + ${ENTRY_SPAN[step.level] ?? '?'}`)),
       h('div', {}, h('code', { 'data-testid': 'walk-spte' }, `spte ${step.spte}`), ' ', h('span', { class: 'outcome', 'data-testid': 'walk-outcome' }, stepOutcome(step, decoded))),
       step.spte && decoded.value !== 0n ? bitChips(decoded) : null,
       extras(step),
