@@ -45,6 +45,13 @@ describe.skipIf(!haveChromium)('the page-table viewer in chromium', () => {
     // The operation log shows the pre-fault, newest first.
     await expect.poll(() => page.locator('[data-testid="oplog-row"]').first().textContent()).toMatch(/pre_fault, vCPU 0, gpa 0x100000, size 0x400000/);
 
+    // The page names its icon, and the server hands it out.
+    const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+    const res = await page.request.get(`${browser.url}${icon}`);
+    expect(res.status()).toBe(200);
+    expect(res.headers()['content-type']).toMatch(/^image\/svg\+xml/);
+
+    await page.mouse.move(0, 0);
     await page.screenshot({ path: screenshotPath('ui'), fullPage: true });
     expect(errors).toEqual([]);
   });
