@@ -18,7 +18,7 @@ const ERRNO: Record<string, number> = {
 /** Every key a step's `expect` may hold; anything else is reported, never skipped silently. */
 const KNOWN_KEYS = new Set([
   'ret', 'gpa_out', 'size_out', 'iterations', 'mappings_added', 'mappings', 'roots_created', 'exit',
-  'result', 'new_mappings', 'accessed_set', 'note', 'alternate', 'value',
+  'result', 'new_mappings', 'accessed_set', 'note', 'reason', 'alternate', 'value',
 ]);
 
 const u64 = (v: unknown): bigint => {
