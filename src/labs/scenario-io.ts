@@ -1,6 +1,6 @@
-// Export a VM's operation log as a scenario in the neutral format (FORMAT.md), whose steps
-// carry the observed outcomes as `expect`, and import such a file back into engine
-// operations plus the expectations to compare a replay against.
+// Export a VM's operation log as a scenario in the neutral format (docs/scenario-format.md),
+// whose steps carry the observed outcomes as `expect`, and import such a file back into
+// engine operations plus the expectations to compare a replay against.
 import {
   hex,
   KERNEL_VERSIONS,
