@@ -135,13 +135,16 @@ export function createLabs({ viewer, onError, navigate }) {
       if (list) item.append(list);
     }
     if (task.hidden || (!task.calls && session.mode === 'predict')) item.append(h('p', { class: 'muted', 'data-testid': `calls-hidden-${task.n}` }, 'Predict first: the calls to make appear once your prediction is stored.'));
-    for (const call of task.calls ?? []) {
+    for (const [i, call] of (task.calls ?? []).entries()) {
       const path = resolve(call.path, session.vms);
+      // predict[].call (1-based) names the call whose outcome grades a field.
+      const grades = (task.predict ?? []).filter((p) => p.call === i + 1).map((p) => p.field);
       const usable = /\/(pre-fault|access)$/.test(path) && call.method === 'POST';
       const vm = session.vms.find((v) => path.includes(v.vmId));
       // Shown with the VM's role in place of its id (the id stays in the title and data).
       const shown = vm ? path.replace(vm.vmId, `{${vm.role}}`) : path;
       item.append(h('code', { title: path, 'data-vm-id': vm?.vmId, 'data-path': path }, `${call.method} ${shown}${call.body ? ` ${JSON.stringify(call.body)}` : ''}`));
+      if (grades.length) item.append(h('span', { class: 'grades' }, `this call grades your ${grades.join(', ')} `));
       if (usable) item.append(h('button', { type: 'button', onclick: () => viewer.useCall({ ...call, path }).catch(onError) }, 'Use in form'));
       // Calls the viewer has no form for (vCPU mode, memslots, GET roots) run as they are.
       else item.append(h('button', { type: 'button', 'data-testid': 'run-call', onclick: () => busy(() => runCall(call.method, path, shown, call.body, vm?.vmId)).catch(onError) }, 'Run'));
