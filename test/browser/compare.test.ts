@@ -6,22 +6,22 @@
 // Screenshot: docs/side-by-side.png (UPDATE_SCREENSHOT=1).
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { haveChromium, missingChromium, screenshotPath, settled, tid, useBrowser } from './harness.js';
+import { eventually, haveChromium, missingChromium, screenshotPath, settled, tid, useBrowser } from './harness.js';
 
 missingChromium('test/browser/compare.test.ts');
 
 const cells = (page: Page, row: string): Promise<string[]> => tid(page, row).locator('.cmp-cell').allTextContents();
 
-describe.skipIf(!haveChromium)('side by side in chromium', () => {
+describe.skipIf(!haveChromium)('side by side in chromium', { timeout: 180_000 }, () => {
   const browser = useBrowser({ width: 1400, height: 900 });
 
   it('sends one SMM pre-fault to the three designs and highlights what differs', async () => {
     const { page, errors } = await browser.open();
     await page.locator('[data-testid="lab-start-three-designs"]').click();
-    await expect.poll(() => tid(page, 'lab-compare').count()).toBe(1);
+    await eventually(() => tid(page, 'lab-compare').count()).toBe(1);
     await settled(page);
     await tid(page, 'lab-compare').click();
-    await expect.poll(() => page.locator('[data-testid^="cmp-head-"]').count()).toBe(3);
+    await eventually(() => page.locator('[data-testid^="cmp-head-"]').count()).toBe(3);
     await settled(page);
     expect(page.url()).toMatch(/#\/compare\?vms=[0-9a-f-]+,[0-9a-f-]+,[0-9a-f-]+$/);
 
@@ -39,7 +39,7 @@ describe.skipIf(!haveChromium)('side by side in chromium', () => {
     await tid(page, 'compare-gpa').fill('0x7f00000');
     await tid(page, 'compare-size').fill('0x4000');
     await tid(page, 'compare-submit').click();
-    await expect.poll(() => tid(page, 'cmp-ret').count()).toBe(1);
+    await eventually(() => tid(page, 'cmp-ret').count()).toBe(1);
 
     expect(await tid(page, 'cmp-ret').getAttribute('data-differs')).toBe('true');
     expect(await cells(page, 'cmp-ret')).toEqual(['0', '0', '-95 EOPNOTSUPP']);
@@ -48,7 +48,7 @@ describe.skipIf(!haveChromium)('side by side in chromium', () => {
     expect((await tid(page, 'cmp-ret').locator('.cmp-cell.diff').count())).toBe(3);
 
     // Each column's strip draws the root its call used, over the same range.
-    await expect.poll(() => tid(page, 'cmp-strip-0').locator('rect[data-level="4K"]').count()).toBe(4);
+    await eventually(() => tid(page, 'cmp-strip-0').locator('rect[data-level="4K"]').count()).toBe(4);
     expect(await tid(page, 'cmp-strip-1').locator('rect[data-level="4K"]').count()).toBe(4);
     expect(await tid(page, 'cmp-strip-2').locator('rect[data-level]').count()).toBe(0);
     const ranges = await page.locator('[data-testid^="cmp-strip-"] + .axis span:first-child').allTextContents();

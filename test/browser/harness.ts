@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -40,7 +40,7 @@ export function useBrowser(viewport = { width: 1400, height: 1100 }): Browser {
     b.url = await b.server.app.listen({ host: '127.0.0.1', port: 0 });
     profile = mkdtempSync(join(tmpdir(), 'prefault-lab-chromium-'));
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport });
-  });
+  }, 180_000);
   afterAll(async () => {
     await context?.close();
     await b.server?.close();
@@ -70,3 +70,9 @@ export const tid = (page: Page, id: string): Locator => page.locator(`[data-test
 const contract = readFileSync(resolve(import.meta.dirname, '../../openapi.yaml'), 'utf8');
 /** Whether openapi.yaml has a path (views built ahead of their server side skip without it). */
 export const contractHas = (path: string): boolean => contract.includes(`\n  ${path}:\n`);
+
+/**
+ * expect.poll with room for a loaded machine (the default gives up after 1 s): for what the
+ * page settles into after an action.
+ */
+export const eventually = <T>(fn: () => Promise<T> | T, options: { timeout?: number } = {}) => expect.poll(fn, { timeout: 20_000, ...options });

@@ -6,7 +6,7 @@
 // Screenshots: docs/lab-page.png, docs/lab-predict.png (UPDATE_SCREENSHOT=1).
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { contractHas, haveChromium, missingChromium, screenshotPath, settled, tid, useBrowser } from './harness.js';
+import { contractHas, eventually, haveChromium, missingChromium, screenshotPath, settled, tid, useBrowser } from './harness.js';
 
 missingChromium('test/browser/lab-page.test.ts');
 
@@ -34,14 +34,14 @@ async function runCalls(page: Page, task: Locator): Promise<void> {
   }
 }
 
-describe.skipIf(!haveChromium)('the lab page in chromium', () => {
+describe.skipIf(!haveChromium)('the lab page in chromium', { timeout: 180_000 }, () => {
   const browser = useBrowser({ width: 1400, height: 1000 });
 
   it('opens a session at its own URL, tasks beside the viewer, VMs named by role, Start idempotent', async () => {
     const { page, errors } = await browser.open();
     const before = await vmCount(page, browser.url);
     await page.locator('[data-testid="lab-start-three-designs"]').click();
-    await expect.poll(() => page.url()).toMatch(/#\/labs\/three-designs\/sessions\/[^/]+$/);
+    await eventually(() => page.url()).toMatch(/#\/labs\/three-designs\/sessions\/[^/]+$/);
     await settled(page);
     const sessionUrl = page.url();
     expect(await vmCount(page, browser.url)).toBe(before + 3);
@@ -68,13 +68,13 @@ describe.skipIf(!haveChromium)('the lab page in chromium', () => {
     await page.goto(`${browser.url}/#/`);
     await settled(page);
     await page.locator('[data-testid="lab-start-three-designs"]').click();
-    await expect.poll(() => page.url()).toBe(sessionUrl);
+    await eventually(() => page.url()).toBe(sessionUrl);
     await settled(page);
     expect(await vmCount(page, browser.url)).toBe(before + 3);
 
     // Use in form + Pre-fault on the upstream VM, graded right after the call.
     await runCalls(page, tid(page, 'lab-task-1'));
-    await expect.poll(() => tid(page, 'lab-task-1').getAttribute('data-passed'), { timeout: 10_000 }).toBe('true');
+    await eventually(() => tid(page, 'lab-task-1').getAttribute('data-passed')).toBe('true');
     await page.screenshot({ path: screenshotPath('lab-page') });
     expect(errors).toEqual([]);
   });
@@ -82,7 +82,7 @@ describe.skipIf(!haveChromium)('the lab page in chromium', () => {
   it('runs a call the viewer has no form for (the SMM lab\'s PATCH), then the pre-fault it sets up', async () => {
     const { page, errors } = await browser.open();
     await page.locator('[data-testid="lab-start-smm-address-space"]').click();
-    await expect.poll(() => page.url()).toMatch(/#\/labs\/smm-address-space\/sessions\//);
+    await eventually(() => page.url()).toMatch(/#\/labs\/smm-address-space\/sessions\//);
     await settled(page);
     const task = tid(page, 'lab-task-2');
     expect(await tid(page, 'vcpu-0').textContent()).toContain('L1');
@@ -104,7 +104,7 @@ describe.skipIf(!haveChromium)('the lab page in chromium', () => {
     await tid(page, 'student').fill('ada');
     await tid(page, 'student').dispatchEvent('change');
     await page.locator('[data-testid="lab-predict-three-designs"]').click();
-    await expect.poll(() => page.url()).toMatch(/#\/labs\/three-designs\/sessions\//);
+    await eventually(() => page.url()).toMatch(/#\/labs\/three-designs\/sessions\//);
     await settled(page);
     expect(await tid(page, 'lab-page-meta').textContent()).toMatch(/predict mode/);
     const vmsBefore = await tid(page, 'vm-select').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));

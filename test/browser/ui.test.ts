@@ -2,20 +2,20 @@
 // pre-fault through the form a range that needs both 2M and 4K leaves, and see both
 // appear in the strip as new leaves. Screenshot: docs/ui.png (UPDATE_SCREENSHOT=1).
 import { describe, expect, it } from 'vitest';
-import { contractHas, haveChromium, missingChromium, screenshotPath, settled, useBrowser } from './harness.js';
+import { contractHas, eventually, haveChromium, missingChromium, screenshotPath, settled, useBrowser } from './harness.js';
 
 missingChromium('test/browser/ui.test.ts');
 /** The trace of a logged call is the teach helper's route (LABS_API.md). */
 const haveTrace = contractHas('/v1/vms/{vmId}/operations/{seq}/trace');
 
-describe.skipIf(!haveChromium)('the page-table viewer in chromium', () => {
+describe.skipIf(!haveChromium)('the page-table viewer in chromium', { timeout: 180_000 }, () => {
   const browser = useBrowser();
 
   it('starts a lab, pre-faults through the form, and draws new 2M and 4K leaves', async () => {
     const { page, errors } = await browser.open();
     await page.locator('[data-testid="lab-start-huge-pages"]').click();
-    await expect.poll(() => page.locator('[data-testid="lab-task-2"]').count()).toBe(1);
-    await expect.poll(() => page.locator('[data-testid="vcpu-0"]').count()).toBe(1);
+    await eventually(() => page.locator('[data-testid="lab-task-2"]').count()).toBe(1);
+    await eventually(() => page.locator('[data-testid="vcpu-0"]').count()).toBe(1);
     expect(await page.locator('[data-testid="strip"] rect[data-level]').count()).toBe(0);
 
     // Slot 2 starts 1M into a 2M page: 256 x 4K, one 2M, 256 x 4K.
@@ -25,25 +25,25 @@ describe.skipIf(!haveChromium)('the page-table viewer in chromium', () => {
     await form.locator('[data-testid="prefault-size"]').fill('0x400000');
     await form.locator('[data-testid="prefault-submit"]').click();
 
-    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(3);
+    await eventually(() => page.locator('[data-testid="trace-row"]').count()).toBe(3);
     // The strip redraws after the trace (it refetches roots and mappings first).
     const strip = page.locator('[data-testid="strip"]');
-    await expect.poll(() => strip.locator('rect[data-level="2M"][data-new="true"]').count()).toBeGreaterThanOrEqual(1);
-    await expect.poll(() => strip.locator('rect[data-level="4K"][data-new="true"]').count()).toBeGreaterThanOrEqual(2);
+    await eventually(() => strip.locator('rect[data-level="2M"][data-new="true"]').count()).toBeGreaterThanOrEqual(1);
+    await eventually(() => strip.locator('rect[data-level="4K"][data-new="true"]').count()).toBeGreaterThanOrEqual(2);
     expect(await strip.locator('rect[data-level="2M"]').first().getAttribute('data-gpa')).toBe('0x200000');
-    await expect.poll(() => page.locator('[data-testid="call-result"]').textContent()).toMatch(/ret 0/);
+    await eventually(() => page.locator('[data-testid="call-result"]').textContent()).toMatch(/ret 0/);
 
     // Hovering a leaf shows its bits and host pfn.
     await strip.locator('rect[data-level="2M"]').first().hover();
-    await expect.poll(() => page.locator('[data-testid="tooltip"]').textContent()).toMatch(/hostPfn 0x[0-9a-f]+/);
+    await eventually(() => page.locator('[data-testid="tooltip"]').textContent()).toMatch(/hostPfn 0x[0-9a-f]+/);
 
     // The server grades the session: task 2 (the misaligned slot) now passes.
     await page.locator('[data-testid="lab-check"]').click();
-    await expect.poll(() => page.locator('[data-testid="lab-task-2"]').getAttribute('data-passed'), { timeout: 5000 }).toBe('true');
+    await eventually(() => page.locator('[data-testid="lab-task-2"]').getAttribute('data-passed')).toBe('true');
     expect(await page.locator('[data-testid="lab-task-1"]').getAttribute('data-passed')).toBe('false');
 
     // The operation log shows the pre-fault, newest first.
-    await expect.poll(() => page.locator('[data-testid="oplog-row"]').first().textContent()).toMatch(/pre_fault, vCPU 0, gpa 0x100000, size 0x400000/);
+    await eventually(() => page.locator('[data-testid="oplog-row"]').first().textContent()).toMatch(/pre_fault, vCPU 0, gpa 0x100000, size 0x400000/);
 
     // The page names its icon, and the server hands it out.
     const icon = await page.locator('link[rel="icon"]').getAttribute('href');
@@ -59,7 +59,7 @@ describe.skipIf(!haveChromium)('the page-table viewer in chromium', () => {
   it.skipIf(!haveTrace)('shows the KVM trace of a logged pre-fault from the operation log', async () => {
     const { page, errors } = await browser.open();
     await page.locator('[data-testid="lab-start-huge-pages"]').click();
-    await expect.poll(() => page.url()).toMatch(/#\/labs\/huge-pages\/sessions\//);
+    await eventually(() => page.url()).toMatch(/#\/labs\/huge-pages\/sessions\//);
     await settled(page);
     await page.locator('[data-testid="prefault-gpa"]').fill('0x40000000');
     await page.locator('[data-testid="prefault-size"]').fill('0x200000');
@@ -69,7 +69,7 @@ describe.skipIf(!haveChromium)('the page-table viewer in chromium', () => {
     // Only pre-faults and accesses have a trace; set-up rows offer none.
     expect(await page.locator('[data-testid="oplog-row"]').last().locator('button').count()).toBe(0);
     await page.locator(`[data-testid="trace-${seq}"]`).click();
-    await expect.poll(() => page.locator('[data-testid="trace-text"]').isVisible()).toBe(true);
+    await eventually(() => page.locator('[data-testid="trace-text"]').isVisible()).toBe(true);
     expect(await page.locator('[data-testid="trace-text"]').textContent()).toMatch(new RegExp(`^# trace of operation ${seq}\n`));
     expect(errors).toEqual([]);
   });

@@ -5,7 +5,7 @@
 // Screenshots: docs/walk-2m.png, docs/walk-4k.png (UPDATE_SCREENSHOT=1).
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { haveChromium, missingChromium, screenshotPath, settled, tid, useBrowser } from './harness.js';
+import { eventually, haveChromium, missingChromium, screenshotPath, settled, tid, useBrowser } from './harness.js';
 
 missingChromium('test/browser/walk.test.ts');
 
@@ -18,23 +18,23 @@ async function shotBetween(page: Page, from: Locator, to: Locator, name: string)
   await page.screenshot({ path: screenshotPath(name), fullPage: true, clip: { x, y: a.y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: b.y + b.height - a.y } });
 }
 
-describe.skipIf(!haveChromium)('the walk panel and the strip in chromium', () => {
+describe.skipIf(!haveChromium)('the walk panel and the strip in chromium', { timeout: 180_000 }, () => {
   const browser = useBrowser();
 
   it('walks a 2M leaf and a 4K leaf level by level, with the tables as a tree', async () => {
     const { page, errors } = await browser.open();
     await page.locator('[data-testid="lab-start-huge-pages"]').click();
-    await expect.poll(() => tid(page, 'vcpu-0').count()).toBe(1);
+    await eventually(() => tid(page, 'vcpu-0').count()).toBe(1);
     await settled(page);
     await tid(page, 'prefault-gpa').fill('0x100000');
     await tid(page, 'prefault-size').fill('0x400000');
     await tid(page, 'prefault-submit').click();
-    await expect.poll(() => page.locator('[data-testid="trace-row"]').count()).toBe(3);
+    await eventually(() => page.locator('[data-testid="trace-row"]').count()).toBe(3);
 
     // 0x200000: PML4 index bits 47:39 = 0, PDPT 38:30 = 0, PD 29:21 = 1, a 2M leaf there.
     await tid(page, 'walk-gpa').fill('0x200000');
     await tid(page, 'walk-submit').click();
-    await expect.poll(() => tid(page, 'walk-step-2').getAttribute('data-leaf')).toBe('true');
+    await eventually(() => tid(page, 'walk-step-2').getAttribute('data-leaf')).toBe('true');
     expect(await tid(page, 'walk-step-4').textContent()).toContain('PML4[0]');
     expect(await tid(page, 'walk-step-3').textContent()).toContain('PDPT[0]');
     expect(await tid(page, 'walk-step-2').textContent()).toContain('PD[1]');
@@ -48,7 +48,7 @@ describe.skipIf(!haveChromium)('the walk panel and the strip in chromium', () =>
     expect(await tid(page, 'walk-gpa-split').locator('.offset').textContent()).toContain('0x0');
 
     // The tree: 4K leaves in [1M, 2M) and [4M, 5M) sit in two PTs, the 2M leaf in PD 0.
-    await expect.poll(() => tid(page, 'table-PT-0x0').textContent()).toMatch(/256 x 4K/);
+    await eventually(() => tid(page, 'table-PT-0x0').textContent()).toMatch(/256 x 4K/);
     expect(await tid(page, 'table-PT-0x400000').textContent()).toMatch(/256 x 4K/);
     expect(await tid(page, 'table-PD-0x0').textContent()).toMatch(/1 x 2M/);
     await shotBetween(page, tid(page, 'walk-panel'), tid(page, 'walk-panel'), 'walk-2m');
@@ -57,7 +57,7 @@ describe.skipIf(!haveChromium)('the walk panel and the strip in chromium', () =>
     await tid(page, 'zoom-from').fill('0x0');
     await tid(page, 'zoom-to').fill('0x1000000');
     await page.locator('[data-testid="zoom-form"] button[type="submit"]').click();
-    await expect.poll(() => tid(page, 'strip-summary').textContent()).toMatch(/\[0x0, 0x1000000\)/);
+    await eventually(() => tid(page, 'strip-summary').textContent()).toMatch(/\[0x0, 0x1000000\)/);
     const ticks16m = await tid(page, 'strip').locator('[data-testid="tick"]').evaluateAll((ts) => ts.map((t) => BigInt(t.getAttribute('data-gpa')!)));
     expect(ticks16m.length).toBeGreaterThanOrEqual(5);
     for (const t of ticks16m) expect(t % 0x200000n).toBe(0n);
@@ -67,7 +67,7 @@ describe.skipIf(!haveChromium)('the walk panel and the strip in chromium', () =>
     await tid(page, 'zoom-to').fill('0x110000');
     await page.locator('[data-testid="zoom-form"] button[type="submit"]').click();
     const cells = tid(page, 'strip').locator('rect[data-level="4K"][data-cell="true"]');
-    await expect.poll(() => cells.count()).toBe(16);
+    await eventually(() => cells.count()).toBe(16);
     const ticks = await tid(page, 'strip').locator('[data-testid="tick"]').evaluateAll((ts) => ts.map((t) => BigInt(t.getAttribute('data-gpa')!)));
     expect(ticks[0]).toBe(0x100000n);
     expect(ticks.at(-1)).toBe(0x110000n);
@@ -75,8 +75,8 @@ describe.skipIf(!haveChromium)('the walk panel and the strip in chromium', () =>
 
     // Clicking the last cell walks 0x10f000: PD index 0, PT index bits 20:12 = 0x10f = 271.
     await tid(page, 'strip').locator('rect[data-gpa="0x10f000"]').click();
-    await expect.poll(() => tid(page, 'walk-gpa').inputValue()).toBe('0x10f000');
-    await expect.poll(() => tid(page, 'walk-step-1').getAttribute('data-leaf')).toBe('true');
+    await eventually(() => tid(page, 'walk-gpa').inputValue()).toBe('0x10f000');
+    await eventually(() => tid(page, 'walk-step-1').getAttribute('data-leaf')).toBe('true');
     expect(await tid(page, 'walk-step-2').textContent()).toContain('PD[0]');
     expect(await tid(page, 'walk-step-2').getAttribute('data-leaf')).toBe('false');
     expect(await tid(page, 'walk-step-1').textContent()).toContain('PT[271]');
@@ -87,7 +87,7 @@ describe.skipIf(!haveChromium)('the walk panel and the strip in chromium', () =>
     // An address no slot covers: the walk stops at the first entry that is not present.
     await tid(page, 'walk-gpa').fill('0x40000000');
     await tid(page, 'walk-submit').click();
-    await expect.poll(() => tid(page, 'walk-step-3').getAttribute('data-present')).toBe('false');
+    await eventually(() => tid(page, 'walk-step-3').getAttribute('data-present')).toBe('false');
     expect(await tid(page, 'walk-step-3').locator('[data-testid="walk-outcome"]').textContent()).toMatch(/not present/);
     expect(errors).toEqual([]);
   });
