@@ -12,6 +12,7 @@ import { loadOpenApiDocument } from './plugins/openapi-document.js';
 import openapiRoutes from './plugins/openapi-routes.js';
 import persistence from './plugins/persistence.js';
 import problem, { frameworkErrors } from './plugins/problem.js';
+import { OneLineRequestLog } from './plugins/request-log.js';
 import rateLimiting from './plugins/rate-limit.js';
 import ui from './plugins/ui.js';
 import { handlers } from './routes/index.js';
@@ -52,6 +53,7 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
     // Routes and validation come from openapi.yaml (see plugins/openapi-routes.ts).
     ajv: { customOptions: { removeAdditional: false } },
     frameworkErrors,
+    logController: new OneLineRequestLog(),
   });
   const registered: { method: string; url: string }[] = [];
   app.decorate('registeredRoutes', registered);
