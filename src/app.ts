@@ -72,9 +72,10 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
     sqliteSynchronous: options.sqliteSynchronous ?? DEFAULT_CONFIG.sqliteSynchronous,
     replayGate: options.replayGate,
   });
-  await app.register(auth, { tokenHashes: options.apiTokenHashes ?? DEFAULT_CONFIG.apiTokenHashes });
+  const tokenHashes = options.apiTokenHashes ?? DEFAULT_CONFIG.apiTokenHashes;
+  await app.register(auth, { tokenHashes });
   await app.register(rateLimiting, options.rateLimit ?? DEFAULT_CONFIG.rateLimit);
-  await app.register(docs, { document: openapi.document });
+  await app.register(docs, { document: openapi.document, tokensRequired: tokenHashes.length > 0 });
   await app.register(labs);
   await app.register(ui);
   await app.register(openapiRoutes, { document: openapi.document, handlers: handlers(openapi) });
