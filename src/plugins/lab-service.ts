@@ -52,7 +52,7 @@ export class LabService {
         created.push({ name: s.name, id: vm.id });
         for (const op of s.setupOps) await this.vms.runOperation(vm.id, op);
       }
-      const session: StoredLabSession = { id: randomUUID(), labId, vms: created, createdAt: new Date(), owner: owner ?? null };
+      const session: StoredLabSession = { id: randomUUID(), labId, vms: created, createdAt: new Date(), owner: owner ?? null, mode: 'guided', student: null, studentKey: null };
       await this.repo.insertSession(session);
       return sessionView(session);
     } catch (error) {
