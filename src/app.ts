@@ -34,6 +34,8 @@ export interface BuildOptions {
   rateLimit?: RateLimitConfig;
   /** sha256 (hex) of the accepted bearer tokens; none: the server runs open. */
   apiTokenHashes?: readonly string[];
+  /** sha256 (hex) of the teachers' tokens (answer keys, everyone's progress). */
+  teacherTokenHashes?: readonly string[];
   sqliteSynchronous?: SqliteSynchronous;
   /** Replay waits for this promise first (tests only). */
   replayGate?: Promise<unknown>;
@@ -73,9 +75,10 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
     replayGate: options.replayGate,
   });
   const tokenHashes = options.apiTokenHashes ?? DEFAULT_CONFIG.apiTokenHashes;
-  await app.register(auth, { tokenHashes });
+  const teacherTokenHashes = options.teacherTokenHashes ?? DEFAULT_CONFIG.teacherTokenHashes;
+  await app.register(auth, { tokenHashes, teacherTokenHashes });
   await app.register(rateLimiting, options.rateLimit ?? DEFAULT_CONFIG.rateLimit);
-  await app.register(docs, { document: openapi.document, tokensRequired: tokenHashes.length > 0 });
+  await app.register(docs, { document: openapi.document, tokensRequired: tokenHashes.length + teacherTokenHashes.length > 0 });
   await app.register(labs);
   await app.register(ui);
   await app.register(openapiRoutes, { document: openapi.document, handlers: handlers(openapi) });

@@ -11,13 +11,6 @@ import type { Lab, LabGrade, LoggedOperation } from '../labs/types.js';
 import { SimError, type Vm } from '../sim/index.js';
 import type { VmStore } from './vm-store.js';
 
-export interface LabSessionView {
-  sessionId: string;
-  labId: string;
-  vms: { name: string; id: string }[];
-  createdAt: string;
-}
-
 export type QuizView = { id: string; createdAt: string } & PublicQuiz;
 
 
@@ -36,6 +29,10 @@ export class LabService {
     return [...this.labs.values()].map(labSummary);
   }
 
+  labOrUndefined(labId: string): Lab | undefined {
+    return this.labs.get(labId);
+  }
+
   lab(labId: string): Lab {
     const lab = this.labs.get(labId);
     if (!lab) throw new SimError('not_found', `no lab with id ${labId}`);
@@ -43,8 +40,7 @@ export class LabService {
   }
 
   /** Creates the lab's VMs and runs their set-up as logged operations; all or nothing. */
-  async createSession(labId: string, owner?: string): Promise<LabSessionView> {
-    const lab = this.lab(labId);
+  async createLabVms(lab: Lab, owner?: string): Promise<{ name: string; id: string }[]> {
     const created: { name: string; id: string }[] = [];
     try {
       for (const s of createLabSession(lab)) {
@@ -52,13 +48,15 @@ export class LabService {
         created.push({ name: s.name, id: vm.id });
         for (const op of s.setupOps) await this.vms.runOperation(vm.id, op);
       }
-      const session: StoredLabSession = { id: randomUUID(), labId, vms: created, createdAt: new Date(), owner: owner ?? null, mode: 'guided', student: null, studentKey: null };
-      await this.repo.insertSession(session);
-      return sessionView(session);
+      return created;
     } catch (error) {
-      await Promise.all(created.map((vm) => this.vms.remove(vm.id).catch(() => undefined)));
+      await this.removeVms(created);
       throw error;
     }
+  }
+
+  async removeVms(vms: { id: string }[]): Promise<void> {
+    await Promise.all(vms.map((vm) => this.vms.remove(vm.id).catch(() => undefined)));
   }
 
   /** The session, if it belongs to this lab and the caller may see it (404 otherwise). */
@@ -70,9 +68,7 @@ export class LabService {
   }
 
   /** Grades every task against the session VMs' engine state and their server-side logs. */
-  async check(labId: string, sessionId: string, owner?: string): Promise<LabGrade & { sessionId: string }> {
-    const lab = this.lab(labId);
-    const session = await this.session(labId, sessionId, owner);
+  async gradeSession(lab: Lab, session: StoredLabSession, owner?: string): Promise<{ grade: LabGrade; logs: Record<string, LoggedOperation[]> }> {
     const vms: Record<string, Vm> = {};
     const operations: Record<string, LoggedOperation[]> = {};
     for (const { name, id } of session.vms) {
@@ -82,7 +78,16 @@ export class LabService {
         operations[name] = log;
       });
     }
-    return { sessionId, ...gradeLab(lab, { vms, operations }) };
+    return { grade: gradeLab(lab, { vms, operations }), logs: operations };
+  }
+
+  /** The VM's configuration and whole log, read together in its queue. */
+  async configAndLog(vmId: string): Promise<{ config: Vm['config']; log: LoggedOperation[] }> {
+    let out!: { config: Vm['config']; log: LoggedOperation[] };
+    await this.vms.withLog(vmId, (vm, log) => {
+      out = { config: vm.config, log: [...log] };
+    });
+    return out;
   }
 
   async createQuiz(topic: unknown, seed: number | undefined, owner?: string): Promise<QuizView> {
@@ -102,7 +107,5 @@ export class LabService {
   }
 
 }
-
-const sessionView = (s: StoredLabSession): LabSessionView => ({ sessionId: s.id, labId: s.labId, vms: s.vms, createdAt: s.createdAt.toISOString() });
 
 const quizView = (stored: StoredQuiz, quiz: Quiz): QuizView => ({ id: stored.id, createdAt: stored.createdAt.toISOString(), ...publicQuiz(quiz) });

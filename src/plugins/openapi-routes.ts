@@ -1,7 +1,7 @@
 // Registers every operation of openapi.yaml as a Fastify route, with the request schemas
 // taken from the document, and binds it to the handler of the same operationId. The
 // document and the handlers map must match exactly, or the app refuses to start.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Handler } from '../routes/parse.js';
 import { routeSpecs, type OpenApiDocument } from './openapi-document.js';
 import { requestValidatorCompiler } from './request-validation.js';
@@ -35,6 +35,12 @@ export default async function openapiRoutes(app: FastifyInstance, { document, ha
       url: spec.url,
       schema: spec.schema,
       config: { operationId: spec.operationId },
+      // An optional body left out is validated (and handled) as {}.
+      ...(spec.optionalBody && {
+        preValidation: async (request: FastifyRequest) => {
+          request.body ??= {};
+        },
+      }),
       handler: async (request, reply) => {
         reply.code(spec.successStatus); // the document's 2xx; a handler may still choose another
         return handler(request, reply);

@@ -9,6 +9,7 @@ import { SimError, type SimErrorCode } from '../sim/index.js';
 export type ProblemKind =
   | 'invalid-input'
   | 'unauthorized'
+  | 'forbidden'
   | 'not-found'
   | 'conflict'
   | 'payload-too-large'
@@ -31,6 +32,7 @@ export interface Problem {
 const TITLES: Record<ProblemKind, string> = {
   'invalid-input': 'Invalid input',
   unauthorized: 'Unauthorized',
+  forbidden: 'Forbidden',
   'not-found': 'Not found',
   conflict: 'Conflict',
   'payload-too-large': 'Payload too large',
@@ -66,6 +68,7 @@ const SIM_ERRORS: Record<SimErrorCode, [number, ProblemKind]> = {
 
 const KIND_BY_STATUS: Record<number, ProblemKind> = {
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'not-found',
   409: 'conflict',
   413: 'payload-too-large',

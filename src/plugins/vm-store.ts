@@ -84,6 +84,11 @@ export class VmStore {
     this.commits = new GroupCommit(writer, (vmIds, error) => this.groupFailed(vmIds, error));
   }
 
+  /** The engine limits every VM is created and rebuilt with (a trace replays with them too). */
+  get limits(): Partial<VmLimits> {
+    return this.options.limits ?? {};
+  }
+
   /** Rebuilds every stored VM from its log (once); `gate` lets tests hold it back. */
   startLoading(gate?: Promise<unknown>): Promise<void> {
     this.loading ??= (async () => {

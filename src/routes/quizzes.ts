@@ -1,5 +1,6 @@
-// Quizzes: generated from (topic, seed), answer keys computed by the engine, grading.
-import { gradeQuiz } from '../labs/quiz.js';
+// Quizzes: generated from (topic, seed), answer keys computed by the engine (teachers only
+// when tokens are on), grading (submissions stored for the teacher's view).
+import { requireTeacher } from '../plugins/auth.js';
 import type { Handler } from './parse.js';
 
 interface QuizParams {
@@ -15,12 +16,16 @@ export const quizHandlers: Record<string, Handler> = {
   getQuiz: async (request) => (await request.server.labService.quiz((request.params as QuizParams).quizId, request.owner)).view,
 
   getQuizAnswers: async (request) => {
-    const { view, quiz } = await request.server.labService.quiz((request.params as QuizParams).quizId, request.owner);
+    requireTeacher(request, 'a quiz answer key');
+    // A teacher reads any student's quiz; otherwise (open server) the usual owner scoping.
+    const owner = request.role === 'teacher' ? undefined : request.owner;
+    const { view, quiz } = await request.server.labService.quiz((request.params as QuizParams).quizId, owner);
     return { id: view.id, topic: view.topic, seed: view.seed, answers: quiz.answers };
   },
 
-  submitQuiz: async (request) => {
-    const { view, quiz } = await request.server.labService.quiz((request.params as QuizParams).quizId, request.owner);
-    return { quizId: view.id, ...gradeQuiz(quiz, (request.body as { answers: Record<string, unknown> }).answers) };
-  },
+  submitQuiz: async (request) =>
+    request.server.labSessions.submitQuiz((request.params as QuizParams).quizId, request.body as { answers: Record<string, unknown>; student?: string }, {
+      owner: request.owner,
+      role: request.role,
+    }),
 };
