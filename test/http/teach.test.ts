@@ -176,6 +176,13 @@ describe('teacher and student tokens', () => {
     }
   });
 
+  it('serves the teacher page, which reads the progress API', async () => {
+    const page = await t.api.get('/ui/teacher.html');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain("get('/v1/teacher/progress')");
+  });
+
   it('an open server has no roles: answer keys and progress are visible', async () => {
     const quiz = await t.api.post('/v1/quizzes').send({ topic: 'roots', seed: 3 });
     expect((await t.api.get(`/v1/quizzes/${quiz.body.id}/answers`)).status).toBe(200);
