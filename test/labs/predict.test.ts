@@ -107,3 +107,21 @@ describe('task view', () => {
     expect(guided).toMatchObject({ passed: true, hidden: false });
   });
 });
+
+describe('hints show what the last attempt answered, and why (the engine\'s reason)', () => {
+  it('an operationLogged check that fails names the last matching call\'s errno and reason', async () => {
+    const { evaluateCheck } = await import('../../src/labs/checks.js');
+    const check = { kind: 'operationLogged' as const, vm: 'vm', op: { op: 'pre_fault', vcpuId: 0 }, result: { ret: 0 }, hint: 'Pre-fault it.' };
+    const op = { op: 'pre_fault' as const, vcpuId: 0, gpa: '0x1', size: '0x1000', flags: '0x0' };
+    const log: LoggedOperation[] = [
+      { op: { op: 'create_vcpu', vcpu: { id: 0 } }, result: {} },
+      { op, result: { ret: -22, errno: 'EINVAL', reason: 'range->gpa is not page aligned: kvm_vcpu_pre_fault_memory' } },
+    ];
+    const outcome = evaluateCheck(check, { vms: { vm: startEngineSession(lab('huge-pages')).vms.vm! }, operations: { vm: log } });
+    expect(outcome.passed).toBe(false);
+    expect(outcome.detail).toBe('0 logged pre_faults match (want 1); the last one answered EINVAL: range->gpa is not page aligned: kvm_vcpu_pre_fault_memory');
+    expect(outcome.hint).toBe('Pre-fault it.');
+    const noReason = evaluateCheck(check, { vms: { vm: startEngineSession(lab('huge-pages')).vms.vm! }, operations: { vm: [{ op, result: { ret: -2, errno: 'ENOENT' } }] } });
+    expect(noReason.detail).toMatch(/; the last one answered ENOENT$/);
+  });
+});
