@@ -1,7 +1,7 @@
 // Registers every operation of openapi.yaml as a Fastify route, with the request schemas
 // taken from the document, and binds it to the handler of the same operationId. The
 // document and the handlers map must match exactly, or the app refuses to start.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Handler } from '../routes/parse.js';
 import { routeSpecs, type OpenApiDocument } from './openapi-document.js';
 import { requestValidatorCompiler } from './request-validation.js';
@@ -21,6 +21,10 @@ export function checkHandlersMatch(operationIds: string[], handlerIds: string[])
   if (problems.length > 0) throw new Error(`openapi.yaml and src/routes disagree:\n  ${problems.join('\n  ')}`);
 }
 
+const emptyBodyAsObject = async (request: { body: unknown }): Promise<void> => {
+  request.body ??= {};
+};
+
 export default async function openapiRoutes(app: FastifyInstance, { document, handlers }: OpenApiRoutesOptions) {
   const specs = routeSpecs(document);
   checkHandlersMatch(
@@ -36,11 +40,7 @@ export default async function openapiRoutes(app: FastifyInstance, { document, ha
       schema: spec.schema,
       config: { operationId: spec.operationId },
       // An optional body left out is validated (and handled) as {}.
-      ...(spec.optionalBody && {
-        preValidation: async (request: FastifyRequest) => {
-          request.body ??= {};
-        },
-      }),
+      preValidation: spec.optionalBody ? [emptyBodyAsObject] : [],
       handler: async (request, reply) => {
         reply.code(spec.successStatus); // the document's 2xx; a handler may still choose another
         return handler(request, reply);
