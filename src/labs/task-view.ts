@@ -2,7 +2,7 @@
 // hides the calls and the explanation of a task that asks for predictions until its
 // prediction is stored: the prompt says what to do, not what will happen.
 import type { GradedPrediction, StoredPrediction } from './predict.js';
-import type { ApiCall, LabTask, PredictField } from './types.js';
+import type { ApiCall, Lab, LabTask, PredictField } from './types.js';
 
 export type LabMode = 'guided' | 'predict';
 export const LAB_MODES: readonly LabMode[] = ['guided', 'predict'];
@@ -40,5 +40,16 @@ export function taskView(task: LabTask, mode: LabMode, state: TaskState): TaskVi
     hidden,
     ...(state.prediction && { attempts: state.prediction.attempts }),
     ...(state.graded && { predictions: state.graded }),
+  };
+}
+
+/**
+ * The lab as a student token may read it (GET /v1/labs/{labId}): no checks (they hold the
+ * expected results), and no calls or explanation for tasks that ask for predictions.
+ */
+export function studentLab(lab: Lab): Omit<Lab, 'tasks'> & { tasks: Partial<LabTask>[] } {
+  return {
+    ...lab,
+    tasks: lab.tasks.map(({ checks: _checks, explain, calls, ...task }) => ({ ...task, ...(!task.predict && { explain, calls }) })),
   };
 }

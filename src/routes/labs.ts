@@ -3,6 +3,7 @@
 import { requireTeacher } from '../plugins/auth.js';
 import type { Caller } from '../plugins/lab-sessions.js';
 import type { FastifyRequest } from 'fastify';
+import { studentLab } from '../labs/task-view.js';
 import type { Handler } from './parse.js';
 
 interface LabParams {
@@ -20,7 +21,10 @@ const caller = (request: FastifyRequest): Caller => ({ owner: request.owner, rol
 export const labHandlers: Record<string, Handler> = {
   listLabs: async (request) => ({ labs: request.server.labService.list() }),
 
-  getLab: async (request) => request.server.labService.lab((request.params as LabParams).labId),
+  getLab: async (request) => {
+    const lab = request.server.labService.lab((request.params as LabParams).labId);
+    return request.role === 'student' ? studentLab(lab) : lab;
+  },
 
   createLabSession: async (request, reply) => {
     const body = (request.body ?? {}) as { mode?: 'guided' | 'predict'; student?: string };

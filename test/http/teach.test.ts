@@ -158,6 +158,13 @@ describe('teacher and student tokens', () => {
       await runCall(app, 'smm-address-space', s, 1, 1, alice);
       expect((await check(app, 'smm-address-space', s.sessionId, alice)).tasks[0]!.passed).toBe(true);
 
+      const labForStudent = await app.api.get('/v1/labs/three-designs').set(alice);
+      expectDocumented(labForStudent, 'getLab');
+      expect(labForStudent.body.tasks.every((task: object) => !('checks' in task))).toBe(true);
+      expect(labForStudent.body.tasks[1]).not.toHaveProperty('calls'); // a predicting task
+      expect(labForStudent.body.tasks[5].calls).toHaveLength(3); // a guided one
+      expect((await app.api.get('/v1/labs/three-designs').set(teacher)).body.tasks[1].checks.length).toBeGreaterThan(0);
+
       const forStudent = await app.api.get('/v1/teacher/progress').set(alice);
       expect(forStudent.status).toBe(403);
       expectDocumented(forStudent, 'getTeacherProgress');
