@@ -1,7 +1,7 @@
 // Labs: the catalogue, sessions (the lab's VMs, set up; once per student), predictions,
 // reset, and checks of a session's state. Teachers: everyone's progress.
-import { requireTeacher } from '../plugins/auth.js';
-import type { Caller } from '../plugins/lab-sessions.js';
+import { requireTeacher } from '../plugins/app/auth.js';
+import type { Caller } from '../service/lab-sessions.js';
 import type { FastifyRequest } from 'fastify';
 import { studentLab } from '../labs/task-view.js';
 import type { Handler } from './parse.js';

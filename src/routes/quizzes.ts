@@ -1,6 +1,6 @@
 // Quizzes: generated from (topic, seed), answer keys computed by the engine (teachers only
 // when tokens are on), grading (submissions stored for the teacher's view).
-import { requireTeacher } from '../plugins/auth.js';
+import { requireTeacher } from '../plugins/app/auth.js';
 import type { Handler } from './parse.js';
 
 interface QuizParams {
@@ -18,9 +18,7 @@ export const quizHandlers: Record<string, Handler> = {
   getQuizAnswers: async (request) => {
     requireTeacher(request, 'a quiz answer key');
     // A teacher reads any student's quiz; otherwise (open server) the usual owner scoping.
-    const owner = request.role === 'teacher' ? undefined : request.owner;
-    const { view, quiz } = await request.server.labService.quiz((request.params as QuizParams).quizId, owner);
-    return { id: view.id, topic: view.topic, seed: view.seed, answers: quiz.answers };
+    return request.server.labService.quizAnswers((request.params as QuizParams).quizId, request.role === 'teacher' ? undefined : request.owner);
   },
 
   submitQuiz: async (request) =>

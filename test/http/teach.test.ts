@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../src/labs/catalogue.js';
 import { resolvePath } from '../../src/labs/calls.js';
-import { hashToken } from '../../src/plugins/token-hash.js';
+import { hashToken } from '../../src/service/token-hash.js';
 import { build, useTestApp, type TestApp } from '../helpers/build.js';
 import { createSelftestVm } from '../helpers/fixtures.js';
 import { expectDocumented } from '../helpers/openapi.js';

@@ -1,7 +1,7 @@
 // KVM MMU tracepoint events as arch/x86/kvm/mmu/mmutrace.h defines them (field names from
 // TP_STRUCT__entry, camelCased; u64 fields as hex strings). The engine records them into an
 // optional sink; src/labs formats them as `trace-cmd report` lines.
-import type { Hex } from '../types.js';
+import type { Hex } from '../u64.js';
 
 export type TracepointEvent =
   | { name: 'kvm_mmu_spte_requested'; gfn: Hex; pfn: Hex; level: number }

@@ -1,18 +1,18 @@
 // Labs and quizzes over the live VMs: a session's VMs are ordinary VMs created and set up
 // through the VmStore (so their set-up is logged and replayed like any call), and a check
-// grades the engine state and logged results of those VMs, never what a client reports.
+// grades the engine state and logged results of those VMs, never what a client reports:
+// each VM's checks run inside its queue, on exactly the state its committed log rebuilds.
 import { randomInt, randomUUID } from 'node:crypto';
 import type { LabRepository, StoredLabSession, StoredQuiz } from '../db/lab-repository.js';
 import { labSummary } from '../labs/catalogue.js';
-import { gradeLab } from '../labs/checks.js';
+import { assembleGrade, evaluateCheck, labChecks } from '../labs/checks.js';
 import { generateQuiz, isQuizTopic, publicQuiz, QUIZ_TOPICS, type PublicQuiz, type Quiz } from '../labs/quiz.js';
 import { createLabSession } from '../labs/session.js';
-import type { Lab, LabGrade, LoggedOperation } from '../labs/types.js';
-import { SimError, type Vm } from '../sim/index.js';
+import type { Check, CheckOutcome, Lab, LabGrade, LoggedOperation } from '../labs/types.js';
+import { invalidInput, notFound } from './errors.js';
 import type { VmStore } from './vm-store.js';
 
 export type QuizView = { id: string; createdAt: string } & PublicQuiz;
-
 
 export class LabService {
   private readonly labs: Map<string, Lab>;
@@ -35,7 +35,7 @@ export class LabService {
 
   lab(labId: string): Lab {
     const lab = this.labs.get(labId);
-    if (!lab) throw new SimError('not_found', `no lab with id ${labId}`);
+    if (!lab) throw notFound(`no lab with id ${labId}`);
     return lab;
   }
 
@@ -46,7 +46,7 @@ export class LabService {
       for (const s of createLabSession(lab)) {
         const vm = await this.vms.create(s.config, owner);
         created.push({ name: s.name, id: vm.id });
-        for (const op of s.setupOps) await this.vms.runOperation(vm.id, op);
+        for (const op of s.setupOps) await this.vms.execute(vm.id, op);
       }
       return created;
     } catch (error) {
@@ -63,35 +63,29 @@ export class LabService {
   async session(labId: string, sessionId: string, owner?: string): Promise<StoredLabSession> {
     const s = await this.repo.session(sessionId);
     if (!s || s.labId !== labId || (owner !== undefined && s.owner !== owner))
-      throw new SimError('not_found', `no session ${sessionId} of lab ${labId}`);
+      throw notFound(`no session ${sessionId} of lab ${labId}`);
     return s;
   }
 
   /** Grades every task against the session VMs' engine state and their server-side logs. */
   async gradeSession(lab: Lab, session: StoredLabSession, owner?: string): Promise<{ grade: LabGrade; logs: Record<string, LoggedOperation[]> }> {
-    const vms: Record<string, Vm> = {};
-    const operations: Record<string, LoggedOperation[]> = {};
+    const checks = labChecks(lab);
+    const outcomes = new Map<Check, CheckOutcome>();
+    const logs: Record<string, LoggedOperation[]> = {};
     for (const { name, id } of session.vms) {
-      if (!this.vms.visible(id, owner)) continue; // deleted since: its checks say so
-      await this.vms.withLog(id, (vm, log) => {
-        vms[name] = vm;
-        operations[name] = log;
-      });
+      if (!this.vms.visible(id, owner)) continue; // deleted since: its checks say "no VM named"
+      // Every session VM's log is read, checks or not: predictions are graded against it.
+      const own = checks.filter((c) => c.vm === name);
+      const readsLog = own.some((c) => c.kind === 'operationLogged');
+      const { log, answer } = await this.vms.withLog<'labChecks'>(id, (l) => ({ kind: 'labChecks', checks: own, ...(readsLog && { log: l }) }));
+      logs[name] = log;
+      own.forEach((check, i) => outcomes.set(check, answer[i]!));
     }
-    return { grade: gradeLab(lab, { vms, operations }), logs: operations };
-  }
-
-  /** The VM's configuration and whole log, read together in its queue. */
-  async configAndLog(vmId: string): Promise<{ config: Vm['config']; log: LoggedOperation[] }> {
-    let out!: { config: Vm['config']; log: LoggedOperation[] };
-    await this.vms.withLog(vmId, (vm, log) => {
-      out = { config: vm.config, log: [...log] };
-    });
-    return out;
+    return { grade: assembleGrade(lab, checks.map((c) => outcomes.get(c) ?? evaluateCheck(c, { vms: {} }))), logs };
   }
 
   async createQuiz(topic: unknown, seed: number | undefined, owner?: string): Promise<QuizView> {
-    if (!isQuizTopic(topic)) throw new SimError('invalid', `topic must be one of ${QUIZ_TOPICS.join(', ')}`, 'topic');
+    if (!isQuizTopic(topic)) throw invalidInput(`topic must be one of ${QUIZ_TOPICS.join(', ')}`, 'topic');
     const stored: StoredQuiz = { id: randomUUID(), topic, seed: seed ?? randomInt(0, 2 ** 32 - 1), createdAt: new Date(), owner: owner ?? null };
     const quiz = generateQuiz(topic, stored.seed);
     await this.repo.insertQuiz(stored);
@@ -101,11 +95,16 @@ export class LabService {
   /** The stored quiz, regenerated from its topic and seed (404 for another token's quiz). */
   async quiz(quizId: string, owner?: string): Promise<{ view: QuizView; quiz: Quiz }> {
     const stored = await this.repo.quiz(quizId);
-    if (!stored || (owner !== undefined && stored.owner !== owner)) throw new SimError('not_found', `no quiz with id ${quizId}`);
+    if (!stored || (owner !== undefined && stored.owner !== owner)) throw notFound(`no quiz with id ${quizId}`);
     const quiz = generateQuiz(stored.topic as Quiz['topic'], stored.seed);
     return { view: quizView(stored, quiz), quiz };
   }
 
+  /** The quiz's answer key. */
+  async quizAnswers(quizId: string, owner?: string): Promise<{ id: string; topic: string; seed: number; answers: Quiz['answers'] }> {
+    const { view, quiz } = await this.quiz(quizId, owner);
+    return { id: view.id, topic: view.topic, seed: view.seed, answers: quiz.answers };
+  }
 }
 
 const quizView = (stored: StoredQuiz, quiz: Quiz): QuizView => ({ id: stored.id, createdAt: stored.createdAt.toISOString(), ...publicQuiz(quiz) });

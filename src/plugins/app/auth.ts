@@ -5,9 +5,9 @@
 // naming it in {vmId} answers exactly as for a VM that does not exist (404).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { SimError } from '../sim/index.js';
-import { HttpProblem } from './problem.js';
-import { matchToken } from './token-hash.js';
+import { isApiPath } from '../../contract/api-path.js';
+import { forbidden, ServiceError, vmNotFound } from '../../service/errors.js';
+import { matchToken } from '../../service/token-hash.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,10 +27,8 @@ export interface AuthOptions {
 
 /** Teachers only when tokens are on (403 for a student token); an open server has no roles. */
 export function requireTeacher(request: FastifyRequest, what: string): void {
-  if (request.role === 'student') throw new HttpProblem(403, 'forbidden', `${what} is for teachers: use a teacher token (TEACHER_TOKENS)`);
+  if (request.role === 'student') throw forbidden(`${what} is for teachers: use a teacher token (TEACHER_TOKENS)`);
 }
-
-export const isApiPath = (url: string): boolean => url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?');
 
 const BEARER = /^Bearer[ ]+([^\s]+)[ ]*$/i;
 
@@ -48,7 +46,7 @@ export default fp(
       const owner = token === undefined ? undefined : matchToken(token, known);
       if (owner === undefined) {
         reply.header('www-authenticate', 'Bearer realm="prefault-lab"');
-        throw new HttpProblem(401, 'unauthorized', token === undefined ? 'this call needs an Authorization: Bearer <token> header' : 'the bearer token is not valid');
+        throw new ServiceError(401, 'unauthorized', token === undefined ? 'this call needs an Authorization: Bearer <token> header' : 'the bearer token is not valid');
       }
       request.owner = owner;
       request.role = teachers.has(owner) ? 'teacher' : 'student';
@@ -57,7 +55,7 @@ export default fp(
     // After validation, so another token's VM and a missing VM answer alike even for bad input.
     app.addHook('preHandler', async (request: FastifyRequest) => {
       const vmId = (request.params as { vmId?: unknown } | undefined)?.vmId;
-      if (typeof vmId === 'string' && !app.vmStore.visible(vmId, request.owner)) throw new SimError('not_found', `no VM with id ${vmId}`);
+      if (typeof vmId === 'string' && !app.vmStore.visible(vmId, request.owner)) throw vmNotFound(vmId);
     });
   },
   { name: 'auth', dependencies: ['persistence', 'problem'] },

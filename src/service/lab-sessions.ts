@@ -9,7 +9,7 @@ import { checkedSession, sessionView, type LabSessionView, type ProgressByTask, 
 import { LAB_MODES, type LabMode } from '../labs/task-view.js';
 import { traceLoggedOperation } from '../labs/trace.js';
 import type { Lab } from '../labs/types.js';
-import { SimError } from '../sim/index.js';
+import { notFound } from './errors.js';
 import type { LabService } from './lab-service.js';
 import type { VmStore } from './vm-store.js';
 
@@ -94,7 +94,7 @@ export class LabSessions {
     const lab = this.labs.lab(labId);
     const session = await this.labs.session(labId, sessionId, caller.owner);
     const task = lab.tasks[n - 1];
-    if (!task) throw new SimError('not_found', `lab ${labId} has no task ${n}`);
+    if (!task) throw notFound(`lab ${labId} has no task ${n}`);
     const values = parsePrediction(task, body);
     const previous = progressMap(await this.repo.progress(session.id)).get(n)?.prediction;
     const { logs } = await this.labs.gradeSession(lab, session, caller.owner);
@@ -182,8 +182,8 @@ export class LabSessions {
 
   /** The tracepoints of log entry `seq` of a VM, as `trace-cmd report` text. */
   async trace(vmId: string, seq: number): Promise<string> {
-    const { config, log } = await this.labs.configAndLog(vmId);
-    return traceLoggedOperation(config, this.vms.limits, log, seq);
+    const { config, limits, log } = await this.vms.configAndLog(vmId);
+    return traceLoggedOperation(config, limits, log, seq);
   }
 
   private async view(lab: Lab, s: StoredLabSession, caller: Caller): Promise<LabSessionView> {
