@@ -1,12 +1,9 @@
 // The tracepoints one logged operation emitted: rebuild the VM from its log up to the entry
 // before (as start-up replay does), then apply the entry itself with a sink for its events.
 // Pure: the caller supplies the configuration, the engine limits and the log.
-import { createVm, SimError, type Operation, type OperationResult, type VmConfig, type VmLimits } from '../sim/index.js';
-import type { TracepointEvent } from '../sim/mmu/tracepoint.js';
+import { createVm, SimError, type TracepointEvent, type VmConfig, type VmLimits } from '../sim/index.js';
 import { traceReport } from './trace-format.js';
 import type { LoggedOperation } from './types.js';
-
-type TracedApply = (op: Operation, opts?: { trace?: TracepointEvent[] }) => OperationResult;
 
 /** The `trace-cmd report` text of log entry `seq` (1-based); 400 for an entry that is not a fault. */
 export function traceLoggedOperation(config: VmConfig, limits: Partial<VmLimits>, log: readonly LoggedOperation[], seq: number): string {
@@ -18,6 +15,6 @@ export function traceLoggedOperation(config: VmConfig, limits: Partial<VmLimits>
   const vm = createVm(config, limits);
   for (const e of log.slice(0, seq - 1)) vm.apply(e.op);
   const events: TracepointEvent[] = [];
-  (vm.apply as TracedApply).call(vm, op, { trace: events });
+  vm.apply(op, { trace: events });
   return traceReport(events, { vendor: config.host.vendor, vcpuId: op.vcpuId, seconds: seq });
 }

@@ -210,6 +210,25 @@ describe('GET /v1/vms/{vmId}/operations/{seq}/trace', () => {
     expect(trace.status, trace.text).toBe(200);
     expect(trace.headers['content-type']).toMatch(/^text\/plain/);
     expectDocumented(trace, 'getOperationTrace');
+    // kvm_tdp_mmu_map on a fresh 4-level EPT root for gfn 0x3fffffc00: the request, three
+    // tables linked (iter->gfn rounded down per level), the 4K leaf, then set_spte. A read of
+    // untouched memory maps the zero page read-only: (r-xu). Table addresses and pfns are the
+    // simulation's own, so they are matched as any hex.
+    const X = '[0-9a-f]+';
+    const prefix = String.raw`^       CPU 0/KVM-1000  \[000\]     3\.00000`;
+    const want = [
+      String.raw`0: kvm_mmu_spte_requested: gfn 3fffffc00 pfn ${X} level 1$`,
+      String.raw`1: kvm_tdp_mmu_spte_changed: as id 0 gfn 3f8000000 level 4 old_spte 0 new_spte ${X}$`,
+      String.raw`2: kvm_tdp_mmu_spte_changed: as id 0 gfn 3fffc0000 level 3 old_spte 0 new_spte ${X}$`,
+      String.raw`3: kvm_tdp_mmu_spte_changed: as id 0 gfn 3fffffc00 level 2 old_spte 0 new_spte ${X}$`,
+      String.raw`4: kvm_tdp_mmu_spte_changed: as id 0 gfn 3fffffc00 level 1 old_spte 0 new_spte (${X})$`,
+      String.raw`5: kvm_mmu_set_spte:     gfn 3fffffc00 spte (${X}) \(r-xu\) level 1 at ${X}$`,
+    ];
+    const lines = trace.text.split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(want.length);
+    lines.forEach((line, i) => expect(line).toMatch(new RegExp(prefix + want[i])));
+    expect(lines[4]!.split(' ').at(-1)).toBe(lines[5]!.match(/spte (\w+)/)![1]); // the leaf set_spte reports is the one installed
     const memslot = await t.api.get(`/v1/vms/${vmId}/operations/1/trace`);
     expect(memslot.status).toBe(400);
     expect(memslot.body.field).toBe('seq');
