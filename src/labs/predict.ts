@@ -99,13 +99,13 @@ function sameOutcome(field: PredictField, given: unknown, actual: unknown): bool
 }
 
 /** The session VM name a predict item's call runs on, and the operation to look for. */
-export function predictedCall(task: LabTask, item: PredictItem): { vm: string; op: object } {
+function predictedCall(task: LabTask, item: PredictItem): { vm: string; op: object } {
   const { vm, op } = callToOperation(task.calls[item.call - 1]!);
   return { vm, op: op! };
 }
 
 /** The logged outcome of the item's call made after the prediction, if there is one yet. */
-export function actualOutcome(task: LabTask, item: PredictItem, logs: Record<string, LoggedOperation[]>, logLengths: Record<string, number>): { value: unknown } | undefined {
+function actualOutcome(task: LabTask, item: PredictItem, logs: Record<string, LoggedOperation[]>, logLengths: Record<string, number>): { value: unknown } | undefined {
   const { vm, op } = predictedCall(task, item);
   const entry = (logs[vm] ?? []).slice(logLengths[vm] ?? 0).find((e) => matches(op, e.op));
   return entry ? { value: outcomeValue(item.field, entry.result as OutcomeLike) } : undefined;
@@ -121,9 +121,4 @@ export function gradePrediction(task: LabTask, stored: StoredPrediction, logs: R
     graded[item.field] = outcome ? { given, actual: outcome.value, correct: sameOutcome(item.field, given, outcome.value) } : { given };
   }
   return graded;
-}
-
-/** The answer key of a task's predictions, from a run of its calls (for teachers and tests). */
-export function expectedOutcome(task: LabTask, item: PredictItem, logs: Record<string, LoggedOperation[]>): unknown {
-  return actualOutcome(task, item, logs, {})?.value;
 }
