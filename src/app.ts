@@ -9,6 +9,7 @@ import gracefulClose from './plugins/app/graceful-close.js';
 import labs from './plugins/app/labs.js';
 import persistence from './plugins/app/persistence.js';
 import problem, { frameworkErrors } from './plugins/app/problem.js';
+import { OneLineRequestLog } from './plugins/app/request-log.js';
 import docs from './plugins/external/docs.js';
 import rateLimiting from './plugins/external/rate-limit.js';
 import staticFiles from './plugins/external/static.js';
@@ -33,6 +34,8 @@ export interface BuildOptions {
   rateLimit?: RateLimitConfig;
   /** sha256 (hex) of the accepted bearer tokens; none: the server runs open. */
   apiTokenHashes?: readonly string[];
+  /** sha256 (hex) of the teachers' tokens (answer keys, everyone's progress). */
+  teacherTokenHashes?: readonly string[];
   sqliteSynchronous?: SqliteSynchronous;
   /** Where the engine VMs live (default: in this thread). */
   engineHost?: EngineHost;
@@ -54,6 +57,7 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
     // Routes and validation come from openapi.yaml (see routes/register.ts).
     ajv: { customOptions: { removeAdditional: false } },
     frameworkErrors,
+    logController: new OneLineRequestLog(),
   });
   const registered: { method: string; url: string }[] = [];
   app.decorate('registeredRoutes', registered);
@@ -73,9 +77,11 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
     engineHost: options.engineHost,
     replayGate: options.replayGate,
   });
-  await app.register(auth, { tokenHashes: options.apiTokenHashes ?? DEFAULT_CONFIG.apiTokenHashes });
+  const tokenHashes = options.apiTokenHashes ?? DEFAULT_CONFIG.apiTokenHashes;
+  const teacherTokenHashes = options.teacherTokenHashes ?? DEFAULT_CONFIG.teacherTokenHashes;
+  await app.register(auth, { tokenHashes, teacherTokenHashes });
   await app.register(rateLimiting, options.rateLimit ?? DEFAULT_CONFIG.rateLimit);
-  await app.register(docs, { document: openapi.document });
+  await app.register(docs, { document: openapi.document, tokensRequired: tokenHashes.length + teacherTokenHashes.length > 0 });
   await app.register(labs);
   await app.register(staticFiles);
   await app.register(openapiRoutes, { document: openapi.document, handlers: handlers(openapi) });

@@ -72,11 +72,26 @@ export type Check = CheckBase &
 
 export type CheckKind = Check['kind'];
 
+/** What a prediction is about: ret (0 or -errno), the root's role, the leaf level, iterations. */
+export type PredictField = 'ret' | 'rootRole' | 'level' | 'iterations';
+
+/** One prediction a task asks for: the outcome of its calls[call - 1], as the log records it. */
+export interface PredictItem {
+  field: PredictField;
+  call: number;
+  label: string;
+  choices?: string[];
+}
+
 export interface LabTask {
   n: number;
   title: string;
+  /** The task without its outcome (predict mode shows this until a prediction is stored). */
+  prompt?: string;
+  /** The rule behind the outcome and the kernel function that applies it. */
   explain: string;
   calls: ApiCall[];
+  predict?: PredictItem[];
   checks: Check[];
 }
 

@@ -1,4 +1,6 @@
-// Quizzes: generated from (topic, seed), answer keys computed by the engine, grading.
+// Quizzes: generated from (topic, seed), answer keys computed by the engine (teachers only
+// when tokens are on), grading (submissions stored for the teacher's view).
+import { requireTeacher } from '../plugins/app/auth.js';
 import type { Handler } from './parse.js';
 
 interface QuizParams {
@@ -13,12 +15,15 @@ export const quizHandlers: Record<string, Handler> = {
 
   getQuiz: async (request) => (await request.server.labService.quiz((request.params as QuizParams).quizId, request.owner)).view,
 
-  getQuizAnswers: async (request) => request.server.labService.quizAnswers((request.params as QuizParams).quizId, request.owner),
+  getQuizAnswers: async (request) => {
+    requireTeacher(request, 'a quiz answer key');
+    // A teacher reads any student's quiz; otherwise (open server) the usual owner scoping.
+    return request.server.labService.quizAnswers((request.params as QuizParams).quizId, request.role === 'teacher' ? undefined : request.owner);
+  },
 
   submitQuiz: async (request) =>
-    request.server.labService.submitQuiz(
-      (request.params as QuizParams).quizId,
-      (request.body as { answers: Record<string, unknown> }).answers,
-      request.owner,
-    ),
+    request.server.labSessions.submitQuiz((request.params as QuizParams).quizId, request.body as { answers: Record<string, unknown>; student?: string }, {
+      owner: request.owner,
+      role: request.role,
+    }),
 };

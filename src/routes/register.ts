@@ -21,6 +21,10 @@ export function checkHandlersMatch(operationIds: string[], handlerIds: string[])
   if (problems.length > 0) throw new Error(`openapi.yaml and src/routes disagree:\n  ${problems.join('\n  ')}`);
 }
 
+const emptyBodyAsObject = async (request: { body: unknown }): Promise<void> => {
+  request.body ??= {};
+};
+
 export default async function openapiRoutes(app: FastifyInstance, { document, handlers }: OpenApiRoutesOptions) {
   const specs = routeSpecs(document);
   checkHandlersMatch(
@@ -35,6 +39,8 @@ export default async function openapiRoutes(app: FastifyInstance, { document, ha
       url: spec.url,
       schema: spec.schema,
       config: { operationId: spec.operationId },
+      // An optional body left out is validated (and handled) as {}.
+      preValidation: spec.optionalBody ? [emptyBodyAsObject] : [],
       handler: async (request, reply) => {
         reply.code(spec.successStatus); // the document's 2xx; a handler may still choose another
         return handler(request, reply);

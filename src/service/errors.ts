@@ -5,6 +5,7 @@
 export type ProblemKind =
   | 'invalid-input'
   | 'unauthorized'
+  | 'forbidden'
   | 'not-found'
   | 'conflict'
   | 'payload-too-large'
@@ -34,5 +35,8 @@ export const invalidInput = (message: string, field: string): ServiceError => ne
 
 /** A quota is used up (429): the call may succeed once something is freed. */
 export const limitExceeded = (message: string): ServiceError => new ServiceError(429, 'limit-exceeded', message);
+
+/** The token is valid but its role may not do this (a student asking for a teacher's view). */
+export const forbidden = (message: string): ServiceError => new ServiceError(403, 'forbidden', message);
 
 export const vmNotFound = (vmId: string): ServiceError => notFound(`no VM with id ${vmId}`);

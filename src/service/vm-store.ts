@@ -146,10 +146,23 @@ export class VmStore {
   ): Promise<{ log: LoggedOperation[]; answer: QueryAnswers[K] }> {
     return this.queue.run(id, async () => {
       await this.settled(id);
-      const log: LoggedOperation[] = [];
-      for await (const batch of this.repo.replayLog(id)) for (const e of batch) log.push({ op: e.op, result: JSON.parse(e.resultJson) });
+      const log = await this.committedLog(id);
       return { log, answer: await this.host.query(id, queryFor(log)) };
     });
+  }
+
+  /** The VM's configuration, the engine limits and its whole committed log (a trace replays them). */
+  configAndLog(id: string): Promise<{ config: VmConfig; limits: Partial<VmLimits>; log: LoggedOperation[] }> {
+    return this.queue.run(id, async () => {
+      const record = await this.settled(id);
+      return { config: record.config, limits: this.options.limits, log: await this.committedLog(id) };
+    });
+  }
+
+  private async committedLog(id: string): Promise<LoggedOperation[]> {
+    const log: LoggedOperation[] = [];
+    for await (const batch of this.repo.replayLog(id)) for (const e of batch) log.push({ op: e.op, result: JSON.parse(e.resultJson) });
+    return log;
   }
 
   /** The one path for every state-changing call: apply, commit to the log, then answer. */

@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       SQLITE_SYNCHRONOUS: 'full',
       SHUTDOWN_TIMEOUT_MS: '500',
       API_TOKENS: ' one , two,,',
+      TEACHER_TOKENS: 'prof',
     });
     expect(config).toEqual({
       port: 8080,
@@ -49,6 +50,7 @@ describe('loadConfig', () => {
       limits: { maxVcpus: 2, maxMemslots: 5, maxTableBytes: 1048576 },
       rateLimit: { max: 0, windowMs: 1000 },
       apiTokenHashes: [hashToken('one'), hashToken('two')],
+      teacherTokenHashes: [hashToken('prof')],
       sqliteSynchronous: 'FULL',
       shutdownTimeoutMs: 500,
     });
@@ -61,6 +63,8 @@ describe('loadConfig', () => {
       [hashToken('alpha'), hashToken('delta'), hashToken('beta')].sort(),
     );
     expect(() => loadConfig({ API_TOKENS_FILE: `${file}-missing` })).toThrow(/API_TOKENS_FILE/);
+    expect(loadConfig({ TEACHER_TOKENS_FILE: file }).teacherTokenHashes.sort()).toEqual([hashToken('alpha'), hashToken('beta')].sort());
+    expect(() => loadConfig({ TEACHER_TOKENS: 'a b' })).toThrow(/TEACHER_TOKENS/);
   });
 
   it('refuses malformed values, naming the variable', () => {

@@ -20,6 +20,7 @@ export interface Problem {
 const TITLES: Record<ProblemKind, string> = {
   'invalid-input': 'Invalid input',
   unauthorized: 'Unauthorized',
+  forbidden: 'Forbidden',
   'not-found': 'Not found',
   conflict: 'Conflict',
   'payload-too-large': 'Payload too large',
@@ -42,6 +43,7 @@ const SIM_ERRORS: Record<SimErrorCode, [number, ProblemKind]> = {
 
 const KIND_BY_STATUS: Record<number, ProblemKind> = {
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'not-found',
   409: 'conflict',
   413: 'payload-too-large',
@@ -84,7 +86,18 @@ export function validationProblem(errors: ErrorObject[], context: string): Probl
   return problem(400, 'invalid-input', detail, field);
 }
 
-export function toProblem(error: FastifyError | Error, log: FastifyRequest['log']): Problem {
+/** A body Fastify did not parse (no JSON content-type): say what this API takes and how to send it. */
+export function mediaTypeProblem(contentType: string | undefined): Problem {
+  const sent = contentType ? `was sent as ${contentType.split(';')[0]!.trim()}` : 'came without a content-type';
+  return problem(
+    415,
+    'unsupported-media-type',
+    `the request body ${sent}; this API reads JSON bodies only: send the header "content-type: application/json" (curl: -H 'content-type: application/json')`,
+  );
+}
+
+export function toProblem(error: FastifyError | Error, request: FastifyRequest): Problem {
+  const log = request.log;
   if (error instanceof ServiceError) return problem(error.status, error.kind, error.message, error.field);
   if (error instanceof SimError) {
     const [status, kind] = SIM_ERRORS[error.code];
@@ -93,6 +106,7 @@ export function toProblem(error: FastifyError | Error, log: FastifyRequest['log'
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) return validationProblem(fastifyError.validation as ErrorObject[], fastifyError.validationContext ?? 'body');
   const status = fastifyError.statusCode;
+  if (status === 415) return mediaTypeProblem(request.headers['content-type']);
   if (status !== undefined && status >= 400 && status < 500) {
     const kind = KIND_BY_STATUS[status] ?? 'invalid-input';
     // Fastify's 4xx before validation are about the body as a whole (bad JSON, empty, ...).
@@ -115,13 +129,16 @@ const PATH_ERRORS = new Set(['FST_ERR_MAX_PARAM_LENGTH', 'FST_ERR_BAD_URL']);
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const body = PATH_ERRORS.has(error.code)
     ? problem(400, 'invalid-input', 'the path is malformed or a path parameter is too long', 'path')
-    : toProblem(error, request.log);
+    : toProblem(error, request);
   void sendProblem(reply, request, body);
 }
 
 export default fp(
   async function problemPlugin(app: FastifyInstance) {
-    app.setErrorHandler((error, request, reply) => sendProblem(reply, request, toProblem(error as Error, request.log)));
+    // No route takes text: without this parser a text/plain body reaches validation as a
+    // string ("body must be object"); now it is the 415 above, which says what to send.
+    app.removeContentTypeParser('text/plain');
+    app.setErrorHandler((error, request, reply) => sendProblem(reply, request, toProblem(error as Error, request)));
     app.setNotFoundHandler((request, reply) =>
       sendProblem(reply, request, problem(404, 'not-found', `no route ${request.method} ${request.url.split('?')[0]}`)),
     );
