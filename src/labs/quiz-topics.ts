@@ -14,7 +14,7 @@ function preFault(vcpu: number, gpa: bigint, size: bigint, extra: Record<string,
 }
 
 export const NO_ROOT = 'no TDP root (root: null)';
-export const ROOT_CHOICES = [
+const ROOT_CHOICES = [
   'level 4, smm 0, guest_mode 0',
   'level 4, smm 1, guest_mode 0',
   'level 4, smm 0, guest_mode 1',
@@ -23,8 +23,8 @@ export const ROOT_CHOICES = [
   'level 5, smm 0, guest_mode 1',
   NO_ROOT,
 ];
-export const ERRNO_CHOICES = ['0', '-EINVAL', '-ENOENT', '-EOPNOTSUPP', '-EINTR', '-EFAULT', '-EAGAIN', '-EIO'];
-export const LEVEL_CHOICES = ['4K', '2M', '1G'];
+const ERRNO_CHOICES = ['0', '-EINVAL', '-ENOENT', '-EOPNOTSUPP', '-EINTR', '-EFAULT', '-EAGAIN', '-EIO'];
+const LEVEL_CHOICES = ['4K', '2M', '1G'];
 
 export const roleLabel = (root: RootRef | null): string =>
   root ? `level ${root.level}, smm ${Number(root.smm)}, guest_mode ${Number(root.guestMode)}` : NO_ROOT;

@@ -14,7 +14,7 @@ export interface MemslotSetup extends MemslotSpec {
   slot: number;
 }
 
-export interface AttributeSetup {
+interface AttributeSetup {
   address: string;
   size: string;
   private: boolean;
@@ -70,9 +70,9 @@ export type Check = CheckBase &
     | { kind: 'operationLogged'; op: Record<string, unknown>; result?: Record<string, unknown>; atLeast?: number }
   );
 
-export type CheckKind = Check['kind'];
+type CheckKind = Check['kind'];
 
-export interface LabTask {
+interface LabTask {
   n: number;
   title: string;
   explain: string;
@@ -112,7 +112,7 @@ export interface CheckOutcome {
   hint?: string;
 }
 
-export interface TaskGrade {
+interface TaskGrade {
   n: number;
   title: string;
   passed: boolean;

@@ -1,22 +1,12 @@
 // Labs: the catalogue, sessions (the lab's VMs, set up) and checks of a session's state.
-import type { Handler } from './parse.js';
+import type { Handlers } from './handler.js';
 
-interface LabParams {
-  labId: string;
-}
-interface SessionParams extends LabParams {
-  sessionId: string;
-}
-
-export const labHandlers: Record<string, Handler> = {
+export const labHandlers = {
   listLabs: async (request) => ({ labs: request.server.labService.list() }),
 
-  getLab: async (request) => request.server.labService.lab((request.params as LabParams).labId),
+  getLab: async (request) => request.server.labService.lab(request.params.labId),
 
-  createLabSession: async (request) => request.server.labService.createSession((request.params as LabParams).labId, request.owner),
+  createLabSession: async (request) => request.server.labService.createSession(request.params.labId, request.owner),
 
-  checkLabSession: async (request) => {
-    const { labId, sessionId } = request.params as SessionParams;
-    return request.server.labService.check(labId, sessionId, request.owner);
-  },
-};
+  checkLabSession: async (request) => request.server.labService.check(request.params.labId, request.params.sessionId, request.owner),
+} satisfies Partial<Handlers>;

@@ -1,9 +1,9 @@
 // The operation log, a page at a time.
-import type { Handler, PageQuerystring, VmParams } from './parse.js';
+import type { Handlers } from './handler.js';
 
-export const operationHandlers: Record<string, Handler> = {
+export const operationHandlers = {
   listOperations: async (request) => {
-    const page = await request.server.vmStore.operations((request.params as VmParams).vmId, request.query as PageQuerystring);
+    const page = await request.server.vmStore.operations(request.params.vmId, request.query ?? {});
     return { operations: page.items, nextCursor: page.nextCursor };
   },
-};
+} satisfies Partial<Handlers>;

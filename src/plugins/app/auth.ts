@@ -16,7 +16,7 @@ declare module 'fastify' {
   }
 }
 
-export interface AuthOptions {
+interface AuthOptions {
   /** sha256 (hex) of every accepted token; empty: no authentication. */
   tokenHashes: readonly string[];
 }
@@ -42,8 +42,9 @@ export default fp(
 
     // After validation, so another token's VM and a missing VM answer alike even for bad input.
     app.addHook('preHandler', async (request: FastifyRequest) => {
-      const vmId = (request.params as { vmId?: unknown } | undefined)?.vmId;
-      if (typeof vmId === 'string' && !app.vmStore.visible(vmId, request.owner)) throw vmNotFound(vmId);
+      const params = request.params;
+      if (typeof params !== 'object' || params === null || !('vmId' in params) || typeof params.vmId !== 'string') return;
+      if (!app.vmStore.visible(params.vmId, request.owner)) throw vmNotFound(params.vmId);
     });
   },
   { name: 'auth', dependencies: ['persistence', 'problem'] },
