@@ -31,13 +31,8 @@ export function createLabSession(lab: Lab): SessionVm[] {
   return lab.vms.map((setup) => sessionVm(lab.id, setup));
 }
 
-export interface EngineVm {
-  vm: Vm;
-  log: LoggedOperation[];
-}
-
 /** Build a session VM on the engine directly (tests, quizzes): apply and log its set-up. */
-export function buildEngineVm(s: SessionVm, limits?: Partial<VmLimits>): EngineVm {
+export function buildEngineVm(s: SessionVm, limits?: Partial<VmLimits>): { vm: Vm; log: LoggedOperation[] } {
   const vm = createVm(withVmDefaults(s.config), limits);
   const log: LoggedOperation[] = [];
   for (const op of s.setupOps) {
