@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { hashToken } from './service/token-hash.js';
 import { DEFAULT_LIMITS, type VmLimits } from './sim/index.js';
 
-export const DEFAULT_DATABASE_URL = 'file:./data/prefault-lab.db';
+const DEFAULT_DATABASE_URL = 'file:./data/prefault-lab.db';
 
 /** SQLite's synchronous pragma for the write connection (src/db/sqlite.ts explains the choice). */
 export type SqliteSynchronous = 'NORMAL' | 'FULL';

@@ -92,7 +92,7 @@ export function finalStateOf(vm: Vm): FinalState {
 }
 
 function stepFor(op: Operation, result: unknown, roots: RootLabels): Json | null {
-  const r = result as { ret: number; errno: string | null } & Record<string, any>;
+  const r = result as { ret: number; errno: string | null } & Json;
   switch (op.op) {
     case 'create_vcpu':
       return null; // hoisted into vcpus[]
@@ -148,7 +148,7 @@ function stepFor(op: Operation, result: unknown, roots: RootLabels): Json | null
 export function exportScenario(vmConfig: VmConfig | VmConfigInput, log: Pick<LoggedOperation, 'op' | 'result'>[], options: ExportOptions = {}): Json {
   const config = withVmDefaults(vmConfig);
   const roots = new RootLabels();
-  const vcpus = log.filter((e) => e.op.op === 'create_vcpu').map((e) => vcpuToNeutral((e.result as { id?: number })?.id !== undefined ? (e.result as any) : (e.op as any).vcpu));
+  const vcpus = log.filter((e) => e.op.op === 'create_vcpu').map((e) => vcpuToNeutral((e.result as { id?: number })?.id !== undefined ? (e.result as Json) : (e.op as Json).vcpu));
   const steps = log.map((e) => stepFor(e.op, e.result, roots)).filter((s): s is Json => s !== null);
   const scenario: Json = {
     id: options.id ?? `export-${config.name}`,
@@ -284,7 +284,7 @@ export function rowDiffers(e: Json, a: MappingRow | undefined): boolean {
 /** How an actual result differs from a step's neutral `expect`; [] when it matches. */
 export function compare(expected: Json | null, actual: OperationResult | Record<string, unknown>): string[] {
   if (!expected) return [];
-  const a = actual as Record<string, any>;
+  const a = actual as Json;
   const diffs: string[] = [];
   const differ = (what: string, e: unknown, got: unknown): void => {
     diffs.push(`${what}: expected ${JSON.stringify(e)}, got ${JSON.stringify(got)}`);

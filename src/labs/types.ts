@@ -14,7 +14,7 @@ export interface MemslotSetup extends MemslotSpec {
   slot: number;
 }
 
-export interface AttributeSetup {
+interface AttributeSetup {
   address: string;
   size: string;
   private: boolean;
@@ -70,7 +70,7 @@ export type Check = CheckBase &
     | { kind: 'operationLogged'; op: Record<string, unknown>; result?: Record<string, unknown>; atLeast?: number }
   );
 
-export type CheckKind = Check['kind'];
+type CheckKind = Check['kind'];
 
 /** What a prediction is about: ret (0 or -errno), the root's role, the leaf level, iterations. */
 export type PredictField = 'ret' | 'rootRole' | 'level' | 'iterations';

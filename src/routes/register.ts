@@ -1,14 +1,15 @@
 // Registers every operation of openapi.yaml as a Fastify route, with the request schemas
 // taken from the document, and binds it to the handler of the same operationId. The
 // document and the handlers map must match exactly, or the app refuses to start.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { routeSpecs, type OpenApiDocument } from '../contract/openapi-document.js';
 import { requestValidatorCompiler } from '../contract/request-validation.js';
-import type { Handler } from './parse.js';
+import type { OperationId } from '../contract/requests.js';
+import type { Handlers } from './handler.js';
 
 export interface OpenApiRoutesOptions {
   document: OpenApiDocument;
-  handlers: Record<string, Handler>;
+  handlers: Handlers;
 }
 
 export function checkHandlersMatch(operationIds: string[], handlerIds: string[]): void {
@@ -33,7 +34,9 @@ export default async function openapiRoutes(app: FastifyInstance, { document, ha
   );
   app.setValidatorCompiler(requestValidatorCompiler());
   for (const spec of specs) {
-    const handler = handlers[spec.operationId]!;
+    // The document's operation: checkHandlersMatch proved the id is a handler's, and Ajv
+    // validates the request against the same schemas the handler's types come from.
+    const handler = handlers[spec.operationId as OperationId] as (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
     app.route({
       method: spec.method,
       url: spec.url,

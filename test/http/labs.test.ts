@@ -130,7 +130,7 @@ describe('quizzes', () => {
     const res = await t.api.post('/v1/quizzes').send({ topic: 'errno', seed: 7 });
     expect(res.status, res.text).toBe(201);
     expectDocumented(res, 'createQuiz');
-    const { id, createdAt, ...quiz } = res.body;
+    const { id, createdAt: _createdAt, ...quiz } = res.body;
     expect(quiz).toEqual(publicQuiz(generateQuiz('errno', 7)));
     const again = await t.api.get(`/v1/quizzes/${id}`);
     expectDocumented(again, 'getQuiz');

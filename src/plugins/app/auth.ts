@@ -54,8 +54,9 @@ export default fp(
 
     // After validation, so another token's VM and a missing VM answer alike even for bad input.
     app.addHook('preHandler', async (request: FastifyRequest) => {
-      const vmId = (request.params as { vmId?: unknown } | undefined)?.vmId;
-      if (typeof vmId === 'string' && !app.vmStore.visible(vmId, request.owner)) throw vmNotFound(vmId);
+      const params = request.params;
+      if (typeof params !== 'object' || params === null || !('vmId' in params) || typeof params.vmId !== 'string') return;
+      if (!app.vmStore.visible(params.vmId, request.owner)) throw vmNotFound(params.vmId);
     });
   },
   { name: 'auth', dependencies: ['persistence', 'problem'] },

@@ -25,7 +25,7 @@ declare module 'fastify' {
   }
 }
 
-export interface PersistenceOptions {
+interface PersistenceOptions {
   databaseUrl: string;
   maxVms: number;
   maxOperationsPerVm: number;

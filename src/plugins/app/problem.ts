@@ -8,7 +8,7 @@ import fp from 'fastify-plugin';
 import { ServiceError, type ProblemKind } from '../../service/errors.js';
 import { SimError, type SimErrorCode } from '../../sim/index.js';
 
-export interface Problem {
+interface Problem {
   type: string;
   title: string;
   status: number;
@@ -52,9 +52,9 @@ const KIND_BY_STATUS: Record<number, ProblemKind> = {
   503: 'not-ready',
 };
 
-export const U64_DETAIL = 'must be a u64: a JSON integer up to 2^53-1, or a "0x..." hex or decimal string up to 2^64-1';
+const U64_DETAIL = 'must be a u64: a JSON integer up to 2^53-1, or a "0x..." hex or decimal string up to 2^64-1';
 
-export function problem(status: number, kind: ProblemKind, detail: string, field?: string): Problem {
+function problem(status: number, kind: ProblemKind, detail: string, field?: string): Problem {
   return { type: `urn:prefault-lab:problem:${kind}`, title: TITLES[kind], status, detail, ...(field !== undefined && { field }) };
 }
 
@@ -68,7 +68,7 @@ function fieldOf(error: ErrorObject, context: string): string {
 }
 
 /** A schema violation as a problem naming the first failing field. */
-export function validationProblem(errors: ErrorObject[], context: string): Problem {
+function validationProblem(errors: ErrorObject[], context: string): Problem {
   // A failed U64 (oneOf of integer | string) reports each branch; say what a u64 is instead.
   const u64 = errors.find((e) => (e.parentSchema as { title?: string } | undefined)?.title === 'U64');
   const error = u64 ?? errors[0];
@@ -116,7 +116,7 @@ export function toProblem(error: FastifyError | Error, request: FastifyRequest):
   return problem(500, 'internal', 'the server failed to handle this request; it has been logged');
 }
 
-export function sendProblem(reply: FastifyReply, request: FastifyRequest, body: Problem): FastifyReply {
+function sendProblem(reply: FastifyReply, request: FastifyRequest, body: Problem): FastifyReply {
   return reply.code(body.status).type('application/problem+json; charset=utf-8').send({ ...body, instance: request.url });
 }
 
