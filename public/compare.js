@@ -15,7 +15,8 @@ const MAX = 3;
 
 /** "three-designs:upstream" -> "upstream": a lab VM's role is the part after the lab id. */
 const roleOfName = (name) => (name.includes(':') ? name.slice(name.indexOf(':') + 1) : name);
-const vendorText = (vm) => `${vm.host.vendor} ${vm.host.tdp ? (vm.host.vendor === 'intel' ? 'EPT' : 'NPT') : 'shadow'} L${vm.host.maxTdpLevel ?? '?'}`;
+const vendorText = (vm) =>
+  `${vm.host.vendor} ${vm.host.tdp ? (vm.host.vendor === 'intel' ? 'EPT' : 'NPT') : 'shadow'} L${vm.host.maxTdpLevel ?? '?'}`;
 
 export function createCompare({ onError }) {
   let cols = [];
@@ -54,7 +55,10 @@ export function createCompare({ onError }) {
     const leaf = walk.steps.at(-1);
     if (!leaf?.present) return `not present at level ${leaf?.level ?? '?'}`;
     const d = decodeSpte(leaf.spte, { vendor: c.vm.host.vendor, leaf: leaf.leaf, level: leaf.level });
-    return `${walk.leafLevel ?? 'no leaf'} ${leaf.spte} [${d.fields.filter((f) => f.set).map((f) => f.name).join(' ')}]`;
+    return `${walk.leafLevel ?? 'no leaf'} ${leaf.spte} [${d.fields
+      .filter((f) => f.set)
+      .map((f) => f.name)
+      .join(' ')}]`;
   }
 
   async function strips() {
@@ -67,7 +71,13 @@ export function createCompare({ onError }) {
         svg.setAttribute('preserveAspectRatio', 'none');
         svg.dataset.testid = `cmp-strip-${i}`;
         const wrap = h('div', { class: 'strip-wrap' }, h('div', { class: 'muted' }, root ? `root ${root.id} (${roleText(root)})` : 'no root'), svg);
-        const rows = root ? await allPages(`/v1/vms/${enc(c.vm.id)}/roots/${enc(root.id)}/mappings?from=${hex(range.from)}&to=${hex(range.to)}&limit=1000`, 'mappings', 5) : [];
+        const rows = root
+          ? await allPages(
+              `/v1/vms/${enc(c.vm.id)}/roots/${enc(root.id)}/mappings?from=${hex(range.from)}&to=${hex(range.to)}&limit=1000`,
+              'mappings',
+              5,
+            )
+          : [];
         const slots = c.memslots.filter((m) => m.addressSpace === (root?.addressSpace ?? 0)).map((m) => ({ gpa: m.guestPhysAddr, size: m.size }));
         return { wrap, draw: () => drawStrip(svg, { from: range.from, to: range.to, rows, newRows: c.last?.result?.mapped ?? [], slots }) };
       }),
@@ -85,29 +95,111 @@ export function createCompare({ onError }) {
     const vcpu = (c) => c.vcpus.find((v) => v.id === id);
     const res = (c) => c.last?.result;
     const rows = [
-      h('div', { class: 'cmp-row head' }, h('div', { class: 'cmp-label' }, ''), ...cols.map((c, i) => h('div', { class: 'cmp-cell', 'data-testid': `cmp-head-${i}` }, h('strong', {}, roleOfName(c.vm.name)), h('div', { class: 'muted' }, c.vm.id.slice(0, 8))))),
-      cmpRow('policy', 'prefaultPolicy', cols.map((c) => c.vm.prefaultPolicy)),
-      cmpRow('kernel', 'kernel', cols.map((c) => c.vm.kernel)),
-      cmpRow('host', 'host MMU', cols.map((c) => vendorText(c.vm))),
-      cmpRow('vcpu-mode', `vCPU ${id} mode`, cols.map((c) => (vcpu(c) ? `${vcpuMode(vcpu(c))}, ${vcpu(c).mmu.kind}` : 'no such vCPU'))),
-      cmpRow('vcpu-role', `vCPU ${id} root role`, cols.map((c) => roleText(vcpu(c)?.mmu.rootRole))),
+      h(
+        'div',
+        { class: 'cmp-row head' },
+        h('div', { class: 'cmp-label' }, ''),
+        ...cols.map((c, i) =>
+          h(
+            'div',
+            { class: 'cmp-cell', 'data-testid': `cmp-head-${i}` },
+            h('strong', {}, roleOfName(c.vm.name)),
+            h('div', { class: 'muted' }, c.vm.id.slice(0, 8)),
+          ),
+        ),
+      ),
+      cmpRow(
+        'policy',
+        'prefaultPolicy',
+        cols.map((c) => c.vm.prefaultPolicy),
+      ),
+      cmpRow(
+        'kernel',
+        'kernel',
+        cols.map((c) => c.vm.kernel),
+      ),
+      cmpRow(
+        'host',
+        'host MMU',
+        cols.map((c) => vendorText(c.vm)),
+      ),
+      cmpRow(
+        'vcpu-mode',
+        `vCPU ${id} mode`,
+        cols.map((c) => (vcpu(c) ? `${vcpuMode(vcpu(c))}, ${vcpu(c).mmu.kind}` : 'no such vCPU')),
+      ),
+      cmpRow(
+        'vcpu-role',
+        `vCPU ${id} root role`,
+        cols.map((c) => roleText(vcpu(c)?.mmu.rootRole)),
+      ),
     ];
     if (cols.some((c) => c.last)) {
       rows.push(
-        h('div', { class: 'cmp-row sep' }, h('div', { class: 'cmp-label' }, h('strong', {}, 'last request')), h('div', { class: 'cmp-cell wide' }, cols.find((c) => c.last)?.last.what ?? '')),
-        cmpRow('ret', 'ret / errno', cols.map((c) => (res(c) ? `${res(c).ret}${res(c).errno ? ` ${res(c).errno}` : ''}` : c.last?.error ?? '-'))),
-        cmpRow('reason', 'reason', cols.map((c) => reasonOf(res(c)) ?? '-')),
-        cmpRow('root', 'root used', cols.map((c) => (res(c) ? (res(c).root ? roleText(res(c).root) : 'null (no root)') : '-'))),
-        cmpRow('mapped', 'mapped', cols.map((c) => (res(c)?.mapped ?? []).map((m) => `${m.count} x ${m.level} at ${m.gpa}`).join(', ') || 'nothing')),
-        cmpRow('iterations', 'iterations', cols.map((c) => (res(c)?.iterations ?? []).map((it) => `${it.result}${it.level ? ` ${it.level}` : ''} x${it.count}${it.errno ? ` ${it.errno}` : ''}`).join('; ') || '-')),
-        cmpRow('range', 'range after', cols.map((c) => (res(c)?.range ? `gpa ${res(c).range.gpa}, size ${res(c).range.size}` : '-'))),
-        cmpRow('leaf', `leaf SPTE at ${cols.find((c) => c.last)?.last.gpa ?? ''}`, await Promise.all(cols.map((c) => leafOf(c).catch((e) => e.message)))),
+        h(
+          'div',
+          { class: 'cmp-row sep' },
+          h('div', { class: 'cmp-label' }, h('strong', {}, 'last request')),
+          h('div', { class: 'cmp-cell wide' }, cols.find((c) => c.last)?.last.what ?? ''),
+        ),
+        cmpRow(
+          'ret',
+          'ret / errno',
+          cols.map((c) => (res(c) ? `${res(c).ret}${res(c).errno ? ` ${res(c).errno}` : ''}` : (c.last?.error ?? '-'))),
+        ),
+        cmpRow(
+          'reason',
+          'reason',
+          cols.map((c) => reasonOf(res(c)) ?? '-'),
+        ),
+        cmpRow(
+          'root',
+          'root used',
+          cols.map((c) => (res(c) ? (res(c).root ? roleText(res(c).root) : 'null (no root)') : '-')),
+        ),
+        cmpRow(
+          'mapped',
+          'mapped',
+          cols.map((c) => (res(c)?.mapped ?? []).map((m) => `${m.count} x ${m.level} at ${m.gpa}`).join(', ') || 'nothing'),
+        ),
+        cmpRow(
+          'iterations',
+          'iterations',
+          cols.map(
+            (c) =>
+              (res(c)?.iterations ?? [])
+                .map((it) => `${it.result}${it.level ? ` ${it.level}` : ''} x${it.count}${it.errno ? ` ${it.errno}` : ''}`)
+                .join('; ') || '-',
+          ),
+        ),
+        cmpRow(
+          'range',
+          'range after',
+          cols.map((c) => (res(c)?.range ? `gpa ${res(c).range.gpa}, size ${res(c).range.size}` : '-')),
+        ),
+        cmpRow(
+          'leaf',
+          `leaf SPTE at ${cols.find((c) => c.last)?.last.gpa ?? ''}`,
+          await Promise.all(cols.map((c) => leafOf(c).catch((e) => e.message))),
+        ),
       );
     }
     const drawn = await strips();
     rows.push(
-      h('div', { class: 'cmp-row' }, h('div', { class: 'cmp-label' }, `strip ${hex(range.from)}..${hex(range.to)}`), ...drawn.map((d) => h('div', { class: 'cmp-cell' }, d.wrap))),
-      cmpRow('roots', 'roots', cols.map((c) => c.roots.map((r) => `${r.id}: ${roleText(r)}, ${r.counts['4K']}x4K ${r.counts['2M']}x2M ${r.counts['1G']}x1G`).join('\n') || 'none'), (v) => h('pre', {}, v)),
+      h(
+        'div',
+        { class: 'cmp-row' },
+        h('div', { class: 'cmp-label' }, `strip ${hex(range.from)}..${hex(range.to)}`),
+        ...drawn.map((d) => h('div', { class: 'cmp-cell' }, d.wrap)),
+      ),
+      cmpRow(
+        'roots',
+        'roots',
+        cols.map(
+          (c) => c.roots.map((r) => `${r.id}: ${roleText(r)}, ${r.counts['4K']}x4K ${r.counts['2M']}x2M ${r.counts['1G']}x1G`).join('\n') || 'none',
+        ),
+        (v) => h('pre', {}, v),
+      ),
     );
     grid.replaceChildren(...rows);
     for (const d of drawn) d.draw();
@@ -117,7 +209,20 @@ export function createCompare({ onError }) {
     const sel = $('compare-vcpu');
     const keep = sel.value;
     const ids = [...new Set(cols.flatMap((c) => c.vcpus.map((v) => v.id)))].sort((a, b) => a - b);
-    sel.replaceChildren(...ids.map((id) => new Option(`${id} (${cols.map((c) => c.vcpus.find((v) => v.id === id)).filter(Boolean).map(vcpuMode)[0]})`, String(id))));
+    sel.replaceChildren(
+      ...ids.map(
+        (id) =>
+          new Option(
+            `${id} (${
+              cols
+                .map((c) => c.vcpus.find((v) => v.id === id))
+                .filter(Boolean)
+                .map(vcpuMode)[0]
+            })`,
+            String(id),
+          ),
+      ),
+    );
     if (ids.some((id) => String(id) === keep)) sel.value = keep;
   }
 
@@ -125,7 +230,13 @@ export function createCompare({ onError }) {
     const vms = await allPages('/v1/vms?limit=100', 'vms', 5);
     $('compare-picker').replaceChildren(
       ...vms.map((v) =>
-        h('label', { class: 'pick' }, h('input', { type: 'checkbox', value: v.id, checked: selected.includes(v.id), 'data-testid': `compare-pick-${v.id}` }), ` ${v.name} `, h('span', { class: 'muted' }, `${v.prefaultPolicy}, ${v.kernel}, ${v.id.slice(0, 8)}`)),
+        h(
+          'label',
+          { class: 'pick' },
+          h('input', { type: 'checkbox', value: v.id, checked: selected.includes(v.id), 'data-testid': `compare-pick-${v.id}` }),
+          ` ${v.name} `,
+          h('span', { class: 'muted' }, `${v.prefaultPolicy}, ${v.kernel}, ${v.id.slice(0, 8)}`),
+        ),
       ),
     );
   }
@@ -149,8 +260,12 @@ export function createCompare({ onError }) {
     const vcpu = f.get('vcpu');
     const gpa = parseAddr(f.get('gpa'));
     const size = parseAddr(f.get('size') || '0x1000');
-    const body = kind === 'pre-fault' ? { gpa: hex(gpa), size: hex(size), flags: hex(parseAddr(f.get('flags') || '0')) } : { gpa: hex(gpa), kind: f.get('access') };
-    const what = kind === 'pre-fault' ? `pre-fault vCPU ${vcpu} [${hex(gpa)}, +${hex(size)})` : `${f.get('access')} access vCPU ${vcpu} at ${hex(gpa)}`;
+    const body =
+      kind === 'pre-fault'
+        ? { gpa: hex(gpa), size: hex(size), flags: hex(parseAddr(f.get('flags') || '0')) }
+        : { gpa: hex(gpa), kind: f.get('access') };
+    const what =
+      kind === 'pre-fault' ? `pre-fault vCPU ${vcpu} [${hex(gpa)}, +${hex(size)})` : `${f.get('access')} access vCPU ${vcpu} at ${hex(gpa)}`;
     const answers = await Promise.all(
       cols.map((c) =>
         post(`/v1/vms/${enc(c.vm.id)}/vcpus/${vcpu}/${kind}`, body).then(

@@ -21,7 +21,8 @@ export const byTestId = (id, root = document) => root.querySelector(`[data-testi
 export const row = (cells, attrs = {}) => h('tr', attrs, ...cells.map((c) => (c instanceof Node ? h('td', {}, c) : h('td', {}, String(c ?? '-')))));
 
 /** "L4 smm0 gm0" for a root role. */
-export const roleText = (r) => (r ? `L${r.level} smm${+r.smm} gm${+r.guestMode}${r.addressSpace !== undefined ? ` as${r.addressSpace}` : ''}${r.mirror ? ' mirror' : ''}` : '-');
+export const roleText = (r) =>
+  r ? `L${r.level} smm${+r.smm} gm${+r.guestMode}${r.addressSpace !== undefined ? ` as${r.addressSpace}` : ''}${r.mirror ? ' mirror' : ''}` : '-';
 
 /** The mode a vCPU is in, as a student would say it. */
 export const vcpuMode = (v) => (v.smm ? 'SMM' : v.guestMode ? (v.nestedTdp ? 'L2, nested TDP' : 'L2, L1 shadow paging') : 'L1');

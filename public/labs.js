@@ -36,19 +36,49 @@ export function normalizeSession(s, labId) {
 
 /** `{vm:<name>}` in a task's path -> that session VM's id (by role, then by name). */
 const resolve = (path, vms) =>
-  path.replace(/\{vm:([A-Za-z0-9_-]+)\}/g, (whole, name) => (vms.find((v) => v.role === name) ?? vms.find((v) => v.name === name || v.name?.endsWith(`:${name}`)))?.vmId ?? whole);
+  path.replace(
+    /\{vm:([A-Za-z0-9_-]+)\}/g,
+    (whole, name) => (vms.find((v) => v.role === name) ?? vms.find((v) => v.name === name || v.name?.endsWith(`:${name}`)))?.vmId ?? whole,
+  );
 
-const ROOT_ROLES = [null, ...[4, 5].flatMap((level) => [[false, false], [true, false], [false, true], [true, true]].map(([smm, guestMode]) => ({ smm, guestMode, level })))];
+const ROOT_ROLES = [
+  null,
+  ...[4, 5].flatMap((level) =>
+    [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ].map(([smm, guestMode]) => ({ smm, guestMode, level })),
+  ),
+];
 const roleLabel = (r) => (r ? `level ${r.level}, smm ${+r.smm}, guest_mode ${+r.guestMode}` : 'no root (refused before a root is chosen)');
 
 /** One input for a prediction field; `choices` from the server win over the built-in ones. */
 function predictInput(p) {
   const name = p.field;
-  if (p.choices?.length) return h('select', { name, 'data-testid': `predict-${name}` }, ...p.choices.map((c, i) => h('option', { value: String(i) }, typeof c === 'object' && c !== null ? roleLabel(c) : String(c))));
-  if (name === 'rootRole') return h('select', { name, 'data-testid': `predict-${name}` }, ...ROOT_ROLES.map((r, i) => h('option', { value: String(i) }, roleLabel(r))));
-  if (name === 'level') return h('select', { name, 'data-testid': `predict-${name}` }, ...['4K', '2M', '1G'].map((l) => h('option', {}, l)), h('option', { value: '' }, 'none'));
+  if (p.choices?.length)
+    return h(
+      'select',
+      { name, 'data-testid': `predict-${name}` },
+      ...p.choices.map((c, i) => h('option', { value: String(i) }, typeof c === 'object' && c !== null ? roleLabel(c) : String(c))),
+    );
+  if (name === 'rootRole')
+    return h('select', { name, 'data-testid': `predict-${name}` }, ...ROOT_ROLES.map((r, i) => h('option', { value: String(i) }, roleLabel(r))));
+  if (name === 'level')
+    return h(
+      'select',
+      { name, 'data-testid': `predict-${name}` },
+      ...['4K', '2M', '1G'].map((l) => h('option', {}, l)),
+      h('option', { value: '' }, 'none'),
+    );
   if (name === 'iterations') return h('input', { name, type: 'number', min: 0, size: 5, 'data-testid': `predict-${name}` });
-  return h('input', { name, size: 12, placeholder: name === 'ret' ? '0, -22, -EINVAL' : name === 'errno' ? 'EINVAL' : '', 'data-testid': `predict-${name}` });
+  return h('input', {
+    name,
+    size: 12,
+    placeholder: name === 'ret' ? '0, -22, -EINVAL' : name === 'errno' ? 'EINVAL' : '',
+    'data-testid': `predict-${name}`,
+  });
 }
 
 /** The form's values as the prediction body (ret stays text when it is an errno name). */
@@ -81,7 +111,12 @@ function gradedList(n, graded) {
     ...entries.map(([field, g]) => {
       const given = g.given ?? g.predicted;
       const actual = 'actual' in g ? g.actual : g.expected;
-      if (g.correct === undefined) return h('li', { 'data-field': field, class: 'pending' }, `\u2026 ${field}: you predicted ${show(given)}; make the call to see what the kernel does`);
+      if (g.correct === undefined)
+        return h(
+          'li',
+          { 'data-field': field, class: 'pending' },
+          `\u2026 ${field}: you predicted ${show(given)}; make the call to see what the kernel does`,
+        );
       return h(
         'li',
         { 'data-field': field, 'data-correct': g.correct, 'data-actual': JSON.stringify(actual ?? null), class: g.correct ? 'ok' : 'wrong' },
@@ -108,7 +143,11 @@ export function createLabs({ viewer, onError, navigate }) {
     const g = grade?.tasks.find((t) => t.n === task.n);
     const passed = (task.passed ?? false) || (g?.passed ?? false);
     const known = g !== undefined || task.passed !== undefined;
-    const item = h('li', { 'data-testid': `lab-task-${task.n}`, 'data-passed': known ? passed : undefined }, h('span', { class: 'task-title' }, task.title));
+    const item = h(
+      'li',
+      { 'data-testid': `lab-task-${task.n}`, 'data-passed': known ? passed : undefined },
+      h('span', { class: 'task-title' }, task.title),
+    );
     if (task.prompt) item.append(h('p', { class: 'prompt' }, task.prompt));
     if (task.explain) item.append(h('p', { class: 'explain' }, task.explain));
     if (task.predict?.length) {
@@ -130,11 +169,19 @@ export function createLabs({ viewer, onError, navigate }) {
         busy(() => predict(task.n, predictBody(form, task.predict))).catch(onError);
       });
       item.append(form);
-      if (task.attempts) item.append(h('p', { class: 'muted' }, `${task.attempts} prediction${task.attempts > 1 ? 's' : ''} stored; predicting again replaces it`));
+      if (task.attempts)
+        item.append(h('p', { class: 'muted' }, `${task.attempts} prediction${task.attempts > 1 ? 's' : ''} stored; predicting again replaces it`));
       const list = gradedList(task.n, gradedOf(g) ?? gradedOf(task) ?? graded.get(task.n));
       if (list) item.append(list);
     }
-    if (task.hidden || (!task.calls && session.mode === 'predict')) item.append(h('p', { class: 'muted', 'data-testid': `calls-hidden-${task.n}` }, 'Predict first: the calls to make appear once your prediction is stored.'));
+    if (task.hidden || (!task.calls && session.mode === 'predict'))
+      item.append(
+        h(
+          'p',
+          { class: 'muted', 'data-testid': `calls-hidden-${task.n}` },
+          'Predict first: the calls to make appear once your prediction is stored.',
+        ),
+      );
     for (const [i, call] of (task.calls ?? []).entries()) {
       const path = resolve(call.path, session.vms);
       // predict[].call (1-based) names the call whose outcome grades a field.
@@ -143,24 +190,53 @@ export function createLabs({ viewer, onError, navigate }) {
       const vm = session.vms.find((v) => path.includes(v.vmId));
       // Shown with the VM's role in place of its id (the id stays in the title and data).
       const shown = vm ? path.replace(vm.vmId, `{${vm.role}}`) : path;
-      item.append(h('code', { title: path, 'data-vm-id': vm?.vmId, 'data-path': path }, `${call.method} ${shown}${call.body ? ` ${JSON.stringify(call.body)}` : ''}`));
+      item.append(
+        h(
+          'code',
+          { title: path, 'data-vm-id': vm?.vmId, 'data-path': path },
+          `${call.method} ${shown}${call.body ? ` ${JSON.stringify(call.body)}` : ''}`,
+        ),
+      );
       if (grades.length) item.append(h('span', { class: 'grades' }, `this call grades your ${grades.join(', ')} `));
       if (usable) item.append(h('button', { type: 'button', onclick: () => viewer.useCall({ ...call, path }).catch(onError) }, 'Use in form'));
       // Calls the viewer has no form for (vCPU mode, memslots, GET roots) run as they are.
-      else item.append(h('button', { type: 'button', 'data-testid': 'run-call', onclick: () => busy(() => runCall(call.method, path, shown, call.body, vm?.vmId)).catch(onError) }, 'Run'));
+      else
+        item.append(
+          h(
+            'button',
+            {
+              type: 'button',
+              'data-testid': 'run-call',
+              onclick: () => busy(() => runCall(call.method, path, shown, call.body, vm?.vmId)).catch(onError),
+            },
+            'Run',
+          ),
+        );
     }
     // A hidden task's hints would give the outcome away before the prediction.
-    for (const c of task.hidden ? [] : (g?.checks ?? [])) item.append(h('p', { class: c.passed ? 'hint ok' : 'hint' }, c.passed ? `\u2713 ${c.vm ? `[${c.vm}] ` : ''}${c.detail}` : `${c.hint} (${c.detail})`));
+    for (const c of task.hidden ? [] : (g?.checks ?? []))
+      item.append(
+        h('p', { class: c.passed ? 'hint ok' : 'hint' }, c.passed ? `\u2713 ${c.vm ? `[${c.vm}] ` : ''}${c.detail}` : `${c.hint} (${c.detail})`),
+      );
     return item;
   }
 
   function render() {
     $('lab-page-title').textContent = lab.title;
-    $('lab-page-meta').textContent = `${session.mode} mode${session.student ? `, student ${session.student}` : ''}, session ${session.id.slice(0, 8)}`;
+    $('lab-page-meta').textContent =
+      `${session.mode} mode${session.student ? `, student ${session.student}` : ''}, session ${session.id.slice(0, 8)}`;
     $('lab-goal').textContent = lab.goal;
     $('lab-vms').replaceChildren(
-      ...session.vms.map((v) => h('button', { type: 'button', class: 'vm-chip', 'data-testid': `lab-vm-${v.role}`, onclick: () => busy(() => viewer.selectVm(v.vmId)).catch(onError) }, v.role)),
-      ...(session.vms.length > 1 ? [h('a', { href: `#/compare?vms=${session.vms.map((v) => v.vmId).join(',')}`, 'data-testid': 'lab-compare' }, 'side by side')] : []),
+      ...session.vms.map((v) =>
+        h(
+          'button',
+          { type: 'button', class: 'vm-chip', 'data-testid': `lab-vm-${v.role}`, onclick: () => busy(() => viewer.selectVm(v.vmId)).catch(onError) },
+          v.role,
+        ),
+      ),
+      ...(session.vms.length > 1
+        ? [h('a', { href: `#/compare?vms=${session.vms.map((v) => v.vmId).join(',')}`, 'data-testid': 'lab-compare' }, 'side by side')]
+        : []),
     );
     const tasks = session.tasks ?? lab.tasks;
     $('lab-tasks').replaceChildren(...tasks.map(taskItem));
@@ -249,9 +325,22 @@ export function createLabs({ viewer, onError, navigate }) {
           { 'data-testid': `lab-${l.id}` },
           h('strong', {}, l.title),
           h('p', {}, l.goal),
-          h('button', { type: 'button', 'data-testid': `lab-start-${l.id}`, onclick: () => busy(() => start(l.id, 'guided')).catch(onError) }, 'Start'),
+          h(
+            'button',
+            { type: 'button', 'data-testid': `lab-start-${l.id}`, onclick: () => busy(() => start(l.id, 'guided')).catch(onError) },
+            'Start',
+          ),
           ' ',
-          h('button', { type: 'button', 'data-testid': `lab-predict-${l.id}`, onclick: () => busy(() => start(l.id, 'predict')).catch(onError), title: 'calls and outcomes stay hidden until you predict them' }, 'Start in predict mode'),
+          h(
+            'button',
+            {
+              type: 'button',
+              'data-testid': `lab-predict-${l.id}`,
+              onclick: () => busy(() => start(l.id, 'predict')).catch(onError),
+              title: 'calls and outcomes stay hidden until you predict them',
+            },
+            'Start in predict mode',
+          ),
         ),
       ),
     );

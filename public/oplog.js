@@ -38,7 +38,10 @@ async function showTrace(out, vmId, seq) {
 }
 
 export async function showOperations(box, vmId, onError = () => {}) {
-  const [ops, traces] = await Promise.all([allPages(`/v1/vms/${encodeURIComponent(vmId)}/operations?limit=1000`, 'operations', 10), serverHas(TRACE_PATH)]);
+  const [ops, traces] = await Promise.all([
+    allPages(`/v1/vms/${encodeURIComponent(vmId)}/operations?limit=1000`, 'operations', 10),
+    serverHas(TRACE_PATH),
+  ]);
   const out = h('pre', { class: 'trace-text', 'data-testid': 'trace-text', hidden: true });
   const newest = ops.slice(-SHOWN).reverse();
   box.replaceChildren(
@@ -47,7 +50,19 @@ export async function showOperations(box, vmId, onError = () => {}) {
     h(
       'table',
       { class: 'grid oplog', 'data-testid': 'oplog' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'seq'), h('th', {}, 'operation'), h('th', {}, 'result'), h('th', {}, 'reason'), traces ? h('th', {}, 'KVM trace') : null)),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, 'seq'),
+          h('th', {}, 'operation'),
+          h('th', {}, 'result'),
+          h('th', {}, 'reason'),
+          traces ? h('th', {}, 'KVM trace') : null,
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -62,7 +77,17 @@ export async function showOperations(box, vmId, onError = () => {}) {
             h('td', {}, describeResult(e.result)),
             h('td', { class: 'reason' }, reason ?? (failed ? '(no reason given)' : '')),
             traces
-              ? h('td', {}, TRACED.has(e.kind) ? h('button', { type: 'button', 'data-testid': `trace-${e.seq}`, onclick: () => showTrace(out, vmId, e.seq).catch(onError) }, 'events') : '')
+              ? h(
+                  'td',
+                  {},
+                  TRACED.has(e.kind)
+                    ? h(
+                        'button',
+                        { type: 'button', 'data-testid': `trace-${e.seq}`, onclick: () => showTrace(out, vmId, e.seq).catch(onError) },
+                        'events',
+                      )
+                    : '',
+                )
               : null,
           );
         }),

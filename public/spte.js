@@ -38,7 +38,12 @@ const HARDWARE = {
 const SOFTWARE = {
   ept: [
     { bit: 11, name: 'MMU-present', title: 'SPTE_MMU_PRESENT_MASK: is_shadow_present_pte()' },
-    { bits: [52, 53], name: 'A/D type', title: 'SPTE_TDP_AD_MASK: 0 enabled, 1 disabled (access tracking), 2 write-protect only', values: ['enabled', 'disabled', 'wrprot-only', '?'] },
+    {
+      bits: [52, 53],
+      name: 'A/D type',
+      title: 'SPTE_TDP_AD_MASK: 0 enabled, 1 disabled (access tracking), 2 write-protect only',
+      values: ['enabled', 'disabled', 'wrprot-only', '?'],
+    },
     { bit: 54, name: 'saved R', title: 'SHADOW_ACC_TRACK_SAVED_BITS: R saved while access-tracked' },
     { bit: 56, name: 'saved X', title: 'SHADOW_ACC_TRACK_SAVED_BITS: X saved while access-tracked' },
     { bit: 57, name: 'host-writable', title: 'EPT_SPTE_HOST_WRITABLE: the host mapping (gup) is writable' },
@@ -48,7 +53,12 @@ const SOFTWARE = {
     { bit: 9, name: 'host-writable', title: 'DEFAULT_SPTE_HOST_WRITABLE: the host mapping (gup) is writable' },
     { bit: 10, name: 'MMU-writable', title: 'DEFAULT_SPTE_MMU_WRITABLE: KVM allows W (not write-protected)' },
     { bit: 11, name: 'MMU-present', title: 'SPTE_MMU_PRESENT_MASK: is_shadow_present_pte()' },
-    { bits: [52, 53], name: 'A/D type', title: 'SPTE_TDP_AD_MASK (NPT always has A/D: normally 0)', values: ['enabled', 'disabled', 'wrprot-only', '?'] },
+    {
+      bits: [52, 53],
+      name: 'A/D type',
+      title: 'SPTE_TDP_AD_MASK (NPT always has A/D: normally 0)',
+      values: ['enabled', 'disabled', 'wrprot-only', '?'],
+    },
   ],
 };
 
@@ -103,18 +113,26 @@ export function decodeSpte(spteValue, { vendor, leaf, level }) {
   if (mmio) {
     // MMIO SPTEs reuse bits 3..10 and 52..62 for the memslot generation (spte.h).
     const gen = field(v, 3, 10) | (field(v, 52, 62) << 8n);
-    fields.push({ name: 'MMIO gen', bits: '62:52,10:3', value: Number(gen), set: true, kind: 'sw', title: 'MMIO generation (stale after a memslot change)' });
+    fields.push({
+      name: 'MMIO gen',
+      bits: '62:52,10:3',
+      value: Number(gen),
+      set: true,
+      kind: 'sw',
+      title: 'MMIO generation (stale after a memslot change)',
+    });
   } else for (const spec of SOFTWARE[layout]) add(spec, 'sw');
   const pfn = field(v, 12, 51);
   // A huge leaf's address field starts at its size; bit 12 is PAT there on NPT.
   const shift = leaf && level > 1 ? BigInt(12 + 9 * (level - 1)) : 12n;
-  const hpa = (v & ((1n << 52n) - 1n)) >> shift << shift;
+  const hpa = ((v & ((1n << 52n) - 1n)) >> shift) << shift;
   return { value: v, layout, mmio, fields, pfn, hpa };
 }
 
 /** What a walk step means, in words: where the walk goes next or why it stops. */
 export function stepOutcome(step, decoded) {
-  if (!step.present) return decoded?.mmio || step.mapping?.kind === 'mmio' ? 'MMIO SPTE: the access exits to KVM (walk stops)' : 'not present: the walk stops here';
+  if (!step.present)
+    return decoded?.mmio || step.mapping?.kind === 'mmio' ? 'MMIO SPTE: the access exits to KVM (walk stops)' : 'not present: the walk stops here';
   if (step.mapping?.kind === 'mmio' || decoded?.mmio) return 'MMIO SPTE: the access exits to KVM (walk stops)';
   if (step.leaf) return `leaf: maps a ${LEAF_SIZE[step.level] ?? `level-${step.level}`} page at hpa 0x${decoded?.hpa?.toString(16) ?? '?'}`;
   return `table: next level at hpa 0x${decoded?.hpa?.toString(16) ?? '?'}`;

@@ -49,13 +49,40 @@ function axis(svg, from, to) {
   for (let t = ((from + step - 1n) / step) * step; t <= to; t += step) {
     const x = xOf(t, from, to);
     const major = t % TWO_M === 0n;
-    el('line', { x1: x, x2: x, y1: LEAF_Y + LEAF_H + 12, y2: LEAF_Y + LEAF_H + (major ? 18 : 15), stroke: major ? '#555' : '#999', 'vector-effect': 'non-scaling-stroke', 'data-testid': 'tick', 'data-gpa': hex(t) }, svg);
+    el(
+      'line',
+      {
+        x1: x,
+        x2: x,
+        y1: LEAF_Y + LEAF_H + 12,
+        y2: LEAF_Y + LEAF_H + (major ? 18 : 15),
+        stroke: major ? '#555' : '#999',
+        'vector-effect': 'non-scaling-stroke',
+        'data-testid': 'tick',
+        'data-gpa': hex(t),
+      },
+      svg,
+    );
     labels.push({ x, text: hex(t) });
   }
   if (step < TWO_M && (to - from) / TWO_M <= 64n) {
     for (let t = ((from + TWO_M - 1n) / TWO_M) * TWO_M; t < to; t += TWO_M) {
       const x = xOf(t, from, to);
-      el('line', { x1: x, x2: x, y1: LEAF_Y - 10, y2: LEAF_Y + LEAF_H, stroke: '#333', 'stroke-dasharray': '3 3', 'vector-effect': 'non-scaling-stroke', 'pointer-events': 'none', 'data-testid': 'guide-2m' }, svg);
+      el(
+        'line',
+        {
+          x1: x,
+          x2: x,
+          y1: LEAF_Y - 10,
+          y2: LEAF_Y + LEAF_H,
+          stroke: '#333',
+          'stroke-dasharray': '3 3',
+          'vector-effect': 'non-scaling-stroke',
+          'pointer-events': 'none',
+          'data-testid': 'guide-2m',
+        },
+        svg,
+      );
     }
   }
   return labels;
@@ -100,7 +127,8 @@ export function drawStrip(svg, { from, to, rows, newRows, slots }) {
   for (const s of slots) {
     const x1 = xOf(BigInt(s.gpa), from, to);
     const x2 = xOf(BigInt(s.gpa) + BigInt(s.size), from, to);
-    if (x2 > x1) el('rect', { x: x1, y: LEAF_Y + LEAF_H + 5, width: Math.max(x2 - x1, 1), height: 6, fill: 'var(--slot)', 'data-testid': 'memslot' }, svg);
+    if (x2 > x1)
+      el('rect', { x: x1, y: LEAF_Y + LEAF_H + 5, width: Math.max(x2 - x1, 1), height: 6, fill: 'var(--slot)', 'data-testid': 'memslot' }, svg);
   }
   for (const row of rows) {
     const start = BigInt(row.gpa);

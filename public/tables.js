@@ -53,16 +53,29 @@ export function deriveTables(rows, rootLevel) {
 
 function label(n, parentLevel) {
   const idx = parentLevel ? Number((n.base >> BigInt(12 + 9 * n.level)) & 511n) : null;
-  const leaves = Object.entries(n.leaves).map(([lvl, count]) => `${count} x ${lvl}`).join(', ');
+  const leaves = Object.entries(n.leaves)
+    .map(([lvl, count]) => `${count} x ${lvl}`)
+    .join(', ');
   return `${LEVEL_NAMES[n.level] ?? `L${n.level}`}${idx === null ? ' (root)' : `[${idx}]`} ${hex(n.base)}..${hex(n.base + cover(n.level))}${leaves ? `: ${leaves}` : ''}`;
 }
 
 function renderNode(n, parentLevel, onPick) {
-  const text = h('button', { type: 'button', class: 'link', title: 'walk this table\'s first address', onclick: () => onPick(n.base), 'data-testid': `table-${LEVEL_NAMES[n.level]}-${hex(n.base)}` }, label(n, parentLevel));
+  const text = h(
+    'button',
+    {
+      type: 'button',
+      class: 'link',
+      title: "walk this table's first address",
+      onclick: () => onPick(n.base),
+      'data-testid': `table-${LEVEL_NAMES[n.level]}-${hex(n.base)}`,
+    },
+    label(n, parentLevel),
+  );
   const kids = [...n.children.values()].sort((a, b) => (a.base < b.base ? -1 : 1));
   if (kids.length === 0) return h('li', { 'data-level': n.level }, text);
   const shown = kids.slice(0, MAX_CHILDREN).map((k) => renderNode(k, n.level, onPick));
-  if (kids.length > MAX_CHILDREN) shown.push(h('li', { class: 'muted' }, `... ${kids.length - MAX_CHILDREN} more ${LEVEL_NAMES[n.level - 1]} tables`));
+  if (kids.length > MAX_CHILDREN)
+    shown.push(h('li', { class: 'muted' }, `... ${kids.length - MAX_CHILDREN} more ${LEVEL_NAMES[n.level - 1]} tables`));
   return h('li', { 'data-level': n.level }, h('details', { open: true }, h('summary', {}, text), h('ul', {}, ...shown)));
 }
 
@@ -78,7 +91,12 @@ export function renderTables(box, { rows, root, onPick }) {
     return;
   }
   const counted = root.counts?.tables;
-  const note = counted === undefined ? '' : counted > derived.tables ? ` (the root holds ${counted}; the other ${counted - derived.tables} hold no leaf)` : ` (the root holds ${counted})`;
+  const note =
+    counted === undefined
+      ? ''
+      : counted > derived.tables
+        ? ` (the root holds ${counted}; the other ${counted - derived.tables} hold no leaf)`
+        : ` (the root holds ${counted})`;
   box.replaceChildren(
     h('p', { class: 'muted', 'data-testid': 'tables-summary' }, `${derived.tables} tables reached by leaves${note}`),
     h('ul', { class: 'tree', 'data-testid': 'tables-tree' }, renderNode(derived.root, null, onPick)),

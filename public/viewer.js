@@ -26,7 +26,10 @@ export function callLines(what, r) {
   if (reason) lines.push(`reason: ${reason}`);
   if (r.range) lines.push(`range copied back: gpa ${r.range.gpa}, size ${r.range.size}`);
   if (r.exit !== undefined) lines.push(`exit: ${r.exit ?? 'none (guest continues)'}`);
-  lines.push(`root: ${r.root ? `${r.root.id} (${roleText(r.root)})` : 'null'}`, `mapped: ${(r.mapped ?? []).map((m) => `${m.count} x ${m.level} ${m.kind} at ${m.gpa}`).join(', ') || 'nothing new'}`);
+  lines.push(
+    `root: ${r.root ? `${r.root.id} (${roleText(r.root)})` : 'null'}`,
+    `mapped: ${(r.mapped ?? []).map((m) => `${m.count} x ${m.level} ${m.kind} at ${m.gpa}`).join(', ') || 'nothing new'}`,
+  );
   if (r.note) lines.push(`note: ${r.note}`);
   return lines;
 }
@@ -34,14 +37,31 @@ export function callLines(what, r) {
 export const iterationRow = (it) => row([it.gpa, it.result, it.level ?? '-', it.consumed, it.count, it.errno ?? '-'], { 'data-testid': 'trace-row' });
 
 export function createViewer({ onError }) {
-  const state = { vmId: null, vm: null, vcpus: [], roots: [], memslots: [], rootId: null, from: 0n, to: 0x100000000n, rows: [], newRows: [], roles: new Map(), walkGpa: null };
+  const state = {
+    vmId: null,
+    vm: null,
+    vcpus: [],
+    roots: [],
+    memslots: [],
+    rootId: null,
+    from: 0n,
+    to: 0x100000000n,
+    rows: [],
+    newRows: [],
+    roles: new Map(),
+    walkGpa: null,
+  };
   const vmPath = () => `/v1/vms/${encodeURIComponent(state.vmId)}`;
   const currentRoot = () => state.roots.find((r) => r.id === state.rootId) ?? null;
 
   function renderVcpus() {
-    $('vcpus').querySelector('tbody').replaceChildren(
-      ...state.vcpus.map((v) => row([v.id, v.maxPhysAddr, vcpuMode(v), v.mmu.kind, roleText(v.mmu.rootRole), v.loadedRoot ?? '-'], { 'data-testid': `vcpu-${v.id}` })),
-    );
+    $('vcpus')
+      .querySelector('tbody')
+      .replaceChildren(
+        ...state.vcpus.map((v) =>
+          row([v.id, v.maxPhysAddr, vcpuMode(v), v.mmu.kind, roleText(v.mmu.rootRole), v.loadedRoot ?? '-'], { 'data-testid': `vcpu-${v.id}` }),
+        ),
+      );
     for (const id of ['prefault-vcpu', 'access-vcpu']) {
       const sel = $(id);
       const keep = sel.value;
@@ -51,14 +71,28 @@ export function createViewer({ onError }) {
   }
 
   function renderRoots() {
-    $('roots').querySelector('tbody').replaceChildren(
-      ...state.roots.map((r) => {
-        const tr = row([r.id, r.level, +r.smm, +r.guestMode, r.addressSpace, +r.mirror, r.vcpus.join(', ') || '-', ...['4K', '2M', '1G', 'mmio', 'tables'].map((k) => r.counts[k] ?? 0)], { 'data-testid': `root-${r.id}` });
-        if (r.id === state.rootId) tr.classList.add('selected');
-        tr.addEventListener('click', () => selectRoot(r.id).catch(onError));
-        return tr;
-      }),
-    );
+    $('roots')
+      .querySelector('tbody')
+      .replaceChildren(
+        ...state.roots.map((r) => {
+          const tr = row(
+            [
+              r.id,
+              r.level,
+              +r.smm,
+              +r.guestMode,
+              r.addressSpace,
+              +r.mirror,
+              r.vcpus.join(', ') || '-',
+              ...['4K', '2M', '1G', 'mmio', 'tables'].map((k) => r.counts[k] ?? 0),
+            ],
+            { 'data-testid': `root-${r.id}` },
+          );
+          if (r.id === state.rootId) tr.classList.add('selected');
+          tr.addEventListener('click', () => selectRoot(r.id).catch(onError));
+          return tr;
+        }),
+      );
     $('strip-root').textContent = currentRoot() ? `${state.rootId} (${roleText(currentRoot())})` : '(no root yet: pre-fault something)';
   }
 
@@ -123,11 +157,17 @@ export function createViewer({ onError }) {
   }
 
   async function refreshVm() {
-    const [vm, vcpus, roots, memslots] = await Promise.all([get(vmPath()), get(`${vmPath()}/vcpus`), get(`${vmPath()}/roots`), get(`${vmPath()}/memslots`)]);
+    const [vm, vcpus, roots, memslots] = await Promise.all([
+      get(vmPath()),
+      get(`${vmPath()}/vcpus`),
+      get(`${vmPath()}/roots`),
+      get(`${vmPath()}/memslots`),
+    ]);
     Object.assign(state, { vm, vcpus: vcpus.vcpus, roots: roots.roots, memslots: memslots.memslots });
     if (!state.roots.some((r) => r.id === state.rootId)) state.rootId = state.roots[0]?.id ?? null;
     const role = state.roles.get(vm.id);
-    $('vm-info').textContent = `${role ? `role ${role}: ` : ''}${vm.type}, ${vm.prefaultPolicy}, kernel ${vm.kernel}, ${vm.host.vendor} ${vm.host.tdp ? (vm.host.vendor === 'intel' ? 'EPT' : 'NPT') : 'shadow paging'}, preFaultAllowed ${vm.preFaultAllowed}`;
+    $('vm-info').textContent =
+      `${role ? `role ${role}: ` : ''}${vm.type}, ${vm.prefaultPolicy}, kernel ${vm.kernel}, ${vm.host.vendor} ${vm.host.tdp ? (vm.host.vendor === 'intel' ? 'EPT' : 'NPT') : 'shadow paging'}, preFaultAllowed ${vm.preFaultAllowed}`;
     renderVcpus();
     renderRoots();
   }
@@ -160,7 +200,9 @@ export function createViewer({ onError }) {
    */
   async function loadVms(select, lab = null) {
     state.roles = new Map((lab?.vms ?? []).map((v) => [v.vmId, v.role]));
-    const vms = lab ? await Promise.all(lab.vms.map((v) => get(`/v1/vms/${encodeURIComponent(v.vmId)}`))) : await allPages('/v1/vms?limit=100', 'vms', 5);
+    const vms = lab
+      ? await Promise.all(lab.vms.map((v) => get(`/v1/vms/${encodeURIComponent(v.vmId)}`)))
+      : await allPages('/v1/vms?limit=100', 'vms', 5);
     $('vm-select').replaceChildren(...vms.map((v) => new Option(optionText(v), v.id)));
     const pick = select ?? (vms.some((v) => v.id === state.vmId) ? state.vmId : vms[0]?.id);
     if (pick) await selectVm(pick);
@@ -170,7 +212,9 @@ export function createViewer({ onError }) {
     const pre = $('call-result');
     pre.textContent = callLines(what, result).join('\n');
     pre.classList.remove('muted');
-    $('trace').querySelector('tbody').replaceChildren(...result.iterations.map(iterationRow));
+    $('trace')
+      .querySelector('tbody')
+      .replaceChildren(...result.iterations.map(iterationRow));
   }
 
   /** After a call: new leaves are remembered, the picture follows the root and range the call used. */
@@ -225,11 +269,20 @@ export function createViewer({ onError }) {
     form.scrollIntoView({ behavior: 'smooth', block: 'center' });
   }
 
-  const guard = (fn) => (...args) => busy(() => fn(...args)).catch(onError);
+  const guard =
+    (fn) =>
+    (...args) =>
+      busy(() => fn(...args)).catch(onError);
 
   function wire() {
-    $('vm-select').addEventListener('change', guard((ev) => selectVm(ev.target.value)));
-    $('vm-refresh').addEventListener('click', guard(() => (state.vmId ? selectVm(state.vmId) : loadVms())));
+    $('vm-select').addEventListener(
+      'change',
+      guard((ev) => selectVm(ev.target.value)),
+    );
+    $('vm-refresh').addEventListener(
+      'click',
+      guard(() => (state.vmId ? selectVm(state.vmId) : loadVms())),
+    );
     $('prefault-form').addEventListener('submit', guard(submitPrefault));
     $('access-form').addEventListener('submit', guard(submitAccess));
     $('zoom-form').addEventListener(

@@ -15,10 +15,24 @@ function gpaSplit(gpa, rootLevel, stopLevel) {
   for (let level = rootLevel; level >= 1; level--) {
     const [hi, lo] = indexBits(level);
     const idx = Number((gpa >> BigInt(lo)) & 511n);
-    parts.push(h('span', { class: `gpa-part${level < stopLevel ? ' unused' : ''}`, title: `bits ${hi}:${lo}` }, h('small', {}, LEVEL_NAMES[level]), String(idx)));
+    parts.push(
+      h(
+        'span',
+        { class: `gpa-part${level < stopLevel ? ' unused' : ''}`, title: `bits ${hi}:${lo}` },
+        h('small', {}, LEVEL_NAMES[level]),
+        String(idx),
+      ),
+    );
   }
   const offsetBits = stopLevel > 1 ? 12 + 9 * (stopLevel - 1) : 12;
-  parts.push(h('span', { class: 'gpa-part offset', title: `bits ${offsetBits - 1}:0` }, h('small', {}, 'offset'), hex(gpa & ((1n << BigInt(offsetBits)) - 1n))));
+  parts.push(
+    h(
+      'span',
+      { class: 'gpa-part offset', title: `bits ${offsetBits - 1}:0` },
+      h('small', {}, 'offset'),
+      hex(gpa & ((1n << BigInt(offsetBits)) - 1n)),
+    ),
+  );
   return h('div', { class: 'gpa-split', 'data-testid': 'walk-gpa-split' }, ...parts);
 }
 
@@ -27,7 +41,11 @@ function bitChips(decoded) {
     'div',
     { class: 'bits' },
     ...decoded.fields.map((f) =>
-      h('span', { class: `bit ${f.kind}${f.set ? ' set' : ''}`, title: `bit ${f.bits}: ${f.title}`, 'data-bit': f.name, 'data-set': f.set }, `${f.name}=${f.value}`),
+      h(
+        'span',
+        { class: `bit ${f.kind}${f.set ? ' set' : ''}`, title: `bit ${f.bits}: ${f.title}`, 'data-bit': f.name, 'data-set': f.set },
+        `${f.name}=${f.value}`,
+      ),
     ),
   );
 }
@@ -36,7 +54,11 @@ function bitChips(decoded) {
 function extras(step) {
   const keys = Object.keys(step).filter((k) => !KNOWN_STEP_KEYS.has(k));
   if (keys.length === 0) return null;
-  return h('div', { class: 'extras', 'data-testid': 'walk-extras' }, ...keys.map((k) => h('code', {}, `${k}: ${typeof step[k] === 'object' ? JSON.stringify(step[k]) : step[k]}`)));
+  return h(
+    'div',
+    { class: 'extras', 'data-testid': 'walk-extras' },
+    ...keys.map((k) => h('code', {}, `${k}: ${typeof step[k] === 'object' ? JSON.stringify(step[k]) : step[k]}`)),
+  );
 }
 
 export function renderWalk(box, walk, { vendor }) {
@@ -51,18 +73,47 @@ export function renderWalk(box, walk, { vendor }) {
     const ends = step.leaf || !step.present || decoded.mmio;
     return h(
       'li',
-      { class: `walk-step${ends ? ' stop' : ''}${step.present ? '' : ' absent'}`, 'data-testid': `walk-step-${step.level}`, 'data-leaf': step.leaf, 'data-present': step.present },
-      h('div', { class: 'walk-head' }, h('strong', {}, `${LEVEL_NAMES[step.level] ?? `L${step.level}`}[${step.index}]`), h('span', { class: 'muted' }, ` gpa bits ${hi}:${lo}; the entry covers ${step.gpaBase} + ${ENTRY_SPAN[step.level] ?? '?'}`)),
-      h('div', {}, h('code', { 'data-testid': 'walk-spte' }, `spte ${step.spte}`), ' ', h('span', { class: 'outcome', 'data-testid': 'walk-outcome' }, stepOutcome(step, decoded))),
+      {
+        class: `walk-step${ends ? ' stop' : ''}${step.present ? '' : ' absent'}`,
+        'data-testid': `walk-step-${step.level}`,
+        'data-leaf': step.leaf,
+        'data-present': step.present,
+      },
+      h(
+        'div',
+        { class: 'walk-head' },
+        h('strong', {}, `${LEVEL_NAMES[step.level] ?? `L${step.level}`}[${step.index}]`),
+        h('span', { class: 'muted' }, ` gpa bits ${hi}:${lo}; the entry covers ${step.gpaBase} + ${ENTRY_SPAN[step.level] ?? '?'}`),
+      ),
+      h(
+        'div',
+        {},
+        h('code', { 'data-testid': 'walk-spte' }, `spte ${step.spte}`),
+        ' ',
+        h('span', { class: 'outcome', 'data-testid': 'walk-outcome' }, stepOutcome(step, decoded)),
+      ),
       step.spte && decoded.value !== 0n ? bitChips(decoded) : null,
       extras(step),
     );
   });
   box.replaceChildren(
-    h('p', { 'data-testid': 'walk-summary' }, `root ${walk.root?.id ?? '?'}, gpa ${walk.gpa}: ${summary} (${vendor === 'intel' ? 'EPT' : 'NPT'} layout)`),
+    h(
+      'p',
+      { 'data-testid': 'walk-summary' },
+      `root ${walk.root?.id ?? '?'}, gpa ${walk.gpa}: ${summary} (${vendor === 'intel' ? 'EPT' : 'NPT'} layout)`,
+    ),
     gpaSplit(gpa, rootLevel, stopLevel),
     h('ol', { class: 'walk', 'data-testid': 'walk-steps' }, ...steps),
-    h('p', { class: 'legend-line muted' }, h('span', { class: 'bit hw set' }, 'hardware bit'), ' ', h('span', { class: 'bit sw set' }, 'KVM software bit'), ' ', h('span', { class: 'bit hw' }, 'clear'), ' (hover a bit for its meaning)'),
+    h(
+      'p',
+      { class: 'legend-line muted' },
+      h('span', { class: 'bit hw set' }, 'hardware bit'),
+      ' ',
+      h('span', { class: 'bit sw set' }, 'KVM software bit'),
+      ' ',
+      h('span', { class: 'bit hw' }, 'clear'),
+      ' (hover a bit for its meaning)',
+    ),
   );
 }
 

@@ -45,7 +45,7 @@ describe.skipIf(!haveChromium)('side by side in chromium', { timeout: 180_000 },
     expect(await cells(page, 'cmp-ret')).toEqual(['0', '0', '-95 EOPNOTSUPP']);
     expect(await cells(page, 'cmp-root')).toEqual(['L4 smm1 gm0 as1', 'L4 smm0 gm0 as0', 'null (no root)']);
     expect(await cells(page, 'cmp-mapped')).toEqual(['4 x 4K at 0x7f00000', '4 x 4K at 0x7f00000', 'nothing']);
-    expect((await tid(page, 'cmp-ret').locator('.cmp-cell.diff').count())).toBe(3);
+    expect(await tid(page, 'cmp-ret').locator('.cmp-cell.diff').count()).toBe(3);
 
     // Each column's strip draws the root its call used, over the same range.
     await eventually(() => tid(page, 'cmp-strip-0').locator('rect[data-level="4K"]').count()).toBe(4);
@@ -62,7 +62,10 @@ describe.skipIf(!haveChromium)('side by side in chromium', { timeout: 180_000 },
     // Two VMs that differ only in the host vendor, made through the public API.
     const ids: string[] = [];
     for (const vendor of ['intel', 'amd']) {
-      const vm = await browser.server.api.post('/v1/vms').send({ name: `${vendor}-vm`, host: { vendor } }).expect(201);
+      const vm = await browser.server.api
+        .post('/v1/vms')
+        .send({ name: `${vendor}-vm`, host: { vendor } })
+        .expect(201);
       await browser.server.api.put(`/v1/vms/${vm.body.id}/memslots/0/0`).send({ guestPhysAddr: '0x0', size: '0x400000' }).expect(200);
       await browser.server.api.post(`/v1/vms/${vm.body.id}/vcpus`).send({ id: 0 }).expect(201);
       ids.push(vm.body.id as string);

@@ -9,7 +9,16 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
 
 export const haveChromium = existsSync(CHROMIUM);
 export const missingChromium = (file: string): void => {
@@ -18,7 +27,8 @@ export const missingChromium = (file: string): void => {
 
 /** Where a named screenshot goes: docs/<name>.png when updating the README's pictures. */
 export function screenshotPath(name: string): string {
-  const path = process.env.UPDATE_SCREENSHOT === '1' ? resolve(import.meta.dirname, '../../docs', `${name}.png`) : resolve(tmpdir(), `prefault-lab-${name}.png`);
+  const path =
+    process.env.UPDATE_SCREENSHOT === '1' ? resolve(import.meta.dirname, '../../docs', `${name}.png`) : resolve(tmpdir(), `prefault-lab-${name}.png`);
   mkdirSync(resolve(path, '..'), { recursive: true });
   return path;
 }

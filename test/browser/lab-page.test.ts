@@ -11,8 +11,10 @@ import { contractHas, eventually, haveChromium, missingChromium, screenshotPath,
 missingChromium('test/browser/lab-page.test.ts');
 
 /** The predict/reset half needs the server side of LABS_API.md (teach's branch). */
-const havePredict = contractHas('/v1/labs/{labId}/sessions/{sessionId}/tasks/{n}/prediction') && contractHas('/v1/labs/{labId}/sessions/{sessionId}/reset');
-if (haveChromium && !havePredict) console.warn('test/browser/lab-page.test.ts: predict test skipped: the server has no lab prediction/reset routes yet (LABS_API.md)');
+const havePredict =
+  contractHas('/v1/labs/{labId}/sessions/{sessionId}/tasks/{n}/prediction') && contractHas('/v1/labs/{labId}/sessions/{sessionId}/reset');
+if (haveChromium && !havePredict)
+  console.warn('test/browser/lab-page.test.ts: predict test skipped: the server has no lab prediction/reset routes yet (LABS_API.md)');
 
 async function vmCount(page: Page, url: string): Promise<number> {
   const res = await page.request.get(`${url}/v1/vms?limit=1000`);
@@ -21,7 +23,11 @@ async function vmCount(page: Page, url: string): Promise<number> {
 
 /** Runs a task's calls through the forms ("Use in form", then the form's button). */
 async function runCalls(page: Page, task: Locator): Promise<void> {
-  const calls = (await task.locator('code[data-path]').evaluateAll((cs) => cs.map((c) => ({ path: (c as HTMLElement).dataset.path!, vmId: (c as HTMLElement).dataset.vmId! })))).filter((c) => /\/(pre-fault|access)$/.test(c.path));
+  const calls = (
+    await task
+      .locator('code[data-path]')
+      .evaluateAll((cs) => cs.map((c) => ({ path: (c as HTMLElement).dataset.path!, vmId: (c as HTMLElement).dataset.vmId! })))
+  ).filter((c) => /\/(pre-fault|access)$/.test(c.path));
   for (let i = 0; i < calls.length; i++) {
     const vmId = calls[i]!.vmId;
     await task.locator('button', { hasText: 'Use in form' }).nth(i).click();
@@ -53,7 +59,11 @@ describe.skipIf(!haveChromium)('the lab page in chromium', { timeout: 180_000 },
     expect(tasks!.y).toBeLessThan(400);
     expect(await tid(page, 'labs-panel').isHidden()).toBe(true);
     // VMs by role, in the chips and in the picker.
-    expect(await tid(page, 'lab-vms').locator('.vm-chip').allTextContents()).toEqual(['upstream', expect.stringMatching(/^switch/), expect.stringMatching(/^reject/)]);
+    expect(await tid(page, 'lab-vms').locator('.vm-chip').allTextContents()).toEqual([
+      'upstream',
+      expect.stringMatching(/^switch/),
+      expect.stringMatching(/^reject/),
+    ]);
     expect(await tid(page, 'vm-select').locator('option').first().textContent()).toMatch(/^upstream \(/);
     expect(await tid(page, 'lab-task-2').locator('code').first().textContent()).toMatch(/^POST \/v1\/vms\/\{upstream\}\/vcpus\/1\/pre-fault/);
 
@@ -79,7 +89,7 @@ describe.skipIf(!haveChromium)('the lab page in chromium', { timeout: 180_000 },
     expect(errors).toEqual([]);
   });
 
-  it('runs a call the viewer has no form for (the SMM lab\'s PATCH), then the pre-fault it sets up', async () => {
+  it("runs a call the viewer has no form for (the SMM lab's PATCH), then the pre-fault it sets up", async () => {
     const { page, errors } = await browser.open();
     await page.locator('[data-testid="lab-start-smm-address-space"]').click();
     await eventually(() => page.url()).toMatch(/#\/labs\/smm-address-space\/sessions\//);
@@ -107,7 +117,9 @@ describe.skipIf(!haveChromium)('the lab page in chromium', { timeout: 180_000 },
     await eventually(() => page.url()).toMatch(/#\/labs\/three-designs\/sessions\//);
     await settled(page);
     expect(await tid(page, 'lab-page-meta').textContent()).toMatch(/predict mode/);
-    const vmsBefore = await tid(page, 'vm-select').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const vmsBefore = await tid(page, 'vm-select')
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
 
     // Task 2, the SMM vCPU and SMRAM: its calls stay hidden until a prediction is stored.
     const task = tid(page, 'lab-task-2');
@@ -148,7 +160,9 @@ describe.skipIf(!haveChromium)('the lab page in chromium', { timeout: 180_000 },
     // Reset: fresh VMs for the same roles, progress and predictions gone, calls hidden again.
     await tid(page, 'lab-reset').click();
     await settled(page);
-    const vmsAfter = await tid(page, 'vm-select').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const vmsAfter = await tid(page, 'vm-select')
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     expect(vmsAfter).toHaveLength(3);
     for (const id of vmsAfter) expect(vmsBefore).not.toContain(id);
     expect(await tid(page, 'lab-vms').locator('.vm-chip').count()).toBe(3);

@@ -9,13 +9,16 @@ import { eventually, haveChromium, missingChromium, screenshotPath, settled, tid
 
 missingChromium('test/browser/walk.test.ts');
 
-
 /** Screenshot of everything from the top of `from` to the bottom of `to`. */
 async function shotBetween(page: Page, from: Locator, to: Locator, name: string): Promise<void> {
   const a = (await from.boundingBox())!;
   const b = (await to.boundingBox())!;
   const x = Math.min(a.x, b.x);
-  await page.screenshot({ path: screenshotPath(name), fullPage: true, clip: { x, y: a.y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: b.y + b.height - a.y } });
+  await page.screenshot({
+    path: screenshotPath(name),
+    fullPage: true,
+    clip: { x, y: a.y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: b.y + b.height - a.y },
+  });
 }
 
 describe.skipIf(!haveChromium)('the walk panel and the strip in chromium', { timeout: 180_000 }, () => {
@@ -58,7 +61,9 @@ describe.skipIf(!haveChromium)('the walk panel and the strip in chromium', { tim
     await tid(page, 'zoom-to').fill('0x1000000');
     await page.locator('[data-testid="zoom-form"] button[type="submit"]').click();
     await eventually(() => tid(page, 'strip-summary').textContent()).toMatch(/\[0x0, 0x1000000\)/);
-    const ticks16m = await tid(page, 'strip').locator('[data-testid="tick"]').evaluateAll((ts) => ts.map((t) => BigInt(t.getAttribute('data-gpa')!)));
+    const ticks16m = await tid(page, 'strip')
+      .locator('[data-testid="tick"]')
+      .evaluateAll((ts) => ts.map((t) => BigInt(t.getAttribute('data-gpa')!)));
     expect(ticks16m.length).toBeGreaterThanOrEqual(5);
     for (const t of ticks16m) expect(t % 0x200000n).toBe(0n);
 
@@ -68,7 +73,9 @@ describe.skipIf(!haveChromium)('the walk panel and the strip in chromium', { tim
     await page.locator('[data-testid="zoom-form"] button[type="submit"]').click();
     const cells = tid(page, 'strip').locator('rect[data-level="4K"][data-cell="true"]');
     await eventually(() => cells.count()).toBe(16);
-    const ticks = await tid(page, 'strip').locator('[data-testid="tick"]').evaluateAll((ts) => ts.map((t) => BigInt(t.getAttribute('data-gpa')!)));
+    const ticks = await tid(page, 'strip')
+      .locator('[data-testid="tick"]')
+      .evaluateAll((ts) => ts.map((t) => BigInt(t.getAttribute('data-gpa')!)));
     expect(ticks[0]).toBe(0x100000n);
     expect(ticks.at(-1)).toBe(0x110000n);
     for (const t of ticks) expect(t % 0x2000n).toBe(0n);
@@ -114,7 +121,13 @@ describe.skipIf(!haveChromium)('the walk panel and the strip in chromium', { tim
     });
     // Access-tracked (A/D disabled): R and X cleared and saved, W cleared, the A/D type says so.
     const tracked = (0x1234n << 12n) | (1n << 11n) | (1n << 52n) | (1n << 54n) | (1n << 56n) | (1n << 57n);
-    expect((await setBits(`0x${tracked.toString(16)}`, 'intel', true, 1)).set).toEqual(['MMU-present=1', 'A/D type=disabled', 'saved R=1', 'saved X=1', 'host-writable=1']);
+    expect((await setBits(`0x${tracked.toString(16)}`, 'intel', true, 1)).set).toEqual([
+      'MMU-present=1',
+      'A/D type=disabled',
+      'saved R=1',
+      'saved X=1',
+      'host-writable=1',
+    ]);
     const npt2m = (0x200n << 12n) | 0x67n | (1n << 7n) | (1n << 9n) | (1n << 10n) | (1n << 11n) | (1n << 63n);
     expect(await setBits(`0x${npt2m.toString(16)}`, 'amd', true, 2)).toEqual({
       set: ['P=1', 'RW=1', 'US=1', 'A=1', 'D=1', 'PS=1', 'NX=1', 'host-writable=1', 'MMU-writable=1', 'MMU-present=1'],
