@@ -77,6 +77,8 @@ function stepFor(op: Operation, result: unknown, roots: RootLabels): Json | null
       return { op: 'set_memory_attributes', gpa: op.address, size: op.size, attributes: op.private ? 'PRIVATE' : 'SHARED', expect: { ret: retToNeutral(r) } };
     case 'finalize':
       return { op: 'finalize_vm', expect: { ret: retToNeutral(r) } };
+    case 'mark_dead':
+      return { op: 'mark_dead', expect: { ret: retToNeutral(r) } };
     case 'pre_fault': {
       const pf = result as PreFaultResult;
       const root = pf.root ? roots.label(pf.root.id) : undefined;
