@@ -1,6 +1,7 @@
 // vCPUs: creation, mode changes (KVM_SET_VCPU_EVENTS / KVM_SET_NESTED_STATE /
 // KVM_SET_CPUID2) and the view of their current MMU.
 
+import { tdxSharedBitGfn } from './config.js';
 import { conflict, invalid, overLimit } from './errors.js';
 import { kvmMmuUnload } from './mmu/load.js';
 import { currentMmuKind, roleView, tdpRootRole, type VcpuMode } from './mmu/role.js';
@@ -20,13 +21,22 @@ function checkMode(state: VmState, mode: VcpuMode, field: string): void {
     throw conflict('TDX vCPUs have neither SMM nor nested virtualization', mode.smm ? `${field}smm` : `${field}guestMode`);
 }
 
+/**
+ * A TD vCPU reads its width from the TD (tdx_read_cpuid reports the GPAW fixed at
+ * KVM_TDX_INIT_VM, 48 or 52); other vCPUs default to the contract's 46.
+ */
+function defaultMaxPhysAddr(state: VmState): number {
+  const sharedBit = tdxSharedBitGfn(state.config);
+  return sharedBit ? Math.log2(sharedBit) + 12 + 1 : 46;
+}
+
 export function createVcpu(state: VmState, spec: VcpuSpec): Vcpu {
   if (!Number.isInteger(spec.id) || spec.id < 0 || spec.id >= KVM_MAX_VCPU_IDS)
     throw invalid('id', `vCPU id must be an integer from 0 to ${KVM_MAX_VCPU_IDS - 1}`);
   if (state.vcpus.has(spec.id)) throw conflict(`vCPU ${spec.id} already exists`, 'id');
   if (state.vcpus.size >= state.limits.maxVcpus) throw overLimit(`this server allows at most ${state.limits.maxVcpus} vCPUs per VM`, 'id');
   const mode: VcpuMode = {
-    maxPhysAddr: spec.maxPhysAddr ?? 46,
+    maxPhysAddr: spec.maxPhysAddr ?? defaultMaxPhysAddr(state),
     smm: spec.smm ?? false,
     guestMode: spec.guestMode ?? false,
     nestedTdp: spec.nestedTdp ?? true,
