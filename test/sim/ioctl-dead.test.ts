@@ -10,7 +10,7 @@ const deadVm = () => {
   expect(vm.apply({ op: 'mark_dead' })).toEqual({ ret: 0, errno: null });
   return vm;
 };
-const EIO = { ret: -5, errno: 'EIO', reason: expect.stringMatching(/kvm->vm_dead/) };
+const EIO = { ret: -5, errno: 'EIO' as const, reason: expect.stringMatching(/kvm->vm_dead/) as string };
 
 describe('a dead VM (kvm_vm_dead)', () => {
   it('is dead from then on, and marking it again changes nothing', () => {
