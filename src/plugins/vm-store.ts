@@ -26,7 +26,7 @@ import { GroupCommit } from './group-commit.js';
 import { HttpProblem } from './problem.js';
 import { KeyedSerialQueue } from './serial-queue.js';
 
-export type VmView = { id: string } & VmConfig & { createdAt: string; preFaultAllowed: boolean };
+export type VmView = { id: string } & VmConfig & { createdAt: string; preFaultAllowed: boolean; dead: boolean; guestPhysBits: number };
 
 export interface LogEntryView {
   seq: number;
@@ -271,7 +271,8 @@ export class VmStore {
   }
 
   private view(record: LiveVm): VmView {
-    return { id: record.id, ...record.vm.config, createdAt: record.createdAt.toISOString(), preFaultAllowed: record.vm.preFaultAllowed };
+    const { vm } = record;
+    return { id: record.id, ...vm.config, createdAt: record.createdAt.toISOString(), preFaultAllowed: vm.preFaultAllowed, dead: vm.dead, guestPhysBits: vm.guestPhysBits };
   }
 
   private groupFailed(vmIds: Set<string>, error: Error): void {

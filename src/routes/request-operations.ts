@@ -87,3 +87,5 @@ export const setMemoryAttributesOperation = (body: AttributesBody): OperationOf<
 });
 
 export const finalizeOperation = (): OperationOf<'finalize'> => ({ op: 'finalize' });
+
+export const markDeadOperation = (): OperationOf<'mark_dead'> => ({ op: 'mark_dead' });

@@ -4,8 +4,12 @@ import { sendCommitted, type Handler, type VcpuParams, type VmParams } from './p
 import { accessOperation, createVcpuOperation, preFaultOperation, setVcpuModeOperation, type PreFaultBody } from './request-operations.js';
 
 export const vcpuHandlers: Record<string, Handler> = {
-  createVcpu: async (request, reply) =>
-    sendCommitted(reply, await request.server.vmStore.execute((request.params as VmParams).vmId, createVcpuOperation(request.body as VcpuSpec))),
+  createVcpu: async (request, reply) => {
+    const committed = await request.server.vmStore.execute((request.params as VmParams).vmId, createVcpuOperation(request.body as VcpuSpec));
+    // A dead VM answers KVM_CREATE_VCPU with EIO: an ioctl outcome (200), not a new vCPU (201).
+    reply.code('ret' in committed.result ? 200 : 201);
+    return sendCommitted(reply, committed);
+  },
 
   listVcpus: async (request) =>
     request.server.vmStore.read((request.params as VmParams).vmId, (vm) => ({ vcpus: vm.vcpus() })),

@@ -1,5 +1,5 @@
 // VMs: create, list, get, delete, finalize, capabilities.
-import { finalizeOperation } from './request-operations.js';
+import { finalizeOperation, markDeadOperation } from './request-operations.js';
 import type { VmConfigInput } from '../sim/index.js';
 import { sendCommitted, type Handler, type PageQuerystring, type VmParams } from './parse.js';
 
@@ -20,6 +20,13 @@ export const vmHandlers: Record<string, Handler> = {
 
   finalizeVm: async (request, reply) =>
     sendCommitted(reply, await request.server.vmStore.execute((request.params as VmParams).vmId, finalizeOperation())),
+
+  /** kvm_vm_dead(): logged like any change; the answer is the VM view, now dead. */
+  markVmDead: async (request) => {
+    const { vmId } = request.params as VmParams;
+    await request.server.vmStore.execute(vmId, markDeadOperation());
+    return request.server.vmStore.getView(vmId);
+  },
 
   getCapabilities: async (request) =>
     request.server.vmStore.read((request.params as VmParams).vmId, (vm) => vm.capabilities()),

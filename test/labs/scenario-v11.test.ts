@@ -29,7 +29,7 @@ describe('v1.1 export and import', () => {
     const scenario = JSON.parse(JSON.stringify(exportScenario(config, log, { vm })));
     expect(scenario.vm).toMatchObject({ quirks_disabled: ['SLOT_ZAP_ALL'], dead: false });
     const steps = scenario.steps as Record<string, any>[];
-    expect(steps.find((s) => s.op === 'create_memslot' && s.memslot.slot === 2).expect).toEqual({
+    expect(steps.find((s) => s.op === 'create_memslot' && s.memslot.slot === 2)!.expect).toEqual({
       ret: '-EINVAL',
       reason: expect.stringMatching(/guest_phys_addr is not page aligned \(kvm_set_memory_region\)/),
     });
