@@ -6,6 +6,7 @@ import {
   createVcpuOperation,
   deleteMemslotOperation,
   finalizeOperation,
+  markDeadOperation,
   preFaultOperation,
   setMemoryAttributesOperation,
   setMemslotOperation,
@@ -43,6 +44,7 @@ const ROUTES: {
   { method: 'DELETE', pattern: /^\/v1\/vms\/([^/]+)\/memslots\/(\d+)\/(\d+)$/, op: (m) => deleteMemslotOperation(Number(m[2]), Number(m[3])) },
   { method: 'PUT', pattern: /^\/v1\/vms\/([^/]+)\/memory-attributes$/, op: (_m, b) => setMemoryAttributesOperation(b as AttributesBody) },
   { method: 'POST', pattern: /^\/v1\/vms\/([^/]+)\/finalize$/, op: () => finalizeOperation() },
+  { method: 'POST', pattern: /^\/v1\/vms\/([^/]+)\/mark-dead$/, op: () => markDeadOperation() },
 ];
 
 export interface TranslatedCall {
