@@ -53,3 +53,18 @@ describe('TDX: one shared bit per TD, fixed at KVM_TDX_INIT_VM', () => {
     expect(prefault(vm, 0, 0x1000).mapped[0]!.gpa).toBe(hx(2 ** 47));
   });
 });
+
+describe('GPAs beyond a 4-level root (tdp_iter_start / SPTE_INDEX keep 9 bits per level)', () => {
+  it('a slot at 2^48 maps through the entry of gpa mod 2^48, as the hardware walks it', () => {
+    const vm = makeVm({ host: { maxPhysAddr: 52, maxTdpLevel: 4 } }, [{ gpa: 0, size: MiB2, userspaceAddr: hx(2 ** 40) }, { slot: 1, gpa: P48, size: MiB2, userspaceAddr: hx(2 ** 41) }]);
+    const high = prefault(vm, P48, 0x1000);
+    expect(trace(high)).toEqual([`${hx(P48)} FIXED 4K 0x1000 x1`]);
+    const root = vm.roots()[0]!;
+    expect(root.level).toBe(4);
+    // The leaf sits where gpa 0 is translated, and maps the high slot's page.
+    expect(vm.mappings(root.id).mappings).toEqual([expect.objectContaining({ gpa: '0x0', hostPfn: hx(2 ** 41 / 4096) })]);
+    // Pre-faulting gpa 0 finds that present leaf: SPURIOUS, nothing new.
+    const low = prefault(vm, 0, 0x1000);
+    expect([trace(low), low.mapped]).toEqual([['0x0 SPURIOUS 4K 0x1000 x1'], []]);
+  });
+});
