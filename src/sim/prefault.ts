@@ -70,7 +70,8 @@ const V_REASONS = {
   wrap: 'range->gpa + range->size wraps around or range->size is 0 (kvm_vcpu_pre_fault_memory)',
 } as const;
 const SIGNAL_REASON = 'a signal is pending: signal_pending(current) at the top of the loop (kvm_vcpu_pre_fault_memory)';
-export const VM_DEAD_REASON = 'the VM is dead: kvm->vm_dead was set by kvm_vm_dead() after a KVM_BUG_ON (kvm_vcpu_ioctl / kvm_vm_ioctl)';
+export const VM_DEAD_REASON =
+  'the VM is dead after a KVM_BUG_ON: kvm->vm_dead (kvm->vm_bugged in kernels with "KVM: Reject ioctls only if the VM is bugged") is tested first (kvm_vcpu_ioctl / kvm_vm_ioctl)';
 
 /** The struct as copied back, with the request's range unchanged (failures before the loop). */
 export function preFaultEarly(req: Pick<PreFaultRequest, 'gpa' | 'size' | 'flags'>, r: number, reason: string): PreFaultResult {
