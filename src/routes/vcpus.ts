@@ -1,22 +1,21 @@
 // vCPUs: create, list, get, mode changes, KVM_PRE_FAULT_MEMORY and guest accesses.
 import type { AccessKind, VcpuModePatch, VcpuSpec } from '../sim/index.js';
+import { accessOperation, createVcpuOperation, preFaultOperation, setVcpuModeOperation, type PreFaultBody } from '../operations/requests.js';
 import { sendCommitted, type Handler, type VcpuParams, type VmParams } from './parse.js';
-import { accessOperation, createVcpuOperation, preFaultOperation, setVcpuModeOperation, type PreFaultBody } from './request-operations.js';
 
 export const vcpuHandlers: Record<string, Handler> = {
   createVcpu: async (request, reply) => {
     const committed = await request.server.vmStore.execute((request.params as VmParams).vmId, createVcpuOperation(request.body as VcpuSpec));
     // A dead VM answers KVM_CREATE_VCPU with EIO: an ioctl outcome (200), not a new vCPU (201).
-    reply.code('ret' in committed.result ? 200 : 201);
+    reply.code('ret' in (JSON.parse(committed.json) as object) ? 200 : 201);
     return sendCommitted(reply, committed);
   },
 
-  listVcpus: async (request) =>
-    request.server.vmStore.read((request.params as VmParams).vmId, (vm) => ({ vcpus: vm.vcpus() })),
+  listVcpus: async (request) => ({ vcpus: await request.server.vmStore.query((request.params as VmParams).vmId, { kind: 'vcpus' }) }),
 
   getVcpu: async (request) => {
     const { vmId, vcpuId } = request.params as VcpuParams;
-    return request.server.vmStore.read(vmId, (vm) => vm.vcpu(vcpuId));
+    return request.server.vmStore.query(vmId, { kind: 'vcpu', vcpuId });
   },
 
   patchVcpu: async (request, reply) => {

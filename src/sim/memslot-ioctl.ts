@@ -4,11 +4,11 @@
 
 import { invalid, overLimit } from './errors.js';
 import { EEXIST, EINVAL, ioctlResult } from './errno.js';
-import { isAliasGfn, tdxSharedBitGfn } from './config.js';
+import { isAliasGfn } from './config.js';
 import { KVM_MEM_MAX_NR_PAGES, KVM_USER_MEM_SLOTS, backingLevelOf, memslotView, type Memslot } from './memslots.js';
-import { splitHugePagesTo4K, zapGfnRangeAllRoots } from './mmu/zap.js';
+import { kvmMmuZapMemslotLeafs, splitHugePagesTo4K } from './mmu/zap.js';
 import { writeProtectSlot, recoverHugePages } from './mmu/dirty-log.js';
-import { maxGfn, type VmState } from './state.js';
+import { kvmGfnDirectBits, maxGfn, type VmState } from './state.js';
 import type { MemslotFlag, MemslotResult, MemslotSpec } from './types.js';
 import { U64_MAX, isPageAligned, parseU64 } from './u64.js';
 
@@ -129,7 +129,7 @@ function prepareRegion(state: VmState, baseGfn: number, npages: number): string 
   const last = baseGfn + npages - 1;
   if (last > maxGfn(state)) return "the slot's last gfn is above kvm_mmu_max_gfn(), the host MAXPHYADDR (kvm_arch_prepare_memory_region)";
   // kvm_is_gfn_alias: the one shared bit of the TD, fixed at KVM_TDX_INIT_VM.
-  const bit = tdxSharedBitGfn(state.config);
+  const bit = kvmGfnDirectBits(state);
   if (bit && isAliasGfn(last, bit))
     return "the slot's last gfn has the TD's shared bit set, kvm_is_gfn_alias() (kvm_arch_prepare_memory_region)";
   return null;
@@ -157,7 +157,7 @@ function deleteSlot(state: VmState, slot: Memslot): void {
   const quirkOn = !state.config.quirksDisabled?.includes('SLOT_ZAP_ALL');
   const zapAll = !state.switches.slotZapAllQuirk || (state.config.type === 'default' && quirkOn);
   if (zapAll) state.roots.invalidateAll();
-  else zapGfnRangeAllRoots(state, slot.baseGfn, slot.baseGfn + slot.npages);
+  else kvmMmuZapMemslotLeafs(state, slot);
 }
 
 /** kvm_mmu_slot_apply_flags for a KVM_MR_FLAGS_ONLY change of LOG_DIRTY_PAGES. */

@@ -1,11 +1,10 @@
 // vCPUs: creation, mode changes (KVM_SET_VCPU_EVENTS / KVM_SET_NESTED_STATE /
 // KVM_SET_CPUID2) and the view of their current MMU.
 
-import { tdxSharedBitGfn } from './config.js';
 import { conflict, invalid, overLimit } from './errors.js';
 import { kvmMmuUnload } from './mmu/load.js';
 import { currentMmuKind, roleView, tdpRootRole, type VcpuMode } from './mmu/role.js';
-import type { Vcpu, VmState } from './state.js';
+import { kvmGfnDirectBits, type Vcpu, type VmState } from './state.js';
 import type { VcpuModePatch, VcpuSpec, VcpuView } from './types.js';
 
 /** KVM_MAX_VCPU_IDS on x86 (kvm_vm_ioctl_create_vcpu refuses ids at or above it). */
@@ -26,7 +25,7 @@ function checkMode(state: VmState, mode: VcpuMode, field: string): void {
  * KVM_TDX_INIT_VM, 48 or 52); other vCPUs default to the contract's 46.
  */
 function defaultMaxPhysAddr(state: VmState): number {
-  const sharedBit = tdxSharedBitGfn(state.config);
+  const sharedBit = kvmGfnDirectBits(state);
   return sharedBit ? Math.log2(sharedBit) + 12 + 1 : 46;
 }
 

@@ -10,6 +10,7 @@ import { memslotView } from './memslots.js';
 import { listMappings, walkGfn } from './mmu/inspect.js';
 import { PAGES_PER_LEVEL } from './u64.js';
 import { VM_DEAD_REASON, kvmVcpuPreFaultMemory, preFaultEarly } from './prefault.js';
+import type { TracepointSink } from './mmu/tracepoint.js';
 import { newVmState, type Vcpu, type VmState } from './state.js';
 import type {
   MappingsPage,
@@ -41,8 +42,12 @@ export interface Vm {
   readonly dead: boolean;
   /** KVM_GET_SUPPORTED_CPUID 0x80000008 EAX[23:16]: the widest GPA this host's TDP can map. */
   readonly guestPhysBits: number;
-  /** Apply one state-changing operation; throws SimError for caller mistakes (nothing changed then). */
-  apply(op: Operation): OperationResult;
+  /**
+   * Apply one state-changing operation; throws SimError for caller mistakes (nothing
+   * changed then). `opts.trace`: an array that receives this operation's KVM MMU
+   * tracepoint events (mmu/tracepoint.ts), in order; omitted, nothing is recorded.
+   */
+  apply(op: Operation, opts?: ApplyOptions): OperationResult;
   vcpus(): VcpuView[];
   vcpu(id: number): VcpuView;
   memslots(): MemslotView[];
@@ -53,6 +58,10 @@ export interface Vm {
   walk(rootId: string, gpa: bigint): WalkResult;
   /** Page-table bytes held by this VM (4 KiB per table), for limits and metrics. */
   tableBytes(): number;
+}
+
+export interface ApplyOptions {
+  trace?: TracepointSink;
 }
 
 export const MAX_MAPPINGS_LIMIT = 10_000;
@@ -82,7 +91,17 @@ class SimVm implements Vm {
     return supportedGuestPhysBits(this.state.config.host);
   }
 
-  apply(op: Operation): OperationResult {
+  apply(op: Operation, opts?: ApplyOptions): OperationResult {
+    if (opts?.trace === undefined) return this.applyOp(op);
+    this.state.trace = opts.trace;
+    try {
+      return this.applyOp(op);
+    } finally {
+      this.state.trace = undefined;
+    }
+  }
+
+  private applyOp(op: Operation): OperationResult {
     if (op.op === 'mark_dead') {
       // kvm_vm_dead(): irreversible; marking a dead VM again changes nothing.
       this.isDead = true;

@@ -1,7 +1,7 @@
 // Contract v1.1 in the neutral scenario format: quirks_disabled, vm.dead / a mark_dead step,
 // a memslot being deleted (per step, or memslot state invalid_deleting), and reasons.
 import { describe, expect, it } from 'vitest';
-import { exportScenario, importScenario, replayScenario } from '../../src/labs/scenario-io.js';
+import { exportScenario, finalStateOf, importScenario, replayScenario } from '../../src/labs/scenario-io.js';
 import { createVm, withVmDefaults, type Operation, type OperationResult } from '../../src/sim/index.js';
 import { engineDriver } from '../scenario/engine-driver.js';
 import { runScenario } from '../scenario/runner.js';
@@ -26,7 +26,7 @@ function recorded(kernel: '6.17' | '6.18') {
 describe('v1.1 export and import', () => {
   it('quirksDisabled, the being-deleted slot, mark_dead and reasons survive a round trip', async () => {
     const { config, vm, log } = recorded('6.18');
-    const scenario = JSON.parse(JSON.stringify(exportScenario(config, log, { vm })));
+    const scenario = JSON.parse(JSON.stringify(exportScenario(config, log, { finalState: finalStateOf(vm) })));
     expect(scenario.vm).toMatchObject({ quirks_disabled: ['SLOT_ZAP_ALL'], dead: false });
     const steps = scenario.steps as Record<string, any>[];
     expect(steps.find((s) => s.op === 'create_memslot' && s.memslot.slot === 2)!.expect).toEqual({
@@ -53,7 +53,7 @@ describe('v1.1 export and import', () => {
 
   it('before 6.18 the being-deleted slot exports as EINTR with its note, and replays the same', async () => {
     const { config, vm, log } = recorded('6.17');
-    const scenario = JSON.parse(JSON.stringify(exportScenario(config, log, { vm })));
+    const scenario = JSON.parse(JSON.stringify(exportScenario(config, log, { finalState: finalStateOf(vm) })));
     const step = (scenario.steps as Record<string, any>[]).filter((s) => s.op === 'pre_fault')[1]!;
     expect(step.expect).toMatchObject({ ret: '-EINTR', note: expect.stringMatching(/synchronize_srcu/) });
     const imported = importScenario(scenario);
