@@ -5,6 +5,9 @@
 import { EAGAIN, EFAULT, EINTR, EIO, ENOMEM, RET_PF_EMULATE, type KvmPageFault } from './mmu/fault.js';
 import type { VmState } from './state.js';
 
+/** kvm_mmu_reload -> kvm_mmu_load could not allocate the root (pre-fault check C, and KVM_RUN). */
+export const RELOAD_FAILED_REASON = 'kvm_mmu_reload() failed: no memory for the root page table (kvm_mmu_load)';
+
 export function faultErrorReason(state: VmState, f: KvmPageFault, code: number): string {
   if (code === RET_PF_EMULATE)
     return 'no memslot covers the gfn: kvm_handle_noslot_fault answers RET_PF_EMULATE, which kvm_tdp_page_prefault turns into ENOENT';

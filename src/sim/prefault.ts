@@ -27,7 +27,7 @@ import { kvmGfnDirectBits, noAdPredicates, type Vcpu, type VmState } from './sta
 import { IterationTrace, MappingCoalescer } from './trace.js';
 import { errnoName, ioctlResult } from './errno.js';
 import { isAliasGfn, kernelAtLeast } from './config.js';
-import { faultErrorReason } from './fault-reasons.js';
+import { RELOAD_FAILED_REASON, faultErrorReason } from './fault-reasons.js';
 import type { Memslot } from './memslots.js';
 import type { KernelVersion, PreFaultInject, PreFaultResult } from './types.js';
 import { PAGES_PER_LEVEL, U64_MAX, hex, isPageAligned } from './u64.js';
@@ -187,7 +187,7 @@ function x86PreFaultStep(ctx: CallContext, gfn: number, pages: number): number {
   // Its result is checked from 6.11 on: 28cec7f08b8b reached mainline in 6.11-rc7.
   if (policy.mmuKind === 'tdp' && (vcpu.root === null || vcpu.root.invalid)) {
     const rr = kvmMmuReload(state, vcpu, policy.mode, state.switches.reloadFreesObsoleteRoots);
-    if (rr < 0) return stepError(ctx, gfn, rr, 'kvm_mmu_reload() failed: no memory for the root page table (kvm_mmu_load, checked by kvm_arch_vcpu_pre_fault_memory)');
+    if (rr < 0) return stepError(ctx, gfn, rr, `${RELOAD_FAILED_REASON}, checked by kvm_arch_vcpu_pre_fault_memory`);
   }
   // D: private iff the VM has private memory and the gfn's attribute is private now.
   const isPrivate = state.hasPrivateMem && state.attrs.isPrivate(gfn);

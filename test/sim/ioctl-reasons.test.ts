@@ -2,7 +2,7 @@
 // names the kernel check and the function it lives in; successes carry none.
 import { describe, expect, it } from 'vitest';
 import type { IoctlResult, MemslotResult, PreFaultResult } from '../../src/sim/index.js';
-import { GiB, MiB2, hx, makeVm, prefault, setSlot } from './helpers.js';
+import { GiB, MiB2, access, hx, makeVm, prefault, setSlot } from './helpers.js';
 
 /** The answer failed with `errno` and its reason (and the failing row's, if any) matches `why`. */
 function expectReason(r: IoctlResult | PreFaultResult, errno: string, why: RegExp): void {
@@ -150,5 +150,22 @@ describe('vCPU ioctls on a dead VM', () => {
     const vm = makeVm({}, slot);
     vm.apply({ op: 'mark_dead' });
     expectReason(vm.apply({ op: 'set_vcpu_mode', vcpuId: 0, patch: { smm: true } }) as IoctlResult, 'EIO', /vm_dead.*kvm_vcpu_ioctl/);
+  });
+});
+
+describe('guest access (KVM_RUN) failures', () => {
+  it('EFAULT from the fault path names the check on the answer and its row', () => {
+    const vm = makeVm({}, [{ gpa: 0, size: MiB2, backing: { mapped: false } }]);
+    const r = access(vm, 0, 'read');
+    expect([r.errno, r.exit]).toEqual(['EFAULT', 'KVM_EXIT_MEMORY_FAULT']);
+    expect(r.reason).toMatch(/KVM_PFN_ERR_FAULT \(kvm_handle_error_pfn\)/);
+    expect(r.iterations.at(-1)!.reason).toBe(r.reason);
+  });
+  it('ENOMEM when the root cannot be loaded', () => {
+    const r = access(makeVm({}, slot, [{ id: 0 }], { maxTableBytes: 0 }), 0, 'read');
+    expectReason(r, 'ENOMEM', /kvm_mmu_reload\(\) failed.*vcpu_enter_guest/);
+  });
+  it('a successful access has no reason', () => {
+    expect(access(makeVm({}, slot), 0, 'write').reason).toBeUndefined();
   });
 });
