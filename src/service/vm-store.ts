@@ -11,7 +11,7 @@ import type { LogWriter } from '../db/log-writer.js';
 import type { StoredVm, VmRepository } from '../db/vm-repository.js';
 import type { LoggedOperation } from '../labs/types.js';
 import { SimError, withVmDefaults, type Operation, type OperationKind, type VmConfig, type VmConfigInput, type VmLimits } from '../sim/index.js';
-import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf } from './engine/host.js';
+import type { Applied, EngineHost, EngineQuery, EngineState, QueryAnswers, QueryOf } from './engine/host.js';
 import { invalidInput, limitExceeded, ServiceError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { listPage, type Page, type PageQuery } from './list-page.js';
@@ -21,7 +21,7 @@ import { KeyedSerialQueue } from './serial-queue.js';
 import { StartupLoad } from './startup.js';
 
 /** A VM as the API shows it. */
-export type VmView = { id: string } & VmConfig & { createdAt: string; preFaultAllowed: boolean };
+export type VmView = { id: string } & VmConfig & { createdAt: string } & EngineState;
 
 export interface LogEntryView {
   seq: number;
@@ -98,7 +98,7 @@ export class VmStore {
       throw new ServiceError(500, 'storage-failure', 'the VM could not be stored');
     }
     this.registry.add(record);
-    return view(record, { preFaultAllowed: (await this.host.query(record.id, { kind: 'state' })).preFaultAllowed });
+    return view(record, await this.host.query(record.id, { kind: 'state' }));
   }
 
   remove(id: string): Promise<void> {
@@ -243,9 +243,11 @@ export class VmStore {
   }
 }
 
-const view = (record: VmRecord, state: { preFaultAllowed: boolean }): VmView => ({
+const view = (record: VmRecord, state: EngineState): VmView => ({
   id: record.id,
   ...record.config,
   createdAt: record.createdAt.toISOString(),
   preFaultAllowed: state.preFaultAllowed,
+  dead: state.dead,
+  guestPhysBits: state.guestPhysBits,
 });
