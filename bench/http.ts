@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { BIG_SIZE, closeAgent, headOfLine, showHeadOfLine } from './head-of-line.js';
 import { timeReplay } from './replay-db.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -27,8 +28,8 @@ interface Figures {
   cpuPerRequest?: number;
 }
 
-async function startTarget(args: string[]): Promise<{ child: ChildProcess; port: number; vmIds: string[] }> {
-  const child = fork(TARGET, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startTarget(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; port: number; vmIds: string[] }> {
+  const child = fork(TARGET, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
   const [message] = (await once(child, 'message')) as [{ port: number; vmIds: string[] }];
   return { child, ...message };
 }
@@ -105,6 +106,24 @@ const show = (f: Figures): string =>
   `   server CPU ${(f.cpuPerRequest ?? 0).toFixed(0).padStart(4)} us/req` +
   (f.non2xx || f.errors ? `   (non-2xx ${f.non2xx}, errors ${f.errors})` : '');
 
+async function headOfLineFigures(workers: string): Promise<void> {
+  const { child, port } = await startTarget(['prefault', '0'], { WORKERS: workers });
+  try {
+    console.log(showHeadOfLine(`head-of-line, WORKERS=${workers}`, await headOfLine(port)));
+  } finally {
+    await stopTarget(child);
+  }
+}
+
+/** BENCH_ONLY=hol,throughput,replay runs only those parts. */
+const only = new Set((process.env.BENCH_ONLY ?? 'hol,throughput,replay').split(','));
+if (only.has('hol')) {
+  console.log(`head-of-line: a ${(BIG_SIZE / 2 ** 30).toFixed(2)} GiB 4K pre-fault on one VM, another VM probed every 2 ms; medians of 3 runs`);
+  for (const workers of (process.env.BENCH_WORKERS ?? '0').split(',')) await headOfLineFigures(workers);
+  closeAgent();
+  console.log('target: probe p99 < 20 ms, big call at most 15% slower than in-process alone\n');
+}
+if (!only.has('throughput') && !only.has('replay')) process.exit(0);
 console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s per run, ${VMS} VMs for the pre-fault route\n`);
 const base = await bare();
 console.log(show(base));
