@@ -9,11 +9,13 @@ import {
   type Operation,
   type OperationResult,
   type PreFaultResult,
+  type RootView,
   type AccessResult,
   type Vm,
   type VmConfig,
   type VmConfigInput,
 } from '../sim/index.js';
+import { MAX_MAPPINGS_LIMIT } from '../sim/vm.js';
 import { sameValue } from './match.js';
 import {
   hostFromNeutral,
@@ -32,11 +34,18 @@ import {
 } from './scenario-format.js';
 import type { LoggedOperation } from './types.js';
 
+/** Every root of a VM and every leaf row of each (what the engine host's finalState query answers). */
+export interface FinalState {
+  roots: RootView[];
+  /** Per root id, every leaf row in gpa order. */
+  mappings: Record<string, MappingRow[]>;
+}
+
 export interface ExportOptions {
   id?: string;
   description?: string;
-  /** The VM itself: adds `expected_final_state` (every root and leaf, exact). */
-  vm?: Vm;
+  /** The VM's final state: adds `expected_final_state` (every root and leaf, exact). */
+  finalState?: FinalState;
 }
 
 /** Root ids are engine-internal; scenarios call them R0, R1, ... in order of appearance. */
@@ -55,11 +64,17 @@ function allRows(vm: Vm, rootId: string): MappingRow[] {
   const rows: MappingRow[] = [];
   let cursor: string | undefined;
   do {
-    const page = vm.mappings(rootId, { limit: 10_000, ...(cursor ? { cursor } : {}) });
+    const page = vm.mappings(rootId, { limit: MAX_MAPPINGS_LIMIT, ...(cursor ? { cursor } : {}) });
     rows.push(...page.mappings);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return rows;
+}
+
+/** A VM's final state, read from the engine VM. */
+export function finalStateOf(vm: Vm): FinalState {
+  const roots = vm.roots();
+  return { roots, mappings: Object.fromEntries(roots.map((r) => [r.id, allRows(vm, r.id)])) };
 }
 
 function stepFor(op: Operation, result: unknown, roots: RootLabels): Json | null {
@@ -139,11 +154,11 @@ export function exportScenario(vmConfig: VmConfig | VmConfigInput, log: Pick<Log
     vcpus,
     steps,
   };
-  if (options.vm) {
-    const live = options.vm.roots();
+  if (options.finalState) {
+    const { roots: live, mappings } = options.finalState;
     scenario.expected_final_state = {
       roots: live.map((r) => ({ id: roots.label(r.id).label, role: roleToNeutral(r) })),
-      mappings: live.flatMap((r) => allRows(options.vm!, r.id).map((m) => rowToNeutral(m, roots.label(r.id).label))),
+      mappings: live.flatMap((r) => (mappings[r.id] ?? []).map((m) => rowToNeutral(m, roots.label(r.id).label))),
     };
     scenario.mappings_assert_mode = 'exact';
   }

@@ -1,12 +1,13 @@
 // What an engine host does with each request, as pure functions of an engine VM: the same
 // code runs in-process and inside a worker thread, so both hosts answer byte for byte alike.
-import type { LogEntryWrite } from '../../db/log-writer.js';
+import type { Projection } from '../../db/projections.js';
 import { evaluateCheck } from '../../labs/checks.js';
-import { parseU64, type MappingRow, type Operation, type Vm } from '../../sim/index.js';
+import { finalStateOf } from '../../labs/scenario-io.js';
+import { parseU64, type Operation, type Vm } from '../../sim/index.js';
 import type { Applied, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
 
 /** The mirror rows an operation kind can change, read fresh after it applied. */
-function projectionAfter(op: Operation, vm: Vm): LogEntryWrite['projection'] {
+function projectionAfter(op: Operation, vm: Vm): Projection {
   switch (op.op) {
     case 'set_memslot':
     case 'delete_memslot':
@@ -39,18 +40,6 @@ export function replayEntries(vm: Vm, entries: readonly ReplayEntry[]): ReplayOu
   return outcome;
 }
 
-/** Every leaf row of one root, all pages. */
-function allRows(vm: Vm, rootId: string): MappingRow[] {
-  const rows: MappingRow[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = vm.mappings(rootId, { limit: 10_000, ...(cursor ? { cursor } : {}) });
-    rows.push(...page.mappings);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return rows;
-}
-
 const QUERIES: { [K in EngineQuery['kind']]: (vm: Vm, query: QueryOf<K>) => QueryAnswers[K] } = {
   state: (vm) => ({ preFaultAllowed: vm.preFaultAllowed }),
   vcpus: (vm) => vm.vcpus(),
@@ -67,10 +56,7 @@ const QUERIES: { [K in EngineQuery['kind']]: (vm: Vm, query: QueryOf<K>) => Quer
       ...(q.cursor !== undefined && { cursor: q.cursor }),
     }),
   walk: (vm, q) => vm.walk(q.rootId, parseU64(q.gpa, 'gpa')),
-  finalState: (vm) => {
-    const roots = vm.roots();
-    return { roots, mappings: Object.fromEntries(roots.map((r) => [r.id, allRows(vm, r.id)])) };
-  },
+  finalState: finalStateOf,
   labChecks: (vm, q) =>
     q.checks.map((check) => evaluateCheck(check, { vms: { [check.vm]: vm }, ...(q.log && { operations: { [check.vm]: q.log } }) })),
 };

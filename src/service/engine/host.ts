@@ -5,11 +5,12 @@
 // queue gives that order. Failures: a SimError is the caller's mistake (the engine changed
 // nothing; its code and field must survive the crossing); any other error is an engine bug
 // after which the service rebuilds the VM from its log (create + replay).
+import type { FinalState } from '../../labs/scenario-io.js';
 import type { CheckOutcome, Check, LoggedOperation } from '../../labs/types.js';
 import type { Projection } from '../../db/projections.js';
+import type { ReplayEntry } from '../../db/vm-repository.js';
 import type {
   Hex,
-  MappingRow,
   MappingsPage,
   MemslotView,
   Operation,
@@ -21,11 +22,7 @@ import type {
 } from '../../sim/index.js';
 
 /** One logged operation to re-apply: its result stays the logged JSON text, compared byte for byte. */
-export interface ReplayEntry {
-  seq: number;
-  op: Operation;
-  resultJson: string;
-}
+export type { ReplayEntry };
 
 export interface ReplayOutcome {
   /** Entries whose result now differs from the logged one (or that threw). */
@@ -55,12 +52,6 @@ export type EngineQuery =
   | { kind: 'finalState' }
   /** Grades lab checks of this VM; `log` is its committed log when a check reads it. */
   | { kind: 'labChecks'; checks: Check[]; log?: LoggedOperation[] };
-
-export interface FinalState {
-  roots: RootView[];
-  /** Per root id, every leaf row in gpa order. */
-  mappings: Record<string, MappingRow[]>;
-}
 
 /** The answer of each query kind. */
 export interface QueryAnswers {
