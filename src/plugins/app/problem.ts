@@ -27,6 +27,7 @@ const TITLES: Record<ProblemKind, string> = {
   'limit-exceeded': 'Limit exceeded',
   'rate-limited': 'Too many requests',
   'not-ready': 'Not ready',
+  overloaded: 'Overloaded',
   'storage-failure': 'Storage failure',
   internal: 'Internal error',
 };
@@ -121,7 +122,10 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
 
 export default fp(
   async function problemPlugin(app: FastifyInstance) {
-    app.setErrorHandler((error, request, reply) => sendProblem(reply, request, toProblem(error as Error, request.log)));
+    app.setErrorHandler((error, request, reply) => {
+      if (error instanceof ServiceError && error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
+      return sendProblem(reply, request, toProblem(error as Error, request.log));
+    });
     app.setNotFoundHandler((request, reply) =>
       sendProblem(reply, request, problem(404, 'not-found', `no route ${request.method} ${request.url.split('?')[0]}`)),
     );

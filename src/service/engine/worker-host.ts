@@ -13,15 +13,20 @@
 // from their logs (create + replay), so nothing runs on a VM that silently lost state.
 import { Worker } from 'node:worker_threads';
 import { SimError, type Operation, type VmConfig, type VmLimits } from '../../sim/index.js';
+import { ServiceError } from '../errors.js';
 import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
 import type { ShardStats, ShardedHost } from './shards.js';
 import type { WireError, WorkerCall, WorkerReply, WorkerStart } from './worker-protocol.js';
 
 const ENTRY = new URL('./engine-worker.mjs', import.meta.url);
 
-/** The worker holding the VM died; the VM is rebuilt from its log before its next call. */
-export class EngineWorkerLost extends Error {
-  override name = 'EngineWorkerLost';
+/** The worker holding the VM died (a 500); the VM is rebuilt from its log before its next call. */
+export class EngineWorkerLost extends ServiceError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(500, 'internal', message);
+    this.name = 'EngineWorkerLost';
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
 }
 
 export interface WorkerHostOptions {
