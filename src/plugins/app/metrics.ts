@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { QueueDepths } from '../../service/bounded-queue.js';
-import type { ShardStats } from '../../service/engine/shards.js';
+import type { ShardStats } from '../../service/engine/shard-stats.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -13,7 +13,8 @@ import { openPrisma, sqlitePath } from '../../db/prisma.js';
 import { openSqlite } from '../../db/sqlite.js';
 import { VmRepository } from '../../db/vm-repository.js';
 import type { QueueBounds } from '../../service/bounded-queue.js';
-import { createEngineHost, type EngineHostOptions, type ShardedHost } from '../../service/engine/shards.js';
+import type { ShardedHost } from '../../service/engine/shard-stats.js';
+import { createEngineHost, type EngineHostOptions } from '../../service/engine/shards.js';
 import { VmStore } from '../../service/vm-store.js';
 import type { VmLimits } from '../../sim/index.js';
 

@@ -1,27 +1,9 @@
-// Which engine host the service runs (WORKERS: 0 = in this thread, N = N worker threads),
-// and what both tell the service about their shards: the slot a VM lives on (for the
-// per-worker queue bound) and each slot's load (for /metrics).
+// Which engine host the service runs (WORKERS: 0 = in this thread, N = N worker threads).
 import type { Operation } from '../../sim/index.js';
 import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
 import { InProcessEngineHost } from './in-process.js';
+import type { ShardStats, ShardedHost } from './shard-stats.js';
 import { WorkerEngineHost, type WorkerHostOptions } from './worker-host.js';
-
-export interface ShardStats {
-  /** 0..workers-1 (the in-process host is one slot: the main thread). */
-  slot: number;
-  vms: number;
-  /** Requests sent to the slot and not answered yet. */
-  inFlight: number;
-  /** Time the slot's engine spent on requests since start. */
-  busySeconds: number;
-  /** Times the slot's worker died and was replaced. */
-  restarts: number;
-}
-
-export interface ShardedHost {
-  slotOf(vmId: string): number;
-  stats(): ShardStats[];
-}
 
 /** The in-process host, timing its engine calls as the one slot's busy time. */
 export class MeteredInProcessHost extends InProcessEngineHost implements ShardedHost {

@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { SimError, type Operation, type VmConfig, type VmLimits } from '../../sim/index.js';
 import { ServiceError } from '../errors.js';
 import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
-import type { ShardStats, ShardedHost } from './shards.js';
+import type { ShardStats, ShardedHost } from './shard-stats.js';
 import type { WireError, WorkerCall, WorkerReply, WorkerStart } from './worker-protocol.js';
 
 const ENTRY = new URL('./engine-worker.mjs', import.meta.url);
