@@ -31,8 +31,8 @@ export async function startServer(dbFile: string, env: Record<string, string> = 
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL'); // never leave a half-started server behind a failed test
-      reject(new Error(`server did not start within 30 s:\n${output}`));
-    }, 30_000);
+      reject(new Error(`server did not start within 90 s:\n${output}`));
+    }, 90_000);
     const look = () => {
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match) {
