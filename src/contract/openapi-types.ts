@@ -946,6 +946,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics (Prometheus text)
+         * @description Prometheus text exposition format 0.0.4: request latency histograms per route (`http_request_duration_seconds`), per engine worker the calls queued (`engine_queue_depth`), in flight, VMs, busy time (`engine_busy_seconds_total`) and restarts, the calls refused by the queue bounds, and Node's process metrics.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.yaml": {
         parameters: {
             query?: never;
@@ -1835,9 +1855,11 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The service is still rebuilding VMs from their logs (or its storage failed). */
+        /** @description The service is still rebuilding VMs from their logs (or its storage failed): `not-ready`; or the VM's queue, or its engine worker's, holds as many calls as the server allows (MAX_QUEUE_PER_VM, MAX_QUEUE_PER_WORKER): `overloaded`, nothing was applied, retry after `Retry-After` seconds. */
         NotReady: {
             headers: {
+                /** @description Seconds after which the same call may succeed (overloaded only). */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -3176,6 +3198,26 @@ export interface operations {
                 };
             };
             503: components["responses"]["NotReady"];
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
         };
     };
     getOpenApiYaml: {
