@@ -2,6 +2,8 @@
 // (server.ts passes the result to build(); tests pass options to build() directly).
 // README.md "## Environment" and "## Limits" document each variable.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_QUEUE_BOUNDS, type QueueBounds } from './service/bounded-queue.js';
 import { hashToken } from './service/token-hash.js';
 import { DEFAULT_LIMITS, type VmLimits } from './sim/index.js';
 
@@ -37,6 +39,10 @@ export interface ServiceConfig {
   sqliteSynchronous: SqliteSynchronous;
   /** After SIGTERM, exit(1) if closing takes longer than this. */
   shutdownTimeoutMs: number;
+  /** Engine worker threads (VMs spread over them); 0 keeps every VM on the main thread. */
+  workers: number;
+  /** Calls queued per VM and per engine worker before 503 + Retry-After. */
+  queueBounds: QueueBounds;
 }
 
 export const DEFAULT_CONFIG: ServiceConfig = {
@@ -57,6 +63,9 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   teacherTokenHashes: [],
   sqliteSynchronous: 'NORMAL',
   shutdownTimeoutMs: 10_000,
+  // One engine per core: the main thread (HTTP, group commit) is light next to the engine.
+  workers: availableParallelism(),
+  queueBounds: DEFAULT_QUEUE_BOUNDS,
 };
 
 /** A problem in the environment: the server refuses to start and says which variable. */
@@ -124,5 +133,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     teacherTokenHashes: tokenHashes(env, 'TEACHER_TOKENS'),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', d.sqliteSynchronous, ['NORMAL', 'FULL'] as const),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', d.shutdownTimeoutMs, 0),
+    workers: integer(env, 'WORKERS', d.workers, 0, 256),
+    queueBounds: {
+      perVm: integer(env, 'MAX_QUEUE_PER_VM', d.queueBounds.perVm, 1),
+      perWorker: integer(env, 'MAX_QUEUE_PER_WORKER', d.queueBounds.perWorker, 1),
+      retryAfterSeconds: integer(env, 'QUEUE_RETRY_AFTER_SECONDS', d.queueBounds.retryAfterSeconds, 1, 3600),
+    },
   };
 }

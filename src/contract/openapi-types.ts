@@ -80,6 +80,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/vms/{vmId}/mark-dead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The VM's id, as `POST /v1/vms` returned it. */
+                vmId: components["parameters"]["VmId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark the VM dead (kvm_vm_dead)
+         * @description Stands for `kvm_vm_dead()` after a `KVM_BUG_ON`: irreversible. The VM view carries
+         *     `dead: true` from then on, and every call that stands for a VM or vCPU ioctl answers 200
+         *     with `ret: -5, errno: "EIO"` (and a `reason`) before any validation; a pre-fault echoes
+         *     its range unchanged with no iterations and no mappings. Reads (roots, mappings, walk,
+         *     operations, export) keep working. Marking a dead VM again changes nothing. Logged and
+         *     replayed like every state change. Takes no request body.
+         */
+        post: operations["markVmDead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/vms/{vmId}/capabilities": {
         parameters: {
             query?: never;
@@ -918,6 +946,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics (Prometheus text)
+         * @description Prometheus text exposition format 0.0.4: request latency histograms per route (`http_request_duration_seconds`), per engine worker the calls queued (`engine_queue_depth`), in flight, VMs, busy time (`engine_busy_seconds_total`) and restarts, the calls refused by the queue bounds, and Node's process metrics.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.yaml": {
         parameters: {
             query?: never;
@@ -1030,7 +1078,7 @@ export interface components {
              */
             pagingLevel?: 4 | 5;
             /**
-             * @description host MAXPHYADDR
+             * @description host MAXPHYADDR; above 48 with 4-level EPT/NPT KVM caps the guest's addressable width at 48 (VM guestPhysBits)
              * @default 46
              */
             maxPhysAddr?: number;
@@ -1096,7 +1144,17 @@ export interface components {
             kernel?: components["schemas"]["KernelVersion"];
             /** @default upstream */
             prefaultPolicy?: components["schemas"]["PrefaultPolicy"];
+            /**
+             * @description KVM_CAP_DISABLE_QUIRKS2 at creation: quirk names without the `KVM_X86_QUIRK_` prefix.
+             *     `SLOT_ZAP_ALL` (6.12+): deleting or moving a memslot zaps only that slot's leaf SPTEs
+             *     and keeps the page tables above them (`kvm_mmu_zap_memslot_leafs`), even for a
+             *     `default` VM. A quirk the chosen kernel does not have is a 400 naming `quirksDisabled`.
+             * @default []
+             */
+            quirksDisabled?: components["schemas"]["QuirkName"][];
         };
+        /** @enum {string} */
+        QuirkName: "SLOT_ZAP_ALL";
         Vm: {
             id: string;
             name: string;
@@ -1104,10 +1162,18 @@ export interface components {
             host: components["schemas"]["HostConfig"];
             kernel: components["schemas"]["KernelVersion"];
             prefaultPolicy: components["schemas"]["PrefaultPolicy"];
+            quirksDisabled: components["schemas"]["QuirkName"][];
             /** Format: date-time */
             createdAt: string;
             /** @description kvm->arch.pre_fault_allowed: false for SNP/TDX until finalised */
             preFaultAllowed: boolean;
+            /** @description kvm->vm_dead: set by POST …/mark-dead (kvm_vm_dead() after a KVM_BUG_ON), irreversible. Every ioctl then answers ret -5 (EIO). */
+            dead: boolean;
+            /**
+             * @description KVM_GET_SUPPORTED_CPUID 0x80000008 EAX[23:16] (GuestPhysBits): the widest GPA this host's
+             *     TDP can map: the host MAXPHYADDR, capped at 48 without 5-level EPT/NPT; 0 without TDP.
+             */
+            guestPhysBits: number;
         };
         VmList: {
             vms: components["schemas"]["Vm"][];
@@ -1120,6 +1186,8 @@ export interface components {
         IoctlResult: {
             ret: components["schemas"]["Ret"];
             errno: components["schemas"]["Errno"];
+            /** @description With a negative ret only: the kernel check that failed and the function it lives in. */
+            reason?: string;
         };
         /** @enum {string} */
         MemslotFlag: "readonly" | "guest_memfd" | "log_dirty_pages";
@@ -1156,11 +1224,15 @@ export interface components {
         MemslotResult: {
             ret: components["schemas"]["Ret"];
             errno: components["schemas"]["Errno"];
+            /** @description With a negative ret only: the kernel check that failed and the function it lives in. */
+            reason?: string;
             memslot: components["schemas"]["MemslotView"] | null;
         };
         MemslotDeleteResult: {
             ret: components["schemas"]["Ret"];
             errno: components["schemas"]["Errno"];
+            /** @description With a negative ret only: the kernel check that failed and the function it lives in. */
+            reason?: string;
             /** @description The deleted slot, if the engine reports it. */
             memslot?: components["schemas"]["MemslotView"] | null;
         };
@@ -1268,6 +1340,16 @@ export interface components {
                 signalPending?: boolean;
                 /** @description A signal arrives after N successful iterations (the call returns 0 with the rest of the range). */
                 signalAfterIterations?: number | null;
+                /**
+                 * @description This memslot is KVM_MEMSLOT_INVALID for the duration of the call, as if another thread's
+                 *     delete of it were waiting in synchronize_srcu. 6.18 answers EAGAIN for the faulting
+                 *     iteration (3ccbf6f47098); before, the fault retries forever, so the call ends as a signal
+                 *     would (EINTR, with a `note`). The delete does not complete. An unknown slot is a 404.
+                 */
+                memslotBeingDeleted?: {
+                    addressSpace: number;
+                    slot: number;
+                } | null;
             };
         };
         IterationRow: {
@@ -1279,6 +1361,8 @@ export interface components {
             /** @description count > 1: consecutive gpa steps of consumed */
             count: number;
             errno: components["schemas"]["Errno"];
+            /** @description On a row that ends in an error: the kernel check that failed and its function. */
+            reason?: string;
         };
         MappingRow: {
             gpa: components["schemas"]["Hex"];
@@ -1297,6 +1381,8 @@ export interface components {
         PreFaultResult: {
             ret: components["schemas"]["Ret"];
             errno: components["schemas"]["Errno"];
+            /** @description With a negative ret only: the kernel check that failed and the function it lives in. */
+            reason?: string;
             /** @description The struct as copied back to userspace. */
             range: {
                 gpa: components["schemas"]["Hex"];
@@ -1317,6 +1403,8 @@ export interface components {
         AccessResult: {
             ret: components["schemas"]["Ret"];
             errno: components["schemas"]["Errno"];
+            /** @description With a negative ret only: the kernel check that failed and the function it lives in. */
+            reason?: string;
             /**
              * @description What KVM_RUN would report to userspace; null when the guest simply continued.
              * @enum {string|null}
@@ -1370,7 +1458,7 @@ export interface components {
         /** @description An engine operation as logged (u64 values as lower-case hex). `op` names its kind. */
         LoggedOperation: {
             /** @enum {string} */
-            op: "create_vcpu" | "set_vcpu_mode" | "set_memslot" | "delete_memslot" | "set_memory_attributes" | "finalize" | "pre_fault" | "access";
+            op: "create_vcpu" | "set_vcpu_mode" | "set_memslot" | "delete_memslot" | "set_memory_attributes" | "finalize" | "mark_dead" | "pre_fault" | "access";
         };
         LogEntry: {
             seq: number;
@@ -1399,7 +1487,11 @@ export interface components {
         /**
          * @description A scenario in the neutral format of the spec's examples (`docs/scenario-format.md`):
          *     snake_case `host`, `vm`, `memslots`, `memory_attributes`, `vcpus`, ordered `steps`
-         *     (each with an optional `expect`), and optionally `expected_final_state`.
+         *     (each with an optional `expect`), and optionally `expected_final_state`. Contract v1.1:
+         *     `vm.quirks_disabled` (names with or without `KVM_X86_QUIRK_`), `vm.dead` and the step
+         *     `mark_dead`, a pre-fault step's `memslot_being_deleted: {as_id, slot}` (or a memslot with
+         *     `state: invalid_deleting`, which applies to every pre-fault step), and `reason` in the
+         *     `expect` and iteration rows of failing steps (informational: not compared on import).
          */
         Scenario: {
             id?: string;
@@ -1763,9 +1855,11 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The service is still rebuilding VMs from their logs (or its storage failed). */
+        /** @description The service is still rebuilding VMs from their logs (or its storage failed): `not-ready`; or the VM's queue, or its engine worker's, holds as many calls as the server allows (MAX_QUEUE_PER_VM, MAX_QUEUE_PER_WORKER): `overloaded`, nothing was applied, retry after `Retry-After` seconds. */
         NotReady: {
             headers: {
+                /** @description Seconds after which the same call may succeed (overloaded only). */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -1945,6 +2039,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IoctlResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["LimitExceeded"];
+            503: components["responses"]["NotReady"];
+        };
+    };
+    markVmDead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The VM's id, as `POST /v1/vms` returned it. */
+                vmId: components["parameters"]["VmId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The VM, now dead. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Vm"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2198,6 +2320,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The VM is dead: KVM_CREATE_VCPU answers EIO (ret -5) and no vCPU is created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IoctlResult"];
+                };
+            };
             /** @description The vCPU and its current MMU. */
             201: {
                 headers: {
@@ -2271,13 +2402,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The vCPU after the change. */
+            /** @description The vCPU after the change; on a dead VM the ioctl's EIO answer (ret -5) and no change. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VcpuView"];
+                    "application/json": components["schemas"]["VcpuView"] | components["schemas"]["IoctlResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3068,6 +3199,26 @@ export interface operations {
                 };
             };
             503: components["responses"]["NotReady"];
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
         };
     };
     getOpenApiYaml: {

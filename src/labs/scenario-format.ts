@@ -98,6 +98,7 @@ export const iterationToNeutral = (it: IterationRow): Json => ({
   count: it.count,
   ...(it.count > 1 ? { gpa_step: it.consumed } : {}),
   ...(it.errno !== null ? { errno: `-${it.errno}` } : {}),
+  ...(it.reason ? { reason: it.reason } : {}),
 });
 
 export const rowToNeutral = (row: MappingRow, root: string | undefined): Json =>

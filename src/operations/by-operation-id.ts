@@ -8,13 +8,14 @@ import {
   createVcpuOperation,
   deleteMemslotOperation,
   finalizeOperation,
+  markDeadOperation,
   preFaultOperation,
   setMemoryAttributesOperation,
   setMemslotOperation,
   setVcpuModeOperation,
 } from './requests.js';
 
-export type StateChangingId = 'createVcpu' | 'patchVcpu' | 'preFault' | 'guestAccess' | 'putMemslot' | 'deleteMemslot' | 'setMemoryAttributes' | 'finalizeVm';
+export type StateChangingId = 'createVcpu' | 'patchVcpu' | 'preFault' | 'guestAccess' | 'putMemslot' | 'deleteMemslot' | 'setMemoryAttributes' | 'finalizeVm' | 'markVmDead';
 
 export const OPERATION_BUILDERS: { [K in StateChangingId]: (params: ParamsOf<K>, body: BodyOf<K>) => Operation } = {
   createVcpu: (_p, body) => createVcpuOperation(body),
@@ -25,4 +26,5 @@ export const OPERATION_BUILDERS: { [K in StateChangingId]: (params: ParamsOf<K>,
   deleteMemslot: (p) => deleteMemslotOperation(p.addressSpace, p.slot),
   setMemoryAttributes: (_p, body) => setMemoryAttributesOperation(body),
   finalizeVm: () => finalizeOperation(),
+  markVmDead: () => markDeadOperation(),
 };

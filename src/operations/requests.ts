@@ -75,3 +75,5 @@ export const setMemoryAttributesOperation = (body: BodyOf<'setMemoryAttributes'>
 });
 
 export const finalizeOperation = (): OperationOf<'finalize'> => ({ op: 'finalize' });
+
+export const markDeadOperation = (): OperationOf<'mark_dead'> => ({ op: 'mark_dead' });

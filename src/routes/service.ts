@@ -19,6 +19,8 @@ export function serviceHandlers(openapi: LoadedDocument) {
       return { status: 'ready', vms: store.count };
     },
 
+    getMetrics: async (request, reply) => reply.type(request.server.metrics.contentType).send(await request.server.metrics.text()),
+
     getOpenApiYaml: async (_request, reply) => reply.type('application/yaml; charset=utf-8').send(openapi.text),
 
     getOpenApiJson: async () => openapi.document,

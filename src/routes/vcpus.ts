@@ -3,8 +3,12 @@ import { OPERATION_BUILDERS } from '../operations/by-operation-id.js';
 import { sendCommitted, type Handlers } from './handler.js';
 
 export const vcpuHandlers = {
-  createVcpu: async (request, reply) =>
-    sendCommitted(reply, await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.createVcpu(request.params, request.body))),
+  createVcpu: async (request, reply) => {
+    const committed = await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.createVcpu(request.params, request.body));
+    // A dead VM answers KVM_CREATE_VCPU with EIO: an ioctl outcome (200), not a new vCPU (201).
+    reply.code('ret' in (JSON.parse(committed.json) as object) ? 200 : 201);
+    return sendCommitted(reply, committed);
+  },
 
   listVcpus: async (request) => ({ vcpus: await request.server.vmStore.query(request.params.vmId, { kind: 'vcpus' }) }),
 

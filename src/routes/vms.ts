@@ -20,5 +20,11 @@ export const vmHandlers = {
   finalizeVm: async (request, reply) =>
     sendCommitted(reply, await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.finalizeVm(request.params, undefined))),
 
+  /** kvm_vm_dead(): logged like any change; the answer is the VM view, now dead. */
+  markVmDead: async (request) => {
+    await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.markVmDead(request.params, undefined));
+    return request.server.vmStore.getView(request.params.vmId);
+  },
+
   getCapabilities: async (request) => request.server.vmStore.query(request.params.vmId, { kind: 'capabilities' }),
 } satisfies Partial<Handlers>;

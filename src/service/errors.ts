@@ -13,6 +13,7 @@ export type ProblemKind =
   | 'limit-exceeded'
   | 'rate-limited'
   | 'not-ready'
+  | 'overloaded'
   | 'storage-failure'
   | 'internal';
 
@@ -23,6 +24,8 @@ export class ServiceError extends Error {
     message: string,
     /** The offending input, as the problem's `field`. */
     readonly field?: string,
+    /** Sent as Retry-After (seconds): the same call may succeed then. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ServiceError';

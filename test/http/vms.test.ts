@@ -33,8 +33,11 @@ describe('POST /v1/vms', () => {
       host: DEFAULT_HOST,
       kernel: '6.18',
       prefaultPolicy: 'upstream',
+      quirksDisabled: [],
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       preFaultAllowed: true,
+      dead: false,
+      guestPhysBits: 46,
     });
   });
 

@@ -28,6 +28,7 @@ const TITLES: Record<ProblemKind, string> = {
   'limit-exceeded': 'Limit exceeded',
   'rate-limited': 'Too many requests',
   'not-ready': 'Not ready',
+  overloaded: 'Overloaded',
   'storage-failure': 'Storage failure',
   internal: 'Internal error',
 };
@@ -138,7 +139,10 @@ export default fp(
     // No route takes text: without this parser a text/plain body reaches validation as a
     // string ("body must be object"); now it is the 415 above, which says what to send.
     app.removeContentTypeParser('text/plain');
-    app.setErrorHandler((error, request, reply) => sendProblem(reply, request, toProblem(error as Error, request)));
+    app.setErrorHandler((error, request, reply) => {
+      if (error instanceof ServiceError && error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
+      return sendProblem(reply, request, toProblem(error as Error, request));
+    });
     app.setNotFoundHandler((request, reply) =>
       sendProblem(reply, request, problem(404, 'not-found', `no route ${request.method} ${request.url.split('?')[0]}`)),
     );
