@@ -888,7 +888,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description A file of the viewer (`app.js`, `style.css`, ...). */
+                /** @description A file of the viewer (`app.js`, `style.css`, `favicon.svg`, ...). */
                 file: string;
             };
             cookie?: never;
@@ -3137,7 +3137,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A file of the viewer (`app.js`, `style.css`, ...). */
+                /** @description A file of the viewer (`app.js`, `style.css`, `favicon.svg`, ...). */
                 file: string;
             };
             cookie?: never;
@@ -3153,6 +3153,7 @@ export interface operations {
                     "application/javascript": string;
                     "text/css": string;
                     "text/html": string;
+                    "image/svg+xml": string;
                 };
             };
             400: components["responses"]["BadRequest"];
