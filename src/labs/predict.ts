@@ -8,7 +8,7 @@ import { errnoValue, sameErrno } from './errno-answer.js';
 import { matches } from './match.js';
 import type { LabTask, LevelName, LoggedOperation, PredictField, PredictItem } from './types.js';
 
-export interface RootRolePrediction {
+interface RootRolePrediction {
   smm: boolean;
   guestMode: boolean;
   level?: number;
@@ -29,7 +29,7 @@ export interface StoredPrediction {
   attempts: number;
 }
 
-export interface GradedField {
+interface GradedField {
   given: unknown;
   /** What the kernel did; absent until the predicted call has run after the prediction. */
   actual?: unknown;

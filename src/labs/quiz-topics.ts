@@ -28,9 +28,9 @@ const ROOT_CHOICES = [
 const ERRNO_CHOICES = ['0', '-EINVAL', '-ENOENT', '-EOPNOTSUPP', '-EINTR', '-EFAULT', '-EAGAIN', '-EIO'];
 const LEVEL_CHOICES = ['4K', '2M', '1G'];
 
-export const roleLabel = (root: RootRef | null): string =>
+const roleLabel = (root: RootRef | null): string =>
   root ? `level ${root.level}, smm ${Number(root.smm)}, guest_mode ${Number(root.guestMode)}` : NO_ROOT;
-export const retLabel = (r: IoctlResult): string => (r.ret === 0 ? '0' : `-${r.errno}`);
+const retLabel = (r: IoctlResult): string => (r.ret === 0 ? '0' : `-${r.errno}`);
 const pf = (results: unknown[]): PreFaultResult => results[results.length - 1] as PreFaultResult;
 const totalIterations = (r: PreFaultResult): number => r.iterations.reduce((n, it) => n + it.count, 0);
 

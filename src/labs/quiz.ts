@@ -15,7 +15,7 @@ export * from './quiz-types.js';
 export const isQuizTopic = (t: unknown): t is QuizTopic => QUIZ_TOPICS.includes(t as QuizTopic);
 
 /** Make `calls` on a fresh engine VM built from `setup`; the results and the VM. */
-export function runOnFreshVm(setup: LabVmSetup, calls: ApiCall[]) {
+function runOnFreshVm(setup: LabVmSetup, calls: ApiCall[]) {
   const { vm } = buildEngineVm(sessionVm('quiz', setup));
   const results: OperationResult[] = calls.map((call) => {
     const { op } = callToOperation(call);

@@ -300,7 +300,7 @@ export function importScenario(json: Json, when: Json = {}): ImportedScenario {
 const errnoOf = (v: unknown): string | null => (v === undefined || v === null || v === 0 ? null : String(v).replace(/^-/, ''));
 
 /** Does an actual mapping row fail an expected neutral record (only the fields the record names)? */
-export function rowDiffers(e: Json, a: MappingRow | undefined): boolean {
+function rowDiffers(e: Json, a: MappingRow | undefined): boolean {
   if (!a || !sameValue(e.gpa, a.gpa) || e.level !== a.level || e.count !== a.count || (e.kind ?? 'ram') !== a.kind) return true;
   if (a.kind === 'mmio') return false;
   return (['private', 'writable', 'dirty', 'accessed', 'executable'] as const).some((k) => e[k] !== undefined && e[k] !== a[k]);

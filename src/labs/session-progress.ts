@@ -15,7 +15,7 @@ export interface SessionRecord {
   vms: { name: string; id: string }[];
 }
 
-export interface TaskProgress {
+interface TaskProgress {
   passedAt: Date | null;
   prediction: StoredPrediction | null;
 }

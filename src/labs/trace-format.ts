@@ -84,7 +84,7 @@ export function traceEventInfo(e: TracepointEvent, vendor: Vendor): string {
 const SIMULATED_PID_BASE = 1000;
 
 /** One `trace-cmd report` line (no latency columns), event `index` of the operation. */
-export function traceReportLine(e: TracepointEvent, ctx: TraceContext, index: number): string {
+function traceReportLine(e: TracepointEvent, ctx: TraceContext, index: number): string {
   const comm = `CPU ${ctx.vcpuId}/KVM`.padStart(16);
   const pid = String(SIMULATED_PID_BASE + ctx.vcpuId).padEnd(5);
   const usecs = String(index).padStart(6, '0');

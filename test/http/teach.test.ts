@@ -10,7 +10,6 @@ import { createSelftestVm } from '../helpers/fixtures.js';
 import { expectDocumented } from '../helpers/openapi.js';
 
 const t = useTestApp();
-const designs = loadCatalogue().find((l) => l.id === 'three-designs')!;
 
 type SessionView = {
   sessionId: string;

@@ -63,7 +63,7 @@ describe('lab catalogue', () => {
 
   it('refuses a prediction naming a missing call, a read, a field twice, or a task without a prompt', () => {
     const withPredict = (predict: string, prompt = '    prompt: Pre-fault page 0.\n') =>
-      MINIMAL.replace(/(    explain:)/, `${prompt}$1`).replace(/(    checks:)/, `    predict:\n${predict}$1`);
+      MINIMAL.replace(/( {4}explain:)/, `${prompt}$1`).replace(/( {4}checks:)/, `    predict:\n${predict}$1`);
     expect(parseLab(withPredict("      - { field: ret, call: 1, label: 'What does it return?' }\n"), 'ok.yaml').tasks[0]!.predict).toHaveLength(1);
     expect(() => parseLab(withPredict("      - { field: ret, call: 9, label: x }\n"), 'bad.yaml')).toThrow(/names call 9/);
     expect(() => parseLab(withPredict("      - { field: ret, call: 1, label: x }\n      - { field: ret, call: 1, label: y }\n"), 'bad.yaml')).toThrow(/predicts ret twice/);

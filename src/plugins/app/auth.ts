@@ -18,7 +18,7 @@ declare module 'fastify' {
   }
 }
 
-export interface AuthOptions {
+interface AuthOptions {
   /** sha256 (hex) of every accepted student token; with the teachers' empty: no authentication. */
   tokenHashes: readonly string[];
   /** sha256 (hex) of the teachers' tokens. */

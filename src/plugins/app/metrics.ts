@@ -14,7 +14,7 @@ declare module 'fastify' {
   }
 }
 
-export interface MetricsOptions {
+interface MetricsOptions {
   shards: () => ShardStats[];
   queues: (slots: number) => QueueDepths;
 }

@@ -88,7 +88,7 @@ function validationProblem(errors: ErrorObject[], context: string): Problem {
 }
 
 /** A body Fastify did not parse (no JSON content-type): say what this API takes and how to send it. */
-export function mediaTypeProblem(contentType: string | undefined): Problem {
+function mediaTypeProblem(contentType: string | undefined): Problem {
   const sent = contentType ? `was sent as ${contentType.split(';')[0]!.trim()}` : 'came without a content-type';
   return problem(
     415,
@@ -97,7 +97,7 @@ export function mediaTypeProblem(contentType: string | undefined): Problem {
   );
 }
 
-export function toProblem(error: FastifyError | Error, request: FastifyRequest): Problem {
+function toProblem(error: FastifyError | Error, request: FastifyRequest): Problem {
   const log = request.log;
   if (error instanceof ServiceError) return problem(error.status, error.kind, error.message, error.field);
   if (error instanceof SimError) {

@@ -10,7 +10,7 @@ import type { OpenApiDocument } from '../../contract/openapi-document.js';
  * The document Swagger UI shows: as written when tokens are on; without the bearer scheme
  * when the server runs open, so no operation carries a padlock nor the page an "Authorize".
  */
-export function documentForUi(document: OpenApiDocument, tokensRequired: boolean): OpenApiDocument {
+function documentForUi(document: OpenApiDocument, tokensRequired: boolean): OpenApiDocument {
   if (tokensRequired) return document;
   const { security: _security, ...rest } = document as OpenApiDocument & { security?: unknown };
   const components = { ...(rest as { components?: Record<string, unknown> }).components };

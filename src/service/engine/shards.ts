@@ -6,7 +6,7 @@ import type { ShardStats, ShardedHost } from './shard-stats.js';
 import { WorkerEngineHost, type WorkerHostOptions } from './worker-host.js';
 
 /** The in-process host, timing its engine calls as the one slot's busy time. */
-export class MeteredInProcessHost extends InProcessEngineHost implements ShardedHost {
+class MeteredInProcessHost extends InProcessEngineHost implements ShardedHost {
   private busyMs = 0;
   private inFlight = 0;
   private readonly vmIds = new Set<string>();

@@ -127,7 +127,9 @@ export function spteValue(spte: number, level: number, view: SpteView): bigint {
     if (view.adDisabled) set(TDP_AD_DISABLED_BIT);
     if (!leaf) {
       // make_nonleaf_spte: R/W/X, and A unless the root has no A/D bits.
-      set(EPT.R), set(EPT.W), set(EPT.X);
+      set(EPT.R);
+      set(EPT.W);
+      set(EPT.X);
       if (!view.adDisabled) set(EPT.A);
       return v;
     }
@@ -143,19 +145,27 @@ export function spteValue(spte: number, level: number, view: SpteView): bigint {
     if (f & SPTE_HUGE) set(EPT.PS);
     if (f & SPTE_ACCESSED) set(EPT.A);
     if (f & SPTE_DIRTY) set(EPT.D);
-    if (f & SPTE_HOST_WRITABLE) set(EPT.HOST_WRITABLE), set(EPT.MMU_WRITABLE);
+    if (f & SPTE_HOST_WRITABLE) {
+      set(EPT.HOST_WRITABLE);
+      set(EPT.MMU_WRITABLE);
+    }
     return v;
   }
-  set(NPT.P), set(NPT.U);
+  set(NPT.P);
+  set(NPT.U);
   if (!leaf) {
-    set(NPT.W), set(NPT.A);
+    set(NPT.W);
+    set(NPT.A);
     return v;
   }
   if (f & SPTE_WRITABLE) set(NPT.W);
   if (f & SPTE_HUGE) set(NPT.PS);
   if (f & SPTE_ACCESSED) set(NPT.A);
   if (f & SPTE_DIRTY) set(NPT.D);
-  if (f & SPTE_HOST_WRITABLE) set(NPT.HOST_WRITABLE), set(NPT.MMU_WRITABLE);
+  if (f & SPTE_HOST_WRITABLE) {
+    set(NPT.HOST_WRITABLE);
+    set(NPT.MMU_WRITABLE);
+  }
   if (!(f & SPTE_EXECUTABLE)) set(NPT.NX);
   return v;
 }
