@@ -20,7 +20,8 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
-  timeoutMS: 5_000,
+  timeoutMS: 3_000,
+  timeoutFactor: 1.25,
   // Module-level constants are reached by every test and need a fresh module graph per
   // mutant: too slow for 2 cores. They are reported as ignored, not scored.
   ignoreStatic: true,
