@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { build } from '../src/app.js';
 import { LogWriter, type LogEntryWrite } from '../src/db/log-writer.js';
 import { applyMigrations } from '../src/db/migrate.js';
-import { projectionAfter } from '../src/db/projections.js';
 import { openSqlite } from '../src/db/sqlite.js';
+import { applyOperation } from '../src/service/engine/dispatch.js';
 import { createVm, hex, withVmDefaults, type Operation } from '../src/sim/index.js';
 import { BENCH_SLOT } from './bench-slot.js';
 
@@ -32,8 +32,8 @@ export async function writeLogDatabase(dbFile: string, total: number, vms: numbe
       for (let i = 0; ops.length < perVm; i++) ops.push({ op: 'pre_fault', vcpuId: 0, gpa: hex(BigInt(i) * 0x2000n), size: '0x2000', flags: '0x0' });
       let chunk: LogEntryWrite[] = [];
       ops.forEach((op, i) => {
-        const resultJson = JSON.stringify(vm.apply(op));
-        chunk.push({ vmId: id, seq: i + 1, op, resultJson, projection: projectionAfter(op, vm) });
+        const { json: resultJson, projection } = applyOperation(vm, op);
+        chunk.push({ vmId: id, seq: i + 1, op, resultJson, projection });
         if (chunk.length === CHUNK) {
           writer.commit(chunk, new Date());
           chunk = [];

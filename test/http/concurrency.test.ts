@@ -2,7 +2,7 @@
 // before it is committed; a failed commit leaves memory equal to the database.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LogWriter } from '../../src/db/log-writer.js';
-import { GroupCommit } from '../../src/plugins/group-commit.js';
+import { GroupCommit } from '../../src/service/group-commit.js';
 import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
 import { createSelftestVm, onlyRootId } from '../helpers/fixtures.js';
 import { expectDocumented } from '../helpers/openapi.js';

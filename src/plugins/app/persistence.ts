@@ -1,18 +1,21 @@
-// Owns the database and the live VMs for the app's lifetime: opens Prisma (reads) and the
-// better-sqlite3 write connection (group commits), rebuilds the VMs in the background once
-// the app is ready (readyz says when), holds /v1 calls until then, and on close (after
-// Fastify has finished the in-flight requests) drains the queues, commits the last group
-// and closes both connections.
+// Owns the database, the engine host and the live VMs for the app's lifetime: opens Prisma
+// (reads) and the better-sqlite3 write connection (group commits), rebuilds the VMs in the
+// background once the app is ready (readyz says when), holds /v1 calls until then, and on
+// close (after Fastify has finished the in-flight requests) drains the queues, commits the
+// last group, closes the engine host and both connections.
 import type { PrismaClient } from '@prisma/client';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Checkpointer } from '../db/checkpointer.js';
-import { LogWriter } from '../db/log-writer.js';
-import { openPrisma, sqlitePath } from '../db/prisma.js';
-import { openSqlite, type SqliteSynchronous } from '../db/sqlite.js';
-import { VmRepository } from '../db/vm-repository.js';
-import type { VmLimits } from '../sim/index.js';
-import { VmStore } from './vm-store.js';
+import type { SqliteSynchronous } from '../../config.js';
+import { Checkpointer } from '../../db/checkpointer.js';
+import { LogWriter } from '../../db/log-writer.js';
+import { openPrisma, sqlitePath } from '../../db/prisma.js';
+import { openSqlite } from '../../db/sqlite.js';
+import { VmRepository } from '../../db/vm-repository.js';
+import type { EngineHost } from '../../service/engine/host.js';
+import { InProcessEngineHost } from '../../service/engine/in-process.js';
+import { VmStore } from '../../service/vm-store.js';
+import type { VmLimits } from '../../sim/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,7 +29,9 @@ export interface PersistenceOptions {
   databaseUrl: string;
   maxVms: number;
   maxOperationsPerVm: number;
-  limits?: Partial<VmLimits>;
+  limits: Partial<VmLimits>;
+  /** Where the engine VMs live; in this thread by default. */
+  engineHost?: EngineHost;
   sqliteSynchronous: SqliteSynchronous;
   /** Replay waits for this promise first (tests use it to observe readyz before replay). */
   replayGate?: Promise<unknown>;
@@ -37,7 +42,7 @@ export default fp(
     const prisma = await openPrisma(options.databaseUrl);
     const checkpointer = new Checkpointer(sqlitePath(options.databaseUrl), (message) => app.log.warn({ message }, 'WAL checkpoint failed'));
     const writer = new LogWriter(openSqlite(options.databaseUrl, options.sqliteSynchronous), checkpointer);
-    const store = new VmStore(new VmRepository(prisma), writer, {
+    const store = new VmStore(new VmRepository(prisma), writer, options.engineHost ?? new InProcessEngineHost(), {
       maxVms: options.maxVms,
       maxOperationsPerVm: options.maxOperationsPerVm,
       limits: options.limits,
@@ -46,12 +51,12 @@ export default fp(
     app.decorate('vmStore', store);
     app.decorate('prisma', prisma);
     app.addHook('onReady', async () => {
-      void store.startLoading(options.replayGate);
+      void store.startup.start(options.replayGate);
     });
     // Not async: once loaded (every request but the first few) this costs no promise.
     app.addHook('onRequest', (request, _reply, done) => {
-      if (store.ready || !request.url.startsWith('/v1/')) return done();
-      store.whenLoaded().then(() => done(), (error: Error) => done(error as FastifyError));
+      if (store.startup.ready || !request.url.startsWith('/v1/')) return done();
+      store.startup.whenLoaded().then(() => done(), (error: Error) => done(error as FastifyError));
     });
     app.addHook('onClose', async () => {
       try {
