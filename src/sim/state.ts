@@ -53,6 +53,8 @@ export interface VmState {
   readonly attrs: PrivateRanges;
   readonly roots: RootSet;
   readonly vcpus: Map<number, Vcpu>;
+  /** The legacy MMU (tdp_mmu=0): direct_map runs direct_pte_prefetch (which checks the root for A/D bits). */
+  readonly legacyPrefetch: boolean;
   /** The tracepoint sink of the operation being applied (undefined: tracing off). */
   trace: TracepointSink;
   /**
@@ -85,6 +87,7 @@ export function newVmState(config: VmConfig, limits: VmLimits): VmState {
     attrs: new PrivateRanges(),
     roots: new RootSet(limits.maxTableBytes, kernelAtLeast(config.kernel, '6.13')),
     vcpus: new Map(),
+    legacyPrefetch: !config.host.tdpMmu,
     trace: undefined,
     changeLog: undefined,
   };

@@ -86,9 +86,9 @@ function handleChangedSpte(
     if (isMmioFlags(oldFlags)) root.counts.mmio--;
   }
   if (wasLeaf !== isLeaf) kvmUpdatePageStats(root, level, isLeaf ? 1 : -1);
-  const isMmio = isMmioFlags(newFlags);
+  const isMmio = !isPresent && isMmioFlags(newFlags);
   if (isMmio) root.counts.mmio++;
-  if (state.changeLog !== undefined && (isLeaf || isMmio)) state.changeLog.push(table.entryGfn(index), PAGES[level]!);
+  if ((isLeaf || isMmio) && state.changeLog !== undefined) state.changeLog.push(table.entryGfn(index), PAGES[level]!);
   // A table that left the tree (replaced by a leaf or zapped) is freed with its subtree.
   if (wasPresent && !wasLeaf && (isLeaf || !isPresent) && removed) handleRemovedPt(state, root, removed);
 }
