@@ -29,7 +29,9 @@ async function prefault(vms: number, synchronous: SqliteSynchronous): Promise<Ta
   const dbFile = join(dir, 'bench.db');
   applyMigrations(dbFile);
   // Rate limiting stays on (its cost is part of the hot path) with a max no run reaches.
-  const app = await build({ databaseUrl: `file:${dbFile}`, sqliteSynchronous: synchronous, rateLimit: { max: 1e9, windowMs: 60_000 } });
+  // WORKERS from the parent (bench/http.ts compares engine hosts); the server's own default otherwise.
+  const workers = process.env.WORKERS === undefined ? {} : { workers: Number(process.env.WORKERS) };
+  const app = await build({ databaseUrl: `file:${dbFile}`, sqliteSynchronous: synchronous, rateLimit: { max: 1e9, windowMs: 60_000 }, ...workers });
   await app.ready();
   await app.vmStore.whenLoaded();
   const vmIds: string[] = [];

@@ -47,13 +47,13 @@ export async function writeLogDatabase(dbFile: string, total: number, vms: numbe
 }
 
 /** Milliseconds from build() to every VM rebuilt and the app ready, on a fresh `total`-operation database. */
-export async function timeReplay(total: number, vms: number): Promise<{ ms: number; vmsLoaded: number }> {
+export async function timeReplay(total: number, vms: number, workers?: number): Promise<{ ms: number; vmsLoaded: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'prefault-lab-replay-'));
   try {
     const dbFile = join(dir, 'replay.db');
     await writeLogDatabase(dbFile, total, vms);
     const t0 = performance.now();
-    const app = await build({ databaseUrl: `file:${dbFile}` });
+    const app = await build({ databaseUrl: `file:${dbFile}`, ...(workers !== undefined && { workers }) });
     await app.ready();
     await app.vmStore.whenLoaded();
     const ms = performance.now() - t0;

@@ -29,7 +29,7 @@ export interface VmRowWrite {
 }
 
 /** DateTime as Prisma writes it to SQLite, so Prisma reads these rows back unchanged. */
-export const sqliteDateTime = (date: Date): string => date.toISOString().replace('Z', '+00:00');
+const sqliteDateTime = (date: Date): string => date.toISOString().replace('Z', '+00:00');
 
 const flag = (value: boolean): number => (value ? 1 : 0);
 

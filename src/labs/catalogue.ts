@@ -40,6 +40,15 @@ function crossCheck(lab: Lab, file: string): void {
       }
     }
     for (const c of t.checks) if (!names.has(c.vm)) fail(`task ${t.n}: a ${c.kind} check names unknown VM ${c.vm}`);
+    const fields = new Set<string>();
+    for (const p of t.predict ?? []) {
+      if (fields.has(p.field)) fail(`task ${t.n}: predicts ${p.field} twice (one prediction per field and task)`);
+      fields.add(p.field);
+      const call = t.calls[p.call - 1];
+      if (!call) fail(`task ${t.n}: predict ${p.field} names call ${p.call}, but the task has ${t.calls.length}`);
+      if (!['pre_fault', 'access'].includes(callToOperation(call!).op?.op ?? '')) fail(`task ${t.n}: predict ${p.field} must name a pre-fault or access call`);
+    }
+    if (t.predict && !t.prompt) fail(`task ${t.n}: a task with predictions needs a prompt (what to do, without the outcome)`);
   });
   for (const setup of lab.vms) {
     try {

@@ -42,6 +42,16 @@ function leafCount(vm: Vm, roots: RootView[], from: bigint, to: bigint, level: L
   return Number(n);
 }
 
+/**
+ * What the student's last call of this kind answered, with the kernel check that failed
+ * (`reason`) when there is one: "; the last one answered EINVAL: <reason>".
+ */
+function lastAttempt(log: LoggedOperation[], op: Record<string, unknown>): string {
+  const last = [...log].reverse().find((e) => matches(op, e.op))?.result as { ret?: number; errno?: string | null; reason?: string } | undefined;
+  if (!last || typeof last.ret !== 'number') return '';
+  return `; the last one answered ${last.errno ?? `ret ${last.ret}`}${last.reason ? `: ${last.reason}` : ''}`;
+}
+
 function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Verdict {
   switch (check.kind) {
     case 'rootExists': {
@@ -103,7 +113,8 @@ function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Ver
       if (!log) return { passed: false, detail: 'the operation log was not available to the grader' };
       const n = log.filter((e) => matches(check.op, e.op) && (check.result === undefined || matches(check.result, e.result))).length;
       const want = check.atLeast ?? 1;
-      return { passed: n >= want, detail: `${n} logged ${String(check.op.op ?? 'operation')}${n === 1 ? '' : 's'} match (want ${want})` };
+      const detail = `${n} logged ${String(check.op.op ?? 'operation')}${n === 1 ? '' : 's'} match (want ${want})`;
+      return { passed: n >= want, detail: n >= want ? detail : detail + lastAttempt(log, check.op) };
     }
   }
 }

@@ -83,6 +83,19 @@ const apiCall = {
   },
 };
 
+/** A prediction a task asks for before its call: the outcome of calls[call - 1]. */
+const predictItem = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['field', 'call', 'label'],
+  properties: {
+    field: { enum: ['ret', 'rootRole', 'level', 'iterations'] },
+    call: { type: 'integer', minimum: 1 },
+    label: text,
+    choices: { type: 'array', minItems: 2, items: text },
+  },
+};
+
 const vmSetup = {
   type: 'object',
   additionalProperties: false,
@@ -132,8 +145,11 @@ export const LAB_SCHEMA = {
         properties: {
           n: { type: 'integer', minimum: 1 },
           title: text,
+          /** What to do, without the outcome: shown in predict mode until the prediction is stored. */
+          prompt: text,
           explain: text,
           calls: { type: 'array', minItems: 1, items: apiCall },
+          predict: { type: 'array', minItems: 1, items: predictItem },
           checks: { type: 'array', minItems: 1, items: check },
         },
       },

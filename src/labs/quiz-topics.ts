@@ -8,13 +8,15 @@ import type { ApiCall, LabVmSetup, MemslotSetup } from './types.js';
 
 const hx = (n: bigint | number): string => `0x${BigInt(n).toString(16)}`;
 const MiB = 0x100000n;
+/** gpa >> PAGE_SHIFT = gfn (4 KiB guest pages). */
+const PAGE_SHIFT = 12n;
 
 function preFault(vcpu: number, gpa: bigint, size: bigint, extra: Record<string, unknown> = {}): ApiCall {
   return { method: 'POST', path: `/v1/vms/{vm:quiz}/vcpus/${vcpu}/pre-fault`, body: { gpa: hx(gpa), size: hx(size), flags: 0, ...extra } };
 }
 
 export const NO_ROOT = 'no TDP root (root: null)';
-export const ROOT_CHOICES = [
+const ROOT_CHOICES = [
   'level 4, smm 0, guest_mode 0',
   'level 4, smm 1, guest_mode 0',
   'level 4, smm 0, guest_mode 1',
@@ -23,8 +25,8 @@ export const ROOT_CHOICES = [
   'level 5, smm 0, guest_mode 1',
   NO_ROOT,
 ];
-export const ERRNO_CHOICES = ['0', '-EINVAL', '-ENOENT', '-EOPNOTSUPP', '-EINTR', '-EFAULT', '-EAGAIN', '-EIO'];
-export const LEVEL_CHOICES = ['4K', '2M', '1G'];
+const ERRNO_CHOICES = ['0', '-EINVAL', '-ENOENT', '-EOPNOTSUPP', '-EINTR', '-EFAULT', '-EAGAIN', '-EIO'];
+const LEVEL_CHOICES = ['4K', '2M', '1G'];
 
 export const roleLabel = (root: RootRef | null): string =>
   root ? `level ${root.level}, smm ${Number(root.smm)}, guest_mode ${Number(root.guestMode)}` : NO_ROOT;
@@ -72,7 +74,7 @@ function roots(rng: Rng): TopicDraft {
   const widths = five ? [39, 46, 48, 49, 52] : [36, 39, 42, 46];
   const modes: Mode[] = ['L1', 'L1', 'SMM', 'L2 under L1 shadow paging', 'L2 on nested TDP'];
   const vcpus: VcpuSpec[] = Array.from({ length: rng.int(3, 4) }, (_, id) => ({ id, maxPhysAddr: rng.pick(widths), ...MODE_SPEC[rng.pick(modes)] }));
-  const calls = vcpus.map((v) => preFault(v.id, BigInt(rng.int(0, 0xffff)) << 12n, 0x1000n));
+  const calls = vcpus.map((v) => preFault(v.id, BigInt(rng.int(0, 0xffff)) << PAGE_SHIFT, 0x1000n));
   const setup: LabVmSetup = {
     name: 'quiz',
     config: { host: host as LabVmSetup['config']['host'] },
@@ -198,9 +200,9 @@ function errno(rng: Rng): TopicDraft {
       { id: 1, maxPhysAddr: rng.pick([39, 46]), ...(l1 === 1 ? {} : MODE_SPEC['L2 on nested TDP']) },
     ],
   };
-  const page = (n: number): bigint => BigInt(n) << 12n;
+  const page = (n: number): bigint => BigInt(n) << PAGE_SHIFT;
   const callFor = (c: ErrnoCase): ApiCall => {
-    const inside = base + page(rng.int(0, Math.min(64, Number(size >> 12n) - 9)));
+    const inside = base + page(rng.int(0, Math.min(64, Number(size >> PAGE_SHIFT) - 9)));
     switch (c) {
       case 'ok': return preFault(l1, inside, page(rng.int(1, 8)));
       case 'flags': {
@@ -271,7 +273,7 @@ function policies(rng: Rng): TopicDraft {
     const inSmram = rng.chance(0.5);
     // RAM that address space 1 does not have: above 1M for legacy SMRAM, below TSEG otherwise.
     const [lo, hi] = inSmram ? [smram.base, smram.base + smram.size] : smram.base < 0x100000n ? [0x100000n, ram] : [0n, smram.base];
-    const gpa = lo + (BigInt(rng.int(0, Number((hi - lo) >> 12n) - 1)) << 12n);
+    const gpa = lo + (BigInt(rng.int(0, Number((hi - lo) >> PAGE_SHIFT) - 1)) << PAGE_SHIFT);
     const call = preFault(id, gpa, 0x1000n);
     const what = `Under prefaultPolicy ${policy}, vCPU ${id} (${modes[id]}) pre-faults one page at ${hx(gpa)} (${inSmram ? 'SMRAM: in both address spaces' : 'only in address space 0'}).`;
     questions.push({

@@ -3,6 +3,7 @@
 // the answer key. Same topic and seed => the same JSON, byte for byte.
 import { parseU64, type OperationResult } from '../sim/index.js';
 import { callToOperation } from './calls.js';
+import { errnoValue, sameErrno } from './errno-answer.js';
 import { mulberry32 } from './prng.js';
 import { draftQuiz } from './quiz-topics.js';
 import { QUIZ_TOPICS, type PublicQuiz, type Quiz, type QuizGrade, type QuizTopic } from './quiz-types.js';
@@ -50,6 +51,8 @@ function sameAnswer(type: Quiz['questions'][number]['answer']['type'], given: un
     return false;
   }
   if (type === 'integer') return Number(given) === expected;
+  // An ioctl outcome may be spelled -22, "EINVAL" or "-EINVAL": the same fact.
+  if (errnoValue(expected) !== undefined) return sameErrno(given, expected);
   return String(given).trim().toLowerCase() === String(expected).toLowerCase();
 }
 

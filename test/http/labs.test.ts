@@ -15,8 +15,11 @@ import { expectDocumented } from '../helpers/openapi.js';
 const t = useTestApp();
 const labs = loadCatalogue();
 
+let students = 0;
+
+/** A new session (a new student each time: Start is idempotent per student). */
 async function startSession(app: TestApp, labId: string) {
-  const res = await app.api.post(`/v1/labs/${labId}/sessions`).send();
+  const res = await app.api.post(`/v1/labs/${labId}/sessions`).send({ student: `student-${++students}` });
   expect(res.status, res.text).toBe(201);
   expectDocumented(res, 'createLabSession');
   return res.body as { sessionId: string; labId: string; vms: { name: string; id: string }[] };
@@ -127,7 +130,7 @@ describe('quizzes', () => {
     const res = await t.api.post('/v1/quizzes').send({ topic: 'errno', seed: 7 });
     expect(res.status, res.text).toBe(201);
     expectDocumented(res, 'createQuiz');
-    const { id, createdAt, ...quiz } = res.body;
+    const { id, createdAt: _createdAt, ...quiz } = res.body;
     expect(quiz).toEqual(publicQuiz(generateQuiz('errno', 7)));
     const again = await t.api.get(`/v1/quizzes/${id}`);
     expectDocumented(again, 'getQuiz');

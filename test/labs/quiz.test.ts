@@ -91,6 +91,26 @@ describe('gradeQuiz', () => {
     expect(gradeQuiz(quiz, decimal).score).toBe(quiz.questions.length);
   });
 
+  it('accepts -22, "-22", "EINVAL" and "-EINVAL" alike for an ioctl outcome, and 0 / "success" for success', () => {
+    const errnoQuestions = quiz.questions.filter((q) => q.answer.type === 'choice' && q.answer.choices.includes('-EINVAL'));
+    expect(errnoQuestions.length).toBeGreaterThan(0);
+    const spellings: Record<string, unknown[]> = {
+      '0': [0, '0', 'success'],
+      '-EINVAL': [-22, '-22', 'EINVAL', 'einval', ' -EINVAL '],
+      '-ENOENT': [-2, '-2', 'ENOENT'],
+      '-EOPNOTSUPP': [-95, 'EOPNOTSUPP'],
+      '-EFAULT': [-14, 'EFAULT'],
+    };
+    for (const q of errnoQuestions) {
+      const expected = key(quiz, q.id);
+      for (const given of spellings[expected] ?? [])
+        expect(gradeQuiz(quiz, { [q.id]: given }).results.find((r) => r.id === q.id)!.correct, `${q.id} ${expected} as ${String(given)}`).toBe(true);
+      // A different outcome stays wrong in every spelling (22 is not -22: ret is negative).
+      for (const given of ['-EIO', -5, 'EIO', 22, 'EBOGUS'])
+        expect(gradeQuiz(quiz, { [q.id]: given }).results.find((r) => r.id === q.id)!.correct, `${q.id} as ${String(given)}`).toBe(false);
+    }
+  });
+
   it('wrong and missing answers score nothing, with the expected value and an explanation', () => {
     const wrong = Object.fromEntries(quiz.questions.map((q) => [q.id, q.answer.type === 'choice' ? '-EIO' : '0x123456789']));
     const grade = gradeQuiz(quiz, wrong);

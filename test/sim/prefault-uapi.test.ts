@@ -74,7 +74,7 @@ describe('kvm_arch_vcpu_pre_fault_memory check A: pre_fault_allowed (spec §3.3)
       expect(vm.preFaultAllowed).toBe(true);
       expect(prefault(vm, 0, 0x1000).ret).toBe(0);
       // tdx_td_finalize: a second FINALIZE_VM finds the TD runnable -> EINVAL.
-      expect(vm.apply({ op: 'finalize' })).toEqual({ ret: -22, errno: 'EINVAL' });
+      expect(vm.apply({ op: 'finalize' })).toMatchObject({ ret: -22, errno: 'EINVAL' });
     }
   });
   it('default, sw_protected, sev and sev_es VMs may pre-fault at once', () => {
@@ -83,7 +83,7 @@ describe('kvm_arch_vcpu_pre_fault_memory check A: pre_fault_allowed (spec §3.3)
     }
   });
   it('finalize is ENOTTY for VM types without a launch flow', () => {
-    expect(makeVm({}, []).apply({ op: 'finalize' })).toEqual({ ret: -25, errno: 'ENOTTY' });
+    expect(makeVm({}, []).apply({ op: 'finalize' })).toMatchObject({ ret: -25, errno: 'ENOTTY' });
   });
 });
 

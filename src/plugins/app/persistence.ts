@@ -12,26 +12,30 @@ import { LogWriter } from '../../db/log-writer.js';
 import { openPrisma, sqlitePath } from '../../db/prisma.js';
 import { openSqlite } from '../../db/sqlite.js';
 import { VmRepository } from '../../db/vm-repository.js';
-import type { EngineHost } from '../../service/engine/host.js';
-import { InProcessEngineHost } from '../../service/engine/in-process.js';
+import type { QueueBounds } from '../../service/bounded-queue.js';
+import type { ShardedHost } from '../../service/engine/shard-stats.js';
+import { createEngineHost, type EngineHostOptions } from '../../service/engine/shards.js';
 import { VmStore } from '../../service/vm-store.js';
 import type { VmLimits } from '../../sim/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     vmStore: VmStore;
+    /** The engine host's shards (worker slots), for /metrics. */
+    engineHost: ShardedHost;
     /** The Prisma client, for other plugins' own tables (the VM log is written by LogWriter). */
     prisma: PrismaClient;
   }
 }
 
-export interface PersistenceOptions {
+interface PersistenceOptions {
   databaseUrl: string;
   maxVms: number;
   maxOperationsPerVm: number;
   limits: Partial<VmLimits>;
-  /** Where the engine VMs live; in this thread by default. */
-  engineHost?: EngineHost;
+  /** Where the engine VMs live: worker threads, or this thread (workers 0). */
+  engine: Omit<EngineHostOptions, 'onLost'>;
+  queueBounds: QueueBounds;
   sqliteSynchronous: SqliteSynchronous;
   /** Replay waits for this promise first (tests use it to observe readyz before replay). */
   replayGate?: Promise<unknown>;
@@ -42,12 +46,17 @@ export default fp(
     const prisma = await openPrisma(options.databaseUrl);
     const checkpointer = new Checkpointer(sqlitePath(options.databaseUrl), (message) => app.log.warn({ message }, 'WAL checkpoint failed'));
     const writer = new LogWriter(openSqlite(options.databaseUrl, options.sqliteSynchronous), checkpointer);
-    const store = new VmStore(new VmRepository(prisma), writer, options.engineHost ?? new InProcessEngineHost(), {
+    // A dead worker's VMs go back to the store, which rebuilds them from their logs.
+    const host = createEngineHost({ ...options.engine, onLost: (vmIds, error) => store.enginesLost(vmIds, error) });
+    const store: VmStore = new VmStore(new VmRepository(prisma), writer, host, {
       maxVms: options.maxVms,
       maxOperationsPerVm: options.maxOperationsPerVm,
       limits: options.limits,
       log: app.log,
+      queueBounds: options.queueBounds,
+      slotOf: (vmId) => host.slotOf(vmId),
     });
+    app.decorate('engineHost', host);
     app.decorate('vmStore', store);
     app.decorate('prisma', prisma);
     app.addHook('onReady', async () => {

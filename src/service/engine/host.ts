@@ -55,7 +55,7 @@ export type EngineQuery =
 
 /** The answer of each query kind. */
 export interface QueryAnswers {
-  state: { preFaultAllowed: boolean };
+  state: EngineState;
   vcpus: VcpuView[];
   vcpu: VcpuView;
   memslots: MemslotView[];
@@ -83,4 +83,11 @@ export interface EngineHost {
   drop(vmId: string): Promise<void>;
   /** Releases the host's resources (after the service drained its queues). */
   close(): Promise<void>;
+}
+
+/** The engine-side part of a VM view: pre_fault_allowed, vm_dead, KVM's GuestPhysBits. */
+export interface EngineState {
+  preFaultAllowed: boolean;
+  dead: boolean;
+  guestPhysBits: number;
 }
