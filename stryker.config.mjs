@@ -6,7 +6,6 @@
 // subset, `--incremental false` (or delete reports/) for a clean run.
 // Stryker 9.6 (not 10.x): 10.0 dropped Node 20 (stryker-js PR #6002), and this project runs on Node 20.
 
-/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts' },

@@ -35,7 +35,11 @@ describe('hardware SPTE layout in a walk', () => {
     prefault(vm, 0x5000, 0x1000);
     const path = steps(vm, 0x5000);
     expect(path.map((s) => s.level)).toEqual([4, 3, 2, 1]);
-    for (const s of path.slice(0, -1)) expect([0, 1, 2, 7].map((n) => bit(BigInt(s.spte), n)), `level ${s.level}`).toEqual([1, 1, 1, 0]);
+    for (const s of path.slice(0, -1))
+      expect(
+        [0, 1, 2, 7].map((n) => bit(BigInt(s.spte), n)),
+        `level ${s.level}`,
+      ).toEqual([1, 1, 1, 0]);
   });
 
   it('NPT 4K leaf: P W U and D, no A, no PS, executable (NX clear)', () => {
@@ -49,7 +53,11 @@ describe('hardware SPTE layout in a walk', () => {
     const vm = makeVm({ host: { vendor: 'amd' } }, [{ gpa: 0, size: MiB2 }]);
     prefault(vm, 0x5000, 0x1000);
     const path = steps(vm, 0x5000);
-    for (const s of path.slice(0, -1)) expect([0, 1, 2, 7, 63].map((n) => bit(BigInt(s.spte), n)), `level ${s.level}`).toEqual([1, 1, 1, 0, 0]);
+    for (const s of path.slice(0, -1))
+      expect(
+        [0, 1, 2, 7, 63].map((n) => bit(BigInt(s.spte), n)),
+        `level ${s.level}`,
+      ).toEqual([1, 1, 1, 0, 0]);
   });
 
   it('NPT 2M leaf with NX huge pages: PS and NX set', () => {

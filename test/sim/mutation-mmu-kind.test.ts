@@ -18,7 +18,14 @@ describe('the MMU a vCPU runs on (kvm_init_mmu)', () => {
   });
 
   it('the nested MMU for L2 when L1 uses nested TDP, and TDP again once L1 does not', () => {
-    const vm = makeVm({}, [{ gpa: 0, size: MiB2 }], [{ id: 0, guestMode: true, nestedTdp: true }, { id: 1, guestMode: true, nestedTdp: false }]);
+    const vm = makeVm(
+      {},
+      [{ gpa: 0, size: MiB2 }],
+      [
+        { id: 0, guestMode: true, nestedTdp: true },
+        { id: 1, guestMode: true, nestedTdp: false },
+      ],
+    );
     expect(vm.vcpu(0).mmu).toEqual({ kind: 'nested-tdp-shadow', rootRole: null });
     expect(vm.vcpu(1).mmu.kind).toBe('tdp');
     expect(vm.vcpu(1).mmu.rootRole).toMatchObject({ guestMode: true, smm: false });
