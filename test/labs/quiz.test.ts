@@ -69,11 +69,21 @@ describe('answer keys', () => {
     for (const topic of QUIZ_TOPICS)
       for (const seed of SEEDS.slice(0, 40))
         for (const q of generateQuiz(topic, seed).questions)
-          kinds.add(`${topic}: ${/Which root|How many roots|range\.size|return|leaf level|How many iterations|How many bytes|writable/.exec(q.text)?.[0]}`);
+          kinds.add(
+            `${topic}: ${/Which root|How many roots|range\.size|return|leaf level|How many iterations|How many bytes|writable/.exec(q.text)?.[0]}`,
+          );
     expect([...kinds].sort()).toEqual(
       [
-        'errno: range.size', 'errno: return', 'huge-pages: How many bytes', 'huge-pages: How many iterations', 'huge-pages: leaf level',
-        'huge-pages: writable', 'policies: Which root', 'policies: return', 'roots: How many roots', 'roots: Which root',
+        'errno: range.size',
+        'errno: return',
+        'huge-pages: How many bytes',
+        'huge-pages: How many iterations',
+        'huge-pages: leaf level',
+        'huge-pages: writable',
+        'policies: Which root',
+        'policies: return',
+        'roots: How many roots',
+        'roots: Which root',
       ].sort(),
     );
   });
