@@ -10,13 +10,24 @@ import { median } from './head-of-line.js';
 const VMS = 8;
 const CALLS = Number(process.env.BENCH_CALLS ?? 20_000);
 const config = withVmDefaults({ name: 'bench' });
-const preFault = (gpa: number, pages = 2): Operation => ({ op: 'pre_fault', vcpuId: 0, gpa: `0x${gpa.toString(16)}`, size: `0x${(pages * 0x1000).toString(16)}`, flags: '0x0' });
+const preFault = (gpa: number, pages = 2): Operation => ({
+  op: 'pre_fault',
+  vcpuId: 0,
+  gpa: `0x${gpa.toString(16)}`,
+  size: `0x${(pages * 0x1000).toString(16)}`,
+  flags: '0x0',
+});
 
 async function setUp(host: EngineHost): Promise<string[]> {
   const ids = Array.from({ length: VMS }, (_, i) => `vm${i}`);
   for (const id of ids) {
     await host.create(id, config, { maxTableBytes: 1 << 30 });
-    await host.apply(id, { op: 'set_memslot', addressSpace: 0, slot: 0, region: { guestPhysAddr: '0x0', size: '0x1000000000', backing: { pageSize: '4K', writable: true } } });
+    await host.apply(id, {
+      op: 'set_memslot',
+      addressSpace: 0,
+      slot: 0,
+      region: { guestPhysAddr: '0x0', size: '0x1000000000', backing: { pageSize: '4K', writable: true } },
+    });
     await host.apply(id, { op: 'create_vcpu', vcpu: { id: 0 } });
   }
   return ids;
@@ -79,4 +90,6 @@ for (const workers of counts) {
   );
 }
 if (base[1] && base[2])
-  console.log(`2 workers / 1 worker: ${(base[2].parallelPerSec / base[1].parallelPerSec).toFixed(2)}x small, ${(base[2].bigPerSec / base[1].bigPerSec).toFixed(2)}x 512-page`);
+  console.log(
+    `2 workers / 1 worker: ${(base[2].parallelPerSec / base[1].parallelPerSec).toFixed(2)}x small, ${(base[2].bigPerSec / base[1].bigPerSec).toFixed(2)}x 512-page`,
+  );

@@ -24,7 +24,14 @@ function call(port: number, method: string, path: string, body?: unknown): Promi
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method, path, agent, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {} },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {},
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -51,7 +58,11 @@ async function newVm(port: number, name: string): Promise<string> {
 }
 
 export const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-export const median = (xs: number[]): number => quantile([...xs].sort((a, b) => a - b), 0.5);
+export const median = (xs: number[]): number =>
+  quantile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 
 export interface HeadOfLineRun {
   /** The big call alone (no probes running). */
@@ -68,7 +79,8 @@ export interface HeadOfLineRun {
 export async function headOfLineRun(port: number): Promise<HeadOfLineRun> {
   const alone = await newVm(port, 'hol-alone');
   const bigAlone = await ok(port, 'POST', `/v1/vms/${alone}/vcpus/0/pre-fault`, { gpa: '0x0', size: `0x${BIG_SIZE.toString(16)}` });
-  if ((JSON.parse(bigAlone.body) as { ret: number }).ret !== 0) throw new Error(`big pre-fault did not map everything: ${bigAlone.body.slice(0, 300)}`);
+  if ((JSON.parse(bigAlone.body) as { ret: number }).ret !== 0)
+    throw new Error(`big pre-fault did not map everything: ${bigAlone.body.slice(0, 300)}`);
   await ok(port, 'DELETE', `/v1/vms/${alone}`);
 
   const big = await newVm(port, 'hol-big');
@@ -95,7 +107,14 @@ export async function headOfLineRun(port: number): Promise<HeadOfLineRun> {
   await ok(port, 'DELETE', `/v1/vms/${big}`);
   await ok(port, 'DELETE', `/v1/vms/${probe}`);
   const sorted = latencies.sort((a, b) => a - b);
-  return { bigAloneMs: bigAlone.ms, bigMs: bigCall.ms, probes: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? NaN };
+  return {
+    bigAloneMs: bigAlone.ms,
+    bigMs: bigCall.ms,
+    probes: sorted.length,
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    max: sorted.at(-1) ?? NaN,
+  };
 }
 
 /** `runs` runs; the median of each figure. */

@@ -11,7 +11,6 @@ import { applyMigrations } from '../src/db/migrate.js';
 import type { SqliteSynchronous } from '../src/config.js';
 import { BENCH_SLOT } from './bench-slot.js';
 
-
 async function bare(): Promise<Target> {
   const app = Fastify({ logger: false });
   app.post('/bare', async (request) => ({ ok: true, echo: request.body }));

@@ -30,7 +30,11 @@ interface Figures {
 }
 
 async function startTarget(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; port: number; vmIds: string[] }> {
-  const child = fork(TARGET, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+  const child = fork(TARGET, args, {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
+  });
   const [message] = (await once(child, 'message')) as [{ port: number; vmIds: string[] }];
   return { child, ...message };
 }
@@ -130,7 +134,11 @@ const CORES = availableParallelism();
 /** BENCH_ONLY=hol,throughput,scaling,replay runs only those parts; BENCH_WORKERS the worker counts compared. */
 const only = new Set((process.env.BENCH_ONLY ?? 'hol,throughput,scaling,replay').split(','));
 const workerCounts = (process.env.BENCH_WORKERS ?? `0,${CORES}`).split(',').map(Number);
-console.log(`${CORES} cores; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start (other processes share these cores)\n`);
+console.log(
+  `${CORES} cores; load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} at start (other processes share these cores)\n`,
+);
 if (only.has('hol')) {
   console.log(`head-of-line: a ${(BIG_SIZE / 2 ** 30).toFixed(2)} GiB 4K pre-fault on one VM, another VM probed every 2 ms; medians of 3 runs`);
   for (const workers of workerCounts) await headOfLineFigures(String(workers));

@@ -51,7 +51,9 @@ try {
   await app.listen({ port: config.port, host: config.host });
 } catch (error) {
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
-    app.log.error(`port ${config.port} on ${config.host} is in use: stop the other server or pick another port, e.g. PORT=${config.port + 1} npm start`);
+    app.log.error(
+      `port ${config.port} on ${config.host} is in use: stop the other server or pick another port, e.g. PORT=${config.port + 1} npm start`,
+    );
   else app.log.error({ err: error }, 'could not start');
   process.exit(1);
 }

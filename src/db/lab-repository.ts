@@ -153,13 +153,29 @@ export class LabRepository {
 
   async insertSubmission(s: StoredSubmission): Promise<void> {
     await this.prisma.quizSubmission.create({
-      data: { quizId: s.quizId, student: s.student, studentKey: s.studentKey, score: s.score, total: s.total, answers: JSON.stringify(s.answers), createdAt: s.createdAt },
+      data: {
+        quizId: s.quizId,
+        student: s.student,
+        studentKey: s.studentKey,
+        score: s.score,
+        total: s.total,
+        answers: JSON.stringify(s.answers),
+        createdAt: s.createdAt,
+      },
     });
   }
 
   /** Every submission, oldest first (the teacher's view). */
   async submissions(): Promise<StoredSubmission[]> {
     const rows = await this.prisma.quizSubmission.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-    return rows.map((r) => ({ quizId: r.quizId, student: r.student, studentKey: r.studentKey, score: r.score, total: r.total, answers: JSON.parse(r.answers), createdAt: r.createdAt }));
+    return rows.map((r) => ({
+      quizId: r.quizId,
+      student: r.student,
+      studentKey: r.studentKey,
+      score: r.score,
+      total: r.total,
+      answers: JSON.parse(r.answers),
+      createdAt: r.createdAt,
+    }));
   }
 }

@@ -63,8 +63,17 @@ export class LogWriter {
       if (p.memslots) {
         mirror.clearMemslots.run(vmId);
         for (const m of p.memslots)
-          mirror.memslot.run(vmId, m.addressSpace, m.slot, toFixedHex(m.guestPhysAddr), toFixedHex(m.size), toFixedHex(m.userspaceAddr),
-            toFixedHex(m.guestMemfdOffset), JSON.stringify(m.flags), JSON.stringify(m.backing));
+          mirror.memslot.run(
+            vmId,
+            m.addressSpace,
+            m.slot,
+            toFixedHex(m.guestPhysAddr),
+            toFixedHex(m.size),
+            toFixedHex(m.userspaceAddr),
+            toFixedHex(m.guestMemfdOffset),
+            JSON.stringify(m.flags),
+            JSON.stringify(m.backing),
+          );
       }
       if (p.vcpus) {
         mirror.clearVcpus.run(vmId);

@@ -23,7 +23,9 @@ export function applyMigrations(dbPath: string, migrationsDir = MIGRATIONS_DIR):
   try {
     db.exec(LEDGER_SQL);
     const done = new Set(
-      db.prepare('SELECT migration_name AS name FROM _prisma_migrations WHERE rolled_back_at IS NULL').all()
+      db
+        .prepare('SELECT migration_name AS name FROM _prisma_migrations WHERE rolled_back_at IS NULL')
+        .all()
         .map((row) => (row as { name: string }).name),
     );
     const names = readdirSync(migrationsDir, { withFileTypes: true })

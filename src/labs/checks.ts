@@ -16,7 +16,11 @@ const roleMatches = (root: RootView, role: RoleFilter = {}): boolean =>
   Object.entries(role).every(([k, v]) => (root as unknown as Record<string, unknown>)[k] === v);
 
 const describeRole = (role: RoleFilter = {}): string =>
-  Object.keys(role).length === 0 ? 'any root' : `root {${Object.entries(role).map(([k, v]) => `${k}: ${String(v)}`).join(', ')}}`;
+  Object.keys(role).length === 0
+    ? 'any root'
+    : `root {${Object.entries(role)
+        .map(([k, v]) => `${k}: ${String(v)}`)
+        .join(', ')}}`;
 
 type Verdict = { passed: boolean; detail: string };
 
@@ -58,7 +62,8 @@ function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Ver
       const found = vm.roots().filter((r) => roleMatches(r, check.role));
       const withVcpus = found.filter((r) => (check.vcpus ?? []).every((id) => r.vcpus.includes(id)));
       if (withVcpus.length > 0) return { passed: true, detail: `${describeRole(check.role)} exists (${withVcpus[0]!.id})` };
-      if (found.length > 0) return { passed: false, detail: `${describeRole(check.role)} exists but vCPUs ${JSON.stringify(check.vcpus)} have not all loaded it` };
+      if (found.length > 0)
+        return { passed: false, detail: `${describeRole(check.role)} exists but vCPUs ${JSON.stringify(check.vcpus)} have not all loaded it` };
       return { passed: false, detail: `no ${describeRole(check.role)} yet` };
     }
     case 'rootCount': {
@@ -84,10 +89,15 @@ function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Ver
         const bits = Object.entries(want).filter(([, v]) => v !== undefined);
         if (bits.every(([k, v]) => (leaf as unknown as Record<string, unknown>)[k] === v))
           return { passed: true, detail: `${root.id} maps ${check.gpa} with a ${leaf.level} ${leaf.kind} leaf` };
-        seen.push(`${root.id}: ${leaf.level} ${leaf.kind} ${bits.map(([k]) => `${k}=${String((leaf as unknown as Record<string, unknown>)[k])}`).join(' ')}`);
+        seen.push(
+          `${root.id}: ${leaf.level} ${leaf.kind} ${bits.map(([k]) => `${k}=${String((leaf as unknown as Record<string, unknown>)[k])}`).join(' ')}`,
+        );
       }
       if (roots.length === 0) return { passed: false, detail: `no ${describeRole(check.role)} yet` };
-      return { passed: false, detail: seen.length ? `leaf at ${check.gpa} differs (${seen.join('; ')})` : `nothing maps ${check.gpa} in ${describeRole(check.role)}` };
+      return {
+        passed: false,
+        detail: seen.length ? `leaf at ${check.gpa} differs (${seen.join('; ')})` : `nothing maps ${check.gpa} in ${describeRole(check.role)}`,
+      };
     }
     case 'leafCount': {
       const roots = vm.roots().filter((r) => roleMatches(r, check.role));
@@ -148,4 +158,8 @@ export function assembleGrade(lab: Lab, outcomes: CheckOutcome[]): LabGrade {
 }
 
 /** Grades every check against engine VMs held in this thread (tests, solutions). */
-export const gradeLab = (lab: Lab, input: GradeInput): LabGrade => assembleGrade(lab, labChecks(lab).map((c) => evaluateCheck(c, input)));
+export const gradeLab = (lab: Lab, input: GradeInput): LabGrade =>
+  assembleGrade(
+    lab,
+    labChecks(lab).map((c) => evaluateCheck(c, input)),
+  );

@@ -1,6 +1,11 @@
 // JSON Schema (2020-12) of one lab file: the shape only; catalogue.ts adds the checks a
 // schema cannot express (names resolve, calls translate, set-ups run).
-const u64 = { anyOf: [{ type: 'string', pattern: '^(0x[0-9a-fA-F]{1,16}|[0-9]{1,20})$' }, { type: 'integer', minimum: 0 }] };
+const u64 = {
+  anyOf: [
+    { type: 'string', pattern: '^(0x[0-9a-fA-F]{1,16}|[0-9]{1,20})$' },
+    { type: 'integer', minimum: 0 },
+  ],
+};
 const level = { enum: ['4K', '2M', '1G'] };
 const text = { type: 'string', minLength: 1 };
 

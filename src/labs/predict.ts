@@ -50,7 +50,8 @@ export function parsePrediction(task: LabTask, body: Body): PredictionValues {
   const retGiven = body.ret ?? body.errno;
   if (retGiven !== undefined) {
     const ret = errnoValue(retGiven);
-    if (ret === undefined) throw invalid(body.ret !== undefined ? 'ret' : 'errno', 'ret must be 0 or a negative errno, e.g. -22, "EINVAL" or "-EINVAL"');
+    if (ret === undefined)
+      throw invalid(body.ret !== undefined ? 'ret' : 'errno', 'ret must be 0 or a negative errno, e.g. -22, "EINVAL" or "-EINVAL"');
     values.ret = ret;
   }
   if (body.rootRole !== undefined) values.rootRole = body.rootRole as RootRolePrediction | null;
@@ -105,7 +106,12 @@ function predictedCall(task: LabTask, item: PredictItem): { vm: string; op: obje
 }
 
 /** The logged outcome of the item's call made after the prediction, if there is one yet. */
-function actualOutcome(task: LabTask, item: PredictItem, logs: Record<string, LoggedOperation[]>, logLengths: Record<string, number>): { value: unknown } | undefined {
+function actualOutcome(
+  task: LabTask,
+  item: PredictItem,
+  logs: Record<string, LoggedOperation[]>,
+  logLengths: Record<string, number>,
+): { value: unknown } | undefined {
   const { vm, op } = predictedCall(task, item);
   const entry = (logs[vm] ?? []).slice(logLengths[vm] ?? 0).find((e) => matches(op, e.op));
   return entry ? { value: outcomeValue(item.field, entry.result as OutcomeLike) } : undefined;

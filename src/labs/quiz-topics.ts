@@ -41,7 +41,8 @@ const MODE_SPEC: Record<Mode, Omit<VcpuSpec, 'id'>> = {
   'L2 under L1 shadow paging': { guestMode: true, nestedTdp: false },
   'L2 on nested TDP': { guestMode: true, nestedTdp: true },
 };
-const modeOf = (v: VcpuSpec): Mode => (v.smm ? 'SMM' : !v.guestMode ? 'L1' : v.nestedTdp === false ? 'L2 under L1 shadow paging' : 'L2 on nested TDP');
+const modeOf = (v: VcpuSpec): Mode =>
+  v.smm ? 'SMM' : !v.guestMode ? 'L1' : v.nestedTdp === false ? 'L2 under L1 shadow paging' : 'L2 on nested TDP';
 
 /** The set-up in words, for the quiz's intro. */
 function describe(setup: LabVmSetup): string {
@@ -143,7 +144,10 @@ function hugePages(rng: Rng): TopicDraft {
       answer: { type: 'choice', choices: LEVEL_CHOICES },
       measure: (results) => {
         const it = pf(results).iterations[0];
-        return { value: it?.level ?? 'none', explanation: `First iteration: ${it ? `${it.result} at ${it.level}, consumed ${it.consumed}` : 'none'}.` };
+        return {
+          value: it?.level ?? 'none',
+          explanation: `First iteration: ${it ? `${it.result} at ${it.level}, consumed ${it.consumed}` : 'none'}.`,
+        };
       },
     });
     questions.push(
@@ -154,7 +158,10 @@ function hugePages(rng: Rng): TopicDraft {
             answer: { type: 'integer' },
             measure: (results) => {
               const r = pf(results);
-              return { value: totalIterations(r), explanation: `Trace: ${r.iterations.map((i) => `${i.count} x ${i.level} consuming ${i.consumed}`).join(', ')}.` };
+              return {
+                value: totalIterations(r),
+                explanation: `Trace: ${r.iterations.map((i) => `${i.count} x ${i.level} consuming ${i.consumed}`).join(', ')}.`,
+              };
             },
           }
         : {
@@ -163,7 +170,10 @@ function hugePages(rng: Rng): TopicDraft {
             answer: { type: 'u64' },
             measure: (results) => {
               const it = pf(results).iterations[0];
-              return { value: it?.consumed ?? '0x0', explanation: 'Each iteration consumes up to the end of the huge page that maps gpa, at most size.' };
+              return {
+                value: it?.consumed ?? '0x0',
+                explanation: 'Each iteration consumes up to the end of the huge page that maps gpa, at most size.',
+              };
             },
           },
     );
@@ -176,21 +186,38 @@ function hugePages(rng: Rng): TopicDraft {
       answer: { type: 'choice', choices: ['yes', 'no'] },
       measure: (results) => {
         const row = pf(results).mapped[0];
-        return { value: row?.writable ? 'yes' : 'no', explanation: `The leaf is ${row?.writable ? 'writable (host page already writable)' : 'read-only'}, dirty ${String(row?.dirty)}.` };
+        return {
+          value: row?.writable ? 'yes' : 'no',
+          explanation: `The leaf is ${row?.writable ? 'writable (host page already writable)' : 'read-only'}, dirty ${String(row?.dirty)}.`,
+        };
       },
     });
   }
   return { title: 'Huge pages: which leaf, how many steps?', intro: '', setup, questions };
 }
 
-type ErrnoCase = 'ok' | 'flags' | 'gpa-unaligned' | 'size-unaligned' | 'size-zero' | 'wrap' | 'no-slot' | 'past-end' | 'signal-pending' | 'signal-after' | 'nested-tdp';
+type ErrnoCase =
+  | 'ok'
+  | 'flags'
+  | 'gpa-unaligned'
+  | 'size-unaligned'
+  | 'size-zero'
+  | 'wrap'
+  | 'no-slot'
+  | 'past-end'
+  | 'signal-pending'
+  | 'signal-after'
+  | 'nested-tdp';
 
 function errno(rng: Rng): TopicDraft {
   const base = 0x40000000n + BigInt(rng.int(0, 1535)) * 0x200000n;
   const size = BigInt(rng.int(1, 16)) * MiB;
   const end = base + size;
   // One L1 vCPU and one in L2 on nested TDP, in either order.
-  const [l1, nested] = rng.pick([[0, 1], [1, 0]] as const);
+  const [l1, nested] = rng.pick([
+    [0, 1],
+    [1, 0],
+  ] as const);
   const setup: LabVmSetup = {
     name: 'quiz',
     config: {},
@@ -204,21 +231,31 @@ function errno(rng: Rng): TopicDraft {
   const callFor = (c: ErrnoCase): ApiCall => {
     const inside = base + page(rng.int(0, Math.min(64, Number(size >> PAGE_SHIFT) - 9)));
     switch (c) {
-      case 'ok': return preFault(l1, inside, page(rng.int(1, 8)));
+      case 'ok':
+        return preFault(l1, inside, page(rng.int(1, 8)));
       case 'flags': {
         // flags is checked first: an unaligned gpa does not change the answer.
         const call = preFault(l1, inside + (rng.chance(0.5) ? 0x800n : 0n), 0x1000n);
         return { ...call, body: { ...call.body, flags: 1 } };
       }
-      case 'gpa-unaligned': return preFault(l1, inside + BigInt(rng.pick([0x8, 0x800, 0xfff])), 0x1000n);
-      case 'size-unaligned': return preFault(l1, inside, 0x1000n + BigInt(rng.pick([0x1, 0x800])));
-      case 'size-zero': return preFault(l1, inside, 0n);
-      case 'wrap': return preFault(l1, 0xfffffffffffff000n, page(rng.int(2, 4)));
-      case 'no-slot': return preFault(l1, end + page(rng.int(0, 16)), page(rng.int(1, 4)));
-      case 'past-end': return preFault(l1, end - page(rng.int(1, 4)), page(rng.int(5, 8)));
-      case 'signal-pending': return preFault(l1, inside, page(4), { inject: { signalPending: true } });
-      case 'signal-after': return preFault(l1, inside, page(8), { inject: { signalAfterIterations: rng.int(1, 3) } });
-      case 'nested-tdp': return preFault(nested, inside, 0x1000n);
+      case 'gpa-unaligned':
+        return preFault(l1, inside + BigInt(rng.pick([0x8, 0x800, 0xfff])), 0x1000n);
+      case 'size-unaligned':
+        return preFault(l1, inside, 0x1000n + BigInt(rng.pick([0x1, 0x800])));
+      case 'size-zero':
+        return preFault(l1, inside, 0n);
+      case 'wrap':
+        return preFault(l1, 0xfffffffffffff000n, page(rng.int(2, 4)));
+      case 'no-slot':
+        return preFault(l1, end + page(rng.int(0, 16)), page(rng.int(1, 4)));
+      case 'past-end':
+        return preFault(l1, end - page(rng.int(1, 4)), page(rng.int(5, 8)));
+      case 'signal-pending':
+        return preFault(l1, inside, page(4), { inject: { signalPending: true } });
+      case 'signal-after':
+        return preFault(l1, inside, page(8), { inject: { signalAfterIterations: rng.int(1, 3) } });
+      case 'nested-tdp':
+        return preFault(nested, inside, 0x1000n);
     }
   };
   const all: ErrnoCase[] = ['ok', 'flags', 'gpa-unaligned', 'size-unaligned', 'size-zero', 'wrap', 'no-slot', 'signal-pending', 'nested-tdp'];
@@ -236,7 +273,10 @@ function errno(rng: Rng): TopicDraft {
       answer: { type: 'choice', choices: ERRNO_CHOICES },
       measure: (results) => {
         const r = pf(results);
-        return { value: retLabel(r), explanation: `ret ${r.ret} (${r.errno ?? 'success'}); the struct comes back with gpa ${r.range.gpa}, size ${r.range.size}.` };
+        return {
+          value: retLabel(r),
+          explanation: `ret ${r.ret} (${r.errno ?? 'success'}); the struct comes back with gpa ${r.range.gpa}, size ${r.range.size}.`,
+        };
       },
     });
     if (c === partial || (questions.length < 5 && rng.chance(0.3)))
@@ -246,7 +286,10 @@ function errno(rng: Rng): TopicDraft {
         answer: { type: 'u64' },
         measure: (results) => {
           const r = pf(results);
-          return { value: r.range.size, explanation: `size_out = size_in - bytes consumed; here ret ${retLabel(r)} after ${totalIterations(r)} iteration(s).` };
+          return {
+            value: r.range.size,
+            explanation: `size_out = size_in - bytes consumed; here ret ${retLabel(r)} after ${totalIterations(r)} iteration(s).`,
+          };
         },
       });
   }
@@ -257,7 +300,10 @@ function policies(rng: Rng): TopicDraft {
   const policy = rng.pick(['upstream', 'switch-root-mmu', 'reject-smm-guest-mode'] as const);
   const ram = rng.pick([0x8000000n, 0x10000000n, 0x40000000n]);
   // Legacy SMRAM below 1M, or a TSEG-like range at the top of RAM.
-  const smram = rng.pick([{ base: 0xa0000n, size: 0x20000n }, { base: ram - 0x100000n, size: 0x100000n }]);
+  const smram = rng.pick([
+    { base: 0xa0000n, size: 0x20000n },
+    { base: ram - 0x100000n, size: 0x100000n },
+  ]);
   const modes = rng.shuffle(['L1', 'SMM', 'L2 under L1 shadow paging', 'L2 on nested TDP'] as Mode[]);
   const setup: LabVmSetup = {
     name: 'quiz',

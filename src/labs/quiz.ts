@@ -61,7 +61,13 @@ export function gradeQuiz(quiz: Quiz, answers: Record<string, unknown>): QuizGra
   const results = quiz.questions.map((q) => {
     const key = quiz.answers.find((a) => a.id === q.id)!;
     const given = answers[q.id];
-    return { id: q.id, correct: sameAnswer(q.answer.type, given, key.value), given: given ?? null, expected: key.value, explanation: key.explanation };
+    return {
+      id: q.id,
+      correct: sameAnswer(q.answer.type, given, key.value),
+      given: given ?? null,
+      expected: key.value,
+      explanation: key.explanation,
+    };
   });
   return { score: results.filter((r) => r.correct).length, total: results.length, results };
 }

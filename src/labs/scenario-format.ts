@@ -60,7 +60,9 @@ export const memslotFromNeutral = (m: Json): MemslotSpec => ({
   flags: (m.flags ?? []).map((f: string) => f.toLowerCase()),
   ...(m.guest_memfd_offset ? { guestMemfdOffset: m.guest_memfd_offset } : {}),
   backing: Object.fromEntries(
-    Object.entries({ pageSize: m.backing?.host_page_size, writable: m.backing?.host_pte_writable, mapped: m.backing?.mapped }).filter(([, v]) => v !== undefined),
+    Object.entries({ pageSize: m.backing?.host_page_size, writable: m.backing?.host_pte_writable, mapped: m.backing?.mapped }).filter(
+      ([, v]) => v !== undefined,
+    ),
   ),
 });
 

@@ -160,12 +160,15 @@ function stepFor(op: Operation, result: unknown, roots: RootLabels): Json | null
 export function exportScenario(vmConfig: VmConfig | VmConfigInput, log: Pick<LoggedOperation, 'op' | 'result'>[], options: ExportOptions = {}): Json {
   const config = withVmDefaults(vmConfig);
   const roots = new RootLabels();
-  const vcpus = log.filter((e) => e.op.op === 'create_vcpu').map((e) => vcpuToNeutral((e.result as { id?: number })?.id !== undefined ? (e.result as Json) : (e.op as Json).vcpu));
+  const vcpus = log
+    .filter((e) => e.op.op === 'create_vcpu')
+    .map((e) => vcpuToNeutral((e.result as { id?: number })?.id !== undefined ? (e.result as Json) : (e.op as Json).vcpu));
   const steps = log.map((e) => stepFor(e.op, e.result, roots)).filter((s): s is Json => s !== null);
   const scenario: Json = {
     id: options.id ?? `export-${config.name}`,
     name: config.name,
-    description: options.description ?? `Operation log of VM ${config.name}, exported by prefault-lab; every expect is the outcome prefault-lab observed.`,
+    description:
+      options.description ?? `Operation log of VM ${config.name}, exported by prefault-lab; every expect is the outcome prefault-lab observed.`,
     kernel: { min: config.kernel, max: config.kernel },
     host: hostToNeutral(config.host),
     vm: {
@@ -221,7 +224,9 @@ export function importScenario(json: Json, when: Json = {}): ImportedScenario {
     kernel,
     prefaultPolicy: json.vm?.prefault_policy ?? 'upstream',
     // KVM_X86_QUIRK_* names, with or without the prefix.
-    quirksDisabled: ((json.vm?.quirks_disabled ?? []) as string[]).map((q) => String(q).replace(/^KVM_X86_QUIRK_/, '')) as VmConfigInput['quirksDisabled'],
+    quirksDisabled: ((json.vm?.quirks_disabled ?? []) as string[]).map((q) =>
+      String(q).replace(/^KVM_X86_QUIRK_/, ''),
+    ) as VmConfigInput['quirksDisabled'],
   };
   const out: ImportedScenario = { config, ops: [], expectations: [], origins: [], skipped: [] };
   const push = (op: Operation, expect: Json | null, origin: string): void => {
@@ -264,7 +269,11 @@ export function importScenario(json: Json, when: Json = {}): ImportedScenario {
         const pages = Number(BigInt(s.size ?? PAGE_BYTES) / PAGE_BYTES);
         for (let p = 0; p < pages; p++) {
           const gpa = BigInt(s.gpa) + BigInt(p) * PAGE_BYTES;
-          push(accessOperation(s.vcpu, { gpa: hex(gpa), kind: s.access ?? 'read' }), pages === 1 && expect?.ret !== undefined ? expect : { ret: 0 }, where);
+          push(
+            accessOperation(s.vcpu, { gpa: hex(gpa), kind: s.access ?? 'read' }),
+            pages === 1 && expect?.ret !== undefined ? expect : { ret: 0 },
+            where,
+          );
         }
         break;
       }
@@ -336,7 +345,7 @@ export function compare(expected: Json | null, actual: OperationResult | Record<
   }
   for (const key of ['mappings_added', 'mappings'] as const) {
     if (!Array.isArray(expected[key])) continue;
-    const got = sortByGpa(((a.mapped ?? []) as MappingRow[]) as unknown as Json[]) as unknown as MappingRow[];
+    const got = sortByGpa((a.mapped ?? []) as MappingRow[] as unknown as Json[]) as unknown as MappingRow[];
     const want = sortByGpa(expected[key]);
     if (got.length !== want.length) differ(`${key} rows`, want.length, got.length);
     want.forEach((e, k) => {
@@ -353,7 +362,10 @@ export interface ReplayReport {
 }
 
 /** Apply every imported op through `apply` (the engine, or the service's logged path) and compare. */
-export async function replayScenario(imported: ImportedScenario, apply: (op: Operation) => OperationResult | Promise<OperationResult>): Promise<ReplayReport> {
+export async function replayScenario(
+  imported: ImportedScenario,
+  apply: (op: Operation) => OperationResult | Promise<OperationResult>,
+): Promise<ReplayReport> {
   const report: ReplayReport = { differing: [], results: [] };
   for (const [index, op] of imported.ops.entries()) {
     let differences: string[];

@@ -15,7 +15,8 @@ import {
   setVcpuModeOperation,
 } from './requests.js';
 
-export type StateChangingId = 'createVcpu' | 'patchVcpu' | 'preFault' | 'guestAccess' | 'putMemslot' | 'deleteMemslot' | 'setMemoryAttributes' | 'finalizeVm' | 'markVmDead';
+export type StateChangingId =
+  'createVcpu' | 'patchVcpu' | 'preFault' | 'guestAccess' | 'putMemslot' | 'deleteMemslot' | 'setMemoryAttributes' | 'finalizeVm' | 'markVmDead';
 
 export const OPERATION_BUILDERS: { [K in StateChangingId]: (params: ParamsOf<K>, body: BodyOf<K>) => Operation } = {
   createVcpu: (_p, body) => createVcpuOperation(body),

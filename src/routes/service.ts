@@ -11,7 +11,11 @@ export function serviceHandlers(openapi: LoadedDocument) {
       const store = request.server.vmStore;
       if (!store.startup.ready) {
         const failure = store.startup.error;
-        throw new ServiceError(503, 'not-ready', failure ? `rebuilding VMs failed: ${failure.message}` : 'VMs are still being rebuilt from their logs');
+        throw new ServiceError(
+          503,
+          'not-ready',
+          failure ? `rebuilding VMs failed: ${failure.message}` : 'VMs are still being rebuilt from their logs',
+        );
       }
       await store.ping().catch((error: Error) => {
         throw new ServiceError(503, 'not-ready', `the database is unreachable: ${error.message}`);

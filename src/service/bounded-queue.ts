@@ -66,6 +66,8 @@ export class BoundedKeyedQueue extends KeyedSerialQueue {
 
   private refuse(bound: 'vm' | 'worker', detail: string): Promise<never> {
     this.refused[bound] += 1;
-    return Promise.reject(new ServiceError(503, 'overloaded', `${detail}; retry after ${this.bounds.retryAfterSeconds} s`, undefined, this.bounds.retryAfterSeconds));
+    return Promise.reject(
+      new ServiceError(503, 'overloaded', `${detail}; retry after ${this.bounds.retryAfterSeconds} s`, undefined, this.bounds.retryAfterSeconds),
+    );
   }
 }

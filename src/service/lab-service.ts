@@ -62,8 +62,7 @@ export class LabService {
   /** The session, if it belongs to this lab and the caller may see it (404 otherwise). */
   async session(labId: string, sessionId: string, owner?: string): Promise<StoredLabSession> {
     const s = await this.repo.session(sessionId);
-    if (!s || s.labId !== labId || (owner !== undefined && s.owner !== owner))
-      throw notFound(`no session ${sessionId} of lab ${labId}`);
+    if (!s || s.labId !== labId || (owner !== undefined && s.owner !== owner)) throw notFound(`no session ${sessionId} of lab ${labId}`);
     return s;
   }
 
@@ -81,7 +80,13 @@ export class LabService {
       logs[name] = log;
       own.forEach((check, i) => outcomes.set(check, answer[i]!));
     }
-    return { grade: assembleGrade(lab, checks.map((c) => outcomes.get(c) ?? evaluateCheck(c, { vms: {} }))), logs };
+    return {
+      grade: assembleGrade(
+        lab,
+        checks.map((c) => outcomes.get(c) ?? evaluateCheck(c, { vms: {} })),
+      ),
+      logs,
+    };
   }
 
   async createQuiz(topic: unknown, seed: number | undefined, owner?: string): Promise<QuizView> {

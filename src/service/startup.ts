@@ -44,7 +44,15 @@ export class StartupLoad {
             pending.length = 0; // the load has failed: start no more
             throw named(error as Error);
           }
-          this.registry.add({ id: stored.id, createdAt: stored.createdAt, owner: stored.owner, config, lastSeq, commits: Promise.resolve(), stale: false });
+          this.registry.add({
+            id: stored.id,
+            createdAt: stored.createdAt,
+            owner: stored.owner,
+            config,
+            lastSeq,
+            commits: Promise.resolve(),
+            stale: false,
+          });
         }
       };
       await Promise.all(Array.from({ length: REPLAY_CONCURRENCY }, next));

@@ -91,7 +91,15 @@ export class VmStore {
   async create(input: VmConfigInput, owner?: string): Promise<VmView> {
     this.registry.checkRoom();
     const config = withVmDefaults(input);
-    const record: VmRecord = { id: randomUUID(), createdAt: new Date(), owner: owner ?? null, config, lastSeq: 0, commits: Promise.resolve(), stale: false };
+    const record: VmRecord = {
+      id: randomUUID(),
+      createdAt: new Date(),
+      owner: owner ?? null,
+      config,
+      lastSeq: 0,
+      commits: Promise.resolve(),
+      stale: false,
+    };
     await this.host.create(record.id, config, this.options.limits);
     try {
       this.registry.checkRoom(); // again: another create may have taken the last place meanwhile
@@ -118,7 +126,11 @@ export class VmStore {
   async list(query: PageQuery, owner?: string): Promise<Page<VmView>> {
     if (query.cursor !== undefined && !this.visible(query.cursor, owner))
       throw invalidInput('cursor does not name a page of this list (the VM it points at is gone?)', 'cursor');
-    const page = await listPage(query, (after, take) => this.repo.listVms(after, take, owner), (vm: StoredVm) => vm.id);
+    const page = await listPage(
+      query,
+      (after, take) => this.repo.listVms(after, take, owner),
+      (vm: StoredVm) => vm.id,
+    );
     // A VM deleted since the page was read is left out rather than failing the listing.
     const views = await Promise.all(page.items.map((stored) => this.getView(stored.id).catch(() => undefined)));
     return { items: views.filter((v): v is VmView => v !== undefined), nextCursor: page.nextCursor };
@@ -200,8 +212,13 @@ export class VmStore {
 
   async operations(id: string, query: PageQuery): Promise<Page<LogEntryView>> {
     await this.queue.run(id, () => this.settled(id));
-    if (query.cursor !== undefined && !/^[0-9]{1,15}$/.test(query.cursor)) throw invalidInput('cursor must be a nextCursor from an earlier page', 'cursor');
-    const page = await listPage(query, (after, take) => this.repo.operations(id, Number(after ?? 0), take), (e) => String(e.seq));
+    if (query.cursor !== undefined && !/^[0-9]{1,15}$/.test(query.cursor))
+      throw invalidInput('cursor must be a nextCursor from an earlier page', 'cursor');
+    const page = await listPage(
+      query,
+      (after, take) => this.repo.operations(id, Number(after ?? 0), take),
+      (e) => String(e.seq),
+    );
     return { items: page.items.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })), nextCursor: page.nextCursor };
   }
 

@@ -4,7 +4,16 @@
 
 import { conflict } from './errors.js';
 import { fastPageFault } from './mmu/fast-pf.js';
-import { RET_PF_EMULATE, RET_PF_FIXED, RET_PF_SPURIOUS, RET_PF_WRITE_PROTECTED, EFAULT, initPageFault, kvmTdpPageFault, newPageFault } from './mmu/fault.js';
+import {
+  RET_PF_EMULATE,
+  RET_PF_FIXED,
+  RET_PF_SPURIOUS,
+  RET_PF_WRITE_PROTECTED,
+  EFAULT,
+  initPageFault,
+  kvmTdpPageFault,
+  newPageFault,
+} from './mmu/fault.js';
 import { findLeaf, listChangedLeaves } from './mmu/inspect.js';
 import { freeObsoleteRootsOf, kvmMmuReload } from './mmu/load.js';
 import { currentMmuKind, roleAddressSpace } from './mmu/role.js';

@@ -35,8 +35,7 @@ export const DEFAULT_LIMITS: VmLimits = {
 };
 
 /** Numeric order of a kernel version string, for "6.16+" style switches. */
-export const kernelAtLeast = (kernel: KernelVersion, min: KernelVersion): boolean =>
-  KERNEL_VERSIONS.indexOf(kernel) >= KERNEL_VERSIONS.indexOf(min);
+export const kernelAtLeast = (kernel: KernelVersion, min: KernelVersion): boolean => KERNEL_VERSIONS.indexOf(kernel) >= KERNEL_VERSIONS.indexOf(min);
 
 /** Fill the contract's defaults and refuse combinations the kernel cannot produce. */
 export function withVmDefaults(input: VmConfigInput): VmConfig {
@@ -52,8 +51,7 @@ export function withVmDefaults(input: VmConfigInput): VmConfig {
   if (typeof config.name !== 'string' || config.name.length === 0) throw invalid('name', 'name must be a non-empty string');
   if (!VM_TYPES.includes(config.type)) throw invalid('type', `type must be one of ${VM_TYPES.join(', ')}`);
   if (!KERNEL_VERSIONS.includes(config.kernel)) throw invalid('kernel', `kernel must be one of ${KERNEL_VERSIONS.join(', ')}`);
-  if (!POLICIES.includes(config.prefaultPolicy))
-    throw invalid('prefaultPolicy', `prefaultPolicy must be one of ${POLICIES.join(', ')}`);
+  if (!POLICIES.includes(config.prefaultPolicy)) throw invalid('prefaultPolicy', `prefaultPolicy must be one of ${POLICIES.join(', ')}`);
   if (host.maxTdpLevel !== 4 && host.maxTdpLevel !== 5) throw invalid('host.maxTdpLevel', 'host.maxTdpLevel must be 4 or 5');
   if (host.pagingLevel !== 4 && host.pagingLevel !== 5) throw invalid('host.pagingLevel', 'host.pagingLevel must be 4 or 5');
   if (!Number.isInteger(host.maxPhysAddr) || host.maxPhysAddr < 36 || host.maxPhysAddr > 52)

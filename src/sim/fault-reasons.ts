@@ -11,8 +11,7 @@ export const RELOAD_FAILED_REASON = 'kvm_mmu_reload() failed: no memory for the 
 export function faultErrorReason(state: VmState, f: KvmPageFault, code: number): string {
   if (code === RET_PF_EMULATE)
     return 'no memslot covers the gfn: kvm_handle_noslot_fault answers RET_PF_EMULATE, which kvm_tdp_page_prefault turns into ENOENT';
-  if (code === ENOMEM)
-    return "no memory for a page-table page: the VM's page-table budget is spent (mmu_topup_memory_caches for kvm_tdp_mmu_map)";
+  if (code === ENOMEM) return "no memory for a page-table page: the VM's page-table budget is spent (mmu_topup_memory_caches for kvm_tdp_mmu_map)";
   if (code === EFAULT) {
     if (state.hasPrivateMem && f.isPrivate !== state.attrs.isPrivate(f.gfn))
       return "the fault's private/shared kind disagrees with the gfn's memory attributes (kvm_mmu_faultin_pfn)";
@@ -23,6 +22,7 @@ export function faultErrorReason(state: VmState, f: KvmPageFault, code: number):
   }
   if (code === EAGAIN) return 'the memslot is being deleted or moved (KVM_MEMSLOT_INVALID) and the fault is a prefetch (kvm_mmu_faultin_pfn)';
   if (code === EINTR) return 'a signal is pending while the fault retries: signal_pending(current) in kvm_tdp_page_prefault';
-  if (code === EIO) return 'the fault ended neither FIXED, SPURIOUS nor EMULATE: WARN "could not fix page fault during prefault" (kvm_tdp_page_prefault)';
+  if (code === EIO)
+    return 'the fault ended neither FIXED, SPURIOUS nor EMULATE: WARN "could not fix page fault during prefault" (kvm_tdp_page_prefault)';
   return `the fault returned ${code} (kvm_mmu_do_page_fault)`;
 }

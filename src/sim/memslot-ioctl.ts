@@ -47,8 +47,7 @@ export function setUserMemoryRegion(state: VmState, asId: number, id: number, sp
   const logDirty = flags.includes('log_dirty_pages');
 
   // check_memory_region_flags
-  if (gmem && !state.hasPrivateMem)
-    return fail(EINVAL, 'KVM_MEM_GUEST_MEMFD on a VM type without private memory (check_memory_region_flags)');
+  if (gmem && !state.hasPrivateMem) return fail(EINVAL, 'KVM_MEM_GUEST_MEMFD on a VM type without private memory (check_memory_region_flags)');
   if (gmem && logDirty)
     return fail(EINVAL, 'KVM_MEM_LOG_DIRTY_PAGES is not a valid flag together with KVM_MEM_GUEST_MEMFD (check_memory_region_flags)');
   if (readonly && state.hasProtectedState)
@@ -130,8 +129,7 @@ function prepareRegion(state: VmState, baseGfn: number, npages: number): string 
   if (last > maxGfn(state)) return "the slot's last gfn is above kvm_mmu_max_gfn(), the host MAXPHYADDR (kvm_arch_prepare_memory_region)";
   // kvm_is_gfn_alias: the one shared bit of the TD, fixed at KVM_TDX_INIT_VM.
   const bit = kvmGfnDirectBits(state);
-  if (bit && isAliasGfn(last, bit))
-    return "the slot's last gfn has the TD's shared bit set, kvm_is_gfn_alias() (kvm_arch_prepare_memory_region)";
+  if (bit && isAliasGfn(last, bit)) return "the slot's last gfn has the TD's shared bit set, kvm_is_gfn_alias() (kvm_arch_prepare_memory_region)";
   return null;
 }
 

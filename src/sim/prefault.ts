@@ -179,7 +179,12 @@ function x86PreFaultStep(ctx: CallContext, gfn: number, pages: number): number {
   if (policy.refuseEarly) return stepError(ctx, gfn, EOPNOTSUPP, refuseEarlyReason(state, vcpu));
   // A: SNP/TDX before finalisation, kvm->arch.pre_fault_allowed.
   if (!state.preFaultAllowed)
-    return stepError(ctx, gfn, EOPNOTSUPP, 'kvm->arch.pre_fault_allowed is false: the SNP/TDX VM is not finalized yet (kvm_arch_vcpu_pre_fault_memory)');
+    return stepError(
+      ctx,
+      gfn,
+      EOPNOTSUPP,
+      'kvm->arch.pre_fault_allowed is false: the SNP/TDX VM is not finalized yet (kvm_arch_vcpu_pre_fault_memory)',
+    );
   // B (6.16+): only the addresses userspace used for its memslots (kvm_is_gfn_alias).
   if (state.switches.aliasCheck && isAliasGfn(gfn, ctx.sharedBit))
     return stepError(ctx, gfn, EINVAL, "range->gpa has the TD's shared bit set, kvm_is_gfn_alias() (kvm_arch_vcpu_pre_fault_memory)");
@@ -206,7 +211,12 @@ function x86PreFaultStep(ctx: CallContext, gfn: number, pages: number): number {
   if (root.invalid) {
     ctx.note =
       'The vCPU still holds a root made obsolete by a zap-all; before 6.15 every fault retries (is_page_fault_stale) and the ioctl spins until a signal. Simulated as that signal: EINTR.';
-    return stepError(ctx, gfn, EINTR, 'the loaded root is obsolete, every attempt is RET_PF_RETRY (is_page_fault_stale) until signal_pending(current) ends the retry loop (kvm_tdp_page_prefault)');
+    return stepError(
+      ctx,
+      gfn,
+      EINTR,
+      'the loaded root is obsolete, every attempt is RET_PF_RETRY (is_page_fault_stale) until signal_pending(current) ends the retry loop (kvm_tdp_page_prefault)',
+    );
   }
   const f = ctx.fault;
   initPageFault(f, gfn, addrGfn, isPrivate, roleAddressSpace(root.role), false, false, true, state.config.host.nxHugePages);
@@ -259,6 +269,7 @@ function stepError(ctx: CallContext, gfn: number, r: number, reason: string): nu
 }
 
 function refuseEarlyReason(state: VmState, vcpu: Vcpu): string {
-  if (!state.config.host.tdp) return `TDP is disabled, so there is no GPA-indexed MMU to map into (${state.config.prefaultPolicy} refuses before mapping)`;
+  if (!state.config.host.tdp)
+    return `TDP is disabled, so there is no GPA-indexed MMU to map into (${state.config.prefaultPolicy} refuses before mapping)`;
   return `the vCPU is in ${vcpu.mode.smm ? 'SMM' : 'guest mode (L2)'} (reject-smm-guest-mode refuses it in kvm_arch_vcpu_pre_fault_memory)`;
 }

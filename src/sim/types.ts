@@ -113,17 +113,7 @@ export type Operation =
 export type OperationKind = Operation['op'];
 export type AccessKind = 'read' | 'write' | 'exec';
 
-export type ErrnoName =
-  | 'EINVAL'
-  | 'ENOENT'
-  | 'EOPNOTSUPP'
-  | 'EINTR'
-  | 'EIO'
-  | 'EFAULT'
-  | 'EAGAIN'
-  | 'ENOMEM'
-  | 'EEXIST'
-  | 'ENOTTY';
+export type ErrnoName = 'EINVAL' | 'ENOENT' | 'EOPNOTSUPP' | 'EINTR' | 'EIO' | 'EFAULT' | 'EAGAIN' | 'ENOMEM' | 'EEXIST' | 'ENOTTY';
 
 export interface IoctlResult {
   ret: number;
@@ -244,9 +234,4 @@ export interface MappingsPage {
   nextCursor: string | null;
 }
 
-export type OperationResult =
-  | PreFaultResult
-  | AccessResult
-  | MemslotResult
-  | IoctlResult
-  | VcpuView;
+export type OperationResult = PreFaultResult | AccessResult | MemslotResult | IoctlResult | VcpuView;

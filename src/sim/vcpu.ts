@@ -15,7 +15,10 @@ function checkMode(state: VmState, mode: VcpuMode, field: string): void {
     throw invalid(`${field}maxPhysAddr`, 'maxPhysAddr must be an integer from 32 to 52');
   // vmx/svm_set_nested_state: "SMM temporarily disables VMX/SVM" -> EINVAL.
   if (mode.smm && mode.guestMode)
-    throw conflict('a vCPU in SMM cannot be in guest mode (KVM_SET_NESTED_STATE refuses it with EINVAL; an SMI leaves L2 first)', `${field}guestMode`);
+    throw conflict(
+      'a vCPU in SMM cannot be in guest mode (KVM_SET_NESTED_STATE refuses it with EINVAL; an SMI leaves L2 first)',
+      `${field}guestMode`,
+    );
   if (state.config.type === 'tdx' && (mode.smm || mode.guestMode))
     throw conflict('TDX vCPUs have neither SMM nor nested virtualization', mode.smm ? `${field}smm` : `${field}guestMode`);
 }

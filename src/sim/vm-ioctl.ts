@@ -14,8 +14,7 @@ export function setMemoryAttributes(state: VmState, address: bigint, size: bigin
     return ioctl(EINVAL, 'KVM_MEMORY_ATTRIBUTE_PRIVATE is not in kvm_supported_mem_attributes() for this VM type (kvm_vm_ioctl_set_mem_attributes)');
   if (size === 0n) return ioctl(EINVAL, 'size is 0 (kvm_vm_ioctl_set_mem_attributes)');
   if (address + size > U64_MAX + 1n) return ioctl(EINVAL, 'address + size wraps (kvm_vm_ioctl_set_mem_attributes)');
-  if (!isPageAligned(address) || !isPageAligned(size))
-    return ioctl(EINVAL, 'address or size is not page aligned (kvm_vm_ioctl_set_mem_attributes)');
+  if (!isPageAligned(address) || !isPageAligned(size)) return ioctl(EINVAL, 'address or size is not page aligned (kvm_vm_ioctl_set_mem_attributes)');
   if (!state.hasPrivateMem) return ioctl(0); // clearing attributes that cannot be set: nothing to do
   const start = Number(address >> 12n);
   const end = start + Number(size >> 12n);

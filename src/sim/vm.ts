@@ -12,17 +12,7 @@ import { PAGES_PER_LEVEL } from './u64.js';
 import { VM_DEAD_REASON, kvmVcpuPreFaultMemory, preFaultEarly } from './prefault.js';
 import type { TracepointSink } from './mmu/tracepoint.js';
 import { newVmState, type Vcpu, type VmState } from './state.js';
-import type {
-  MappingsPage,
-  MemslotView,
-  Operation,
-  OperationResult,
-  RootView,
-  VcpuView,
-  VmConfig,
-  VmLimits,
-  WalkResult,
-} from './types.js';
+import type { MappingsPage, MemslotView, Operation, OperationResult, RootView, VcpuView, VmConfig, VmLimits, WalkResult } from './types.js';
 import { gfnToHex, parseU64 } from './u64.js';
 import { createVcpu, setVcpuMode, vcpuView } from './vcpu.js';
 import { finalizeVm, setMemoryAttributes } from './vm-ioctl.js';
@@ -174,7 +164,10 @@ class SimVm implements Vm {
     const vcpus = [...this.state.vcpus.values()];
     return this.state.roots.valid().map((r) => ({
       ...r.ref(),
-      vcpus: vcpus.filter((v) => v.root === r || v.mirrorRoot === r).map((v) => v.id).sort((a, b) => a - b),
+      vcpus: vcpus
+        .filter((v) => v.root === r || v.mirrorRoot === r)
+        .map((v) => v.id)
+        .sort((a, b) => a - b),
       counts: { ...r.counts },
     }));
   }
@@ -210,7 +203,11 @@ class SimVm implements Vm {
     switch (op.op) {
       case 'pre_fault':
         this.vcpuById(op.vcpuId);
-        return preFaultEarly({ gpa: parseU64(op.gpa, 'gpa'), size: parseU64(op.size, 'size'), flags: parseU64(op.flags, 'flags') }, EIO, VM_DEAD_REASON);
+        return preFaultEarly(
+          { gpa: parseU64(op.gpa, 'gpa'), size: parseU64(op.size, 'size'), flags: parseU64(op.flags, 'flags') },
+          EIO,
+          VM_DEAD_REASON,
+        );
       case 'access':
         this.vcpuById(op.vcpuId);
         return { ...dead, exit: null, iterations: [], root: null, mapped: [] };

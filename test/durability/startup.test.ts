@@ -13,7 +13,10 @@ describe('server start-up', () => {
     try {
       expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const lines = server.output().split('\n').filter((l) => l.includes('/healthz'));
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('/healthz'));
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'request', method: 'GET', url: '/healthz', statusCode: 200 });
       expect(server.output()).not.toContain('incoming request');
@@ -28,7 +31,9 @@ describe('server start-up', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      await expect(startServer(tempDbFile(), { PORT: String(port) })).rejects.toThrow(new RegExp(`port ${port} on 127.0.0.1 is in use.*PORT=${port + 1} npm start`));
+      await expect(startServer(tempDbFile(), { PORT: String(port) })).rejects.toThrow(
+        new RegExp(`port ${port} on 127.0.0.1 is in use.*PORT=${port + 1} npm start`),
+      );
     } finally {
       blocker.close();
     }

@@ -19,9 +19,8 @@ type Operation = {
   responses: Record<string, { content?: Record<string, unknown> }>;
 };
 
-const operations: { method: string; path: string; op: Operation }[] = Object.entries(openapi.document.paths).flatMap(
-  ([path, item]) =>
-    METHODS.filter((m) => item[m]).map((method) => ({ method, path, op: dereference(openapi.document, item[method]) as Operation })),
+const operations: { method: string; path: string; op: Operation }[] = Object.entries(openapi.document.paths).flatMap(([path, item]) =>
+  METHODS.filter((m) => item[m]).map((method) => ({ method, path, op: dereference(openapi.document, item[method]) as Operation })),
 );
 
 const t = useTestApp();
@@ -74,20 +73,25 @@ describe('openapi.yaml', () => {
       const examples = Object.entries(media.examples ?? {});
       expect(examples.length, `${method} ${path} has no request example`).toBeGreaterThan(0);
       const validate = ajv.compile(media.schema);
-      for (const [name, example] of examples) expect(validate(example.value), `${method} ${path} example ${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      for (const [name, example] of examples)
+        expect(validate(example.value), `${method} ${path} example ${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
   });
 
-  it('gives response examples that are valid answers, and createVm\'s matches what the server fills in', async () => {
+  it("gives response examples that are valid answers, and createVm's matches what the server fills in", async () => {
     const ajv = new Ajv2020({ strict: false });
     for (const { method, path, op } of operations)
       for (const [status, response] of Object.entries(op.responses))
-        for (const [type, media] of Object.entries(response.content ?? {}) as [string, { schema: JsonSchema; examples?: Record<string, { value: unknown }> }][])
+        for (const [type, media] of Object.entries(response.content ?? {}) as [
+          string,
+          { schema: JsonSchema; examples?: Record<string, { value: unknown }> },
+        ][])
           for (const [name, example] of Object.entries(media.examples ?? {}))
             expect(ajv.validate(media.schema, example.value), `${method} ${path} ${status} ${type} example ${name}`).toBe(true);
     const create = operations.find((o) => o.op.operationId === 'createVm')!.op;
     const request = create.requestBody!.content['application/json']!.examples!.minimal!.value;
-    const documented = (create.responses['201']!.content!['application/json'] as { examples: Record<string, { value: Record<string, unknown> }> }).examples.minimal!.value;
+    const documented = (create.responses['201']!.content!['application/json'] as { examples: Record<string, { value: Record<string, unknown> }> })
+      .examples.minimal!.value;
     const res = await t.api.post('/v1/vms').send(request as object);
     expect(res.status).toBe(201);
     const { id: _id, createdAt: _at, ...answered } = res.body;

@@ -70,7 +70,9 @@ describe('u64 round trip', () => {
       expect(res.status).toBe(200);
       expect(res.body.range).toEqual({ gpa: '0xfffffffffffff000', size: '0x1000', flags: '0x0' });
     }
-    const slot = await local.api.put(`/v1/vms/${vmId}/memslots/0/11`).send({ guestPhysAddr: '0x200000000', size: '0x200000', userspaceAddr: '0x7fff00000000' });
+    const slot = await local.api
+      .put(`/v1/vms/${vmId}/memslots/0/11`)
+      .send({ guestPhysAddr: '0x200000000', size: '0x200000', userspaceAddr: '0x7fff00000000' });
     expect(slot.body.memslot.userspaceAddr).toBe('0x7fff00000000');
     const before = (await local.api.get(`/v1/vms/${vmId}/operations`)).body.operations;
     expect(before[2].op.gpa).toBe('0xfffffffffffff000');
@@ -79,7 +81,11 @@ describe('u64 round trip', () => {
 
     const db = new Database(local.dbFile, { readonly: true });
     try {
-      const rows = db.prepare('SELECT seq, gpa, size FROM Operation WHERE vmId = ? ORDER BY seq').all(vmId) as { seq: number; gpa: string | null; size: string | null }[];
+      const rows = db.prepare('SELECT seq, gpa, size FROM Operation WHERE vmId = ? ORDER BY seq').all(vmId) as {
+        seq: number;
+        gpa: string | null;
+        size: string | null;
+      }[];
       expect(rows).toEqual([
         { seq: 1, gpa: '0x00003fffffc00000', size: '0x0000000000201000' },
         { seq: 2, gpa: null, size: null },

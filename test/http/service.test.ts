@@ -46,7 +46,12 @@ describe('a database the engine cannot replay', () => {
     const dbFile = tempDbFile();
     applyMigrations(dbFile);
     const db = new Database(dbFile);
-    db.prepare('INSERT INTO Vm (id, name, config, createdAt) VALUES (?, ?, ?, ?)').run('vm-bad', 'bad', JSON.stringify({ name: 'bad', type: 'tdx', host: { vendor: 'amd' } }), Date.now());
+    db.prepare('INSERT INTO Vm (id, name, config, createdAt) VALUES (?, ?, ?, ?)').run(
+      'vm-bad',
+      'bad',
+      JSON.stringify({ name: 'bad', type: 'tdx', host: { vendor: 'amd' } }),
+      Date.now(),
+    );
     db.close();
     const t = await build({ dbFile, waitForReplay: false });
     try {

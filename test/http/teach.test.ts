@@ -16,7 +16,16 @@ type SessionView = {
   mode: string;
   student: string;
   vms: { name: string; id: string; role: string; vmId: string }[];
-  tasks: { n: number; passed: boolean; hidden: boolean; calls?: unknown[]; explain?: string; prompt?: string; attempts?: number; predictions?: Record<string, { given: unknown; actual?: unknown; correct?: boolean }> }[];
+  tasks: {
+    n: number;
+    passed: boolean;
+    hidden: boolean;
+    calls?: unknown[];
+    explain?: string;
+    prompt?: string;
+    attempts?: number;
+    predictions?: Record<string, { given: unknown; actual?: unknown; correct?: boolean }>;
+  }[];
 };
 
 async function start(app: TestApp, labId: string, body: object, status: 200 | 201, headers: Record<string, string> = {}): Promise<SessionView> {
@@ -31,7 +40,9 @@ async function runCall(app: TestApp, labId: string, s: SessionView, n: number, c
   const lab = loadCatalogue().find((l) => l.id === labId)!;
   const c = lab.tasks[n - 1]!.calls[call - 1]!;
   const ids = Object.fromEntries(s.vms.map((v) => [v.role, v.vmId]));
-  const res = await app.api[c.method.toLowerCase() as 'post'](resolvePath(c.path, ids)).set(headers).send(c.body ?? {});
+  const res = await app.api[c.method.toLowerCase() as 'post'](resolvePath(c.path, ids))
+    .set(headers)
+    .send(c.body ?? {});
   expect(res.status, res.text).toBeLessThan(300);
   return res.body;
 }
@@ -40,7 +51,15 @@ async function check(app: TestApp, labId: string, sessionId: string, headers: Re
   const res = await app.api.get(`/v1/labs/${labId}/sessions/${sessionId}/check`).set(headers);
   expect(res.status, res.text).toBe(200);
   expectDocumented(res, 'checkLabSession');
-  return res.body as { passed: boolean; tasks: { n: number; passed: boolean; predictions?: Record<string, { given: unknown; actual?: unknown; correct?: boolean }>; checks: { passed: boolean; hint?: string }[] }[] };
+  return res.body as {
+    passed: boolean;
+    tasks: {
+      n: number;
+      passed: boolean;
+      predictions?: Record<string, { given: unknown; actual?: unknown; correct?: boolean }>;
+      checks: { passed: boolean; hint?: string }[];
+    }[];
+  };
 }
 
 async function predict(app: TestApp, labId: string, sessionId: string, n: number, body: object, headers: Record<string, string> = {}) {
@@ -93,7 +112,10 @@ describe('lab sessions per student', () => {
     const right = await predict(t, 'three-designs', s.sessionId, 2, { ret: '-EOPNOTSUPP', rootRole: { smm: true, guestMode: false } });
     expect(right.body).toMatchObject({ prediction: { ret: -95 }, attempts: 2 });
     // The call made before this prediction does not grade it.
-    expect((await check(t, 'three-designs', s.sessionId)).tasks[1]!.predictions).toEqual({ ret: { given: -95 }, rootRole: { given: { smm: true, guestMode: false } } });
+    expect((await check(t, 'three-designs', s.sessionId)).tasks[1]!.predictions).toEqual({
+      ret: { given: -95 },
+      rootRole: { given: { smm: true, guestMode: false } },
+    });
     await runCall(t, 'three-designs', s, 2, 1);
     await runCall(t, 'three-designs', s, 2, 3);
     const graded = await check(t, 'three-designs', s.sessionId);
@@ -170,7 +192,11 @@ describe('teacher and student tokens', () => {
       const progress = await app.api.get('/v1/teacher/progress').set(teacher);
       expect(progress.status, progress.text).toBe(200);
       expectDocumented(progress, 'getTeacherProgress');
-      const students = progress.body.students as { student: string; sessions: { labId: string; tasksPassed: number; taskCount: number }[]; quizzes: { topic: string; score: number; of: number }[] }[];
+      const students = progress.body.students as {
+        student: string;
+        sessions: { labId: string; tasksPassed: number; taskCount: number }[];
+        quizzes: { topic: string; score: number; of: number }[];
+      }[];
       const row = students.find((x) => x.sessions.length > 0)!;
       expect(row.student).toBe('alice');
       expect(row.sessions).toEqual([expect.objectContaining({ labId: 'smm-address-space', tasksPassed: 1, taskCount: 5 })]);

@@ -9,7 +9,10 @@ const t = useTestApp();
 
 async function vmWithSlots(body: Record<string, unknown> = { name: 'v11' }): Promise<string> {
   const vmId = await createVm(t, body);
-  for (const [slot, gpa] of [[0, '0x0'], [1, '0x200000']] as const) {
+  for (const [slot, gpa] of [
+    [0, '0x0'],
+    [1, '0x200000'],
+  ] as const) {
     const res = await t.api.put(`/v1/vms/${vmId}/memslots/0/${slot}`).send({ guestPhysAddr: gpa, size: '0x200000' });
     expect(res.body.ret, res.text).toBe(0);
   }
@@ -73,7 +76,14 @@ describe('mark-dead', () => {
     const pf = await t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send({ gpa: '0x800', size: '0x1000', flags: 1 });
     expect(pf.status).toBe(200);
     expectDocumented(pf, 'preFault');
-    expect(pf.body).toMatchObject({ ret: -5, errno: 'EIO', reason: expect.stringMatching(/vm_dead/), range: { gpa: '0x800', size: '0x1000', flags: '0x1' }, iterations: [], mapped: [] });
+    expect(pf.body).toMatchObject({
+      ret: -5,
+      errno: 'EIO',
+      reason: expect.stringMatching(/vm_dead/),
+      range: { gpa: '0x800', size: '0x1000', flags: '0x1' },
+      iterations: [],
+      mapped: [],
+    });
 
     const vcpu = await t.api.post(`/v1/vms/${vmId}/vcpus`).send({ id: 5 });
     expect([vcpu.status, vcpu.body.ret, vcpu.body.errno]).toEqual([200, -5, 'EIO']);
@@ -141,14 +151,19 @@ describe('inject.memslotBeingDeleted and reason', () => {
   });
   it('a malformed reference is a 400', async () => {
     const vmId = await vmWithSlots();
-    const res = await t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send({ gpa: '0x0', size: '0x1000', inject: { memslotBeingDeleted: { slot: 1 } } });
+    const res = await t.api
+      .post(`/v1/vms/${vmId}/vcpus/0/pre-fault`)
+      .send({ gpa: '0x0', size: '0x1000', inject: { memslotBeingDeleted: { slot: 1 } } });
     expect(res.status).toBe(400);
   });
   it('a failing memslot and attribute call carry a reason; successes have none', async () => {
     const vmId = await vmWithSlots();
     const bad = await t.api.put(`/v1/vms/${vmId}/memslots/0/5`).send({ guestPhysAddr: '0x800', size: '0x1000' });
     expectDocumented(bad, 'putMemslot');
-    expect(bad.body).toMatchObject({ errno: 'EINVAL', reason: expect.stringMatching(/guest_phys_addr is not page aligned \(kvm_set_memory_region\)/) });
+    expect(bad.body).toMatchObject({
+      errno: 'EINVAL',
+      reason: expect.stringMatching(/guest_phys_addr is not page aligned \(kvm_set_memory_region\)/),
+    });
     const attrs = await t.api.put(`/v1/vms/${vmId}/memory-attributes`).send({ address: '0x0', size: '0x1000', private: true });
     expect(attrs.body).toMatchObject({ errno: 'EINVAL', reason: expect.stringMatching(/kvm_vm_ioctl_set_mem_attributes/) });
     const ok = await t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send({ gpa: '0x0', size: '0x1000' });

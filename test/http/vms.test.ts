@@ -44,7 +44,13 @@ describe('POST /v1/vms', () => {
   it('keeps the given host knobs and fills the rest', async () => {
     const res = await t.api
       .post('/v1/vms')
-      .send({ name: 'amd', type: 'sev_snp', host: { vendor: 'amd', pagingLevel: 5, maxPhysAddr: 52 }, kernel: '6.16', prefaultPolicy: 'switch-root-mmu' });
+      .send({
+        name: 'amd',
+        type: 'sev_snp',
+        host: { vendor: 'amd', pagingLevel: 5, maxPhysAddr: 52 },
+        kernel: '6.16',
+        prefaultPolicy: 'switch-root-mmu',
+      });
     expect(res.status).toBe(201);
     expect(res.body.host).toEqual({ ...DEFAULT_HOST, vendor: 'amd', pagingLevel: 5, maxPhysAddr: 52 });
     expect(res.body).toMatchObject({ type: 'sev_snp', kernel: '6.16', prefaultPolicy: 'switch-root-mmu', preFaultAllowed: false });
@@ -86,7 +92,10 @@ describe('POST /v1/vms', () => {
   it('answers a forgotten content-type (curl -d sends a form) and text/plain with a 415 that says what to send', async () => {
     const form = await t.api.post('/v1/vms').set('content-type', 'application/x-www-form-urlencoded').send('{"name":"x"}');
     const text = await t.api.post('/v1/vms').set('content-type', 'text/plain').send('{"name":"x"}');
-    for (const [res, sent] of [[form, 'application/x-www-form-urlencoded'], [text, 'text/plain']] as const) {
+    for (const [res, sent] of [
+      [form, 'application/x-www-form-urlencoded'],
+      [text, 'text/plain'],
+    ] as const) {
       expect(res.status).toBe(415);
       expect(res.body.type).toBe('urn:prefault-lab:problem:unsupported-media-type');
       expect(res.body.detail).toContain(`sent as ${sent}`);

@@ -58,7 +58,9 @@ describe('engine in 2 worker threads', () => {
   it("keeps one VM's order under concurrency: log seq = arrival order, each answer equal to its log entry", async () => {
     const vms = [await vmWithSlot(t, 'o1'), await vmWithSlot(t, 'o2'), await vmWithSlot(t, 'o3')];
     // Interleaved across VMs, sent all at once; per VM, gpa i*0x1000 is its i-th call.
-    const sent = Array.from({ length: 20 }, (_, i) => vms.map((vm) => ({ vm, i, res: preFault(t, vm, `0x${(0x1000 * i).toString(16)}`, '0x1000').then((r) => r) }))).flat();
+    const sent = Array.from({ length: 20 }, (_, i) =>
+      vms.map((vm) => ({ vm, i, res: preFault(t, vm, `0x${(0x1000 * i).toString(16)}`, '0x1000').then((r) => r) })),
+    ).flat();
     const answers = await Promise.all(sent.map(async (s) => ({ ...s, res: await s.res })));
     for (const vm of vms) {
       const log = (await t.api.get(`/v1/vms/${vm}/operations?limit=100`)).body.operations as { seq: number; op: { gpa?: string }; result: unknown }[];

@@ -65,10 +65,12 @@ describe('lab catalogue', () => {
     const withPredict = (predict: string, prompt = '    prompt: Pre-fault page 0.\n') =>
       MINIMAL.replace(/( {4}explain:)/, `${prompt}$1`).replace(/( {4}checks:)/, `    predict:\n${predict}$1`);
     expect(parseLab(withPredict("      - { field: ret, call: 1, label: 'What does it return?' }\n"), 'ok.yaml').tasks[0]!.predict).toHaveLength(1);
-    expect(() => parseLab(withPredict("      - { field: ret, call: 9, label: x }\n"), 'bad.yaml')).toThrow(/names call 9/);
-    expect(() => parseLab(withPredict("      - { field: ret, call: 1, label: x }\n      - { field: ret, call: 1, label: y }\n"), 'bad.yaml')).toThrow(/predicts ret twice/);
-    expect(() => parseLab(withPredict("      - { field: ret, call: 1, label: x }\n", ''), 'bad.yaml')).toThrow(/needs a prompt/);
-    expect(() => parseLab(withPredict("      - { field: colour, call: 1, label: x }\n"), 'bad.yaml')).toThrow(/lab schema/);
+    expect(() => parseLab(withPredict('      - { field: ret, call: 9, label: x }\n'), 'bad.yaml')).toThrow(/names call 9/);
+    expect(() => parseLab(withPredict('      - { field: ret, call: 1, label: x }\n      - { field: ret, call: 1, label: y }\n'), 'bad.yaml')).toThrow(
+      /predicts ret twice/,
+    );
+    expect(() => parseLab(withPredict('      - { field: ret, call: 1, label: x }\n', ''), 'bad.yaml')).toThrow(/needs a prompt/);
+    expect(() => parseLab(withPredict('      - { field: colour, call: 1, label: x }\n'), 'bad.yaml')).toThrow(/lab schema/);
   });
 
   it('accepts a minimal lab', () => {

@@ -34,9 +34,11 @@ describe('lab predictions', () => {
     expect(lab('three-designs').vms.map((v) => v.name)).toEqual(['upstream', 'switch-root-mmu', 'reject-smm-guest-mode']);
   });
 
-  it('every prediction is graded by its own task\'s calls', () => {
+  it("every prediction is graded by its own task's calls", () => {
     for (const l of labs) {
-      const graded = solveWithPredictions(l, (t) => Object.fromEntries(t.predict!.map((p) => [p.field, p.field === 'ret' ? 0 : p.field === 'rootRole' ? null : p.field === 'level' ? '4K' : 1])));
+      const graded = solveWithPredictions(l, (t) =>
+        Object.fromEntries(t.predict!.map((p) => [p.field, p.field === 'ret' ? 0 : p.field === 'rootRole' ? null : p.field === 'level' ? '4K' : 1])),
+      );
       for (const t of l.tasks.filter((x) => x.predict))
         for (const p of t.predict!) expect(graded[t.n]![p.field], `${l.id} task ${t.n} ${p.field}`).toHaveProperty('actual');
     }
@@ -55,13 +57,28 @@ describe('lab predictions', () => {
         4: { rootRole: { smm: false, guestMode: true }, ret: -95 },
         5: { ret: '-EOPNOTSUPP', rootRole: { smm: false, guestMode: true } },
       },
-      'smm-address-space': { 1: { rootRole: { smm: false, guestMode: false } }, 2: { ret: -2, rootRole: { smm: true, guestMode: false } }, 3: { iterations: 2 }, 4: { level: '4K' }, 5: { ret: 0 } },
-      'huge-pages': { 1: { level: '2M', iterations: 2 }, 2: { level: '4K', iterations: 513 }, 3: { level: '4K' }, 4: { level: '4K' }, 5: { level: '1G', iterations: 2 }, 6: { level: '2M' }, 7: { level: '4K' } },
+      'smm-address-space': {
+        1: { rootRole: { smm: false, guestMode: false } },
+        2: { ret: -2, rootRole: { smm: true, guestMode: false } },
+        3: { iterations: 2 },
+        4: { level: '4K' },
+        5: { ret: 0 },
+      },
+      'huge-pages': {
+        1: { level: '2M', iterations: 2 },
+        2: { level: '4K', iterations: 513 },
+        3: { level: '4K' },
+        4: { level: '4K' },
+        5: { level: '1G', iterations: 2 },
+        6: { level: '2M' },
+        7: { level: '4K' },
+      },
     };
     for (const [id, tasks] of Object.entries(right)) {
       const graded = solveWithPredictions(lab(id), (t) => tasks[t.n]!);
       for (const [n, fields] of Object.entries(graded))
-        for (const [field, g] of Object.entries(fields)) expect(g!.correct, `${id} task ${n} ${field}: actual ${JSON.stringify(g!.actual)}`).toBe(true);
+        for (const [field, g] of Object.entries(fields))
+          expect(g!.correct, `${id} task ${n} ${field}: actual ${JSON.stringify(g!.actual)}`).toBe(true);
     }
   });
 
@@ -108,8 +125,8 @@ describe('task view', () => {
   });
 });
 
-describe('hints show what the last attempt answered, and why (the engine\'s reason)', () => {
-  it('an operationLogged check that fails names the last matching call\'s errno and reason', async () => {
+describe("hints show what the last attempt answered, and why (the engine's reason)", () => {
+  it("an operationLogged check that fails names the last matching call's errno and reason", async () => {
     const { evaluateCheck } = await import('../../src/labs/checks.js');
     const check = { kind: 'operationLogged' as const, vm: 'vm', op: { op: 'pre_fault', vcpuId: 0 }, result: { ret: 0 }, hint: 'Pre-fault it.' };
     const op = { op: 'pre_fault' as const, vcpuId: 0, gpa: '0x1', size: '0x1000', flags: '0x0' };
@@ -119,9 +136,14 @@ describe('hints show what the last attempt answered, and why (the engine\'s reas
     ];
     const outcome = evaluateCheck(check, { vms: { vm: startEngineSession(lab('huge-pages')).vms.vm! }, operations: { vm: log } });
     expect(outcome.passed).toBe(false);
-    expect(outcome.detail).toBe('0 logged pre_faults match (want 1); the last one answered EINVAL: range->gpa is not page aligned: kvm_vcpu_pre_fault_memory');
+    expect(outcome.detail).toBe(
+      '0 logged pre_faults match (want 1); the last one answered EINVAL: range->gpa is not page aligned: kvm_vcpu_pre_fault_memory',
+    );
     expect(outcome.hint).toBe('Pre-fault it.');
-    const noReason = evaluateCheck(check, { vms: { vm: startEngineSession(lab('huge-pages')).vms.vm! }, operations: { vm: [{ op, result: { ret: -2, errno: 'ENOENT' } }] } });
+    const noReason = evaluateCheck(check, {
+      vms: { vm: startEngineSession(lab('huge-pages')).vms.vm! },
+      operations: { vm: [{ op, result: { ret: -2, errno: 'ENOENT' } }] },
+    });
     expect(noReason.detail).toMatch(/; the last one answered ENOENT$/);
   });
 });

@@ -95,9 +95,7 @@ describe('compare and replay report differences', () => {
     const imported = importScenario(scenario);
     const replica = createVm(withVmDefaults(imported.config));
     const report = await replayScenario(imported, (op) => replica.apply(op));
-    expect(report.differing.map((d) => d.origin)).toEqual(
-      prefaults.slice(0, 4).map((p: Json) => `steps[${scenario.steps.indexOf(p)}]`),
-    );
+    expect(report.differing.map((d) => d.origin)).toEqual(prefaults.slice(0, 4).map((p: Json) => `steps[${scenario.steps.indexOf(p)}]`));
     expect(report.differing[0]!.differences[0]).toMatch(/^ret: expected "-ENOENT", got 0/);
     expect(report.differing[1]!.differences[0]).toMatch(/^size_out: expected "0x1000", got "0x0"/);
     expect(report.differing[2]!.differences[0]).toMatch(/^mappings_added row 0/);
@@ -106,7 +104,13 @@ describe('compare and replay report differences', () => {
 
   it('a refused operation is a difference, and replay goes on', async () => {
     const slot = { slot: 0, as_id: 0, guest_phys_addr: '0x0', size: '0x1000' };
-    const imported = importScenario({ name: 'x', steps: [{ op: 'set_vcpu_mode', vcpu: 9, smm: true }, { op: 'create_memslot', memslot: slot, expect: { ret: 0 } }] });
+    const imported = importScenario({
+      name: 'x',
+      steps: [
+        { op: 'set_vcpu_mode', vcpu: 9, smm: true },
+        { op: 'create_memslot', memslot: slot, expect: { ret: 0 } },
+      ],
+    });
     const replica = createVm(withVmDefaults(imported.config));
     const report = await replayScenario(imported, (op) => replica.apply(op));
     expect(report.differing).toHaveLength(1);

@@ -37,7 +37,10 @@ describe('v1.1 export and import', () => {
       reason: expect.stringMatching(/guest_phys_addr is not page aligned \(kvm_set_memory_region\)/),
     });
     const eagain = steps.filter((s) => s.op === 'pre_fault')[1]!;
-    expect(eagain).toMatchObject({ memslot_being_deleted: { as_id: 0, slot: 1 }, expect: { ret: '-EAGAIN', reason: expect.stringMatching(/KVM_MEMSLOT_INVALID/) } });
+    expect(eagain).toMatchObject({
+      memslot_being_deleted: { as_id: 0, slot: 1 },
+      expect: { ret: '-EAGAIN', reason: expect.stringMatching(/KVM_MEMSLOT_INVALID/) },
+    });
     expect(eagain.expect.iterations?.[0]).toMatchObject({ errno: '-EAGAIN', reason: expect.stringMatching(/kvm_mmu_faultin_pfn/) });
     expect(steps.at(-2)).toEqual({ op: 'mark_dead', expect: { ret: 0 } });
     expect(steps.at(-1)!.expect).toMatchObject({ ret: '-EIO', reason: expect.stringMatching(/vm_dead/) });

@@ -8,7 +8,12 @@ import { InProcessEngineHost } from '../../src/service/engine/in-process.js';
 import { EngineWorkerLost, WorkerEngineHost } from '../../src/service/engine/worker-host.js';
 
 const config = withVmDefaults({ name: 't' });
-const slot = (size: string): Operation => ({ op: 'set_memslot', addressSpace: 0, slot: 0, region: { guestPhysAddr: '0x0', size, backing: { pageSize: '4K', writable: true } } });
+const slot = (size: string): Operation => ({
+  op: 'set_memslot',
+  addressSpace: 0,
+  slot: 0,
+  region: { guestPhysAddr: '0x0', size, backing: { pageSize: '4K', writable: true } },
+});
 const vcpu: Operation = { op: 'create_vcpu', vcpu: { id: 0 } };
 const preFault = (gpa: string, size: string): Operation => ({ op: 'pre_fault', vcpuId: 0, gpa, size, flags: '0x0' });
 
@@ -33,13 +38,22 @@ describe('WorkerEngineHost', () => {
   it('answers every call exactly as the in-process host does', async () => {
     const inProcess = new InProcessEngineHost();
     const workers = workerHost({ workers: 2 });
-    const ops = [preFault('0x0', '0x200000'), preFault('0x1000', '0x3000'), { op: 'access', vcpuId: 0, gpa: '0x5000', kind: 'write' } as Operation, preFault('0x3ffff000', '0x2000')];
+    const ops = [
+      preFault('0x0', '0x200000'),
+      preFault('0x1000', '0x3000'),
+      { op: 'access', vcpuId: 0, gpa: '0x5000', kind: 'write' } as Operation,
+      preFault('0x3ffff000', '0x2000'),
+    ];
     const answers: unknown[][] = [[], []];
     for (const [i, host] of [inProcess, workers].entries()) {
       await setUp(host, 'vm');
       for (const op of ops) answers[i]!.push(await host.apply('vm', op));
       const roots = await host.query('vm', { kind: 'roots' });
-      answers[i]!.push(roots, await host.query('vm', { kind: 'mappings', rootId: roots[0]!.id, limit: 100 }), await host.query('vm', { kind: 'vcpu', vcpuId: 0 }));
+      answers[i]!.push(
+        roots,
+        await host.query('vm', { kind: 'mappings', rootId: roots[0]!.id, limit: 100 }),
+        await host.query('vm', { kind: 'vcpu', vcpuId: 0 }),
+      );
     }
     expect(JSON.stringify(answers[1])).toBe(JSON.stringify(answers[0]));
     expect((answers[0]![0] as { json: string }).json).toContain('"ret":0');

@@ -23,7 +23,13 @@ describe('a dead VM (kvm_vm_dead)', () => {
   it('pre-fault answers EIO before any validation and echoes the range unchanged', () => {
     const vm = deadVm();
     const r = prefault(vm, 0x800, 0x1000, { flags: 1, inject: { signalPending: true } });
-    expect(r).toEqual({ ...EIO, range: { gpa: '0x800', size: '0x1000', flags: '0x1' }, iterations: [], root: null, mapped: [] } satisfies Partial<PreFaultResult>);
+    expect(r).toEqual({
+      ...EIO,
+      range: { gpa: '0x800', size: '0x1000', flags: '0x1' },
+      iterations: [],
+      root: null,
+      mapped: [],
+    } satisfies Partial<PreFaultResult>);
   });
   it('every VM and vCPU ioctl answers EIO, even with arguments the kernel would refuse', () => {
     const vm = deadVm();

@@ -56,7 +56,10 @@ describe('TDX: one shared bit per TD, fixed at KVM_TDX_INIT_VM', () => {
 
 describe('GPAs beyond a 4-level root (tdp_iter_start / SPTE_INDEX keep 9 bits per level)', () => {
   it('a slot at 2^48 maps through the entry of gpa mod 2^48, as the hardware walks it', () => {
-    const vm = makeVm({ host: { maxPhysAddr: 52, maxTdpLevel: 4 } }, [{ gpa: 0, size: MiB2, userspaceAddr: hx(2 ** 40) }, { slot: 1, gpa: P48, size: MiB2, userspaceAddr: hx(2 ** 41) }]);
+    const vm = makeVm({ host: { maxPhysAddr: 52, maxTdpLevel: 4 } }, [
+      { gpa: 0, size: MiB2, userspaceAddr: hx(2 ** 40) },
+      { slot: 1, gpa: P48, size: MiB2, userspaceAddr: hx(2 ** 41) },
+    ]);
     const high = prefault(vm, P48, 0x1000);
     expect(trace(high)).toEqual([`${hx(P48)} FIXED 4K 0x1000 x1`]);
     const root = vm.roots()[0]!;

@@ -28,7 +28,14 @@ describe('kvm_vcpu_pre_fault_memory validation (V1-V4)', () => {
   });
   it('padding is never validated', () => {
     const vm = makeVm({}, ram);
-    const r = vm.apply({ op: 'pre_fault', vcpuId: 0, gpa: '0x0', size: '0x1000', flags: '0x0', padding: ['0xffffffffffffffff', '0x1', '0x2', '0x3', '0x4'] });
+    const r = vm.apply({
+      op: 'pre_fault',
+      vcpuId: 0,
+      gpa: '0x0',
+      size: '0x1000',
+      flags: '0x0',
+      padding: ['0xffffffffffffffff', '0x1', '0x2', '0x3', '0x4'],
+    });
     expect((r as { ret: number }).ret).toBe(0);
   });
 });
@@ -78,7 +85,12 @@ describe('kvm_arch_vcpu_pre_fault_memory check A: pre_fault_allowed (spec §3.3)
     }
   });
   it('default, sw_protected, sev and sev_es VMs may pre-fault at once', () => {
-    for (const [type, vendor] of [['default', 'intel'], ['sw_protected', 'intel'], ['sev', 'amd'], ['sev_es', 'amd']] as const) {
+    for (const [type, vendor] of [
+      ['default', 'intel'],
+      ['sw_protected', 'intel'],
+      ['sev', 'amd'],
+      ['sev_es', 'amd'],
+    ] as const) {
       expect(makeVm({ type, host: { vendor } }, []).preFaultAllowed, type).toBe(true);
     }
   });

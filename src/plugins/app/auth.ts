@@ -46,7 +46,11 @@ export default fp(
       const owner = token === undefined ? undefined : matchToken(token, known);
       if (owner === undefined) {
         reply.header('www-authenticate', 'Bearer realm="prefault-lab"');
-        throw new ServiceError(401, 'unauthorized', token === undefined ? 'this call needs an Authorization: Bearer <token> header' : 'the bearer token is not valid');
+        throw new ServiceError(
+          401,
+          'unauthorized',
+          token === undefined ? 'this call needs an Authorization: Bearer <token> header' : 'the bearer token is not valid',
+        );
       }
       request.owner = owner;
       request.role = teachers.has(owner) ? 'teacher' : 'student';

@@ -65,7 +65,10 @@ export default fp(
     // Not async: once loaded (every request but the first few) this costs no promise.
     app.addHook('onRequest', (request, _reply, done) => {
       if (store.startup.ready || !request.url.startsWith('/v1/')) return done();
-      store.startup.whenLoaded().then(() => done(), (error: Error) => done(error as FastifyError));
+      store.startup.whenLoaded().then(
+        () => done(),
+        (error: Error) => done(error as FastifyError),
+      );
     });
     app.addHook('onClose', async () => {
       try {

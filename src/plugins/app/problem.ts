@@ -61,7 +61,10 @@ function problem(status: number, kind: ProblemKind, detail: string, field?: stri
 
 /** "/padding/2" + context -> "padding[2]"; the whole body -> "body". */
 function fieldOf(error: ErrorObject, context: string): string {
-  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
   if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
   const path = segments.reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), '');
@@ -118,7 +121,10 @@ function toProblem(error: FastifyError | Error, request: FastifyRequest): Proble
 }
 
 function sendProblem(reply: FastifyReply, request: FastifyRequest, body: Problem): FastifyReply {
-  return reply.code(body.status).type('application/problem+json; charset=utf-8').send({ ...body, instance: request.url });
+  return reply
+    .code(body.status)
+    .type('application/problem+json; charset=utf-8')
+    .send({ ...body, instance: request.url });
 }
 
 // Router refusals before any route runs: a path parameter over find-my-way's 100 characters

@@ -44,7 +44,8 @@ function crash(): never {
 }
 
 function wire(error: unknown): WireError {
-  if (error instanceof SimError) return { name: error.name, message: error.message, code: error.code, ...(error.field !== undefined && { field: error.field }) };
+  if (error instanceof SimError)
+    return { name: error.name, message: error.message, code: error.code, ...(error.field !== undefined && { field: error.field }) };
   const e = error instanceof Error ? error : new Error(String(error));
   return { name: e.name, message: e.message };
 }

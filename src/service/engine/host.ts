@@ -9,17 +9,7 @@ import type { FinalState } from '../../labs/scenario-io.js';
 import type { CheckOutcome, Check, LoggedOperation } from '../../labs/types.js';
 import type { Projection } from '../../db/projections.js';
 import type { ReplayEntry } from '../../db/vm-repository.js';
-import type {
-  Hex,
-  MappingsPage,
-  MemslotView,
-  Operation,
-  RootView,
-  VcpuView,
-  VmConfig,
-  VmLimits,
-  WalkResult,
-} from '../../sim/index.js';
+import type { Hex, MappingsPage, MemslotView, Operation, RootView, VcpuView, VmConfig, VmLimits, WalkResult } from '../../sim/index.js';
 
 /** One logged operation to re-apply: its result stays the logged JSON text, compared byte for byte. */
 export type { ReplayEntry };

@@ -172,7 +172,10 @@ export class WorkerEngineHost implements EngineHost, ShardedHost {
     for (const id of vmIds) this.lost.add(id);
     this.spawn(shard);
     this.options.onLost?.(vmIds, cause);
-    this.failPending(shard, new EngineWorkerLost(`the engine worker holding this VM failed (${cause.message}); the VM is rebuilt from its log`, { cause }));
+    this.failPending(
+      shard,
+      new EngineWorkerLost(`the engine worker holding this VM failed (${cause.message}); the VM is rebuilt from its log`, { cause }),
+    );
   }
 
   private failPending(shard: Shard, error: Error): void {

@@ -119,13 +119,7 @@ export function tdpIterReread(iter: TdpIter): void {
  * entry; it returns 'skip' after replacing a subtree so the walk does not descend, and
  * 'stop' to end the walk.
  */
-export function forEachTdpPte(
-  root: PageTable,
-  minLevel: number,
-  start: number,
-  end: number,
-  visit: (iter: TdpIter) => void | 'skip' | 'stop',
-): void {
+export function forEachTdpPte(root: PageTable, minLevel: number, start: number, end: number, visit: (iter: TdpIter) => void | 'skip' | 'stop'): void {
   const iter = tdpIterStart(root, minLevel, start);
   while (iter.valid && iter.gfn < end) {
     const next = visit(iter);

@@ -61,7 +61,13 @@ function traceSpteRequested(state: VmState, f: KvmPageFault): void {
 /** trace_kvm_mmu_set_spte, with the entry as it now stands. Off the hot path. */
 function traceSetSpte(state: VmState, root: TdpRoot, table: PageTable, index: number): void {
   const level = table.level;
-  emit(state, { name: 'kvm_mmu_set_spte', gfn: hex(table.entryGfn(index)), spte: traceSpte(state, root, table.spt[index]!, level), sptep: sptepOf(table, index), level });
+  emit(state, {
+    name: 'kvm_mmu_set_spte',
+    gfn: hex(table.entryGfn(index)),
+    spte: traceSpte(state, root, table.spt[index]!, level),
+    sptep: sptepOf(table, index),
+    level,
+  });
 }
 
 /**

@@ -10,16 +10,7 @@ import type { VmState } from '../state.js';
 import { hex } from '../u64.js';
 import { roleAddressSpace } from './role.js';
 import type { TdpRoot } from './roots.js';
-import {
-  SHADOW_NONPRESENT,
-  SPTE_HUGE,
-  SPTE_PRESENT,
-  isMmioFlags,
-  makeHugePageSplitSpte,
-  makeSpte,
-  spteFlags,
-  spteValue,
-} from './spte.js';
+import { SHADOW_NONPRESENT, SPTE_HUGE, SPTE_PRESENT, isMmioFlags, makeHugePageSplitSpte, makeSpte, spteFlags, spteValue } from './spte.js';
 import { SPTE_ENT_PER_PAGE, type PageTable } from './table.js';
 import type { TracepointEvent } from './tracepoint.js';
 
@@ -119,14 +110,7 @@ function handleRemovedPt(state: VmState, root: TdpRoot, table: PageTable): void 
  * table of `level` entries) and account the change. `child` is the table a new non-leaf
  * entry points to.
  */
-export function tdpMmuSetSpte(
-  state: VmState,
-  root: TdpRoot,
-  table: PageTable,
-  index: number,
-  newSpte: number,
-  child?: PageTable,
-): void {
+export function tdpMmuSetSpte(state: VmState, root: TdpRoot, table: PageTable, index: number, newSpte: number, child?: PageTable): void {
   const old = table.spt[index]!;
   if (old === newSpte) return;
   let removed: PageTable | undefined;

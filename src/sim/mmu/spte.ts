@@ -47,8 +47,7 @@ export const isShadowPresent = (spte: number): boolean => (spteFlags(spte) & SPT
 export const isMmioFlags = (flags: number): boolean => (flags & (SPTE_PRESENT | SPTE_MMIO)) === SPTE_MMIO;
 export const isMmioSpte = (spte: number): boolean => isMmioFlags(spteFlags(spte));
 /** is_last_spte: a 4K entry, or a present entry with the page-size bit. */
-export const isLastSpte = (spte: number, level: number): boolean =>
-  level === 1 || (spteFlags(spte) & SPTE_HUGE) !== 0;
+export const isLastSpte = (spte: number, level: number): boolean => level === 1 || (spteFlags(spte) & SPTE_HUGE) !== 0;
 
 /**
  * is_accessed_spte. Up to 6.12 an SPTE without A/D bits (EPT with A/D disabled) is
@@ -58,8 +57,7 @@ export const isAccessedFlags = (flags: number, noAdBits: boolean): boolean =>
   noAdBits ? (flags & SPTE_ACCESS_TRACKED) === 0 : (flags & SPTE_ACCESSED) !== 0;
 
 /** is_dirty_spte (up to 6.12: W when there is no D mask); from 6.13 the D bit, always written. */
-export const isDirtyFlags = (flags: number, noAdBits: boolean): boolean =>
-  noAdBits ? (flags & SPTE_WRITABLE) !== 0 : (flags & SPTE_DIRTY) !== 0;
+export const isDirtyFlags = (flags: number, noAdBits: boolean): boolean => (noAdBits ? (flags & SPTE_WRITABLE) !== 0 : (flags & SPTE_DIRTY) !== 0);
 
 /** mark_spte_for_access_track: with A/D, clear A; without, save R/X and clear R/W/X (and, 6.13+, A). */
 export function markSpteForAccessTrack(flags: number, adDisabled: boolean): number {
