@@ -42,15 +42,13 @@ describe('POST /v1/vms', () => {
   });
 
   it('keeps the given host knobs and fills the rest', async () => {
-    const res = await t.api
-      .post('/v1/vms')
-      .send({
-        name: 'amd',
-        type: 'sev_snp',
-        host: { vendor: 'amd', pagingLevel: 5, maxPhysAddr: 52 },
-        kernel: '6.16',
-        prefaultPolicy: 'switch-root-mmu',
-      });
+    const res = await t.api.post('/v1/vms').send({
+      name: 'amd',
+      type: 'sev_snp',
+      host: { vendor: 'amd', pagingLevel: 5, maxPhysAddr: 52 },
+      kernel: '6.16',
+      prefaultPolicy: 'switch-root-mmu',
+    });
     expect(res.status).toBe(201);
     expect(res.body.host).toEqual({ ...DEFAULT_HOST, vendor: 'amd', pagingLevel: 5, maxPhysAddr: 52 });
     expect(res.body).toMatchObject({ type: 'sev_snp', kernel: '6.16', prefaultPolicy: 'switch-root-mmu', preFaultAllowed: false });
