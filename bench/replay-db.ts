@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from '../src/app.js';
-import { LogWriter, type LogEntryWrite } from '../src/db/log-writer.js';
+import type { LogEntryWrite } from '../src/db/log-writer.js';
+import { SqliteLogWriter } from '../src/db/sqlite-log-writer.js';
 import { applyMigrations } from '../src/db/migrate.js';
 import { projectionAfter } from '../src/db/projections.js';
 import { openSqlite } from '../src/db/sqlite.js';
@@ -17,12 +18,12 @@ const CHUNK = 10_000;
 
 export async function writeLogDatabase(dbFile: string, total: number, vms: number): Promise<void> {
   applyMigrations(dbFile);
-  const writer = new LogWriter(openSqlite(`file:${dbFile}`, 'NORMAL'));
+  const writer = new SqliteLogWriter(openSqlite(`file:${dbFile}`, 'NORMAL'));
   try {
     for (let v = 0; v < vms; v++) {
       const id = randomUUID();
       const config = withVmDefaults({ name: `replay-${v}` });
-      writer.insertVm({ id, config, createdAt: new Date(), owner: null });
+      await writer.insertVm({ id, config, createdAt: new Date(), owner: null });
       const vm = createVm(config);
       const ops: Operation[] = [
         { op: 'set_memslot', addressSpace: 0, slot: 0, region: BENCH_SLOT },
@@ -31,15 +32,15 @@ export async function writeLogDatabase(dbFile: string, total: number, vms: numbe
       const perVm = Math.floor(total / vms) + (v < total % vms ? 1 : 0);
       for (let i = 0; ops.length < perVm; i++) ops.push({ op: 'pre_fault', vcpuId: 0, gpa: hex(BigInt(i) * 0x2000n), size: '0x2000', flags: '0x0' });
       let chunk: LogEntryWrite[] = [];
-      ops.forEach((op, i) => {
+      for (const [i, op] of ops.entries()) {
         const resultJson = JSON.stringify(vm.apply(op));
         chunk.push({ vmId: id, seq: i + 1, op, resultJson, projection: projectionAfter(op, vm) });
         if (chunk.length === CHUNK) {
-          writer.commit(chunk, new Date());
+          await writer.commit(chunk, new Date());
           chunk = [];
         }
-      });
-      if (chunk.length > 0) writer.commit(chunk, new Date());
+      }
+      if (chunk.length > 0) await writer.commit(chunk, new Date());
     }
   } finally {
     await writer.close();

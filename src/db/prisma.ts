@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '@prisma/client';
 
-export const DEFAULT_DATABASE_URL = 'file:./data/prefault-lab.db';
+export { DEFAULT_DATABASE_URL } from './store-url.js';
 
 /** "file:./data/x.db" -> "./data/x.db" (the adapter's own rule). */
 export const sqlitePath = (databaseUrl: string): string => databaseUrl.replace(/^file:/, '');

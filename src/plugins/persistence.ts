@@ -6,10 +6,8 @@
 import type { PrismaClient } from '@prisma/client';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Checkpointer } from '../db/checkpointer.js';
-import { LogWriter } from '../db/log-writer.js';
-import { openPrisma, sqlitePath } from '../db/prisma.js';
-import { openSqlite, type SqliteSynchronous } from '../db/sqlite.js';
+import { openStore } from '../db/open-store.js';
+import type { SqliteSynchronous } from '../db/sqlite.js';
 import { VmRepository } from '../db/vm-repository.js';
 import type { VmLimits } from '../sim/index.js';
 import { VmStore } from './vm-store.js';
@@ -34,9 +32,10 @@ export interface PersistenceOptions {
 
 export default fp(
   async function persistence(app: FastifyInstance, options: PersistenceOptions) {
-    const prisma = await openPrisma(options.databaseUrl);
-    const checkpointer = new Checkpointer(sqlitePath(options.databaseUrl), (message) => app.log.warn({ message }, 'WAL checkpoint failed'));
-    const writer = new LogWriter(openSqlite(options.databaseUrl, options.sqliteSynchronous), checkpointer);
+    const { prisma, writer, close } = await openStore(options.databaseUrl, {
+      sqliteSynchronous: options.sqliteSynchronous,
+      onCheckpointError: (message) => app.log.warn({ message }, 'WAL checkpoint failed'),
+    });
     const store = new VmStore(new VmRepository(prisma), writer, {
       maxVms: options.maxVms,
       maxOperationsPerVm: options.maxOperationsPerVm,
@@ -57,8 +56,7 @@ export default fp(
       try {
         await store.drain();
       } finally {
-        await writer.close();
-        await prisma.$disconnect();
+        await close();
       }
     });
   },

@@ -152,7 +152,7 @@ export class VmStore {
       stale: false,
     };
     try {
-      this.writer.insertVm({ id: record.id, config, createdAt: record.createdAt, owner: record.owner });
+      await this.writer.insertVm({ id: record.id, config, createdAt: record.createdAt, owner: record.owner });
     } catch (error) {
       this.options.log.error({ err: error }, 'storing a new VM failed');
       throw new HttpProblem(500, 'storage-failure', 'the VM could not be stored');
@@ -164,7 +164,7 @@ export class VmStore {
   remove(id: string): Promise<void> {
     return this.queue.run(id, async () => {
       await this.settled(id);
-      this.writer.deleteVm(id);
+      await this.writer.deleteVm(id);
       this.live.delete(id);
     });
   }
@@ -246,7 +246,7 @@ export class VmStore {
   /** Waits for every queued call and commits the last group (graceful shutdown). */
   async drain(): Promise<void> {
     await this.queue.drain();
-    this.commits.flush();
+    await this.commits.flush();
     await Promise.all([...this.live.values()].map((r) => r.commits));
   }
 
