@@ -2,9 +2,10 @@
 // commits), bearer tokens, rate limiting, Swagger UI, and every route of openapi.yaml.
 // server.ts listens (with src/config.ts read from the environment); tests call build() directly.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { DEFAULT_CONFIG, type RateLimitConfig } from './config.js';
+import { DEFAULT_CONFIG, type ClusterConfig, type RateLimitConfig } from './config.js';
 import type { SqliteSynchronous } from './db/sqlite.js';
 import auth from './plugins/auth.js';
+import cluster from './plugins/cluster.js';
 import docs from './plugins/docs.js';
 import gracefulClose from './plugins/graceful-close.js';
 import labs from './plugins/labs.js';
@@ -36,6 +37,8 @@ export interface BuildOptions {
   sqliteSynchronous?: SqliteSynchronous;
   /** Replay waits for this promise first (tests only). */
   replayGate?: Promise<unknown>;
+  /** Cluster mode (PostgreSQL, several instances): this instance's identity and lease timing. */
+  cluster?: ClusterConfig;
 }
 
 declare module 'fastify' {
@@ -69,7 +72,18 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
     limits: { ...DEFAULT_CONFIG.limits, ...options.limits },
     sqliteSynchronous: options.sqliteSynchronous ?? DEFAULT_CONFIG.sqliteSynchronous,
     replayGate: options.replayGate,
+    lease: options.cluster && { owner: options.cluster.instanceId, address: options.cluster.advertisedUrl, ttlMs: options.cluster.leaseTtlMs },
   });
+  if (options.cluster) {
+    const c = options.cluster;
+    await app.register(cluster, {
+      instanceId: c.instanceId,
+      address: c.advertisedUrl,
+      ttlMs: c.leaseTtlMs,
+      renewMs: c.leaseRenewMs,
+      forwardTimeoutMs: c.forwardTimeoutMs,
+    });
+  }
   await app.register(auth, { tokenHashes: options.apiTokenHashes ?? DEFAULT_CONFIG.apiTokenHashes });
   await app.register(rateLimiting, options.rateLimit ?? DEFAULT_CONFIG.rateLimit);
   await app.register(docs, { document: openapi.document });

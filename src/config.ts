@@ -3,6 +3,7 @@
 // README.md "## Environment" and "## Limits" document each variable.
 import { readFileSync } from 'node:fs';
 import { DEFAULT_DATABASE_URL } from './db/prisma.js';
+import { storeKind } from './db/store-url.js';
 import type { SqliteSynchronous } from './db/sqlite.js';
 import { hashToken } from './plugins/token-hash.js';
 import { DEFAULT_LIMITS, type VmLimits } from './sim/index.js';
@@ -11,6 +12,20 @@ export interface RateLimitConfig {
   /** Requests one client (token, else IP) may send per window; 0 turns rate limiting off. */
   max: number;
   windowMs: number;
+}
+
+/** Cluster mode: several instances on one PostgreSQL, one lease per VM (README "Scaling out"). */
+export interface ClusterConfig {
+  /** INSTANCE_ID: unique among running instances, kept across restarts of one instance. */
+  instanceId: string;
+  /** ADVERTISED_URL: where the other instances reach this one (default http://HOST:PORT). */
+  advertisedUrl: string;
+  /** LEASE_TTL_MS: how long a lease lasts unrenewed; the failover time after a crash. */
+  leaseTtlMs: number;
+  /** LEASE_RENEW_MS: how often the owner renews (default a third of the TTL). */
+  leaseRenewMs: number;
+  /** FORWARD_TIMEOUT_MS: a forwarded call unanswered this long answers 504. */
+  forwardTimeoutMs: number;
 }
 
 export interface ServiceConfig {
@@ -32,6 +47,8 @@ export interface ServiceConfig {
   sqliteSynchronous: SqliteSynchronous;
   /** After SIGTERM, exit(1) if closing takes longer than this. */
   shutdownTimeoutMs: number;
+  /** Set (INSTANCE_ID given): cluster mode. */
+  cluster?: ClusterConfig;
 }
 
 export const DEFAULT_CONFIG: ServiceConfig = {
@@ -91,12 +108,34 @@ function tokenHashes(env: NodeJS.ProcessEnv): string[] {
   return [...new Set(cleaned.map(hashToken))];
 }
 
+const DEFAULT_LEASE_TTL_MS = 10_000;
+
+function clusterConfig(env: NodeJS.ProcessEnv, databaseUrl: string, host: string, port: number): ClusterConfig | undefined {
+  const instanceId = env.INSTANCE_ID?.trim();
+  if (!instanceId) return undefined;
+  if (storeKind(databaseUrl) !== 'postgres') throw new ConfigError('INSTANCE_ID (cluster mode) needs DATABASE_URL=postgresql://...: instances share one PostgreSQL');
+  const leaseTtlMs = integer(env, 'LEASE_TTL_MS', DEFAULT_LEASE_TTL_MS, 500);
+  const advertisedUrl = (env.ADVERTISED_URL?.trim() || `http://${host}:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+$/.test(advertisedUrl) || /:0$/.test(advertisedUrl))
+    throw new ConfigError(`ADVERTISED_URL must be http(s)://host:port with a fixed port, got ${JSON.stringify(advertisedUrl)}`);
+  return {
+    instanceId,
+    advertisedUrl,
+    leaseTtlMs,
+    leaseRenewMs: integer(env, 'LEASE_RENEW_MS', Math.max(100, Math.floor(leaseTtlMs / 3)), 50, leaseTtlMs - 1),
+    forwardTimeoutMs: integer(env, 'FORWARD_TIMEOUT_MS', 5_000, 100),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const d = DEFAULT_CONFIG;
+  const databaseUrl = env.DATABASE_URL?.trim() || d.databaseUrl;
+  const host = env.HOST?.trim() || d.host;
+  const port = integer(env, 'PORT', d.port, 0, 65535);
   return {
-    port: integer(env, 'PORT', d.port, 0, 65535),
-    host: env.HOST?.trim() || d.host,
-    databaseUrl: env.DATABASE_URL?.trim() || d.databaseUrl,
+    port,
+    host,
+    databaseUrl,
     logLevel: env.LOG_LEVEL?.trim() || d.logLevel,
     bodyLimit: integer(env, 'BODY_LIMIT_BYTES', d.bodyLimit, 1024),
     maxVms: integer(env, 'MAX_VMS', d.maxVms, 1),
@@ -113,5 +152,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     apiTokenHashes: tokenHashes(env),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', d.sqliteSynchronous, ['NORMAL', 'FULL'] as const),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', d.shutdownTimeoutMs, 0),
+    cluster: clusterConfig(env, databaseUrl, host, port),
   };
 }

@@ -33,7 +33,8 @@ export class LeaseStore {
   /** Takes the VM's lease if nobody holds it live (or this instance held it): the new epoch; else who holds it. */
   async acquire(vmId: string): Promise<Acquired> {
     const { instanceId, address, ttlMs } = this.me;
-    for (let attempt = 0; attempt < 2; attempt += 1) {
+    // Retried when the row changes between the two statements (expired meanwhile, or just created).
+    for (let attempt = 0; attempt < 3; attempt += 1) {
       const taken = await this.pool.query<{ epoch: number }>(
         `UPDATE "VmLease" SET "owner" = $2, "address" = $3, "epoch" = "epoch" + 1, "expiresAt" = ${expiry('$4')}
          WHERE "vmId" = $1 AND ("expiresAt" <= ${NOW_UTC} OR "owner" = $2) RETURNING "epoch"`,
@@ -41,7 +42,8 @@ export class LeaseStore {
       );
       if (taken.rows[0]) return { state: 'owned', epoch: taken.rows[0].epoch };
       const holder = await this.holder(vmId);
-      if (holder) return { state: 'held', holder };
+      if (holder?.live) return { state: 'held', holder };
+      if (holder) continue;
       // No lease row: a VM stored before cluster mode (or none at all). Create the row, expired, and take it.
       const inserted = await this.pool.query(
         `INSERT INTO "VmLease" ("vmId", "owner", "address", "epoch", "expiresAt") SELECT "id", '', '', 0, ${NOW_UTC} FROM "Vm" WHERE "id" = $1 ON CONFLICT DO NOTHING`,

@@ -4,8 +4,10 @@
 // Fastify has finished the in-flight requests) drains the queues, commits the last group
 // and closes both connections.
 import type { PrismaClient } from '@prisma/client';
+import type pg from 'pg';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { NewLease } from '../db/log-writer.js';
 import { openStore } from '../db/open-store.js';
 import type { SqliteSynchronous } from '../db/sqlite.js';
 import { VmRepository } from '../db/vm-repository.js';
@@ -17,6 +19,8 @@ declare module 'fastify' {
     vmStore: VmStore;
     /** The Prisma client, for other plugins' own tables (the VM log is written by LogWriter). */
     prisma: PrismaClient;
+    /** PostgreSQL stores: a connection pool for leases (cluster mode); undefined on SQLite. */
+    storePool: pg.Pool | undefined;
   }
 }
 
@@ -28,11 +32,13 @@ export interface PersistenceOptions {
   sqliteSynchronous: SqliteSynchronous;
   /** Replay waits for this promise first (tests use it to observe readyz before replay). */
   replayGate?: Promise<unknown>;
+  /** Cluster mode: the lease new VMs are created with (see vm-store.ts). */
+  lease?: NewLease;
 }
 
 export default fp(
   async function persistence(app: FastifyInstance, options: PersistenceOptions) {
-    const { prisma, writer, close } = await openStore(options.databaseUrl, {
+    const { prisma, writer, pool, close } = await openStore(options.databaseUrl, {
       sqliteSynchronous: options.sqliteSynchronous,
       onCheckpointError: (message) => app.log.warn({ message }, 'WAL checkpoint failed'),
     });
@@ -41,9 +47,11 @@ export default fp(
       maxOperationsPerVm: options.maxOperationsPerVm,
       limits: options.limits,
       log: app.log,
+      lease: options.lease,
     });
     app.decorate('vmStore', store);
     app.decorate('prisma', prisma);
+    app.decorate('storePool', pool);
     app.addHook('onReady', async () => {
       void store.startLoading(options.replayGate);
     });

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { listPage, type Page, type PageQuery } from '../db/list-page.js';
-import type { LogWriter } from '../db/log-writer.js';
+import type { LogWriter, NewLease } from '../db/log-writer.js';
 import { projectionAfter } from '../db/projections.js';
 import type { StoredVm, VmRepository } from '../db/vm-repository.js';
 import {
@@ -22,7 +22,7 @@ import {
   type VmConfigInput,
   type VmLimits,
 } from '../sim/index.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, LeaseLost } from './group-commit.js';
 import { HttpProblem } from './problem.js';
 import { KeyedSerialQueue } from './serial-queue.js';
 
@@ -47,6 +47,12 @@ export interface VmStoreOptions {
   maxVms: number;
   maxOperationsPerVm: number;
   log: FastifyBaseLogger;
+  /**
+   * Cluster mode: VMs are loaded one at a time as this instance takes their leases (adopt),
+   * not all at start; a new VM comes with this instance's lease (epoch 1); every log entry
+   * carries its VM's epoch, and a fenced group drops the VM (evict).
+   */
+  lease?: NewLease;
 }
 
 interface LiveVm {
@@ -62,15 +68,21 @@ interface LiveVm {
   stale: boolean;
   /** Set when the VM could not be rebuilt: it refuses every call. */
   broken?: string;
+  /** Cluster mode: the lease epoch this instance holds the VM under. */
+  epoch?: number;
 }
 
 type LoadState = { state: 'idle' | 'loading' | 'ready' } | { state: 'failed'; error: Error };
+
+const moved = (id: string) => new HttpProblem(503, 'not-ready', `VM ${id} has moved to another instance; retry the call`);
 
 const storageFailure = () =>
   new HttpProblem(500, 'storage-failure', 'the operation could not be committed; the VM is back at its last committed state');
 
 export class VmStore {
   private readonly live = new Map<string, LiveVm>();
+  /** Cluster mode: VMs this instance lost the lease of (calls still queued for them answer 503, retry). */
+  private readonly movedAway = new Set<string>();
   private readonly queue = new KeyedSerialQueue();
   readonly commits: GroupCommit;
   private loading: Promise<void> | undefined;
@@ -81,7 +93,11 @@ export class VmStore {
     private readonly writer: LogWriter,
     private readonly options: VmStoreOptions,
   ) {
-    this.commits = new GroupCommit(writer, (vmIds, error) => this.groupFailed(vmIds, error));
+    this.commits = new GroupCommit(
+      writer,
+      (vmIds, error) => this.groupFailed(vmIds, error),
+      (vmIds) => this.evict([...vmIds]),
+    );
   }
 
   /** Rebuilds every stored VM from its log (once); `gate` lets tests hold it back. */
@@ -90,6 +106,7 @@ export class VmStore {
       this.load = { state: 'loading' };
       await gate;
       await this.repo.ping();
+      if (this.options.lease) return; // cluster mode: each VM is loaded when this instance takes its lease
       for (const stored of await this.repo.allVms()) {
         // One VM that cannot be rebuilt keeps the service unready: loud rather than silently missing.
         const record = await this.replay(stored).catch((error: Error) => {
@@ -150,9 +167,10 @@ export class VmStore {
       lastSeq: 0,
       commits: Promise.resolve(),
       stale: false,
+      epoch: this.options.lease && 1,
     };
     try {
-      await this.writer.insertVm({ id: record.id, config, createdAt: record.createdAt, owner: record.owner });
+      await this.writer.insertVm({ id: record.id, config, createdAt: record.createdAt, owner: record.owner }, this.options.lease);
     } catch (error) {
       this.options.log.error({ err: error }, 'storing a new VM failed');
       throw new HttpProblem(500, 'storage-failure', 'the VM could not be stored');
@@ -223,13 +241,14 @@ export class VmStore {
       }
       const json = JSON.stringify(result);
       record.lastSeq += 1;
-      const commit = this.commits.enqueue({ vmId: id, seq: record.lastSeq, op, resultJson: json, projection: projectionAfter(op, record.vm) });
+      const commit = this.commits.enqueue({ vmId: id, seq: record.lastSeq, op, resultJson: json, projection: projectionAfter(op, record.vm), epoch: record.epoch });
       record.commits = commit.catch(() => undefined);
       return { result, json, commit };
     });
     try {
       await applied.commit;
-    } catch {
+    } catch (error) {
+      if (error instanceof LeaseLost) throw moved(id); // fenced: not written, and the VM is evicted
       throw storageFailure(); // groupFailed logged the cause once for the whole group
     }
     return { result: applied.result, json: applied.json };
@@ -241,6 +260,37 @@ export class VmStore {
       throw new SimError('invalid', 'cursor must be a nextCursor from an earlier page', 'cursor');
     const page = await listPage(query, (after, take) => this.repo.operations(id, Number(after ?? 0), take), (e) => String(e.seq));
     return { items: page.items.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })), nextCursor: page.nextCursor };
+  }
+
+  /** Cluster mode: rebuilds a stored VM from its log now that this instance holds its lease at `epoch`. */
+  adopt(id: string, epoch: number): Promise<void> {
+    return this.queue.run(id, async () => {
+      const stored = await this.repo.vm(id);
+      if (!stored) return;
+      const record = await this.replay(stored);
+      record.epoch = epoch;
+      this.live.set(id, record);
+      this.movedAway.delete(id);
+    });
+  }
+
+  /** Cluster mode: forgets VMs whose lease another instance holds now (their memory may be ahead of the log). */
+  evict(ids: readonly string[]): void {
+    for (const id of ids) {
+      if (!this.live.delete(id)) continue;
+      this.movedAway.add(id);
+      this.options.log.warn({ vmId: id }, 'lease lost: VM dropped from this instance');
+    }
+  }
+
+  /** Whether the VM is loaded here (cluster mode: this instance holds its lease). */
+  has(id: string): boolean {
+    return this.live.has(id);
+  }
+
+  /** Cluster mode: VM id -> epoch of every VM loaded here, for lease renewal. */
+  epochs(): Map<string, number> {
+    return new Map([...this.live].map(([id, r]) => [id, r.epoch ?? 0]));
   }
 
   /** Waits for every queued call and commits the last group (graceful shutdown). */
@@ -265,6 +315,7 @@ export class VmStore {
 
   private get(id: string): LiveVm {
     const record = this.live.get(id);
+    if (!record && this.movedAway.has(id)) throw moved(id);
     if (!record) throw new SimError('not_found', `no VM with id ${id}`);
     if (record.broken) throw new HttpProblem(503, 'storage-failure', `VM ${id} is unavailable until the service restarts: ${record.broken}`);
     return record;
