@@ -7,7 +7,7 @@ const postgres = process.env.TEST_DATABASE === 'postgres';
 
 export default defineConfig({
   test: {
-    include: postgres ? ['test/http/**/*.test.ts', 'test/db/**/*.test.ts'] : ['test/**/*.test.ts'],
+    include: postgres ? ['test/http/**/*.test.ts', 'test/db/**/*.test.ts', 'test/cluster/**/*.test.ts'] : ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/postgres-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
