@@ -1,12 +1,14 @@
-// A database holding `total` logged operations, written straight through LogWriter (the
+// A database holding `total` logged operations, written straight through a LogWriter (the
 // engine computes each result, so replay finds no divergence), and the time build() takes
-// to rebuild every VM from it.
+// to rebuild every VM from it: a SQLite file, or a PostgreSQL database given by URL.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from '../src/app.js';
-import type { LogEntryWrite } from '../src/db/log-writer.js';
+import type { LogEntryWrite, LogWriter } from '../src/db/log-writer.js';
+import { applyPostgresMigrations } from '../src/db/postgres-migrate.js';
+import { PostgresLogWriter } from '../src/db/postgres-log-writer.js';
 import { SqliteLogWriter } from '../src/db/sqlite-log-writer.js';
 import { applyMigrations } from '../src/db/migrate.js';
 import { projectionAfter } from '../src/db/projections.js';
@@ -18,7 +20,16 @@ const CHUNK = 10_000;
 
 export async function writeLogDatabase(dbFile: string, total: number, vms: number): Promise<void> {
   applyMigrations(dbFile);
-  const writer = new SqliteLogWriter(openSqlite(`file:${dbFile}`, 'NORMAL'));
+  await writeLog(new SqliteLogWriter(openSqlite(`file:${dbFile}`, 'NORMAL')), total, vms);
+}
+
+/** The same log in an empty PostgreSQL database (migrated here). */
+export async function writePostgresLog(databaseUrl: string, total: number, vms: number): Promise<void> {
+  await applyPostgresMigrations(databaseUrl);
+  await writeLog(await PostgresLogWriter.open(databaseUrl), total, vms);
+}
+
+async function writeLog(writer: LogWriter, total: number, vms: number): Promise<void> {
   try {
     for (let v = 0; v < vms; v++) {
       const id = randomUUID();
@@ -47,14 +58,19 @@ export async function writeLogDatabase(dbFile: string, total: number, vms: numbe
   }
 }
 
-/** Milliseconds from build() to every VM rebuilt and the app ready, on a fresh `total`-operation database. */
-export async function timeReplay(total: number, vms: number): Promise<{ ms: number; vmsLoaded: number }> {
+/** Milliseconds from build() to every VM rebuilt and the app ready, on a fresh `total`-operation database (SQLite, or the empty PostgreSQL database `postgresUrl`). */
+export async function timeReplay(total: number, vms: number, postgresUrl?: string): Promise<{ ms: number; vmsLoaded: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'prefault-lab-replay-'));
   try {
-    const dbFile = join(dir, 'replay.db');
-    await writeLogDatabase(dbFile, total, vms);
+    let databaseUrl = postgresUrl;
+    if (databaseUrl) await writePostgresLog(databaseUrl, total, vms);
+    else {
+      const dbFile = join(dir, 'replay.db');
+      await writeLogDatabase(dbFile, total, vms);
+      databaseUrl = `file:${dbFile}`;
+    }
     const t0 = performance.now();
-    const app = await build({ databaseUrl: `file:${dbFile}` });
+    const app = await build({ databaseUrl });
     await app.ready();
     await app.vmStore.whenLoaded();
     const ms = performance.now() - t0;

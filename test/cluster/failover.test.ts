@@ -2,20 +2,17 @@
 // guarantees README "Scaling out" states. Runs in the PostgreSQL pass (TEST_DATABASE=postgres);
 // skipped, loudly, without PostgreSQL or HAProxy.
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { loud } from '../helpers/postgres-setup.js';
 import { queryRows, TEST_STORE } from '../helpers/store.js';
-import { inject } from 'vitest';
-import { createDatabase, freePort, HAPROXY, startHaproxy, startInstance, stopInstance, type Haproxy, type Instance } from './harness.js';
-import { createLoadVm, Load, untilOk } from './load.js';
+import { createDatabase, createLoadVm, freePort, HAPROXY, JSON_HEADERS, sleep, startHaproxy, startInstance, stopInstance, untilOk, type Haproxy, type Instance } from './harness.js';
+import { Load } from './load.js';
 
 const LEASE_TTL_MS = 3000;
 const available = TEST_STORE === 'postgres' && HAPROXY !== undefined;
 if (!available)
   loud(`test/cluster SKIPPED: ${TEST_STORE !== 'postgres' ? 'runs only with TEST_DATABASE=postgres' : 'haproxy is not installed (apt-get install haproxy)'}`);
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(!available)('a cluster of instances on one PostgreSQL', () => {
   let instances: Instance[] = [];

@@ -4,29 +4,9 @@
 // time each VM went without an acknowledgement, and checks the log in PostgreSQL after.
 import { expect } from 'vitest';
 import { queryRows } from '../helpers/store.js';
+import { JSON_HEADERS, sleep } from './harness.js';
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const gpaOf = (page: number) => `0x${(page * 0x1000).toString(16)}`;
-
-/** A call retried until it answers `expected` (or `deadline` passes: then it throws). */
-export async function untilOk(url: string, init: RequestInit, expected: number, deadlineMs = 60_000): Promise<unknown> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const res = await fetch(url, init).catch(() => undefined);
-    if (res?.status === expected) return res.json();
-    if (Date.now() > end) throw new Error(`${init.method ?? 'GET'} ${url}: still ${res?.status ?? 'no answer'} after ${deadlineMs} ms`);
-    await sleep(100);
-  }
-}
-
-/** A VM with 1 GiB of 4K memory at gpa 0 and vCPU 0, created through `baseUrl`. */
-export async function createLoadVm(baseUrl: string, name: string): Promise<string> {
-  const vm = (await untilOk(`${baseUrl}/v1/vms`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ name }) }, 201)) as { id: string };
-  await untilOk(`${baseUrl}/v1/vms/${vm.id}/memslots/0/0`, { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify({ guestPhysAddr: '0x0', size: '0x40000000' }) }, 200);
-  await untilOk(`${baseUrl}/v1/vms/${vm.id}/vcpus`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ id: 0 }) }, 201);
-  return vm.id;
-}
 
 export interface VmProgress {
   acknowledged: string[];
