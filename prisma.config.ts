@@ -1,6 +1,6 @@
 // Prisma CLI configuration: the JS schema engine over a driver adapter, so `generate` and
 // `migrate deploy` run offline (see shared notes/stack.md: Prisma 6.19 offline). The store
-// follows DATABASE_URL, as in the service (src/db/store-url.ts): "file:..." is SQLite
+// follows DATABASE_URL, as in the service (storeKind in src/config.ts): "file:..." is SQLite
 // (prisma/schema.prisma, the one source of the models), "postgres(ql)://..." is PostgreSQL
 // (prisma/postgres, generated from it by scripts/prisma-postgres.mjs).
 import { mkdirSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { defineConfig } from 'prisma/config';
 
-// Same default as src/db/store-url.ts (not imported: src/db modules load the generated
+// Same default as src/config.ts (not imported: src/db modules load the generated
 // client, which `prisma generate` is about to create). The schemas' datasource reads DATABASE_URL.
 const DEFAULT_DATABASE_URL = 'file:./data/prefault-lab.db';
 process.env.DATABASE_URL ??= DEFAULT_DATABASE_URL;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { build } from '../src/app.js';
 import { applyMigrations } from '../src/db/migrate.js';
-import type { SqliteSynchronous } from '../src/db/sqlite.js';
+import type { SqliteSynchronous } from '../src/config.js';
 import { BENCH_SLOT } from './bench-slot.js';
 
 

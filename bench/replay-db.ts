@@ -11,8 +11,8 @@ import { applyPostgresMigrations } from '../src/db/postgres-migrate.js';
 import { PostgresLogWriter } from '../src/db/postgres-log-writer.js';
 import { SqliteLogWriter } from '../src/db/sqlite-log-writer.js';
 import { applyMigrations } from '../src/db/migrate.js';
-import { projectionAfter } from '../src/db/projections.js';
 import { openSqlite } from '../src/db/sqlite.js';
+import { applyOperation } from '../src/service/engine/dispatch.js';
 import { createVm, hex, withVmDefaults, type Operation } from '../src/sim/index.js';
 import { BENCH_SLOT } from './bench-slot.js';
 
@@ -44,8 +44,8 @@ async function writeLog(writer: LogWriter, total: number, vms: number): Promise<
       for (let i = 0; ops.length < perVm; i++) ops.push({ op: 'pre_fault', vcpuId: 0, gpa: hex(BigInt(i) * 0x2000n), size: '0x2000', flags: '0x0' });
       let chunk: LogEntryWrite[] = [];
       for (const [i, op] of ops.entries()) {
-        const resultJson = JSON.stringify(vm.apply(op));
-        chunk.push({ vmId: id, seq: i + 1, op, resultJson, projection: projectionAfter(op, vm) });
+        const { json: resultJson, projection } = applyOperation(vm, op);
+        chunk.push({ vmId: id, seq: i + 1, op, resultJson, projection });
         if (chunk.length === CHUNK) {
           await writer.commit(chunk, new Date());
           chunk = [];

@@ -2,20 +2,20 @@
 // commits), bearer tokens, rate limiting, Swagger UI, and every route of openapi.yaml.
 // server.ts listens (with src/config.ts read from the environment); tests call build() directly.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { DEFAULT_CONFIG, type ClusterConfig, type RateLimitConfig } from './config.js';
-import type { SqliteSynchronous } from './db/sqlite.js';
-import auth from './plugins/auth.js';
-import cluster from './plugins/cluster.js';
-import docs from './plugins/docs.js';
-import gracefulClose from './plugins/graceful-close.js';
-import labs from './plugins/labs.js';
-import { loadOpenApiDocument } from './plugins/openapi-document.js';
-import openapiRoutes from './plugins/openapi-routes.js';
-import persistence from './plugins/persistence.js';
-import problem, { frameworkErrors } from './plugins/problem.js';
-import rateLimiting from './plugins/rate-limit.js';
-import ui from './plugins/ui.js';
+import { DEFAULT_CONFIG, type ClusterConfig, type RateLimitConfig, type SqliteSynchronous } from './config.js';
+import { loadOpenApiDocument } from './contract/openapi-document.js';
+import auth from './plugins/app/auth.js';
+import cluster from './plugins/app/cluster.js';
+import gracefulClose from './plugins/app/graceful-close.js';
+import labs from './plugins/app/labs.js';
+import persistence from './plugins/app/persistence.js';
+import problem, { frameworkErrors } from './plugins/app/problem.js';
+import docs from './plugins/external/docs.js';
+import rateLimiting from './plugins/external/rate-limit.js';
+import staticFiles from './plugins/external/static.js';
 import { handlers } from './routes/index.js';
+import openapiRoutes from './routes/register.js';
+import type { EngineHost } from './service/engine/host.js';
 import type { VmLimits } from './sim/index.js';
 
 export interface BuildOptions {
@@ -35,6 +35,8 @@ export interface BuildOptions {
   /** sha256 (hex) of the accepted bearer tokens; none: the server runs open. */
   apiTokenHashes?: readonly string[];
   sqliteSynchronous?: SqliteSynchronous;
+  /** Where the engine VMs live (default: in this thread). */
+  engineHost?: EngineHost;
   /** Replay waits for this promise first (tests only). */
   replayGate?: Promise<unknown>;
   /** Cluster mode (PostgreSQL, several instances): this instance's identity and lease timing. */
@@ -52,7 +54,7 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_CONFIG.bodyLimit,
-    // Routes and validation come from openapi.yaml (see plugins/openapi-routes.ts).
+    // Routes and validation come from openapi.yaml (see routes/register.ts).
     ajv: { customOptions: { removeAdditional: false } },
     frameworkErrors,
   });
@@ -71,6 +73,7 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
     maxOperationsPerVm: options.maxOperationsPerVm ?? DEFAULT_CONFIG.maxOperationsPerVm,
     limits: { ...DEFAULT_CONFIG.limits, ...options.limits },
     sqliteSynchronous: options.sqliteSynchronous ?? DEFAULT_CONFIG.sqliteSynchronous,
+    engineHost: options.engineHost,
     replayGate: options.replayGate,
     lease: options.cluster && { owner: options.cluster.instanceId, address: options.cluster.advertisedUrl, ttlMs: options.cluster.leaseTtlMs },
   });
@@ -88,7 +91,7 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
   await app.register(rateLimiting, options.rateLimit ?? DEFAULT_CONFIG.rateLimit);
   await app.register(docs, { document: openapi.document });
   await app.register(labs);
-  await app.register(ui);
+  await app.register(staticFiles);
   await app.register(openapiRoutes, { document: openapi.document, handlers: handlers(openapi) });
   return app;
 }

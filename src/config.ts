@@ -2,11 +2,19 @@
 // (server.ts passes the result to build(); tests pass options to build() directly).
 // README.md "## Environment" and "## Limits" document each variable.
 import { readFileSync } from 'node:fs';
-import { DEFAULT_DATABASE_URL } from './db/prisma.js';
-import { storeKind } from './db/store-url.js';
-import type { SqliteSynchronous } from './db/sqlite.js';
-import { hashToken } from './plugins/token-hash.js';
+import { hashToken } from './service/token-hash.js';
 import { DEFAULT_LIMITS, type VmLimits } from './sim/index.js';
+
+export const DEFAULT_DATABASE_URL = 'file:./data/prefault-lab.db';
+
+/** Which database a DATABASE_URL names: "file:..." is SQLite (the default, one instance),
+ * "postgres://..." or "postgresql://..." is PostgreSQL (one or several instances). */
+export type StoreKind = 'sqlite' | 'postgres';
+
+export const storeKind = (databaseUrl: string): StoreKind => (/^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgres' : 'sqlite');
+
+/** SQLite's synchronous pragma for the write connection (src/db/sqlite.ts explains the choice). */
+export type SqliteSynchronous = 'NORMAL' | 'FULL';
 
 export interface RateLimitConfig {
   /** Requests one client (token, else IP) may send per window; 0 turns rate limiting off. */

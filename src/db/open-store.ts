@@ -11,8 +11,8 @@ import { PostgresLogWriter } from './postgres-log-writer.js';
 import { openPostgresPrisma } from './postgres-prisma.js';
 import { openPrisma, sqlitePath } from './prisma.js';
 import { SqliteLogWriter } from './sqlite-log-writer.js';
-import { openSqlite, type SqliteSynchronous } from './sqlite.js';
-import { storeKind, type StoreKind } from './store-url.js';
+import { storeKind, type SqliteSynchronous, type StoreKind } from '../config.js';
+import { openSqlite } from './sqlite.js';
 
 export interface Store {
   kind: StoreKind;

@@ -4,8 +4,6 @@ import { dirname } from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '@prisma/client';
 
-export { DEFAULT_DATABASE_URL } from './store-url.js';
-
 /** "file:./data/x.db" -> "./data/x.db" (the adapter's own rule). */
 export const sqlitePath = (databaseUrl: string): string => databaseUrl.replace(/^file:/, '');
 

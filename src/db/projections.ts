@@ -1,29 +1,15 @@
 // What an operation writes besides its log entry: the fixed-width target range of the
 // operation row, and fresh copies of the engine views the operation kind can change
-// (memslots, vCPU modes, attribute ranges). The mirror tables are for people querying the
-// database; the service never reads them back (the log is the durable record).
-import type { MemslotView, Operation, VcpuView, Vm } from '../sim/index.js';
+// (memslots, vCPU modes, attribute ranges; the engine host reads them after applying).
+// The mirror tables are for people querying the database; the service never reads them
+// back (the log is the durable record).
+import type { MemslotView, Operation, VcpuView } from '../sim/index.js';
 import { toFixedHex } from './fixed-hex.js';
 
 export interface Projection {
   memslots?: MemslotView[];
   vcpus?: VcpuView[];
   attributes?: { address: string; size: string; private: boolean }[];
-}
-
-export function projectionAfter(op: Operation, vm: Vm): Projection {
-  switch (op.op) {
-    case 'set_memslot':
-    case 'delete_memslot':
-      return { memslots: vm.memslots() };
-    case 'create_vcpu':
-    case 'set_vcpu_mode':
-      return { vcpus: vm.vcpus() };
-    case 'set_memory_attributes':
-      return { attributes: vm.memoryAttributes() };
-    default:
-      return {};
-  }
 }
 
 export function targetRange(op: Operation): { gpa: string | null; size: string | null } {

@@ -16,9 +16,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { SqliteSynchronous } from '../config.js';
 import { sqlitePath } from './prisma.js';
-
-export type SqliteSynchronous = 'NORMAL' | 'FULL';
 
 export function openSqlite(databaseUrl: string, synchronous: SqliteSynchronous): Database.Database {
   const path = sqlitePath(databaseUrl);

@@ -20,7 +20,7 @@ export interface LogEntry {
 }
 
 /** A logged operation as replay needs it: the result stays text, to compare byte for byte. */
-export interface LoggedOperation {
+export interface ReplayEntry {
   seq: number;
   op: Operation;
   resultJson: string;
@@ -79,7 +79,7 @@ export class VmRepository {
   }
 
   /** The VM's whole log in seq order, a batch at a time. */
-  async *replayLog(vmId: string): AsyncGenerator<LoggedOperation[]> {
+  async *replayLog(vmId: string): AsyncGenerator<ReplayEntry[]> {
     for (let after = 0; ; ) {
       const rows = await this.prisma.operation.findMany({
         where: { vmId, seq: { gt: after } },

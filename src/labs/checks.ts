@@ -123,11 +123,18 @@ export function evaluateCheck(check: Check, input: GradeInput): CheckOutcome {
   return { kind: check.kind, vm: check.vm, passed: verdict.passed, detail: verdict.detail, ...(verdict.passed ? {} : { hint: check.hint }) };
 }
 
-/** Per task: passed when all its checks pass; hints for the checks that do not yet. */
-export function gradeLab(lab: Lab, input: GradeInput): LabGrade {
+/** Every check of the lab, task by task: the order assembleGrade expects outcomes in. */
+export const labChecks = (lab: Lab): Check[] => lab.tasks.flatMap((t) => t.checks);
+
+/** Per task: passed when all its checks pass; `outcomes` are in labChecks order. */
+export function assembleGrade(lab: Lab, outcomes: CheckOutcome[]): LabGrade {
+  let next = 0;
   const tasks = lab.tasks.map((t) => {
-    const checks = t.checks.map((c) => evaluateCheck(c, input));
+    const checks = t.checks.map(() => outcomes[next++]!);
     return { n: t.n, title: t.title, passed: checks.every((c) => c.passed), checks };
   });
   return { labId: lab.id, passed: tasks.every((t) => t.passed), tasks };
 }
+
+/** Grades every check against engine VMs held in this thread (tests, solutions). */
+export const gradeLab = (lab: Lab, input: GradeInput): LabGrade => assembleGrade(lab, labChecks(lab).map((c) => evaluateCheck(c, input)));

@@ -284,7 +284,7 @@ function policies(rng: Rng): TopicDraft {
       text: `${what} Which root does it use (the response's root)?`,
       calls: [call],
       answer: { type: 'choice', choices: ROOT_CHOICES },
-      measure: (results) => ({ value: roleLabel(pf(results).root), explanation: `See kvm-prefault-spec.md §9 for the ${policy} table.` }),
+      measure: (results) => ({ value: roleLabel(pf(results).root), explanation: `See docs/spec.md §9 for the ${policy} table.` }),
     });
   }
   return { title: `Design ${policy}: what happens?`, intro: '', setup, questions };

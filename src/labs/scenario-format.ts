@@ -1,5 +1,5 @@
 // Field-by-field conversions between the engine's camelCase vocabulary and the neutral
-// snake_case scenario format of shared/spec/examples (FORMAT.md).
+// snake_case scenario format (docs/scenario-format.md).
 import type { HostConfig, IterationRow, MappingRow, MemslotSpec, MemslotView, RootRef, VcpuModePatch, VcpuView } from '../sim/index.js';
 
 export type Json = Record<string, any>;

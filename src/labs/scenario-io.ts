@@ -1,7 +1,8 @@
-// Export a VM's operation log as a scenario in the neutral format (FORMAT.md), whose steps
-// carry the observed outcomes as `expect`, and import such a file back into engine
-// operations plus the expectations to compare a replay against.
+// Export a VM's operation log as a scenario in the neutral format (docs/scenario-format.md),
+// whose steps carry the observed outcomes as `expect`, and import such a file back into
+// engine operations plus the expectations to compare a replay against.
 import {
+  hex,
   KERNEL_VERSIONS,
   withVmDefaults,
   type KernelVersion,
@@ -9,11 +10,23 @@ import {
   type Operation,
   type OperationResult,
   type PreFaultResult,
+  type RootView,
   type AccessResult,
   type Vm,
   type VmConfig,
   type VmConfigInput,
 } from '../sim/index.js';
+import {
+  accessOperation,
+  createVcpuOperation,
+  deleteMemslotOperation,
+  finalizeOperation,
+  preFaultOperation,
+  setMemoryAttributesOperation,
+  setMemslotOperation,
+  setVcpuModeOperation,
+} from '../operations/requests.js';
+import { MAX_MAPPINGS_LIMIT } from '../sim/vm.js';
 import { sameValue } from './match.js';
 import {
   hostFromNeutral,
@@ -32,12 +45,22 @@ import {
 } from './scenario-format.js';
 import type { LoggedOperation } from './types.js';
 
+/** Every root of a VM and every leaf row of each (what the engine host's finalState query answers). */
+export interface FinalState {
+  roots: RootView[];
+  /** Per root id, every leaf row in gpa order. */
+  mappings: Record<string, MappingRow[]>;
+}
+
 export interface ExportOptions {
   id?: string;
   description?: string;
-  /** The VM itself: adds `expected_final_state` (every root and leaf, exact). */
-  vm?: Vm;
+  /** The VM's final state: adds `expected_final_state` (every root and leaf, exact). */
+  finalState?: FinalState;
 }
+
+/** A guest_access step spans whole 4 KiB pages; each page is one access operation. */
+const PAGE_BYTES = 0x1000n;
 
 /** Root ids are engine-internal; scenarios call them R0, R1, ... in order of appearance. */
 class RootLabels {
@@ -55,11 +78,17 @@ function allRows(vm: Vm, rootId: string): MappingRow[] {
   const rows: MappingRow[] = [];
   let cursor: string | undefined;
   do {
-    const page = vm.mappings(rootId, { limit: 10_000, ...(cursor ? { cursor } : {}) });
+    const page = vm.mappings(rootId, { limit: MAX_MAPPINGS_LIMIT, ...(cursor ? { cursor } : {}) });
     rows.push(...page.mappings);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return rows;
+}
+
+/** A VM's final state, read from the engine VM. */
+export function finalStateOf(vm: Vm): FinalState {
+  const roots = vm.roots();
+  return { roots, mappings: Object.fromEntries(roots.map((r) => [r.id, allRows(vm, r.id)])) };
 }
 
 function stepFor(op: Operation, result: unknown, roots: RootLabels): Json | null {
@@ -139,11 +168,11 @@ export function exportScenario(vmConfig: VmConfig | VmConfigInput, log: Pick<Log
     vcpus,
     steps,
   };
-  if (options.vm) {
-    const live = options.vm.roots();
+  if (options.finalState) {
+    const { roots: live, mappings } = options.finalState;
     scenario.expected_final_state = {
       roots: live.map((r) => ({ id: roots.label(r.id).label, role: roleToNeutral(r) })),
-      mappings: live.flatMap((r) => allRows(options.vm!, r.id).map((m) => rowToNeutral(m, roots.label(r.id).label))),
+      mappings: live.flatMap((r) => (mappings[r.id] ?? []).map((m) => rowToNeutral(m, roots.label(r.id).label))),
     };
     scenario.mappings_assert_mode = 'exact';
   }
@@ -186,57 +215,52 @@ export function importScenario(json: Json, when: Json = {}): ImportedScenario {
     out.expectations.push(expect);
     out.origins.push(origin);
   };
-  (json.memslots ?? []).forEach((m: Json, i: number) =>
-    push({ op: 'set_memslot', addressSpace: m.as_id ?? 0, slot: m.slot, region: memslotFromNeutral(m) }, { ret: 0 }, `memslots[${i}]`),
-  );
-  (json.memory_attributes ?? []).forEach((a: Json, i: number) =>
-    push({ op: 'set_memory_attributes', address: a.gpa, size: a.size, private: a.attributes === 'PRIVATE' }, { ret: 0 }, `memory_attributes[${i}]`),
-  );
-  (json.vcpus ?? []).forEach((v: Json, i: number) => push({ op: 'create_vcpu', vcpu: { id: v.id, ...modeFromNeutral(v) } }, null, `vcpus[${i}]`));
-  if (json.vm?.finalized) push({ op: 'finalize' }, { ret: 0 }, 'vm.finalized');
+  const memslot = (m: Json): Operation => setMemslotOperation(m.as_id ?? 0, m.slot, memslotFromNeutral(m));
+  const attributes = (a: Json): Operation => setMemoryAttributesOperation({ address: a.gpa, size: a.size, private: a.attributes === 'PRIVATE' });
+  (json.memslots ?? []).forEach((m: Json, i: number) => push(memslot(m), { ret: 0 }, `memslots[${i}]`));
+  (json.memory_attributes ?? []).forEach((a: Json, i: number) => push(attributes(a), { ret: 0 }, `memory_attributes[${i}]`));
+  (json.vcpus ?? []).forEach((v: Json, i: number) => push(createVcpuOperation({ id: v.id, ...modeFromNeutral(v) }), null, `vcpus[${i}]`));
+  if (json.vm?.finalized) push(finalizeOperation(), { ret: 0 }, 'vm.finalized');
   (json.steps as Json[]).forEach((s, i) => {
     const where = `steps[${i}]`;
     const expect = expectationFor(s, when);
     switch (s.op) {
       case 'pre_fault':
         push(
-          {
-            op: 'pre_fault',
-            vcpuId: s.vcpu,
-            gpa: String(s.gpa),
-            size: String(s.size),
-            flags: String(s.flags ?? 0),
-            ...(s.padding ? { padding: s.padding.map(String) } : {}),
+          preFaultOperation(s.vcpu, {
+            gpa: s.gpa,
+            size: s.size,
+            flags: s.flags ?? 0,
+            ...(s.padding ? { padding: s.padding } : {}),
             inject: { signalPending: s.signal_pending ?? false, signalAfterIterations: s.signal_after_iterations ?? null },
-          },
+          }),
           expect,
           where,
         );
         break;
       case 'guest_access': {
-        const pages = Number(BigInt(s.size ?? '0x1000') >> 12n);
+        const pages = Number(BigInt(s.size ?? PAGE_BYTES) / PAGE_BYTES);
         for (let p = 0; p < pages; p++) {
-          const gpa = `0x${(BigInt(s.gpa) + BigInt(p) * 4096n).toString(16)}`;
-          push({ op: 'access', vcpuId: s.vcpu, gpa, kind: s.access ?? 'read' }, pages === 1 && expect?.ret !== undefined ? expect : { ret: 0 }, where);
+          const gpa = BigInt(s.gpa) + BigInt(p) * PAGE_BYTES;
+          push(accessOperation(s.vcpu, { gpa: hex(gpa), kind: s.access ?? 'read' }), pages === 1 && expect?.ret !== undefined ? expect : { ret: 0 }, where);
         }
         break;
       }
       case 'set_vcpu_mode':
-        push({ op: 'set_vcpu_mode', vcpuId: s.vcpu, patch: modeFromNeutral(s) }, null, where);
+        push(setVcpuModeOperation(s.vcpu, modeFromNeutral(s)), null, where);
         break;
       case 'finalize_vm':
-        push({ op: 'finalize' }, expect, where);
+        push(finalizeOperation(), expect, where);
         break;
       case 'create_memslot': {
-        const m = s.memslot ?? s;
-        push({ op: 'set_memslot', addressSpace: m.as_id ?? 0, slot: m.slot, region: memslotFromNeutral(m) }, expect, where);
+        push(memslot(s.memslot ?? s), expect, where);
         break;
       }
       case 'delete_memslot':
-        push({ op: 'delete_memslot', addressSpace: s.as_id ?? 0, slot: s.slot }, expect, where);
+        push(deleteMemslotOperation(s.as_id ?? 0, s.slot), expect, where);
         break;
       case 'set_memory_attributes':
-        push({ op: 'set_memory_attributes', address: s.gpa, size: s.size, private: s.attributes === 'PRIVATE' }, expect, where);
+        push(attributes(s), expect, where);
         break;
       case 'check_extension':
         out.skipped.push(`${where}: check_extension (read GET /capabilities instead)`);

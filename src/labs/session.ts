@@ -1,17 +1,17 @@
-// A lab session's VMs: config plus the set-up as engine operations, so the service logs
-// and replays them exactly like a student's own calls.
+// A lab session's VMs: config plus the set-up as engine operations, built by the same
+// builders as the HTTP routes, so the service logs and replays them exactly like a
+// student's own calls.
+import { createVcpuOperation, finalizeOperation, setMemoryAttributesOperation, setMemslotOperation } from '../operations/requests.js';
 import { createVm, withVmDefaults, type Operation, type Vm, type VmLimits } from '../sim/index.js';
 import type { Lab, LabVmSetup, LoggedOperation, SessionVm } from './types.js';
 
 /** The set-up in the order a userspace VMM would issue it: slots, attributes, vCPUs, finalize. */
 export function setupOperations(setup: LabVmSetup): Operation[] {
   const ops: Operation[] = [];
-  for (const { addressSpace, slot, ...region } of setup.memslots ?? [])
-    ops.push({ op: 'set_memslot', addressSpace, slot, region });
-  for (const a of setup.memoryAttributes ?? [])
-    ops.push({ op: 'set_memory_attributes', address: a.address, size: a.size, private: a.private });
-  for (const vcpu of setup.vcpus ?? []) ops.push({ op: 'create_vcpu', vcpu });
-  if (setup.finalize) ops.push({ op: 'finalize' });
+  for (const { addressSpace, slot, ...region } of setup.memslots ?? []) ops.push(setMemslotOperation(addressSpace, slot, region));
+  for (const a of setup.memoryAttributes ?? []) ops.push(setMemoryAttributesOperation(a));
+  for (const vcpu of setup.vcpus ?? []) ops.push(createVcpuOperation(vcpu));
+  if (setup.finalize) ops.push(finalizeOperation());
   return ops;
 }
 

@@ -84,7 +84,7 @@ export interface Lab {
   id: string;
   title: string;
   goal: string;
-  /** Sections of kvm-prefault-spec.md the lab is about. */
+  /** Sections of docs/spec.md the lab is about. */
   spec: string[];
   vms: LabVmSetup[];
   tasks: LabTask[];

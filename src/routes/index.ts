@@ -1,6 +1,6 @@
 // operationId -> handler, for every operation in openapi.yaml (the route loader checks
 // that the two sets are equal).
-import type { LoadedDocument } from '../plugins/openapi-document.js';
+import type { LoadedDocument } from '../contract/openapi-document.js';
 import { labHandlers } from './labs.js';
 import { memoryHandlers } from './memory.js';
 import { operationHandlers } from './operations.js';

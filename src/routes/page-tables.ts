@@ -1,7 +1,7 @@
 // Read-only views of the TDP page tables: roots, coalesced leaf mappings, one-address walks.
-import { parseU64 } from '../sim/index.js';
+import { u64 } from '../operations/requests.js';
+import { DEFAULT_PAGE_LIMIT } from '../service/list-page.js';
 import type { Handler, RootParams, VmParams } from './parse.js';
-import { DEFAULT_PAGE_LIMIT } from '../db/list-page.js';
 
 interface MappingsQuery {
   from?: string;
@@ -11,23 +11,23 @@ interface MappingsQuery {
 }
 
 export const pageTableHandlers: Record<string, Handler> = {
-  listRoots: async (request) => request.server.vmStore.read((request.params as VmParams).vmId, (vm) => ({ roots: vm.roots() })),
+  listRoots: async (request) => ({ roots: await request.server.vmStore.query((request.params as VmParams).vmId, { kind: 'roots' }) }),
 
   listMappings: async (request) => {
     const { vmId, rootId } = request.params as RootParams;
     const query = request.query as MappingsQuery;
-    const range = {
-      ...(query.from !== undefined && { from: parseU64(query.from, 'from') }),
-      ...(query.to !== undefined && { to: parseU64(query.to, 'to') }),
+    return request.server.vmStore.query(vmId, {
+      kind: 'mappings',
+      rootId,
+      ...(query.from !== undefined && { from: u64(query.from, 'from') }),
+      ...(query.to !== undefined && { to: u64(query.to, 'to') }),
       limit: query.limit ?? DEFAULT_PAGE_LIMIT,
       ...(query.cursor !== undefined && { cursor: query.cursor }),
-    };
-    return request.server.vmStore.read(vmId, (vm) => vm.mappings(rootId, range));
+    });
   },
 
   walkRoot: async (request) => {
     const { vmId, rootId } = request.params as RootParams;
-    const gpa = parseU64((request.query as { gpa: string }).gpa, 'gpa');
-    return request.server.vmStore.read(vmId, (vm) => vm.walk(rootId, gpa));
+    return request.server.vmStore.query(vmId, { kind: 'walk', rootId, gpa: u64((request.query as { gpa: string }).gpa, 'gpa') });
   },
 };

@@ -1,21 +1,8 @@
-// Request -> engine vocabulary: u64 inputs become canonical lower-case "0x..." strings
-// (what engine Operations carry), and absent optional fields stay absent so logged
-// operations are byte-stable.
+// What every handler shares: its signature, the path parameters, and sending a committed
+// operation's logged JSON as is.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { hex, parseU64, type Hex } from '../sim/index.js';
 
 export type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
-
-/** A contract u64 (integer or "0x.."/decimal string) as canonical hex; 400 naming `field` otherwise. */
-export const u64 = (value: unknown, field: string): Hex => hex(parseU64(value, field));
-
-export const optionalU64 = (value: unknown, field: string): Hex | undefined =>
-  value === undefined ? undefined : u64(value, field);
-
-/** Drops keys whose value is undefined. */
-export function compact<T extends Record<string, unknown>>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
-}
 
 export interface VmParams {
   vmId: string;

@@ -1,5 +1,4 @@
 // Quizzes: generated from (topic, seed), answer keys computed by the engine, grading.
-import { gradeQuiz } from '../labs/quiz.js';
 import type { Handler } from './parse.js';
 
 interface QuizParams {
@@ -14,13 +13,12 @@ export const quizHandlers: Record<string, Handler> = {
 
   getQuiz: async (request) => (await request.server.labService.quiz((request.params as QuizParams).quizId, request.owner)).view,
 
-  getQuizAnswers: async (request) => {
-    const { view, quiz } = await request.server.labService.quiz((request.params as QuizParams).quizId, request.owner);
-    return { id: view.id, topic: view.topic, seed: view.seed, answers: quiz.answers };
-  },
+  getQuizAnswers: async (request) => request.server.labService.quizAnswers((request.params as QuizParams).quizId, request.owner),
 
-  submitQuiz: async (request) => {
-    const { view, quiz } = await request.server.labService.quiz((request.params as QuizParams).quizId, request.owner);
-    return { quizId: view.id, ...gradeQuiz(quiz, (request.body as { answers: Record<string, unknown> }).answers) };
-  },
+  submitQuiz: async (request) =>
+    request.server.labService.submitQuiz(
+      (request.params as QuizParams).quizId,
+      (request.body as { answers: Record<string, unknown> }).answers,
+      request.owner,
+    ),
 };

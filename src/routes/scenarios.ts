@@ -1,4 +1,4 @@
-// A VM as a neutral scenario file (shared/spec/examples/FORMAT.md), and back.
+// A VM as a neutral scenario file (docs/scenario-format.md), and back.
 import type { Handler, VmParams } from './parse.js';
 
 export const scenarioHandlers: Record<string, Handler> = {

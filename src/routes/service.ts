@@ -1,6 +1,6 @@
 // Liveness, readiness, and the OpenAPI document itself.
-import { HttpProblem } from '../plugins/problem.js';
-import type { LoadedDocument } from '../plugins/openapi-document.js';
+import type { LoadedDocument } from '../contract/openapi-document.js';
+import { ServiceError } from '../service/errors.js';
 import type { Handler } from './parse.js';
 
 export function serviceHandlers(openapi: LoadedDocument): Record<string, Handler> {
@@ -9,12 +9,12 @@ export function serviceHandlers(openapi: LoadedDocument): Record<string, Handler
 
     readyz: async (request) => {
       const store = request.server.vmStore;
-      if (!store.ready) {
-        const failure = store.loadError;
-        throw new HttpProblem(503, 'not-ready', failure ? `rebuilding VMs failed: ${failure.message}` : 'VMs are still being rebuilt from their logs');
+      if (!store.startup.ready) {
+        const failure = store.startup.error;
+        throw new ServiceError(503, 'not-ready', failure ? `rebuilding VMs failed: ${failure.message}` : 'VMs are still being rebuilt from their logs');
       }
       await store.ping().catch((error: Error) => {
-        throw new HttpProblem(503, 'not-ready', `the database is unreachable: ${error.message}`);
+        throw new ServiceError(503, 'not-ready', `the database is unreachable: ${error.message}`);
       });
       return { status: 'ready', vms: store.count };
     },

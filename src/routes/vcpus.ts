@@ -1,18 +1,17 @@
 // vCPUs: create, list, get, mode changes, KVM_PRE_FAULT_MEMORY and guest accesses.
 import type { AccessKind, VcpuModePatch, VcpuSpec } from '../sim/index.js';
+import { accessOperation, createVcpuOperation, preFaultOperation, setVcpuModeOperation, type PreFaultBody } from '../operations/requests.js';
 import { sendCommitted, type Handler, type VcpuParams, type VmParams } from './parse.js';
-import { accessOperation, createVcpuOperation, preFaultOperation, setVcpuModeOperation, type PreFaultBody } from './request-operations.js';
 
 export const vcpuHandlers: Record<string, Handler> = {
   createVcpu: async (request, reply) =>
     sendCommitted(reply, await request.server.vmStore.execute((request.params as VmParams).vmId, createVcpuOperation(request.body as VcpuSpec))),
 
-  listVcpus: async (request) =>
-    request.server.vmStore.read((request.params as VmParams).vmId, (vm) => ({ vcpus: vm.vcpus() })),
+  listVcpus: async (request) => ({ vcpus: await request.server.vmStore.query((request.params as VmParams).vmId, { kind: 'vcpus' }) }),
 
   getVcpu: async (request) => {
     const { vmId, vcpuId } = request.params as VcpuParams;
-    return request.server.vmStore.read(vmId, (vm) => vm.vcpu(vcpuId));
+    return request.server.vmStore.query(vmId, { kind: 'vcpu', vcpuId });
   },
 
   patchVcpu: async (request, reply) => {

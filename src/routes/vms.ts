@@ -1,5 +1,5 @@
 // VMs: create, list, get, delete, finalize, capabilities.
-import { finalizeOperation } from './request-operations.js';
+import { finalizeOperation } from '../operations/requests.js';
 import type { VmConfigInput } from '../sim/index.js';
 import { sendCommitted, type Handler, type PageQuerystring, type VmParams } from './parse.js';
 
@@ -22,5 +22,5 @@ export const vmHandlers: Record<string, Handler> = {
     sendCommitted(reply, await request.server.vmStore.execute((request.params as VmParams).vmId, finalizeOperation())),
 
   getCapabilities: async (request) =>
-    request.server.vmStore.read((request.params as VmParams).vmId, (vm) => vm.capabilities()),
+    request.server.vmStore.query((request.params as VmParams).vmId, { kind: 'capabilities' }),
 };

@@ -3,22 +3,38 @@
 // false runs (kvm_tdp_page_fault) and the hardware retries.
 
 import { conflict } from './errors.js';
+import { fastPageFault } from './mmu/fast-pf.js';
 import { RET_PF_EMULATE, RET_PF_FIXED, RET_PF_SPURIOUS, RET_PF_WRITE_PROTECTED, EFAULT, initPageFault, kvmTdpPageFault, newPageFault } from './mmu/fault.js';
-import { findLeaf } from './mmu/inspect.js';
+import { findLeaf, listChangedLeaves } from './mmu/inspect.js';
 import { freeObsoleteRootsOf, kvmMmuReload } from './mmu/load.js';
 import { currentMmuKind, roleAddressSpace } from './mmu/role.js';
+import { hardwareSetAccessedDirty } from './mmu/set-spte.js';
 import { SPTE_ACCESSED, SPTE_ACCESS_TRACKED, SPTE_DIRTY, SPTE_EXECUTABLE, SPTE_PRESENT, SPTE_WRITABLE, isMmioSpte, spteFlags } from './mmu/spte.js';
 import { errnoName } from './errno.js';
-import { fastPageFault } from './prefault.js';
 import { sharedBitGfn, type Vcpu, type VmState } from './state.js';
-import { IterationTrace, MappingCoalescer } from './trace.js';
+import { IterationTrace } from './trace.js';
 import type { AccessKind, AccessResult } from './types.js';
 import { PAGES_PER_LEVEL } from './u64.js';
 
 /** Hardware retries before the simulator gives up (a real vCPU would loop forever). */
 const MAX_ATTEMPTS = 4;
 
+/**
+ * The access's answer lists every leaf it installed or changed (contract: "like
+ * pre-fault"), including all children of a huge page it split, each once, as it stands
+ * when the access retires: the funnel logs the ranges while the access runs.
+ */
 export function guestAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind): AccessResult {
+  const log: number[] = [];
+  state.changeLog = log;
+  try {
+    return runAccess(state, vcpu, gpa, kind, log);
+  } finally {
+    state.changeLog = undefined;
+  }
+}
+
+function runAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind, log: number[]): AccessResult {
   const host = state.config.host;
   const mmu = currentMmuKind(host, vcpu.mode);
   if (mmu !== 'tdp')
@@ -28,7 +44,6 @@ export function guestAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: Acces
   // vcpu_enter_guest services KVM_REQ_MMU_FREE_OBSOLETE_ROOTS before loading the MMU.
   freeObsoleteRootsOf(state, vcpu);
   const trace = new IterationTrace();
-  const mapped = new MappingCoalescer(host.vendor === 'intel' && !host.adBits);
   const rr = kvmMmuReload(state, vcpu, vcpu.mode, true);
   if (rr < 0) return { ret: rr, errno: errnoName(rr), exit: null, iterations: [], root: null, mapped: [] };
 
@@ -42,13 +57,14 @@ export function guestAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: Acces
   const write = kind === 'write';
   const exec = kind === 'exec';
   const f = newPageFault();
+  f.vcpuId = vcpu.id;
   const done = (ret: number, exit: AccessResult['exit']): AccessResult => ({
     ret,
     errno: errnoName(ret),
     exit,
     iterations: trace.finish(),
     root: root.ref(),
-    mapped: mapped.finish(),
+    mapped: listChangedLeaves(root, log),
   });
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -58,16 +74,12 @@ export function guestAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: Acces
       // The CPU's walk sets Accessed, and Dirty on a write, without a VM exit.
       let flags = spteFlags(leaf.spte);
       if (!root.role.adDisabled) flags |= SPTE_ACCESSED | (write ? SPTE_DIRTY : 0);
-      const updated = leaf.spte - spteFlags(leaf.spte) + flags;
-      leaf.table.spt[leaf.index] = updated;
-      mapped.add(leaf.table.entryGfn(leaf.index), leaf.level, updated);
+      hardwareSetAccessedDirty(state, leaf.table, leaf.index, leaf.spte - spteFlags(leaf.spte) + flags);
       if (write) markDirty(state, roleAddressSpace(root.role), gfn);
       return done(0, null);
     }
     initPageFault(f, gfn, fullGfn, isPrivate, roleAddressSpace(root.role), write, exec, false, host.nxHugePages);
-    const code = (root.role.adDisabled ? fastPageFault(root, f) : undefined) ?? kvmTdpPageFault(state, root, f);
-    // A leaf the fault installs is reported once, as it stands when the access retires.
-    if (f.installed && code === RET_PF_EMULATE) mapped.addParts(f.installedGfn, f.installedLevel, f.installedFlags, f.installedPfn);
+    const code = (root.role.adDisabled ? fastPageFault(state, root, f) : undefined) ?? kvmTdpPageFault(state, root, f);
     if (code === RET_PF_FIXED || code === RET_PF_SPURIOUS || code === RET_PF_WRITE_PROTECTED) {
       trace.add(gfn, code === RET_PF_SPURIOUS ? 'SPURIOUS' : 'FIXED', f.goalLevel, PAGES_PER_LEVEL[f.goalLevel]!, null);
       continue;

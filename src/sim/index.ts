@@ -4,5 +4,6 @@ export { SimError } from './errors.js';
 export type { SimErrorCode } from './errors.js';
 export { withVmDefaults, DEFAULT_LIMITS } from './config.js';
 export { createVm } from './vm.js';
-export type { Vm } from './vm.js';
+export type { Vm, ApplyOptions } from './vm.js';
+export type { TracepointEvent, TracepointSink } from './mmu/tracepoint.js';
 export { parseU64, hex } from './u64.js';

@@ -2,7 +2,7 @@
 // x86 step (mmu.c:kvm_arch_vcpu_pre_fault_memory, kvm_tdp_page_prefault). Results stay
 // RET_PF_* codes and negative errnos until the very end, where they get names.
 
-import { findLeaf } from './mmu/inspect.js';
+import { fastPageFault } from './mmu/fast-pf.js';
 import {
   EINTR,
   EINVAL,
@@ -21,9 +21,8 @@ import {
 import { kvmMmuReload, kvmMmuUnload } from './mmu/load.js';
 import { roleAddressSpace } from './mmu/role.js';
 import type { TdpRoot } from './mmu/roots.js';
-import { SPTE_ACCESS_TRACKED, isMmioSpte, spteFlags, sptePfn } from './mmu/spte.js';
 import { decidePolicy, type PolicyDecision } from './policies.js';
-import { sharedBitGfn, type Vcpu, type VmState } from './state.js';
+import { noAdPredicates, sharedBitGfn, type Vcpu, type VmState } from './state.js';
 import { IterationTrace, MappingCoalescer } from './trace.js';
 import { errnoName } from './errno.js';
 import type { PreFaultInject, PreFaultResult } from './types.js';
@@ -74,11 +73,12 @@ export function kvmVcpuPreFaultMemory(state: VmState, vcpu: Vcpu, req: PreFaultR
     policy,
     fault: newPageFault(),
     trace: new IterationTrace(),
-    mapped: new MappingCoalescer(state.config.host.vendor === 'intel' && !state.config.host.adBits),
+    mapped: new MappingCoalescer(noAdPredicates(state)),
     sharedBit: sharedBitGfn(state, vcpu),
     root: null,
     note: undefined,
   };
+  ctx.fault.vcpuId = vcpu.id;
   // switch-root-mmu: kvm_mmu_reset_context on entry (S2); restored on every exit (S4).
   if (policy.switched) kvmMmuUnload(state, vcpu);
 
@@ -149,8 +149,8 @@ function x86PreFaultStep(ctx: CallContext, gfn: number, pages: number): number {
   const f = ctx.fault;
   initPageFault(f, gfn, addrGfn, isPrivate, roleAddressSpace(root.role), false, false, true, state.config.host.nxHugePages);
   // fast_page_fault: without A/D bits, a present leaf is resolved before the slow path.
-  const code = root.role.adDisabled ? (fastPageFault(root, f) ?? kvmTdpPageFault(state, root, f)) : kvmTdpPageFault(state, root, f);
-  if (f.installed) ctx.mapped.addParts(f.installedGfn, f.installedLevel, f.installedFlags, f.installedPfn);
+  const code = root.role.adDisabled ? (fastPageFault(state, root, f) ?? kvmTdpPageFault(state, root, f)) : kvmTdpPageFault(state, root, f);
+  ctx.mapped.addFault(f);
   if (code === RET_PF_FIXED || code === RET_PF_SPURIOUS || code === RET_PF_WRITE_PROTECTED) {
     // F: consume up to the end of the goal-level page, at most what is left.
     const n = PAGES_PER_LEVEL[f.goalLevel]!;
@@ -168,25 +168,4 @@ function x86PreFaultStep(ctx: CallContext, gfn: number, pages: number): number {
 function stepError(ctx: CallContext, gfn: number, r: number): number {
   ctx.trace.add(gfn, 'ERROR', 0, 0, errnoName(r));
   return r;
-}
-
-/**
- * fast_page_fault for a not-present prefetch fault on a root without A/D bits: a leaf
- * already covering the gfn is restored if access-tracked (FIXED) or found (SPURIOUS),
- * both at the initial 4K goal. Returns undefined to go on to the slow path.
- */
-export function fastPageFault(root: TdpRoot, f: KvmPageFault): number | undefined {
-  const leaf = findLeaf(root, f.addrGfn);
-  if (!leaf || isMmioSpte(leaf.spte)) return undefined;
-  f.goalLevel = 1;
-  if (spteFlags(leaf.spte) & SPTE_ACCESS_TRACKED) {
-    leaf.table.spt[leaf.index] = leaf.spte - SPTE_ACCESS_TRACKED; // restore_acc_track_spte
-    f.installed = true;
-    f.installedFlags = spteFlags(leaf.spte) - SPTE_ACCESS_TRACKED;
-    f.installedPfn = sptePfn(leaf.spte);
-    f.installedGfn = leaf.table.entryGfn(leaf.index);
-    f.installedLevel = leaf.level;
-    return RET_PF_FIXED;
-  }
-  return RET_PF_SPURIOUS;
 }

@@ -6,6 +6,7 @@ import { kernelAtLeast } from './config.js';
 import { MemslotSet } from './memslots.js';
 import type { VcpuMode } from './mmu/role.js';
 import { RootSet, type TdpRoot } from './mmu/roots.js';
+import type { TracepointSink } from './mmu/tracepoint.js';
 import type { VmConfig, VmLimits } from './types.js';
 
 export interface Vcpu {
@@ -29,6 +30,13 @@ export interface KernelSwitches {
   slotZapAllQuirk: boolean;
   /** 6.13: turning dirty logging off rebuilds huge SPTEs in place; before, it zaps the tables. */
   recoverHugePagesInPlace: boolean;
+  /** 6.13 (6385d01eec16): a prefetch over any present SPTE is spurious; before, make_spte rebuilds it. */
+  prefetchSpuriousOverPresent: boolean;
+  /**
+   * 6.13 (cc7ed3358e41 and the A/D rework of the 6.13 MMU pull): D always set with W, and
+   * EPT A/D bits written and read even with hardware A/D disabled (is_dirty_spte gone).
+   */
+  adBitsAlways: boolean;
 }
 
 export interface VmState {
@@ -45,6 +53,13 @@ export interface VmState {
   readonly attrs: PrivateRanges;
   readonly roots: RootSet;
   readonly vcpus: Map<number, Vcpu>;
+  /** The tracepoint sink of the operation being applied (undefined: tracing off). */
+  trace: TracepointSink;
+  /**
+   * While a guest access runs: the [gfn, gfn + pages) ranges whose leaves the call
+   * installed or changed (flattened pairs), so its answer can list them as they end up.
+   */
+  changeLog: number[] | undefined;
 }
 
 export function newVmState(config: VmConfig, limits: VmLimits): VmState {
@@ -58,6 +73,8 @@ export function newVmState(config: VmConfig, limits: VmLimits): VmState {
       aliasCheck: kernelAtLeast(config.kernel, '6.16'),
       slotZapAllQuirk: kernelAtLeast(config.kernel, '6.12'),
       recoverHugePagesInPlace: kernelAtLeast(config.kernel, '6.13'),
+      prefetchSpuriousOverPresent: kernelAtLeast(config.kernel, '6.13'),
+      adBitsAlways: kernelAtLeast(config.kernel, '6.13'),
     },
     hasPrivateMem: t === 'sw_protected' || t === 'sev_snp' || t === 'tdx',
     hasProtectedState: t === 'sev_es' || t === 'sev_snp' || t === 'tdx',
@@ -66,8 +83,10 @@ export function newVmState(config: VmConfig, limits: VmLimits): VmState {
     finalized: false,
     slots: new MemslotSet(),
     attrs: new PrivateRanges(),
-    roots: new RootSet(limits.maxTableBytes),
+    roots: new RootSet(limits.maxTableBytes, kernelAtLeast(config.kernel, '6.13')),
     vcpus: new Map(),
+    trace: undefined,
+    changeLog: undefined,
   };
 }
 
@@ -76,6 +95,19 @@ export function sharedBitGfn(state: VmState, vcpu: Vcpu): number {
   if (state.config.type !== 'tdx') return 0;
   return 2 ** ((vcpu.mode.maxPhysAddr > 48 ? 51 : 47) - 12);
 }
+
+/**
+ * kvm_gfn_direct_bits: the TDX shared bit as a gfn bit, one per TD (0 for other VM types).
+ * Zaps of the direct root add it (kvm_gfn_root_bits), so they reach the shared aliases.
+ */
+export function kvmGfnDirectBits(state: VmState): number {
+  if (state.config.type !== 'tdx') return 0;
+  return 2 ** ((state.config.host.maxPhysAddr > 48 ? 51 : 47) - 12);
+}
+
+/** Mapping-row predicates without A/D bits (EPT, A/D disabled, up to 6.12): see isAccessedFlags. */
+export const noAdPredicates = (state: VmState): boolean =>
+  state.config.host.vendor === 'intel' && !state.config.host.adBits && !state.switches.adBitsAlways;
 
 /** kvm_mmu_max_gfn: the highest gfn the host's MAXPHYADDR can address. */
 export const maxGfn = (state: VmState): number => 2 ** (state.config.host.maxPhysAddr - 12) - 1;

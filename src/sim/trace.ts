@@ -1,16 +1,16 @@
 // Response rows built while a call runs: iteration rows merged into runs of identical
 // results, and mapping rows coalesced the way the contract's listing coalesces them.
 
+import type { KvmPageFault } from './mmu/internal.js';
 import {
-  SPTE_DIRTY,
   SPTE_EXECUTABLE,
-  SPTE_MMIO,
   SPTE_SIM_PRIVATE,
   SPTE_WRITABLE,
   ZERO_PAGE_PFN,
   HUGE_ZERO_PAGE_PFN,
-  isAccessedSpte,
-  makeSpte,
+  isAccessedFlags,
+  isDirtyFlags,
+  isMmioFlags,
   spteFlags,
   sptePfn,
 } from './mmu/spte.js';
@@ -87,7 +87,8 @@ export class MappingCoalescer {
   private zero = false;
   private count = 0;
 
-  constructor(private readonly adDisabled: boolean) {}
+  /** noAdBits: the 6.12-and-older predicates of an SPTE without A/D bits (see isAccessedFlags). */
+  constructor(private readonly noAdBits: boolean) {}
 
   /** Number of rows so far, counting the open run. */
   get size(): number {
@@ -103,7 +104,7 @@ export class MappingCoalescer {
     const pages = PAGES_PER_LEVEL[level]!;
     if (this.open && this.nextGfn === gfn && this.level === level && this.flags === flags) {
       // Same kind and bits, adjacent: extend if the pfns continue (or both map the zero page).
-      const mmio = (flags & SPTE_MMIO) !== 0;
+      const mmio = isMmioFlags(flags);
       if (mmio || (this.zero ? isZeroPfn(pfn, level) : pfn === this.nextPfn)) {
         this.count++;
         this.nextGfn = gfn + pages;
@@ -119,8 +120,20 @@ export class MappingCoalescer {
     this.flags = flags;
     this.pfn = pfn;
     this.nextPfn = pfn + pages;
-    this.zero = (flags & SPTE_MMIO) === 0 && isZeroPfn(pfn, level);
+    this.zero = !isMmioFlags(flags) && isZeroPfn(pfn, level);
     this.count = 1;
+  }
+
+  /**
+   * The leaves one fault installed: its own (f.installed*) and, on the legacy MMU, the
+   * neighbours direct_pte_prefetch added, in gfn order.
+   */
+  addFault(f: KvmPageFault): void {
+    const extra = f.prefetched;
+    let i = 0;
+    if (extra.length) for (; i < extra.length && extra[i]! < f.installedGfn; i += 2) this.add(extra[i]!, 1, extra[i + 1]!);
+    if (f.installed) this.addParts(f.installedGfn, f.installedLevel, f.installedFlags, f.installedPfn);
+    for (; i < extra.length; i += 2) this.add(extra[i]!, 1, extra[i + 1]!);
   }
 
   finish(): MappingRow[] {
@@ -135,15 +148,18 @@ export class MappingCoalescer {
 
   private flush(): void {
     if (!this.open) return;
-    this.rows.push(mappingRow(this.runGfn, this.level, this.count, this.flags, this.pfn, this.adDisabled));
+    this.rows.push(mappingRow(this.runGfn, this.level, this.count, this.flags, this.pfn, this.noAdBits));
     this.open = false;
   }
 }
 
-/** One contract mapping row for `count` leaves of `level` starting at `gfn`. */
-export function mappingRow(gfn: number, level: number, count: number, flags: number, pfn: number, adDisabled: boolean): MappingRow {
-  const mmio = (flags & SPTE_MMIO) !== 0;
-  const spte = makeSpte(pfn, flags);
+/**
+ * One contract mapping row for `count` leaves of `level` starting at `gfn`. The state
+ * words are the kernel's predicates (contract v1.1): `writable` is_writable_pte,
+ * `accessed` is_accessed_spte, `dirty` is_dirty_spte up to 6.12 and the D bit from 6.13.
+ */
+export function mappingRow(gfn: number, level: number, count: number, flags: number, pfn: number, noAdBits: boolean): MappingRow {
+  const mmio = isMmioFlags(flags);
   return {
     gpa: gfnToHex(gfn),
     size: hex(BigInt(count) * BigInt(PAGES_PER_LEVEL[level]!) * 4096n),
@@ -154,7 +170,7 @@ export function mappingRow(gfn: number, level: number, count: number, flags: num
     private: (flags & SPTE_SIM_PRIVATE) !== 0,
     writable: !mmio && (flags & SPTE_WRITABLE) !== 0,
     executable: !mmio && (flags & SPTE_EXECUTABLE) !== 0,
-    accessed: !mmio && isAccessedSpte(spte, adDisabled),
-    dirty: !mmio && (flags & SPTE_DIRTY) !== 0,
+    accessed: !mmio && isAccessedFlags(flags, noAdBits),
+    dirty: !mmio && isDirtyFlags(flags, noAdBits),
   };
 }

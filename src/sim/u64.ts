@@ -4,6 +4,7 @@
 
 import { invalid } from './errors.js';
 import type { Hex, LevelName } from './types.js';
+export type { Hex };
 
 export const U64_MAX = (1n << 64n) - 1n;
 export const PAGE_SHIFT = 12;

@@ -9,6 +9,7 @@ import { memslotView } from './memslots.js';
 import { listMappings, walkGfn } from './mmu/inspect.js';
 import { PAGES_PER_LEVEL } from './u64.js';
 import { kvmVcpuPreFaultMemory } from './prefault.js';
+import type { TracepointSink } from './mmu/tracepoint.js';
 import { newVmState, type Vcpu, type VmState } from './state.js';
 import type {
   MappingsPage,
@@ -36,8 +37,12 @@ export interface Vm {
   readonly config: VmConfig;
   /** kvm->arch.pre_fault_allowed */
   readonly preFaultAllowed: boolean;
-  /** Apply one state-changing operation; throws SimError for caller mistakes (nothing changed then). */
-  apply(op: Operation): OperationResult;
+  /**
+   * Apply one state-changing operation; throws SimError for caller mistakes (nothing
+   * changed then). `opts.trace`: an array that receives this operation's KVM MMU
+   * tracepoint events (mmu/tracepoint.ts), in order; omitted, nothing is recorded.
+   */
+  apply(op: Operation, opts?: ApplyOptions): OperationResult;
   vcpus(): VcpuView[];
   vcpu(id: number): VcpuView;
   memslots(): MemslotView[];
@@ -48,6 +53,10 @@ export interface Vm {
   walk(rootId: string, gpa: bigint): WalkResult;
   /** Page-table bytes held by this VM (4 KiB per table), for limits and metrics. */
   tableBytes(): number;
+}
+
+export interface ApplyOptions {
+  trace?: TracepointSink;
 }
 
 export const MAX_MAPPINGS_LIMIT = 10_000;
@@ -67,7 +76,17 @@ class SimVm implements Vm {
     return this.state.preFaultAllowed;
   }
 
-  apply(op: Operation): OperationResult {
+  apply(op: Operation, opts?: ApplyOptions): OperationResult {
+    if (opts?.trace === undefined) return this.applyOp(op);
+    this.state.trace = opts.trace;
+    try {
+      return this.applyOp(op);
+    } finally {
+      this.state.trace = undefined;
+    }
+  }
+
+  private applyOp(op: Operation): OperationResult {
     const s = this.state;
     switch (op.op) {
       case 'create_vcpu':

@@ -3,7 +3,7 @@
 // adversarial (prototype-pollution keys, deep nesting, huge strings, broken JSON, other
 // content types) or random. `SEED_VM` stands for the test's live VM id.
 import fc from 'fast-check';
-import { dereference, type OpenApiDocument, type RouteSpec } from '../../src/plugins/openapi-document.js';
+import { dereference, type OpenApiDocument, type RouteSpec } from '../../src/contract/openapi-document.js';
 
 export const SEED_VM = '{seed-vm}';
 

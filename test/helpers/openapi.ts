@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Response } from 'supertest';
-import { dereference, loadOpenApiDocument, type JsonSchema } from '../../src/plugins/openapi-document.js';
+import { dereference, loadOpenApiDocument, type JsonSchema } from '../../src/contract/openapi-document.js';
 
 export const openapi = loadOpenApiDocument();
 

@@ -3,7 +3,7 @@
 // created it (another token gets exactly the 404 of a VM that does not exist).
 import { queryRows } from '../helpers/store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashToken } from '../../src/plugins/token-hash.js';
+import { hashToken } from '../../src/service/token-hash.js';
 import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
 import { SELFTEST_SLOT } from '../helpers/fixtures.js';
 import { expectDocumented } from '../helpers/openapi.js';

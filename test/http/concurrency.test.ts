@@ -1,7 +1,7 @@
 // Calls on one VM are serialised and logged in the order applied; no change is visible
 // before it is committed; a failed commit leaves memory equal to the database.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { GroupCommit } from '../../src/plugins/group-commit.js';
+import { GroupCommit } from '../../src/service/group-commit.js';
 import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
 import { writerPrototype } from '../helpers/store.js';
 import { createSelftestVm, onlyRootId } from '../helpers/fixtures.js';

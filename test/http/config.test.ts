@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG, loadConfig } from '../../src/config.js';
-import { hashToken } from '../../src/plugins/token-hash.js';
+import { hashToken } from '../../src/service/token-hash.js';
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {

@@ -5,7 +5,7 @@
 // nothing pollutes Object.prototype. FUZZ_RUNS sets the runs per operation.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { routeSpecs } from '../../src/plugins/openapi-document.js';
+import { routeSpecs } from '../../src/contract/openapi-document.js';
 import { useTestApp } from '../helpers/build.js';
 import { createSelftestVm } from '../helpers/fixtures.js';
 import { requestArbitrary, SEED_VM, type FuzzRequest } from '../helpers/fuzz-requests.js';

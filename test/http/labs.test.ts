@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../src/labs/catalogue.js';
 import { resolvePath } from '../../src/labs/calls.js';
 import { generateQuiz, publicQuiz } from '../../src/labs/quiz.js';
-import { hashToken } from '../../src/plugins/token-hash.js';
+import { hashToken } from '../../src/service/token-hash.js';
 import { build, removeTempDirs, useTestApp, type TestApp } from '../helpers/build.js';
 import { createVm } from '../helpers/fixtures.js';
 import { expectDocumented } from '../helpers/openapi.js';

@@ -2,7 +2,7 @@
 // `limit-exceeded` for quotas, ENOMEM in the 200 body for page-table memory, 400 past the
 // page size, 429 `rate-limited` with Retry-After per client.
 import { afterAll, describe, expect, it } from 'vitest';
-import { hashToken } from '../../src/plugins/token-hash.js';
+import { hashToken } from '../../src/service/token-hash.js';
 import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
 import { createSelftestVm, createVm } from '../helpers/fixtures.js';
 import { expectDocumented } from '../helpers/openapi.js';

@@ -4,8 +4,8 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { checkHandlersMatch } from '../../src/plugins/openapi-routes.js';
-import { dereference, routeSpecs, type JsonSchema } from '../../src/plugins/openapi-document.js';
+import { checkHandlersMatch } from '../../src/routes/register.js';
+import { dereference, routeSpecs, type JsonSchema } from '../../src/contract/openapi-document.js';
 import { useTestApp } from '../helpers/build.js';
 import { openapi } from '../helpers/openapi.js';
 

@@ -2,6 +2,7 @@
 // keys generateQuiz computes by running the engine.
 import type { ApiCall, LabVmSetup } from '../../src/labs/types.js';
 import { NO_ROOT } from '../../src/labs/quiz-topics.js';
+import type { Quiz } from '../../src/labs/quiz.js';
 
 const big = (v: unknown): bigint => BigInt(v as string);
 const vcpuOf = (call: ApiCall): number => Number(call.path.split('/')[5]);
@@ -88,4 +89,39 @@ export function iterationsOf(setup: LabVmSetup, gpa: bigint, size: bigint): { co
     left -= step;
   }
   return { count, firstConsumed };
+}
+
+/**
+ * The answer to one quiz question as these rules give it, compared the way gradeQuiz
+ * compares (u64 answers as numbers). Throws on a question it has no rule for, so a new
+ * kind of question cannot pass unchecked.
+ */
+export function expectedAnswer(quiz: Quiz, question: Quiz['questions'][number]): string | number | bigint {
+  const { setup, topic } = quiz;
+  const call = question.calls[0]!;
+  const text = question.text;
+  switch (topic) {
+    case 'roots': {
+      if (question.calls.length === 1) return upstreamRoot(setup, vcpuOf(call));
+      // Every vCPU's call from the questions above, on one VM: one root per distinct role.
+      return new Set(setup.vcpus!.map((v) => upstreamRoot(setup, v.id)).filter((r) => r !== NO_ROOT)).size;
+    }
+    case 'errno': {
+      const want = errnoOf(setup, call);
+      return text.includes('range.size') ? want.sizeLeft : want.ret;
+    }
+    case 'policies': {
+      const want = policyOutcome(setup, call);
+      return text.includes('Which root') ? want.root : want.ret;
+    }
+    case 'huge-pages': {
+      const gpa = big(call.body!.gpa);
+      const size = big(call.body!.size);
+      if (text.includes('leaf level')) return leafLevel(setup, gpa);
+      if (text.includes('How many iterations')) return iterationsOf(setup, gpa, size).count;
+      if (text.includes('How many bytes')) return iterationsOf(setup, gpa, size).firstConsumed;
+      if (text.includes('writable')) return setup.memslots![0]!.backing!.writable ? 'yes' : 'no';
+    }
+  }
+  throw new Error(`no independent rule for ${topic} question: ${text}`);
 }

@@ -3,7 +3,7 @@
 // examples import and replay without differences, and tampered outcomes are reported.
 import { describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../src/labs/catalogue.js';
-import { compare, exportScenario, importScenario, replayScenario } from '../../src/labs/scenario-io.js';
+import { compare, exportScenario, finalStateOf, importScenario, replayScenario } from '../../src/labs/scenario-io.js';
 import { createVm, withVmDefaults, type MappingRow, type Vm } from '../../src/sim/index.js';
 import { engineDriver } from '../scenario/engine-driver.js';
 import { loadScenarios, runScenario, scenarioVariants } from '../scenario/runner.js';
@@ -36,7 +36,7 @@ const solvedVms = labs.flatMap((lab) => {
 
 describe('export then import', () => {
   it.each(solvedVms.map((v) => [v.label, v] as const))('%s replays to identical roots and mappings', async (_label, { vm, log }) => {
-    const scenario = exportScenario(vm.config, log, { vm });
+    const scenario = exportScenario(vm.config, log, { finalState: finalStateOf(vm) });
     const imported = importScenario(JSON.parse(JSON.stringify(scenario)));
     expect(imported.config).toMatchObject({ type: vm.config.type, kernel: vm.config.kernel, prefaultPolicy: vm.config.prefaultPolicy });
     const replica = createVm(withVmDefaults(imported.config));
@@ -48,13 +48,13 @@ describe('export then import', () => {
   });
 
   it.each(solvedVms.map((v) => [v.label, v] as const))('%s export runs in the existing scenario runner', async (_label, { vm, log }) => {
-    const data = exportScenario(vm.config, log, { vm });
+    const data = exportScenario(vm.config, log, { finalState: finalStateOf(vm) });
     await runScenario(engineDriver(), { file: 'export.json', data }, vm.config.kernel, {});
   });
 
   it('writes the neutral format: snake_case host, hoisted vCPUs, expect on every ioctl step', () => {
     const { vm, log } = solvedVms.find((v) => v.label === 'smm-address-space/vm')!;
-    const s = exportScenario(vm.config, log, { vm });
+    const s = exportScenario(vm.config, log, { finalState: finalStateOf(vm) });
     expect(s.host).toMatchObject({ vendor: 'intel', tdp_enabled: true, max_tdp_level: 4, forced_root_level: null, host_maxphyaddr: 46 });
     expect(s.kernel).toEqual({ min: '6.18', max: '6.18' });
     expect(s.vcpus).toEqual([{ id: 0, maxphyaddr: 46, smm: false, guest_mode: false, l1_uses_tdp_for_l2: true }]);

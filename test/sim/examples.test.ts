@@ -1,4 +1,4 @@
-// Every scenario file (shared/spec/examples and test/scenarios) against the engine, on
+// Every vendored scenario file (test/scenarios/, format in its README) against the engine, on
 // every kernel version the scenario holds for and every host variant it names.
 import { describe, it } from 'vitest';
 import { engineDriver } from '../scenario/engine-driver.js';

@@ -6,8 +6,10 @@ import { PAGES_PER_LEVEL } from '../u64.js';
 import { maxMappingLevel } from './fault.js';
 import { forEachTdpPte } from './iter.js';
 import type { TdpRoot } from './roots.js';
-import { SPTE_DIRTY, SPTE_EXECUTABLE, SPTE_HUGE, SPTE_WRITABLE, isLastSpte, isShadowPresent, makeSpte, spteFlags, sptePfn } from './spte.js';
-import { dropSubtree, leafCountKey } from './zap.js';
+import { tdpMmuSetSpte } from './set-spte.js';
+import { SHADOW_NONPRESENT, SPTE_DIRTY, SPTE_EXECUTABLE, SPTE_HUGE, SPTE_WRITABLE, isLastSpte, isShadowPresent, makeSpte, spteFlags, sptePfn } from './spte.js';
+import type { PageTable } from './table.js';
+import { kvmGfnRootBits } from './zap.js';
 
 /**
  * Logging starts: with PML (Intel EPT with A/D) 4K leaves lose D and huge leaves lose W
@@ -16,12 +18,13 @@ import { dropSubtree, leafCountKey } from './zap.js';
  */
 export function writeProtectSlot(state: VmState, root: TdpRoot, start: number, end: number): void {
   const pml = state.config.host.vendor === 'intel' && state.config.host.adBits;
-  forEachTdpPte(root.table, 1, start, end, (iter) => {
+  const bits = kvmGfnRootBits(state, root);
+  forEachTdpPte(root.table, 1, start + bits, end + bits, (iter) => {
     const spte = iter.oldSpte;
     if (!isShadowPresent(spte) || !isLastSpte(spte, iter.level)) return;
     const clear = pml && iter.level === 1 ? SPTE_DIRTY : SPTE_WRITABLE;
-    const flags = spteFlags(spte);
-    if (flags & clear) iter.table.spt[iter.index] = spte - clear;
+    // wrprot_gfn_range clears only W (MMU-writable stays, so a write fault can restore it).
+    if (spteFlags(spte) & clear) tdpMmuSetSpte(state, root, iter.table, iter.index, spte - clear);
   });
 }
 
@@ -31,32 +34,33 @@ export function writeProtectSlot(state: VmState, root: TdpRoot, start: number, e
  * older kernels zap those tables (kvm_mmu_zap_collapsible_sptes) for the next fault to refill.
  */
 export function recoverHugePages(state: VmState, root: TdpRoot, slot: Memslot): void {
-  const start = slot.baseGfn;
-  const end = slot.baseGfn + slot.npages;
+  const bits = kvmGfnRootBits(state, root);
+  const start = slot.baseGfn + bits;
+  const end = slot.baseGfn + slot.npages + bits;
   forEachTdpPte(root.table, 2, start, end, (iter) => {
-    const spte = iter.oldSpte;
-    if (iter.level > 3 || !isShadowPresent(spte) || isLastSpte(spte, iter.level)) return;
+    const old = iter.oldSpte;
+    if (iter.level > 3 || !isShadowPresent(old) || isLastSpte(old, iter.level)) return;
     if (iter.gfn < start || iter.gfn + PAGES_PER_LEVEL[iter.level]! > end) return;
-    if (maxMappingLevel(state, slot, iter.gfn, 3, false) < iter.level) return;
+    if (maxMappingLevel(state, slot, iter.gfn - bits, 3, false) < iter.level) return;
     const child = iter.table.children![iter.index]!;
     const first = firstLeaf(child);
     if (first === undefined) return;
+    let spte = SHADOW_NONPRESENT;
     if (state.switches.recoverHugePagesInPlace) {
+      // make_huge_spte
       let flags = (spteFlags(first) | SPTE_HUGE) >>> 0;
       if (state.config.host.nxHugePages) flags &= ~SPTE_EXECUTABLE;
       const pages = PAGES_PER_LEVEL[iter.level]!;
-      const pfn = sptePfn(first) - (sptePfn(first) % pages);
-      iter.table.spt[iter.index] = makeSpte(pfn, flags);
-      root.counts[leafCountKey(iter.level)]++;
-    } else iter.table.spt[iter.index] = 0;
-    iter.table.children![iter.index] = undefined;
-    dropSubtree(state, root, child);
+      spte = makeSpte(sptePfn(first) - (sptePfn(first) % pages), flags);
+    }
+    // The table leaves the tree either way: handle_changed_spte frees it (handle_removed_pt).
+    tdpMmuSetSpte(state, root, iter.table, iter.index, spte);
     return 'skip';
   });
 }
 
 /** The first present leaf under a table, in gfn order. */
-function firstLeaf(table: import('./table.js').PageTable): number | undefined {
+function firstLeaf(table: PageTable): number | undefined {
   for (let i = 0; i < 512; i++) {
     const spte = table.spt[i]!;
     if (!isShadowPresent(spte)) continue;

@@ -2,7 +2,7 @@
 // current role, reusing the VM-wide one when it exists.
 
 import type { Vcpu, VmState } from '../state.js';
-import { ENOMEM } from './fault.js';
+import { ENOMEM } from './internal.js';
 import { tdpRootRole, type VcpuMode } from './role.js';
 import { TableBudgetExceeded, type TdpRoot } from './roots.js';
 

@@ -19,11 +19,17 @@ export class TdpRoot {
   invalid = false;
   readonly counts: LeafCounts = { '4K': 0, '2M': 0, '1G': 0, tables: 1, mmio: 0 };
 
+  /** is_accessed_spte / is_dirty_spte fall back to tracking and W (no A/D bits, up to 6.12). */
+  readonly noAdPredicates: boolean;
+
   constructor(
     readonly id: string,
     readonly role: RootRole,
     readonly table: PageTable,
-  ) {}
+    adBitsAlways: boolean,
+  ) {
+    this.noAdPredicates = role.adDisabled && !adBitsAlways;
+  }
 
   ref(): RootRef {
     return { id: this.id, ...roleView(this.role) };
@@ -55,7 +61,11 @@ export class RootSet {
   generation = 0;
   readonly targetCache: TargetTableCache[] = [0, 1, 2, 3, 4].map(() => ({ root: null, generation: -1, table: null }));
 
-  constructor(private readonly maxTableBytes: number) {}
+  constructor(
+    private readonly maxTableBytes: number,
+    /** 6.13+: KVM writes A/D bits even where hardware A/D is off. */
+    private readonly adBitsAlways: boolean,
+  ) {}
 
   /** Valid roots in allocation order. */
   valid(): TdpRoot[] {
@@ -74,7 +84,7 @@ export class RootSet {
   getOrAlloc(role: RootRole): TdpRoot {
     const found = this.list.find((r) => !r.invalid && sameRole(r.role, role));
     if (found) return found;
-    const root = new TdpRoot(`r${this.nextId++}`, role, this.allocTable(role.level, 0));
+    const root = new TdpRoot(`r${this.nextId++}`, role, this.allocTable(role.level, 0), this.adBitsAlways);
     this.list.push(root);
     return root;
   }

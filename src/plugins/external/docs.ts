@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { OpenApiDocument } from './openapi-document.js';
+import type { OpenApiDocument } from '../../contract/openapi-document.js';
 
 export default fp(
   async function docs(app: FastifyInstance, { document }: { document: OpenApiDocument }) {

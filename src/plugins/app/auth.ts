@@ -5,9 +5,9 @@
 // naming it in {vmId} answers exactly as for a VM that does not exist (404).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { SimError } from '../sim/index.js';
-import { HttpProblem } from './problem.js';
-import { matchToken } from './token-hash.js';
+import { isApiPath } from '../../contract/api-path.js';
+import { ServiceError, vmNotFound } from '../../service/errors.js';
+import { matchToken } from '../../service/token-hash.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,8 +20,6 @@ export interface AuthOptions {
   /** sha256 (hex) of every accepted token; empty: no authentication. */
   tokenHashes: readonly string[];
 }
-
-export const isApiPath = (url: string): boolean => url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?');
 
 const BEARER = /^Bearer[ ]+([^\s]+)[ ]*$/i;
 
@@ -37,7 +35,7 @@ export default fp(
       const owner = token === undefined ? undefined : matchToken(token, known);
       if (owner === undefined) {
         reply.header('www-authenticate', 'Bearer realm="prefault-lab"');
-        throw new HttpProblem(401, 'unauthorized', token === undefined ? 'this call needs an Authorization: Bearer <token> header' : 'the bearer token is not valid');
+        throw new ServiceError(401, 'unauthorized', token === undefined ? 'this call needs an Authorization: Bearer <token> header' : 'the bearer token is not valid');
       }
       request.owner = owner;
     });
@@ -45,7 +43,7 @@ export default fp(
     // After validation, so another token's VM and a missing VM answer alike even for bad input.
     app.addHook('preHandler', async (request: FastifyRequest) => {
       const vmId = (request.params as { vmId?: unknown } | undefined)?.vmId;
-      if (typeof vmId === 'string' && !app.vmStore.visible(vmId, request.owner)) throw new SimError('not_found', `no VM with id ${vmId}`);
+      if (typeof vmId === 'string' && !app.vmStore.visible(vmId, request.owner)) throw vmNotFound(vmId);
     });
   },
   { name: 'auth', dependencies: ['persistence', 'problem'] },

@@ -4,9 +4,9 @@
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { RateLimitConfig } from '../config.js';
-import { isApiPath } from './auth.js';
-import { HttpProblem } from './problem.js';
+import type { RateLimitConfig } from '../../config.js';
+import { isApiPath } from '../../contract/api-path.js';
+import { ServiceError } from '../../service/errors.js';
 
 export default fp(
   async function rateLimiting(app: FastifyInstance, { max, windowMs }: RateLimitConfig) {
@@ -19,7 +19,7 @@ export default fp(
       keyGenerator: (request) => (request.owner !== undefined ? `token:${request.owner}` : `ip:${normalizeIP(request.ip)}`),
       allowList: (request) => !isApiPath(request.url),
       errorResponseBuilder: (_request, context) =>
-        new HttpProblem(429, 'rate-limited', `more than ${context.max} requests in ${windowMs / 1000} s from this client; retry in ${context.after}`),
+        new ServiceError(429, 'rate-limited', `more than ${context.max} requests in ${windowMs / 1000} s from this client; retry in ${context.after}`),
     });
   },
   { name: 'rate-limit', dependencies: ['auth', 'problem'] },

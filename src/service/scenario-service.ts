@@ -2,7 +2,8 @@
 // through the VmStore like any call (each step logged), and reports the steps whose
 // outcome differs from the scenario's expectation.
 import { exportScenario, importScenario, replayScenario, type ReplayReport } from '../labs/scenario-io.js';
-import { SimError, withVmDefaults, type Operation } from '../sim/index.js';
+import type { Operation, OperationResult } from '../sim/index.js';
+import { invalidInput } from './errors.js';
 import type { VmStore, VmView } from './vm-store.js';
 
 export interface ImportReport {
@@ -18,7 +19,8 @@ export class ScenarioService {
   /** The log with its logged results as `expect`, and the final state the same log rebuilt (the live VM). */
   async exportVm(vmId: string): Promise<Record<string, unknown>> {
     const view = await this.vms.getView(vmId);
-    return this.vms.withLog(vmId, (vm, log) => exportScenario(withVmDefaults(view), log, { vm }));
+    const { log, answer } = await this.vms.withLog<'finalState'>(vmId, () => ({ kind: 'finalState' }));
+    return exportScenario(view, log, { finalState: answer });
   }
 
   async importVm(scenario: Record<string, unknown>, owner?: string): Promise<ImportReport> {
@@ -26,10 +28,10 @@ export class ScenarioService {
     try {
       imported = importScenario(scenario);
     } catch (error) {
-      throw new SimError('invalid', `not a scenario: ${(error as Error).message}`, 'steps');
+      throw invalidInput(`not a scenario: ${(error as Error).message}`, 'steps');
     }
     const vm = await this.vms.create(imported.config, owner);
-    const report = await replayScenario(imported, (op: Operation) => this.vms.runOperation(vm.id, op));
+    const report = await replayScenario(imported, async (op: Operation) => JSON.parse((await this.vms.execute(vm.id, op)).json) as OperationResult);
     return { vm: await this.vms.getView(vm.id), steps: imported.ops.length, differing: report.differing, skipped: imported.skipped };
   }
 }

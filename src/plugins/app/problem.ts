@@ -1,23 +1,12 @@
 // The one error handler: every failure becomes RFC 9457 application/problem+json.
-// Caller mistakes (schema violations, SimError from the engine, Fastify's own 4xx) keep
-// their 4xx status and name the failing input in `field`; anything else is a logged 500.
+// Caller mistakes (schema violations, the service's ServiceError, the engine's SimError,
+// Fastify's own 4xx) keep their 4xx status and name the failing input in `field`; anything
+// else is a logged 500.
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { SimError, type SimErrorCode } from '../sim/index.js';
-
-export type ProblemKind =
-  | 'invalid-input'
-  | 'unauthorized'
-  | 'not-found'
-  | 'conflict'
-  | 'payload-too-large'
-  | 'unsupported-media-type'
-  | 'limit-exceeded'
-  | 'rate-limited'
-  | 'not-ready'
-  | 'storage-failure'
-  | 'internal';
+import { ServiceError, type ProblemKind } from '../../service/errors.js';
+import { SimError, type SimErrorCode } from '../../sim/index.js';
 
 export interface Problem {
   type: string;
@@ -41,19 +30,6 @@ const TITLES: Record<ProblemKind, string> = {
   'storage-failure': 'Storage failure',
   internal: 'Internal error',
 };
-
-/** An HTTP-level failure raised by the service itself (not by the engine or Fastify). */
-export class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly kind: ProblemKind,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'HttpProblem';
-  }
-}
 
 // limit -> 429: a quota (VMs, vCPUs, memslots) is used up; the request may succeed once
 // something is freed. 413 stays reserved for bodies that are too large.
@@ -109,7 +85,7 @@ export function validationProblem(errors: ErrorObject[], context: string): Probl
 }
 
 export function toProblem(error: FastifyError | Error, log: FastifyRequest['log']): Problem {
-  if (error instanceof HttpProblem) return problem(error.status, error.kind, error.message, error.field);
+  if (error instanceof ServiceError) return problem(error.status, error.kind, error.message, error.field);
   if (error instanceof SimError) {
     const [status, kind] = SIM_ERRORS[error.code];
     return problem(status, kind, error.message, error.field);

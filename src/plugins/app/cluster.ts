@@ -8,9 +8,9 @@
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { LeaseStore, type LeaseIdentity } from '../db/lease-store.js';
-import { LeaseKeeper } from './lease-keeper.js';
-import { HttpProblem } from './problem.js';
+import { LeaseStore, type LeaseIdentity } from '../../db/lease-store.js';
+import { ServiceError } from '../../service/errors.js';
+import { LeaseKeeper } from '../../service/lease-keeper.js';
 
 export interface ClusterOptions extends LeaseIdentity {
   renewMs: number;
@@ -33,7 +33,7 @@ export default fp(
     app.addHook('onReady', async () => keeper.start());
     // Registered after persistence, so this runs before its close: drain, then hand the leases back.
     app.addHook('onClose', async () => {
-      await app.vmStore.drain();
+      await app.vmStore.quiesce();
       await keeper.stop();
     });
 
@@ -52,7 +52,7 @@ export default fp(
       if (typeof vmId !== 'string') return;
       const route = await keeper.route(vmId, WRITES.has(request.method));
       if (route.here) return;
-      if (request.headers[FORWARDED] !== undefined) throw new HttpProblem(503, 'not-ready', `VM ${vmId} is changing instances; retry the call`);
+      if (request.headers[FORWARDED] !== undefined) throw new ServiceError(503, 'not-ready', `VM ${vmId} is changing instances; retry the call`);
       request.log.debug({ vmId, owner: route.owner }, 'forwarding to the owner');
       return reply.from(`${route.address}${request.url}`, {
         rewriteRequestHeaders: (_req, headers) => ({ ...headers, [FORWARDED]: options.instanceId }),

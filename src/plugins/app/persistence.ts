@@ -1,18 +1,20 @@
-// Owns the database and the live VMs for the app's lifetime: opens Prisma (reads) and the
-// better-sqlite3 write connection (group commits), rebuilds the VMs in the background once
-// the app is ready (readyz says when), holds /v1 calls until then, and on close (after
-// Fastify has finished the in-flight requests) drains the queues, commits the last group
-// and closes both connections.
+// Owns the database, the engine host and the live VMs for the app's lifetime: opens the
+// store (Prisma for reads, a LogWriter for group commits: SQLite or PostgreSQL), rebuilds the VMs in the
+// background once the app is ready (readyz says when), holds /v1 calls until then, and on
+// close (after Fastify has finished the in-flight requests) drains the queues, commits the
+// last group, closes the engine host and both connections.
 import type { PrismaClient } from '@prisma/client';
 import type pg from 'pg';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { NewLease } from '../db/log-writer.js';
-import { openStore } from '../db/open-store.js';
-import type { SqliteSynchronous } from '../db/sqlite.js';
-import { VmRepository } from '../db/vm-repository.js';
-import type { VmLimits } from '../sim/index.js';
-import { VmStore } from './vm-store.js';
+import type { SqliteSynchronous } from '../../config.js';
+import type { NewLease } from '../../db/log-writer.js';
+import { openStore } from '../../db/open-store.js';
+import { VmRepository } from '../../db/vm-repository.js';
+import type { EngineHost } from '../../service/engine/host.js';
+import { InProcessEngineHost } from '../../service/engine/in-process.js';
+import { VmStore } from '../../service/vm-store.js';
+import type { VmLimits } from '../../sim/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,7 +30,9 @@ export interface PersistenceOptions {
   databaseUrl: string;
   maxVms: number;
   maxOperationsPerVm: number;
-  limits?: Partial<VmLimits>;
+  limits: Partial<VmLimits>;
+  /** Where the engine VMs live; in this thread by default. */
+  engineHost?: EngineHost;
   sqliteSynchronous: SqliteSynchronous;
   /** Replay waits for this promise first (tests use it to observe readyz before replay). */
   replayGate?: Promise<unknown>;
@@ -42,7 +46,7 @@ export default fp(
       sqliteSynchronous: options.sqliteSynchronous,
       onCheckpointError: (message) => app.log.warn({ message }, 'WAL checkpoint failed'),
     });
-    const store = new VmStore(new VmRepository(prisma), writer, {
+    const store = new VmStore(new VmRepository(prisma), writer, options.engineHost ?? new InProcessEngineHost(), {
       maxVms: options.maxVms,
       maxOperationsPerVm: options.maxOperationsPerVm,
       limits: options.limits,
@@ -53,12 +57,12 @@ export default fp(
     app.decorate('prisma', prisma);
     app.decorate('storePool', pool);
     app.addHook('onReady', async () => {
-      void store.startLoading(options.replayGate);
+      void store.startup.start(options.replayGate);
     });
     // Not async: once loaded (every request but the first few) this costs no promise.
     app.addHook('onRequest', (request, _reply, done) => {
-      if (store.ready || !request.url.startsWith('/v1/')) return done();
-      store.whenLoaded().then(() => done(), (error: Error) => done(error as FastifyError));
+      if (store.startup.ready || !request.url.startsWith('/v1/')) return done();
+      store.startup.whenLoaded().then(() => done(), (error: Error) => done(error as FastifyError));
     });
     app.addHook('onClose', async () => {
       try {

@@ -1,9 +1,18 @@
 // The engine Operation each state-changing request stands for: u64 inputs become canonical
 // lower-case hex, and absent optional fields stay absent so logged operations are
-// byte-stable. The route handlers and the labs' call translation (src/labs/calls.ts) both
-// build operations here, so a lab's call means exactly what the same HTTP call does.
-import type { AccessKind, LevelName, MemslotFlag, Operation, PreFaultInject, VcpuModePatch, VcpuSpec } from '../sim/index.js';
-import { compact, optionalU64, u64 } from './parse.js';
+// byte-stable. Route handlers, lab set-ups, the labs' call translation and scenario import
+// all build operations here, so a lab's call means exactly what the same HTTP call does.
+import { hex, parseU64, type AccessKind, type Hex, type LevelName, type MemslotFlag, type Operation, type PreFaultInject, type VcpuModePatch, type VcpuSpec } from '../sim/index.js';
+
+/** A contract u64 (integer or "0x.."/decimal string) as canonical hex; 400 naming `field` otherwise. */
+export const u64 = (value: unknown, field: string): Hex => hex(parseU64(value, field));
+
+const optionalU64 = (value: unknown, field: string): Hex | undefined => (value === undefined ? undefined : u64(value, field));
+
+/** Drops keys whose value is undefined. */
+function compact<T extends Record<string, unknown>>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
+}
 
 type OperationOf<K extends Operation['op']> = Extract<Operation, { op: K }>;
 

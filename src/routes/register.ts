@@ -2,9 +2,9 @@
 // taken from the document, and binds it to the handler of the same operationId. The
 // document and the handlers map must match exactly, or the app refuses to start.
 import type { FastifyInstance } from 'fastify';
-import type { Handler } from '../routes/parse.js';
-import { routeSpecs, type OpenApiDocument } from './openapi-document.js';
-import { requestValidatorCompiler } from './request-validation.js';
+import { routeSpecs, type OpenApiDocument } from '../contract/openapi-document.js';
+import { requestValidatorCompiler } from '../contract/request-validation.js';
+import type { Handler } from './parse.js';
 
 export interface OpenApiRoutesOptions {
   document: OpenApiDocument;

@@ -1,14 +1,15 @@
 // Labs and quizzes over the live VMs: a session's VMs are ordinary VMs created and set up
 // through the VmStore (so their set-up is logged and replayed like any call), and a check
-// grades the engine state and logged results of those VMs, never what a client reports.
+// grades the engine state and logged results of those VMs, never what a client reports:
+// each VM's checks run inside its queue, on exactly the state its committed log rebuilds.
 import { randomInt, randomUUID } from 'node:crypto';
 import type { LabRepository, StoredLabSession, StoredQuiz } from '../db/lab-repository.js';
 import { labSummary } from '../labs/catalogue.js';
-import { gradeLab } from '../labs/checks.js';
-import { generateQuiz, isQuizTopic, publicQuiz, QUIZ_TOPICS, type PublicQuiz, type Quiz } from '../labs/quiz.js';
+import { assembleGrade, evaluateCheck, labChecks } from '../labs/checks.js';
+import { generateQuiz, gradeQuiz, isQuizTopic, publicQuiz, QUIZ_TOPICS, type PublicQuiz, type Quiz, type QuizGrade } from '../labs/quiz.js';
 import { createLabSession } from '../labs/session.js';
-import type { Lab, LabGrade, LoggedOperation } from '../labs/types.js';
-import { SimError, type Vm } from '../sim/index.js';
+import type { Check, CheckOutcome, Lab, LabGrade } from '../labs/types.js';
+import { invalidInput, notFound } from './errors.js';
 import type { VmStore } from './vm-store.js';
 
 export interface LabSessionView {
@@ -19,7 +20,6 @@ export interface LabSessionView {
 }
 
 export type QuizView = { id: string; createdAt: string } & PublicQuiz;
-
 
 export class LabService {
   private readonly labs: Map<string, Lab>;
@@ -38,7 +38,7 @@ export class LabService {
 
   lab(labId: string): Lab {
     const lab = this.labs.get(labId);
-    if (!lab) throw new SimError('not_found', `no lab with id ${labId}`);
+    if (!lab) throw notFound(`no lab with id ${labId}`);
     return lab;
   }
 
@@ -50,7 +50,7 @@ export class LabService {
       for (const s of createLabSession(lab)) {
         const vm = await this.vms.create(s.config, owner);
         created.push({ name: s.name, id: vm.id });
-        for (const op of s.setupOps) await this.vms.runOperation(vm.id, op);
+        for (const op of s.setupOps) await this.vms.execute(vm.id, op);
       }
       const session: StoredLabSession = { id: randomUUID(), labId, vms: created, createdAt: new Date(), owner: owner ?? null };
       await this.repo.insertSession(session);
@@ -65,7 +65,7 @@ export class LabService {
   async session(labId: string, sessionId: string, owner?: string): Promise<StoredLabSession> {
     const s = await this.repo.session(sessionId);
     if (!s || s.labId !== labId || (owner !== undefined && s.owner !== owner))
-      throw new SimError('not_found', `no session ${sessionId} of lab ${labId}`);
+      throw notFound(`no session ${sessionId} of lab ${labId}`);
     return s;
   }
 
@@ -73,20 +73,21 @@ export class LabService {
   async check(labId: string, sessionId: string, owner?: string): Promise<LabGrade & { sessionId: string }> {
     const lab = this.lab(labId);
     const session = await this.session(labId, sessionId, owner);
-    const vms: Record<string, Vm> = {};
-    const operations: Record<string, LoggedOperation[]> = {};
+    const checks = labChecks(lab);
+    const outcomes = new Map<Check, CheckOutcome>();
     for (const { name, id } of session.vms) {
-      if (!this.vms.visible(id, owner)) continue; // deleted since: its checks say so
-      await this.vms.withLog(id, (vm, log) => {
-        vms[name] = vm;
-        operations[name] = log;
-      });
+      if (!this.vms.visible(id, owner)) continue; // deleted since: its checks say "no VM named"
+      const own = checks.filter((c) => c.vm === name);
+      if (own.length === 0) continue;
+      const readsLog = own.some((c) => c.kind === 'operationLogged');
+      const { answer } = await this.vms.withLog<'labChecks'>(id, (log) => ({ kind: 'labChecks', checks: own, ...(readsLog && { log }) }));
+      own.forEach((check, i) => outcomes.set(check, answer[i]!));
     }
-    return { sessionId, ...gradeLab(lab, { vms, operations }) };
+    return { sessionId, ...assembleGrade(lab, checks.map((c) => outcomes.get(c) ?? evaluateCheck(c, { vms: {} }))) };
   }
 
   async createQuiz(topic: unknown, seed: number | undefined, owner?: string): Promise<QuizView> {
-    if (!isQuizTopic(topic)) throw new SimError('invalid', `topic must be one of ${QUIZ_TOPICS.join(', ')}`, 'topic');
+    if (!isQuizTopic(topic)) throw invalidInput(`topic must be one of ${QUIZ_TOPICS.join(', ')}`, 'topic');
     const stored: StoredQuiz = { id: randomUUID(), topic, seed: seed ?? randomInt(0, 2 ** 32 - 1), createdAt: new Date(), owner: owner ?? null };
     const quiz = generateQuiz(topic, stored.seed);
     await this.repo.insertQuiz(stored);
@@ -96,11 +97,22 @@ export class LabService {
   /** The stored quiz, regenerated from its topic and seed (404 for another token's quiz). */
   async quiz(quizId: string, owner?: string): Promise<{ view: QuizView; quiz: Quiz }> {
     const stored = await this.repo.quiz(quizId);
-    if (!stored || (owner !== undefined && stored.owner !== owner)) throw new SimError('not_found', `no quiz with id ${quizId}`);
+    if (!stored || (owner !== undefined && stored.owner !== owner)) throw notFound(`no quiz with id ${quizId}`);
     const quiz = generateQuiz(stored.topic as Quiz['topic'], stored.seed);
     return { view: quizView(stored, quiz), quiz };
   }
 
+  /** The quiz's answer key. */
+  async quizAnswers(quizId: string, owner?: string): Promise<{ id: string; topic: string; seed: number; answers: Quiz['answers'] }> {
+    const { view, quiz } = await this.quiz(quizId, owner);
+    return { id: view.id, topic: view.topic, seed: view.seed, answers: quiz.answers };
+  }
+
+  /** Grades submitted answers against the quiz's engine-computed key. */
+  async submitQuiz(quizId: string, answers: Record<string, unknown>, owner?: string): Promise<{ quizId: string } & QuizGrade> {
+    const { view, quiz } = await this.quiz(quizId, owner);
+    return { quizId: view.id, ...gradeQuiz(quiz, answers) };
+  }
 }
 
 const sessionView = (s: StoredLabSession): LabSessionView => ({ sessionId: s.id, labId: s.labId, vms: s.vms, createdAt: s.createdAt.toISOString() });

@@ -2,10 +2,10 @@
 // app with the services the lab, quiz and scenario routes use.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { LabRepository } from '../db/lab-repository.js';
-import { loadCatalogue, LABS_DIR } from '../labs/catalogue.js';
-import { LabService } from './lab-service.js';
-import { ScenarioService } from './scenario-service.js';
+import { LabRepository } from '../../db/lab-repository.js';
+import { loadCatalogue, LABS_DIR } from '../../labs/catalogue.js';
+import { LabService } from '../../service/lab-service.js';
+import { ScenarioService } from '../../service/scenario-service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

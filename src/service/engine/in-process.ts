@@ -1,0 +1,39 @@
+// The engine host that keeps every VM in this thread: each request runs synchronously
+// when called (its promise only carries the answer), so a long call holds the event loop.
+import { SimError, createVm, type Operation, type Vm, type VmConfig, type VmLimits } from '../../sim/index.js';
+import { applyOperation, replayEntries, runQuery } from './dispatch.js';
+import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
+
+export class InProcessEngineHost implements EngineHost {
+  private readonly vms = new Map<string, Vm>();
+
+  async create(vmId: string, config: VmConfig, limits: Partial<VmLimits>): Promise<void> {
+    this.vms.set(vmId, createVm(config, limits));
+  }
+
+  async replay(vmId: string, entries: readonly ReplayEntry[]): Promise<ReplayOutcome> {
+    return replayEntries(this.vm(vmId), entries);
+  }
+
+  async apply(vmId: string, op: Operation): Promise<Applied> {
+    return applyOperation(this.vm(vmId), op);
+  }
+
+  async query<K extends EngineQuery['kind']>(vmId: string, query: QueryOf<K>): Promise<QueryAnswers[K]> {
+    return runQuery(this.vm(vmId), query);
+  }
+
+  async drop(vmId: string): Promise<void> {
+    this.vms.delete(vmId);
+  }
+
+  async close(): Promise<void> {
+    this.vms.clear();
+  }
+
+  private vm(vmId: string): Vm {
+    const vm = this.vms.get(vmId);
+    if (!vm) throw new SimError('not_found', `no VM with id ${vmId}`);
+    return vm;
+  }
+}

@@ -1,0 +1,38 @@
+// The service's one error type for refusals it decides itself (quotas, ownership, a missing
+// VM, lab or quiz, not ready, storage failures). plugins/app/problem.ts turns it, the
+// engine's SimError and Fastify's own errors into problem+json, in that one place.
+
+export type ProblemKind =
+  | 'invalid-input'
+  | 'unauthorized'
+  | 'not-found'
+  | 'conflict'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'limit-exceeded'
+  | 'rate-limited'
+  | 'not-ready'
+  | 'storage-failure'
+  | 'internal';
+
+export class ServiceError extends Error {
+  constructor(
+    readonly status: number,
+    readonly kind: ProblemKind,
+    message: string,
+    /** The offending input, as the problem's `field`. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ServiceError';
+  }
+}
+
+export const notFound = (message: string): ServiceError => new ServiceError(404, 'not-found', message);
+
+export const invalidInput = (message: string, field: string): ServiceError => new ServiceError(400, 'invalid-input', message, field);
+
+/** A quota is used up (429): the call may succeed once something is freed. */
+export const limitExceeded = (message: string): ServiceError => new ServiceError(429, 'limit-exceeded', message);
+
+export const vmNotFound = (vmId: string): ServiceError => notFound(`no VM with id ${vmId}`);

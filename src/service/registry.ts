@@ -1,0 +1,82 @@
+// The live VMs the service holds: who owns each, the VM quota, and the bookkeeping the
+// write path keeps per VM. The engine state itself lives behind the EngineHost.
+import type { VmConfig } from '../sim/index.js';
+import { limitExceeded, ServiceError, vmNotFound } from './errors.js';
+
+export interface VmRecord {
+  id: string;
+  createdAt: Date;
+  /** sha256 of the creating token; null when the server ran open. */
+  owner: string | null;
+  config: VmConfig;
+  /** seq of the last applied operation (its entry may still be waiting for its group). */
+  lastSeq: number;
+  /** Settles once every entry enqueued for this VM so far has committed or failed. */
+  commits: Promise<unknown>;
+  /** A group holding one of its entries failed: the engine is ahead of the log until rebuilt. */
+  stale: boolean;
+  /** Set when the VM could not be rebuilt: it refuses every call. */
+  broken?: string;
+  /** Cluster mode: the lease epoch this instance holds the VM under (written with each log entry). */
+  epoch?: number;
+}
+
+export class VmRegistry {
+  private readonly records = new Map<string, VmRecord>();
+  /** Cluster mode: VMs whose lease another instance took from this one. */
+  private readonly movedAway = new Set<string>();
+
+  constructor(private readonly maxVms: number) {}
+
+  get count(): number {
+    return this.records.size;
+  }
+
+  /** Whether `owner` may see the VM (undefined owner: the server runs open and sees all). */
+  visible(id: string, owner: string | undefined): boolean {
+    const record = this.records.get(id);
+    return record !== undefined && (owner === undefined || record.owner === owner);
+  }
+
+  /** 429 when the server already holds its quota of VMs. */
+  checkRoom(): void {
+    if (this.records.size >= this.maxVms) throw limitExceeded(`this server holds at most ${this.maxVms} VMs; delete one first`);
+  }
+
+  add(record: VmRecord): void {
+    this.records.set(record.id, record);
+    this.movedAway.delete(record.id);
+  }
+
+  /** Cluster mode: forgets a VM another instance owns now; its calls answer 503 (retry) rather than 404. Whether it was here. */
+  moved(id: string): boolean {
+    if (!this.records.delete(id)) return false;
+    this.movedAway.add(id);
+    return true;
+  }
+
+  delete(id: string): void {
+    this.records.delete(id);
+  }
+
+  /** The VM's record if it is present, broken or not (for the failure path). */
+  find(id: string): VmRecord | undefined {
+    return this.records.get(id);
+  }
+
+  all(): VmRecord[] {
+    return [...this.records.values()];
+  }
+
+  /** The VM's record: 404 if there is none, 503 if it could not be rebuilt. */
+  get(id: string): VmRecord {
+    const record = this.records.get(id);
+    if (!record && this.movedAway.has(id)) throw movedError(id);
+    if (!record) throw vmNotFound(id);
+    if (record.broken) throw new ServiceError(503, 'storage-failure', `VM ${id} is unavailable until the service restarts: ${record.broken}`);
+    return record;
+  }
+}
+
+/** A call on a VM this instance no longer owns (cluster mode): retry, and reach the owner. */
+export const movedError = (id: string): ServiceError => new ServiceError(503, 'not-ready', `VM ${id} has moved to another instance; retry the call`);

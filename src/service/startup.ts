@@ -1,0 +1,72 @@
+// Start-up: rebuild every stored VM from its log once, in the background, and say whether
+// that is done (readyz, and the /v1 gate in plugins/app/persistence.ts).
+import type { FastifyBaseLogger } from 'fastify';
+import type { VmRepository } from '../db/vm-repository.js';
+import { withVmDefaults, type VmConfig } from '../sim/index.js';
+import { ServiceError } from './errors.js';
+import type { VmRegistry } from './registry.js';
+import type { Replayer } from './replayer.js';
+
+type LoadState = { state: 'idle' | 'loading' | 'ready' } | { state: 'failed'; error: Error };
+
+export class StartupLoad {
+  private loading: Promise<void> | undefined;
+  private load: LoadState = { state: 'idle' };
+
+  constructor(
+    private readonly repo: VmRepository,
+    private readonly registry: VmRegistry,
+    private readonly replayer: Replayer,
+    private readonly log: FastifyBaseLogger,
+    /** False in cluster mode: there each VM is rebuilt when this instance takes its lease (VmStore.adopt). */
+    private readonly loadAll = true,
+  ) {}
+
+  /** Rebuilds every stored VM from its log (once); `gate` lets tests hold it back. */
+  start(gate?: Promise<unknown>): Promise<void> {
+    this.loading ??= (async () => {
+      this.load = { state: 'loading' };
+      await gate;
+      await this.repo.ping();
+      if (!this.loadAll) return;
+      for (const stored of await this.repo.allVms()) {
+        // One VM that cannot be rebuilt keeps the service unready: loud rather than silently missing.
+        const named = (error: Error) => new Error(`VM ${stored.id} (${stored.config.name}): ${error.message}`, { cause: error });
+        let config: VmConfig;
+        let lastSeq: number;
+        try {
+          config = withVmDefaults(stored.config);
+          lastSeq = await this.replayer.rebuild(stored.id, config);
+        } catch (error) {
+          throw named(error as Error);
+        }
+        this.registry.add({ id: stored.id, createdAt: stored.createdAt, owner: stored.owner, config, lastSeq, commits: Promise.resolve(), stale: false });
+      }
+    })().then(
+      () => {
+        this.load = { state: 'ready' };
+        this.log.info({ vms: this.registry.count }, 'replay finished');
+      },
+      (error: Error) => {
+        this.load = { state: 'failed', error };
+        this.log.error({ err: error }, 'replay failed');
+      },
+    );
+    return this.loading;
+  }
+
+  /** Resolves once the VMs are rebuilt; a 503 problem if that failed or never started. */
+  async whenLoaded(): Promise<void> {
+    if (this.load.state !== 'ready') await this.loading;
+    if (this.load.state === 'failed') throw new ServiceError(503, 'not-ready', `rebuilding VMs from the database failed: ${this.load.error.message}`);
+    if (this.load.state !== 'ready') throw new ServiceError(503, 'not-ready', 'VMs are not loaded yet');
+  }
+
+  get ready(): boolean {
+    return this.load.state === 'ready';
+  }
+
+  get error(): Error | undefined {
+    return this.load.state === 'failed' ? this.load.error : undefined;
+  }
+}

@@ -1,0 +1,293 @@
+// The only path that changes a VM, and the reads that must not see ahead of it:
+// per-VM queue -> engine host applies -> log entry enqueued for the next group commit ->
+// answer once committed. The queue moves on as soon as an operation is applied (the next
+// call on the VM may apply on top of it: its entry commits in the same or a later group),
+// but every read first waits for the VM's pending commits, so no change is visible before
+// its log entry is committed. A failed group marks its VMs stale; the next call on each
+// rebuilds it from its log first.
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { LogWriter, NewLease } from '../db/log-writer.js';
+import type { StoredVm, VmRepository } from '../db/vm-repository.js';
+import type { LoggedOperation } from '../labs/types.js';
+import { SimError, withVmDefaults, type Operation, type OperationKind, type VmConfig, type VmConfigInput, type VmLimits } from '../sim/index.js';
+import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf } from './engine/host.js';
+import { invalidInput, limitExceeded, ServiceError } from './errors.js';
+import { GroupCommit, LeaseLost } from './group-commit.js';
+import { listPage, type Page, type PageQuery } from './list-page.js';
+import { movedError, VmRegistry, type VmRecord } from './registry.js';
+import { Replayer } from './replayer.js';
+import { KeyedSerialQueue } from './serial-queue.js';
+import { StartupLoad } from './startup.js';
+
+/** A VM as the API shows it. */
+export type VmView = { id: string } & VmConfig & { createdAt: string; preFaultAllowed: boolean };
+
+export interface LogEntryView {
+  seq: number;
+  kind: OperationKind;
+  op: Operation;
+  result: unknown;
+  createdAt: string;
+}
+
+/** An operation's answer, committed: the engine result as the JSON text that was logged. */
+export interface Committed {
+  json: string;
+}
+
+export interface VmStoreOptions {
+  limits: Partial<VmLimits>;
+  maxVms: number;
+  maxOperationsPerVm: number;
+  log: FastifyBaseLogger;
+  /**
+   * Cluster mode: VMs are loaded one at a time as this instance takes their leases (adopt),
+   * not all at start; a new VM comes with this instance's lease (epoch 1); every log entry
+   * carries its VM's epoch, and a group that fences a VM drops it here (moved).
+   */
+  lease?: NewLease;
+}
+
+const storageFailure = () =>
+  new ServiceError(500, 'storage-failure', 'the operation could not be committed; the VM is back at its last committed state');
+
+export class VmStore {
+  private readonly registry: VmRegistry;
+  private readonly queue = new KeyedSerialQueue();
+  private readonly replayer: Replayer;
+  readonly startup: StartupLoad;
+  readonly commits: GroupCommit;
+
+  constructor(
+    private readonly repo: VmRepository,
+    private readonly writer: LogWriter,
+    private readonly host: EngineHost,
+    private readonly options: VmStoreOptions,
+  ) {
+    this.registry = new VmRegistry(options.maxVms);
+    this.replayer = new Replayer(host, repo, options.limits, options.log);
+    this.startup = new StartupLoad(repo, this.registry, this.replayer, options.log, options.lease === undefined);
+    this.commits = new GroupCommit(
+      writer,
+      (vmIds, error) => this.groupFailed(vmIds, error),
+      (vmIds) => this.evict([...vmIds]),
+    );
+  }
+
+  /** Resolves once the VMs are rebuilt from their logs; a 503 problem if that failed. */
+  whenLoaded(): Promise<void> {
+    return this.startup.whenLoaded();
+  }
+
+  get count(): number {
+    return this.registry.count;
+  }
+
+  async ping(): Promise<void> {
+    await this.repo.ping();
+  }
+
+  /** Whether `owner` may see the VM (undefined owner: the server runs open and sees all). */
+  visible(id: string, owner: string | undefined): boolean {
+    return this.registry.visible(id, owner);
+  }
+
+  async create(input: VmConfigInput, owner?: string): Promise<VmView> {
+    this.registry.checkRoom();
+    const config = withVmDefaults(input);
+    const record: VmRecord = {
+      id: randomUUID(),
+      createdAt: new Date(),
+      owner: owner ?? null,
+      config,
+      lastSeq: 0,
+      commits: Promise.resolve(),
+      stale: false,
+      epoch: this.options.lease && 1,
+    };
+    await this.host.create(record.id, config, this.options.limits);
+    try {
+      this.registry.checkRoom(); // again: another create may have taken the last place meanwhile
+      await this.writer.insertVm({ id: record.id, config, createdAt: record.createdAt, owner: record.owner }, this.options.lease);
+    } catch (error) {
+      await this.host.drop(record.id);
+      if (error instanceof ServiceError) throw error;
+      this.options.log.error({ err: error }, 'storing a new VM failed');
+      throw new ServiceError(500, 'storage-failure', 'the VM could not be stored');
+    }
+    this.registry.add(record);
+    return view(record, { preFaultAllowed: (await this.host.query(record.id, { kind: 'state' })).preFaultAllowed });
+  }
+
+  remove(id: string): Promise<void> {
+    return this.queue.run(id, async () => {
+      await this.settled(id);
+      await this.writer.deleteVm(id);
+      this.registry.delete(id);
+      await this.host.drop(id);
+    });
+  }
+
+  async list(query: PageQuery, owner?: string): Promise<Page<VmView>> {
+    if (query.cursor !== undefined && !this.visible(query.cursor, owner))
+      throw invalidInput('cursor does not name a page of this list (the VM it points at is gone?)', 'cursor');
+    const page = await listPage(query, (after, take) => this.repo.listVms(after, take, owner), (vm: StoredVm) => vm.id);
+    // A VM deleted since the page was read is left out rather than failing the listing.
+    const views = await Promise.all(page.items.map((stored) => this.getView(stored.id).catch(() => undefined)));
+    return { items: views.filter((v): v is VmView => v !== undefined), nextCursor: page.nextCursor };
+  }
+
+  /** The VM's view (configuration, createdAt, preFaultAllowed). */
+  getView(id: string): Promise<VmView> {
+    return this.queue.run(id, async () => {
+      const record = await this.settled(id);
+      return view(record, await this.host.query(id, { kind: 'state' }));
+    });
+  }
+
+  /** A named engine read, in the VM's queue, after every earlier operation committed. */
+  query<K extends EngineQuery['kind']>(id: string, query: QueryOf<K>): Promise<QueryAnswers[K]> {
+    return this.queue.run(id, async () => {
+      await this.settled(id);
+      return this.host.query(id, query);
+    });
+  }
+
+  /**
+   * The VM's whole committed log and a query answered on the state that log rebuilds,
+   * together in one turn of the VM's queue (export, lab grading): `queryFor` builds the
+   * query from the log (plain data for the engine host).
+   */
+  withLog<K extends EngineQuery['kind']>(
+    id: string,
+    queryFor: (log: LoggedOperation[]) => QueryOf<K>,
+  ): Promise<{ log: LoggedOperation[]; answer: QueryAnswers[K] }> {
+    return this.queue.run(id, async () => {
+      await this.settled(id);
+      const log: LoggedOperation[] = [];
+      for await (const batch of this.repo.replayLog(id)) for (const e of batch) log.push({ op: e.op, result: JSON.parse(e.resultJson) });
+      return { log, answer: await this.host.query(id, queryFor(log)) };
+    });
+  }
+
+  /** The one path for every state-changing call: apply, commit to the log, then answer. */
+  async execute(id: string, op: Operation): Promise<Committed> {
+    const applied = await this.queue.run(id, async () => {
+      const record = await this.current(id);
+      if (record.lastSeq >= this.options.maxOperationsPerVm)
+        throw limitExceeded(`a VM's operation log holds at most ${this.options.maxOperationsPerVm} entries; create a new VM`);
+      let out: Applied;
+      try {
+        out = await this.host.apply(id, op);
+      } catch (error) {
+        if (error instanceof SimError) throw error; // refused: the engine changed nothing, nothing to log
+        await record.commits; // an engine bug may have left a half-applied change: back to the log
+        await this.rebuild(record);
+        throw error;
+      }
+      record.lastSeq += 1;
+      const commit = this.commits.enqueue({ vmId: id, seq: record.lastSeq, op, resultJson: out.json, projection: out.projection, epoch: record.epoch });
+      record.commits = commit.catch(() => undefined);
+      return { json: out.json, commit };
+    });
+    try {
+      await applied.commit;
+    } catch (error) {
+      if (error instanceof LeaseLost) throw movedError(id); // fenced: not written, and the VM is dropped here
+      throw storageFailure(); // groupFailed logged the cause once for the whole group
+    }
+    return { json: applied.json };
+  }
+
+  async operations(id: string, query: PageQuery): Promise<Page<LogEntryView>> {
+    await this.queue.run(id, () => this.settled(id));
+    if (query.cursor !== undefined && !/^[0-9]{1,15}$/.test(query.cursor)) throw invalidInput('cursor must be a nextCursor from an earlier page', 'cursor');
+    const page = await listPage(query, (after, take) => this.repo.operations(id, Number(after ?? 0), take), (e) => String(e.seq));
+    return { items: page.items.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })), nextCursor: page.nextCursor };
+  }
+
+  /** Cluster mode: rebuilds a stored VM from its log now that this instance holds its lease at `epoch`. */
+  adopt(id: string, epoch: number): Promise<void> {
+    return this.queue.run(id, async () => {
+      const stored = await this.repo.vm(id);
+      if (!stored) return;
+      const config = withVmDefaults(stored.config);
+      const lastSeq = await this.replayer.rebuild(id, config);
+      this.registry.add({ id, createdAt: stored.createdAt, owner: stored.owner, config, lastSeq, commits: Promise.resolve(), stale: false, epoch });
+    });
+  }
+
+  /** Cluster mode: drops VMs another instance holds the lease of now (their engine state may be ahead of the log). */
+  evict(ids: readonly string[]): void {
+    for (const id of ids) {
+      if (!this.registry.moved(id)) continue;
+      void this.host.drop(id);
+      this.options.log.warn({ vmId: id }, 'lease lost: VM dropped from this instance');
+    }
+  }
+
+  /** Whether the VM is loaded here (cluster mode: this instance holds its lease). */
+  has(id: string): boolean {
+    return this.registry.find(id) !== undefined;
+  }
+
+  /** Cluster mode: VM id -> epoch of every VM loaded here, for lease renewal. */
+  epochs(): Map<string, number> {
+    return new Map(this.registry.all().map((r) => [r.id, r.epoch ?? 0]));
+  }
+
+  /** Waits for every queued call and commits the last group; the VMs stay (cluster mode hands leases back after this). */
+  async quiesce(): Promise<void> {
+    await this.queue.drain();
+    await this.commits.flush();
+    await Promise.all(this.registry.all().map((r) => r.commits));
+  }
+
+  /** quiesce(), then closes the engine host (graceful shutdown). */
+  async drain(): Promise<void> {
+    await this.quiesce();
+    await this.host.close();
+  }
+
+  /** The VM, rebuilt first if a failed group left it ahead of its log (call inside its queue). */
+  private async current(id: string): Promise<VmRecord> {
+    const record = this.registry.get(id);
+    if (record.stale) await this.rebuild(record);
+    return this.registry.get(id);
+  }
+
+  /** current(), after every change applied so far has committed: what a reader may see. */
+  private async settled(id: string): Promise<VmRecord> {
+    await this.registry.get(id).commits;
+    return this.current(id);
+  }
+
+  private groupFailed(vmIds: Set<string>, error: Error): void {
+    this.options.log.error({ err: error, vms: vmIds.size }, 'a group commit failed; its VMs are rebuilt from their logs');
+    for (const id of vmIds) {
+      const record = this.registry.find(id);
+      if (!record) continue;
+      record.stale = true;
+      // Rebuild now rather than on the VM's next call, so memory matches the database again.
+      void this.queue.run(id, () => this.current(id)).catch(() => undefined);
+    }
+  }
+
+  private async rebuild(record: VmRecord): Promise<void> {
+    try {
+      record.lastSeq = await this.replayer.rebuild(record.id, record.config);
+      record.stale = false;
+    } catch (error) {
+      record.broken = (error as Error).message;
+      this.options.log.error({ err: error, vmId: record.id }, 'rebuilding a VM from its log failed');
+    }
+  }
+}
+
+const view = (record: VmRecord, state: { preFaultAllowed: boolean }): VmView => ({
+  id: record.id,
+  ...record.config,
+  createdAt: record.createdAt.toISOString(),
+  preFaultAllowed: state.preFaultAllowed,
+});

@@ -1,0 +1,126 @@
+// mmu_internal.h: struct kvm_page_fault, the RET_PF_* codes and what the fault path
+// (fault.ts) and the TDP MMU (map.ts) share, so that neither imports the other's module
+// for them (the kernel breaks the same cycle with this header).
+
+import type { Memslot } from '../memslots.js';
+import { PAGES_PER_LEVEL } from '../u64.js';
+
+// RET_PF_*, 6.12+ order.
+export const RET_PF_CONTINUE = 0;
+export const RET_PF_RETRY = 1;
+export const RET_PF_EMULATE = 2;
+export const RET_PF_WRITE_PROTECTED = 3;
+export const RET_PF_INVALID = 4;
+export const RET_PF_FIXED = 5;
+export const RET_PF_SPURIOUS = 6;
+
+export { EINVAL, ENOENT, EOPNOTSUPP, EINTR, EIO, EFAULT, EAGAIN, ENOMEM } from '../errno.js';
+
+/** struct kvm_page_fault, reused across iterations to keep the pre-fault loop allocation-free. */
+export interface KvmPageFault {
+  /** Fault address as a gfn, with the TDX shared bit when the access is shared. */
+  addrGfn: number;
+  /** The gfn without direct bits: what the memslot lookup uses. */
+  gfn: number;
+  isPrivate: boolean;
+  write: boolean;
+  exec: boolean;
+  prefetch: boolean;
+  /** Address space of the slot lookup (the vCPU's, or 0 under switch-root-mmu). */
+  asId: number;
+  maxLevel: number;
+  reqLevel: number;
+  goalLevel: number;
+  hugePageDisallowed: boolean;
+  slot: Memslot | undefined;
+  pfn: number;
+  mapWritable: boolean;
+  /** What the map step installed (for the response's `mapped` rows). */
+  installedFlags: number;
+  installedPfn: number;
+  installedGfn: number;
+  installedLevel: number;
+  installed: boolean;
+  /** Legacy TDP MMU: leaves direct_pte_prefetch installed beside it, as (gfn, spte) pairs. */
+  readonly prefetched: number[];
+  /** The vCPU taking the fault (for tracepoints). */
+  vcpuId: number;
+  /** Per-call memo of maxMappingLevel for shared faults: (slot, 2M page) -> level. */
+  memoSlot: Memslot | undefined;
+  memoPage: number;
+  memoLevel: number;
+}
+
+export function newPageFault(): KvmPageFault {
+  return {
+    addrGfn: 0,
+    gfn: 0,
+    isPrivate: false,
+    write: false,
+    exec: false,
+    prefetch: true,
+    asId: 0,
+    maxLevel: 3,
+    reqLevel: 1,
+    goalLevel: 1,
+    hugePageDisallowed: false,
+    slot: undefined,
+    pfn: 0,
+    mapWritable: false,
+    installedFlags: 0,
+    installedPfn: 0,
+    installedGfn: 0,
+    installedLevel: 0,
+    installed: false,
+    prefetched: [],
+    vcpuId: 0,
+    memoSlot: undefined,
+    memoPage: -1,
+    memoLevel: 0,
+  };
+}
+
+/** Reset the per-fault fields (kvm_mmu_do_page_fault's initialiser). */
+export function initPageFault(
+  f: KvmPageFault,
+  gfn: number,
+  addrGfn: number,
+  isPrivate: boolean,
+  asId: number,
+  write: boolean,
+  exec: boolean,
+  prefetch: boolean,
+  nxHugePages: boolean,
+): void {
+  f.gfn = gfn;
+  f.addrGfn = addrGfn;
+  f.isPrivate = isPrivate;
+  f.asId = asId;
+  f.write = write;
+  f.exec = exec;
+  f.prefetch = prefetch;
+  // kvm_mmu_do_page_fault: max 1G, requested/goal 4K until hugepage_adjust runs.
+  f.maxLevel = 3;
+  f.reqLevel = 1;
+  f.goalLevel = 1;
+  // kvm_mmu_hugepage_adjust: huge pages are refused only to exec faults under the NX mitigation.
+  f.hugePageDisallowed = exec && nxHugePages;
+  f.slot = undefined;
+  f.pfn = 0;
+  f.mapWritable = false;
+  f.installed = false;
+  if (f.prefetched.length) f.prefetched.length = 0;
+}
+
+/** Which host page (of the backing's size) backs gfn: what CoW state is kept per. */
+export const hostPageIndex = (slot: Memslot, gfn: number): number =>
+  Math.floor((slot.hvaPfn + (gfn - slot.baseGfn)) / PAGES_PER_LEVEL[slot.backingLevel]!);
+
+/** The fault's error code as the tracepoints print it (PFERR_* of kvm_host.h). */
+export function pfErrorCode(f: KvmPageFault): bigint {
+  let code = 1n << 32n; // PFERR_GUEST_FINAL_MASK: a TDP fault on the final gpa
+  if (f.write) code |= 1n << 1n; // PFERR_WRITE_MASK
+  if (f.exec) code |= 1n << 4n; // PFERR_FETCH_MASK
+  if (f.isPrivate) code |= 1n << 49n; // PFERR_PRIVATE_ACCESS
+  return code;
+}
