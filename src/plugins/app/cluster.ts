@@ -3,8 +3,8 @@
 // owner (@fastify/reply-from) rather than redirected: the instances sit behind HAProxy and
 // need not be reachable by clients, and a forward keeps the client's one connection and
 // one URL (a 307 would expose instance addresses and make every client follow redirects).
-// HAProxy hashes the VM id, so most calls reach the owner directly; forwards happen after a
-// failover or while HAProxy's view of the instances changes.
+// HAProxy routes by VM id (to the creator, else by a consistent hash), so most calls reach
+// the owner directly; forwards happen after a failover or a restart.
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
