@@ -20,6 +20,7 @@ export interface ClusterOptions extends LeaseIdentity {
 
 /** Marks a forwarded call, so an instance never forwards it again (no loops while leases move). */
 const FORWARDED = 'x-prefault-forwarded-by';
+const SERVED_BY = 'x-prefault-instance';
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Routes answering 201 with a new VM (its id in the body). */
 const CREATES = new Set(['/v1/vms', '/v1/vms/import']);
@@ -37,8 +38,12 @@ export default fp(
       await keeper.stop();
     });
 
-    // HAProxy learns who owns a new VM from this header (deploy/haproxy.cfg, stick table).
+    // Which instance answered, and through which one when forwarded (for operators and tests);
+    // HAProxy learns who owns a new VM from x-vm-id (deploy/haproxy.cfg, stick table).
     app.addHook('onSend', async (request, reply, payload) => {
+      if (!reply.hasHeader(SERVED_BY)) reply.header(SERVED_BY, options.instanceId);
+      const via = request.headers[FORWARDED];
+      if (typeof via === 'string') reply.header(FORWARDED, via);
       if (reply.statusCode === 201 && request.method === 'POST' && CREATES.has(request.routeOptions.url ?? '') && typeof payload === 'string') {
         const id = (JSON.parse(payload) as { id?: unknown }).id;
         if (typeof id === 'string') reply.header('x-vm-id', id);
