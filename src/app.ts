@@ -5,7 +5,6 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { DEFAULT_CONFIG, type ClusterConfig, type RateLimitConfig, type SqliteSynchronous } from './config.js';
 import { loadOpenApiDocument } from './contract/openapi-document.js';
 import auth from './plugins/app/auth.js';
-import cluster from './plugins/app/cluster.js';
 import gracefulClose from './plugins/app/graceful-close.js';
 import labs from './plugins/app/labs.js';
 import persistence from './plugins/app/persistence.js';
@@ -79,6 +78,8 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
   });
   if (options.cluster) {
     const c = options.cluster;
+    // Loaded only in cluster mode: a single instance does not pay for the proxy client.
+    const { default: cluster } = await import('./plugins/app/cluster.js');
     await app.register(cluster, {
       instanceId: c.instanceId,
       address: c.advertisedUrl,

@@ -3,12 +3,9 @@
 // runs `prisma migrate deploy`; tests migrate in-process); PostgreSQL is migrated here, on
 // every start, under an advisory lock (see postgres-migrate.ts for why not by Prisma).
 import type { PrismaClient } from '@prisma/client';
-import pg from 'pg';
+import type pg from 'pg';
 import { Checkpointer } from './checkpointer.js';
 import type { LogWriter } from './log-writer.js';
-import { applyPostgresMigrations } from './postgres-migrate.js';
-import { PostgresLogWriter } from './postgres-log-writer.js';
-import { openPostgresPrisma } from './postgres-prisma.js';
 import { openPrisma, sqlitePath } from './prisma.js';
 import { SqliteLogWriter } from './sqlite-log-writer.js';
 import { storeKind, type SqliteSynchronous, type StoreKind } from '../config.js';
@@ -30,10 +27,17 @@ export interface StoreOptions {
 
 export async function openStore(databaseUrl: string, options: StoreOptions): Promise<Store> {
   if (storeKind(databaseUrl) === 'postgres') {
+    // Loaded only here: the default SQLite start-up does not pay for pg, its adapter and client.
+    const [{ default: pgModule }, { applyPostgresMigrations }, { PostgresLogWriter }, { openPostgresPrisma }] = await Promise.all([
+      import('pg'),
+      import('./postgres-migrate.js'),
+      import('./postgres-log-writer.js'),
+      import('./postgres-prisma.js'),
+    ]);
     await applyPostgresMigrations(databaseUrl);
     const prisma = openPostgresPrisma(databaseUrl);
     const writer = await PostgresLogWriter.open(databaseUrl);
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+    const pool = new pgModule.Pool({ connectionString: databaseUrl, max: 4 });
     return {
       kind: 'postgres',
       prisma,
