@@ -6,7 +6,6 @@
 // subset, `--incremental false` (or delete reports/) for a clean run.
 // Stryker 9.6 (not 10.x): 10.0 dropped Node 20 (stryker-js PR #6002), and this project runs on Node 20.
 
-/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts' },
@@ -20,7 +19,8 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
-  timeoutMS: 5_000,
+  timeoutMS: 3_000,
+  timeoutFactor: 1.25,
   // Module-level constants are reached by every test and need a fresh module graph per
   // mutant: too slow for 2 cores. They are reported as ignored, not scored.
   ignoreStatic: true,

@@ -11,7 +11,6 @@ import { applyMigrations } from '../src/db/migrate.js';
 import type { SqliteSynchronous } from '../src/config.js';
 import { BENCH_SLOT } from './bench-slot.js';
 
-
 async function bare(): Promise<Target> {
   const app = Fastify({ logger: false });
   app.post('/bare', async (request) => ({ ok: true, echo: request.body }));
@@ -29,7 +28,9 @@ async function prefault(vms: number, synchronous: SqliteSynchronous): Promise<Ta
   const dbFile = join(dir, 'bench.db');
   applyMigrations(dbFile);
   // Rate limiting stays on (its cost is part of the hot path) with a max no run reaches.
-  const app = await build({ databaseUrl: `file:${dbFile}`, sqliteSynchronous: synchronous, rateLimit: { max: 1e9, windowMs: 60_000 } });
+  // WORKERS from the parent (bench/http.ts compares engine hosts); the server's own default otherwise.
+  const workers = process.env.WORKERS === undefined ? {} : { workers: Number(process.env.WORKERS) };
+  const app = await build({ databaseUrl: `file:${dbFile}`, sqliteSynchronous: synchronous, rateLimit: { max: 1e9, windowMs: 60_000 }, ...workers });
   await app.ready();
   await app.vmStore.whenLoaded();
   const vmIds: string[] = [];

@@ -5,8 +5,10 @@
 // targets of issue 4; nothing here is asserted.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { BIG_SIZE, closeAgent, headOfLine, showHeadOfLine } from './head-of-line.js';
 import { timeReplay } from './replay-db.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -27,8 +29,12 @@ interface Figures {
   cpuPerRequest?: number;
 }
 
-async function startTarget(args: string[]): Promise<{ child: ChildProcess; port: number; vmIds: string[] }> {
-  const child = fork(TARGET, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startTarget(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; port: number; vmIds: string[] }> {
+  const child = fork(TARGET, args, {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
+  });
   const [message] = (await once(child, 'message')) as [{ port: number; vmIds: string[] }];
   return { child, ...message };
 }
@@ -72,22 +78,32 @@ async function bare(): Promise<Figures> {
   return { ...figures, cpuPerRequest: stats.cpuMicros / figures.total };
 }
 
-async function prefault(synchronous: 'NORMAL' | 'FULL'): Promise<Figures & { stats: TargetStats }> {
-  const { child, port, vmIds } = await startTarget(['prefault', String(VMS), synchronous]);
+interface PrefaultRun {
+  synchronous: 'NORMAL' | 'FULL';
+  workers: number;
+  /** 4K pages per call: 2 is the route's cost, 512 an engine-heavy call. */
+  pages: number;
+  connections?: number;
+}
+
+async function prefault(run: PrefaultRun): Promise<Figures & { stats: TargetStats }> {
+  const { child, port, vmIds } = await startTarget(['prefault', String(VMS), run.synchronous], { WORKERS: String(run.workers) });
+  const bytes = run.pages * 0x1000;
   let n = 0;
   try {
-    const figures = await load(`pre-fault, synchronous=${synchronous}`, {
+    const figures = await load(`pre-fault ${run.pages}p, ${run.synchronous}, WORKERS=${run.workers}`, {
       url: `http://127.0.0.1:${port}`,
+      connections: run.connections ?? CONNECTIONS,
       requests: [
         {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          // Round-robin over the VMs, each call mapping the next two fresh 4K pages of its VM.
+          // Round-robin over the VMs, each call mapping the next fresh pages of its VM.
           setupRequest: (request) => {
             const vm = vmIds[n % VMS]!;
-            const gpa = Math.floor(n / VMS) * 0x2000;
+            const gpa = Math.floor(n / VMS) * bytes;
             n += 1;
-            return { ...request, path: `/v1/vms/${vm}/vcpus/0/pre-fault`, body: `{"gpa":"0x${gpa.toString(16)}","size":"0x2000"}` };
+            return { ...request, path: `/v1/vms/${vm}/vcpus/0/pre-fault`, body: `{"gpa":"0x${gpa.toString(16)}","size":"0x${bytes.toString(16)}"}` };
           },
         },
       ],
@@ -105,17 +121,60 @@ const show = (f: Figures): string =>
   `   server CPU ${(f.cpuPerRequest ?? 0).toFixed(0).padStart(4)} us/req` +
   (f.non2xx || f.errors ? `   (non-2xx ${f.non2xx}, errors ${f.errors})` : '');
 
-console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s per run, ${VMS} VMs for the pre-fault route\n`);
-const base = await bare();
-console.log(show(base));
-for (const synchronous of ['NORMAL', 'FULL'] as const) {
-  const pf = await prefault(synchronous);
-  console.log(show(pf));
-  const c = pf.stats.commits!;
-  console.log(
-    `${''.padEnd(30)} ratio to bare ${((100 * pf.rps) / base.rps).toFixed(1)}% (target >= 25%), p99 target < 20 ms; ` +
-      `${c.groups} group commits, ${(c.entries / c.groups).toFixed(1)} entries each on average, largest ${c.largestGroup}`,
-  );
+async function headOfLineFigures(workers: string): Promise<void> {
+  const { child, port } = await startTarget(['prefault', '0'], { WORKERS: workers });
+  try {
+    console.log(showHeadOfLine(`head-of-line, WORKERS=${workers}`, await headOfLine(port)));
+  } finally {
+    await stopTarget(child);
+  }
 }
-const replay = await timeReplay(REPLAY_OPERATIONS, 10);
-console.log(`\nrestart + replay of ${REPLAY_OPERATIONS} operations (${replay.vmsLoaded} VMs): ${(replay.ms / 1000).toFixed(2)} s (target < 5 s)`);
+
+const CORES = availableParallelism();
+/** BENCH_ONLY=hol,throughput,scaling,replay runs only those parts; BENCH_WORKERS the worker counts compared. */
+const only = new Set((process.env.BENCH_ONLY ?? 'hol,throughput,scaling,replay').split(','));
+const workerCounts = (process.env.BENCH_WORKERS ?? `0,${CORES}`).split(',').map(Number);
+console.log(
+  `${CORES} cores; load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} at start (other processes share these cores)\n`,
+);
+if (only.has('hol')) {
+  console.log(`head-of-line: a ${(BIG_SIZE / 2 ** 30).toFixed(2)} GiB 4K pre-fault on one VM, another VM probed every 2 ms; medians of 3 runs`);
+  for (const workers of workerCounts) await headOfLineFigures(String(workers));
+  closeAgent();
+  console.log('target: probe p99 < 20 ms, big call at most 15% slower than in-process alone\n');
+}
+if (only.has('throughput')) {
+  console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s per run, ${VMS} VMs for the pre-fault route`);
+  const base = await bare();
+  console.log(show(base));
+  const runs: PrefaultRun[] = [
+    ...workerCounts.map((workers) => ({ synchronous: 'NORMAL' as const, workers, pages: 2 })),
+    { synchronous: 'FULL', workers: workerCounts.at(-1)!, pages: 2 },
+  ];
+  for (const run of runs) {
+    const pf = await prefault(run);
+    console.log(show(pf));
+    const c = pf.stats.commits!;
+    console.log(
+      `${''.padEnd(30)} ratio to bare ${((100 * pf.rps) / base.rps).toFixed(1)}% (target >= 50%, p99 < 20 ms); ` +
+        `${c.groups} group commits, ${(c.entries / c.groups).toFixed(1)} entries each on average, largest ${c.largestGroup}`,
+    );
+  }
+  console.log('');
+}
+if (only.has('scaling')) {
+  console.log(`scaling: 512-page (2 MiB of 4K leaves) pre-faults round-robin over ${VMS} VMs, ${CONNECTIONS} connections, ${SECONDS} s`);
+  const rps: Record<number, number> = {};
+  for (const workers of [1, 2]) {
+    const pf = await prefault({ synchronous: 'NORMAL', workers, pages: 512 });
+    rps[workers] = pf.rps;
+    console.log(show(pf));
+  }
+  console.log(`${''.padEnd(30)} 2 workers / 1 worker: ${(rps[2]! / rps[1]!).toFixed(2)}x\n`);
+}
+if (only.has('replay')) {
+  const replay = await timeReplay(REPLAY_OPERATIONS, 10);
+  console.log(`restart + replay of ${REPLAY_OPERATIONS} operations (${replay.vmsLoaded} VMs): ${(replay.ms / 1000).toFixed(2)} s (target < 5 s)`);
+}

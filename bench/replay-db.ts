@@ -59,7 +59,7 @@ async function writeLog(writer: LogWriter, total: number, vms: number): Promise<
 }
 
 /** Milliseconds from build() to every VM rebuilt and the app ready, on a fresh `total`-operation database (SQLite, or the empty PostgreSQL database `postgresUrl`). */
-export async function timeReplay(total: number, vms: number, postgresUrl?: string): Promise<{ ms: number; vmsLoaded: number }> {
+export async function timeReplay(total: number, vms: number, postgresUrl?: string, workers?: number): Promise<{ ms: number; vmsLoaded: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'prefault-lab-replay-'));
   try {
     let databaseUrl = postgresUrl;
@@ -70,7 +70,7 @@ export async function timeReplay(total: number, vms: number, postgresUrl?: strin
       databaseUrl = `file:${dbFile}`;
     }
     const t0 = performance.now();
-    const app = await build({ databaseUrl });
+    const app = await build({ databaseUrl, ...(workers !== undefined && { workers }) });
     await app.ready();
     await app.vmStore.whenLoaded();
     const ms = performance.now() - t0;

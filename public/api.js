@@ -9,7 +9,7 @@ export const token = {
   set: (value) => (value ? localStorage.setItem(TOKEN, value) : localStorage.removeItem(TOKEN)),
 };
 
-export async function api(method, path, body) {
+async function send(method, path, body) {
   const headers = body === undefined ? {} : { 'content-type': 'application/json' };
   if (token.get()) headers.authorization = `Bearer ${token.get()}`;
   const res = await fetch(path, {
@@ -18,9 +18,26 @@ export async function api(method, path, body) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  const data = text ? JSON.parse(text) : null;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${data?.title ?? ''}${data?.detail ? ` - ${data.detail}` : ''}`);
-  return data;
+  if (!res.ok) {
+    const problem = /json/.test(res.headers.get('content-type') ?? '') && text ? JSON.parse(text) : null;
+    throw new Error(`${method} ${path}: ${res.status} ${problem?.title ?? ''}${problem?.detail ? ` - ${problem.detail}` : ''}`);
+  }
+  return text;
+}
+
+export async function api(method, path, body) {
+  const text = await send(method, path, body);
+  return text ? JSON.parse(text) : null;
+}
+
+/** A text/plain answer (the trace of an operation). */
+export const getText = (path) => send('GET', path);
+
+let contract = null;
+/** Whether the server's OpenAPI document has `path` (features the server may not have yet). */
+export async function serverHas(path) {
+  contract ??= get('/openapi.json').catch(() => ({ paths: {} }));
+  return path in ((await contract).paths ?? {});
 }
 
 export const get = (path) => api('GET', path);

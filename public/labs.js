@@ -1,91 +1,358 @@
-// The labs panel: list labs, start a session (its VMs appear in the VM picker), show the
-// tasks as the exact calls to make, and ask the server to check the session's state.
-import { get, post } from './api.js';
+// Labs: the catalogue (Start / Start in predict mode) and the lab page of one session at
+// #/labs/<labId>/sessions/<sessionId>: tasks in their own column beside the viewer, the
+// session's VMs named by their role, predictions before the calls, Check and Reset.
+// Built on docs' LABS_API (session view with vms[].role, tasks[].predict, reset,
+// prediction); against an older server it falls back to the lab's tasks and the session
+// this browser started.
+import { api, get, post } from './api.js';
+import { busy, byTestId, h } from './dom.js';
 
-const $ = (sel) => document.querySelector(sel);
-const STORE = 'prefault-lab.session';
+const SESSIONS = 'prefault-lab.sessions';
+const STUDENT = 'prefault-lab.student';
+const $ = (id) => byTestId(id);
+const enc = encodeURIComponent;
 
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, String(v));
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
+const stored = () => JSON.parse(localStorage.getItem(SESSIONS) ?? '{}');
+/** Sessions this browser started, per student name and lab (Start reopens them). */
+const key = (labId) => `${localStorage.getItem(STUDENT) ?? ''}|${labId}`;
+const remember = (s) => localStorage.setItem(SESSIONS, JSON.stringify({ ...stored(), [key(s.labId)]: s }));
+const mine = (labId) => stored()[key(labId)];
+export const student = {
+  get: () => localStorage.getItem(STUDENT) ?? '',
+  set: (v) => (v ? localStorage.setItem(STUDENT, v) : localStorage.removeItem(STUDENT)),
+};
+
+/** Today's { sessionId, vms: [{ name, id }] } and LABS_API's { id, vms: [{ role, vmId }] } alike. */
+export function normalizeSession(s, labId) {
+  return {
+    id: s.id ?? s.sessionId,
+    labId: s.labId ?? labId,
+    mode: s.mode ?? 'guided',
+    student: s.student ?? null,
+    vms: (s.vms ?? []).map((v) => ({ role: v.role ?? v.name, vmId: v.vmId ?? v.id, name: v.name ?? v.role })),
+    tasks: s.tasks ?? null,
+  };
 }
 
-const resolve = (path, vms) => path.replace(/\{vm:([A-Za-z0-9_-]+)\}/g, (whole, name) => vms.find((v) => v.name === name)?.id ?? whole);
+/** `{vm:<name>}` in a task's path -> that session VM's id (by role, then by name). */
+const resolve = (path, vms) =>
+  path.replace(
+    /\{vm:([A-Za-z0-9_-]+)\}/g,
+    (whole, name) => (vms.find((v) => v.role === name) ?? vms.find((v) => v.name === name || v.name?.endsWith(`:${name}`)))?.vmId ?? whole,
+  );
 
-export function createLabsPanel({ onSession, onUseCall, onError }) {
+const ROOT_ROLES = [
+  null,
+  ...[4, 5].flatMap((level) =>
+    [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ].map(([smm, guestMode]) => ({ smm, guestMode, level })),
+  ),
+];
+const roleLabel = (r) => (r ? `level ${r.level}, smm ${+r.smm}, guest_mode ${+r.guestMode}` : 'no root (refused before a root is chosen)');
+
+/** One input for a prediction field; `choices` from the server win over the built-in ones. */
+function predictInput(p) {
+  const name = p.field;
+  if (p.choices?.length)
+    return h(
+      'select',
+      { name, 'data-testid': `predict-${name}` },
+      ...p.choices.map((c, i) => h('option', { value: String(i) }, typeof c === 'object' && c !== null ? roleLabel(c) : String(c))),
+    );
+  if (name === 'rootRole')
+    return h('select', { name, 'data-testid': `predict-${name}` }, ...ROOT_ROLES.map((r, i) => h('option', { value: String(i) }, roleLabel(r))));
+  if (name === 'level')
+    return h(
+      'select',
+      { name, 'data-testid': `predict-${name}` },
+      ...['4K', '2M', '1G'].map((l) => h('option', {}, l)),
+      h('option', { value: '' }, 'none'),
+    );
+  if (name === 'iterations') return h('input', { name, type: 'number', min: 0, size: 5, 'data-testid': `predict-${name}` });
+  return h('input', {
+    name,
+    size: 12,
+    placeholder: name === 'ret' ? '0, -22, -EINVAL' : name === 'errno' ? 'EINVAL' : '',
+    'data-testid': `predict-${name}`,
+  });
+}
+
+/** The form's values as the prediction body (ret stays text when it is an errno name). */
+function predictBody(form, fields) {
+  const body = {};
+  for (const p of fields) {
+    const raw = form.elements[p.field]?.value ?? '';
+    if (p.choices?.length) body[p.field] = p.choices[Number(raw)];
+    else if (p.field === 'rootRole') body.rootRole = ROOT_ROLES[Number(raw)];
+    else if (raw.trim() === '') continue;
+    else if (p.field === 'iterations') body.iterations = Number(raw);
+    else if (p.field === 'ret') body.ret = /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw.trim();
+    else body[p.field] = raw.trim();
+  }
+  return body;
+}
+
+const show = (v) => (v === undefined ? '?' : v && typeof v === 'object' ? roleLabel(v) : v === null ? 'none' : String(v));
+
+/**
+ * The task's predictions, { field: { given, actual?, correct? } } (LABS_API.md): `actual`
+ * and `correct` appear once the graded call ran after the prediction.
+ */
+function gradedList(n, graded) {
+  const entries = Object.entries(graded ?? {});
+  if (entries.length === 0) return null;
+  return h(
+    'ul',
+    { class: 'graded', 'data-testid': `predict-graded-${n}` },
+    ...entries.map(([field, g]) => {
+      const given = g.given ?? g.predicted;
+      const actual = 'actual' in g ? g.actual : g.expected;
+      if (g.correct === undefined)
+        return h(
+          'li',
+          { 'data-field': field, class: 'pending' },
+          `\u2026 ${field}: you predicted ${show(given)}; make the call to see what the kernel does`,
+        );
+      return h(
+        'li',
+        { 'data-field': field, 'data-correct': g.correct, 'data-actual': JSON.stringify(actual ?? null), class: g.correct ? 'ok' : 'wrong' },
+        `${g.correct ? '\u2713' : '\u2717'} ${field}: you predicted ${show(given)}, the kernel did ${show(actual)}`,
+      );
+    }),
+  );
+}
+
+/** Graded predictions wherever the server put them (prediction answer, check or session view). */
+const gradedOf = (t) => t?.graded ?? t?.predictions ?? null;
+
+export function createLabs({ viewer, onError, navigate }) {
   let session = null;
   let lab = null;
+  let grade = null;
+  const graded = new Map();
+  /** What the student last entered per task, so a re-render keeps it on screen. */
+  const typed = new Map();
 
-  function renderTasks(grade) {
-    const list = $('[data-testid="lab-tasks"]');
-    list.replaceChildren();
-    for (const task of lab.tasks) {
-      const g = grade?.tasks.find((t) => t.n === task.n);
-      const item = h('li', { 'data-testid': `lab-task-${task.n}`, ...(g ? { 'data-passed': g.passed } : {}) }, h('span', { class: 'task-title' }, task.title));
-      item.append(h('p', { class: 'explain' }, task.explain));
-      for (const call of task.calls) {
-        const path = resolve(call.path, session.vms);
-        const usable = /\/(pre-fault|access)$/.test(path) && call.method === 'POST';
-        item.append(h('code', {}, `${call.method} ${path}${call.body ? ` ${JSON.stringify(call.body)}` : ''}`));
-        if (usable) item.append(h('button', { type: 'button', onclick: () => onUseCall({ ...call, path }) }, 'Use in form'));
-      }
-      for (const c of g?.checks ?? []) item.append(h('p', { class: c.passed ? 'hint ok' : 'hint' }, c.passed ? `\u2713 ${c.detail}` : `${c.hint} (${c.detail})`));
-      list.append(item);
+  const sessionPath = () => `/v1/labs/${enc(session.labId)}/sessions/${enc(session.id)}`;
+
+  function taskItem(task) {
+    const g = grade?.tasks.find((t) => t.n === task.n);
+    const passed = (task.passed ?? false) || (g?.passed ?? false);
+    const known = g !== undefined || task.passed !== undefined;
+    const item = h(
+      'li',
+      { 'data-testid': `lab-task-${task.n}`, 'data-passed': known ? passed : undefined },
+      h('span', { class: 'task-title' }, task.title),
+    );
+    if (task.prompt) item.append(h('p', { class: 'prompt' }, task.prompt));
+    if (task.explain) item.append(h('p', { class: 'explain' }, task.explain));
+    if (task.predict?.length) {
+      const form = h(
+        'form',
+        { class: 'predict', 'data-testid': `predict-form-${task.n}` },
+        h('strong', {}, 'Your prediction'),
+        ...task.predict.map((p) => {
+          const input = predictInput(p);
+          const last = typed.get(task.n)?.[p.field];
+          if (last !== undefined) input.value = last;
+          return h('label', {}, `${p.label ?? p.field} `, input);
+        }),
+        h('button', { type: 'submit', 'data-testid': `predict-submit-${task.n}` }, 'Store prediction'),
+      );
+      form.addEventListener('submit', (ev) => {
+        ev.preventDefault();
+        typed.set(task.n, Object.fromEntries(task.predict.map((p) => [p.field, form.elements[p.field]?.value])));
+        busy(() => predict(task.n, predictBody(form, task.predict))).catch(onError);
+      });
+      item.append(form);
+      if (task.attempts)
+        item.append(h('p', { class: 'muted' }, `${task.attempts} prediction${task.attempts > 1 ? 's' : ''} stored; predicting again replaces it`));
+      const list = gradedList(task.n, gradedOf(g) ?? gradedOf(task) ?? graded.get(task.n));
+      if (list) item.append(list);
     }
+    if (task.hidden || (!task.calls && session.mode === 'predict'))
+      item.append(
+        h(
+          'p',
+          { class: 'muted', 'data-testid': `calls-hidden-${task.n}` },
+          'Predict first: the calls to make appear once your prediction is stored.',
+        ),
+      );
+    for (const [i, call] of (task.calls ?? []).entries()) {
+      const path = resolve(call.path, session.vms);
+      // predict[].call (1-based) names the call whose outcome grades a field.
+      const grades = (task.predict ?? []).filter((p) => p.call === i + 1).map((p) => p.field);
+      const usable = /\/(pre-fault|access)$/.test(path) && call.method === 'POST';
+      const vm = session.vms.find((v) => path.includes(v.vmId));
+      // Shown with the VM's role in place of its id (the id stays in the title and data).
+      const shown = vm ? path.replace(vm.vmId, `{${vm.role}}`) : path;
+      item.append(
+        h(
+          'code',
+          { title: path, 'data-vm-id': vm?.vmId, 'data-path': path },
+          `${call.method} ${shown}${call.body ? ` ${JSON.stringify(call.body)}` : ''}`,
+        ),
+      );
+      if (grades.length) item.append(h('span', { class: 'grades' }, `this call grades your ${grades.join(', ')} `));
+      if (usable) item.append(h('button', { type: 'button', onclick: () => viewer.useCall({ ...call, path }).catch(onError) }, 'Use in form'));
+      // Calls the viewer has no form for (vCPU mode, memslots, GET roots) run as they are.
+      else
+        item.append(
+          h(
+            'button',
+            {
+              type: 'button',
+              'data-testid': 'run-call',
+              onclick: () => busy(() => runCall(call.method, path, shown, call.body, vm?.vmId)).catch(onError),
+            },
+            'Run',
+          ),
+        );
+    }
+    // A hidden task's hints would give the outcome away before the prediction.
+    for (const c of task.hidden ? [] : (g?.checks ?? []))
+      item.append(
+        h('p', { class: c.passed ? 'hint ok' : 'hint' }, c.passed ? `\u2713 ${c.vm ? `[${c.vm}] ` : ''}${c.detail}` : `${c.hint} (${c.detail})`),
+      );
+    return item;
   }
 
-  async function open(s) {
-    session = s;
-    lab = await get(`/v1/labs/${encodeURIComponent(s.labId)}`);
-    $('[data-testid="lab-session"]').hidden = false;
-    $('[data-testid="lab-session-title"]').textContent = lab.title;
-    renderTasks(null);
-    await onSession(s);
+  function render() {
+    $('lab-page-title').textContent = lab.title;
+    $('lab-page-meta').textContent =
+      `${session.mode} mode${session.student ? `, student ${session.student}` : ''}, session ${session.id.slice(0, 8)}`;
+    $('lab-goal').textContent = lab.goal;
+    $('lab-vms').replaceChildren(
+      ...session.vms.map((v) =>
+        h(
+          'button',
+          { type: 'button', class: 'vm-chip', 'data-testid': `lab-vm-${v.role}`, onclick: () => busy(() => viewer.selectVm(v.vmId)).catch(onError) },
+          v.role,
+        ),
+      ),
+      ...(session.vms.length > 1
+        ? [h('a', { href: `#/compare?vms=${session.vms.map((v) => v.vmId).join(',')}`, 'data-testid': 'lab-compare' }, 'side by side')]
+        : []),
+    );
+    const tasks = session.tasks ?? lab.tasks;
+    $('lab-tasks').replaceChildren(...tasks.map(taskItem));
   }
 
-  async function start(labId) {
+  async function fetchSession(labId, sessionId) {
     try {
-      const created = await post(`/v1/labs/${encodeURIComponent(labId)}/sessions`);
-      const s = { labId, sessionId: created.sessionId, vms: created.vms };
-      localStorage.setItem(STORE, JSON.stringify(s));
-      await open(s);
+      return normalizeSession(await get(`/v1/labs/${enc(labId)}/sessions/${enc(sessionId)}`), labId);
     } catch (e) {
-      onError(e);
+      // A server without the session view: the session this browser started.
+      const cached = mine(labId);
+      if (cached?.id === sessionId) return cached;
+      throw e;
     }
+  }
+
+  /** The lab page for one session (the route #/labs/<labId>/sessions/<sessionId>). */
+  async function open(labId, sessionId) {
+    grade = null;
+    graded.clear();
+    typed.clear();
+    [session, lab] = await Promise.all([fetchSession(labId, sessionId), get(`/v1/labs/${enc(labId)}`)]);
+    remember({ ...session, tasks: null });
+    render();
+    await viewer.loadVms(session.vms[0]?.vmId, session);
+    await check();
+  }
+
+  function close() {
+    session = null;
+  }
+
+  async function start(labId, mode) {
+    const known = mine(labId);
+    if (known && (known.mode ?? 'guided') === mode) return navigate(`#/labs/${enc(labId)}/sessions/${enc(known.id)}`);
+    const who = student.get();
+    const created = normalizeSession(await post(`/v1/labs/${enc(labId)}/sessions`, { mode, ...(who ? { student: who } : {}) }), labId);
+    remember({ ...created, tasks: null });
+    navigate(`#/labs/${enc(labId)}/sessions/${enc(created.id)}`);
+  }
+
+  async function runCall(method, path, shown, body, vmId) {
+    const answer = await api(method, path, method === 'GET' ? undefined : (body ?? {}));
+    viewer.showAnswer(`${method} ${shown}`, answer);
+    await viewer.selectVm(vmId ?? viewer.vmId);
+    await check();
   }
 
   async function check() {
     if (!session) return;
-    try {
-      const grade = await get(`/v1/labs/${encodeURIComponent(session.labId)}/sessions/${encodeURIComponent(session.sessionId)}/check`);
-      renderTasks(grade);
-    } catch (e) {
-      onError(e);
-    }
+    grade = await get(`${sessionPath()}/check`);
+    render();
   }
 
-  async function load() {
+  async function refreshSession() {
+    session = await fetchSession(session.labId, session.id);
+    render();
+  }
+
+  async function reset() {
+    const fresh = normalizeSession(await post(`${sessionPath()}/reset`), session.labId);
+    session = fresh;
+    grade = null;
+    graded.clear();
+    typed.clear();
+    remember({ ...session, tasks: null });
+    render();
+    await viewer.loadVms(session.vms[0]?.vmId, session);
+  }
+
+  async function predict(n, body) {
+    const answer = await post(`${sessionPath()}/tasks/${n}/prediction`, body);
+    if (answer?.graded) graded.set(n, answer.graded);
+    else graded.delete(n);
+    // The session view now shows the task's calls; a fresh check its (re)stored prediction.
+    await refreshSession().catch(() => render());
+    await check();
+  }
+
+  async function loadCatalogue() {
     const { labs } = await get('/v1/labs');
-    $('[data-testid="labs"]').replaceChildren(
+    $('labs').replaceChildren(
       ...labs.map((l) =>
         h(
           'li',
           { 'data-testid': `lab-${l.id}` },
           h('strong', {}, l.title),
           h('p', {}, l.goal),
-          h('button', { type: 'button', 'data-testid': `lab-start-${l.id}`, onclick: () => start(l.id) }, 'Start'),
+          h(
+            'button',
+            { type: 'button', 'data-testid': `lab-start-${l.id}`, onclick: () => busy(() => start(l.id, 'guided')).catch(onError) },
+            'Start',
+          ),
+          ' ',
+          h(
+            'button',
+            {
+              type: 'button',
+              'data-testid': `lab-predict-${l.id}`,
+              onclick: () => busy(() => start(l.id, 'predict')).catch(onError),
+              title: 'calls and outcomes stay hidden until you predict them',
+            },
+            'Start in predict mode',
+          ),
         ),
       ),
     );
-    $('[data-testid="lab-check"]').addEventListener('click', check);
-    const saved = localStorage.getItem(STORE);
-    if (saved) await open(JSON.parse(saved)).catch(() => localStorage.removeItem(STORE));
   }
 
-  return { load, check };
+  function wire() {
+    $('lab-check').addEventListener('click', () => busy(check).catch(onError));
+    $('lab-reset').addEventListener('click', () => {
+      if (confirm('Reset this session? Its VMs are created afresh and progress is cleared.')) busy(reset).catch(onError);
+    });
+    viewer.onCall = () => (session ? check() : undefined);
+  }
+
+  return { wire, loadCatalogue, open, close, check };
 }

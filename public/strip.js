@@ -1,6 +1,9 @@
 // Draws one root's leaves as a horizontal strip of guest-physical space (SVG): colour by
 // level, hatch for private, grey for MMIO, a dark border for Accessed, a red bar above
-// leaves the last call installed, memslots as a band below. Also hover and drag-to-zoom.
+// leaves the last call installed, memslots as a band below. A coalesced row splits into
+// one cell per page once a page is wide enough to see. Ticks sit on power-of-two (2M-
+// aligned when the span allows) boundaries, labelled in HTML so they never stretch.
+// Also hover, drag-to-zoom and click-to-pick (the walk panel).
 import { hex } from './api.js';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -8,6 +11,10 @@ const W = 1000;
 const LEAF_Y = 18;
 const LEAF_H = 46;
 const COLOURS = { '4K': 'var(--l4k)', '2M': 'var(--l2m)', '1G': 'var(--l1g)' };
+const PAGE = { '4K': 0x1000n, '2M': 0x200000n, '1G': 0x40000000n };
+/** A page narrower than this (viewBox units, ~px at full width) stays part of its row's bar. */
+const MIN_CELL = 3;
+const TWO_M = 0x200000n;
 
 function el(name, attrs, parent) {
   const node = document.createElementNS(NS, name);
@@ -28,13 +35,83 @@ function defs(svg) {
   el('rect', { width: 2.5, height: 6, fill: '#000', 'fill-opacity': 0.45 }, p);
 }
 
+/** The tick step: the smallest power of two (from 4K) that gives at most 8 intervals. */
+export function tickStep(from, to) {
+  let step = 0x1000n;
+  while ((to - from) / step > 8n) step <<= 1n;
+  return step;
+}
+
+/** Ticks at multiples of the step; 2M boundaries get a dashed guide when the step is finer. */
 function axis(svg, from, to) {
-  for (let i = 0; i <= 4; i++) {
-    const x = (W * i) / 4;
-    el('line', { x1: x, x2: x, y1: LEAF_Y + LEAF_H, y2: LEAF_Y + LEAF_H + 4, stroke: '#999' }, svg);
-    const t = el('text', { x: Math.min(Math.max(x, 2), W - 2), y: 92, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle' }, svg);
-    t.textContent = hex(from + ((to - from) * BigInt(i)) / 4n);
+  const step = tickStep(from, to);
+  const labels = [];
+  for (let t = ((from + step - 1n) / step) * step; t <= to; t += step) {
+    const x = xOf(t, from, to);
+    const major = t % TWO_M === 0n;
+    el(
+      'line',
+      {
+        x1: x,
+        x2: x,
+        y1: LEAF_Y + LEAF_H + 12,
+        y2: LEAF_Y + LEAF_H + (major ? 18 : 15),
+        stroke: major ? '#555' : '#999',
+        'vector-effect': 'non-scaling-stroke',
+        'data-testid': 'tick',
+        'data-gpa': hex(t),
+      },
+      svg,
+    );
+    labels.push({ x, text: hex(t) });
   }
+  if (step < TWO_M && (to - from) / TWO_M <= 64n) {
+    for (let t = ((from + TWO_M - 1n) / TWO_M) * TWO_M; t < to; t += TWO_M) {
+      const x = xOf(t, from, to);
+      el(
+        'line',
+        {
+          x1: x,
+          x2: x,
+          y1: LEAF_Y - 10,
+          y2: LEAF_Y + LEAF_H,
+          stroke: '#333',
+          'stroke-dasharray': '3 3',
+          'vector-effect': 'non-scaling-stroke',
+          'pointer-events': 'none',
+          'data-testid': 'guide-2m',
+        },
+        svg,
+      );
+    }
+  }
+  return labels;
+}
+
+/** HTML tick labels under the SVG (text inside a stretched viewBox would be distorted). */
+function axisLabels(svg, labels) {
+  let box = svg.nextElementSibling;
+  if (!box?.classList.contains('axis')) {
+    box = document.createElement('div');
+    box.className = 'axis';
+    svg.after(box);
+  }
+  // Keep labels apart: with long addresses and narrow columns, label every other tick.
+  const room = svg.getBoundingClientRect().width || 1000;
+  const chars = Math.max(...labels.map((l) => l.text.length), 1);
+  const every = Math.max(1, Math.ceil((labels.length * chars * 7.5) / room));
+  box.replaceChildren(
+    ...labels
+      .filter((_, i) => i % every === 0)
+      .map((l) => {
+        const span = document.createElement('span');
+        span.textContent = l.text;
+        span.style.left = `${l.x / 10}%`;
+        if (l.x < 40) span.classList.add('start');
+        else if (l.x > W - 40) span.classList.add('end');
+        return span;
+      }),
+  );
 }
 
 const overlaps = (a, b) => BigInt(a.gpa) < BigInt(b.gpa) + BigInt(b.size) && BigInt(b.gpa) < BigInt(a.gpa) + BigInt(a.size);
@@ -50,52 +127,72 @@ export function drawStrip(svg, { from, to, rows, newRows, slots }) {
   for (const s of slots) {
     const x1 = xOf(BigInt(s.gpa), from, to);
     const x2 = xOf(BigInt(s.gpa) + BigInt(s.size), from, to);
-    if (x2 > x1) el('rect', { x: x1, y: LEAF_Y + LEAF_H + 5, width: Math.max(x2 - x1, 1), height: 6, fill: 'var(--slot)', 'data-testid': 'memslot' }, svg);
+    if (x2 > x1)
+      el('rect', { x: x1, y: LEAF_Y + LEAF_H + 5, width: Math.max(x2 - x1, 1), height: 6, fill: 'var(--slot)', 'data-testid': 'memslot' }, svg);
   }
   for (const row of rows) {
     const start = BigInt(row.gpa);
     const end = start + BigInt(row.size);
     if (end <= from || start >= to) continue;
-    const x1 = xOf(start, from, to);
-    const width = Math.max(xOf(end, from, to) - x1, 1);
     const isNew = newRows.some((n) => n.level === row.level && n.kind === row.kind && overlaps(n, row));
-    const attrs = {
-      class: 'leaf',
-      x: x1,
-      y: LEAF_Y,
-      width,
-      height: LEAF_H,
-      fill: row.kind === 'mmio' ? 'var(--mmio)' : COLOURS[row.level],
-      stroke: row.accessed ? '#111' : '#fff',
-      'stroke-width': row.accessed ? 2 : 0.5,
-      'vector-effect': 'non-scaling-stroke',
-      'data-gpa': row.gpa,
-      'data-size': row.size,
-      'data-level': row.level,
-      'data-count': row.count,
-      'data-kind': row.kind,
-      'data-private': row.private,
-      'data-accessed': row.accessed,
-      'data-new': isNew,
-    };
-    const rect = el('rect', attrs, svg);
-    rect.__row = row;
-    if (row.private) el('rect', { x: x1, y: LEAF_Y, width, height: LEAF_H, fill: 'url(#hatch)', 'pointer-events': 'none' }, svg);
-    if (isNew) el('rect', { x: x1, y: LEAF_Y - 8, width, height: 5, fill: 'var(--new)', 'pointer-events': 'none', 'data-testid': 'new-marker' }, svg);
+    const page = PAGE[row.level] ?? BigInt(row.size);
+    const cellWidth = xOf(from + page, from, to) - xOf(from, from, to);
+    if (row.count > 1 && cellWidth >= MIN_CELL) {
+      // Zoomed in: one cell per page of the visible part of the row.
+      const first = start > from ? start : start + ((from - start) / page) * page;
+      for (let p = first; p < end && p < to; p += page) drawLeaf(svg, row, p, p + page, { from, to, isNew, cell: true });
+    } else drawLeaf(svg, row, start, end, { from, to, isNew, cell: false });
   }
-  axis(svg, from, to);
+  const labels = axis(svg, from, to);
+  axisLabels(svg, labels);
 }
 
-export function describeRow(row) {
+function drawLeaf(svg, row, start, end, { from, to, isNew, cell }) {
+  const x1 = xOf(start, from, to);
+  const width = Math.max(xOf(end, from, to) - x1, 1);
+  // Cells get a visible gutter; the white border alone vanishes in a long run.
+  const gap = cell ? Math.min(1, width / 6) : 0;
+  const attrs = {
+    class: 'leaf',
+    x: x1 + gap / 2,
+    y: LEAF_Y,
+    width: width - gap,
+    height: LEAF_H,
+    fill: row.kind === 'mmio' ? 'var(--mmio)' : COLOURS[row.level],
+    stroke: row.accessed ? '#111' : '#fff',
+    'stroke-width': row.accessed ? 2 : 0.5,
+    'vector-effect': 'non-scaling-stroke',
+    'data-gpa': cell ? hex(start) : row.gpa,
+    'data-size': cell ? hex(end - start) : row.size,
+    'data-level': row.level,
+    'data-count': cell ? 1 : row.count,
+    'data-cell': cell,
+    'data-kind': row.kind,
+    'data-private': row.private,
+    'data-accessed': row.accessed,
+    'data-new': isNew,
+  };
+  const rect = el('rect', attrs, svg);
+  rect.__row = row;
+  rect.__page = cell ? start : null;
+  if (row.private) el('rect', { x: x1, y: LEAF_Y, width, height: LEAF_H, fill: 'url(#hatch)', 'pointer-events': 'none' }, svg);
+  if (isNew) el('rect', { x: x1, y: LEAF_Y - 8, width, height: 5, fill: 'var(--new)', 'pointer-events': 'none', 'data-testid': 'new-marker' }, svg);
+}
+
+export function describeRow(row, page = null) {
   return [
+    ...(page === null ? [] : [`page ${hex(page)} of the row:`]),
     `${row.gpa} + ${row.size}  (${row.count} x ${row.level} ${row.kind})`,
     `hostPfn ${row.hostPfn ?? '-'}${row.private ? '  private' : '  shared'}`,
     `W ${+row.writable}  X ${+row.executable}  A ${+row.accessed}  D ${+row.dirty}`,
   ].join('\n');
 }
 
-/** Hover shows a leaf's bits; dragging selects a range and calls onZoom(from, to). */
-export function attachStripEvents(svg, tooltip, getRange, onZoom) {
+/**
+ * Hover shows a leaf's bits; dragging selects a range and calls onZoom(from, to); a click
+ * (no drag) calls onPick(gpa) with the page-aligned address under the pointer.
+ */
+export function attachStripEvents(svg, tooltip, getRange, onZoom, onPick = () => {}) {
   const toGpa = (clientX) => {
     const box = svg.getBoundingClientRect();
     const { from, to } = getRange();
@@ -108,7 +205,7 @@ export function attachStripEvents(svg, tooltip, getRange, onZoom) {
     const row = ev.target.__row;
     if (row && !dragStart) {
       tooltip.hidden = false;
-      tooltip.textContent = describeRow(row);
+      tooltip.textContent = describeRow(row, ev.target.__page);
       const box = svg.parentElement.getBoundingClientRect();
       tooltip.style.left = `${Math.min(ev.clientX - box.left + 12, box.width - 260)}px`;
       tooltip.style.top = `${ev.clientY - box.top + 12}px`;
@@ -123,18 +220,20 @@ export function attachStripEvents(svg, tooltip, getRange, onZoom) {
   svg.addEventListener('mouseleave', () => (tooltip.hidden = true));
   svg.addEventListener('mousedown', (ev) => {
     const box = svg.getBoundingClientRect();
-    dragStart = { gpa: toGpa(ev.clientX), x: ((ev.clientX - box.left) / box.width) * W };
-    band = el('rect', { x: dragStart.x, y: 0, width: 0, height: 96, fill: '#4c9be833', stroke: '#4c9be8' }, svg);
+    dragStart = { gpa: toGpa(ev.clientX), x: ((ev.clientX - box.left) / box.width) * W, clientX: ev.clientX };
+    band = el('rect', { x: dragStart.x, y: 0, width: 0, height: 100, fill: '#4c9be833', stroke: '#4c9be8' }, svg);
   });
   window.addEventListener('mouseup', (ev) => {
     if (dragStart === null) return;
     const a = dragStart.gpa;
     const b = toGpa(ev.clientX);
+    const click = Math.abs(ev.clientX - dragStart.clientX) < 4;
     dragStart = null;
     band?.remove();
     band = null;
     const lo = (a < b ? a : b) & ~0xfffn;
     const hi = ((a < b ? b : a) + 0xfffn) & ~0xfffn;
-    if (hi - lo >= 0x1000n) onZoom(lo, hi);
+    if (click) onPick(a & ~0xfffn);
+    else if (hi - lo >= 0x1000n) onZoom(lo, hi);
   });
 }

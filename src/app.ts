@@ -7,14 +7,16 @@ import { loadOpenApiDocument } from './contract/openapi-document.js';
 import auth from './plugins/app/auth.js';
 import gracefulClose from './plugins/app/graceful-close.js';
 import labs from './plugins/app/labs.js';
+import metrics from './plugins/app/metrics.js';
 import persistence from './plugins/app/persistence.js';
 import problem, { frameworkErrors } from './plugins/app/problem.js';
+import { OneLineRequestLog } from './plugins/app/request-log.js';
 import docs from './plugins/external/docs.js';
 import rateLimiting from './plugins/external/rate-limit.js';
 import staticFiles from './plugins/external/static.js';
 import { handlers } from './routes/index.js';
 import openapiRoutes from './routes/register.js';
-import type { EngineHost } from './service/engine/host.js';
+import type { QueueBounds } from './service/bounded-queue.js';
 import type { VmLimits } from './sim/index.js';
 
 export interface BuildOptions {
@@ -33,9 +35,15 @@ export interface BuildOptions {
   rateLimit?: RateLimitConfig;
   /** sha256 (hex) of the accepted bearer tokens; none: the server runs open. */
   apiTokenHashes?: readonly string[];
+  /** sha256 (hex) of the teachers' tokens (answer keys, everyone's progress). */
+  teacherTokenHashes?: readonly string[];
   sqliteSynchronous?: SqliteSynchronous;
-  /** Where the engine VMs live (default: in this thread). */
-  engineHost?: EngineHost;
+  /** Engine worker threads; 0: every VM on the main thread (default: one per core). */
+  workers?: number;
+  /** Calls queued per VM / per engine worker before 503 + Retry-After. */
+  queueBounds?: Partial<QueueBounds>;
+  /** Tests only: an operation with this gpa crashes its engine worker. */
+  crashOnGpa?: string;
   /** Replay waits for this promise first (tests only). */
   replayGate?: Promise<unknown>;
   /** Cluster mode (PostgreSQL, several instances): this instance's identity and lease timing. */
@@ -56,6 +64,7 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
     // Routes and validation come from openapi.yaml (see routes/register.ts).
     ajv: { customOptions: { removeAdditional: false } },
     frameworkErrors,
+    logController: new OneLineRequestLog(),
   });
   const registered: { method: string; url: string }[] = [];
   app.decorate('registeredRoutes', registered);
@@ -72,7 +81,8 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
     maxOperationsPerVm: options.maxOperationsPerVm ?? DEFAULT_CONFIG.maxOperationsPerVm,
     limits: { ...DEFAULT_CONFIG.limits, ...options.limits },
     sqliteSynchronous: options.sqliteSynchronous ?? DEFAULT_CONFIG.sqliteSynchronous,
-    engineHost: options.engineHost,
+    engine: { workers: options.workers ?? DEFAULT_CONFIG.workers, ...(options.crashOnGpa !== undefined && { crashOnGpa: options.crashOnGpa }) },
+    queueBounds: { ...DEFAULT_CONFIG.queueBounds, ...options.queueBounds },
     replayGate: options.replayGate,
     lease: options.cluster && { owner: options.cluster.instanceId, address: options.cluster.advertisedUrl, ttlMs: options.cluster.leaseTtlMs },
   });
@@ -88,9 +98,12 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
       forwardTimeoutMs: c.forwardTimeoutMs,
     });
   }
-  await app.register(auth, { tokenHashes: options.apiTokenHashes ?? DEFAULT_CONFIG.apiTokenHashes });
+  await app.register(metrics, { shards: () => app.engineHost.stats(), queues: (slots) => app.vmStore.queueDepths(slots) });
+  const tokenHashes = options.apiTokenHashes ?? DEFAULT_CONFIG.apiTokenHashes;
+  const teacherTokenHashes = options.teacherTokenHashes ?? DEFAULT_CONFIG.teacherTokenHashes;
+  await app.register(auth, { tokenHashes, teacherTokenHashes });
   await app.register(rateLimiting, options.rateLimit ?? DEFAULT_CONFIG.rateLimit);
-  await app.register(docs, { document: openapi.document });
+  await app.register(docs, { document: openapi.document, tokensRequired: tokenHashes.length + teacherTokenHashes.length > 0 });
   await app.register(labs);
   await app.register(staticFiles);
   await app.register(openapiRoutes, { document: openapi.document, handlers: handlers(openapi) });

@@ -2,10 +2,12 @@
 // (server.ts passes the result to build(); tests pass options to build() directly).
 // README.md "## Environment" and "## Limits" document each variable.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_QUEUE_BOUNDS, type QueueBounds } from './service/bounded-queue.js';
 import { hashToken } from './service/token-hash.js';
 import { DEFAULT_LIMITS, type VmLimits } from './sim/index.js';
 
-export const DEFAULT_DATABASE_URL = 'file:./data/prefault-lab.db';
+const DEFAULT_DATABASE_URL = 'file:./data/prefault-lab.db';
 
 /** Which database a DATABASE_URL names: "file:..." is SQLite (the default, one instance),
  * "postgres://..." or "postgresql://..." is PostgreSQL (one or several instances). */
@@ -52,11 +54,17 @@ export interface ServiceConfig {
   rateLimit: RateLimitConfig;
   /** sha256 (hex) of every accepted bearer token; empty: the server runs open. */
   apiTokenHashes: string[];
+  /** sha256 (hex) of the teachers' tokens (also valid /v1 tokens): quiz answer keys, everyone's progress. */
+  teacherTokenHashes: string[];
   sqliteSynchronous: SqliteSynchronous;
   /** After SIGTERM, exit(1) if closing takes longer than this. */
   shutdownTimeoutMs: number;
   /** Set (INSTANCE_ID given): cluster mode. */
   cluster?: ClusterConfig;
+  /** Engine worker threads (VMs spread over them); 0 keeps every VM on the main thread. */
+  workers: number;
+  /** Calls queued per VM and per engine worker before 503 + Retry-After. */
+  queueBounds: QueueBounds;
 }
 
 export const DEFAULT_CONFIG: ServiceConfig = {
@@ -74,8 +82,12 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   // the service answers in total, so one client cannot take it all.
   rateLimit: { max: 100_000, windowMs: 60_000 },
   apiTokenHashes: [],
+  teacherTokenHashes: [],
   sqliteSynchronous: 'NORMAL',
   shutdownTimeoutMs: 10_000,
+  // One engine per core: the main thread (HTTP, group commit) is light next to the engine.
+  workers: availableParallelism(),
+  queueBounds: DEFAULT_QUEUE_BOUNDS,
 };
 
 /** A problem in the environment: the server refuses to start and says which variable. */
@@ -87,32 +99,38 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   return value;
 }
 
 function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, fallback: T, allowed: readonly T[]): T {
   const raw = env[name]?.trim().toUpperCase();
   if (raw === undefined || raw === '') return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(env[name])}`);
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(env[name])}`);
   return raw as T;
 }
 
-/** API_TOKENS (comma-separated) and API_TOKENS_FILE (one per line, # comments), hashed at once. */
-function tokenHashes(env: NodeJS.ProcessEnv): string[] {
-  const tokens = (env.API_TOKENS ?? '').split(',');
-  if (env.API_TOKENS_FILE) {
+/**
+ * <NAME> (comma-separated) and <NAME>_FILE (one per line, # comments), hashed at once:
+ * API_TOKENS for students, TEACHER_TOKENS for teachers.
+ */
+function tokenHashes(env: NodeJS.ProcessEnv, name: 'API_TOKENS' | 'TEACHER_TOKENS'): string[] {
+  const tokens = (env[name] ?? '').split(',');
+  const file = env[`${name}_FILE`];
+  if (file) {
     let text: string;
     try {
-      text = readFileSync(env.API_TOKENS_FILE, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new ConfigError(`API_TOKENS_FILE ${env.API_TOKENS_FILE} cannot be read: ${(error as Error).message}`);
+      throw new ConfigError(`${name}_FILE ${file} cannot be read: ${(error as Error).message}`);
     }
     tokens.push(...text.split('\n').filter((line) => !line.trimStart().startsWith('#')));
   }
   const cleaned = tokens.map((t) => t.trim()).filter((t) => t !== '');
   const bad = cleaned.find((t) => /\s/.test(t));
-  if (bad !== undefined) throw new ConfigError('a token in API_TOKENS/API_TOKENS_FILE contains whitespace');
+  if (bad !== undefined) throw new ConfigError(`a token in ${name}/${name}_FILE contains whitespace`);
   return [...new Set(cleaned.map(hashToken))];
 }
 
@@ -157,9 +175,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
       max: integer(env, 'RATE_LIMIT_MAX', d.rateLimit.max, 0),
       windowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', d.rateLimit.windowMs, 1),
     },
-    apiTokenHashes: tokenHashes(env),
+    apiTokenHashes: tokenHashes(env, 'API_TOKENS'),
+    teacherTokenHashes: tokenHashes(env, 'TEACHER_TOKENS'),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', d.sqliteSynchronous, ['NORMAL', 'FULL'] as const),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', d.shutdownTimeoutMs, 0),
     cluster: clusterConfig(env, databaseUrl, host, port),
+    workers: integer(env, 'WORKERS', d.workers, 0, 256),
+    queueBounds: {
+      perVm: integer(env, 'MAX_QUEUE_PER_VM', d.queueBounds.perVm, 1),
+      perWorker: integer(env, 'MAX_QUEUE_PER_WORKER', d.queueBounds.perWorker, 1),
+      retryAfterSeconds: integer(env, 'QUEUE_RETRY_AFTER_SECONDS', d.queueBounds.retryAfterSeconds, 1, 3600),
+    },
   };
 }

@@ -5,6 +5,8 @@
 // committed; only unanswered ones can be lost).
 import { build } from './app.js';
 import { ConfigError, loadConfig, type ServiceConfig } from './config.js';
+import { applyMigrations } from './db/migrate.js';
+import { sqlitePath } from './db/prisma.js';
 
 let config: ServiceConfig;
 try {
@@ -15,7 +17,12 @@ try {
   process.exit(2);
 }
 
+// Migrations in-process (a few ms when there is nothing new), not `prisma migrate deploy`
+// on every start (seconds, and a CLI warning): the same ledger, so either tool can follow.
+const migrated = applyMigrations(sqlitePath(config.databaseUrl));
+
 const app = await build({ ...config, logger: { level: config.logLevel } });
+if (migrated.length > 0) app.log.info({ migrations: migrated }, 'database migrated');
 
 let closing = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -43,6 +50,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 try {
   await app.listen({ port: config.port, host: config.host });
 } catch (error) {
-  app.log.error({ err: error }, 'could not start');
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+    app.log.error(
+      `port ${config.port} on ${config.host} is in use: stop the other server or pick another port, e.g. PORT=${config.port + 1} npm start`,
+    );
+  else app.log.error({ err: error }, 'could not start');
   process.exit(1);
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
-export const OPENAPI_PATH = fileURLToPath(new URL('../../openapi.yaml', import.meta.url));
+const OPENAPI_PATH = fileURLToPath(new URL('../../openapi.yaml', import.meta.url));
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -44,6 +44,8 @@ export interface RouteSpec {
   url: string;
   /** The first 2xx status the document lists: the route's default reply status. */
   successStatus: number;
+  /** The request body may be left out (requestBody.required false): it then reads as {}. */
+  optionalBody: boolean;
   schema: { body?: JsonSchema; params?: JsonSchema; querystring?: JsonSchema };
 }
 
@@ -113,6 +115,7 @@ export function routeSpecs(document: OpenApiDocument): RouteSpec[] {
         path,
         url: path.replace(/\{(\w+)\}/g, ':$1'),
         successStatus,
+        optionalBody: Boolean(body) && operation.requestBody?.required !== true,
         schema: {
           ...(body && { body }),
           ...(params && { params }),

@@ -26,7 +26,9 @@ function finiteOnly(validate: Validate): Validate {
     }
     for (const [key, value] of Object.entries((data ?? {}) as Record<string, unknown>)) {
       if (typeof value === 'number' && !Number.isFinite(value)) {
-        checked.errors = [{ instancePath: `/${key}`, schemaPath: '#/type', keyword: 'type', params: { type: 'integer' }, message: 'must be a finite number' }];
+        checked.errors = [
+          { instancePath: `/${key}`, schemaPath: '#/type', keyword: 'type', params: { type: 'integer' }, message: 'must be a finite number' },
+        ];
         return false;
       }
     }

@@ -3,5 +3,3 @@
 import type { Hex } from '../sim/index.js';
 
 export const toFixedHex = (value: Hex): string => `0x${BigInt(value).toString(16).padStart(16, '0')}`;
-
-export const fromFixedHex = (value: string): Hex => `0x${BigInt(value).toString(16)}`;

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
 
 const LEDGER_SQL = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
   "id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME,
@@ -23,7 +23,9 @@ export function applyMigrations(dbPath: string, migrationsDir = MIGRATIONS_DIR):
   try {
     db.exec(LEDGER_SQL);
     const done = new Set(
-      db.prepare('SELECT migration_name AS name FROM _prisma_migrations WHERE rolled_back_at IS NULL').all()
+      db
+        .prepare('SELECT migration_name AS name FROM _prisma_migrations WHERE rolled_back_at IS NULL')
+        .all()
         .map((row) => (row as { name: string }).name),
     );
     const names = readdirSync(migrationsDir, { withFileTypes: true })

@@ -80,7 +80,7 @@ export class VmRepository {
 
   /** The VM's whole log in seq order, a batch at a time. */
   async *replayLog(vmId: string): AsyncGenerator<ReplayEntry[]> {
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const rows = await this.prisma.operation.findMany({
         where: { vmId, seq: { gt: after } },
         orderBy: { seq: 'asc' },

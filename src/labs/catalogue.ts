@@ -40,6 +40,16 @@ function crossCheck(lab: Lab, file: string): void {
       }
     }
     for (const c of t.checks) if (!names.has(c.vm)) fail(`task ${t.n}: a ${c.kind} check names unknown VM ${c.vm}`);
+    const fields = new Set<string>();
+    for (const p of t.predict ?? []) {
+      if (fields.has(p.field)) fail(`task ${t.n}: predicts ${p.field} twice (one prediction per field and task)`);
+      fields.add(p.field);
+      const call = t.calls[p.call - 1];
+      if (!call) fail(`task ${t.n}: predict ${p.field} names call ${p.call}, but the task has ${t.calls.length}`);
+      if (!['pre_fault', 'access'].includes(callToOperation(call!).op?.op ?? ''))
+        fail(`task ${t.n}: predict ${p.field} must name a pre-fault or access call`);
+    }
+    if (t.predict && !t.prompt) fail(`task ${t.n}: a task with predictions needs a prompt (what to do, without the outcome)`);
   });
   for (const setup of lab.vms) {
     try {
@@ -69,7 +79,9 @@ export function parseLab(source: string, file: string): Lab {
 
 /** Every lab in `dir` (sorted by file name); throws on the first malformed one or a duplicate id. */
 export function loadCatalogue(dir: string = LABS_DIR): Lab[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort();
   const labs = files.map((f) => parseLab(readFileSync(join(dir, f), 'utf8'), f));
   const ids = new Set<string>();
   for (const [i, lab] of labs.entries()) {

@@ -16,7 +16,11 @@ const roleMatches = (root: RootView, role: RoleFilter = {}): boolean =>
   Object.entries(role).every(([k, v]) => (root as unknown as Record<string, unknown>)[k] === v);
 
 const describeRole = (role: RoleFilter = {}): string =>
-  Object.keys(role).length === 0 ? 'any root' : `root {${Object.entries(role).map(([k, v]) => `${k}: ${String(v)}`).join(', ')}}`;
+  Object.keys(role).length === 0
+    ? 'any root'
+    : `root {${Object.entries(role)
+        .map(([k, v]) => `${k}: ${String(v)}`)
+        .join(', ')}}`;
 
 type Verdict = { passed: boolean; detail: string };
 
@@ -42,13 +46,24 @@ function leafCount(vm: Vm, roots: RootView[], from: bigint, to: bigint, level: L
   return Number(n);
 }
 
+/**
+ * What the student's last call of this kind answered, with the kernel check that failed
+ * (`reason`) when there is one: "; the last one answered EINVAL: <reason>".
+ */
+function lastAttempt(log: LoggedOperation[], op: Record<string, unknown>): string {
+  const last = [...log].reverse().find((e) => matches(op, e.op))?.result as { ret?: number; errno?: string | null; reason?: string } | undefined;
+  if (!last || typeof last.ret !== 'number') return '';
+  return `; the last one answered ${last.errno ?? `ret ${last.ret}`}${last.reason ? `: ${last.reason}` : ''}`;
+}
+
 function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Verdict {
   switch (check.kind) {
     case 'rootExists': {
       const found = vm.roots().filter((r) => roleMatches(r, check.role));
       const withVcpus = found.filter((r) => (check.vcpus ?? []).every((id) => r.vcpus.includes(id)));
       if (withVcpus.length > 0) return { passed: true, detail: `${describeRole(check.role)} exists (${withVcpus[0]!.id})` };
-      if (found.length > 0) return { passed: false, detail: `${describeRole(check.role)} exists but vCPUs ${JSON.stringify(check.vcpus)} have not all loaded it` };
+      if (found.length > 0)
+        return { passed: false, detail: `${describeRole(check.role)} exists but vCPUs ${JSON.stringify(check.vcpus)} have not all loaded it` };
       return { passed: false, detail: `no ${describeRole(check.role)} yet` };
     }
     case 'rootCount': {
@@ -74,10 +89,15 @@ function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Ver
         const bits = Object.entries(want).filter(([, v]) => v !== undefined);
         if (bits.every(([k, v]) => (leaf as unknown as Record<string, unknown>)[k] === v))
           return { passed: true, detail: `${root.id} maps ${check.gpa} with a ${leaf.level} ${leaf.kind} leaf` };
-        seen.push(`${root.id}: ${leaf.level} ${leaf.kind} ${bits.map(([k]) => `${k}=${String((leaf as unknown as Record<string, unknown>)[k])}`).join(' ')}`);
+        seen.push(
+          `${root.id}: ${leaf.level} ${leaf.kind} ${bits.map(([k]) => `${k}=${String((leaf as unknown as Record<string, unknown>)[k])}`).join(' ')}`,
+        );
       }
       if (roots.length === 0) return { passed: false, detail: `no ${describeRole(check.role)} yet` };
-      return { passed: false, detail: seen.length ? `leaf at ${check.gpa} differs (${seen.join('; ')})` : `nothing maps ${check.gpa} in ${describeRole(check.role)}` };
+      return {
+        passed: false,
+        detail: seen.length ? `leaf at ${check.gpa} differs (${seen.join('; ')})` : `nothing maps ${check.gpa} in ${describeRole(check.role)}`,
+      };
     }
     case 'leafCount': {
       const roots = vm.roots().filter((r) => roleMatches(r, check.role));
@@ -103,7 +123,8 @@ function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Ver
       if (!log) return { passed: false, detail: 'the operation log was not available to the grader' };
       const n = log.filter((e) => matches(check.op, e.op) && (check.result === undefined || matches(check.result, e.result))).length;
       const want = check.atLeast ?? 1;
-      return { passed: n >= want, detail: `${n} logged ${String(check.op.op ?? 'operation')}${n === 1 ? '' : 's'} match (want ${want})` };
+      const detail = `${n} logged ${String(check.op.op ?? 'operation')}${n === 1 ? '' : 's'} match (want ${want})`;
+      return { passed: n >= want, detail: n >= want ? detail : detail + lastAttempt(log, check.op) };
     }
   }
 }
@@ -137,4 +158,8 @@ export function assembleGrade(lab: Lab, outcomes: CheckOutcome[]): LabGrade {
 }
 
 /** Grades every check against engine VMs held in this thread (tests, solutions). */
-export const gradeLab = (lab: Lab, input: GradeInput): LabGrade => assembleGrade(lab, labChecks(lab).map((c) => evaluateCheck(c, input)));
+export const gradeLab = (lab: Lab, input: GradeInput): LabGrade =>
+  assembleGrade(
+    lab,
+    labChecks(lab).map((c) => evaluateCheck(c, input)),
+  );

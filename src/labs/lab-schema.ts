@@ -1,6 +1,11 @@
 // JSON Schema (2020-12) of one lab file: the shape only; catalogue.ts adds the checks a
 // schema cannot express (names resolve, calls translate, set-ups run).
-const u64 = { anyOf: [{ type: 'string', pattern: '^(0x[0-9a-fA-F]{1,16}|[0-9]{1,20})$' }, { type: 'integer', minimum: 0 }] };
+const u64 = {
+  anyOf: [
+    { type: 'string', pattern: '^(0x[0-9a-fA-F]{1,16}|[0-9]{1,20})$' },
+    { type: 'integer', minimum: 0 },
+  ],
+};
 const level = { enum: ['4K', '2M', '1G'] };
 const text = { type: 'string', minLength: 1 };
 
@@ -83,6 +88,19 @@ const apiCall = {
   },
 };
 
+/** A prediction a task asks for before its call: the outcome of calls[call - 1]. */
+const predictItem = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['field', 'call', 'label'],
+  properties: {
+    field: { enum: ['ret', 'rootRole', 'level', 'iterations'] },
+    call: { type: 'integer', minimum: 1 },
+    label: text,
+    choices: { type: 'array', minItems: 2, items: text },
+  },
+};
+
 const vmSetup = {
   type: 'object',
   additionalProperties: false,
@@ -132,8 +150,11 @@ export const LAB_SCHEMA = {
         properties: {
           n: { type: 'integer', minimum: 1 },
           title: text,
+          /** What to do, without the outcome: shown in predict mode until the prediction is stored. */
+          prompt: text,
           explain: text,
           calls: { type: 'array', minItems: 1, items: apiCall },
+          predict: { type: 'array', minItems: 1, items: predictItem },
           checks: { type: 'array', minItems: 1, items: check },
         },
       },

@@ -8,13 +8,15 @@ import type { ApiCall, LabVmSetup, MemslotSetup } from './types.js';
 
 const hx = (n: bigint | number): string => `0x${BigInt(n).toString(16)}`;
 const MiB = 0x100000n;
+/** gpa >> PAGE_SHIFT = gfn (4 KiB guest pages). */
+const PAGE_SHIFT = 12n;
 
 function preFault(vcpu: number, gpa: bigint, size: bigint, extra: Record<string, unknown> = {}): ApiCall {
   return { method: 'POST', path: `/v1/vms/{vm:quiz}/vcpus/${vcpu}/pre-fault`, body: { gpa: hx(gpa), size: hx(size), flags: 0, ...extra } };
 }
 
 export const NO_ROOT = 'no TDP root (root: null)';
-export const ROOT_CHOICES = [
+const ROOT_CHOICES = [
   'level 4, smm 0, guest_mode 0',
   'level 4, smm 1, guest_mode 0',
   'level 4, smm 0, guest_mode 1',
@@ -23,12 +25,12 @@ export const ROOT_CHOICES = [
   'level 5, smm 0, guest_mode 1',
   NO_ROOT,
 ];
-export const ERRNO_CHOICES = ['0', '-EINVAL', '-ENOENT', '-EOPNOTSUPP', '-EINTR', '-EFAULT', '-EAGAIN', '-EIO'];
-export const LEVEL_CHOICES = ['4K', '2M', '1G'];
+const ERRNO_CHOICES = ['0', '-EINVAL', '-ENOENT', '-EOPNOTSUPP', '-EINTR', '-EFAULT', '-EAGAIN', '-EIO'];
+const LEVEL_CHOICES = ['4K', '2M', '1G'];
 
-export const roleLabel = (root: RootRef | null): string =>
+const roleLabel = (root: RootRef | null): string =>
   root ? `level ${root.level}, smm ${Number(root.smm)}, guest_mode ${Number(root.guestMode)}` : NO_ROOT;
-export const retLabel = (r: IoctlResult): string => (r.ret === 0 ? '0' : `-${r.errno}`);
+const retLabel = (r: IoctlResult): string => (r.ret === 0 ? '0' : `-${r.errno}`);
 const pf = (results: unknown[]): PreFaultResult => results[results.length - 1] as PreFaultResult;
 const totalIterations = (r: PreFaultResult): number => r.iterations.reduce((n, it) => n + it.count, 0);
 
@@ -39,7 +41,8 @@ const MODE_SPEC: Record<Mode, Omit<VcpuSpec, 'id'>> = {
   'L2 under L1 shadow paging': { guestMode: true, nestedTdp: false },
   'L2 on nested TDP': { guestMode: true, nestedTdp: true },
 };
-const modeOf = (v: VcpuSpec): Mode => (v.smm ? 'SMM' : !v.guestMode ? 'L1' : v.nestedTdp === false ? 'L2 under L1 shadow paging' : 'L2 on nested TDP');
+const modeOf = (v: VcpuSpec): Mode =>
+  v.smm ? 'SMM' : !v.guestMode ? 'L1' : v.nestedTdp === false ? 'L2 under L1 shadow paging' : 'L2 on nested TDP';
 
 /** The set-up in words, for the quiz's intro. */
 function describe(setup: LabVmSetup): string {
@@ -72,7 +75,7 @@ function roots(rng: Rng): TopicDraft {
   const widths = five ? [39, 46, 48, 49, 52] : [36, 39, 42, 46];
   const modes: Mode[] = ['L1', 'L1', 'SMM', 'L2 under L1 shadow paging', 'L2 on nested TDP'];
   const vcpus: VcpuSpec[] = Array.from({ length: rng.int(3, 4) }, (_, id) => ({ id, maxPhysAddr: rng.pick(widths), ...MODE_SPEC[rng.pick(modes)] }));
-  const calls = vcpus.map((v) => preFault(v.id, BigInt(rng.int(0, 0xffff)) << 12n, 0x1000n));
+  const calls = vcpus.map((v) => preFault(v.id, BigInt(rng.int(0, 0xffff)) << PAGE_SHIFT, 0x1000n));
   const setup: LabVmSetup = {
     name: 'quiz',
     config: { host: host as LabVmSetup['config']['host'] },
@@ -141,7 +144,10 @@ function hugePages(rng: Rng): TopicDraft {
       answer: { type: 'choice', choices: LEVEL_CHOICES },
       measure: (results) => {
         const it = pf(results).iterations[0];
-        return { value: it?.level ?? 'none', explanation: `First iteration: ${it ? `${it.result} at ${it.level}, consumed ${it.consumed}` : 'none'}.` };
+        return {
+          value: it?.level ?? 'none',
+          explanation: `First iteration: ${it ? `${it.result} at ${it.level}, consumed ${it.consumed}` : 'none'}.`,
+        };
       },
     });
     questions.push(
@@ -152,7 +158,10 @@ function hugePages(rng: Rng): TopicDraft {
             answer: { type: 'integer' },
             measure: (results) => {
               const r = pf(results);
-              return { value: totalIterations(r), explanation: `Trace: ${r.iterations.map((i) => `${i.count} x ${i.level} consuming ${i.consumed}`).join(', ')}.` };
+              return {
+                value: totalIterations(r),
+                explanation: `Trace: ${r.iterations.map((i) => `${i.count} x ${i.level} consuming ${i.consumed}`).join(', ')}.`,
+              };
             },
           }
         : {
@@ -161,7 +170,10 @@ function hugePages(rng: Rng): TopicDraft {
             answer: { type: 'u64' },
             measure: (results) => {
               const it = pf(results).iterations[0];
-              return { value: it?.consumed ?? '0x0', explanation: 'Each iteration consumes up to the end of the huge page that maps gpa, at most size.' };
+              return {
+                value: it?.consumed ?? '0x0',
+                explanation: 'Each iteration consumes up to the end of the huge page that maps gpa, at most size.',
+              };
             },
           },
     );
@@ -174,21 +186,38 @@ function hugePages(rng: Rng): TopicDraft {
       answer: { type: 'choice', choices: ['yes', 'no'] },
       measure: (results) => {
         const row = pf(results).mapped[0];
-        return { value: row?.writable ? 'yes' : 'no', explanation: `The leaf is ${row?.writable ? 'writable (host page already writable)' : 'read-only'}, dirty ${String(row?.dirty)}.` };
+        return {
+          value: row?.writable ? 'yes' : 'no',
+          explanation: `The leaf is ${row?.writable ? 'writable (host page already writable)' : 'read-only'}, dirty ${String(row?.dirty)}.`,
+        };
       },
     });
   }
   return { title: 'Huge pages: which leaf, how many steps?', intro: '', setup, questions };
 }
 
-type ErrnoCase = 'ok' | 'flags' | 'gpa-unaligned' | 'size-unaligned' | 'size-zero' | 'wrap' | 'no-slot' | 'past-end' | 'signal-pending' | 'signal-after' | 'nested-tdp';
+type ErrnoCase =
+  | 'ok'
+  | 'flags'
+  | 'gpa-unaligned'
+  | 'size-unaligned'
+  | 'size-zero'
+  | 'wrap'
+  | 'no-slot'
+  | 'past-end'
+  | 'signal-pending'
+  | 'signal-after'
+  | 'nested-tdp';
 
 function errno(rng: Rng): TopicDraft {
   const base = 0x40000000n + BigInt(rng.int(0, 1535)) * 0x200000n;
   const size = BigInt(rng.int(1, 16)) * MiB;
   const end = base + size;
   // One L1 vCPU and one in L2 on nested TDP, in either order.
-  const [l1, nested] = rng.pick([[0, 1], [1, 0]] as const);
+  const [l1, nested] = rng.pick([
+    [0, 1],
+    [1, 0],
+  ] as const);
   const setup: LabVmSetup = {
     name: 'quiz',
     config: {},
@@ -198,25 +227,35 @@ function errno(rng: Rng): TopicDraft {
       { id: 1, maxPhysAddr: rng.pick([39, 46]), ...(l1 === 1 ? {} : MODE_SPEC['L2 on nested TDP']) },
     ],
   };
-  const page = (n: number): bigint => BigInt(n) << 12n;
+  const page = (n: number): bigint => BigInt(n) << PAGE_SHIFT;
   const callFor = (c: ErrnoCase): ApiCall => {
-    const inside = base + page(rng.int(0, Math.min(64, Number(size >> 12n) - 9)));
+    const inside = base + page(rng.int(0, Math.min(64, Number(size >> PAGE_SHIFT) - 9)));
     switch (c) {
-      case 'ok': return preFault(l1, inside, page(rng.int(1, 8)));
+      case 'ok':
+        return preFault(l1, inside, page(rng.int(1, 8)));
       case 'flags': {
         // flags is checked first: an unaligned gpa does not change the answer.
         const call = preFault(l1, inside + (rng.chance(0.5) ? 0x800n : 0n), 0x1000n);
         return { ...call, body: { ...call.body, flags: 1 } };
       }
-      case 'gpa-unaligned': return preFault(l1, inside + BigInt(rng.pick([0x8, 0x800, 0xfff])), 0x1000n);
-      case 'size-unaligned': return preFault(l1, inside, 0x1000n + BigInt(rng.pick([0x1, 0x800])));
-      case 'size-zero': return preFault(l1, inside, 0n);
-      case 'wrap': return preFault(l1, 0xfffffffffffff000n, page(rng.int(2, 4)));
-      case 'no-slot': return preFault(l1, end + page(rng.int(0, 16)), page(rng.int(1, 4)));
-      case 'past-end': return preFault(l1, end - page(rng.int(1, 4)), page(rng.int(5, 8)));
-      case 'signal-pending': return preFault(l1, inside, page(4), { inject: { signalPending: true } });
-      case 'signal-after': return preFault(l1, inside, page(8), { inject: { signalAfterIterations: rng.int(1, 3) } });
-      case 'nested-tdp': return preFault(nested, inside, 0x1000n);
+      case 'gpa-unaligned':
+        return preFault(l1, inside + BigInt(rng.pick([0x8, 0x800, 0xfff])), 0x1000n);
+      case 'size-unaligned':
+        return preFault(l1, inside, 0x1000n + BigInt(rng.pick([0x1, 0x800])));
+      case 'size-zero':
+        return preFault(l1, inside, 0n);
+      case 'wrap':
+        return preFault(l1, 0xfffffffffffff000n, page(rng.int(2, 4)));
+      case 'no-slot':
+        return preFault(l1, end + page(rng.int(0, 16)), page(rng.int(1, 4)));
+      case 'past-end':
+        return preFault(l1, end - page(rng.int(1, 4)), page(rng.int(5, 8)));
+      case 'signal-pending':
+        return preFault(l1, inside, page(4), { inject: { signalPending: true } });
+      case 'signal-after':
+        return preFault(l1, inside, page(8), { inject: { signalAfterIterations: rng.int(1, 3) } });
+      case 'nested-tdp':
+        return preFault(nested, inside, 0x1000n);
     }
   };
   const all: ErrnoCase[] = ['ok', 'flags', 'gpa-unaligned', 'size-unaligned', 'size-zero', 'wrap', 'no-slot', 'signal-pending', 'nested-tdp'];
@@ -234,7 +273,10 @@ function errno(rng: Rng): TopicDraft {
       answer: { type: 'choice', choices: ERRNO_CHOICES },
       measure: (results) => {
         const r = pf(results);
-        return { value: retLabel(r), explanation: `ret ${r.ret} (${r.errno ?? 'success'}); the struct comes back with gpa ${r.range.gpa}, size ${r.range.size}.` };
+        return {
+          value: retLabel(r),
+          explanation: `ret ${r.ret} (${r.errno ?? 'success'}); the struct comes back with gpa ${r.range.gpa}, size ${r.range.size}.`,
+        };
       },
     });
     if (c === partial || (questions.length < 5 && rng.chance(0.3)))
@@ -244,7 +286,10 @@ function errno(rng: Rng): TopicDraft {
         answer: { type: 'u64' },
         measure: (results) => {
           const r = pf(results);
-          return { value: r.range.size, explanation: `size_out = size_in - bytes consumed; here ret ${retLabel(r)} after ${totalIterations(r)} iteration(s).` };
+          return {
+            value: r.range.size,
+            explanation: `size_out = size_in - bytes consumed; here ret ${retLabel(r)} after ${totalIterations(r)} iteration(s).`,
+          };
         },
       });
   }
@@ -255,7 +300,10 @@ function policies(rng: Rng): TopicDraft {
   const policy = rng.pick(['upstream', 'switch-root-mmu', 'reject-smm-guest-mode'] as const);
   const ram = rng.pick([0x8000000n, 0x10000000n, 0x40000000n]);
   // Legacy SMRAM below 1M, or a TSEG-like range at the top of RAM.
-  const smram = rng.pick([{ base: 0xa0000n, size: 0x20000n }, { base: ram - 0x100000n, size: 0x100000n }]);
+  const smram = rng.pick([
+    { base: 0xa0000n, size: 0x20000n },
+    { base: ram - 0x100000n, size: 0x100000n },
+  ]);
   const modes = rng.shuffle(['L1', 'SMM', 'L2 under L1 shadow paging', 'L2 on nested TDP'] as Mode[]);
   const setup: LabVmSetup = {
     name: 'quiz',
@@ -271,7 +319,7 @@ function policies(rng: Rng): TopicDraft {
     const inSmram = rng.chance(0.5);
     // RAM that address space 1 does not have: above 1M for legacy SMRAM, below TSEG otherwise.
     const [lo, hi] = inSmram ? [smram.base, smram.base + smram.size] : smram.base < 0x100000n ? [0x100000n, ram] : [0n, smram.base];
-    const gpa = lo + (BigInt(rng.int(0, Number((hi - lo) >> 12n) - 1)) << 12n);
+    const gpa = lo + (BigInt(rng.int(0, Number((hi - lo) >> PAGE_SHIFT) - 1)) << PAGE_SHIFT);
     const call = preFault(id, gpa, 0x1000n);
     const what = `Under prefaultPolicy ${policy}, vCPU ${id} (${modes[id]}) pre-faults one page at ${hx(gpa)} (${inSmram ? 'SMRAM: in both address spaces' : 'only in address space 0'}).`;
     questions.push({

@@ -6,9 +6,9 @@ import type { ApiCall, LabVmSetup } from './types.js';
 export const QUIZ_TOPICS = ['roots', 'huge-pages', 'errno', 'policies'] as const;
 export type QuizTopic = (typeof QUIZ_TOPICS)[number];
 
-export type AnswerFormat = { type: 'choice'; choices: string[] } | { type: 'u64' } | { type: 'integer' };
+type AnswerFormat = { type: 'choice'; choices: string[] } | { type: 'u64' } | { type: 'integer' };
 
-export interface QuizQuestion {
+interface QuizQuestion {
   id: string;
   text: string;
   /** Made in order on a fresh copy of the set-up; the question is about their outcome. */
@@ -16,7 +16,7 @@ export interface QuizQuestion {
   answer: AnswerFormat;
 }
 
-export interface QuizAnswer {
+interface QuizAnswer {
   id: string;
   value: string | number;
   explanation: string;

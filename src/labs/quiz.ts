@@ -3,6 +3,7 @@
 // the answer key. Same topic and seed => the same JSON, byte for byte.
 import { parseU64, type OperationResult } from '../sim/index.js';
 import { callToOperation } from './calls.js';
+import { errnoValue, sameErrno } from './errno-answer.js';
 import { mulberry32 } from './prng.js';
 import { draftQuiz } from './quiz-topics.js';
 import { QUIZ_TOPICS, type PublicQuiz, type Quiz, type QuizGrade, type QuizTopic } from './quiz-types.js';
@@ -14,7 +15,7 @@ export * from './quiz-types.js';
 export const isQuizTopic = (t: unknown): t is QuizTopic => QUIZ_TOPICS.includes(t as QuizTopic);
 
 /** Make `calls` on a fresh engine VM built from `setup`; the results and the VM. */
-export function runOnFreshVm(setup: LabVmSetup, calls: ApiCall[]) {
+function runOnFreshVm(setup: LabVmSetup, calls: ApiCall[]) {
   const { vm } = buildEngineVm(sessionVm('quiz', setup));
   const results: OperationResult[] = calls.map((call) => {
     const { op } = callToOperation(call);
@@ -50,6 +51,8 @@ function sameAnswer(type: Quiz['questions'][number]['answer']['type'], given: un
     return false;
   }
   if (type === 'integer') return Number(given) === expected;
+  // An ioctl outcome may be spelled -22, "EINVAL" or "-EINVAL": the same fact.
+  if (errnoValue(expected) !== undefined) return sameErrno(given, expected);
   return String(given).trim().toLowerCase() === String(expected).toLowerCase();
 }
 
@@ -58,7 +61,13 @@ export function gradeQuiz(quiz: Quiz, answers: Record<string, unknown>): QuizGra
   const results = quiz.questions.map((q) => {
     const key = quiz.answers.find((a) => a.id === q.id)!;
     const given = answers[q.id];
-    return { id: q.id, correct: sameAnswer(q.answer.type, given, key.value), given: given ?? null, expected: key.value, explanation: key.explanation };
+    return {
+      id: q.id,
+      correct: sameAnswer(q.answer.type, given, key.value),
+      given: given ?? null,
+      expected: key.value,
+      explanation: key.explanation,
+    };
   });
   return { score: results.filter((r) => r.correct).length, total: results.length, results };
 }

@@ -2,6 +2,7 @@
 // snake_case scenario format (docs/scenario-format.md).
 import type { HostConfig, IterationRow, MappingRow, MemslotSpec, MemslotView, RootRef, VcpuModePatch, VcpuView } from '../sim/index.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- scenario JSON is dynamic: each field is read and converted where it is used
 export type Json = Record<string, any>;
 
 export const hostToNeutral = (h: HostConfig): Json => ({
@@ -20,7 +21,7 @@ export const hostToNeutral = (h: HostConfig): Json => ({
 
 /** `when` overrides an `alternate` names, e.g. { "host.mmio_caching": false }. */
 export function hostFromNeutral(h: Json, when: Json = {}): Partial<HostConfig> {
-  const pick = (key: string): any => (`host.${key}` in when ? when[`host.${key}`] : h[key]);
+  const pick = (key: string): Json[string] => (`host.${key}` in when ? when[`host.${key}`] : h[key]);
   const host: Record<string, unknown> = {
     vendor: pick('vendor'),
     tdp: pick('tdp_enabled'),
@@ -59,7 +60,9 @@ export const memslotFromNeutral = (m: Json): MemslotSpec => ({
   flags: (m.flags ?? []).map((f: string) => f.toLowerCase()),
   ...(m.guest_memfd_offset ? { guestMemfdOffset: m.guest_memfd_offset } : {}),
   backing: Object.fromEntries(
-    Object.entries({ pageSize: m.backing?.host_page_size, writable: m.backing?.host_pte_writable, mapped: m.backing?.mapped }).filter(([, v]) => v !== undefined),
+    Object.entries({ pageSize: m.backing?.host_page_size, writable: m.backing?.host_pte_writable, mapped: m.backing?.mapped }).filter(
+      ([, v]) => v !== undefined,
+    ),
   ),
 });
 
@@ -97,6 +100,7 @@ export const iterationToNeutral = (it: IterationRow): Json => ({
   count: it.count,
   ...(it.count > 1 ? { gpa_step: it.consumed } : {}),
   ...(it.errno !== null ? { errno: `-${it.errno}` } : {}),
+  ...(it.reason ? { reason: it.reason } : {}),
 });
 
 export const rowToNeutral = (row: MappingRow, root: string | undefined): Json =>

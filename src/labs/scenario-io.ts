@@ -21,6 +21,7 @@ import {
   createVcpuOperation,
   deleteMemslotOperation,
   finalizeOperation,
+  markDeadOperation,
   preFaultOperation,
   setMemoryAttributesOperation,
   setMemslotOperation,
@@ -91,21 +92,29 @@ export function finalStateOf(vm: Vm): FinalState {
   return { roots, mappings: Object.fromEntries(roots.map((r) => [r.id, allRows(vm, r.id)])) };
 }
 
+/** A step's `ret`, with the kernel's reason when it failed (contract v1.1; not compared on replay). */
+const retExpect = (r: { ret: number; errno: string | null; reason?: string }): Json => ({
+  ret: retToNeutral(r),
+  ...(r.reason ? { reason: r.reason } : {}),
+});
+
 function stepFor(op: Operation, result: unknown, roots: RootLabels): Json | null {
-  const r = result as { ret: number; errno: string | null } & Record<string, any>;
+  const r = result as { ret: number; errno: string | null; reason?: string } & Json;
   switch (op.op) {
     case 'create_vcpu':
       return null; // hoisted into vcpus[]
     case 'set_vcpu_mode':
       return { op: 'set_vcpu_mode', vcpu: op.vcpuId, ...modeToNeutral(op.patch) };
     case 'set_memslot':
-      return { op: 'create_memslot', memslot: memslotToNeutral(op.addressSpace, op.slot, r?.memslot ?? op.region), expect: { ret: retToNeutral(r) } };
+      return { op: 'create_memslot', memslot: memslotToNeutral(op.addressSpace, op.slot, r?.memslot ?? op.region), expect: retExpect(r) };
     case 'delete_memslot':
-      return { op: 'delete_memslot', slot: op.slot, as_id: op.addressSpace, expect: { ret: retToNeutral(r) } };
+      return { op: 'delete_memslot', slot: op.slot, as_id: op.addressSpace, expect: retExpect(r) };
     case 'set_memory_attributes':
-      return { op: 'set_memory_attributes', gpa: op.address, size: op.size, attributes: op.private ? 'PRIVATE' : 'SHARED', expect: { ret: retToNeutral(r) } };
+      return { op: 'set_memory_attributes', gpa: op.address, size: op.size, attributes: op.private ? 'PRIVATE' : 'SHARED', expect: retExpect(r) };
     case 'finalize':
-      return { op: 'finalize_vm', expect: { ret: retToNeutral(r) } };
+      return { op: 'finalize_vm', expect: retExpect(r) };
+    case 'mark_dead':
+      return { op: 'mark_dead', expect: retExpect(r) };
     case 'pre_fault': {
       const pf = result as PreFaultResult;
       const root = pf.root ? roots.label(pf.root.id) : undefined;
@@ -118,8 +127,11 @@ function stepFor(op: Operation, result: unknown, roots: RootLabels): Json | null
         ...(op.padding ? { padding: op.padding } : {}),
         ...(op.inject?.signalPending ? { signal_pending: true } : {}),
         ...(op.inject?.signalAfterIterations != null ? { signal_after_iterations: op.inject.signalAfterIterations } : {}),
+        ...(op.inject?.memslotBeingDeleted
+          ? { memslot_being_deleted: { as_id: op.inject.memslotBeingDeleted.addressSpace, slot: op.inject.memslotBeingDeleted.slot } }
+          : {}),
         expect: {
-          ret: retToNeutral(pf),
+          ...retExpect(pf),
           gpa_out: pf.range.gpa,
           size_out: pf.range.size,
           iterations: pf.iterations.map(iterationToNeutral),
@@ -138,7 +150,7 @@ function stepFor(op: Operation, result: unknown, roots: RootLabels): Json | null
         gpa: op.gpa,
         size: '0x1000',
         access: op.kind,
-        expect: { ret: retToNeutral(ac), exit: ac.exit, mappings: sortByGpa(ac.mapped.map((m) => rowToNeutral(m, root?.label))) },
+        expect: { ...retExpect(ac), exit: ac.exit, mappings: sortByGpa(ac.mapped.map((m) => rowToNeutral(m, root?.label))) },
       };
     }
   }
@@ -148,18 +160,21 @@ function stepFor(op: Operation, result: unknown, roots: RootLabels): Json | null
 export function exportScenario(vmConfig: VmConfig | VmConfigInput, log: Pick<LoggedOperation, 'op' | 'result'>[], options: ExportOptions = {}): Json {
   const config = withVmDefaults(vmConfig);
   const roots = new RootLabels();
-  const vcpus = log.filter((e) => e.op.op === 'create_vcpu').map((e) => vcpuToNeutral((e.result as { id?: number })?.id !== undefined ? (e.result as any) : (e.op as any).vcpu));
+  const vcpus = log
+    .filter((e) => e.op.op === 'create_vcpu')
+    .map((e) => vcpuToNeutral((e.result as { id?: number })?.id !== undefined ? (e.result as Json) : (e.op as Json).vcpu));
   const steps = log.map((e) => stepFor(e.op, e.result, roots)).filter((s): s is Json => s !== null);
   const scenario: Json = {
     id: options.id ?? `export-${config.name}`,
     name: config.name,
-    description: options.description ?? `Operation log of VM ${config.name}, exported by prefault-lab; every expect is the outcome prefault-lab observed.`,
+    description:
+      options.description ?? `Operation log of VM ${config.name}, exported by prefault-lab; every expect is the outcome prefault-lab observed.`,
     kernel: { min: config.kernel, max: config.kernel },
     host: hostToNeutral(config.host),
     vm: {
       type: config.type,
       finalized: config.type === 'sev_snp' || config.type === 'tdx' ? false : null,
-      quirks_disabled: [],
+      quirks_disabled: [...(config.quirksDisabled ?? [])],
       dead: false,
       prefault_policy: config.prefaultPolicy,
     },
@@ -208,6 +223,10 @@ export function importScenario(json: Json, when: Json = {}): ImportedScenario {
     host: hostFromNeutral(json.host ?? {}, when),
     kernel,
     prefaultPolicy: json.vm?.prefault_policy ?? 'upstream',
+    // KVM_X86_QUIRK_* names, with or without the prefix.
+    quirksDisabled: ((json.vm?.quirks_disabled ?? []) as string[]).map((q) =>
+      String(q).replace(/^KVM_X86_QUIRK_/, ''),
+    ) as VmConfigInput['quirksDisabled'],
   };
   const out: ImportedScenario = { config, ops: [], expectations: [], origins: [], skipped: [] };
   const push = (op: Operation, expect: Json | null, origin: string): void => {
@@ -221,6 +240,10 @@ export function importScenario(json: Json, when: Json = {}): ImportedScenario {
   (json.memory_attributes ?? []).forEach((a: Json, i: number) => push(attributes(a), { ret: 0 }, `memory_attributes[${i}]`));
   (json.vcpus ?? []).forEach((v: Json, i: number) => push(createVcpuOperation({ id: v.id, ...modeFromNeutral(v) }), null, `vcpus[${i}]`));
   if (json.vm?.finalized) push(finalizeOperation(), { ret: 0 }, 'vm.finalized');
+  if (json.vm?.dead) push(markDeadOperation(), { ret: 0 }, 'vm.dead');
+  // A memslot in state invalid_deleting is KVM_MEMSLOT_INVALID during every pre-fault step.
+  const deleting = (json.memslots ?? []).find((m: Json) => m.state === 'invalid_deleting');
+  const slotRef = (m: Json) => ({ addressSpace: m.as_id ?? 0, slot: m.slot });
   (json.steps as Json[]).forEach((s, i) => {
     const where = `steps[${i}]`;
     const expect = expectationFor(s, when);
@@ -232,7 +255,11 @@ export function importScenario(json: Json, when: Json = {}): ImportedScenario {
             size: s.size,
             flags: s.flags ?? 0,
             ...(s.padding ? { padding: s.padding } : {}),
-            inject: { signalPending: s.signal_pending ?? false, signalAfterIterations: s.signal_after_iterations ?? null },
+            inject: {
+              signalPending: s.signal_pending ?? false,
+              signalAfterIterations: s.signal_after_iterations ?? null,
+              ...((s.memslot_being_deleted ?? deleting) ? { memslotBeingDeleted: slotRef(s.memslot_being_deleted ?? deleting) } : {}),
+            },
           }),
           expect,
           where,
@@ -242,7 +269,11 @@ export function importScenario(json: Json, when: Json = {}): ImportedScenario {
         const pages = Number(BigInt(s.size ?? PAGE_BYTES) / PAGE_BYTES);
         for (let p = 0; p < pages; p++) {
           const gpa = BigInt(s.gpa) + BigInt(p) * PAGE_BYTES;
-          push(accessOperation(s.vcpu, { gpa: hex(gpa), kind: s.access ?? 'read' }), pages === 1 && expect?.ret !== undefined ? expect : { ret: 0 }, where);
+          push(
+            accessOperation(s.vcpu, { gpa: hex(gpa), kind: s.access ?? 'read' }),
+            pages === 1 && expect?.ret !== undefined ? expect : { ret: 0 },
+            where,
+          );
         }
         break;
       }
@@ -251,6 +282,9 @@ export function importScenario(json: Json, when: Json = {}): ImportedScenario {
         break;
       case 'finalize_vm':
         push(finalizeOperation(), expect, where);
+        break;
+      case 'mark_dead':
+        push(markDeadOperation(), expect, where);
         break;
       case 'create_memslot': {
         push(memslot(s.memslot ?? s), expect, where);
@@ -275,7 +309,7 @@ export function importScenario(json: Json, when: Json = {}): ImportedScenario {
 const errnoOf = (v: unknown): string | null => (v === undefined || v === null || v === 0 ? null : String(v).replace(/^-/, ''));
 
 /** Does an actual mapping row fail an expected neutral record (only the fields the record names)? */
-export function rowDiffers(e: Json, a: MappingRow | undefined): boolean {
+function rowDiffers(e: Json, a: MappingRow | undefined): boolean {
   if (!a || !sameValue(e.gpa, a.gpa) || e.level !== a.level || e.count !== a.count || (e.kind ?? 'ram') !== a.kind) return true;
   if (a.kind === 'mmio') return false;
   return (['private', 'writable', 'dirty', 'accessed', 'executable'] as const).some((k) => e[k] !== undefined && e[k] !== a[k]);
@@ -284,7 +318,7 @@ export function rowDiffers(e: Json, a: MappingRow | undefined): boolean {
 /** How an actual result differs from a step's neutral `expect`; [] when it matches. */
 export function compare(expected: Json | null, actual: OperationResult | Record<string, unknown>): string[] {
   if (!expected) return [];
-  const a = actual as Record<string, any>;
+  const a = actual as Json;
   const diffs: string[] = [];
   const differ = (what: string, e: unknown, got: unknown): void => {
     diffs.push(`${what}: expected ${JSON.stringify(e)}, got ${JSON.stringify(got)}`);
@@ -311,7 +345,7 @@ export function compare(expected: Json | null, actual: OperationResult | Record<
   }
   for (const key of ['mappings_added', 'mappings'] as const) {
     if (!Array.isArray(expected[key])) continue;
-    const got = sortByGpa(((a.mapped ?? []) as MappingRow[]) as unknown as Json[]) as unknown as MappingRow[];
+    const got = sortByGpa((a.mapped ?? []) as MappingRow[] as unknown as Json[]) as unknown as MappingRow[];
     const want = sortByGpa(expected[key]);
     if (got.length !== want.length) differ(`${key} rows`, want.length, got.length);
     want.forEach((e, k) => {
@@ -328,7 +362,10 @@ export interface ReplayReport {
 }
 
 /** Apply every imported op through `apply` (the engine, or the service's logged path) and compare. */
-export async function replayScenario(imported: ImportedScenario, apply: (op: Operation) => OperationResult | Promise<OperationResult>): Promise<ReplayReport> {
+export async function replayScenario(
+  imported: ImportedScenario,
+  apply: (op: Operation) => OperationResult | Promise<OperationResult>,
+): Promise<ReplayReport> {
   const report: ReplayReport = { differing: [], results: [] };
   for (const [index, op] of imported.ops.entries()) {
     let differences: string[];

@@ -6,7 +6,7 @@ import { createVm, withVmDefaults, type Operation, type Vm, type VmLimits } from
 import type { Lab, LabVmSetup, LoggedOperation, SessionVm } from './types.js';
 
 /** The set-up in the order a userspace VMM would issue it: slots, attributes, vCPUs, finalize. */
-export function setupOperations(setup: LabVmSetup): Operation[] {
+function setupOperations(setup: LabVmSetup): Operation[] {
   const ops: Operation[] = [];
   for (const { addressSpace, slot, ...region } of setup.memslots ?? []) ops.push(setMemslotOperation(addressSpace, slot, region));
   for (const a of setup.memoryAttributes ?? []) ops.push(setMemoryAttributesOperation(a));
@@ -16,7 +16,7 @@ export function setupOperations(setup: LabVmSetup): Operation[] {
 }
 
 /** The VM name a session gives a lab VM (unique enough to read in a VM list). */
-export const sessionVmName = (labId: string, vmName: string): string => `${labId}:${vmName}`;
+const sessionVmName = (labId: string, vmName: string): string => `${labId}:${vmName}`;
 
 export function sessionVm(labId: string, setup: LabVmSetup): SessionVm {
   return {
@@ -31,13 +31,8 @@ export function createLabSession(lab: Lab): SessionVm[] {
   return lab.vms.map((setup) => sessionVm(lab.id, setup));
 }
 
-export interface EngineVm {
-  vm: Vm;
-  log: LoggedOperation[];
-}
-
 /** Build a session VM on the engine directly (tests, quizzes): apply and log its set-up. */
-export function buildEngineVm(s: SessionVm, limits?: Partial<VmLimits>): EngineVm {
+export function buildEngineVm(s: SessionVm, limits?: Partial<VmLimits>): { vm: Vm; log: LoggedOperation[] } {
   const vm = createVm(withVmDefaults(s.config), limits);
   const log: LoggedOperation[] = [];
   for (const op of s.setupOps) {

@@ -14,7 +14,7 @@ export interface MemslotSetup extends MemslotSpec {
   slot: number;
 }
 
-export interface AttributeSetup {
+interface AttributeSetup {
   address: string;
   size: string;
   private: boolean;
@@ -70,13 +70,28 @@ export type Check = CheckBase &
     | { kind: 'operationLogged'; op: Record<string, unknown>; result?: Record<string, unknown>; atLeast?: number }
   );
 
-export type CheckKind = Check['kind'];
+type CheckKind = Check['kind'];
+
+/** What a prediction is about: ret (0 or -errno), the root's role, the leaf level, iterations. */
+export type PredictField = 'ret' | 'rootRole' | 'level' | 'iterations';
+
+/** One prediction a task asks for: the outcome of its calls[call - 1], as the log records it. */
+export interface PredictItem {
+  field: PredictField;
+  call: number;
+  label: string;
+  choices?: string[];
+}
 
 export interface LabTask {
   n: number;
   title: string;
+  /** The task without its outcome (predict mode shows this until a prediction is stored). */
+  prompt?: string;
+  /** The rule behind the outcome and the kernel function that applies it. */
   explain: string;
   calls: ApiCall[];
+  predict?: PredictItem[];
   checks: Check[];
 }
 

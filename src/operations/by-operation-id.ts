@@ -1,30 +1,31 @@
 // Every state-changing operation of openapi.yaml, by operationId: its path parameters and
-// body -> the engine Operation (the builders of requests.ts). Calls written as HTTP (labs,
-// quizzes) are translated through this table and the document's own paths (calls.ts).
+// body -> the engine Operation. The route handlers and the translation of calls written as
+// data (labs, quizzes: calls.ts) both build through this table.
+import type { BodyOf, ParamsOf } from '../contract/requests.js';
 import type { Operation } from '../sim/index.js';
 import {
   accessOperation,
   createVcpuOperation,
   deleteMemslotOperation,
   finalizeOperation,
+  markDeadOperation,
   preFaultOperation,
   setMemoryAttributesOperation,
   setMemslotOperation,
   setVcpuModeOperation,
 } from './requests.js';
 
-type PathParams = Record<string, string>;
+export type StateChangingId =
+  'createVcpu' | 'patchVcpu' | 'preFault' | 'guestAccess' | 'putMemslot' | 'deleteMemslot' | 'setMemoryAttributes' | 'finalizeVm' | 'markVmDead';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a call's body is checked by the builder it reaches
-type Body = any;
-
-export const OPERATION_BUILDERS: Record<string, (params: PathParams, body: Body) => Operation> = {
-  createVcpu: (_p, b) => createVcpuOperation(b),
-  patchVcpu: (p, b) => setVcpuModeOperation(Number(p.vcpuId), b),
-  preFault: (p, b) => preFaultOperation(Number(p.vcpuId), b),
-  guestAccess: (p, b) => accessOperation(Number(p.vcpuId), b),
-  putMemslot: (p, b) => setMemslotOperation(Number(p.addressSpace), Number(p.slot), b),
-  deleteMemslot: (p) => deleteMemslotOperation(Number(p.addressSpace), Number(p.slot)),
-  setMemoryAttributes: (_p, b) => setMemoryAttributesOperation(b),
+export const OPERATION_BUILDERS: { [K in StateChangingId]: (params: ParamsOf<K>, body: BodyOf<K>) => Operation } = {
+  createVcpu: (_p, body) => createVcpuOperation(body),
+  patchVcpu: (p, body) => setVcpuModeOperation(p.vcpuId, body),
+  preFault: (p, body) => preFaultOperation(p.vcpuId, body),
+  guestAccess: (p, body) => accessOperation(p.vcpuId, body),
+  putMemslot: (p, body) => setMemslotOperation(p.addressSpace, p.slot, body),
+  deleteMemslot: (p) => deleteMemslotOperation(p.addressSpace, p.slot),
+  setMemoryAttributes: (_p, body) => setMemoryAttributesOperation(body),
   finalizeVm: () => finalizeOperation(),
+  markVmDead: () => markDeadOperation(),
 };

@@ -2,7 +2,11 @@
 // lower-case hex, and absent optional fields stay absent so logged operations are
 // byte-stable. Route handlers, lab set-ups, the labs' call translation and scenario import
 // all build operations here, so a lab's call means exactly what the same HTTP call does.
-import { hex, parseU64, type AccessKind, type Hex, type LevelName, type MemslotFlag, type Operation, type PreFaultInject, type VcpuModePatch, type VcpuSpec } from '../sim/index.js';
+// Bodies are typed from openapi.yaml (src/contract/openapi-types.ts).
+import type { BodyOf } from '../contract/requests.js';
+import { hex, parseU64, type Hex, type Operation } from '../sim/index.js';
+
+type OperationOf<K extends Operation['op']> = Extract<Operation, { op: K }>;
 
 /** A contract u64 (integer or "0x.."/decimal string) as canonical hex; 400 naming `field` otherwise. */
 export const u64 = (value: unknown, field: string): Hex => hex(parseU64(value, field));
@@ -14,41 +18,16 @@ function compact<T extends Record<string, unknown>>(object: T): T {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
 }
 
-type OperationOf<K extends Operation['op']> = Extract<Operation, { op: K }>;
+export const createVcpuOperation = (body: BodyOf<'createVcpu'>): OperationOf<'create_vcpu'> => ({ op: 'create_vcpu', vcpu: body });
 
-export interface PreFaultBody {
-  gpa: unknown;
-  size: unknown;
-  flags?: unknown;
-  padding?: unknown[];
-  inject?: PreFaultInject;
-}
-
-export interface MemslotBody {
-  guestPhysAddr: unknown;
-  size: unknown;
-  userspaceAddr?: unknown;
-  flags?: MemslotFlag[];
-  guestMemfdOffset?: unknown;
-  backing?: { pageSize?: LevelName; writable?: boolean; mapped?: boolean };
-}
-
-export interface AttributesBody {
-  address: unknown;
-  size: unknown;
-  private: boolean;
-}
-
-export const createVcpuOperation = (body: VcpuSpec): OperationOf<'create_vcpu'> => ({ op: 'create_vcpu', vcpu: body });
-
-export const setVcpuModeOperation = (vcpuId: number, body: VcpuModePatch): OperationOf<'set_vcpu_mode'> => ({
+export const setVcpuModeOperation = (vcpuId: number, body: BodyOf<'patchVcpu'>): OperationOf<'set_vcpu_mode'> => ({
   op: 'set_vcpu_mode',
   vcpuId,
   patch: body,
 });
 
 /** The hot path: optional keys are added only when given (what compact() does, without its copies). */
-export function preFaultOperation(vcpuId: number, body: PreFaultBody): OperationOf<'pre_fault'> {
+export function preFaultOperation(vcpuId: number, body: BodyOf<'preFault'>): OperationOf<'pre_fault'> {
   const op: OperationOf<'pre_fault'> = {
     op: 'pre_fault',
     vcpuId,
@@ -61,14 +40,14 @@ export function preFaultOperation(vcpuId: number, body: PreFaultBody): Operation
   return op;
 }
 
-export const accessOperation = (vcpuId: number, body: { gpa: unknown; kind: AccessKind }): OperationOf<'access'> => ({
+export const accessOperation = (vcpuId: number, body: BodyOf<'guestAccess'>): OperationOf<'access'> => ({
   op: 'access',
   vcpuId,
   gpa: u64(body.gpa, 'gpa'),
   kind: body.kind,
 });
 
-export const setMemslotOperation = (addressSpace: number, slot: number, body: MemslotBody): OperationOf<'set_memslot'> => ({
+export const setMemslotOperation = (addressSpace: number, slot: number, body: BodyOf<'putMemslot'>): OperationOf<'set_memslot'> => ({
   op: 'set_memslot',
   addressSpace,
   slot,
@@ -88,7 +67,7 @@ export const deleteMemslotOperation = (addressSpace: number, slot: number): Oper
   slot,
 });
 
-export const setMemoryAttributesOperation = (body: AttributesBody): OperationOf<'set_memory_attributes'> => ({
+export const setMemoryAttributesOperation = (body: BodyOf<'setMemoryAttributes'>): OperationOf<'set_memory_attributes'> => ({
   op: 'set_memory_attributes',
   address: u64(body.address, 'address'),
   size: u64(body.size, 'size'),
@@ -96,3 +75,5 @@ export const setMemoryAttributesOperation = (body: AttributesBody): OperationOf<
 });
 
 export const finalizeOperation = (): OperationOf<'finalize'> => ({ op: 'finalize' });
+
+export const markDeadOperation = (): OperationOf<'mark_dead'> => ({ op: 'mark_dead' });

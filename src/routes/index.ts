@@ -5,7 +5,7 @@ import { labHandlers } from './labs.js';
 import { memoryHandlers } from './memory.js';
 import { operationHandlers } from './operations.js';
 import { pageTableHandlers } from './page-tables.js';
-import type { Handler } from './parse.js';
+import type { Handlers } from './handler.js';
 import { quizHandlers } from './quizzes.js';
 import { scenarioHandlers } from './scenarios.js';
 import { serviceHandlers } from './service.js';
@@ -13,7 +13,7 @@ import { uiHandlers } from './ui.js';
 import { vcpuHandlers } from './vcpus.js';
 import { vmHandlers } from './vms.js';
 
-export function handlers(openapi: LoadedDocument): Record<string, Handler> {
+export function handlers(openapi: LoadedDocument): Handlers {
   return {
     ...vmHandlers,
     ...memoryHandlers,

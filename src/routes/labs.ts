@@ -1,22 +1,40 @@
-// Labs: the catalogue, sessions (the lab's VMs, set up) and checks of a session's state.
-import type { Handler } from './parse.js';
+// Labs: the catalogue, sessions (the lab's VMs, set up; once per student), predictions,
+// reset, and checks of a session's state. Teachers: everyone's progress.
+import type { FastifyRequest } from 'fastify';
+import { studentLab } from '../labs/task-view.js';
+import { requireTeacher } from '../plugins/app/auth.js';
+import type { Caller } from '../service/lab-sessions.js';
+import type { Handlers } from './handler.js';
 
-interface LabParams {
-  labId: string;
-}
-interface SessionParams extends LabParams {
-  sessionId: string;
-}
+const caller = (request: FastifyRequest): Caller => ({ owner: request.owner, role: request.role });
 
-export const labHandlers: Record<string, Handler> = {
+export const labHandlers = {
   listLabs: async (request) => ({ labs: request.server.labService.list() }),
 
-  getLab: async (request) => request.server.labService.lab((request.params as LabParams).labId),
-
-  createLabSession: async (request) => request.server.labService.createSession((request.params as LabParams).labId, request.owner),
-
-  checkLabSession: async (request) => {
-    const { labId, sessionId } = request.params as SessionParams;
-    return request.server.labService.check(labId, sessionId, request.owner);
+  getLab: async (request) => {
+    const lab = request.server.labService.lab(request.params.labId);
+    return request.role === 'student' ? studentLab(lab) : lab;
   },
-};
+
+  createLabSession: async (request, reply) => {
+    const { created, view } = await request.server.labSessions.start(request.params.labId, request.body ?? {}, caller(request));
+    reply.code(created ? 201 : 200);
+    return view;
+  },
+
+  getLabSession: async (request) => request.server.labSessions.get(request.params.labId, request.params.sessionId, caller(request)),
+
+  resetLabSession: async (request) => request.server.labSessions.reset(request.params.labId, request.params.sessionId, caller(request)),
+
+  predictLabTask: async (request) => {
+    const { labId, sessionId, n } = request.params;
+    return request.server.labSessions.predict(labId, sessionId, n, request.body, caller(request));
+  },
+
+  checkLabSession: async (request) => request.server.labSessions.check(request.params.labId, request.params.sessionId, caller(request)),
+
+  getTeacherProgress: async (request) => {
+    requireTeacher(request, "students' progress");
+    return request.server.labSessions.progress();
+  },
+} satisfies Partial<Handlers>;

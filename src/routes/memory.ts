@@ -1,28 +1,23 @@
 // Memslots (KVM_SET_USER_MEMORY_REGION2) and memory attributes (KVM_SET_MEMORY_ATTRIBUTES).
-import { deleteMemslotOperation, setMemoryAttributesOperation, setMemslotOperation, type AttributesBody, type MemslotBody } from '../operations/requests.js';
-import { sendCommitted, type Handler, type MemslotParams, type VmParams } from './parse.js';
+import { OPERATION_BUILDERS } from '../operations/by-operation-id.js';
+import { sendCommitted, type Handlers } from './handler.js';
 
-export const memoryHandlers: Record<string, Handler> = {
-  putMemslot: async (request, reply) => {
-    const { vmId, addressSpace, slot } = request.params as MemslotParams;
-    return sendCommitted(reply, await request.server.vmStore.execute(vmId, setMemslotOperation(addressSpace, slot, request.body as MemslotBody)));
-  },
+export const memoryHandlers = {
+  putMemslot: async (request, reply) =>
+    sendCommitted(reply, await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.putMemslot(request.params, request.body))),
 
-  deleteMemslot: async (request, reply) => {
-    const { vmId, addressSpace, slot } = request.params as MemslotParams;
-    return sendCommitted(reply, await request.server.vmStore.execute(vmId, deleteMemslotOperation(addressSpace, slot)));
-  },
+  deleteMemslot: async (request, reply) =>
+    sendCommitted(reply, await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.deleteMemslot(request.params, undefined))),
 
-  listMemslots: async (request) => ({
-    memslots: await request.server.vmStore.query((request.params as VmParams).vmId, { kind: 'memslots' }),
-  }),
+  listMemslots: async (request) => ({ memslots: await request.server.vmStore.query(request.params.vmId, { kind: 'memslots' }) }),
 
-  setMemoryAttributes: async (request, reply) => {
-    const committed = await request.server.vmStore.execute((request.params as VmParams).vmId, setMemoryAttributesOperation(request.body as AttributesBody));
-    return sendCommitted(reply, committed);
-  },
+  setMemoryAttributes: async (request, reply) =>
+    sendCommitted(
+      reply,
+      await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.setMemoryAttributes(request.params, request.body)),
+    ),
 
   listMemoryAttributes: async (request) => ({
-    memoryAttributes: await request.server.vmStore.query((request.params as VmParams).vmId, { kind: 'memoryAttributes' }),
+    memoryAttributes: await request.server.vmStore.query(request.params.vmId, { kind: 'memoryAttributes' }),
   }),
-};
+} satisfies Partial<Handlers>;

@@ -1,9 +1,14 @@
-// The operation log, a page at a time.
-import type { Handler, PageQuerystring, VmParams } from './parse.js';
+// The operation log, a page at a time, and the tracepoints one logged fault emitted.
+import type { Handlers } from './handler.js';
 
-export const operationHandlers: Record<string, Handler> = {
+export const operationHandlers = {
   listOperations: async (request) => {
-    const page = await request.server.vmStore.operations((request.params as VmParams).vmId, request.query as PageQuerystring);
+    const page = await request.server.vmStore.operations(request.params.vmId, request.query ?? {});
     return { operations: page.items, nextCursor: page.nextCursor };
   },
-};
+
+  getOperationTrace: async (request, reply) => {
+    const { vmId, seq } = request.params;
+    return reply.type('text/plain; charset=utf-8').send(await request.server.labSessions.trace(vmId, seq));
+  },
+} satisfies Partial<Handlers>;

@@ -1,24 +1,19 @@
-// Quizzes: generated from (topic, seed), answer keys computed by the engine, grading.
-import type { Handler } from './parse.js';
+// Quizzes: generated from (topic, seed), answer keys computed by the engine (teachers only
+// when tokens are on), grading (submissions stored for the teacher's view).
+import { requireTeacher } from '../plugins/app/auth.js';
+import type { Handlers } from './handler.js';
 
-interface QuizParams {
-  quizId: string;
-}
+export const quizHandlers = {
+  createQuiz: async (request) => request.server.labService.createQuiz(request.body.topic, request.body.seed, request.owner),
 
-export const quizHandlers: Record<string, Handler> = {
-  createQuiz: async (request) => {
-    const body = request.body as { topic: unknown; seed?: number };
-    return request.server.labService.createQuiz(body.topic, body.seed, request.owner);
+  getQuiz: async (request) => (await request.server.labService.quiz(request.params.quizId, request.owner)).view,
+
+  getQuizAnswers: async (request) => {
+    requireTeacher(request, 'a quiz answer key');
+    // A teacher reads any student's quiz; otherwise (open server) the usual owner scoping.
+    return request.server.labService.quizAnswers(request.params.quizId, request.role === 'teacher' ? undefined : request.owner);
   },
 
-  getQuiz: async (request) => (await request.server.labService.quiz((request.params as QuizParams).quizId, request.owner)).view,
-
-  getQuizAnswers: async (request) => request.server.labService.quizAnswers((request.params as QuizParams).quizId, request.owner),
-
   submitQuiz: async (request) =>
-    request.server.labService.submitQuiz(
-      (request.params as QuizParams).quizId,
-      (request.body as { answers: Record<string, unknown> }).answers,
-      request.owner,
-    ),
-};
+    request.server.labSessions.submitQuiz(request.params.quizId, request.body, { owner: request.owner, role: request.role }),
+} satisfies Partial<Handlers>;

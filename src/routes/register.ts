@@ -1,14 +1,15 @@
 // Registers every operation of openapi.yaml as a Fastify route, with the request schemas
 // taken from the document, and binds it to the handler of the same operationId. The
 // document and the handlers map must match exactly, or the app refuses to start.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { routeSpecs, type OpenApiDocument } from '../contract/openapi-document.js';
 import { requestValidatorCompiler } from '../contract/request-validation.js';
-import type { Handler } from './parse.js';
+import type { OperationId } from '../contract/requests.js';
+import type { Handlers } from './handler.js';
 
 export interface OpenApiRoutesOptions {
   document: OpenApiDocument;
-  handlers: Record<string, Handler>;
+  handlers: Handlers;
 }
 
 export function checkHandlersMatch(operationIds: string[], handlerIds: string[]): void {
@@ -21,6 +22,10 @@ export function checkHandlersMatch(operationIds: string[], handlerIds: string[])
   if (problems.length > 0) throw new Error(`openapi.yaml and src/routes disagree:\n  ${problems.join('\n  ')}`);
 }
 
+const emptyBodyAsObject = async (request: { body: unknown }): Promise<void> => {
+  request.body ??= {};
+};
+
 export default async function openapiRoutes(app: FastifyInstance, { document, handlers }: OpenApiRoutesOptions) {
   const specs = routeSpecs(document);
   checkHandlersMatch(
@@ -29,12 +34,16 @@ export default async function openapiRoutes(app: FastifyInstance, { document, ha
   );
   app.setValidatorCompiler(requestValidatorCompiler());
   for (const spec of specs) {
-    const handler = handlers[spec.operationId]!;
+    // The document's operation: checkHandlersMatch proved the id is a handler's, and Ajv
+    // validates the request against the same schemas the handler's types come from.
+    const handler = handlers[spec.operationId as OperationId] as (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
     app.route({
       method: spec.method,
       url: spec.url,
       schema: spec.schema,
       config: { operationId: spec.operationId },
+      // An optional body left out is validated (and handled) as {}.
+      preValidation: spec.optionalBody ? [emptyBodyAsObject] : [],
       handler: async (request, reply) => {
         reply.code(spec.successStatus); // the document's 2xx; a handler may still choose another
         return handler(request, reply);

@@ -1,8 +1,8 @@
 // A VM as a neutral scenario file (docs/scenario-format.md), and back.
-import type { Handler, VmParams } from './parse.js';
+import type { Handlers } from './handler.js';
 
-export const scenarioHandlers: Record<string, Handler> = {
-  exportVm: async (request) => request.server.scenarioService.exportVm((request.params as VmParams).vmId),
+export const scenarioHandlers = {
+  exportVm: async (request) => request.server.scenarioService.exportVm(request.params.vmId),
 
-  importVm: async (request) => request.server.scenarioService.importVm(request.body as Record<string, unknown>, request.owner),
-};
+  importVm: async (request) => request.server.scenarioService.importVm(request.body, request.owner),
+} satisfies Partial<Handlers>;

@@ -1,9 +1,9 @@
 // Liveness, readiness, and the OpenAPI document itself.
 import type { LoadedDocument } from '../contract/openapi-document.js';
 import { ServiceError } from '../service/errors.js';
-import type { Handler } from './parse.js';
+import type { Handlers } from './handler.js';
 
-export function serviceHandlers(openapi: LoadedDocument): Record<string, Handler> {
+export function serviceHandlers(openapi: LoadedDocument) {
   return {
     healthz: async () => ({ status: 'ok' }),
 
@@ -11,7 +11,11 @@ export function serviceHandlers(openapi: LoadedDocument): Record<string, Handler
       const store = request.server.vmStore;
       if (!store.startup.ready) {
         const failure = store.startup.error;
-        throw new ServiceError(503, 'not-ready', failure ? `rebuilding VMs failed: ${failure.message}` : 'VMs are still being rebuilt from their logs');
+        throw new ServiceError(
+          503,
+          'not-ready',
+          failure ? `rebuilding VMs failed: ${failure.message}` : 'VMs are still being rebuilt from their logs',
+        );
       }
       await store.ping().catch((error: Error) => {
         throw new ServiceError(503, 'not-ready', `the database is unreachable: ${error.message}`);
@@ -19,8 +23,10 @@ export function serviceHandlers(openapi: LoadedDocument): Record<string, Handler
       return { status: 'ready', vms: store.count };
     },
 
+    getMetrics: async (request, reply) => reply.type(request.server.metrics.contentType).send(await request.server.metrics.text()),
+
     getOpenApiYaml: async (_request, reply) => reply.type('application/yaml; charset=utf-8').send(openapi.text),
 
     getOpenApiJson: async () => openapi.document,
-  };
+  } satisfies Partial<Handlers>;
 }

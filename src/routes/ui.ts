@@ -1,8 +1,8 @@
-// The page-table viewer: static files from public/ (plugins/ui.ts sets @fastify/static up).
-import type { Handler } from './parse.js';
+// The page-table viewer: static files from public/ (plugins/external/static.ts sets @fastify/static up).
+import type { Handlers } from './handler.js';
 
-export const uiHandlers: Record<string, Handler> = {
+export const uiHandlers = {
   getUi: async (_request, reply) => reply.type('text/html; charset=utf-8').sendFile('index.html'),
 
-  getUiFile: async (request, reply) => reply.sendFile((request.params as { file: string }).file),
-};
+  getUiFile: async (request, reply) => reply.sendFile(request.params.file),
+} satisfies Partial<Handlers>;

@@ -1,32 +1,25 @@
 // vCPUs: create, list, get, mode changes, KVM_PRE_FAULT_MEMORY and guest accesses.
-import type { AccessKind, VcpuModePatch, VcpuSpec } from '../sim/index.js';
-import { accessOperation, createVcpuOperation, preFaultOperation, setVcpuModeOperation, type PreFaultBody } from '../operations/requests.js';
-import { sendCommitted, type Handler, type VcpuParams, type VmParams } from './parse.js';
+import { OPERATION_BUILDERS } from '../operations/by-operation-id.js';
+import { sendCommitted, type Handlers } from './handler.js';
 
-export const vcpuHandlers: Record<string, Handler> = {
-  createVcpu: async (request, reply) =>
-    sendCommitted(reply, await request.server.vmStore.execute((request.params as VmParams).vmId, createVcpuOperation(request.body as VcpuSpec))),
-
-  listVcpus: async (request) => ({ vcpus: await request.server.vmStore.query((request.params as VmParams).vmId, { kind: 'vcpus' }) }),
-
-  getVcpu: async (request) => {
-    const { vmId, vcpuId } = request.params as VcpuParams;
-    return request.server.vmStore.query(vmId, { kind: 'vcpu', vcpuId });
+export const vcpuHandlers = {
+  createVcpu: async (request, reply) => {
+    const committed = await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.createVcpu(request.params, request.body));
+    // A dead VM answers KVM_CREATE_VCPU with EIO: an ioctl outcome (200), not a new vCPU (201).
+    reply.code('ret' in (JSON.parse(committed.json) as object) ? 200 : 201);
+    return sendCommitted(reply, committed);
   },
 
-  patchVcpu: async (request, reply) => {
-    const { vmId, vcpuId } = request.params as VcpuParams;
-    return sendCommitted(reply, await request.server.vmStore.execute(vmId, setVcpuModeOperation(vcpuId, request.body as VcpuModePatch)));
-  },
+  listVcpus: async (request) => ({ vcpus: await request.server.vmStore.query(request.params.vmId, { kind: 'vcpus' }) }),
 
-  preFault: async (request, reply) => {
-    const { vmId, vcpuId } = request.params as VcpuParams;
-    return sendCommitted(reply, await request.server.vmStore.execute(vmId, preFaultOperation(vcpuId, request.body as PreFaultBody)));
-  },
+  getVcpu: async (request) => request.server.vmStore.query(request.params.vmId, { kind: 'vcpu', vcpuId: request.params.vcpuId }),
 
-  guestAccess: async (request, reply) => {
-    const { vmId, vcpuId } = request.params as VcpuParams;
-    const body = request.body as { gpa: unknown; kind: AccessKind };
-    return sendCommitted(reply, await request.server.vmStore.execute(vmId, accessOperation(vcpuId, body)));
-  },
-};
+  patchVcpu: async (request, reply) =>
+    sendCommitted(reply, await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.patchVcpu(request.params, request.body))),
+
+  preFault: async (request, reply) =>
+    sendCommitted(reply, await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.preFault(request.params, request.body))),
+
+  guestAccess: async (request, reply) =>
+    sendCommitted(reply, await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.guestAccess(request.params, request.body))),
+} satisfies Partial<Handlers>;

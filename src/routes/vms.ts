@@ -1,26 +1,30 @@
 // VMs: create, list, get, delete, finalize, capabilities.
-import { finalizeOperation } from '../operations/requests.js';
-import type { VmConfigInput } from '../sim/index.js';
-import { sendCommitted, type Handler, type PageQuerystring, type VmParams } from './parse.js';
+import { OPERATION_BUILDERS } from '../operations/by-operation-id.js';
+import { sendCommitted, type Handlers } from './handler.js';
 
-export const vmHandlers: Record<string, Handler> = {
-  createVm: async (request) => request.server.vmStore.create(request.body as VmConfigInput, request.owner),
+export const vmHandlers = {
+  createVm: async (request) => request.server.vmStore.create(request.body, request.owner),
 
   listVms: async (request) => {
-    const page = await request.server.vmStore.list(request.query as PageQuerystring, request.owner);
+    const page = await request.server.vmStore.list(request.query ?? {}, request.owner);
     return { vms: page.items, nextCursor: page.nextCursor };
   },
 
-  getVm: async (request) => request.server.vmStore.getView((request.params as VmParams).vmId),
+  getVm: async (request) => request.server.vmStore.getView(request.params.vmId),
 
   deleteVm: async (request, reply) => {
-    await request.server.vmStore.remove((request.params as VmParams).vmId);
+    await request.server.vmStore.remove(request.params.vmId);
     return reply.code(204).send();
   },
 
   finalizeVm: async (request, reply) =>
-    sendCommitted(reply, await request.server.vmStore.execute((request.params as VmParams).vmId, finalizeOperation())),
+    sendCommitted(reply, await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.finalizeVm(request.params, undefined))),
 
-  getCapabilities: async (request) =>
-    request.server.vmStore.query((request.params as VmParams).vmId, { kind: 'capabilities' }),
-};
+  /** kvm_vm_dead(): logged like any change; the answer is the VM view, now dead. */
+  markVmDead: async (request) => {
+    await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.markVmDead(request.params, undefined));
+    return request.server.vmStore.getView(request.params.vmId);
+  },
+
+  getCapabilities: async (request) => request.server.vmStore.query(request.params.vmId, { kind: 'capabilities' }),
+} satisfies Partial<Handlers>;

@@ -5,6 +5,7 @@
 export type ProblemKind =
   | 'invalid-input'
   | 'unauthorized'
+  | 'forbidden'
   | 'not-found'
   | 'conflict'
   | 'payload-too-large'
@@ -12,6 +13,7 @@ export type ProblemKind =
   | 'limit-exceeded'
   | 'rate-limited'
   | 'not-ready'
+  | 'overloaded'
   | 'storage-failure'
   | 'internal';
 
@@ -22,6 +24,8 @@ export class ServiceError extends Error {
     message: string,
     /** The offending input, as the problem's `field`. */
     readonly field?: string,
+    /** Sent as Retry-After (seconds): the same call may succeed then. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ServiceError';
@@ -34,5 +38,8 @@ export const invalidInput = (message: string, field: string): ServiceError => ne
 
 /** A quota is used up (429): the call may succeed once something is freed. */
 export const limitExceeded = (message: string): ServiceError => new ServiceError(429, 'limit-exceeded', message);
+
+/** The token is valid but its role may not do this (a student asking for a teacher's view). */
+export const forbidden = (message: string): ServiceError => new ServiceError(403, 'forbidden', message);
 
 export const vmNotFound = (vmId: string): ServiceError => notFound(`no VM with id ${vmId}`);

@@ -6,18 +6,11 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { LabRepository, StoredLabSession, StoredQuiz } from '../db/lab-repository.js';
 import { labSummary } from '../labs/catalogue.js';
 import { assembleGrade, evaluateCheck, labChecks } from '../labs/checks.js';
-import { generateQuiz, gradeQuiz, isQuizTopic, publicQuiz, QUIZ_TOPICS, type PublicQuiz, type Quiz, type QuizGrade } from '../labs/quiz.js';
+import { generateQuiz, isQuizTopic, publicQuiz, QUIZ_TOPICS, type PublicQuiz, type Quiz } from '../labs/quiz.js';
 import { createLabSession } from '../labs/session.js';
-import type { Check, CheckOutcome, Lab, LabGrade } from '../labs/types.js';
+import type { Check, CheckOutcome, Lab, LabGrade, LoggedOperation } from '../labs/types.js';
 import { invalidInput, notFound } from './errors.js';
 import type { VmStore } from './vm-store.js';
-
-export interface LabSessionView {
-  sessionId: string;
-  labId: string;
-  vms: { name: string; id: string }[];
-  createdAt: string;
-}
 
 export type QuizView = { id: string; createdAt: string } & PublicQuiz;
 
@@ -36,6 +29,10 @@ export class LabService {
     return [...this.labs.values()].map(labSummary);
   }
 
+  labOrUndefined(labId: string): Lab | undefined {
+    return this.labs.get(labId);
+  }
+
   lab(labId: string): Lab {
     const lab = this.labs.get(labId);
     if (!lab) throw notFound(`no lab with id ${labId}`);
@@ -43,8 +40,7 @@ export class LabService {
   }
 
   /** Creates the lab's VMs and runs their set-up as logged operations; all or nothing. */
-  async createSession(labId: string, owner?: string): Promise<LabSessionView> {
-    const lab = this.lab(labId);
+  async createLabVms(lab: Lab, owner?: string): Promise<{ name: string; id: string }[]> {
     const created: { name: string; id: string }[] = [];
     try {
       for (const s of createLabSession(lab)) {
@@ -52,38 +48,45 @@ export class LabService {
         created.push({ name: s.name, id: vm.id });
         for (const op of s.setupOps) await this.vms.execute(vm.id, op);
       }
-      const session: StoredLabSession = { id: randomUUID(), labId, vms: created, createdAt: new Date(), owner: owner ?? null };
-      await this.repo.insertSession(session);
-      return sessionView(session);
+      return created;
     } catch (error) {
-      await Promise.all(created.map((vm) => this.vms.remove(vm.id).catch(() => undefined)));
+      await this.removeVms(created);
       throw error;
     }
+  }
+
+  async removeVms(vms: { id: string }[]): Promise<void> {
+    await Promise.all(vms.map((vm) => this.vms.remove(vm.id).catch(() => undefined)));
   }
 
   /** The session, if it belongs to this lab and the caller may see it (404 otherwise). */
   async session(labId: string, sessionId: string, owner?: string): Promise<StoredLabSession> {
     const s = await this.repo.session(sessionId);
-    if (!s || s.labId !== labId || (owner !== undefined && s.owner !== owner))
-      throw notFound(`no session ${sessionId} of lab ${labId}`);
+    if (!s || s.labId !== labId || (owner !== undefined && s.owner !== owner)) throw notFound(`no session ${sessionId} of lab ${labId}`);
     return s;
   }
 
   /** Grades every task against the session VMs' engine state and their server-side logs. */
-  async check(labId: string, sessionId: string, owner?: string): Promise<LabGrade & { sessionId: string }> {
-    const lab = this.lab(labId);
-    const session = await this.session(labId, sessionId, owner);
+  async gradeSession(lab: Lab, session: StoredLabSession, owner?: string): Promise<{ grade: LabGrade; logs: Record<string, LoggedOperation[]> }> {
     const checks = labChecks(lab);
     const outcomes = new Map<Check, CheckOutcome>();
+    const logs: Record<string, LoggedOperation[]> = {};
     for (const { name, id } of session.vms) {
       if (!this.vms.visible(id, owner)) continue; // deleted since: its checks say "no VM named"
+      // Every session VM's log is read, checks or not: predictions are graded against it.
       const own = checks.filter((c) => c.vm === name);
-      if (own.length === 0) continue;
       const readsLog = own.some((c) => c.kind === 'operationLogged');
-      const { answer } = await this.vms.withLog<'labChecks'>(id, (log) => ({ kind: 'labChecks', checks: own, ...(readsLog && { log }) }));
+      const { log, answer } = await this.vms.withLog<'labChecks'>(id, (l) => ({ kind: 'labChecks', checks: own, ...(readsLog && { log: l }) }));
+      logs[name] = log;
       own.forEach((check, i) => outcomes.set(check, answer[i]!));
     }
-    return { sessionId, ...assembleGrade(lab, checks.map((c) => outcomes.get(c) ?? evaluateCheck(c, { vms: {} }))) };
+    return {
+      grade: assembleGrade(
+        lab,
+        checks.map((c) => outcomes.get(c) ?? evaluateCheck(c, { vms: {} })),
+      ),
+      logs,
+    };
   }
 
   async createQuiz(topic: unknown, seed: number | undefined, owner?: string): Promise<QuizView> {
@@ -107,14 +110,6 @@ export class LabService {
     const { view, quiz } = await this.quiz(quizId, owner);
     return { id: view.id, topic: view.topic, seed: view.seed, answers: quiz.answers };
   }
-
-  /** Grades submitted answers against the quiz's engine-computed key. */
-  async submitQuiz(quizId: string, answers: Record<string, unknown>, owner?: string): Promise<{ quizId: string } & QuizGrade> {
-    const { view, quiz } = await this.quiz(quizId, owner);
-    return { quizId: view.id, ...gradeQuiz(quiz, answers) };
-  }
 }
-
-const sessionView = (s: StoredLabSession): LabSessionView => ({ sessionId: s.id, labId: s.labId, vms: s.vms, createdAt: s.createdAt.toISOString() });
 
 const quizView = (stored: StoredQuiz, quiz: Quiz): QuizView => ({ id: stored.id, createdAt: stored.createdAt.toISOString(), ...publicQuiz(quiz) });

@@ -7,6 +7,9 @@ import { ServiceError } from './errors.js';
 import type { VmRegistry } from './registry.js';
 import type { Replayer } from './replayer.js';
 
+/** VMs rebuilt at once at start-up (enough to keep every engine worker of a large machine busy). */
+const REPLAY_CONCURRENCY = 16;
+
 type LoadState = { state: 'idle' | 'loading' | 'ready' } | { state: 'failed'; error: Error };
 
 export class StartupLoad {
@@ -29,19 +32,33 @@ export class StartupLoad {
       await gate;
       await this.repo.ping();
       if (!this.loadAll) return;
-      for (const stored of await this.repo.allVms()) {
-        // One VM that cannot be rebuilt keeps the service unready: loud rather than silently missing.
-        const named = (error: Error) => new Error(`VM ${stored.id} (${stored.config.name}): ${error.message}`, { cause: error });
-        let config: VmConfig;
-        let lastSeq: number;
-        try {
-          config = withVmDefaults(stored.config);
-          lastSeq = await this.replayer.rebuild(stored.id, config);
-        } catch (error) {
-          throw named(error as Error);
+      const pending = await this.repo.allVms();
+      // A few VMs at a time: with engine workers, VMs on different workers replay in parallel.
+      const next = async (): Promise<void> => {
+        for (let stored = pending.shift(); stored; stored = pending.shift()) {
+          // One VM that cannot be rebuilt keeps the service unready: loud rather than silently missing.
+          const named = (error: Error) => new Error(`VM ${stored!.id} (${stored!.config.name}): ${error.message}`, { cause: error });
+          let config: VmConfig;
+          let lastSeq: number;
+          try {
+            config = withVmDefaults(stored.config);
+            lastSeq = await this.replayer.rebuild(stored.id, config);
+          } catch (error) {
+            pending.length = 0; // the load has failed: start no more
+            throw named(error as Error);
+          }
+          this.registry.add({
+            id: stored.id,
+            createdAt: stored.createdAt,
+            owner: stored.owner,
+            config,
+            lastSeq,
+            commits: Promise.resolve(),
+            stale: false,
+          });
         }
-        this.registry.add({ id: stored.id, createdAt: stored.createdAt, owner: stored.owner, config, lastSeq, commits: Promise.resolve(), stale: false });
-      }
+      };
+      await Promise.all(Array.from({ length: REPLAY_CONCURRENCY }, next));
     })().then(
       () => {
         this.load = { state: 'ready' };

@@ -11,17 +11,17 @@ import type { LogWriter, NewLease } from '../db/log-writer.js';
 import type { StoredVm, VmRepository } from '../db/vm-repository.js';
 import type { LoggedOperation } from '../labs/types.js';
 import { SimError, withVmDefaults, type Operation, type OperationKind, type VmConfig, type VmConfigInput, type VmLimits } from '../sim/index.js';
-import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf } from './engine/host.js';
+import type { Applied, EngineHost, EngineQuery, EngineState, QueryAnswers, QueryOf } from './engine/host.js';
 import { invalidInput, limitExceeded, ServiceError } from './errors.js';
 import { GroupCommit, LeaseLost } from './group-commit.js';
 import { listPage, type Page, type PageQuery } from './list-page.js';
 import { movedError, VmRegistry, type VmRecord } from './registry.js';
 import { Replayer } from './replayer.js';
-import { KeyedSerialQueue } from './serial-queue.js';
+import { BoundedKeyedQueue, DEFAULT_QUEUE_BOUNDS, type QueueBounds, type QueueDepths } from './bounded-queue.js';
 import { StartupLoad } from './startup.js';
 
 /** A VM as the API shows it. */
-export type VmView = { id: string } & VmConfig & { createdAt: string; preFaultAllowed: boolean };
+export type VmView = { id: string } & VmConfig & { createdAt: string } & EngineState;
 
 export interface LogEntryView {
   seq: number;
@@ -47,6 +47,10 @@ export interface VmStoreOptions {
    * carries its VM's epoch, and a group that fences a VM drops it here (moved).
    */
   lease?: NewLease;
+  /** Calls a VM, and the VMs of one engine worker together, may have queued (more: 503). */
+  queueBounds?: QueueBounds;
+  /** The engine worker a VM lives on (for the per-worker bound); one slot when absent. */
+  slotOf?: (vmId: string) => number;
 }
 
 const storageFailure = () =>
@@ -54,7 +58,7 @@ const storageFailure = () =>
 
 export class VmStore {
   private readonly registry: VmRegistry;
-  private readonly queue = new KeyedSerialQueue();
+  private readonly queue: BoundedKeyedQueue;
   private readonly replayer: Replayer;
   readonly startup: StartupLoad;
   readonly commits: GroupCommit;
@@ -65,6 +69,7 @@ export class VmStore {
     private readonly host: EngineHost,
     private readonly options: VmStoreOptions,
   ) {
+    this.queue = new BoundedKeyedQueue(options.queueBounds ?? DEFAULT_QUEUE_BOUNDS, options.slotOf ?? (() => 0));
     this.registry = new VmRegistry(options.maxVms);
     this.replayer = new Replayer(host, repo, options.limits, options.log);
     this.startup = new StartupLoad(repo, this.registry, this.replayer, options.log, options.lease === undefined);
@@ -117,7 +122,7 @@ export class VmStore {
       throw new ServiceError(500, 'storage-failure', 'the VM could not be stored');
     }
     this.registry.add(record);
-    return view(record, { preFaultAllowed: (await this.host.query(record.id, { kind: 'state' })).preFaultAllowed });
+    return view(record, await this.host.query(record.id, { kind: 'state' }));
   }
 
   remove(id: string): Promise<void> {
@@ -132,7 +137,11 @@ export class VmStore {
   async list(query: PageQuery, owner?: string): Promise<Page<VmView>> {
     if (query.cursor !== undefined && !this.visible(query.cursor, owner))
       throw invalidInput('cursor does not name a page of this list (the VM it points at is gone?)', 'cursor');
-    const page = await listPage(query, (after, take) => this.repo.listVms(after, take, owner), (vm: StoredVm) => vm.id);
+    const page = await listPage(
+      query,
+      (after, take) => this.repo.listVms(after, take, owner),
+      (vm: StoredVm) => vm.id,
+    );
     // A VM deleted since the page was read is left out rather than failing the listing.
     const views = await Promise.all(page.items.map((stored) => this.getView(stored.id).catch(() => undefined)));
     return { items: views.filter((v): v is VmView => v !== undefined), nextCursor: page.nextCursor };
@@ -165,10 +174,23 @@ export class VmStore {
   ): Promise<{ log: LoggedOperation[]; answer: QueryAnswers[K] }> {
     return this.queue.run(id, async () => {
       await this.settled(id);
-      const log: LoggedOperation[] = [];
-      for await (const batch of this.repo.replayLog(id)) for (const e of batch) log.push({ op: e.op, result: JSON.parse(e.resultJson) });
+      const log = await this.committedLog(id);
       return { log, answer: await this.host.query(id, queryFor(log)) };
     });
+  }
+
+  /** The VM's configuration, the engine limits and its whole committed log (a trace replays them). */
+  configAndLog(id: string): Promise<{ config: VmConfig; limits: Partial<VmLimits>; log: LoggedOperation[] }> {
+    return this.queue.run(id, async () => {
+      const record = await this.settled(id);
+      return { config: record.config, limits: this.options.limits, log: await this.committedLog(id) };
+    });
+  }
+
+  private async committedLog(id: string): Promise<LoggedOperation[]> {
+    const log: LoggedOperation[] = [];
+    for await (const batch of this.repo.replayLog(id)) for (const e of batch) log.push({ op: e.op, result: JSON.parse(e.resultJson) });
+    return log;
   }
 
   /** The one path for every state-changing call: apply, commit to the log, then answer. */
@@ -202,8 +224,13 @@ export class VmStore {
 
   async operations(id: string, query: PageQuery): Promise<Page<LogEntryView>> {
     await this.queue.run(id, () => this.settled(id));
-    if (query.cursor !== undefined && !/^[0-9]{1,15}$/.test(query.cursor)) throw invalidInput('cursor must be a nextCursor from an earlier page', 'cursor');
-    const page = await listPage(query, (after, take) => this.repo.operations(id, Number(after ?? 0), take), (e) => String(e.seq));
+    if (query.cursor !== undefined && !/^[0-9]{1,15}$/.test(query.cursor))
+      throw invalidInput('cursor must be a nextCursor from an earlier page', 'cursor');
+    const page = await listPage(
+      query,
+      (after, take) => this.repo.operations(id, Number(after ?? 0), take),
+      (e) => String(e.seq),
+    );
     return { items: page.items.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })), nextCursor: page.nextCursor };
   }
 
@@ -250,10 +277,26 @@ export class VmStore {
     await this.host.close();
   }
 
+  /** Calls queued per engine slot (and the deepest VM queue, the refusals), for /metrics. */
+  queueDepths(slots: number): QueueDepths {
+    return this.queue.depths(slots);
+  }
+
+  /** The engine worker holding these VMs died: their state is gone, rebuild them from their logs. */
+  enginesLost(vmIds: readonly string[], error: Error): void {
+    this.options.log.error({ err: error, vms: vmIds.length }, 'an engine worker died; its VMs are rebuilt from their logs on a fresh one');
+    this.rebuildSoon(vmIds);
+  }
+
   /** The VM, rebuilt first if a failed group left it ahead of its log (call inside its queue). */
   private async current(id: string): Promise<VmRecord> {
     const record = this.registry.get(id);
-    if (record.stale) await this.rebuild(record);
+    if (record.stale) {
+      // A lost engine worker may leave applied entries still on their way to the log: the
+      // rebuild must read them, so it waits for them (after a failed group this is at once).
+      await record.commits;
+      await this.rebuild(record);
+    }
     return this.registry.get(id);
   }
 
@@ -265,6 +308,10 @@ export class VmStore {
 
   private groupFailed(vmIds: Set<string>, error: Error): void {
     this.options.log.error({ err: error, vms: vmIds.size }, 'a group commit failed; its VMs are rebuilt from their logs');
+    this.rebuildSoon(vmIds);
+  }
+
+  private rebuildSoon(vmIds: Iterable<string>): void {
     for (const id of vmIds) {
       const record = this.registry.find(id);
       if (!record) continue;
@@ -285,9 +332,11 @@ export class VmStore {
   }
 }
 
-const view = (record: VmRecord, state: { preFaultAllowed: boolean }): VmView => ({
+const view = (record: VmRecord, state: EngineState): VmView => ({
   id: record.id,
   ...record.config,
   createdAt: record.createdAt.toISOString(),
   preFaultAllowed: state.preFaultAllowed,
+  dead: state.dead,
+  guestPhysBits: state.guestPhysBits,
 });

@@ -4,14 +4,24 @@
 
 import { conflict } from './errors.js';
 import { fastPageFault } from './mmu/fast-pf.js';
-import { RET_PF_EMULATE, RET_PF_FIXED, RET_PF_SPURIOUS, RET_PF_WRITE_PROTECTED, EFAULT, initPageFault, kvmTdpPageFault, newPageFault } from './mmu/fault.js';
+import {
+  RET_PF_EMULATE,
+  RET_PF_FIXED,
+  RET_PF_SPURIOUS,
+  RET_PF_WRITE_PROTECTED,
+  EFAULT,
+  initPageFault,
+  kvmTdpPageFault,
+  newPageFault,
+} from './mmu/fault.js';
 import { findLeaf, listChangedLeaves } from './mmu/inspect.js';
 import { freeObsoleteRootsOf, kvmMmuReload } from './mmu/load.js';
 import { currentMmuKind, roleAddressSpace } from './mmu/role.js';
 import { hardwareSetAccessedDirty } from './mmu/set-spte.js';
 import { SPTE_ACCESSED, SPTE_ACCESS_TRACKED, SPTE_DIRTY, SPTE_EXECUTABLE, SPTE_PRESENT, SPTE_WRITABLE, isMmioSpte, spteFlags } from './mmu/spte.js';
-import { errnoName } from './errno.js';
-import { sharedBitGfn, type Vcpu, type VmState } from './state.js';
+import { errnoName, ioctlResult } from './errno.js';
+import { RELOAD_FAILED_REASON, faultErrorReason } from './fault-reasons.js';
+import { kvmGfnDirectBits, type Vcpu, type VmState } from './state.js';
 import { IterationTrace } from './trace.js';
 import type { AccessKind, AccessResult } from './types.js';
 import { PAGES_PER_LEVEL } from './u64.js';
@@ -45,10 +55,10 @@ function runAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind, lo
   freeObsoleteRootsOf(state, vcpu);
   const trace = new IterationTrace();
   const rr = kvmMmuReload(state, vcpu, vcpu.mode, true);
-  if (rr < 0) return { ret: rr, errno: errnoName(rr), exit: null, iterations: [], root: null, mapped: [] };
+  if (rr < 0) return { ...ioctlResult(rr, `${RELOAD_FAILED_REASON} in vcpu_enter_guest`), exit: null, iterations: [], root: null, mapped: [] };
 
   const fullGfn = Number(gpa >> 12n);
-  const sharedBit = sharedBitGfn(state, vcpu);
+  const sharedBit = kvmGfnDirectBits(state);
   // The guest chooses: for TDX the shared bit in its GPA, otherwise the attribute it set.
   const tdxShared = sharedBit !== 0 && Math.floor(fullGfn / sharedBit) % 2 === 1;
   const gfn = tdxShared ? fullGfn - sharedBit : fullGfn;
@@ -90,7 +100,11 @@ function runAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind, lo
     }
     trace.add(gfn, 'ERROR', 0, 0, errnoName(code));
     // kvm_mmu_prepare_memory_fault_exit: userspace sees KVM_EXIT_MEMORY_FAULT with EFAULT.
-    return done(code, code === EFAULT ? 'KVM_EXIT_MEMORY_FAULT' : null);
+    const failed = done(code, code === EFAULT ? 'KVM_EXIT_MEMORY_FAULT' : null);
+    // Contract v1.1: the answer and its failing row say which check failed.
+    failed.reason = faultErrorReason(state, f, code);
+    failed.iterations[failed.iterations.length - 1]!.reason = failed.reason;
+    return failed;
   }
   return done(0, null);
 }

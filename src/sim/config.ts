@@ -4,9 +4,11 @@ import { invalid } from './errors.js';
 import {
   KERNEL_VERSIONS,
   POLICIES,
+  QUIRKS,
   VM_TYPES,
   type HostConfig,
   type KernelVersion,
+  type QuirkName,
   type VmConfig,
   type VmConfigInput,
   type VmLimits,
@@ -33,8 +35,7 @@ export const DEFAULT_LIMITS: VmLimits = {
 };
 
 /** Numeric order of a kernel version string, for "6.16+" style switches. */
-export const kernelAtLeast = (kernel: KernelVersion, min: KernelVersion): boolean =>
-  KERNEL_VERSIONS.indexOf(kernel) >= KERNEL_VERSIONS.indexOf(min);
+export const kernelAtLeast = (kernel: KernelVersion, min: KernelVersion): boolean => KERNEL_VERSIONS.indexOf(kernel) >= KERNEL_VERSIONS.indexOf(min);
 
 /** Fill the contract's defaults and refuse combinations the kernel cannot produce. */
 export function withVmDefaults(input: VmConfigInput): VmConfig {
@@ -45,20 +46,18 @@ export function withVmDefaults(input: VmConfigInput): VmConfig {
     host,
     kernel: input.kernel ?? '6.18',
     prefaultPolicy: input.prefaultPolicy ?? 'upstream',
+    quirksDisabled: [...(input.quirksDisabled ?? [])],
   };
   if (typeof config.name !== 'string' || config.name.length === 0) throw invalid('name', 'name must be a non-empty string');
   if (!VM_TYPES.includes(config.type)) throw invalid('type', `type must be one of ${VM_TYPES.join(', ')}`);
   if (!KERNEL_VERSIONS.includes(config.kernel)) throw invalid('kernel', `kernel must be one of ${KERNEL_VERSIONS.join(', ')}`);
-  if (!POLICIES.includes(config.prefaultPolicy))
-    throw invalid('prefaultPolicy', `prefaultPolicy must be one of ${POLICIES.join(', ')}`);
+  if (!POLICIES.includes(config.prefaultPolicy)) throw invalid('prefaultPolicy', `prefaultPolicy must be one of ${POLICIES.join(', ')}`);
   if (host.maxTdpLevel !== 4 && host.maxTdpLevel !== 5) throw invalid('host.maxTdpLevel', 'host.maxTdpLevel must be 4 or 5');
   if (host.pagingLevel !== 4 && host.pagingLevel !== 5) throw invalid('host.pagingLevel', 'host.pagingLevel must be 4 or 5');
   if (!Number.isInteger(host.maxPhysAddr) || host.maxPhysAddr < 36 || host.maxPhysAddr > 52)
     throw invalid('host.maxPhysAddr', 'host.maxPhysAddr must be an integer from 36 to 52');
-  // x86 paging: 4-level tables reach 48 address bits; a wider host needs 5-level EPT/NPT.
-  const hostLevels = host.vendor === 'intel' ? host.maxTdpLevel : host.pagingLevel;
-  if (hostLevels === 4 && host.maxPhysAddr > 48)
-    throw invalid('host.maxPhysAddr', 'host.maxPhysAddr above 48 needs a 5-level host (maxTdpLevel/pagingLevel 5)');
+  // A host wider than 48 bits with only 4-level EPT/NPT is real (no 5-level EPT, or AMD
+  // without LA57): KVM runs it and caps the guest's addressable width (supportedGuestPhysBits).
   // svm.c: NPT always has A/D bits.
   if (host.vendor === 'amd' && !host.adBits) throw invalid('host.adBits', 'AMD NPT always has accessed/dirty bits');
   const needsTdpMmu = config.type === 'sw_protected' || config.type === 'sev_snp' || config.type === 'tdx';
@@ -70,5 +69,50 @@ export function withVmDefaults(input: VmConfigInput): VmConfig {
     if (host.vendor !== 'intel') throw invalid('type', 'tdx VMs exist only on Intel hosts');
     if (!kernelAtLeast(config.kernel, '6.16')) throw invalid('kernel', 'the TDX VM type exists from kernel 6.16');
   }
+  checkQuirks(config);
   return config;
 }
+
+/**
+ * KVM_CAP_DISABLE_QUIRKS2: a name the chosen kernel does not have is refused.
+ * KVM_X86_QUIRK_SLOT_ZAP_ALL appeared in 6.12 (kvm_memslot_flush_zap_all; spec §12).
+ */
+function checkQuirks(config: VmConfig): void {
+  const q: unknown = config.quirksDisabled;
+  if (!Array.isArray(q)) throw invalid('quirksDisabled', 'quirksDisabled must be a list of quirk names');
+  for (const name of q as unknown[]) {
+    if (!QUIRKS.includes(name as QuirkName))
+      throw invalid('quirksDisabled', `quirksDisabled: unknown quirk ${String(name)} (known: ${QUIRKS.join(', ')})`);
+    if (name === 'SLOT_ZAP_ALL' && !kernelAtLeast(config.kernel, '6.12'))
+      throw invalid('quirksDisabled', `quirksDisabled: kernel ${config.kernel} has no KVM_X86_QUIRK_SLOT_ZAP_ALL (added in 6.12)`);
+  }
+  if (new Set(q).size !== q.length) throw invalid('quirksDisabled', 'quirksDisabled must not repeat a quirk');
+}
+
+/** The largest root level KVM can use on this host (kvm_mmu_get_max_tdp_level): AMD's forced level, else Intel's maximum. */
+export const maxTdpLevel = (host: HostConfig): number => (host.vendor === 'amd' ? host.pagingLevel : host.maxTdpLevel);
+
+/**
+ * KVM_GET_SUPPORTED_CPUID 0x80000008 EAX[23:16] (GuestPhysBits, cpuid.c __do_cpuid_func): the
+ * largest GPA width KVM can map. With TDP it is the host MAXPHYADDR, capped at 48 when the
+ * host has no 5-level EPT/NPT (4-level tables only translate bits 47:12); 0 without TDP.
+ */
+export function supportedGuestPhysBits(host: HostConfig): number {
+  if (!host.tdp) return 0;
+  return maxTdpLevel(host) < 5 ? Math.min(host.maxPhysAddr, 48) : host.maxPhysAddr;
+}
+
+/**
+ * The TD's one shared bit as a gfn bit, 0 for other VM types. vmx/tdx.c: KVM_TDX_INIT_VM takes
+ * the GPAW from CPUID 0x80000008 (setup_tdparams_eptp_controls: 48, or 52 only with 5-level
+ * EPT) and tdx_td_init fixes kvm->arch.gfn_direct_bits to bit 51 (GPAW 52) or 47 before any
+ * vCPU exists. The simulator's TD takes the widest GPAW the host supports.
+ */
+export function tdxSharedBitGfn(config: VmConfig): number {
+  if (config.type !== 'tdx') return 0;
+  const gpaw = supportedGuestPhysBits(config.host) > 48 ? 52 : 48;
+  return 2 ** (gpaw - 1 - 12);
+}
+
+/** kvm_is_gfn_alias: the gfn carries the VM's shared (direct) bit. */
+export const isAliasGfn = (gfn: number, sharedBitGfn: number): boolean => sharedBitGfn !== 0 && Math.floor(gfn / sharedBitGfn) % 2 === 1;

@@ -1,6 +1,6 @@
 // Negative errnos as the kernel returns them, and their names for the HTTP edge.
 
-import type { ErrnoName } from './types.js';
+import type { ErrnoName, IoctlResult } from './types.js';
 
 export const EINVAL = -22;
 export const ENOENT = -2;
@@ -28,3 +28,13 @@ const NAMES: Record<number, ErrnoName> = {
 
 /** The errno name of a negative return value, null for success. */
 export const errnoName = (r: number): ErrnoName | null => (r < 0 ? (NAMES[r] ?? 'EIO') : null);
+
+/**
+ * An ioctl answer. A failure carries `reason`, one sentence naming the kernel check and its
+ * function (contract v1.1); a success never does.
+ */
+export function ioctlResult(r: number, reason?: string): IoctlResult {
+  const out: IoctlResult = { ret: r, errno: errnoName(r) };
+  if (r < 0) out.reason = reason ?? `${errnoName(r)} (reason not recorded)`;
+  return out;
+}

@@ -3,11 +3,12 @@
 // does to the page tables (kvm_arch_flush_shadow_memslot, kvm_mmu_slot_apply_flags).
 
 import { invalid, overLimit } from './errors.js';
-import { EEXIST, EINVAL, errnoName } from './errno.js';
+import { EEXIST, EINVAL, ioctlResult } from './errno.js';
+import { isAliasGfn } from './config.js';
 import { KVM_MEM_MAX_NR_PAGES, KVM_USER_MEM_SLOTS, backingLevelOf, memslotView, type Memslot } from './memslots.js';
-import { splitHugePagesTo4K, zapGfnRangeAllRoots } from './mmu/zap.js';
+import { kvmMmuZapMemslotLeafs, splitHugePagesTo4K } from './mmu/zap.js';
 import { writeProtectSlot, recoverHugePages } from './mmu/dirty-log.js';
-import { maxGfn, type VmState } from './state.js';
+import { kvmGfnDirectBits, maxGfn, type VmState } from './state.js';
 import type { MemslotFlag, MemslotResult, MemslotSpec } from './types.js';
 import { U64_MAX, isPageAligned, parseU64 } from './u64.js';
 
@@ -19,7 +20,11 @@ const FLAGS: readonly MemslotFlag[] = ['readonly', 'guest_memfd', 'log_dirty_pag
  */
 const defaultHva = (asId: number, gpa: bigint): bigint => (BigInt(asId + 1) << 40n) + (gpa & ((1n << 40n) - 1n));
 
-const result = (r: number, slot: Memslot | null): MemslotResult => ({ ret: r, errno: errnoName(r), memslot: slot ? memslotView(slot) : null });
+const result = (r: number, slot: Memslot | null, reason?: string): MemslotResult => ({
+  ...ioctlResult(r, reason),
+  memslot: slot ? memslotView(slot) : null,
+});
+const fail = (r: number, reason: string): MemslotResult => result(r, null, reason);
 
 /** Largest user address (access_ok): 4-level hosts have 47 bits of user space, LA57 hosts 56. */
 function userAddressLimit(state: VmState): bigint {
@@ -42,19 +47,29 @@ export function setUserMemoryRegion(state: VmState, asId: number, id: number, sp
   const logDirty = flags.includes('log_dirty_pages');
 
   // check_memory_region_flags
-  if (gmem && (!state.hasPrivateMem || logDirty)) return result(EINVAL, null);
-  if (readonly && (state.hasProtectedState || gmem)) return result(EINVAL, null);
+  if (gmem && !state.hasPrivateMem) return fail(EINVAL, 'KVM_MEM_GUEST_MEMFD on a VM type without private memory (check_memory_region_flags)');
+  if (gmem && logDirty)
+    return fail(EINVAL, 'KVM_MEM_LOG_DIRTY_PAGES is not a valid flag together with KVM_MEM_GUEST_MEMFD (check_memory_region_flags)');
+  if (readonly && state.hasProtectedState)
+    return fail(EINVAL, 'KVM_MEM_READONLY on a VM with protected state, kvm_arch_has_readonly_mem() is false (check_memory_region_flags)');
+  if (readonly && gmem) return fail(EINVAL, 'KVM_MEM_READONLY is not a valid flag together with KVM_MEM_GUEST_MEMFD (check_memory_region_flags)');
   // kvm_set_memory_region: alignment, user address, gmem offset, ids, wrap, size
-  if (!isPageAligned(size) || !isPageAligned(gpa) || !isPageAligned(hva)) return result(EINVAL, null);
-  if (hva + size - 1n > userAddressLimit(state) && size > 0n) return result(EINVAL, null);
-  if (gmem && (!isPageAligned(gmemOffset) || gmemOffset + size > U64_MAX)) return result(EINVAL, null);
-  if (asId >= (state.hasPrivateMem ? 1 : 2) || id >= KVM_USER_MEM_SLOTS) return result(EINVAL, null);
-  if (gpa + size > U64_MAX + 1n) return result(EINVAL, null);
-  if (size >> 12n > BigInt(KVM_MEM_MAX_NR_PAGES)) return result(EINVAL, null);
+  if (!isPageAligned(size)) return fail(EINVAL, 'memory_size is not page aligned (kvm_set_memory_region)');
+  if (!isPageAligned(gpa)) return fail(EINVAL, 'guest_phys_addr is not page aligned (kvm_set_memory_region)');
+  if (!isPageAligned(hva)) return fail(EINVAL, 'userspace_addr is not page aligned (kvm_set_memory_region)');
+  if (hva + size - 1n > userAddressLimit(state) && size > 0n)
+    return fail(EINVAL, 'userspace_addr range is not a user address range, access_ok() fails (kvm_set_memory_region)');
+  if (gmem && (!isPageAligned(gmemOffset) || gmemOffset + size > U64_MAX))
+    return fail(EINVAL, 'guest_memfd_offset is not page aligned or offset + size wraps (kvm_set_memory_region)');
+  if (asId >= (state.hasPrivateMem ? 1 : 2))
+    return fail(EINVAL, 'address space id is not below kvm_arch_nr_memslot_as_ids() (kvm_set_memory_region)');
+  if (id >= KVM_USER_MEM_SLOTS) return fail(EINVAL, 'slot id is not below KVM_USER_MEM_SLOTS (kvm_set_memory_region)');
+  if (gpa + size > U64_MAX + 1n) return fail(EINVAL, 'guest_phys_addr + memory_size wraps (kvm_set_memory_region)');
+  if (size >> 12n > BigInt(KVM_MEM_MAX_NR_PAGES)) return fail(EINVAL, 'memory_size is above KVM_MEM_MAX_NR_PAGES pages (kvm_set_memory_region)');
 
   const old = state.slots.byId(asId, id);
   if (size === 0n) {
-    if (!old) return result(EINVAL, null);
+    if (!old) return fail(EINVAL, NO_SLOT_TO_DELETE);
     deleteSlot(state, old);
     return result(0, null);
   }
@@ -62,11 +77,13 @@ export function setUserMemoryRegion(state: VmState, asId: number, id: number, sp
   const npages = Number(size >> 12n);
   if (old) {
     // Private memslots are immutable; hva, size and READONLY cannot change in place.
-    if (gmem || old.guestMemfd) return result(EINVAL, null);
-    if (BigInt(old.hvaPfn) << 12n !== hva || old.npages !== npages || old.readonly !== readonly) return result(EINVAL, null);
+    if (gmem || old.guestMemfd) return fail(EINVAL, 'a KVM_MEM_GUEST_MEMFD memslot cannot be moved or changed, only deleted (kvm_set_memory_region)');
+    if (BigInt(old.hvaPfn) << 12n !== hva || old.npages !== npages || old.readonly !== readonly)
+      return fail(EINVAL, 'an existing memslot cannot change userspace_addr, memory_size or KVM_MEM_READONLY (kvm_set_memory_region)');
     if (old.baseGfn !== baseGfn) {
-      if (state.slots.overlaps(asId, id, baseGfn, baseGfn + npages)) return result(EEXIST, null);
-      if (!prepareRegion(state, baseGfn, npages)) return result(EINVAL, null);
+      if (state.slots.overlaps(asId, id, baseGfn, baseGfn + npages)) return fail(EEXIST, OVERLAP);
+      const refused = prepareRegion(state, baseGfn, npages);
+      if (refused) return fail(EINVAL, refused);
       // KVM_MR_MOVE: the old range is flushed like a delete, then the slot reappears.
       deleteSlot(state, old);
       old.baseGfn = baseGfn;
@@ -77,8 +94,9 @@ export function setUserMemoryRegion(state: VmState, asId: number, id: number, sp
     applyDirtyLogging(state, old, logDirty);
     return result(0, old);
   }
-  if (state.slots.overlaps(asId, id, baseGfn, baseGfn + npages)) return result(EEXIST, null);
-  if (!prepareRegion(state, baseGfn, npages)) return result(EINVAL, null);
+  if (state.slots.overlaps(asId, id, baseGfn, baseGfn + npages)) return fail(EEXIST, OVERLAP);
+  const refused = prepareRegion(state, baseGfn, npages);
+  if (refused) return fail(EINVAL, refused);
   if (state.slots.count() >= state.limits.maxMemslots)
     throw overLimit(`this server allows at most ${state.limits.maxMemslots} memslots per VM`, 'slot');
   const slot: Memslot = {
@@ -102,35 +120,42 @@ export function setUserMemoryRegion(state: VmState, asId: number, id: number, sp
   return result(0, slot);
 }
 
-/** kvm_arch_prepare_memory_region: the slot must end below kvm_mmu_max_gfn and not in the alias half. */
-function prepareRegion(state: VmState, baseGfn: number, npages: number): boolean {
+/**
+ * kvm_arch_prepare_memory_region (CREATE/MOVE): the slot must end at or below kvm_mmu_max_gfn()
+ * (host MAXPHYADDR) and not in the TD's alias half. Returns why it refuses, or null.
+ */
+function prepareRegion(state: VmState, baseGfn: number, npages: number): string | null {
   const last = baseGfn + npages - 1;
-  if (last > maxGfn(state)) return false;
-  if (state.config.type === 'tdx') {
-    // kvm_is_gfn_alias with the TDX shared bit (47, or 51 for GPAW 52): the VM-wide widest.
-    const bit = 2 ** ((state.config.host.maxPhysAddr > 48 ? 51 : 47) - 12);
-    if (Math.floor(last / bit) % 2 === 1) return false;
-  }
-  return true;
+  if (last > maxGfn(state)) return "the slot's last gfn is above kvm_mmu_max_gfn(), the host MAXPHYADDR (kvm_arch_prepare_memory_region)";
+  // kvm_is_gfn_alias: the one shared bit of the TD, fixed at KVM_TDX_INIT_VM.
+  const bit = kvmGfnDirectBits(state);
+  if (bit && isAliasGfn(last, bit)) return "the slot's last gfn has the TD's shared bit set, kvm_is_gfn_alias() (kvm_arch_prepare_memory_region)";
+  return null;
 }
+
+const OVERLAP = 'the range overlaps another memslot of this address space (kvm_check_memslot_overlap)';
+const NO_SLOT_TO_DELETE = 'deleting a memslot that does not exist (kvm_set_memory_region)';
 
 /** DELETE /memslots/{as}/{slot}: KVM_SET_USER_MEMORY_REGION2 with size 0. */
 export function deleteUserMemoryRegion(state: VmState, asId: number, id: number): MemslotResult {
   const old = state.slots.byId(asId, id);
-  if (!old) return result(EINVAL, null);
+  if (!old) return fail(EINVAL, NO_SLOT_TO_DELETE);
   deleteSlot(state, old);
   return result(0, null);
 }
 
 /**
- * kvm_arch_flush_shadow_memslot: default VMs with KVM_X86_QUIRK_SLOT_ZAP_ALL (and every VM
- * before 6.12) invalidate all roots; other VM types zap only the slot's leaves.
+ * kvm_arch_flush_shadow_memslot -> kvm_memslot_flush_zap_all: a default VM with
+ * KVM_X86_QUIRK_SLOT_ZAP_ALL enabled (and every VM before 6.12, which always zaps all)
+ * invalidates all roots; other VM types, or the quirk disabled through
+ * KVM_CAP_DISABLE_QUIRKS2, zap only the slot's leaves (kvm_mmu_zap_memslot_leafs).
  */
 function deleteSlot(state: VmState, slot: Memslot): void {
   state.slots.remove(slot);
-  const zapAll = !state.switches.slotZapAllQuirk || state.config.type === 'default';
+  const quirkOn = !state.config.quirksDisabled?.includes('SLOT_ZAP_ALL');
+  const zapAll = !state.switches.slotZapAllQuirk || (state.config.type === 'default' && quirkOn);
   if (zapAll) state.roots.invalidateAll();
-  else zapGfnRangeAllRoots(state, slot.baseGfn, slot.baseGfn + slot.npages);
+  else kvmMmuZapMemslotLeafs(state, slot);
 }
 
 /** kvm_mmu_slot_apply_flags for a KVM_MR_FLAGS_ONLY change of LOG_DIRTY_PAGES. */

@@ -2,7 +2,7 @@
 // Kept as plain data so every module can take it without circular imports.
 
 import { PrivateRanges } from './attributes.js';
-import { kernelAtLeast } from './config.js';
+import { kernelAtLeast, tdxSharedBitGfn } from './config.js';
 import { MemslotSet } from './memslots.js';
 import type { VcpuMode } from './mmu/role.js';
 import { RootSet, type TdpRoot } from './mmu/roots.js';
@@ -53,6 +53,8 @@ export interface VmState {
   readonly attrs: PrivateRanges;
   readonly roots: RootSet;
   readonly vcpus: Map<number, Vcpu>;
+  /** The legacy MMU (tdp_mmu=0): direct_map runs direct_pte_prefetch (which checks the root for A/D bits). */
+  readonly legacyPrefetch: boolean;
   /** The tracepoint sink of the operation being applied (undefined: tracing off). */
   trace: TracepointSink;
   /**
@@ -85,15 +87,10 @@ export function newVmState(config: VmConfig, limits: VmLimits): VmState {
     attrs: new PrivateRanges(),
     roots: new RootSet(limits.maxTableBytes, kernelAtLeast(config.kernel, '6.13')),
     vcpus: new Map(),
+    legacyPrefetch: !config.host.tdpMmu,
     trace: undefined,
     changeLog: undefined,
   };
-}
-
-/** TDX shared bit as a gfn bit: GPA bit 47 with GPAW 48, bit 51 with GPAW 52 (tdx_td_init). */
-export function sharedBitGfn(state: VmState, vcpu: Vcpu): number {
-  if (state.config.type !== 'tdx') return 0;
-  return 2 ** ((vcpu.mode.maxPhysAddr > 48 ? 51 : 47) - 12);
 }
 
 /**
@@ -101,8 +98,7 @@ export function sharedBitGfn(state: VmState, vcpu: Vcpu): number {
  * Zaps of the direct root add it (kvm_gfn_root_bits), so they reach the shared aliases.
  */
 export function kvmGfnDirectBits(state: VmState): number {
-  if (state.config.type !== 'tdx') return 0;
-  return 2 ** ((state.config.host.maxPhysAddr > 48 ? 51 : 47) - 12);
+  return tdxSharedBitGfn(state.config); // fixed at KVM_TDX_INIT_VM from the TD's GPAW
 }
 
 /** Mapping-row predicates without A/D bits (EPT, A/D disabled, up to 6.12): see isAccessedFlags. */

@@ -12,6 +12,9 @@ export const KERNEL_VERSIONS = ['6.11', '6.12', '6.13', '6.14', '6.15', '6.16', 
 export type KernelVersion = (typeof KERNEL_VERSIONS)[number];
 export const VM_TYPES: readonly VmType[] = ['default', 'sw_protected', 'sev', 'sev_es', 'sev_snp', 'tdx'];
 export const POLICIES: readonly PrefaultPolicy[] = ['upstream', 'switch-root-mmu', 'reject-smm-guest-mode'];
+/** KVM_X86_QUIRK_* names (without the prefix) that KVM_CAP_DISABLE_QUIRKS2 can disable here. */
+export type QuirkName = 'SLOT_ZAP_ALL';
+export const QUIRKS: readonly QuirkName[] = ['SLOT_ZAP_ALL'];
 
 export interface HostConfig {
   vendor: Vendor;
@@ -33,6 +36,8 @@ export interface VmConfig {
   host: HostConfig;
   kernel: KernelVersion;
   prefaultPolicy: PrefaultPolicy;
+  /** KVM_CAP_DISABLE_QUIRKS2 at VM creation (contract v1.1). */
+  quirksDisabled: QuirkName[];
 }
 
 /** Partial input as a client sends it; `withVmDefaults` fills the contract's defaults. */
@@ -42,6 +47,7 @@ export interface VmConfigInput {
   host?: Partial<HostConfig>;
   kernel?: KernelVersion;
   prefaultPolicy?: PrefaultPolicy;
+  quirksDisabled?: QuirkName[];
 }
 
 /** Engine-side resource limits (not part of the VM's identity; set by the server). */
@@ -81,6 +87,8 @@ export interface MemslotSpec {
 export interface PreFaultInject {
   signalPending?: boolean;
   signalAfterIterations?: number | null;
+  /** This memslot is KVM_MEMSLOT_INVALID for the duration of the call (a delete waiting in synchronize_srcu). */
+  memslotBeingDeleted?: { addressSpace: number; slot: number } | null;
 }
 
 export type Operation =
@@ -90,6 +98,7 @@ export type Operation =
   | { op: 'delete_memslot'; addressSpace: number; slot: number }
   | { op: 'set_memory_attributes'; address: Hex; size: Hex; private: boolean }
   | { op: 'finalize' }
+  | { op: 'mark_dead' }
   | {
       op: 'pre_fault';
       vcpuId: number;
@@ -104,21 +113,13 @@ export type Operation =
 export type OperationKind = Operation['op'];
 export type AccessKind = 'read' | 'write' | 'exec';
 
-export type ErrnoName =
-  | 'EINVAL'
-  | 'ENOENT'
-  | 'EOPNOTSUPP'
-  | 'EINTR'
-  | 'EIO'
-  | 'EFAULT'
-  | 'EAGAIN'
-  | 'ENOMEM'
-  | 'EEXIST'
-  | 'ENOTTY';
+export type ErrnoName = 'EINVAL' | 'ENOENT' | 'EOPNOTSUPP' | 'EINTR' | 'EIO' | 'EFAULT' | 'EAGAIN' | 'ENOMEM' | 'EEXIST' | 'ENOTTY';
 
 export interface IoctlResult {
   ret: number;
   errno: ErrnoName | null;
+  /** With a negative ret only: the kernel check that failed and its function (contract v1.1). */
+  reason?: string;
 }
 
 export interface RootRef {
@@ -154,6 +155,8 @@ export interface IterationRow {
   consumed: Hex;
   count: number;
   errno: ErrnoName | null;
+  /** On a row that ends in an error: the kernel check that failed and its function. */
+  reason?: string;
 }
 
 export interface PreFaultResult extends IoctlResult {
@@ -231,9 +234,4 @@ export interface MappingsPage {
   nextCursor: string | null;
 }
 
-export type OperationResult =
-  | PreFaultResult
-  | AccessResult
-  | MemslotResult
-  | IoctlResult
-  | VcpuView;
+export type OperationResult = PreFaultResult | AccessResult | MemslotResult | IoctlResult | VcpuView;

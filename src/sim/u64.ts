@@ -42,6 +42,4 @@ export const hex = (v: bigint | number): Hex => `0x${v.toString(16)}`;
 /** A gfn (or frame count) as a byte address/size in hex, exact beyond 2^53. */
 export const gfnToHex = (gfn: number): Hex => hex(BigInt(gfn) << 12n);
 
-
 export const isPageAligned = (v: bigint): boolean => (v & 0xfffn) === 0n;
-

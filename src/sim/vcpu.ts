@@ -4,7 +4,7 @@
 import { conflict, invalid, overLimit } from './errors.js';
 import { kvmMmuUnload } from './mmu/load.js';
 import { currentMmuKind, roleView, tdpRootRole, type VcpuMode } from './mmu/role.js';
-import type { Vcpu, VmState } from './state.js';
+import { kvmGfnDirectBits, type Vcpu, type VmState } from './state.js';
 import type { VcpuModePatch, VcpuSpec, VcpuView } from './types.js';
 
 /** KVM_MAX_VCPU_IDS on x86 (kvm_vm_ioctl_create_vcpu refuses ids at or above it). */
@@ -15,9 +15,21 @@ function checkMode(state: VmState, mode: VcpuMode, field: string): void {
     throw invalid(`${field}maxPhysAddr`, 'maxPhysAddr must be an integer from 32 to 52');
   // vmx/svm_set_nested_state: "SMM temporarily disables VMX/SVM" -> EINVAL.
   if (mode.smm && mode.guestMode)
-    throw conflict('a vCPU in SMM cannot be in guest mode (KVM_SET_NESTED_STATE refuses it with EINVAL; an SMI leaves L2 first)', `${field}guestMode`);
+    throw conflict(
+      'a vCPU in SMM cannot be in guest mode (KVM_SET_NESTED_STATE refuses it with EINVAL; an SMI leaves L2 first)',
+      `${field}guestMode`,
+    );
   if (state.config.type === 'tdx' && (mode.smm || mode.guestMode))
     throw conflict('TDX vCPUs have neither SMM nor nested virtualization', mode.smm ? `${field}smm` : `${field}guestMode`);
+}
+
+/**
+ * A TD vCPU reads its width from the TD (tdx_read_cpuid reports the GPAW fixed at
+ * KVM_TDX_INIT_VM, 48 or 52); other vCPUs default to the contract's 46.
+ */
+function defaultMaxPhysAddr(state: VmState): number {
+  const sharedBit = kvmGfnDirectBits(state);
+  return sharedBit ? Math.log2(sharedBit) + 12 + 1 : 46;
 }
 
 export function createVcpu(state: VmState, spec: VcpuSpec): Vcpu {
@@ -26,7 +38,7 @@ export function createVcpu(state: VmState, spec: VcpuSpec): Vcpu {
   if (state.vcpus.has(spec.id)) throw conflict(`vCPU ${spec.id} already exists`, 'id');
   if (state.vcpus.size >= state.limits.maxVcpus) throw overLimit(`this server allows at most ${state.limits.maxVcpus} vCPUs per VM`, 'id');
   const mode: VcpuMode = {
-    maxPhysAddr: spec.maxPhysAddr ?? 46,
+    maxPhysAddr: spec.maxPhysAddr ?? defaultMaxPhysAddr(state),
     smm: spec.smm ?? false,
     guestMode: spec.guestMode ?? false,
     nestedTdp: spec.nestedTdp ?? true,

@@ -2,26 +2,17 @@
 // `apply(op)` (so a log of operations replays to the same state); everything else reads.
 
 import { guestAccess } from './access.js';
-import { DEFAULT_LIMITS } from './config.js';
+import { DEFAULT_LIMITS, supportedGuestPhysBits } from './config.js';
+import { EIO, ioctlResult } from './errno.js';
 import { invalid, notFound } from './errors.js';
 import { deleteUserMemoryRegion, setUserMemoryRegion } from './memslot-ioctl.js';
 import { memslotView } from './memslots.js';
 import { listMappings, walkGfn } from './mmu/inspect.js';
 import { PAGES_PER_LEVEL } from './u64.js';
-import { kvmVcpuPreFaultMemory } from './prefault.js';
+import { VM_DEAD_REASON, kvmVcpuPreFaultMemory, preFaultEarly } from './prefault.js';
 import type { TracepointSink } from './mmu/tracepoint.js';
 import { newVmState, type Vcpu, type VmState } from './state.js';
-import type {
-  MappingsPage,
-  MemslotView,
-  Operation,
-  OperationResult,
-  RootView,
-  VcpuView,
-  VmConfig,
-  VmLimits,
-  WalkResult,
-} from './types.js';
+import type { MappingsPage, MemslotView, Operation, OperationResult, RootView, VcpuView, VmConfig, VmLimits, WalkResult } from './types.js';
 import { gfnToHex, parseU64 } from './u64.js';
 import { createVcpu, setVcpuMode, vcpuView } from './vcpu.js';
 import { finalizeVm, setMemoryAttributes } from './vm-ioctl.js';
@@ -37,6 +28,10 @@ export interface Vm {
   readonly config: VmConfig;
   /** kvm->arch.pre_fault_allowed */
   readonly preFaultAllowed: boolean;
+  /** kvm->vm_dead (POST …/mark-dead): every ioctl answers EIO from then on. */
+  readonly dead: boolean;
+  /** KVM_GET_SUPPORTED_CPUID 0x80000008 EAX[23:16]: the widest GPA this host's TDP can map. */
+  readonly guestPhysBits: number;
   /**
    * Apply one state-changing operation; throws SimError for caller mistakes (nothing
    * changed then). `opts.trace`: an array that receives this operation's KVM MMU
@@ -63,6 +58,8 @@ export const MAX_MAPPINGS_LIMIT = 10_000;
 
 class SimVm implements Vm {
   private readonly state: VmState;
+  /** kvm->vm_dead: set by kvm_vm_dead(), never cleared. */
+  private isDead = false;
 
   constructor(config: VmConfig, limits: VmLimits) {
     this.state = newVmState(config, limits);
@@ -76,6 +73,14 @@ class SimVm implements Vm {
     return this.state.preFaultAllowed;
   }
 
+  get dead(): boolean {
+    return this.isDead;
+  }
+
+  get guestPhysBits(): number {
+    return supportedGuestPhysBits(this.state.config.host);
+  }
+
   apply(op: Operation, opts?: ApplyOptions): OperationResult {
     if (opts?.trace === undefined) return this.applyOp(op);
     this.state.trace = opts.trace;
@@ -87,6 +92,12 @@ class SimVm implements Vm {
   }
 
   private applyOp(op: Operation): OperationResult {
+    if (op.op === 'mark_dead') {
+      // kvm_vm_dead(): irreversible; marking a dead VM again changes nothing.
+      this.isDead = true;
+      return ioctlResult(0);
+    }
+    if (this.isDead) return this.deadAnswer(op);
     const s = this.state;
     switch (op.op) {
       case 'create_vcpu':
@@ -117,7 +128,8 @@ class SimVm implements Vm {
         if (after !== undefined && after !== null && (!Number.isSafeInteger(after) || after < 0))
           throw invalid('inject/signalAfterIterations', 'signalAfterIterations must be a non-negative integer or null');
         const vcpu = this.vcpuById(op.vcpuId);
-        return kvmVcpuPreFaultMemory(s, vcpu, { gpa, size, flags, inject: op.inject ?? {} });
+        const invalidSlot = this.slotBeingDeleted(op.inject?.memslotBeingDeleted);
+        return kvmVcpuPreFaultMemory(s, vcpu, { gpa, size, flags, inject: op.inject ?? {}, invalidSlot });
       }
       case 'access': {
         const gpa = parseU64(op.gpa, 'gpa');
@@ -152,7 +164,10 @@ class SimVm implements Vm {
     const vcpus = [...this.state.vcpus.values()];
     return this.state.roots.valid().map((r) => ({
       ...r.ref(),
-      vcpus: vcpus.filter((v) => v.root === r || v.mirrorRoot === r).map((v) => v.id).sort((a, b) => a - b),
+      vcpus: vcpus
+        .filter((v) => v.root === r || v.mirrorRoot === r)
+        .map((v) => v.id)
+        .sort((a, b) => a - b),
       counts: { ...r.counts },
     }));
   }
@@ -177,6 +192,42 @@ class SimVm implements Vm {
 
   tableBytes(): number {
     return this.state.roots.tableBytes();
+  }
+
+  /**
+   * A dead VM (kvm_vcpu_ioctl / kvm_vm_ioctl test kvm->vm_dead first): EIO before any
+   * validation. A vCPU ioctl still needs an existing vCPU fd; a pre-fault echoes its range.
+   */
+  private deadAnswer(op: Exclude<Operation, { op: 'mark_dead' }>): OperationResult {
+    const dead = ioctlResult(EIO, VM_DEAD_REASON);
+    switch (op.op) {
+      case 'pre_fault':
+        this.vcpuById(op.vcpuId);
+        return preFaultEarly(
+          { gpa: parseU64(op.gpa, 'gpa'), size: parseU64(op.size, 'size'), flags: parseU64(op.flags, 'flags') },
+          EIO,
+          VM_DEAD_REASON,
+        );
+      case 'access':
+        this.vcpuById(op.vcpuId);
+        return { ...dead, exit: null, iterations: [], root: null, mapped: [] };
+      case 'set_vcpu_mode':
+        this.vcpuById(op.vcpuId);
+        return dead;
+      case 'set_memslot':
+      case 'delete_memslot':
+        return { ...dead, memslot: null };
+      default:
+        return dead;
+    }
+  }
+
+  /** inject.memslotBeingDeleted: an existing slot, or a 404. */
+  private slotBeingDeleted(ref: { addressSpace: number; slot: number } | null | undefined) {
+    if (ref === undefined || ref === null) return undefined;
+    const slot = this.state.slots.byId(checkAs(ref.addressSpace), checkSlotId(ref.slot));
+    if (!slot) throw notFound(`memslot ${ref.slot} does not exist in address space ${ref.addressSpace} (inject.memslotBeingDeleted)`);
+    return slot;
   }
 
   private vcpuById(id: number): Vcpu {

@@ -46,8 +46,13 @@ describe("openapi.yaml's defaults are the engine's", () => {
     expect(documented).toEqual(filled.host satisfies HostConfig);
   });
 
-  it('VM type, kernel and policy', () => {
-    expect(defaultsOf('VmCreate')).toEqual({ type: filled.type, kernel: filled.kernel, prefaultPolicy: filled.prefaultPolicy });
+  it('VM type, kernel, policy and disabled quirks', () => {
+    expect(defaultsOf('VmCreate')).toEqual({
+      type: filled.type,
+      kernel: filled.kernel,
+      prefaultPolicy: filled.prefaultPolicy,
+      quirksDisabled: filled.quirksDisabled,
+    });
   });
 
   it('vCPU mode', () => {

@@ -35,5 +35,5 @@ describe('kill -9 mid-load', () => {
       second.child.kill('SIGKILL');
       await second.exited;
     }
-  });
+  }, 180_000); // two real server starts (tsx compiles the app and the engine workers): slow on a shared 2-core machine
 });

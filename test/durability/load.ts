@@ -1,7 +1,7 @@
 // Concurrent pre-faults against a running server, recording every acknowledged (2xx) call.
 // A worker stops at its first non-2xx answer or failed connection (the server went away).
 
-export const LOAD_SLOT = { guestPhysAddr: '0x0', size: '0x40000000', backing: { pageSize: '4K', writable: true } };
+const LOAD_SLOT = { guestPhysAddr: '0x0', size: '0x40000000', backing: { pageSize: '4K', writable: true } };
 
 export interface Ack {
   vmId: string;

@@ -55,7 +55,12 @@ export function expectAllAcknowledgedLogged(acked: Ack[], logs: Map<string, Logg
 /** The server's VM equals a fresh engine VM with the log applied in seq order (no torn state). */
 export async function expectReplayMatches(baseUrl: string, vmId: string, log: Logged[]): Promise<void> {
   expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
-  const { id: _id, createdAt: _c, preFaultAllowed: _p, ...config } = await getJson<VmConfigInput & Record<string, unknown>>(`${baseUrl}/v1/vms/${vmId}`);
+  const {
+    id: _id,
+    createdAt: _c,
+    preFaultAllowed: _p,
+    ...config
+  } = await getJson<VmConfigInput & Record<string, unknown>>(`${baseUrl}/v1/vms/${vmId}`);
   const vm = createVm(withVmDefaults(config as VmConfigInput), DEFAULT_CONFIG.limits);
   for (const entry of log) expect(JSON.parse(JSON.stringify(vm.apply(entry.op))), `seq ${entry.seq}`).toEqual(entry.result);
   const { roots } = await getJson<{ roots: RootView[] }>(`${baseUrl}/v1/vms/${vmId}/roots`);

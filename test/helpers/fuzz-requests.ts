@@ -19,16 +19,70 @@ const RAW = /"RAW:([^"]*)"/g;
 const toJsonText = (value: unknown): string => (JSON.stringify(value) ?? 'null').replace(RAW, '$1');
 
 const EDGE_VALUES: unknown[] = [
-  2 ** 53, 2 ** 53 - 1, '9007199254740993', '18446744073709551615', '0xffffffffffffffff', '18446744073709551616',
-  '0x10000000000000000', -1, '-1', '0x', '0xG', 'RAW:1e309', 'RAW:-1e309', 'RAW:-0', 1.5, 0, '0', '', ' 1', '0x3fffffc00000',
-  4096, 4095, 2 ** 31, 2 ** 32, null, true, false, [], {}, [0, 0, 0, 0, 0, 0], { a: { b: { c: {} } } }, 'A'.repeat(10_000),
-  '\u0000', '__proto__', 'constructor', 'r0', 'ENOMEM',
+  2 ** 53,
+  2 ** 53 - 1,
+  '9007199254740993',
+  '18446744073709551615',
+  '0xffffffffffffffff',
+  '18446744073709551616',
+  '0x10000000000000000',
+  -1,
+  '-1',
+  '0x',
+  '0xG',
+  'RAW:1e309',
+  'RAW:-1e309',
+  'RAW:-0',
+  1.5,
+  0,
+  '0',
+  '',
+  ' 1',
+  '0x3fffffc00000',
+  4096,
+  4095,
+  2 ** 31,
+  2 ** 32,
+  null,
+  true,
+  false,
+  [],
+  {},
+  [0, 0, 0, 0, 0, 0],
+  { a: { b: { c: {} } } },
+  'A'.repeat(10_000),
+  '\u0000',
+  '__proto__',
+  'constructor',
+  'r0',
+  'ENOMEM',
 ];
 const edgeValue = fc.constantFrom(...EDGE_VALUES);
 
 const EDGE_STRINGS = [
-  '-1', '0x', '0xG', '1e309', '9007199254740992', '18446744073709551615', '18446744073709551616', 'NaN', 'Infinity',
-  '__proto__', 'constructor', 'prototype', '..', '%00', 'a'.repeat(300), 'ü', '0.5', ' 0', '00', '+1', 'null', '[]', '{}',
+  '-1',
+  '0x',
+  '0xG',
+  '1e309',
+  '9007199254740992',
+  '18446744073709551615',
+  '18446744073709551616',
+  'NaN',
+  'Infinity',
+  '__proto__',
+  'constructor',
+  'prototype',
+  '..',
+  '%00',
+  'a'.repeat(300),
+  'ü',
+  '0.5',
+  ' 0',
+  '00',
+  '+1',
+  'null',
+  '[]',
+  '{}',
 ];
 const edgeString = fc.oneof(fc.constantFrom(...EDGE_STRINGS), fc.string({ maxLength: 20 }));
 
@@ -84,9 +138,24 @@ function bodyArbitrary(examples: unknown[]): fc.Arbitrary<string> {
   const example = objects.length ? fc.constantFrom(...objects) : fc.constant<Json>({});
   return fc.oneof(
     { weight: 5, arbitrary: example.map(toJsonText) },
-    { weight: 4, arbitrary: example.chain((e) => fc.tuple(fc.constantFrom(...(leafPaths(e).length ? leafPaths(e) : [['x']])), edgeValue).map(([p, v]) => toJsonText(setAt(e, p, v)))) },
-    { weight: 1, arbitrary: example.chain((e) => fc.tuple(fc.constantFrom('__proto__', 'constructor', 'prototype', 'unknown', 'op'), edgeValue).map(([k, v]) => toJsonText({ ...e, [k]: v }))) },
-    { weight: 1, arbitrary: example.chain((e) => fc.constantFrom(...Object.keys(e), 'none').map((k) => toJsonText(Object.fromEntries(Object.entries(e).filter(([key]) => key !== k))))) },
+    {
+      weight: 4,
+      arbitrary: example.chain((e) =>
+        fc.tuple(fc.constantFrom(...(leafPaths(e).length ? leafPaths(e) : [['x']])), edgeValue).map(([p, v]) => toJsonText(setAt(e, p, v))),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: example.chain((e) =>
+        fc.tuple(fc.constantFrom('__proto__', 'constructor', 'prototype', 'unknown', 'op'), edgeValue).map(([k, v]) => toJsonText({ ...e, [k]: v })),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: example.chain((e) =>
+        fc.constantFrom(...Object.keys(e), 'none').map((k) => toJsonText(Object.fromEntries(Object.entries(e).filter(([key]) => key !== k)))),
+      ),
+    },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map(toJsonText) },
     { weight: 2, arbitrary: rawBody },
   );
@@ -94,7 +163,10 @@ function bodyArbitrary(examples: unknown[]): fc.Arbitrary<string> {
 
 const contentType = fc.oneof(
   { weight: 8, arbitrary: fc.constant('application/json') },
-  { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'application/problem+json') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'application/problem+json'),
+  },
 );
 
 function examplesOf(document: OpenApiDocument, spec: RouteSpec): unknown[] {
@@ -108,9 +180,11 @@ function examplesOf(document: OpenApiDocument, spec: RouteSpec): unknown[] {
 export function requestArbitrary(document: OpenApiDocument, spec: RouteSpec): fc.Arbitrary<FuzzRequest> {
   const pathNames = [...spec.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
   const queryNames = Object.keys((spec.schema.querystring?.properties as Json | undefined) ?? {});
-  const path = fc.tuple(...pathNames.map(paramValue)).map((values) =>
-    pathNames.reduce((url, name, i) => url.replace(`{${name}}`, values[i] === SEED_VM ? SEED_VM : encodeURIComponent(values[i]!)), spec.path),
-  );
+  const path = fc
+    .tuple(...pathNames.map(paramValue))
+    .map((values) =>
+      pathNames.reduce((url, name, i) => url.replace(`{${name}}`, values[i] === SEED_VM ? SEED_VM : encodeURIComponent(values[i]!)), spec.path),
+    );
   const queryPair = fc.oneof(
     fc.constantFrom(...(queryNames.length ? queryNames : ['limit'])).chain((name) => paramValue(name).map((v) => [name, v] as const)),
     fc.tuple(fc.constantFrom('__proto__', 'constructor[prototype][polluted]', 'unknown', 'limit'), edgeString),
@@ -119,12 +193,17 @@ export function requestArbitrary(document: OpenApiDocument, spec: RouteSpec): fc
     { weight: 2, arbitrary: fc.constant('') },
     {
       weight: 1,
-      arbitrary: fc.array(queryPair, { minLength: 1, maxLength: 3 }).map((pairs) => `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`),
+      arbitrary: fc
+        .array(queryPair, { minLength: 1, maxLength: 3 })
+        .map((pairs) => `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`),
     },
   );
   const hasBody = spec.schema.body !== undefined;
   const body = hasBody
     ? fc.tuple(contentType, bodyArbitrary(examplesOf(document, spec))).map(([type, payload]) => ({ contentType: type, payload }))
-    : fc.oneof({ weight: 4, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.tuple(contentType, rawBody).map(([type, payload]) => ({ contentType: type, payload })) });
+    : fc.oneof(
+        { weight: 4, arbitrary: fc.constant({}) },
+        { weight: 1, arbitrary: fc.tuple(contentType, rawBody).map(([type, payload]) => ({ contentType: type, payload })) },
+      );
   return fc.tuple(path, query, body).map(([p, q, b]) => ({ method: spec.method, url: `${p}${q}`, ...b }));
 }

@@ -23,7 +23,10 @@ describe('one VM, many concurrent calls', () => {
   it('applies and logs them one at a time: seq 1..n with no gaps, each logged result equal to its answer', async () => {
     const vmId = await createSelftestVm(t);
     const calls = Array.from({ length: 24 }, (_, i) =>
-      t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send({ gpa: 0x3fffffc00000 + i * 0x1000, size: 0x1000 }).then((res) => res),
+      t.api
+        .post(`/v1/vms/${vmId}/vcpus/0/pre-fault`)
+        .send({ gpa: 0x3fffffc00000 + i * 0x1000, size: 0x1000 })
+        .then((res) => res),
     );
     const answers = await Promise.all(calls);
     for (const res of answers) expect(res.body.ret).toBe(0);
@@ -45,7 +48,10 @@ describe('one VM, many concurrent calls', () => {
     vi.spyOn(GroupCommit.prototype, 'flush').mockImplementation(function (this: GroupCommit) {
       return commitHeld.then(() => flush.call(this));
     });
-    const preFault = t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send({ gpa: '0x3fffffc00000', size: '0x200000' }).then((res) => res);
+    const preFault = t.api
+      .post(`/v1/vms/${vmId}/vcpus/0/pre-fault`)
+      .send({ gpa: '0x3fffffc00000', size: '0x200000' })
+      .then((res) => res);
     let rootsAnswered = false;
     const roots = t.api.get(`/v1/vms/${vmId}/roots`).then((res) => {
       rootsAnswered = true;
@@ -83,7 +89,12 @@ describe('one VM, many concurrent calls', () => {
   it('runs calls on different VMs independently', async () => {
     const [a, b] = await Promise.all([createSelftestVm(t), createSelftestVm(t)]);
     const results = await Promise.all(
-      [a, b, a, b].map((vmId, i) => t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send({ gpa: 0x3fffffc00000 + i * 0x1000, size: 0x1000 }).then((res) => res)),
+      [a, b, a, b].map((vmId, i) =>
+        t.api
+          .post(`/v1/vms/${vmId}/vcpus/0/pre-fault`)
+          .send({ gpa: 0x3fffffc00000 + i * 0x1000, size: 0x1000 })
+          .then((res) => res),
+      ),
     );
     for (const res of results) expect(res.body.ret).toBe(0);
     for (const vmId of [a, b]) {

@@ -1,7 +1,7 @@
 // The environment is read in one place (src/config.ts): defaults, parsing, and a refusal
 // naming the variable for anything malformed.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG, loadConfig } from '../../src/config.js';
@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       rateLimit: { max: 100_000, windowMs: 60_000 },
       apiTokenHashes: [],
       sqliteSynchronous: 'NORMAL',
+      workers: availableParallelism(),
+      queueBounds: { perVm: 256, perWorker: 4096, retryAfterSeconds: 1 },
     });
   });
 
@@ -37,6 +39,11 @@ describe('loadConfig', () => {
       SQLITE_SYNCHRONOUS: 'full',
       SHUTDOWN_TIMEOUT_MS: '500',
       API_TOKENS: ' one , two,,',
+      TEACHER_TOKENS: 'prof',
+      WORKERS: '3',
+      MAX_QUEUE_PER_VM: '7',
+      MAX_QUEUE_PER_WORKER: '70',
+      QUEUE_RETRY_AFTER_SECONDS: '2',
     });
     expect(config).toEqual({
       port: 8080,
@@ -49,8 +56,11 @@ describe('loadConfig', () => {
       limits: { maxVcpus: 2, maxMemslots: 5, maxTableBytes: 1048576 },
       rateLimit: { max: 0, windowMs: 1000 },
       apiTokenHashes: [hashToken('one'), hashToken('two')],
+      teacherTokenHashes: [hashToken('prof')],
       sqliteSynchronous: 'FULL',
       shutdownTimeoutMs: 500,
+      workers: 3,
+      queueBounds: { perVm: 7, perWorker: 70, retryAfterSeconds: 2 },
     });
   });
 
@@ -61,6 +71,8 @@ describe('loadConfig', () => {
       [hashToken('alpha'), hashToken('delta'), hashToken('beta')].sort(),
     );
     expect(() => loadConfig({ API_TOKENS_FILE: `${file}-missing` })).toThrow(/API_TOKENS_FILE/);
+    expect(loadConfig({ TEACHER_TOKENS_FILE: file }).teacherTokenHashes.sort()).toEqual([hashToken('alpha'), hashToken('beta')].sort());
+    expect(() => loadConfig({ TEACHER_TOKENS: 'a b' })).toThrow(/TEACHER_TOKENS/);
   });
 
   it('refuses malformed values, naming the variable', () => {
@@ -72,6 +84,8 @@ describe('loadConfig', () => {
       ['RATE_LIMIT_MAX', '-1'],
       ['SQLITE_SYNCHRONOUS', 'OFF'],
       ['MAX_PAGE_TABLE_BYTES_PER_VM', '1e309'],
+      ['WORKERS', '-1'],
+      ['MAX_QUEUE_PER_VM', '0'],
     ] as const) {
       expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(ConfigError);
       expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -6,7 +6,10 @@ import { useTestApp, type TestApp } from '../helpers/build.js';
 import { writerPrototype } from '../helpers/store.js';
 import { createSelftestVm } from '../helpers/fixtures.js';
 
-const t = useTestApp();
+// In-process engine: every answer is ready in the turn its call arrived, so the group
+// boundaries counted here are exact. With engine workers, answers come back over several
+// turns and groups are smaller (test/http/workers.test.ts covers the service with workers).
+const t = useTestApp({ workers: 0 });
 afterEach(() => {
   vi.restoreAllMocks();
 });

@@ -15,8 +15,11 @@ import { expectDocumented } from '../helpers/openapi.js';
 const t = useTestApp();
 const labs = loadCatalogue();
 
+let students = 0;
+
+/** A new session (a new student each time: Start is idempotent per student). */
 async function startSession(app: TestApp, labId: string) {
-  const res = await app.api.post(`/v1/labs/${labId}/sessions`).send();
+  const res = await app.api.post(`/v1/labs/${labId}/sessions`).send({ student: `student-${++students}` });
   expect(res.status, res.text).toBe(201);
   expectDocumented(res, 'createLabSession');
   return res.body as { sessionId: string; labId: string; vms: { name: string; id: string }[] };
@@ -31,7 +34,13 @@ async function check(app: TestApp, labId: string, sessionId: string) {
 
 /** Every VM's roots and leaves, for comparing two VMs. */
 async function pageTables(app: TestApp, vmId: string) {
-  const roots = (await app.api.get(`/v1/vms/${vmId}/roots`)).body.roots as { id: string; level: number; smm: boolean; guestMode: boolean; mirror: boolean }[];
+  const roots = (await app.api.get(`/v1/vms/${vmId}/roots`)).body.roots as {
+    id: string;
+    level: number;
+    smm: boolean;
+    guestMode: boolean;
+    mirror: boolean;
+  }[];
   return Promise.all(
     roots.map(async (r) => ({
       role: [r.level, r.smm, r.guestMode, r.mirror],
@@ -53,7 +62,11 @@ describe('the lab catalogue', () => {
     const res = await t.api.get('/v1/labs/huge-pages');
     expect(res.status).toBe(200);
     expectDocumented(res, 'getLab');
-    expect(res.body.tasks[1].calls[0]).toEqual({ method: 'POST', path: '/v1/vms/{vm:vm}/vcpus/0/pre-fault', body: { gpa: '0x100000', size: '0x400000', flags: 0 } });
+    expect(res.body.tasks[1].calls[0]).toEqual({
+      method: 'POST',
+      path: '/v1/vms/{vm:vm}/vcpus/0/pre-fault',
+      body: { gpa: '0x100000', size: '0x400000', flags: 0 },
+    });
     const missing = await t.api.get('/v1/labs/no-such-lab');
     expect(missing.status).toBe(404);
     expectDocumented(missing, 'getLab');
@@ -127,7 +140,7 @@ describe('quizzes', () => {
     const res = await t.api.post('/v1/quizzes').send({ topic: 'errno', seed: 7 });
     expect(res.status, res.text).toBe(201);
     expectDocumented(res, 'createQuiz');
-    const { id, createdAt, ...quiz } = res.body;
+    const { id, createdAt: _createdAt, ...quiz } = res.body;
     expect(quiz).toEqual(publicQuiz(generateQuiz('errno', 7)));
     const again = await t.api.get(`/v1/quizzes/${id}`);
     expectDocumented(again, 'getQuiz');

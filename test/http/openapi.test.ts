@@ -1,12 +1,13 @@
 // openapi.yaml is the single source of truth: it is valid OpenAPI 3.1, it lists exactly the
 // routes the app serves, its examples are valid requests, and it is served as written.
+import { createHash } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkHandlersMatch } from '../../src/routes/register.js';
 import { dereference, routeSpecs, type JsonSchema } from '../../src/contract/openapi-document.js';
-import { useTestApp } from '../helpers/build.js';
+import { build, useTestApp } from '../helpers/build.js';
 import { openapi } from '../helpers/openapi.js';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
@@ -18,9 +19,8 @@ type Operation = {
   responses: Record<string, { content?: Record<string, unknown> }>;
 };
 
-const operations: { method: string; path: string; op: Operation }[] = Object.entries(openapi.document.paths).flatMap(
-  ([path, item]) =>
-    METHODS.filter((m) => item[m]).map((method) => ({ method, path, op: dereference(openapi.document, item[method]) as Operation })),
+const operations: { method: string; path: string; op: Operation }[] = Object.entries(openapi.document.paths).flatMap(([path, item]) =>
+  METHODS.filter((m) => item[m]).map((method) => ({ method, path, op: dereference(openapi.document, item[method]) as Operation })),
 );
 
 const t = useTestApp();
@@ -73,8 +73,30 @@ describe('openapi.yaml', () => {
       const examples = Object.entries(media.examples ?? {});
       expect(examples.length, `${method} ${path} has no request example`).toBeGreaterThan(0);
       const validate = ajv.compile(media.schema);
-      for (const [name, example] of examples) expect(validate(example.value), `${method} ${path} example ${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      for (const [name, example] of examples)
+        expect(validate(example.value), `${method} ${path} example ${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
+  });
+
+  it("gives response examples that are valid answers, and createVm's matches what the server fills in", async () => {
+    const ajv = new Ajv2020({ strict: false });
+    for (const { method, path, op } of operations)
+      for (const [status, response] of Object.entries(op.responses))
+        for (const [type, media] of Object.entries(response.content ?? {}) as [
+          string,
+          { schema: JsonSchema; examples?: Record<string, { value: unknown }> },
+        ][])
+          for (const [name, example] of Object.entries(media.examples ?? {}))
+            expect(ajv.validate(media.schema, example.value), `${method} ${path} ${status} ${type} example ${name}`).toBe(true);
+    const create = operations.find((o) => o.op.operationId === 'createVm')!.op;
+    const request = create.requestBody!.content['application/json']!.examples!.minimal!.value;
+    const documented = (create.responses['201']!.content!['application/json'] as { examples: Record<string, { value: Record<string, unknown> }> })
+      .examples.minimal!.value;
+    const res = await t.api.post('/v1/vms').send(request as object);
+    expect(res.status).toBe(201);
+    const { id: _id, createdAt: _at, ...answered } = res.body;
+    const { id: _did, createdAt: _dat, ...example } = documented;
+    expect(example).toEqual(answered);
   });
 
   it('makes the app refuse to start when an operation has no handler or a handler no operation', () => {
@@ -105,5 +127,20 @@ describe('serving the document', () => {
     const json = await t.api.get('/docs/json');
     expect(json.status).toBe(200);
     expect(json.body.paths['/v1/vms'].post.operationId).toBe('createVm');
+  });
+
+  it('shows no padlocks in Swagger UI when the server runs open, and the bearer scheme when it has tokens', async () => {
+    const open = (await t.api.get('/docs/json')).body;
+    expect(open.security).toBeUndefined();
+    expect(open.components.securitySchemes).toBeUndefined();
+    expect(openapi.document).toHaveProperty('security'); // the file itself is unchanged
+    const withTokens = await build({ apiTokenHashes: [createHash('sha256').update('teacher-token').digest('hex')] });
+    try {
+      const doc = (await withTokens.api.get('/docs/json')).body;
+      expect(doc.security).toEqual([{ bearerAuth: [] }, {}]);
+      expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    } finally {
+      await withTokens.close();
+    }
   });
 });

@@ -70,7 +70,9 @@ describe('u64 round trip', () => {
       expect(res.status).toBe(200);
       expect(res.body.range).toEqual({ gpa: '0xfffffffffffff000', size: '0x1000', flags: '0x0' });
     }
-    const slot = await local.api.put(`/v1/vms/${vmId}/memslots/0/11`).send({ guestPhysAddr: '0x200000000', size: '0x200000', userspaceAddr: '0x7fff00000000' });
+    const slot = await local.api
+      .put(`/v1/vms/${vmId}/memslots/0/11`)
+      .send({ guestPhysAddr: '0x200000000', size: '0x200000', userspaceAddr: '0x7fff00000000' });
     expect(slot.body.memslot.userspaceAddr).toBe('0x7fff00000000');
     const before = (await local.api.get(`/v1/vms/${vmId}/operations`)).body.operations;
     expect(before[2].op.gpa).toBe('0xfffffffffffff000');

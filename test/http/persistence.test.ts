@@ -9,7 +9,14 @@ afterAll(removeTempDirs);
 
 /** Everything a client can read about a VM, keyed by URL. */
 async function snapshot(t: TestApp, vmId: string): Promise<Record<string, unknown>> {
-  const urls = [`/v1/vms/${vmId}`, `/v1/vms/${vmId}/vcpus`, `/v1/vms/${vmId}/memslots`, `/v1/vms/${vmId}/memory-attributes`, `/v1/vms/${vmId}/roots`, `/v1/vms/${vmId}/operations`];
+  const urls = [
+    `/v1/vms/${vmId}`,
+    `/v1/vms/${vmId}/vcpus`,
+    `/v1/vms/${vmId}/memslots`,
+    `/v1/vms/${vmId}/memory-attributes`,
+    `/v1/vms/${vmId}/roots`,
+    `/v1/vms/${vmId}/operations`,
+  ];
   const roots = (await t.api.get(`/v1/vms/${vmId}/roots`)).body.roots as { id: string }[];
   for (const root of roots) urls.push(`/v1/vms/${vmId}/roots/${root.id}/mappings?limit=1000`);
   const out: Record<string, unknown> = {};

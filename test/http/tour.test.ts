@@ -20,11 +20,15 @@ describe('the tour from the document', () => {
     const vm = await t.api.post('/v1/vms').send(example('/v1/vms', 'post', 'minimal'));
     expect(vm.status).toBe(201);
     const vmId = vm.body.id as string;
-    const slot = await t.api.put(`/v1/vms/${vmId}/memslots/0/10`).send(example('/v1/vms/{vmId}/memslots/{addressSpace}/{slot}', 'put', 'selftest-slot'));
+    const slot = await t.api
+      .put(`/v1/vms/${vmId}/memslots/0/10`)
+      .send(example('/v1/vms/{vmId}/memslots/{addressSpace}/{slot}', 'put', 'selftest-slot'));
     expect(slot.body).toMatchObject({ ret: 0, errno: null });
     const vcpu = await t.api.post(`/v1/vms/${vmId}/vcpus`).send(example('/v1/vms/{vmId}/vcpus', 'post', 'plain'));
     expect(vcpu.status).toBe(201);
-    const preFault = await t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send(example('/v1/vms/{vmId}/vcpus/{vcpuId}/pre-fault', 'post', 'selftest'));
+    const preFault = await t.api
+      .post(`/v1/vms/${vmId}/vcpus/0/pre-fault`)
+      .send(example('/v1/vms/{vmId}/vcpus/{vcpuId}/pre-fault', 'post', 'selftest'));
     expect(preFault.body).toMatchObject({ ret: 0, errno: null, range: { size: '0x0' } });
     const roots = await t.api.get(`/v1/vms/${vmId}/roots`);
     const mappings = await t.api.get(`/v1/vms/${vmId}/roots/${roots.body.roots[0].id}/mappings`);
@@ -40,9 +44,13 @@ describe('the tour from the document', () => {
     await t.api.post(`/v1/vms/${vmId}/vcpus`).send({ id: 0 });
     const huge = await t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send(example('/v1/vms/{vmId}/vcpus/{vcpuId}/pre-fault', 'post', 'huge'));
     expect(huge.body).toMatchObject({ ret: 0, iterations: [{ level: '2M', count: 2 }] });
-    const signal = await t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send(example('/v1/vms/{vmId}/vcpus/{vcpuId}/pre-fault', 'post', 'signal-after-one'));
+    const signal = await t.api
+      .post(`/v1/vms/${vmId}/vcpus/0/pre-fault`)
+      .send(example('/v1/vms/{vmId}/vcpus/{vcpuId}/pre-fault', 'post', 'signal-after-one'));
     expect(signal.body).toMatchObject({ ret: 0, range: { gpa: '0x100200000', size: '0x200000' } });
-    const flags = await t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send(example('/v1/vms/{vmId}/vcpus/{vcpuId}/pre-fault', 'post', 'flags-einval'));
+    const flags = await t.api
+      .post(`/v1/vms/${vmId}/vcpus/0/pre-fault`)
+      .send(example('/v1/vms/{vmId}/vcpus/{vcpuId}/pre-fault', 'post', 'flags-einval'));
     expect(flags.body).toMatchObject({ ret: -22, errno: 'EINVAL' });
   });
 

@@ -129,7 +129,9 @@ describe('POST /v1/vms/{vmId}/vcpus/{vcpuId}/pre-fault', () => {
     expect(res.status).toBe(200);
     expectDocumented(res, 'preFault');
     expect(res.body).toMatchObject({ ret: 0, range: { gpa: '0x3fffffc03000', size: '0x1fd000' } });
-    const pending = await t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send({ gpa: '0x3fffffc00000', size: '0x1000', inject: { signalPending: true } });
+    const pending = await t.api
+      .post(`/v1/vms/${vmId}/vcpus/0/pre-fault`)
+      .send({ gpa: '0x3fffffc00000', size: '0x1000', inject: { signalPending: true } });
     expect(pending.body).toMatchObject({ ret: -4, errno: 'EINTR', iterations: [] });
   });
 

@@ -33,15 +33,22 @@ describe('POST /v1/vms', () => {
       host: DEFAULT_HOST,
       kernel: '6.18',
       prefaultPolicy: 'upstream',
+      quirksDisabled: [],
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       preFaultAllowed: true,
+      dead: false,
+      guestPhysBits: 46,
     });
   });
 
   it('keeps the given host knobs and fills the rest', async () => {
-    const res = await t.api
-      .post('/v1/vms')
-      .send({ name: 'amd', type: 'sev_snp', host: { vendor: 'amd', pagingLevel: 5, maxPhysAddr: 52 }, kernel: '6.16', prefaultPolicy: 'switch-root-mmu' });
+    const res = await t.api.post('/v1/vms').send({
+      name: 'amd',
+      type: 'sev_snp',
+      host: { vendor: 'amd', pagingLevel: 5, maxPhysAddr: 52 },
+      kernel: '6.16',
+      prefaultPolicy: 'switch-root-mmu',
+    });
     expect(res.status).toBe(201);
     expect(res.body.host).toEqual({ ...DEFAULT_HOST, vendor: 'amd', pagingLevel: 5, maxPhysAddr: 52 });
     expect(res.body).toMatchObject({ type: 'sev_snp', kernel: '6.16', prefaultPolicy: 'switch-root-mmu', preFaultAllowed: false });
@@ -78,6 +85,22 @@ describe('POST /v1/vms', () => {
     expect(res.status).toBe(415);
     expect(res.body).toMatchObject({ type: 'urn:prefault-lab:problem:unsupported-media-type', status: 415 });
     expectDocumented(res, 'createVm');
+  });
+
+  it('answers a forgotten content-type (curl -d sends a form) and text/plain with a 415 that says what to send', async () => {
+    const form = await t.api.post('/v1/vms').set('content-type', 'application/x-www-form-urlencoded').send('{"name":"x"}');
+    const text = await t.api.post('/v1/vms').set('content-type', 'text/plain').send('{"name":"x"}');
+    for (const [res, sent] of [
+      [form, 'application/x-www-form-urlencoded'],
+      [text, 'text/plain'],
+    ] as const) {
+      expect(res.status).toBe(415);
+      expect(res.body.type).toBe('urn:prefault-lab:problem:unsupported-media-type');
+      expect(res.body.detail).toContain(`sent as ${sent}`);
+      expect(res.body.detail).toContain('content-type: application/json');
+      expect(res.body.detail).not.toMatch(/must be object/);
+      expectDocumented(res, 'createVm');
+    }
   });
 
   it('answers an oversized body with a 413 problem', async () => {

@@ -51,14 +51,26 @@ describe('lab catalogue', () => {
     const designs = createLabSession(labs.find((l) => l.id === 'three-designs')!);
     expect(designs.map((v) => [v.name, v.config.prefaultPolicy])).toEqual([
       ['upstream', 'upstream'],
-      ['switch', 'switch-root-mmu'],
-      ['reject', 'reject-smm-guest-mode'],
+      ['switch-root-mmu', 'switch-root-mmu'],
+      ['reject-smm-guest-mode', 'reject-smm-guest-mode'],
     ]);
     expect(designs[0]!.config.name).toBe('three-designs:upstream');
     expect(designs[0]!.setupOps.map((o) => o.op)).toEqual(['set_memslot', 'set_memslot', 'create_vcpu', 'create_vcpu', 'create_vcpu', 'create_vcpu']);
     const tdx = createLabSession(labs.find((l) => l.id === 'confidential-tdx')!)[0]!;
     expect(tdx.config.type).toBe('tdx');
     expect(tdx.setupOps.some((o) => o.op === 'finalize')).toBe(false);
+  });
+
+  it('refuses a prediction naming a missing call, a read, a field twice, or a task without a prompt', () => {
+    const withPredict = (predict: string, prompt = '    prompt: Pre-fault page 0.\n') =>
+      MINIMAL.replace(/( {4}explain:)/, `${prompt}$1`).replace(/( {4}checks:)/, `    predict:\n${predict}$1`);
+    expect(parseLab(withPredict("      - { field: ret, call: 1, label: 'What does it return?' }\n"), 'ok.yaml').tasks[0]!.predict).toHaveLength(1);
+    expect(() => parseLab(withPredict('      - { field: ret, call: 9, label: x }\n'), 'bad.yaml')).toThrow(/names call 9/);
+    expect(() => parseLab(withPredict('      - { field: ret, call: 1, label: x }\n      - { field: ret, call: 1, label: y }\n'), 'bad.yaml')).toThrow(
+      /predicts ret twice/,
+    );
+    expect(() => parseLab(withPredict('      - { field: ret, call: 1, label: x }\n', ''), 'bad.yaml')).toThrow(/needs a prompt/);
+    expect(() => parseLab(withPredict('      - { field: colour, call: 1, label: x }\n'), 'bad.yaml')).toThrow(/lab schema/);
   });
 
   it('accepts a minimal lab', () => {

@@ -9,7 +9,7 @@ const vcpuOf = (call: ApiCall): number => Number(call.path.split('/')[5]);
 const PAGE: Record<string, bigint> = { '4K': 0x1000n, '2M': 0x200000n, '1G': 0x40000000n };
 
 /** §4.2 and §3.4: the root a vCPU's pre-fault uses under upstream, as the quiz labels it. */
-export function upstreamRoot(setup: LabVmSetup, vcpuId: number): string {
+function upstreamRoot(setup: LabVmSetup, vcpuId: number): string {
   const host = setup.config.host ?? {};
   const v = setup.vcpus!.find((x) => x.id === vcpuId)!;
   if (host.tdp === false || (v.guestMode && v.nestedTdp !== false)) return NO_ROOT;
@@ -18,7 +18,7 @@ export function upstreamRoot(setup: LabVmSetup, vcpuId: number): string {
 }
 
 /** §2.1 (V1-V4), §2.2 (signals), §3.4 (nested TDP), §7 (no slot) for one pre-fault call. */
-export function errnoOf(setup: LabVmSetup, call: ApiCall): { ret: string; sizeLeft: bigint } {
+function errnoOf(setup: LabVmSetup, call: ApiCall): { ret: string; sizeLeft: bigint } {
   const b = call.body!;
   const gpa = big(b.gpa);
   const size = big(b.size);
@@ -41,7 +41,7 @@ export function errnoOf(setup: LabVmSetup, call: ApiCall): { ret: string; sizeLe
 }
 
 /** §9 tables: (ret, root) per policy and vCPU state, for a one-page pre-fault. */
-export function policyOutcome(setup: LabVmSetup, call: ApiCall): { ret: string; root: string } {
+function policyOutcome(setup: LabVmSetup, call: ApiCall): { ret: string; root: string } {
   const policy = setup.config.prefaultPolicy ?? 'upstream';
   const v = setup.vcpus!.find((x) => x.id === vcpuOf(call))!;
   const gpa = big(call.body!.gpa);
@@ -58,7 +58,7 @@ export function policyOutcome(setup: LabVmSetup, call: ApiCall): { ret: string; 
 }
 
 /** §5.1/§5.2/§6.2: the goal level at gpa for the quiz's single slot (dirty logging, zero page, alignment, congruence, backing). */
-export function leafLevel(setup: LabVmSetup, gpa: bigint): string {
+function leafLevel(setup: LabVmSetup, gpa: bigint): string {
   const slot = setup.memslots![0]!;
   const base = big(slot.guestPhysAddr);
   const end = base + big(slot.size);
@@ -78,7 +78,7 @@ export function leafLevel(setup: LabVmSetup, gpa: bigint): string {
 }
 
 /** §3.6: the iterations a pre-fault of [gpa, gpa+size) takes and what the first consumes. */
-export function iterationsOf(setup: LabVmSetup, gpa: bigint, size: bigint): { count: number; firstConsumed: bigint } {
+function iterationsOf(setup: LabVmSetup, gpa: bigint, size: bigint): { count: number; firstConsumed: bigint } {
   let count = 0;
   let firstConsumed = 0n;
   for (let at = gpa, left = size; left > 0n; count++) {

@@ -69,11 +69,21 @@ describe('answer keys', () => {
     for (const topic of QUIZ_TOPICS)
       for (const seed of SEEDS.slice(0, 40))
         for (const q of generateQuiz(topic, seed).questions)
-          kinds.add(`${topic}: ${/Which root|How many roots|range\.size|return|leaf level|How many iterations|How many bytes|writable/.exec(q.text)?.[0]}`);
+          kinds.add(
+            `${topic}: ${/Which root|How many roots|range\.size|return|leaf level|How many iterations|How many bytes|writable/.exec(q.text)?.[0]}`,
+          );
     expect([...kinds].sort()).toEqual(
       [
-        'errno: range.size', 'errno: return', 'huge-pages: How many bytes', 'huge-pages: How many iterations', 'huge-pages: leaf level',
-        'huge-pages: writable', 'policies: Which root', 'policies: return', 'roots: How many roots', 'roots: Which root',
+        'errno: range.size',
+        'errno: return',
+        'huge-pages: How many bytes',
+        'huge-pages: How many iterations',
+        'huge-pages: leaf level',
+        'huge-pages: writable',
+        'policies: Which root',
+        'policies: return',
+        'roots: How many roots',
+        'roots: Which root',
       ].sort(),
     );
   });
@@ -89,6 +99,26 @@ describe('gradeQuiz', () => {
       quiz.questions.map((q) => [q.id, q.answer.type === 'u64' ? BigInt(key(quiz, q.id)).toString(10) : key(quiz, q.id)]),
     );
     expect(gradeQuiz(quiz, decimal).score).toBe(quiz.questions.length);
+  });
+
+  it('accepts -22, "-22", "EINVAL" and "-EINVAL" alike for an ioctl outcome, and 0 / "success" for success', () => {
+    const errnoQuestions = quiz.questions.filter((q) => q.answer.type === 'choice' && q.answer.choices.includes('-EINVAL'));
+    expect(errnoQuestions.length).toBeGreaterThan(0);
+    const spellings: Record<string, unknown[]> = {
+      '0': [0, '0', 'success'],
+      '-EINVAL': [-22, '-22', 'EINVAL', 'einval', ' -EINVAL '],
+      '-ENOENT': [-2, '-2', 'ENOENT'],
+      '-EOPNOTSUPP': [-95, 'EOPNOTSUPP'],
+      '-EFAULT': [-14, 'EFAULT'],
+    };
+    for (const q of errnoQuestions) {
+      const expected = key(quiz, q.id);
+      for (const given of spellings[expected] ?? [])
+        expect(gradeQuiz(quiz, { [q.id]: given }).results.find((r) => r.id === q.id)!.correct, `${q.id} ${expected} as ${String(given)}`).toBe(true);
+      // A different outcome stays wrong in every spelling (22 is not -22: ret is negative).
+      for (const given of ['-EIO', -5, 'EIO', 22, 'EBOGUS'])
+        expect(gradeQuiz(quiz, { [q.id]: given }).results.find((r) => r.id === q.id)!.correct, `${q.id} as ${String(given)}`).toBe(false);
+    }
   });
 
   it('wrong and missing answers score nothing, with the expected value and an explanation', () => {

@@ -3,6 +3,7 @@
 // examples import and replay without differences, and tampered outcomes are reported.
 import { describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../src/labs/catalogue.js';
+import type { Json } from '../../src/labs/scenario-format.js';
 import { compare, exportScenario, finalStateOf, importScenario, replayScenario } from '../../src/labs/scenario-io.js';
 import { createVm, withVmDefaults, type MappingRow, type Vm } from '../../src/sim/index.js';
 import { engineDriver } from '../scenario/engine-driver.js';
@@ -58,12 +59,12 @@ describe('export then import', () => {
     expect(s.host).toMatchObject({ vendor: 'intel', tdp_enabled: true, max_tdp_level: 4, forced_root_level: null, host_maxphyaddr: 46 });
     expect(s.kernel).toEqual({ min: '6.18', max: '6.18' });
     expect(s.vcpus).toEqual([{ id: 0, maxphyaddr: 46, smm: false, guest_mode: false, l1_uses_tdp_for_l2: true }]);
-    const enoent = s.steps.find((st: any) => st.op === 'pre_fault' && st.expect.ret === '-ENOENT');
+    const enoent = s.steps.find((st: Json) => st.op === 'pre_fault' && st.expect.ret === '-ENOENT');
     expect(enoent.expect).toMatchObject({ gpa_out: '0x1000', size_out: '0x1000', iterations: [{ result: 'EMULATE', errno: '-ENOENT' }] });
     expect(enoent.expect.mappings_added).toEqual([{ root: 'R1', gpa: '0x1000', level: '4K', count: 1, kind: 'mmio' }]);
     expect(enoent.expect.roots_created).toEqual(['R1']);
-    expect(s.steps.filter((st: any) => st.op === 'set_vcpu_mode').map((st: any) => st.smm)).toEqual([true, false, true]);
-    expect(s.expected_final_state.roots.map((r: any) => r.role.smm)).toEqual([0, 1]);
+    expect(s.steps.filter((st: Json) => st.op === 'set_vcpu_mode').map((st: Json) => st.smm)).toEqual([true, false, true]);
+    expect(s.expected_final_state.roots.map((r: Json) => r.role.smm)).toEqual([0, 1]);
   });
 });
 
@@ -86,7 +87,7 @@ describe('compare and replay report differences', () => {
 
   it('names each field that differs', async () => {
     const scenario = exportScenario(vm.config, log);
-    const prefaults = scenario.steps.filter((st: any) => st.op === 'pre_fault');
+    const prefaults = scenario.steps.filter((st: Json) => st.op === 'pre_fault');
     prefaults[0].expect.ret = '-ENOENT';
     prefaults[1].expect.size_out = '0x1000';
     prefaults[2].expect.mappings_added[0].level = '2M';
@@ -94,9 +95,7 @@ describe('compare and replay report differences', () => {
     const imported = importScenario(scenario);
     const replica = createVm(withVmDefaults(imported.config));
     const report = await replayScenario(imported, (op) => replica.apply(op));
-    expect(report.differing.map((d) => d.origin)).toEqual(
-      prefaults.slice(0, 4).map((p: any) => `steps[${scenario.steps.indexOf(p)}]`),
-    );
+    expect(report.differing.map((d) => d.origin)).toEqual(prefaults.slice(0, 4).map((p: Json) => `steps[${scenario.steps.indexOf(p)}]`));
     expect(report.differing[0]!.differences[0]).toMatch(/^ret: expected "-ENOENT", got 0/);
     expect(report.differing[1]!.differences[0]).toMatch(/^size_out: expected "0x1000", got "0x0"/);
     expect(report.differing[2]!.differences[0]).toMatch(/^mappings_added row 0/);
@@ -105,7 +104,13 @@ describe('compare and replay report differences', () => {
 
   it('a refused operation is a difference, and replay goes on', async () => {
     const slot = { slot: 0, as_id: 0, guest_phys_addr: '0x0', size: '0x1000' };
-    const imported = importScenario({ name: 'x', steps: [{ op: 'set_vcpu_mode', vcpu: 9, smm: true }, { op: 'create_memslot', memslot: slot, expect: { ret: 0 } }] });
+    const imported = importScenario({
+      name: 'x',
+      steps: [
+        { op: 'set_vcpu_mode', vcpu: 9, smm: true },
+        { op: 'create_memslot', memslot: slot, expect: { ret: 0 } },
+      ],
+    });
     const replica = createVm(withVmDefaults(imported.config));
     const report = await replayScenario(imported, (op) => replica.apply(op));
     expect(report.differing).toHaveLength(1);

@@ -25,7 +25,10 @@ describe.each(labs.map((l) => [l.id, l] as const))('lab %s', (_id, lab) => {
     for (const task of lab.tasks) {
       for (const call of task.calls) session.run(call);
       const now = session.grade().tasks.find((t) => t.n === task.n)!;
-      expect(now.checks.filter((c) => !c.passed), `task ${task.n} after its calls`).toEqual([]);
+      expect(
+        now.checks.filter((c) => !c.passed),
+        `task ${task.n} after its calls`,
+      ).toEqual([]);
     }
     const final = session.grade();
     expect(final.tasks.filter((t) => !t.passed).map((t) => t.n)).toEqual([]);

@@ -21,6 +21,8 @@ function route(vm: string, op: Operation): [method: 'post' | 'put' | 'patch' | '
       return ['put', `${base}/memory-attributes`, { address: op.address, size: op.size, private: op.private }];
     case 'finalize':
       return ['post', `${base}/finalize`];
+    case 'mark_dead':
+      return ['post', `${base}/mark-dead`];
     case 'pre_fault': {
       const { op: _op, vcpuId, ...body } = op;
       return ['post', `${base}/vcpus/${vcpuId}/pre-fault`, body];

@@ -36,7 +36,12 @@ describe('scenario runner oracle', () => {
     ['S01', 'accessed_set', (d) => (d.steps[4].expect.accessed_set[0].count = 514), /accessed_set: missing/],
     ['S01', 'new_mappings', (d) => (d.steps[4].expect.new_mappings = 1), /new mappings/],
     ['S01', 'final mapping count', (d) => (d.expected_final_state.mappings[0].count = 512), /final mappings of R0/],
-    ['S21', 'final mapping attribute', (d) => (d.expected_final_state.mappings[0].writable = !d.expected_final_state.mappings[0].writable), /final mappings of R0/],
+    [
+      'S21',
+      'final mapping attribute',
+      (d) => (d.expected_final_state.mappings[0].writable = !d.expected_final_state.mappings[0].writable),
+      /final mappings of R0/,
+    ],
     ['S30', 'roots_created', (d) => (d.steps[2].expect.roots_created = []), /roots_created/],
     ['S30', 'a root label', (d) => (d.steps[3].expect.mappings_added[0].root = 'R0'), /root R0 was/],
     ['S30', 'an unknown expectation', (d) => (d.steps[0].expect.mappings_removed = []), /unknown expectation "mappings_removed"/],
@@ -58,7 +63,10 @@ describe('scenario runner oracle', () => {
         { ...iter, gpa: '0x3fffffdf4000', count: 12 },
       ];
       const [row] = d.steps[0].expect.mappings_added;
-      d.steps[0].expect.mappings_added = [{ ...row, gpa: '0x3fffffc01000', count: 511 }, { ...row, count: 1 }];
+      d.steps[0].expect.mappings_added = [
+        { ...row, gpa: '0x3fffffc01000', count: 511 },
+        { ...row, count: 1 },
+      ];
     });
     await expect(run(s)).resolves.toBeUndefined();
   });

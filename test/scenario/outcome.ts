@@ -11,14 +11,41 @@ const LEVEL_BYTES: Record<string, bigint> = { '4K': 0x1000n, '2M': 0x200000n, '1
 
 /** Linux errno numbers (include/uapi/asm-generic/errno-base.h, errno.h). */
 const ERRNO: Record<string, number> = {
-  EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, E2BIG: 7, EBADF: 9, EAGAIN: 11, ENOMEM: 12, EFAULT: 14,
-  EBUSY: 16, EEXIST: 17, EINVAL: 22, ENOTTY: 25, ENOSPC: 28, EOPNOTSUPP: 95, EHWPOISON: 133,
+  EPERM: 1,
+  ENOENT: 2,
+  EINTR: 4,
+  EIO: 5,
+  E2BIG: 7,
+  EBADF: 9,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EFAULT: 14,
+  EBUSY: 16,
+  EEXIST: 17,
+  EINVAL: 22,
+  ENOTTY: 25,
+  ENOSPC: 28,
+  EOPNOTSUPP: 95,
+  EHWPOISON: 133,
 };
 
 /** Every key a step's `expect` may hold; anything else is reported, never skipped silently. */
 const KNOWN_KEYS = new Set([
-  'ret', 'gpa_out', 'size_out', 'iterations', 'mappings_added', 'mappings', 'roots_created', 'exit',
-  'result', 'new_mappings', 'accessed_set', 'note', 'reason', 'alternate', 'value',
+  'ret',
+  'gpa_out',
+  'size_out',
+  'iterations',
+  'mappings_added',
+  'mappings',
+  'roots_created',
+  'exit',
+  'result',
+  'new_mappings',
+  'accessed_set',
+  'note',
+  'reason',
+  'alternate',
+  'value',
 ]);
 
 const u64 = (v: unknown): bigint => {
@@ -106,7 +133,7 @@ function iterationDiffers(e: Iteration, a: Iteration): boolean {
   );
 }
 
-export interface Leaf {
+interface Leaf {
   gpa: bigint;
   level: string;
   kind: string;
@@ -116,7 +143,7 @@ export interface Leaf {
 const ATTRS = ['private', 'writable', 'dirty', 'accessed', 'executable'] as const;
 
 /** Single leaves of mapping records (format or contract), sorted by gpa: `count` leaves of `level` from `gpa`. */
-export function* leaves(rows: Json[]): Generator<Leaf> {
+function* leaves(rows: Json[]): Generator<Leaf> {
   const sorted = [...rows].sort((a, b) => (u64(a.gpa) < u64(b.gpa) ? -1 : u64(a.gpa) > u64(b.gpa) ? 1 : 0));
   for (const row of sorted) {
     const bytes = LEVEL_BYTES[row.level];
@@ -198,25 +225,38 @@ export function stepDiffs(expect: Json, results: Json[], labels: RootLabels, fre
   if (results.length === 0) return [...diffs, 'no operation ran for this step'];
   const last = results.at(-1)!;
 
-  if (expect.ret !== undefined) for (const r of results) {
-    const d = retDiffers(expect.ret, r);
-    if (d) diffs.push(d);
-  }
+  if (expect.ret !== undefined)
+    for (const r of results) {
+      const d = retDiffers(expect.ret, r);
+      if (d) diffs.push(d);
+    }
   if (expect.result !== undefined) {
     // UCALL_DONE: the guest ran to its end, so no access stopped with an exit or an error.
     if (expect.result !== 'UCALL_DONE') diffs.push(`unknown guest result ${show(expect.result)}`);
     else results.forEach((r, i) => (r.ret !== 0 || (r.exit ?? null) !== null) && diffs.push(`page ${i}: guest stopped, ret ${r.ret} exit ${r.exit}`));
   }
-  if (expect.exit !== undefined) for (const r of results) if ((r.exit ?? null) !== expect.exit) diffs.push(`exit: expected ${show(expect.exit)}, got ${show(r.exit)}`);
-  if (expect.gpa_out !== undefined && u64(expect.gpa_out) !== u64(last.range?.gpa)) diffs.push(`gpa_out: expected ${expect.gpa_out}, got ${last.range?.gpa}`);
-  if (expect.size_out !== undefined && u64(expect.size_out) !== u64(last.range?.size)) diffs.push(`size_out: expected ${expect.size_out}, got ${last.range?.size}`);
+  if (expect.exit !== undefined)
+    for (const r of results) if ((r.exit ?? null) !== expect.exit) diffs.push(`exit: expected ${show(expect.exit)}, got ${show(r.exit)}`);
+  if (expect.gpa_out !== undefined && u64(expect.gpa_out) !== u64(last.range?.gpa))
+    diffs.push(`gpa_out: expected ${expect.gpa_out}, got ${last.range?.gpa}`);
+  if (expect.size_out !== undefined && u64(expect.size_out) !== u64(last.range?.size))
+    diffs.push(`size_out: expected ${expect.size_out}, got ${last.range?.size}`);
   if (Array.isArray(expect.iterations))
-    diffs.push(...zipDiff('iteration', expectedIterations(expect.iterations), actualIterations(results.flatMap((r) => r.iterations ?? [])), iterationDiffers));
+    diffs.push(
+      ...zipDiff('iteration', expectedIterations(expect.iterations), actualIterations(results.flatMap((r) => r.iterations ?? [])), iterationDiffers),
+    );
 
   const rootIds = [...new Set(results.map((r) => r.root?.id).filter((id): id is string => typeof id === 'string'))];
   for (const key of ['mappings_added', 'mappings'] as const) {
     if (!Array.isArray(expect[key])) continue;
-    diffs.push(...mappingDiffs(key, expect[key], results.flatMap((r) => r.mapped ?? []), 'exact'));
+    diffs.push(
+      ...mappingDiffs(
+        key,
+        expect[key],
+        results.flatMap((r) => r.mapped ?? []),
+        'exact',
+      ),
+    );
     // Every leaf a result adds lives in the root the result ran on.
     for (const label of new Set<string>(expect[key].map((m: Json) => m.root).filter(Boolean))) {
       if (rootIds.length !== 1) diffs.push(`${key}: rows name root ${label}, the step ran on ${rootIds.length} roots`);
@@ -227,11 +267,13 @@ export function stepDiffs(expect: Json, results: Json[], labels: RootLabels, fre
     }
   }
   if (Array.isArray(expect.roots_created)) {
-    if (expect.roots_created.length !== fresh.length) diffs.push(`roots_created: expected ${show(expect.roots_created)}, ${fresh.length} new root(s) ${show(fresh)}`);
-    else expect.roots_created.forEach((label: string, i: number) => {
-      const d = labels.bind(label, fresh[i]!);
-      if (d) diffs.push(d);
-    });
+    if (expect.roots_created.length !== fresh.length)
+      diffs.push(`roots_created: expected ${show(expect.roots_created)}, ${fresh.length} new root(s) ${show(fresh)}`);
+    else
+      expect.roots_created.forEach((label: string, i: number) => {
+        const d = labels.bind(label, fresh[i]!);
+        if (d) diffs.push(d);
+      });
   }
   return diffs;
 }

@@ -8,14 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
-import {
-  KERNEL_VERSIONS,
-  type KernelVersion,
-  type MappingRow,
-  type Operation,
-  type RootView,
-  type VmConfigInput,
-} from '../../src/sim/index.js';
+import { KERNEL_VERSIONS, type KernelVersion, type MappingRow, type Operation, type RootView, type VmConfigInput } from '../../src/sim/index.js';
 import { importScenario } from '../../src/labs/scenario-io.js';
 import { expectationOf, mappingDiffs, RootLabels, stepDiffs } from './outcome.js';
 
@@ -80,7 +73,16 @@ export function scenarioVariants(s: Scenario): Json[] {
 
 const leafTotal = (roots: RootView[]): number => roots.reduce((n, x) => n + x.counts['4K'] + x.counts['2M'] + x.counts['1G'], 0);
 
-const roleKey = (r: { level: number; smm: boolean | number; guestMode?: boolean; guest_mode?: number; adDisabled?: boolean; ad_disabled?: number; mirror?: boolean; is_mirror?: number }): string =>
+const roleKey = (r: {
+  level: number;
+  smm: boolean | number;
+  guestMode?: boolean;
+  guest_mode?: number;
+  adDisabled?: boolean;
+  ad_disabled?: number;
+  mirror?: boolean;
+  is_mirror?: number;
+}): string =>
   [r.level, Number(r.smm), Number(r.guestMode ?? r.guest_mode), Number(r.adDisabled ?? r.ad_disabled), Number(r.mirror ?? r.is_mirror)].join('/');
 
 /** Fail with every difference spelled out. */

@@ -30,7 +30,10 @@ describe('pre-fault over a present leaf', () => {
     }
   });
   it('6.11-6.12: a pre-fault after a guest access clears A again (prefetch rebuild); 6.13+ keeps it', () => {
-    for (const [kernel, accessed] of [['6.12', false], ['6.13', true]] as const) {
+    for (const [kernel, accessed] of [
+      ['6.12', false],
+      ['6.13', true],
+    ] as const) {
       const vm = makeVm({ kernel }, [{ gpa: 0, size: MiB2 }]);
       prefault(vm, 0, 0x1000);
       access(vm, 0, 'read');
@@ -55,7 +58,10 @@ describe('pre-fault of a huge page over a page-table pointer (a table left by a 
     for (const kernel of ['6.11', '6.12', '6.16', '6.18'] as const) {
       const { vm, before, r } = setup(kernel);
       expect(results(r), kernel).toEqual(['FIXED 2M']);
-      expect(rows(vm).map((m) => `${m.gpa} ${m.level} x${m.count}`), kernel).toEqual(['0x0 2M x1']);
+      expect(
+        rows(vm).map((m) => `${m.gpa} ${m.level} x${m.count}`),
+        kernel,
+      ).toEqual(['0x0 2M x1']);
       const after = vm.roots()[0]!.counts;
       expect([after['4K'], after['2M'], before.tables - after.tables], kernel).toEqual([0, 1, 1]);
     }
@@ -64,7 +70,10 @@ describe('pre-fault of a huge page over a page-table pointer (a table left by a 
     for (const kernel of ['6.13', '6.14', '6.15'] as const) {
       const { vm, r } = setup(kernel);
       expect([results(r), r.mapped], kernel).toEqual([['SPURIOUS 2M'], []]);
-      expect(rows(vm).map((m) => `${m.gpa} ${m.level}`), kernel).toEqual(['0x1000 4K']);
+      expect(
+        rows(vm).map((m) => `${m.gpa} ${m.level}`),
+        kernel,
+      ).toEqual(['0x1000 4K']);
     }
   });
 });
@@ -78,18 +87,29 @@ describe('EPT without A/D bits', () => {
       expect(r.mapped[0], kernel).toMatchObject({ writable: false, accessed: false, executable: true });
       const leaf = v.walk(v.roots()[0]!.id, 0n).steps.at(-1)!.spte;
       // EPT R/W/X, saved R (54) and X (56), A/D-disabled marker (52), host-/MMU-writable (57, 58)
-      expect([0, 1, 2, 54, 56, 52, 57, 58].map((n) => bit(leaf, n)), kernel).toEqual([0, 0, 0, 1, 1, 1, 1, 1]);
+      expect(
+        [0, 1, 2, 54, 56, 52, 57, 58].map((n) => bit(leaf, n)),
+        kernel,
+      ).toEqual([0, 0, 0, 1, 1, 1, 1, 1]);
     }
   });
   it('dirty: up to 6.12 is_dirty_spte falls back to W (clear while tracked); from 6.13 the D bit, written anyway', () => {
-    for (const [kernel, d] of [['6.11', 0], ['6.12', 0], ['6.13', 1], ['6.18', 1]] as const) {
+    for (const [kernel, d] of [
+      ['6.11', 0],
+      ['6.12', 0],
+      ['6.13', 1],
+      ['6.18', 1],
+    ] as const) {
       const v = vm(kernel);
       expect(prefault(v, 0, 0x1000).mapped[0]!.dirty, kernel).toBe(d === 1);
       expect(bit(v.walk(v.roots()[0]!.id, 0n).steps.at(-1)!.spte, 9), kernel).toBe(d);
     }
   });
   it('a guest write restores the entry in fast_page_fault and gives W back (MMU-writable); 6.13+ sets A too', () => {
-    for (const [kernel, a] of [['6.12', 0], ['6.13', 1]] as const) {
+    for (const [kernel, a] of [
+      ['6.12', 0],
+      ['6.13', 1],
+    ] as const) {
       const v = vm(kernel);
       prefault(v, 0, 0x1000);
       const r = access(v, 0, 'write');
@@ -102,7 +122,10 @@ describe('EPT without A/D bits', () => {
 
 describe('the walk shows the whole SPTE, software bits included', () => {
   it('EPT with A/D: MMU-present (11), host-/MMU-writable (57, 58) on a writable leaf, not on a zero-page one', () => {
-    const vm = makeVm({}, [{ gpa: 0, size: MiB2 }, { gpa: MiB2, size: MiB2, backing: { writable: false } }]);
+    const vm = makeVm({}, [
+      { gpa: 0, size: MiB2 },
+      { gpa: MiB2, size: MiB2, backing: { writable: false } },
+    ]);
     prefault(vm, 0, 0x1000);
     prefault(vm, MiB2, 0x1000);
     const leaf = (gpa: number) => vm.walk(vm.roots()[0]!.id, BigInt(gpa)).steps.at(-1)!.spte;
@@ -119,7 +142,11 @@ describe('the walk shows the whole SPTE, software bits included', () => {
 
 describe('6.11-6.12: D with W is skipped over an EPT MMIO SPTE (bit 1 set), not over an NPT one', () => {
   it('a slot created over a cached MMIO SPTE: the first pre-fault maps it writable without D on Intel 6.12', () => {
-    for (const [vendor, kernel, dirty] of [['intel', '6.12', false], ['amd', '6.12', true], ['intel', '6.13', true]] as const) {
+    for (const [vendor, kernel, dirty] of [
+      ['intel', '6.12', false],
+      ['amd', '6.12', true],
+      ['intel', '6.13', true],
+    ] as const) {
       const vm = makeVm({ kernel, host: { vendor, ...(vendor === 'amd' ? {} : {}) } }, []);
       expect(prefault(vm, MiB2, 0x1000).mapped[0]!.kind).toBe('mmio');
       vm.apply({ op: 'set_memslot', addressSpace: 0, slot: 0, region: { guestPhysAddr: hx(MiB2), size: hx(MiB2) } });

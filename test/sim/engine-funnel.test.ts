@@ -74,10 +74,11 @@ describe('tracepoints from the fault path and the funnel', () => {
     prefault(old, 0x1000, 0x1000);
     old.apply({ op: 'set_memory_attributes', address: '0x0', size: '0x1000', private: false });
     const ev = traced(old, pre(0, MiB2));
-    expect(ev.filter((e) => e.name === 'kvm_tdp_mmu_spte_changed').map((e) => `${e.level} ${e.gfn} ${e.name === 'kvm_tdp_mmu_spte_changed' ? e.newSpte : ''}`)).toEqual([
-      `2 0x0 ${(ev.find((e) => e.name === 'kvm_mmu_set_spte') as { spte: string }).spte}`,
-      '1 0x1 0x5a0',
-    ]);
+    expect(
+      ev
+        .filter((e) => e.name === 'kvm_tdp_mmu_spte_changed')
+        .map((e) => `${e.level} ${e.gfn} ${e.name === 'kvm_tdp_mmu_spte_changed' ? e.newSpte : ''}`),
+    ).toEqual([`2 0x0 ${(ev.find((e) => e.name === 'kvm_mmu_set_spte') as { spte: string }).spte}`, '1 0x1 0x5a0']);
     consistent(old);
   });
 });
@@ -109,9 +110,18 @@ describe('a guest access reports every SPTE it installed or changed (item 3)', (
       const vm = makeVm({ kernel, host: { nxHugePages: true } }, [{ gpa: 0, size: 0x400000, backing: { pageSize: '2M' } }]);
       prefault(vm, 0, MiB2);
       const r = access(vm, 0x5000, 'exec');
-      expect(r.mapped.every((m) => m.level === '4K' && m.executable), kernel).toBe(true);
-      expect(r.mapped.reduce((n, m) => n + m.count, 0), kernel).toBe(512);
-      expect(r.mapped.map((m) => m.gpa), kernel).toEqual(['0x0', '0x5000', '0x6000']);
+      expect(
+        r.mapped.every((m) => m.level === '4K' && m.executable),
+        kernel,
+      ).toBe(true);
+      expect(
+        r.mapped.reduce((n, m) => n + m.count, 0),
+        kernel,
+      ).toBe(512);
+      expect(
+        r.mapped.map((m) => m.gpa),
+        kernel,
+      ).toEqual(['0x0', '0x5000', '0x6000']);
       expect(r.mapped[1], kernel).toMatchObject({ count: 1, accessed: true });
     }
   });

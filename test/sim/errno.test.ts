@@ -45,7 +45,12 @@ describe('TDX: mirror root, shared bit, alias GPAs (spec §3.7, §4.3)', () => {
     const shared = prefault(vm, MiB2, MiB2);
     expect(shared.root).toMatchObject({ mirror: false });
     expect(shared.mapped[0]).toMatchObject({ gpa: hx(2 ** 47 + MiB2), private: false, level: '2M' });
-    expect(vm.roots().map((r) => r.mirror).sort()).toEqual([false, true]);
+    expect(
+      vm
+        .roots()
+        .map((r) => r.mirror)
+        .sort(),
+    ).toEqual([false, true]);
   });
   it('an alias gpa (shared bit set by the caller) is EINVAL from 6.16; a range crossing into it succeeds partly', () => {
     const vm = tdx();

@@ -51,7 +51,12 @@ export function setSlot(vm: Vm, s: SlotSpec, slot = s.slot ?? 0): MemslotResult 
   }) as MemslotResult;
 }
 
-export function prefault(vm: Vm, gpa: number | bigint, size: number | bigint, extra: { vcpu?: number; flags?: number; inject?: PreFaultInject } = {}): PreFaultResult {
+export function prefault(
+  vm: Vm,
+  gpa: number | bigint,
+  size: number | bigint,
+  extra: { vcpu?: number; flags?: number; inject?: PreFaultInject } = {},
+): PreFaultResult {
   return vm.apply({
     op: 'pre_fault',
     vcpuId: extra.vcpu ?? 0,

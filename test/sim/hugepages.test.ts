@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import type { LevelName } from '../../src/sim/index.js';
 import { GiB, MiB2, hx, makeVm, prefault, rows, setSlot, trace } from './helpers.js';
 
-const slot = (gpa: number, size: number, pageSize: LevelName, extra: Record<string, unknown> = {}) => ({ gpa, size, backing: { pageSize }, ...extra });
+const slot = (gpa: number, size: number, pageSize: LevelName, extra: Record<string, unknown> = {}) => ({
+  gpa,
+  size,
+  backing: { pageSize },
+  ...extra,
+});
 const leaves = (vm: ReturnType<typeof makeVm>): string[] => rows(vm).map((m) => `${m.gpa} ${m.level} x${m.count}`);
 
 describe('spec §5.4 worked examples', () => {
@@ -67,7 +72,10 @@ describe('private memory and attributes (spec §3.7, §5.2)', () => {
     const vm = makeVm({ type: 'sw_protected' }, [slot(0, 0x400000, '2M', { flags: ['guest_memfd'] })]);
     vm.apply({ op: 'set_memory_attributes', address: '0x0', size: hx(MiB2), private: true });
     expect(trace(prefault(vm, 0, 0x400000))).toEqual(['0x0 FIXED 4K 0x1000 x512', '0x200000 FIXED 2M 0x200000 x1']);
-    expect(rows(vm).map((m) => [m.private, m.level])).toEqual([[true, '4K'], [false, '2M']]);
+    expect(rows(vm).map((m) => [m.private, m.level])).toEqual([
+      [true, '4K'],
+      [false, '2M'],
+    ]);
   });
   it('mixed attributes inside a huge page disallow it (KVM_LPAGE_MIXED_FLAG)', () => {
     const vm = makeVm({ type: 'sw_protected' }, [slot(0, 0x400000, '2M', { flags: ['guest_memfd'] })]);
@@ -102,7 +110,10 @@ describe('dirty logging transitions (x86.c:kvm_mmu_slot_apply_flags)', () => {
     expect(rows(vm).map((m) => `${m.level} x${m.count} w=${m.writable}`)).toEqual(['2M x2 w=false']);
   });
   it('turning logging off rebuilds huge leaves in place (6.13+, kvm_mmu_recover_huge_pages) or zaps (older)', () => {
-    for (const [kernel, expected] of [['6.18', ['0x0 2M x2']], ['6.12', []]] as const) {
+    for (const [kernel, expected] of [
+      ['6.18', ['0x0 2M x2']],
+      ['6.12', []],
+    ] as const) {
       const vm = makeVm({ kernel }, [slot(0, 0x400000, '2M', { flags: ['log_dirty_pages'] })]);
       prefault(vm, 0, 0x400000);
       setSlot(vm, { gpa: 0, size: 0x400000, backing: { pageSize: '2M' }, flags: [], userspaceAddr: hx(2 ** 40) }, 0);

@@ -17,7 +17,8 @@ const script: Operation[] = [
   { op: 'pre_fault', vcpuId: 1, gpa: '0x0', size: '0x10000', flags: '0x0' },
 ];
 
-const snapshot = (vm: ReturnType<typeof makeVm>) => JSON.stringify({ roots: vm.roots(), maps: vm.roots().map((r) => rows(vm, r.id)), vcpus: vm.vcpus() });
+const snapshot = (vm: ReturnType<typeof makeVm>) =>
+  JSON.stringify({ roots: vm.roots(), maps: vm.roots().map((r) => rows(vm, r.id)), vcpus: vm.vcpus() });
 
 describe('determinism: the same operations give the same state and results', () => {
   it('replaying a log rebuilds identical roots, mappings and results', () => {

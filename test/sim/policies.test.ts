@@ -17,30 +17,67 @@ const states: Record<string, VcpuSpec> = {
 
 type Expect = { errno: string | null; root: string | null };
 const R = (smm: boolean, l2: boolean, as: number): string => `smm=${smm} guestMode=${l2} as=${as}`;
-const describeRoot = (r: { smm: boolean; guestMode: boolean; addressSpace: number } | null): string | null => (r ? R(r.smm, r.guestMode, r.addressSpace) : null);
+const describeRoot = (r: { smm: boolean; guestMode: boolean; addressSpace: number } | null): string | null =>
+  r ? R(r.smm, r.guestMode, r.addressSpace) : null;
 
 // Per state: [result for an AS0 gpa, result for an AS1-only gpa].
 const table: Record<PrefaultPolicy, Record<string, [Expect, Expect]>> = {
   // 9.1: map for the current MMU; SMM uses AS1; nested TDP fails at check G.
   upstream: {
-    normal: [{ errno: null, root: R(false, false, 0) }, { errno: 'ENOENT', root: R(false, false, 0) }],
-    smm: [{ errno: 'ENOENT', root: R(true, false, 1) }, { errno: null, root: R(true, false, 1) }],
-    l2Shadow: [{ errno: null, root: R(false, true, 0) }, { errno: 'ENOENT', root: R(false, true, 0) }],
-    l2NestedTdp: [{ errno: 'EOPNOTSUPP', root: null }, { errno: 'EOPNOTSUPP', root: null }],
+    normal: [
+      { errno: null, root: R(false, false, 0) },
+      { errno: 'ENOENT', root: R(false, false, 0) },
+    ],
+    smm: [
+      { errno: 'ENOENT', root: R(true, false, 1) },
+      { errno: null, root: R(true, false, 1) },
+    ],
+    l2Shadow: [
+      { errno: null, root: R(false, true, 0) },
+      { errno: 'ENOENT', root: R(false, true, 0) },
+    ],
+    l2NestedTdp: [
+      { errno: 'EOPNOTSUPP', root: null },
+      { errno: 'EOPNOTSUPP', root: null },
+    ],
   },
   // 9.2: clear SMM and force root_mmu: AS0 lookups; L2 keeps guest_mode=1 (patch text, S5).
   'switch-root-mmu': {
-    normal: [{ errno: null, root: R(false, false, 0) }, { errno: 'ENOENT', root: R(false, false, 0) }],
-    smm: [{ errno: null, root: R(false, false, 0) }, { errno: 'ENOENT', root: R(false, false, 0) }],
-    l2Shadow: [{ errno: null, root: R(false, true, 0) }, { errno: 'ENOENT', root: R(false, true, 0) }],
-    l2NestedTdp: [{ errno: null, root: R(false, true, 0) }, { errno: 'ENOENT', root: R(false, true, 0) }],
+    normal: [
+      { errno: null, root: R(false, false, 0) },
+      { errno: 'ENOENT', root: R(false, false, 0) },
+    ],
+    smm: [
+      { errno: null, root: R(false, false, 0) },
+      { errno: 'ENOENT', root: R(false, false, 0) },
+    ],
+    l2Shadow: [
+      { errno: null, root: R(false, true, 0) },
+      { errno: 'ENOENT', root: R(false, true, 0) },
+    ],
+    l2NestedTdp: [
+      { errno: null, root: R(false, true, 0) },
+      { errno: 'ENOENT', root: R(false, true, 0) },
+    ],
   },
   // 9.3: SMM or guest mode -> EOPNOTSUPP before the reload.
   'reject-smm-guest-mode': {
-    normal: [{ errno: null, root: R(false, false, 0) }, { errno: 'ENOENT', root: R(false, false, 0) }],
-    smm: [{ errno: 'EOPNOTSUPP', root: null }, { errno: 'EOPNOTSUPP', root: null }],
-    l2Shadow: [{ errno: 'EOPNOTSUPP', root: null }, { errno: 'EOPNOTSUPP', root: null }],
-    l2NestedTdp: [{ errno: 'EOPNOTSUPP', root: null }, { errno: 'EOPNOTSUPP', root: null }],
+    normal: [
+      { errno: null, root: R(false, false, 0) },
+      { errno: 'ENOENT', root: R(false, false, 0) },
+    ],
+    smm: [
+      { errno: 'EOPNOTSUPP', root: null },
+      { errno: 'EOPNOTSUPP', root: null },
+    ],
+    l2Shadow: [
+      { errno: 'EOPNOTSUPP', root: null },
+      { errno: 'EOPNOTSUPP', root: null },
+    ],
+    l2NestedTdp: [
+      { errno: 'EOPNOTSUPP', root: null },
+      { errno: 'EOPNOTSUPP', root: null },
+    ],
   },
 };
 

@@ -28,7 +28,14 @@ describe('kvm_vcpu_pre_fault_memory validation (V1-V4)', () => {
   });
   it('padding is never validated', () => {
     const vm = makeVm({}, ram);
-    const r = vm.apply({ op: 'pre_fault', vcpuId: 0, gpa: '0x0', size: '0x1000', flags: '0x0', padding: ['0xffffffffffffffff', '0x1', '0x2', '0x3', '0x4'] });
+    const r = vm.apply({
+      op: 'pre_fault',
+      vcpuId: 0,
+      gpa: '0x0',
+      size: '0x1000',
+      flags: '0x0',
+      padding: ['0xffffffffffffffff', '0x1', '0x2', '0x3', '0x4'],
+    });
     expect((r as { ret: number }).ret).toBe(0);
   });
 });
@@ -74,16 +81,21 @@ describe('kvm_arch_vcpu_pre_fault_memory check A: pre_fault_allowed (spec §3.3)
       expect(vm.preFaultAllowed).toBe(true);
       expect(prefault(vm, 0, 0x1000).ret).toBe(0);
       // tdx_td_finalize: a second FINALIZE_VM finds the TD runnable -> EINVAL.
-      expect(vm.apply({ op: 'finalize' })).toEqual({ ret: -22, errno: 'EINVAL' });
+      expect(vm.apply({ op: 'finalize' })).toMatchObject({ ret: -22, errno: 'EINVAL' });
     }
   });
   it('default, sw_protected, sev and sev_es VMs may pre-fault at once', () => {
-    for (const [type, vendor] of [['default', 'intel'], ['sw_protected', 'intel'], ['sev', 'amd'], ['sev_es', 'amd']] as const) {
+    for (const [type, vendor] of [
+      ['default', 'intel'],
+      ['sw_protected', 'intel'],
+      ['sev', 'amd'],
+      ['sev_es', 'amd'],
+    ] as const) {
       expect(makeVm({ type, host: { vendor } }, []).preFaultAllowed, type).toBe(true);
     }
   });
   it('finalize is ENOTTY for VM types without a launch flow', () => {
-    expect(makeVm({}, []).apply({ op: 'finalize' })).toEqual({ ret: -25, errno: 'ENOTTY' });
+    expect(makeVm({}, []).apply({ op: 'finalize' })).toMatchObject({ ret: -25, errno: 'ENOTTY' });
   });
 });
 

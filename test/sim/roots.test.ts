@@ -7,7 +7,10 @@ const role = (r: { level: number; smm: boolean; guestMode: boolean }): string =>
 
 describe('kvm_mmu_get_tdp_level (spec §4.2)', () => {
   it('Intel with 5-level EPT picks 4 levels up to guest MAXPHYADDR 48 and 5 above', () => {
-    const vm = makeVm({ host: { maxTdpLevel: 5, maxPhysAddr: 52 } }, ram, [{ id: 0, maxPhysAddr: 48 }, { id: 1, maxPhysAddr: 52 }]);
+    const vm = makeVm({ host: { maxTdpLevel: 5, maxPhysAddr: 52 } }, ram, [
+      { id: 0, maxPhysAddr: 48 },
+      { id: 1, maxPhysAddr: 52 },
+    ]);
     expect(prefault(vm, 0, 0x1000, { vcpu: 0 }).root!.level).toBe(4);
     expect(prefault(vm, 0, 0x1000, { vcpu: 1 }).root!.level).toBe(5);
   });
@@ -17,7 +20,10 @@ describe('kvm_mmu_get_tdp_level (spec §4.2)', () => {
   });
   it('the vCPU view names the role its next reload will use', () => {
     const vm = makeVm({ host: { maxTdpLevel: 5, maxPhysAddr: 52 } }, ram, [{ id: 0, maxPhysAddr: 52, smm: true }]);
-    expect(vm.vcpu(0).mmu).toEqual({ kind: 'tdp', rootRole: { level: 5, smm: true, guestMode: false, addressSpace: 1, adDisabled: false, mirror: false } });
+    expect(vm.vcpu(0).mmu).toEqual({
+      kind: 'tdp',
+      rootRole: { level: 5, smm: true, guestMode: false, addressSpace: 1, adDisabled: false, mirror: false },
+    });
   });
 });
 
@@ -30,7 +36,10 @@ describe('roots are VM-wide and shared by equal roles (spec §4.3-4.4)', () => {
     expect(vm.roots().map((r) => r.vcpus)).toEqual([[0, 1]]);
   });
   it('six roots: {4,5}-level x {normal, SMM, guest_mode}', () => {
-    const slots = [{ gpa: 0, size: GiB }, { as: 1, slot: 0, gpa: 0, size: GiB }];
+    const slots = [
+      { gpa: 0, size: GiB },
+      { as: 1, slot: 0, gpa: 0, size: GiB },
+    ];
     const vm = makeVm({ host: { maxTdpLevel: 5, maxPhysAddr: 52 } }, slots, [
       { id: 0, maxPhysAddr: 46 },
       { id: 1, maxPhysAddr: 46, smm: true },
@@ -64,7 +73,10 @@ describe('roots are VM-wide and shared by equal roles (spec §4.3-4.4)', () => {
 
 describe('memslot deletion (mmu.c:kvm_arch_flush_shadow_memslot, spec §4.4)', () => {
   it('default VM: zap-all makes every root obsolete; the next fault gets a fresh root', () => {
-    const vm = makeVm({}, [{ gpa: 0, size: GiB }, { slot: 1, gpa: GiB, size: GiB }]);
+    const vm = makeVm({}, [
+      { gpa: 0, size: GiB },
+      { slot: 1, gpa: GiB, size: GiB },
+    ]);
     const before = prefault(vm, 0, 0x1000).root!.id;
     vm.apply({ op: 'delete_memslot', addressSpace: 0, slot: 1 });
     expect(vm.roots()).toEqual([]);
@@ -73,7 +85,10 @@ describe('memslot deletion (mmu.c:kvm_arch_flush_shadow_memslot, spec §4.4)', (
     expect(after.iterations[0]!.result).toBe('FIXED');
   });
   it('sw_protected VM (6.12+): only the slot leaves go, tables and other leaves stay', () => {
-    const vm = makeVm({ type: 'sw_protected' }, [{ gpa: 0, size: GiB }, { slot: 1, gpa: GiB, size: GiB }]);
+    const vm = makeVm({ type: 'sw_protected' }, [
+      { gpa: 0, size: GiB },
+      { slot: 1, gpa: GiB, size: GiB },
+    ]);
     prefault(vm, 0, 0x1000);
     prefault(vm, GiB, 0x1000);
     const id = vm.roots()[0]!.id;
@@ -82,13 +97,19 @@ describe('memslot deletion (mmu.c:kvm_arch_flush_shadow_memslot, spec §4.4)', (
     expect(vm.roots()[0]!).toMatchObject({ id, counts: { '4K': 1, tables } });
   });
   it('6.11 has no KVM_X86_QUIRK_SLOT_ZAP_ALL: every VM type zaps all', () => {
-    const vm = makeVm({ type: 'sw_protected', kernel: '6.11' }, [{ gpa: 0, size: GiB }, { slot: 1, gpa: GiB, size: GiB }]);
+    const vm = makeVm({ type: 'sw_protected', kernel: '6.11' }, [
+      { gpa: 0, size: GiB },
+      { slot: 1, gpa: GiB, size: GiB },
+    ]);
     prefault(vm, 0, 0x1000);
     vm.apply({ op: 'delete_memslot', addressSpace: 0, slot: 1 });
     expect(vm.roots()).toEqual([]);
   });
   it('before 6.15 the obsolete root is kept and the prefault spins until a signal (EINTR)', () => {
-    const vm = makeVm({ kernel: '6.14' }, [{ gpa: 0, size: GiB }, { slot: 1, gpa: GiB, size: GiB }]);
+    const vm = makeVm({ kernel: '6.14' }, [
+      { gpa: 0, size: GiB },
+      { slot: 1, gpa: GiB, size: GiB },
+    ]);
     prefault(vm, 0, 0x1000);
     vm.apply({ op: 'delete_memslot', addressSpace: 0, slot: 1 });
     const r = prefault(vm, 0x1000, 0x1000);
@@ -99,7 +120,10 @@ describe('memslot deletion (mmu.c:kvm_arch_flush_shadow_memslot, spec §4.4)', (
     expect(prefault(vm, 0x1000, 0x1000).ret).toBe(0);
   });
   it('6.15+ reload frees the obsolete root first (20a6cff3b283)', () => {
-    const vm = makeVm({ kernel: '6.15' }, [{ gpa: 0, size: GiB }, { slot: 1, gpa: GiB, size: GiB }]);
+    const vm = makeVm({ kernel: '6.15' }, [
+      { gpa: 0, size: GiB },
+      { slot: 1, gpa: GiB, size: GiB },
+    ]);
     prefault(vm, 0, 0x1000);
     vm.apply({ op: 'delete_memslot', addressSpace: 0, slot: 1 });
     expect(prefault(vm, 0x1000, 0x1000).ret).toBe(0);

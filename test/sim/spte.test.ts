@@ -11,7 +11,10 @@ describe('make_spte for a prefetch fault', () => {
     expect(rows(vm).map((m) => `${m.gpa} a=${m.accessed}`)).toEqual(['0x0 a=false', '0x1000 a=true']);
   });
   it('Dirty goes with Writable; untouched anonymous memory maps the zero page read-only', () => {
-    const vm = makeVm({}, [{ gpa: 0, size: MiB2 }, { slot: 1, gpa: MiB2, size: MiB2, backing: { writable: false } }]);
+    const vm = makeVm({}, [
+      { gpa: 0, size: MiB2 },
+      { slot: 1, gpa: MiB2, size: MiB2, backing: { writable: false } },
+    ]);
     const w = prefault(vm, 0, 0x1000).mapped[0]!;
     const z = prefault(vm, MiB2, 0x1000).mapped[0]!;
     expect([w.writable, w.dirty]).toEqual([true, true]);

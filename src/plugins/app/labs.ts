@@ -5,18 +5,23 @@ import fp from 'fastify-plugin';
 import { LabRepository } from '../../db/lab-repository.js';
 import { loadCatalogue, LABS_DIR } from '../../labs/catalogue.js';
 import { LabService } from '../../service/lab-service.js';
+import { LabSessions } from '../../service/lab-sessions.js';
 import { ScenarioService } from '../../service/scenario-service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     labService: LabService;
+    labSessions: LabSessions;
     scenarioService: ScenarioService;
   }
 }
 
 export default fp(
   async function labs(app: FastifyInstance, options: { labsDir?: string }) {
-    app.decorate('labService', new LabService(loadCatalogue(options.labsDir ?? LABS_DIR), new LabRepository(app.prisma), app.vmStore));
+    const repo = new LabRepository(app.prisma);
+    const labService = new LabService(loadCatalogue(options.labsDir ?? LABS_DIR), repo, app.vmStore);
+    app.decorate('labService', labService);
+    app.decorate('labSessions', new LabSessions(labService, repo, app.vmStore));
     app.decorate('scenarioService', new ScenarioService(app.vmStore));
   },
   { name: 'labs', dependencies: ['persistence'] },

@@ -11,14 +11,17 @@ import type { SqliteSynchronous } from '../../config.js';
 import type { NewLease } from '../../db/log-writer.js';
 import { openStore } from '../../db/open-store.js';
 import { VmRepository } from '../../db/vm-repository.js';
-import type { EngineHost } from '../../service/engine/host.js';
-import { InProcessEngineHost } from '../../service/engine/in-process.js';
+import type { QueueBounds } from '../../service/bounded-queue.js';
+import type { ShardedHost } from '../../service/engine/shard-stats.js';
+import { createEngineHost, type EngineHostOptions } from '../../service/engine/shards.js';
 import { VmStore } from '../../service/vm-store.js';
 import type { VmLimits } from '../../sim/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     vmStore: VmStore;
+    /** The engine host's shards (worker slots), for /metrics. */
+    engineHost: ShardedHost;
     /** The Prisma client, for other plugins' own tables (the VM log is written by LogWriter). */
     prisma: PrismaClient;
     /** PostgreSQL stores: a connection pool for leases (cluster mode); undefined on SQLite. */
@@ -26,13 +29,14 @@ declare module 'fastify' {
   }
 }
 
-export interface PersistenceOptions {
+interface PersistenceOptions {
   databaseUrl: string;
   maxVms: number;
   maxOperationsPerVm: number;
   limits: Partial<VmLimits>;
-  /** Where the engine VMs live; in this thread by default. */
-  engineHost?: EngineHost;
+  /** Where the engine VMs live: worker threads, or this thread (workers 0). */
+  engine: Omit<EngineHostOptions, 'onLost'>;
+  queueBounds: QueueBounds;
   sqliteSynchronous: SqliteSynchronous;
   /** Replay waits for this promise first (tests use it to observe readyz before replay). */
   replayGate?: Promise<unknown>;
@@ -46,13 +50,18 @@ export default fp(
       sqliteSynchronous: options.sqliteSynchronous,
       onCheckpointError: (message) => app.log.warn({ message }, 'WAL checkpoint failed'),
     });
-    const store = new VmStore(new VmRepository(prisma), writer, options.engineHost ?? new InProcessEngineHost(), {
+    // A dead worker's VMs go back to the store, which rebuilds them from their logs.
+    const host = createEngineHost({ ...options.engine, onLost: (vmIds, error) => store.enginesLost(vmIds, error) });
+    const store: VmStore = new VmStore(new VmRepository(prisma), writer, host, {
       maxVms: options.maxVms,
       maxOperationsPerVm: options.maxOperationsPerVm,
       limits: options.limits,
       log: app.log,
       lease: options.lease,
+      queueBounds: options.queueBounds,
+      slotOf: (vmId) => host.slotOf(vmId),
     });
+    app.decorate('engineHost', host);
     app.decorate('vmStore', store);
     app.decorate('prisma', prisma);
     app.decorate('storePool', pool);
@@ -62,7 +71,10 @@ export default fp(
     // Not async: once loaded (every request but the first few) this costs no promise.
     app.addHook('onRequest', (request, _reply, done) => {
       if (store.startup.ready || !request.url.startsWith('/v1/')) return done();
-      store.startup.whenLoaded().then(() => done(), (error: Error) => done(error as FastifyError));
+      store.startup.whenLoaded().then(
+        () => done(),
+        (error: Error) => done(error as FastifyError),
+      );
     });
     app.addHook('onClose', async () => {
       try {

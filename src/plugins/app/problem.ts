@@ -8,7 +8,7 @@ import fp from 'fastify-plugin';
 import { ServiceError, type ProblemKind } from '../../service/errors.js';
 import { SimError, type SimErrorCode } from '../../sim/index.js';
 
-export interface Problem {
+interface Problem {
   type: string;
   title: string;
   status: number;
@@ -20,6 +20,7 @@ export interface Problem {
 const TITLES: Record<ProblemKind, string> = {
   'invalid-input': 'Invalid input',
   unauthorized: 'Unauthorized',
+  forbidden: 'Forbidden',
   'not-found': 'Not found',
   conflict: 'Conflict',
   'payload-too-large': 'Payload too large',
@@ -27,6 +28,7 @@ const TITLES: Record<ProblemKind, string> = {
   'limit-exceeded': 'Limit exceeded',
   'rate-limited': 'Too many requests',
   'not-ready': 'Not ready',
+  overloaded: 'Overloaded',
   'storage-failure': 'Storage failure',
   internal: 'Internal error',
 };
@@ -42,6 +44,7 @@ const SIM_ERRORS: Record<SimErrorCode, [number, ProblemKind]> = {
 
 const KIND_BY_STATUS: Record<number, ProblemKind> = {
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'not-found',
   409: 'conflict',
   413: 'payload-too-large',
@@ -50,15 +53,18 @@ const KIND_BY_STATUS: Record<number, ProblemKind> = {
   503: 'not-ready',
 };
 
-export const U64_DETAIL = 'must be a u64: a JSON integer up to 2^53-1, or a "0x..." hex or decimal string up to 2^64-1';
+const U64_DETAIL = 'must be a u64: a JSON integer up to 2^53-1, or a "0x..." hex or decimal string up to 2^64-1';
 
-export function problem(status: number, kind: ProblemKind, detail: string, field?: string): Problem {
+function problem(status: number, kind: ProblemKind, detail: string, field?: string): Problem {
   return { type: `urn:prefault-lab:problem:${kind}`, title: TITLES[kind], status, detail, ...(field !== undefined && { field }) };
 }
 
 /** "/padding/2" + context -> "padding[2]"; the whole body -> "body". */
 function fieldOf(error: ErrorObject, context: string): string {
-  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
   if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
   const path = segments.reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), '');
@@ -66,7 +72,7 @@ function fieldOf(error: ErrorObject, context: string): string {
 }
 
 /** A schema violation as a problem naming the first failing field. */
-export function validationProblem(errors: ErrorObject[], context: string): Problem {
+function validationProblem(errors: ErrorObject[], context: string): Problem {
   // A failed U64 (oneOf of integer | string) reports each branch; say what a u64 is instead.
   const u64 = errors.find((e) => (e.parentSchema as { title?: string } | undefined)?.title === 'U64');
   const error = u64 ?? errors[0];
@@ -84,7 +90,18 @@ export function validationProblem(errors: ErrorObject[], context: string): Probl
   return problem(400, 'invalid-input', detail, field);
 }
 
-export function toProblem(error: FastifyError | Error, log: FastifyRequest['log']): Problem {
+/** A body Fastify did not parse (no JSON content-type): say what this API takes and how to send it. */
+function mediaTypeProblem(contentType: string | undefined): Problem {
+  const sent = contentType ? `was sent as ${contentType.split(';')[0]!.trim()}` : 'came without a content-type';
+  return problem(
+    415,
+    'unsupported-media-type',
+    `the request body ${sent}; this API reads JSON bodies only: send the header "content-type: application/json" (curl: -H 'content-type: application/json')`,
+  );
+}
+
+function toProblem(error: FastifyError | Error, request: FastifyRequest): Problem {
+  const log = request.log;
   if (error instanceof ServiceError) return problem(error.status, error.kind, error.message, error.field);
   if (error instanceof SimError) {
     const [status, kind] = SIM_ERRORS[error.code];
@@ -93,6 +110,7 @@ export function toProblem(error: FastifyError | Error, log: FastifyRequest['log'
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) return validationProblem(fastifyError.validation as ErrorObject[], fastifyError.validationContext ?? 'body');
   const status = fastifyError.statusCode;
+  if (status === 415) return mediaTypeProblem(request.headers['content-type']);
   if (status !== undefined && status >= 400 && status < 500) {
     const kind = KIND_BY_STATUS[status] ?? 'invalid-input';
     // Fastify's 4xx before validation are about the body as a whole (bad JSON, empty, ...).
@@ -102,8 +120,11 @@ export function toProblem(error: FastifyError | Error, log: FastifyRequest['log'
   return problem(500, 'internal', 'the server failed to handle this request; it has been logged');
 }
 
-export function sendProblem(reply: FastifyReply, request: FastifyRequest, body: Problem): FastifyReply {
-  return reply.code(body.status).type('application/problem+json; charset=utf-8').send({ ...body, instance: request.url });
+function sendProblem(reply: FastifyReply, request: FastifyRequest, body: Problem): FastifyReply {
+  return reply
+    .code(body.status)
+    .type('application/problem+json; charset=utf-8')
+    .send({ ...body, instance: request.url });
 }
 
 // Router refusals before any route runs: a path parameter over find-my-way's 100 characters
@@ -115,13 +136,19 @@ const PATH_ERRORS = new Set(['FST_ERR_MAX_PARAM_LENGTH', 'FST_ERR_BAD_URL']);
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const body = PATH_ERRORS.has(error.code)
     ? problem(400, 'invalid-input', 'the path is malformed or a path parameter is too long', 'path')
-    : toProblem(error, request.log);
+    : toProblem(error, request);
   void sendProblem(reply, request, body);
 }
 
 export default fp(
   async function problemPlugin(app: FastifyInstance) {
-    app.setErrorHandler((error, request, reply) => sendProblem(reply, request, toProblem(error as Error, request.log)));
+    // No route takes text: without this parser a text/plain body reaches validation as a
+    // string ("body must be object"); now it is the 415 above, which says what to send.
+    app.removeContentTypeParser('text/plain');
+    app.setErrorHandler((error, request, reply) => {
+      if (error instanceof ServiceError && error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
+      return sendProblem(reply, request, toProblem(error as Error, request));
+    });
     app.setNotFoundHandler((request, reply) =>
       sendProblem(reply, request, problem(404, 'not-found', `no route ${request.method} ${request.url.split('?')[0]}`)),
     );

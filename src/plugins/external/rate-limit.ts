@@ -19,7 +19,11 @@ export default fp(
       keyGenerator: (request) => (request.owner !== undefined ? `token:${request.owner}` : `ip:${normalizeIP(request.ip)}`),
       allowList: (request) => !isApiPath(request.url),
       errorResponseBuilder: (_request, context) =>
-        new ServiceError(429, 'rate-limited', `more than ${context.max} requests in ${windowMs / 1000} s from this client; retry in ${context.after}`),
+        new ServiceError(
+          429,
+          'rate-limited',
+          `more than ${context.max} requests in ${windowMs / 1000} s from this client; retry in ${context.after}`,
+        ),
     });
   },
   { name: 'rate-limit', dependencies: ['auth', 'problem'] },

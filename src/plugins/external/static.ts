@@ -5,7 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
-export const PUBLIC_DIR = resolve(import.meta.dirname, '../../../public');
+const PUBLIC_DIR = resolve(import.meta.dirname, '../../../public');
 
 export default fp(
   async function ui(app: FastifyInstance) {

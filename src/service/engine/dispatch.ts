@@ -41,7 +41,7 @@ export function replayEntries(vm: Vm, entries: readonly ReplayEntry[]): ReplayOu
 }
 
 const QUERIES: { [K in EngineQuery['kind']]: (vm: Vm, query: QueryOf<K>) => QueryAnswers[K] } = {
-  state: (vm) => ({ preFaultAllowed: vm.preFaultAllowed }),
+  state: (vm) => ({ preFaultAllowed: vm.preFaultAllowed, dead: vm.dead, guestPhysBits: vm.guestPhysBits }),
   vcpus: (vm) => vm.vcpus(),
   vcpu: (vm, q) => vm.vcpu(q.vcpuId),
   memslots: (vm) => vm.memslots(),

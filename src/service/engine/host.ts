@@ -9,17 +9,7 @@ import type { FinalState } from '../../labs/scenario-io.js';
 import type { CheckOutcome, Check, LoggedOperation } from '../../labs/types.js';
 import type { Projection } from '../../db/projections.js';
 import type { ReplayEntry } from '../../db/vm-repository.js';
-import type {
-  Hex,
-  MappingsPage,
-  MemslotView,
-  Operation,
-  RootView,
-  VcpuView,
-  VmConfig,
-  VmLimits,
-  WalkResult,
-} from '../../sim/index.js';
+import type { Hex, MappingsPage, MemslotView, Operation, RootView, VcpuView, VmConfig, VmLimits, WalkResult } from '../../sim/index.js';
 
 /** One logged operation to re-apply: its result stays the logged JSON text, compared byte for byte. */
 export type { ReplayEntry };
@@ -55,7 +45,7 @@ export type EngineQuery =
 
 /** The answer of each query kind. */
 export interface QueryAnswers {
-  state: { preFaultAllowed: boolean };
+  state: EngineState;
   vcpus: VcpuView[];
   vcpu: VcpuView;
   memslots: MemslotView[];
@@ -83,4 +73,11 @@ export interface EngineHost {
   drop(vmId: string): Promise<void>;
   /** Releases the host's resources (after the service drained its queues). */
   close(): Promise<void>;
+}
+
+/** The engine-side part of a VM view: pre_fault_allowed, vm_dead, KVM's GuestPhysBits. */
+export interface EngineState {
+  preFaultAllowed: boolean;
+  dead: boolean;
+  guestPhysBits: number;
 }

@@ -7,7 +7,18 @@ import { maxMappingLevel } from './fault.js';
 import { forEachTdpPte } from './iter.js';
 import type { TdpRoot } from './roots.js';
 import { tdpMmuSetSpte } from './set-spte.js';
-import { SHADOW_NONPRESENT, SPTE_DIRTY, SPTE_EXECUTABLE, SPTE_HUGE, SPTE_WRITABLE, isLastSpte, isShadowPresent, makeSpte, spteFlags, sptePfn } from './spte.js';
+import {
+  SHADOW_NONPRESENT,
+  SPTE_DIRTY,
+  SPTE_EXECUTABLE,
+  SPTE_HUGE,
+  SPTE_WRITABLE,
+  isLastSpte,
+  isShadowPresent,
+  makeSpte,
+  spteFlags,
+  sptePfn,
+} from './spte.js';
 import type { PageTable } from './table.js';
 import { kvmGfnRootBits } from './zap.js';
 

@@ -35,7 +35,8 @@ function refreshSptep(iter: TdpIter): void {
 }
 
 /** tdp_iter_start: position the walk at the root entry covering `gfn`. */
-export function tdpIterStart(root: PageTable, minLevel: number, gfn: number): TdpIter {
+export function tdpIterStart(root: PageTable, minLevel: number, gfnIn: number): TdpIter {
+  const gfn = gfnIn % (PAGES_PER_LEVEL[root.level]! * SPTE_ENT_PER_PAGE);
   const iter: TdpIter = {
     nextLastLevelGfn: gfn,
     ptPath: [],
@@ -49,11 +50,6 @@ export function tdpIterStart(root: PageTable, minLevel: number, gfn: number): Td
     valid: true,
   };
   iter.ptPath[root.level] = root;
-  // A gfn beyond the root's reach (e.g. >= 2^36 frames on a 4-level root) has no entry.
-  if (gfn - root.gfn >= PAGES_PER_LEVEL[root.level]! * SPTE_ENT_PER_PAGE) {
-    iter.valid = false;
-    return iter;
-  }
   refreshSptep(iter);
   return iter;
 }
@@ -123,13 +119,7 @@ export function tdpIterReread(iter: TdpIter): void {
  * entry; it returns 'skip' after replacing a subtree so the walk does not descend, and
  * 'stop' to end the walk.
  */
-export function forEachTdpPte(
-  root: PageTable,
-  minLevel: number,
-  start: number,
-  end: number,
-  visit: (iter: TdpIter) => void | 'skip' | 'stop',
-): void {
+export function forEachTdpPte(root: PageTable, minLevel: number, start: number, end: number, visit: (iter: TdpIter) => void | 'skip' | 'stop'): void {
   const iter = tdpIterStart(root, minLevel, start);
   while (iter.valid && iter.gfn < end) {
     const next = visit(iter);

@@ -53,27 +53,49 @@ function accessAllowed(spte: number, f: KvmPageFault): boolean {
   return true;
 }
 
+/** trace_kvm_mmu_spte_requested (kvm_tdp_mmu_map; the pfn is 0 for a no-slot fault). Off the hot path. */
+function traceSpteRequested(state: VmState, f: KvmPageFault): void {
+  emit(state, { name: 'kvm_mmu_spte_requested', gfn: hex(f.addrGfn), pfn: hex(f.slot ? f.pfn : 0), level: f.goalLevel });
+}
+
+/** trace_kvm_mmu_set_spte, with the entry as it now stands. Off the hot path. */
+function traceSetSpte(state: VmState, root: TdpRoot, table: PageTable, index: number): void {
+  const level = table.level;
+  emit(state, {
+    name: 'kvm_mmu_set_spte',
+    gfn: hex(table.entryGfn(index)),
+    spte: traceSpte(state, root, table.spt[index]!, level),
+    sptep: sptepOf(table, index),
+    level,
+  });
+}
+
+/**
+ * The spurious shortcuts of tdp_mmu_map_handle_target_level for a present old SPTE, per
+ * version. Kept out of the hot function (a fresh entry never gets here).
+ */
+function spuriousOverPresent(state: VmState, f: KvmPageFault, old: number, level: number): boolean {
+  if (state.switches.spuriousNeedsLeaf) {
+    // 6.16+ (ea9fcdf76d3d, d17cc13cc484): a prefetch, or an access the SPTE already allows, over a present *leaf*.
+    return isLastSpte(old, level) && (f.prefetch || accessAllowed(old, f));
+  }
+  // 6.13-6.15 (6385d01eec16): a prefetch over any present entry at the goal level, even a table.
+  // 6.11-6.12: no shortcut; make_spte rebuilds the entry and only an identical one is spurious.
+  return f.prefetch && state.switches.prefetchSpuriousOverPresent;
+}
+
 /** tdp_mmu_map_handle_target_level: install the leaf, or report the fault spurious. */
 function handleTargetLevel(state: VmState, root: TdpRoot, f: KvmPageFault, table: PageTable, index: number, level: number): number {
   const old = table.spt[index]!;
-  const oldPresent = old !== SHADOW_NONPRESENT && isShadowPresent(old);
-  if (f.slot && oldPresent) {
-    if (state.switches.spuriousNeedsLeaf) {
-      // 6.16+ (ea9fcdf76d3d, d17cc13cc484): a prefetch, or an access the SPTE already allows, over a present *leaf*.
-      if (isLastSpte(old, level) && (f.prefetch || accessAllowed(old, f))) return RET_PF_SPURIOUS;
-    } else if (f.prefetch && state.switches.prefetchSpuriousOverPresent) {
-      // 6.13-6.15 (6385d01eec16): any present entry at the goal level, even a table.
-      return RET_PF_SPURIOUS;
-    }
-    // 6.11-6.12: no shortcut; make_spte rebuilds the entry and only an identical one is spurious.
-  }
+  const slot = f.slot;
+  if (slot && old !== SHADOW_NONPRESENT && isShadowPresent(old) && spuriousOverPresent(state, f, old, level)) return RET_PF_SPURIOUS;
   // make_mmio_spte keeps the gfn where a leaf keeps the pfn, and no permissions.
-  const flags = f.slot ? makeLeafFlags(state, root, f, level, old) : SPTE_MMIO;
-  const pfn = f.slot ? leafPfn(f, level) : f.addrGfn;
+  const flags = slot ? makeLeafFlags(state, root, f, level, old) : SPTE_MMIO;
+  const pfn = slot ? leafPfn(f, level) : f.addrGfn;
   const spte = makeSpte(pfn, flags);
-  let ret = f.slot ? RET_PF_FIXED : RET_PF_EMULATE; // a new MMIO SPTE means the access must be emulated
+  let ret = slot ? RET_PF_FIXED : RET_PF_EMULATE; // a new MMIO SPTE means the access must be emulated
   if (spte === old) {
-    if (f.slot) ret = RET_PF_SPURIOUS;
+    if (slot) ret = RET_PF_SPURIOUS;
   } else {
     // A huge leaf over a table frees the subtree (handle_changed_spte -> handle_removed_pt).
     tdpMmuSetSpte(state, root, table, index, spte);
@@ -83,22 +105,15 @@ function handleTargetLevel(state: VmState, root: TdpRoot, f: KvmPageFault, table
     f.installedGfn = table.gfn + index * PAGES_PER_LEVEL[level]!;
     f.installedLevel = level;
   }
-  if (state.trace !== undefined && f.slot)
-    emit(state, { name: 'kvm_mmu_set_spte', gfn: hex(table.entryGfn(index)), spte: traceSpte(state, root, spte, level), sptep: sptepOf(table, index), level });
+  if (state.trace !== undefined && slot) traceSetSpte(state, root, table, index);
   // Legacy TDP MMU (direct_map): neighbours of a new 4K leaf are prefetched.
-  if (!state.config.host.tdpMmu && level === 1 && ret !== RET_PF_SPURIOUS) directPtePrefetch(state, root, f, table, index);
+  if (state.legacyPrefetch && level === 1 && ret !== RET_PF_SPURIOUS) directPtePrefetch(state, root, f, table, index);
   return ret;
 }
 
 export function kvmTdpMmuMap(state: VmState, root: TdpRoot, f: KvmPageFault): number {
   try {
-    if (state.trace !== undefined)
-      emit(state, {
-        name: 'kvm_mmu_spte_requested',
-        gfn: hex(f.addrGfn),
-        pfn: hex(f.slot ? f.pfn : 0),
-        level: f.goalLevel,
-      });
+    if (state.trace !== undefined) traceSpteRequested(state, f);
     // Fast path: the table the previous fault with this goal used, if still linked. Under
     // the NX mitigation a huge goal may still drop a level at that entry, so walk then.
     const goal = f.goalLevel;

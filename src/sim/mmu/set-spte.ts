@@ -10,16 +10,7 @@ import type { VmState } from '../state.js';
 import { hex } from '../u64.js';
 import { roleAddressSpace } from './role.js';
 import type { TdpRoot } from './roots.js';
-import {
-  SHADOW_NONPRESENT,
-  SPTE_HUGE,
-  SPTE_PRESENT,
-  isMmioFlags,
-  makeHugePageSplitSpte,
-  makeSpte,
-  spteFlags,
-  spteValue,
-} from './spte.js';
+import { SHADOW_NONPRESENT, SPTE_HUGE, SPTE_PRESENT, isMmioFlags, makeHugePageSplitSpte, makeSpte, spteFlags, spteValue } from './spte.js';
 import { SPTE_ENT_PER_PAGE, type PageTable } from './table.js';
 import type { TracepointEvent } from './tracepoint.js';
 
@@ -86,9 +77,9 @@ function handleChangedSpte(
     if (isMmioFlags(oldFlags)) root.counts.mmio--;
   }
   if (wasLeaf !== isLeaf) kvmUpdatePageStats(root, level, isLeaf ? 1 : -1);
-  const isMmio = isMmioFlags(newFlags);
+  const isMmio = !isPresent && isMmioFlags(newFlags);
   if (isMmio) root.counts.mmio++;
-  if (state.changeLog !== undefined && (isLeaf || isMmio)) state.changeLog.push(table.entryGfn(index), PAGES[level]!);
+  if ((isLeaf || isMmio) && state.changeLog !== undefined) state.changeLog.push(table.entryGfn(index), PAGES[level]!);
   // A table that left the tree (replaced by a leaf or zapped) is freed with its subtree.
   if (wasPresent && !wasLeaf && (isLeaf || !isPresent) && removed) handleRemovedPt(state, root, removed);
 }
@@ -119,14 +110,7 @@ function handleRemovedPt(state: VmState, root: TdpRoot, table: PageTable): void 
  * table of `level` entries) and account the change. `child` is the table a new non-leaf
  * entry points to.
  */
-export function tdpMmuSetSpte(
-  state: VmState,
-  root: TdpRoot,
-  table: PageTable,
-  index: number,
-  newSpte: number,
-  child?: PageTable,
-): void {
+export function tdpMmuSetSpte(state: VmState, root: TdpRoot, table: PageTable, index: number, newSpte: number, child?: PageTable): void {
   const old = table.spt[index]!;
   if (old === newSpte) return;
   let removed: PageTable | undefined;

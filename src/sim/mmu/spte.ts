@@ -47,8 +47,7 @@ export const isShadowPresent = (spte: number): boolean => (spteFlags(spte) & SPT
 export const isMmioFlags = (flags: number): boolean => (flags & (SPTE_PRESENT | SPTE_MMIO)) === SPTE_MMIO;
 export const isMmioSpte = (spte: number): boolean => isMmioFlags(spteFlags(spte));
 /** is_last_spte: a 4K entry, or a present entry with the page-size bit. */
-export const isLastSpte = (spte: number, level: number): boolean =>
-  level === 1 || (spteFlags(spte) & SPTE_HUGE) !== 0;
+export const isLastSpte = (spte: number, level: number): boolean => level === 1 || (spteFlags(spte) & SPTE_HUGE) !== 0;
 
 /**
  * is_accessed_spte. Up to 6.12 an SPTE without A/D bits (EPT with A/D disabled) is
@@ -58,8 +57,7 @@ export const isAccessedFlags = (flags: number, noAdBits: boolean): boolean =>
   noAdBits ? (flags & SPTE_ACCESS_TRACKED) === 0 : (flags & SPTE_ACCESSED) !== 0;
 
 /** is_dirty_spte (up to 6.12: W when there is no D mask); from 6.13 the D bit, always written. */
-export const isDirtyFlags = (flags: number, noAdBits: boolean): boolean =>
-  noAdBits ? (flags & SPTE_WRITABLE) !== 0 : (flags & SPTE_DIRTY) !== 0;
+export const isDirtyFlags = (flags: number, noAdBits: boolean): boolean => (noAdBits ? (flags & SPTE_WRITABLE) !== 0 : (flags & SPTE_DIRTY) !== 0);
 
 /** mark_spte_for_access_track: with A/D, clear A; without, save R/X and clear R/W/X (and, 6.13+, A). */
 export function markSpteForAccessTrack(flags: number, adDisabled: boolean): number {
@@ -127,7 +125,9 @@ export function spteValue(spte: number, level: number, view: SpteView): bigint {
     if (view.adDisabled) set(TDP_AD_DISABLED_BIT);
     if (!leaf) {
       // make_nonleaf_spte: R/W/X, and A unless the root has no A/D bits.
-      set(EPT.R), set(EPT.W), set(EPT.X);
+      set(EPT.R);
+      set(EPT.W);
+      set(EPT.X);
       if (!view.adDisabled) set(EPT.A);
       return v;
     }
@@ -143,19 +143,27 @@ export function spteValue(spte: number, level: number, view: SpteView): bigint {
     if (f & SPTE_HUGE) set(EPT.PS);
     if (f & SPTE_ACCESSED) set(EPT.A);
     if (f & SPTE_DIRTY) set(EPT.D);
-    if (f & SPTE_HOST_WRITABLE) set(EPT.HOST_WRITABLE), set(EPT.MMU_WRITABLE);
+    if (f & SPTE_HOST_WRITABLE) {
+      set(EPT.HOST_WRITABLE);
+      set(EPT.MMU_WRITABLE);
+    }
     return v;
   }
-  set(NPT.P), set(NPT.U);
+  set(NPT.P);
+  set(NPT.U);
   if (!leaf) {
-    set(NPT.W), set(NPT.A);
+    set(NPT.W);
+    set(NPT.A);
     return v;
   }
   if (f & SPTE_WRITABLE) set(NPT.W);
   if (f & SPTE_HUGE) set(NPT.PS);
   if (f & SPTE_ACCESSED) set(NPT.A);
   if (f & SPTE_DIRTY) set(NPT.D);
-  if (f & SPTE_HOST_WRITABLE) set(NPT.HOST_WRITABLE), set(NPT.MMU_WRITABLE);
+  if (f & SPTE_HOST_WRITABLE) {
+    set(NPT.HOST_WRITABLE);
+    set(NPT.MMU_WRITABLE);
+  }
   if (!(f & SPTE_EXECUTABLE)) set(NPT.NX);
   return v;
 }

@@ -1,0 +1,21 @@
+// ESLint: JavaScript's and typescript-eslint's recommended rules over the TypeScript sources.
+// Formatting is Prettier's job (npm run lint runs both); no rule here concerns layout.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'data/', 'coverage/', 'reports/', '.stryker-tmp/', 'public/', 'src/contract/openapi-types.ts'] },
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  {
+    rules: {
+      // `_name` marks a parameter or binding that is there for its position only.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The scenario runner reads untyped scenario JSON (to be typed with labs/scenario-format's Json).
+    files: ['test/scenario/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+);

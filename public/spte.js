@@ -1,0 +1,139 @@
+// Decodes a 64-bit SPTE the way KVM lays it out (arch/x86/kvm/mmu/spte.h): the hardware
+// bits of the vendor's format (Intel EPT entries, AMD NPT = ordinary x86 PTEs) and KVM's
+// software bits (host-/MMU-writable, the MMU-present marker, the A/D type, the R/X bits
+// saved while access-tracked). Pure functions: the walk panel and the tests use them.
+
+const bit = (v, n) => (v >> BigInt(n)) & 1n;
+const field = (v, lo, hi) => (v >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n);
+
+/** Hardware bits per vendor (Intel SDM "EPT paging-structure entries", AMD APM "PTE"). */
+const HARDWARE = {
+  ept: [
+    { bit: 0, name: 'R', title: 'read access' },
+    { bit: 1, name: 'W', title: 'write access' },
+    { bit: 2, name: 'X', title: 'execute access (supervisor)' },
+    { bits: [3, 5], name: 'MT', title: 'EPT memory type (leaf only; 6 = WB)', leafOnly: true },
+    { bit: 6, name: 'IPAT', title: 'ignore guest PAT (leaf only)', leafOnly: true },
+    { bit: 7, name: 'PS', title: 'page size: this entry maps a huge page (2M/1G)' },
+    { bit: 8, name: 'A', title: 'accessed (when EPT A/D is enabled)' },
+    { bit: 9, name: 'D', title: 'dirty (leaf, when EPT A/D is enabled)' },
+    { bit: 10, name: 'XU', title: 'user-mode execute (mode-based execute control)' },
+    { bit: 63, name: 'SVE', title: 'suppress #VE' },
+  ],
+  npt: [
+    { bit: 0, name: 'P', title: 'present' },
+    { bit: 1, name: 'RW', title: 'writable' },
+    { bit: 2, name: 'US', title: 'user (NPT walks are user accesses: always 1)' },
+    { bit: 3, name: 'PWT', title: 'page write-through' },
+    { bit: 4, name: 'PCD', title: 'page cache disable' },
+    { bit: 5, name: 'A', title: 'accessed' },
+    { bit: 6, name: 'D', title: 'dirty (leaf)' },
+    { bit: 7, name: 'PS', title: 'page size: this entry maps a huge page (2M/1G)' },
+    { bit: 8, name: 'G', title: 'global' },
+    { bit: 63, name: 'NX', title: 'no execute' },
+  ],
+};
+
+/** KVM software bits (spte.h): EPT keeps them high because its low ignored bits are scarce. */
+const SOFTWARE = {
+  ept: [
+    { bit: 11, name: 'MMU-present', title: 'SPTE_MMU_PRESENT_MASK: is_shadow_present_pte()' },
+    {
+      bits: [52, 53],
+      name: 'A/D type',
+      title: 'SPTE_TDP_AD_MASK: 0 enabled, 1 disabled (access tracking), 2 write-protect only',
+      values: ['enabled', 'disabled', 'wrprot-only', '?'],
+    },
+    { bit: 54, name: 'saved R', title: 'SHADOW_ACC_TRACK_SAVED_BITS: R saved while access-tracked' },
+    { bit: 56, name: 'saved X', title: 'SHADOW_ACC_TRACK_SAVED_BITS: X saved while access-tracked' },
+    { bit: 57, name: 'host-writable', title: 'EPT_SPTE_HOST_WRITABLE: the host mapping (gup) is writable' },
+    { bit: 58, name: 'MMU-writable', title: 'EPT_SPTE_MMU_WRITABLE: KVM allows W (not write-protected for dirty logging / shadow paging)' },
+  ],
+  npt: [
+    { bit: 9, name: 'host-writable', title: 'DEFAULT_SPTE_HOST_WRITABLE: the host mapping (gup) is writable' },
+    { bit: 10, name: 'MMU-writable', title: 'DEFAULT_SPTE_MMU_WRITABLE: KVM allows W (not write-protected)' },
+    { bit: 11, name: 'MMU-present', title: 'SPTE_MMU_PRESENT_MASK: is_shadow_present_pte()' },
+    {
+      bits: [52, 53],
+      name: 'A/D type',
+      title: 'SPTE_TDP_AD_MASK (NPT always has A/D: normally 0)',
+      values: ['enabled', 'disabled', 'wrprot-only', '?'],
+    },
+  ],
+};
+
+/** 'intel' -> EPT, anything else (amd) -> NPT. */
+export const layoutOf = (vendor) => (vendor === 'intel' ? 'ept' : 'npt');
+
+/** Index bits a level consumes: level 1 = 20:12, 2 = 29:21, ... */
+export const indexBits = (level) => [12 + 9 * (level - 1) + 8, 12 + 9 * (level - 1)];
+
+export const LEVEL_NAMES = { 5: 'PML5', 4: 'PML4', 3: 'PDPT', 2: 'PD', 1: 'PT' };
+export const LEAF_SIZE = { 1: '4K', 2: '2M', 3: '1G' };
+
+/** Reads "0x..." (or a number) as a 64-bit BigInt; null when it is not one. */
+export function toU64(value) {
+  try {
+    return value === undefined || value === null ? null : BigInt(value) & ((1n << 64n) - 1n);
+  } catch {
+    return null;
+  }
+}
+
+/** is_mmio_spte for the displayed layouts: EPT's W+X-without-R misconfiguration, NPT's reserved bit 51. */
+export function looksLikeMmio(v, layout) {
+  if (v === 0n) return false;
+  return layout === 'ept' ? (v & 7n) === 6n : bit(v, 0) === 1n && bit(v, 51) === 1n;
+}
+
+/**
+ * Every named bit of the SPTE: { name, bits: 'hi:lo' | 'n', value, set, kind: 'hw'|'sw', title }.
+ * Leaf-only hardware fields are skipped on table pointers, MMIO SPTEs get the generation.
+ */
+export function decodeSpte(spteValue, { vendor, leaf, level }) {
+  const v = toU64(spteValue);
+  if (v === null) return { value: null, fields: [], pfn: null, mmio: false };
+  const layout = layoutOf(vendor);
+  const mmio = looksLikeMmio(v, layout);
+  const fields = [];
+  const add = (spec, kind) => {
+    if (spec.leafOnly && !leaf) return;
+    const [hi, lo] = spec.bits ? [spec.bits[1], spec.bits[0]] : [spec.bit, spec.bit];
+    const raw = field(v, lo, hi);
+    fields.push({
+      name: spec.name,
+      bits: hi === lo ? String(lo) : `${hi}:${lo}`,
+      value: spec.values ? spec.values[Number(raw)] : Number(raw),
+      set: raw !== 0n,
+      kind,
+      title: spec.title,
+    });
+  };
+  for (const spec of HARDWARE[layout]) add(spec, 'hw');
+  if (mmio) {
+    // MMIO SPTEs reuse bits 3..10 and 52..62 for the memslot generation (spte.h).
+    const gen = field(v, 3, 10) | (field(v, 52, 62) << 8n);
+    fields.push({
+      name: 'MMIO gen',
+      bits: '62:52,10:3',
+      value: Number(gen),
+      set: true,
+      kind: 'sw',
+      title: 'MMIO generation (stale after a memslot change)',
+    });
+  } else for (const spec of SOFTWARE[layout]) add(spec, 'sw');
+  const pfn = field(v, 12, 51);
+  // A huge leaf's address field starts at its size; bit 12 is PAT there on NPT.
+  const shift = leaf && level > 1 ? BigInt(12 + 9 * (level - 1)) : 12n;
+  const hpa = ((v & ((1n << 52n) - 1n)) >> shift) << shift;
+  return { value: v, layout, mmio, fields, pfn, hpa };
+}
+
+/** What a walk step means, in words: where the walk goes next or why it stops. */
+export function stepOutcome(step, decoded) {
+  if (!step.present)
+    return decoded?.mmio || step.mapping?.kind === 'mmio' ? 'MMIO SPTE: the access exits to KVM (walk stops)' : 'not present: the walk stops here';
+  if (step.mapping?.kind === 'mmio' || decoded?.mmio) return 'MMIO SPTE: the access exits to KVM (walk stops)';
+  if (step.leaf) return `leaf: maps a ${LEAF_SIZE[step.level] ?? `level-${step.level}`} page at hpa 0x${decoded?.hpa?.toString(16) ?? '?'}`;
+  return `table: next level at hpa 0x${decoded?.hpa?.toString(16) ?? '?'}`;
+}

@@ -1,0 +1,107 @@
+// GET /metrics in Prometheus text format (prom-client): request latency per route, the
+// engine slots' queue depth, busy time, VMs and worker restarts, the calls refused by the
+// queue bounds, and Node's own process metrics (CPU, heap, event-loop delay). One registry
+// per app, so several apps in one process (tests) do not mix their figures.
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { QueueDepths } from '../../service/bounded-queue.js';
+import type { ShardStats } from '../../service/engine/shard-stats.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: { contentType: string; text: () => Promise<string> };
+  }
+}
+
+interface MetricsOptions {
+  shards: () => ShardStats[];
+  queues: (slots: number) => QueueDepths;
+}
+
+export default fp(
+  async function metrics(app: FastifyInstance, options: MetricsOptions) {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    const latency = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Time from request received to response sent, per route (the route template, not the URL)',
+      labelNames: ['method', 'route', 'status_code'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    });
+    app.addHook('onResponse', (request, reply, done) => {
+      // Unmatched URLs share one label, so a scan of random paths cannot grow the series.
+      const route = request.routeOptions.url ?? 'unmatched';
+      latency.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      done();
+    });
+
+    // Read when scraped: the gauges are set and the counters advanced to the current figures.
+    const shards = () => options.shards();
+    const queues = () => options.queues(options.shards().length);
+    const perSlot = (name: string, help: string, value: (s: ShardStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['worker'] as const,
+        registers: [registry],
+        collect() {
+          for (const s of shards()) this.set({ worker: String(s.slot) }, value(s));
+        },
+      });
+    /** A counter whose total is kept elsewhere: advanced by the difference at each scrape. */
+    const total = <L extends string>(name: string, help: string, labelNames: readonly L[], values: () => [Record<L, string>, number][]) => {
+      const seen = new Map<string, number>();
+      return new Counter({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        collect() {
+          for (const [labels, value] of values()) {
+            const key = JSON.stringify(labels);
+            const delta = value - (seen.get(key) ?? 0);
+            seen.set(key, value);
+            this.inc(labels as never, Math.max(0, delta));
+          }
+        },
+      });
+    };
+    new Gauge({
+      name: 'engine_queue_depth',
+      help: 'Calls waiting or running for the VMs of each engine worker (0 is the main thread when WORKERS=0)',
+      labelNames: ['worker'] as const,
+      registers: [registry],
+      collect() {
+        queues().perSlot.forEach((depth, slot) => this.set({ worker: String(slot) }, depth));
+      },
+    });
+    new Gauge({
+      name: 'engine_vm_queue_depth_max',
+      help: 'The deepest single-VM queue',
+      registers: [registry],
+      collect() {
+        this.set(queues().deepestVm);
+      },
+    });
+    perSlot('engine_in_flight', 'Requests sent to the engine worker and not yet answered', (s) => s.inFlight);
+    perSlot('engine_vms', 'VMs living on the engine worker', (s) => s.vms);
+    total('engine_busy_seconds_total', 'Time the engine worker spent running engine calls', ['worker'], () =>
+      shards().map((s) => [{ worker: String(s.slot) }, s.busySeconds]),
+    );
+    total('engine_worker_restarts_total', 'Engine workers that died and were replaced (their VMs rebuilt from their logs)', ['worker'], () =>
+      shards().map((s) => [{ worker: String(s.slot) }, s.restarts]),
+    );
+    total('engine_calls_refused_total', 'Calls refused with 503 because a queue bound was reached', ['bound'], () => {
+      const { refused } = queues();
+      return [
+        [{ bound: 'vm' }, refused.vm],
+        [{ bound: 'worker' }, refused.worker],
+      ];
+    });
+
+    app.decorate('metrics', { contentType: registry.contentType, text: () => registry.metrics() });
+  },
+  { name: 'metrics' },
+);

@@ -1,0 +1,73 @@
+// Back-pressure on the per-VM queues: a call is refused at once (503 + Retry-After) when
+// its VM already has `perVm` calls waiting or running, or the engine slot (worker) the VM
+// lives on has `perWorker`, rather than letting the queues, and memory, grow without end.
+// A refused call never entered the queue, so it changed nothing and may simply be retried.
+import { ServiceError } from './errors.js';
+import { KeyedSerialQueue } from './serial-queue.js';
+
+export interface QueueBounds {
+  /** Calls one VM may have waiting or running. */
+  perVm: number;
+  /** Calls the VMs of one engine worker (or the main thread, in-process) may have together. */
+  perWorker: number;
+  /** Sent as Retry-After with the 503. */
+  retryAfterSeconds: number;
+}
+
+export const DEFAULT_QUEUE_BOUNDS: QueueBounds = { perVm: 256, perWorker: 4096, retryAfterSeconds: 1 };
+
+export interface QueueDepths {
+  /** Per engine slot: calls waiting or running for its VMs. */
+  perSlot: number[];
+  /** The deepest VM queue right now. */
+  deepestVm: number;
+  /** Calls refused since start, by the bound that refused them. */
+  refused: { vm: number; worker: number };
+}
+
+export class BoundedKeyedQueue extends KeyedSerialQueue {
+  private readonly vmDepth = new Map<string, number>();
+  private readonly slotDepth: number[] = [];
+  private readonly refused = { vm: 0, worker: 0 };
+
+  constructor(
+    private readonly bounds: QueueBounds,
+    /** The engine slot a key (VM id) lives on. */
+    private readonly slotOf: (key: string) => number,
+  ) {
+    super();
+  }
+
+  override run<T>(key: string, task: () => T | Promise<T>): Promise<T> {
+    const depth = this.vmDepth.get(key) ?? 0;
+    const slot = this.slotOf(key);
+    const slotDepth = this.slotDepth[slot] ?? 0;
+    if (depth >= this.bounds.perVm) return this.refuse('vm', `this VM already has ${depth} calls queued (the bound is ${this.bounds.perVm})`);
+    if (slotDepth >= this.bounds.perWorker)
+      return this.refuse('worker', `the engine worker of this VM already has ${slotDepth} calls queued (the bound is ${this.bounds.perWorker})`);
+    this.vmDepth.set(key, depth + 1);
+    this.slotDepth[slot] = slotDepth + 1;
+    const leave = () => {
+      const left = (this.vmDepth.get(key) ?? 1) - 1;
+      if (left === 0) this.vmDepth.delete(key);
+      else this.vmDepth.set(key, left);
+      this.slotDepth[slot] = (this.slotDepth[slot] ?? 1) - 1;
+    };
+    const result = super.run(key, task);
+    result.then(leave, leave);
+    return result;
+  }
+
+  depths(slots: number): QueueDepths {
+    let deepestVm = 0;
+    for (const d of this.vmDepth.values()) deepestVm = Math.max(deepestVm, d);
+    return { perSlot: Array.from({ length: slots }, (_, i) => this.slotDepth[i] ?? 0), deepestVm, refused: { ...this.refused } };
+  }
+
+  private refuse(bound: 'vm' | 'worker', detail: string): Promise<never> {
+    this.refused[bound] += 1;
+    return Promise.reject(
+      new ServiceError(503, 'overloaded', `${detail}; retry after ${this.bounds.retryAfterSeconds} s`, undefined, this.bounds.retryAfterSeconds),
+    );
+  }
+}

@@ -1,0 +1,186 @@
+// The engine host that keeps VMs in worker threads: one engine per worker, each VM placed
+// on one worker for its whole life (the one holding the fewest VMs when it is created),
+// the main thread keeping HTTP, validation, the per-VM queues and group commit. A worker
+// is a FIFO (one port, one thread), so the requests of one VM apply in the order the
+// service sends them; VMs on different workers run in parallel, on different cores.
+//
+// Plain workers rather than a pool (piscina, tinypool): a pool hands each task to any idle
+// thread, but a VM's page tables live in one thread, so every call must go to that thread.
+//
+// A worker that dies (an uncaught error, an exit) is replaced at once by a fresh one in
+// the same slot; its calls in flight fail with EngineWorkerLost (a 500), its VMs are
+// reported through onLost and refuse every call but create until the service rebuilt them
+// from their logs (create + replay), so nothing runs on a VM that silently lost state.
+import { Worker } from 'node:worker_threads';
+import { SimError, type Operation, type VmConfig, type VmLimits } from '../../sim/index.js';
+import { ServiceError } from '../errors.js';
+import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
+import type { ShardStats, ShardedHost } from './shard-stats.js';
+import type { WireError, WorkerCall, WorkerReply, WorkerStart } from './worker-protocol.js';
+
+const ENTRY = new URL('./engine-worker.mjs', import.meta.url);
+
+/** The worker holding the VM died (a 500); the VM is rebuilt from its log before its next call. */
+export class EngineWorkerLost extends ServiceError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(500, 'internal', message);
+    this.name = 'EngineWorkerLost';
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+export interface WorkerHostOptions {
+  workers: number;
+  /** The VMs of a worker that died: their engine state is gone until rebuilt from their logs. */
+  onLost?: (vmIds: string[], error: Error) => void;
+  /** Tests only: an apply whose op has this gpa crashes its worker (see engine-worker.ts). */
+  crashOnGpa?: string;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+class Shard {
+  worker!: Worker;
+  readonly pending = new Map<number, Pending>();
+  readonly vms = new Set<string>();
+  busyUs = 0;
+  restarts = 0;
+}
+
+function fromWire(error: WireError): Error {
+  if (error.code !== undefined) return new SimError(error.code, error.message, error.field);
+  const e = new Error(`engine worker: ${error.message}`);
+  e.name = error.name;
+  return e;
+}
+
+export class WorkerEngineHost implements EngineHost, ShardedHost {
+  private readonly shards: Shard[];
+  private readonly placement = new Map<string, Shard>();
+  /** VMs whose worker died and that no create has brought back yet. */
+  private readonly lost = new Set<string>();
+  private nextId = 1;
+  private closing = false;
+
+  constructor(private readonly options: WorkerHostOptions) {
+    if (!Number.isSafeInteger(options.workers) || options.workers < 1) throw new Error(`workers must be at least 1, got ${options.workers}`);
+    this.shards = Array.from({ length: options.workers }, () => {
+      const shard = new Shard();
+      this.spawn(shard);
+      return shard;
+    });
+  }
+
+  async create(vmId: string, config: VmConfig, limits: Partial<VmLimits>): Promise<void> {
+    const shard = this.place(vmId);
+    this.lost.delete(vmId);
+    shard.vms.add(vmId);
+    await this.send(shard, { call: 'create', vmId, config, limits });
+  }
+
+  async replay(vmId: string, entries: readonly ReplayEntry[]): Promise<ReplayOutcome> {
+    return (await this.send(this.shardOf(vmId), { call: 'replay', vmId, entries })) as ReplayOutcome;
+  }
+
+  async apply(vmId: string, op: Operation): Promise<Applied> {
+    return (await this.send(this.shardOf(vmId), { call: 'apply', vmId, op })) as Applied;
+  }
+
+  async query<K extends EngineQuery['kind']>(vmId: string, query: QueryOf<K>): Promise<QueryAnswers[K]> {
+    return (await this.send(this.shardOf(vmId), { call: 'query', vmId, query })) as QueryAnswers[K];
+  }
+
+  async drop(vmId: string): Promise<void> {
+    const shard = this.placement.get(vmId);
+    this.placement.delete(vmId);
+    this.lost.delete(vmId);
+    if (!shard) return;
+    shard.vms.delete(vmId);
+    await this.send(shard, { call: 'drop', vmId });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.shards.map((s) => s.worker.terminate()));
+    for (const shard of this.shards) this.failPending(shard, new EngineWorkerLost('the engine host is closing'));
+  }
+
+  /** The worker slot a VM lives on (its index), for per-worker queue bounds and metrics. */
+  slotOf(vmId: string): number {
+    const shard = this.placement.get(vmId);
+    return shard ? this.shards.indexOf(shard) : 0;
+  }
+
+  stats(): ShardStats[] {
+    return this.shards.map((s, slot) => ({ slot, vms: s.vms.size, inFlight: s.pending.size, busySeconds: s.busyUs / 1e6, restarts: s.restarts }));
+  }
+
+  private shardOf(vmId: string): Shard {
+    if (this.lost.has(vmId)) throw new EngineWorkerLost(`VM ${vmId} lost its engine worker and is being rebuilt; retry`);
+    const shard = this.placement.get(vmId);
+    if (!shard) throw new SimError('not_found', `no VM with id ${vmId}`);
+    return shard;
+  }
+
+  /** A VM keeps its slot for life (a rebuild comes back to it); a new one goes where the fewest VMs are. */
+  private place(vmId: string): Shard {
+    let shard = this.placement.get(vmId);
+    if (!shard) {
+      shard = this.shards.reduce((best, s) => (s.vms.size < best.vms.size ? s : best));
+      this.placement.set(vmId, shard);
+    }
+    return shard;
+  }
+
+  private send(shard: Shard, call: WorkerCall): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      shard.pending.set(id, { resolve, reject });
+      shard.worker.postMessage({ ...call, id });
+    });
+  }
+
+  private spawn(shard: Shard): void {
+    const start: WorkerStart = this.options.crashOnGpa !== undefined ? { crashOnGpa: this.options.crashOnGpa } : {};
+    // execArgv: [] so the worker does not rerun the parent's tsx preflight; the entry registers tsx itself.
+    const worker = new Worker(ENTRY, { workerData: start, execArgv: [] });
+    shard.worker = worker;
+    let failure: Error | undefined;
+    worker.on('message', (reply: WorkerReply) => {
+      const pending = shard.pending.get(reply.id);
+      if (!pending) return;
+      shard.pending.delete(reply.id);
+      shard.busyUs += reply.busyUs;
+      if (reply.ok) pending.resolve(reply.value);
+      else pending.reject(fromWire(reply.error));
+    });
+    worker.on('error', (error) => (failure = error));
+    worker.on('exit', (code) => {
+      if (this.closing || shard.worker !== worker) return;
+      this.replace(shard, failure ?? new Error(`engine worker exited with code ${code}`));
+    });
+  }
+
+  /** A worker died: a fresh one takes its slot, its VMs are reported lost, its calls fail. */
+  private replace(shard: Shard, cause: Error): void {
+    const vmIds = [...shard.vms];
+    shard.vms.clear();
+    shard.restarts += 1;
+    for (const id of vmIds) this.lost.add(id);
+    this.spawn(shard);
+    this.options.onLost?.(vmIds, cause);
+    this.failPending(
+      shard,
+      new EngineWorkerLost(`the engine worker holding this VM failed (${cause.message}); the VM is rebuilt from its log`, { cause }),
+    );
+  }
+
+  private failPending(shard: Shard, error: Error): void {
+    const pending = [...shard.pending.values()];
+    shard.pending.clear();
+    for (const p of pending) p.reject(error);
+  }
+}

@@ -1,0 +1,28 @@
+// Why a TDP fault failed: one sentence naming the kernel check and its function, for the
+// `reason` of contract v1.1. Read from the fault's inputs after the attempt, so the fault
+// path itself stays a plain RET_PF_* / -errno machine as in the kernel.
+
+import { EAGAIN, EFAULT, EINTR, EIO, ENOMEM, RET_PF_EMULATE, type KvmPageFault } from './mmu/fault.js';
+import type { VmState } from './state.js';
+
+/** kvm_mmu_reload -> kvm_mmu_load could not allocate the root (pre-fault check C, and KVM_RUN). */
+export const RELOAD_FAILED_REASON = 'kvm_mmu_reload() failed: no memory for the root page table (kvm_mmu_load)';
+
+export function faultErrorReason(state: VmState, f: KvmPageFault, code: number): string {
+  if (code === RET_PF_EMULATE)
+    return 'no memslot covers the gfn: kvm_handle_noslot_fault answers RET_PF_EMULATE, which kvm_tdp_page_prefault turns into ENOENT';
+  if (code === ENOMEM) return "no memory for a page-table page: the VM's page-table budget is spent (mmu_topup_memory_caches for kvm_tdp_mmu_map)";
+  if (code === EFAULT) {
+    if (state.hasPrivateMem && f.isPrivate !== state.attrs.isPrivate(f.gfn))
+      return "the fault's private/shared kind disagrees with the gfn's memory attributes (kvm_mmu_faultin_pfn)";
+    const slot = state.slots.lookup(f.asId, f.gfn);
+    if (!slot) return 'a private access to a gfn that no memslot covers (kvm_handle_noslot_fault)';
+    if (f.isPrivate && !slot.guestMemfd) return 'a private access to a memslot without KVM_MEM_GUEST_MEMFD (kvm_mmu_faultin_pfn_gmem)';
+    return 'the host address of the gfn is not mapped: the pfn lookup gives KVM_PFN_ERR_FAULT (kvm_handle_error_pfn)';
+  }
+  if (code === EAGAIN) return 'the memslot is being deleted or moved (KVM_MEMSLOT_INVALID) and the fault is a prefetch (kvm_mmu_faultin_pfn)';
+  if (code === EINTR) return 'a signal is pending while the fault retries: signal_pending(current) in kvm_tdp_page_prefault';
+  if (code === EIO)
+    return 'the fault ended neither FIXED, SPURIOUS nor EMULATE: WARN "could not fix page fault during prefault" (kvm_tdp_page_prefault)';
+  return `the fault returned ${code} (kvm_mmu_do_page_fault)`;
+}

@@ -1,0 +1,88 @@
+// Shared set-up of the browser tests: the app on a random port (fresh temp database) and
+// Debian's chromium through playwright-core. Screenshots go to the temp dir, or to docs/
+// (the README's pictures) with UPDATE_SCREENSHOT=1.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+export const haveChromium = existsSync(CHROMIUM);
+export const missingChromium = (file: string): void => {
+  if (!haveChromium) console.warn(`${file} skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+};
+
+/** Where a named screenshot goes: docs/<name>.png when updating the README's pictures. */
+export function screenshotPath(name: string): string {
+  const path =
+    process.env.UPDATE_SCREENSHOT === '1' ? resolve(import.meta.dirname, '../../docs', `${name}.png`) : resolve(tmpdir(), `prefault-lab-${name}.png`);
+  mkdirSync(resolve(path, '..'), { recursive: true });
+  return path;
+}
+
+export interface Browser {
+  server: TestApp;
+  url: string;
+  /** A fresh tab on a clean slate (no remembered sessions), at `hash`, page errors collected. */
+  open(hash?: string): Promise<{ page: Page; errors: string[] }>;
+}
+
+/** Registers beforeAll/afterAll that start the app and chromium for one test file. */
+export function useBrowser(viewport = { width: 1400, height: 1100 }): Browser {
+  let context: BrowserContext | undefined;
+  let profile: string | undefined;
+  const b = {} as Browser;
+  beforeAll(async () => {
+    b.server = await build();
+    b.url = await b.server.app.listen({ host: '127.0.0.1', port: 0 });
+    profile = mkdtempSync(join(tmpdir(), 'prefault-lab-chromium-'));
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport });
+  }, 180_000);
+  afterAll(async () => {
+    await context?.close();
+    await b.server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    removeTempDirs();
+  });
+  b.open = async (hash = '#/') => {
+    const page = await context!.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${b.url}/`);
+    await page.evaluate(() => localStorage.clear());
+    await page.goto(`${b.url}/${hash}`);
+    await page.waitForSelector('body[data-ready="true"]');
+    return { page, errors };
+  };
+  return b;
+}
+
+/** Waits until the app finished the route or call it is in (body[data-ready] is set back). */
+export const settled = (page: Page) => page.waitForSelector('body[data-ready="true"]');
+
+/** The element with this data-testid. */
+export const tid = (page: Page, id: string): Locator => page.locator(`[data-testid="${id}"]`);
+
+const contract = readFileSync(resolve(import.meta.dirname, '../../openapi.yaml'), 'utf8');
+/** Whether openapi.yaml has a path (views built ahead of their server side skip without it). */
+export const contractHas = (path: string): boolean => contract.includes(`\n  ${path}:\n`);
+
+/**
+ * expect.poll with room for a loaded machine (the default gives up after 1 s): for what the
+ * page settles into after an action.
+ */
+export const eventually = <T>(fn: () => Promise<T> | T, options: { timeout?: number } = {}) => expect.poll(fn, { timeout: 20_000, ...options });

@@ -1,0 +1,174 @@
+// The lab page in chromium. Guided (today's API): Start opens the session's own URL with the
+// tasks beside the viewer and the VMs named by their role; reloading that URL reopens the
+// same session and Start again creates no VMs. Predict (LABS_API.md, the teach helper's
+// server side): calls hidden until a prediction is stored, a wrong prediction graded wrong,
+// a right one graded right, then Reset gives fresh VMs and clears progress.
+// Screenshots: docs/lab-page.png, docs/lab-predict.png (UPDATE_SCREENSHOT=1).
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { contractHas, eventually, haveChromium, missingChromium, screenshotPath, settled, tid, useBrowser } from './harness.js';
+
+missingChromium('test/browser/lab-page.test.ts');
+
+/** The predict/reset half needs the server side of LABS_API.md (teach's branch). */
+const havePredict =
+  contractHas('/v1/labs/{labId}/sessions/{sessionId}/tasks/{n}/prediction') && contractHas('/v1/labs/{labId}/sessions/{sessionId}/reset');
+if (haveChromium && !havePredict)
+  console.warn('test/browser/lab-page.test.ts: predict test skipped: the server has no lab prediction/reset routes yet (LABS_API.md)');
+
+async function vmCount(page: Page, url: string): Promise<number> {
+  const res = await page.request.get(`${url}/v1/vms?limit=1000`);
+  return ((await res.json()) as { vms: unknown[] }).vms.length;
+}
+
+/** Runs a task's calls through the forms ("Use in form", then the form's button). */
+async function runCalls(page: Page, task: Locator): Promise<void> {
+  const calls = (
+    await task
+      .locator('code[data-path]')
+      .evaluateAll((cs) => cs.map((c) => ({ path: (c as HTMLElement).dataset.path!, vmId: (c as HTMLElement).dataset.vmId! })))
+  ).filter((c) => /\/(pre-fault|access)$/.test(c.path));
+  for (let i = 0; i < calls.length; i++) {
+    const vmId = calls[i]!.vmId;
+    await task.locator('button', { hasText: 'Use in form' }).nth(i).click();
+    await settled(page);
+    expect(await tid(page, 'vm-select').inputValue()).toBe(vmId);
+    const before = await tid(page, 'oplog-row').first().getAttribute('data-seq');
+    await tid(page, calls[i]!.path.endsWith('/access') ? 'access-submit' : 'prefault-submit').click();
+    await settled(page);
+    expect(await tid(page, 'oplog-row').first().getAttribute('data-seq')).toBe(String(Number(before) + 1));
+  }
+}
+
+describe.skipIf(!haveChromium)('the lab page in chromium', { timeout: 180_000 }, () => {
+  const browser = useBrowser({ width: 1400, height: 1000 });
+
+  it('opens a session at its own URL, tasks beside the viewer, VMs named by role, Start idempotent', async () => {
+    const { page, errors } = await browser.open();
+    const before = await vmCount(page, browser.url);
+    await page.locator('[data-testid="lab-start-three-designs"]').click();
+    await eventually(() => page.url()).toMatch(/#\/labs\/three-designs\/sessions\/[^/]+$/);
+    await settled(page);
+    const sessionUrl = page.url();
+    expect(await vmCount(page, browser.url)).toBe(before + 3);
+
+    // The tasks sit in their own column left of the viewer, at the top of the page.
+    const tasks = await tid(page, 'lab-tasks').boundingBox();
+    const strip = await tid(page, 'strip').boundingBox();
+    expect(tasks!.x + tasks!.width).toBeLessThanOrEqual(strip!.x);
+    expect(tasks!.y).toBeLessThan(400);
+    expect(await tid(page, 'labs-panel').isHidden()).toBe(true);
+    // VMs by role, in the chips and in the picker.
+    expect(await tid(page, 'lab-vms').locator('.vm-chip').allTextContents()).toEqual([
+      'upstream',
+      expect.stringMatching(/^switch/),
+      expect.stringMatching(/^reject/),
+    ]);
+    expect(await tid(page, 'vm-select').locator('option').first().textContent()).toMatch(/^upstream \(/);
+    expect(await tid(page, 'lab-task-2').locator('code').first().textContent()).toMatch(/^POST \/v1\/vms\/\{upstream\}\/vcpus\/1\/pre-fault/);
+
+    // The URL is the bookmark: a new tab on it shows the same session.
+    const second = await page.context().newPage();
+    await second.goto(sessionUrl);
+    await second.waitForSelector('body[data-ready="true"]');
+    expect(await tid(second, 'lab-page-title').textContent()).toMatch(/Three designs/);
+    await second.close();
+
+    // Start again: back on the same session, no new VMs.
+    await page.goto(`${browser.url}/#/`);
+    await settled(page);
+    await page.locator('[data-testid="lab-start-three-designs"]').click();
+    await eventually(() => page.url()).toBe(sessionUrl);
+    await settled(page);
+    expect(await vmCount(page, browser.url)).toBe(before + 3);
+
+    // Use in form + Pre-fault on the upstream VM, graded right after the call.
+    await runCalls(page, tid(page, 'lab-task-1'));
+    await eventually(() => tid(page, 'lab-task-1').getAttribute('data-passed')).toBe('true');
+    await page.screenshot({ path: screenshotPath('lab-page') });
+    expect(errors).toEqual([]);
+  });
+
+  it("runs a call the viewer has no form for (the SMM lab's PATCH), then the pre-fault it sets up", async () => {
+    const { page, errors } = await browser.open();
+    await page.locator('[data-testid="lab-start-smm-address-space"]').click();
+    await eventually(() => page.url()).toMatch(/#\/labs\/smm-address-space\/sessions\//);
+    await settled(page);
+    const task = tid(page, 'lab-task-2');
+    expect(await tid(page, 'vcpu-0').textContent()).toContain('L1');
+    // PATCH smm: true, run from the task; the vCPU table follows.
+    await task.locator('[data-testid="run-call"]').first().click();
+    await settled(page);
+    expect(await tid(page, 'vcpu-0').textContent()).toContain('SMM');
+    expect(await tid(page, 'call-result').textContent()).toMatch(/^PATCH \/v1\/vms\/\{vm\}\/vcpus\/0:/);
+    // In SMM, 0x1000 is in no address-space-1 slot: ENOENT (the lab's statement of the rule).
+    await runCalls(page, task);
+    expect(await tid(page, 'call-result').textContent()).toMatch(/ret -2 \(ENOENT\)/);
+    expect(await task.getAttribute('data-passed')).toBe('true');
+    expect(errors).toEqual([]);
+  });
+
+  it.skipIf(!havePredict)('predict mode: a wrong prediction, then a right one, graded; then Reset', async () => {
+    const { page, errors } = await browser.open();
+    // Start is once per student and lab: another student gets a session of their own.
+    await tid(page, 'student').fill('ada');
+    await tid(page, 'student').dispatchEvent('change');
+    await page.locator('[data-testid="lab-predict-three-designs"]').click();
+    await eventually(() => page.url()).toMatch(/#\/labs\/three-designs\/sessions\//);
+    await settled(page);
+    expect(await tid(page, 'lab-page-meta').textContent()).toMatch(/predict mode/);
+    const vmsBefore = await tid(page, 'vm-select')
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+
+    // Task 2, the SMM vCPU and SMRAM: its calls stay hidden until a prediction is stored.
+    const task = tid(page, 'lab-task-2');
+    const form = tid(page, 'predict-form-2');
+    expect(await tid(page, 'calls-hidden-2').count()).toBe(1);
+    expect(await task.locator('button', { hasText: 'Use in form' }).count()).toBe(0);
+
+    // Wrong on both counts: upstream maps SMRAM for an SMM vCPU into the smm=1 root, and
+    // reject-smm-guest-mode refuses is_smm() with -EOPNOTSUPP (the kernel facts the lab is about).
+    await form.locator('[data-testid="predict-rootRole"]').selectOption({ label: 'level 4, smm 0, guest_mode 0' });
+    await form.locator('[data-testid="predict-ret"]').selectOption({ label: '0' });
+    await tid(page, 'predict-submit-2').click();
+    await settled(page);
+    expect(await tid(page, 'calls-hidden-2').count()).toBe(0);
+    await runCalls(page, task);
+    await tid(page, 'lab-check').click();
+    await settled(page);
+    const graded = tid(page, 'predict-graded-2');
+    expect(await graded.locator('li[data-field="rootRole"]').getAttribute('data-correct')).toBe('false');
+    expect(await graded.locator('li[data-field="ret"]').getAttribute('data-correct')).toBe('false');
+    // The task column scrolls on its own; the page itself goes back to the top for the picture.
+    await tid(page, 'lab-task-2').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: screenshotPath('lab-predict') });
+
+    // Right: predicting again replaces the prediction; the calls made after it grade it.
+    await form.locator('[data-testid="predict-rootRole"]').selectOption({ label: 'level 4, smm 1, guest_mode 0' });
+    await form.locator('[data-testid="predict-ret"]').selectOption({ label: '-EOPNOTSUPP' });
+    await tid(page, 'predict-submit-2').click();
+    await settled(page);
+    await runCalls(page, task);
+    await tid(page, 'lab-check').click();
+    await settled(page);
+    expect(await graded.locator('li[data-field="rootRole"]').getAttribute('data-correct')).toBe('true');
+    expect(await graded.locator('li[data-field="ret"]').getAttribute('data-correct')).toBe('true');
+    expect(await task.getAttribute('data-passed')).toBe('true');
+
+    // Reset: fresh VMs for the same roles, progress and predictions gone, calls hidden again.
+    await tid(page, 'lab-reset').click();
+    await settled(page);
+    const vmsAfter = await tid(page, 'vm-select')
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(vmsAfter).toHaveLength(3);
+    for (const id of vmsAfter) expect(vmsBefore).not.toContain(id);
+    expect(await tid(page, 'lab-vms').locator('.vm-chip').count()).toBe(3);
+    expect(await task.getAttribute('data-passed')).not.toBe('true');
+    expect(await tid(page, 'predict-graded-2').count()).toBe(0);
+    expect(await tid(page, 'calls-hidden-2').count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+});

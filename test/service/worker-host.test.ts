@@ -1,0 +1,115 @@
+// The worker-thread engine host against the in-process one: same answers byte for byte,
+// errors that cross the thread keep their meaning, VMs on different workers do not wait
+// for each other, and a crashed worker is replaced with its VMs reported lost.
+import { afterEach, describe, expect, it } from 'vitest';
+import { SimError, withVmDefaults, type Operation } from '../../src/sim/index.js';
+import type { EngineHost } from '../../src/service/engine/host.js';
+import { InProcessEngineHost } from '../../src/service/engine/in-process.js';
+import { EngineWorkerLost, WorkerEngineHost } from '../../src/service/engine/worker-host.js';
+
+const config = withVmDefaults({ name: 't' });
+const slot = (size: string): Operation => ({
+  op: 'set_memslot',
+  addressSpace: 0,
+  slot: 0,
+  region: { guestPhysAddr: '0x0', size, backing: { pageSize: '4K', writable: true } },
+});
+const vcpu: Operation = { op: 'create_vcpu', vcpu: { id: 0 } };
+const preFault = (gpa: string, size: string): Operation => ({ op: 'pre_fault', vcpuId: 0, gpa, size, flags: '0x0' });
+
+async function setUp(host: EngineHost, vmId: string, memory = '0x40000000'): Promise<void> {
+  await host.create(vmId, config, {});
+  await host.apply(vmId, slot(memory));
+  await host.apply(vmId, vcpu);
+}
+
+let hosts: EngineHost[] = [];
+afterEach(async () => {
+  await Promise.all(hosts.map((h) => h.close()));
+  hosts = [];
+});
+function workerHost(options: ConstructorParameters<typeof WorkerEngineHost>[0]): WorkerEngineHost {
+  const host = new WorkerEngineHost(options);
+  hosts.push(host);
+  return host;
+}
+
+describe('WorkerEngineHost', () => {
+  it('answers every call exactly as the in-process host does', async () => {
+    const inProcess = new InProcessEngineHost();
+    const workers = workerHost({ workers: 2 });
+    const ops = [
+      preFault('0x0', '0x200000'),
+      preFault('0x1000', '0x3000'),
+      { op: 'access', vcpuId: 0, gpa: '0x5000', kind: 'write' } as Operation,
+      preFault('0x3ffff000', '0x2000'),
+    ];
+    const answers: unknown[][] = [[], []];
+    for (const [i, host] of [inProcess, workers].entries()) {
+      await setUp(host, 'vm');
+      for (const op of ops) answers[i]!.push(await host.apply('vm', op));
+      const roots = await host.query('vm', { kind: 'roots' });
+      answers[i]!.push(
+        roots,
+        await host.query('vm', { kind: 'mappings', rootId: roots[0]!.id, limit: 100 }),
+        await host.query('vm', { kind: 'vcpu', vcpuId: 0 }),
+      );
+    }
+    expect(JSON.stringify(answers[1])).toBe(JSON.stringify(answers[0]));
+    expect((answers[0]![0] as { json: string }).json).toContain('"ret":0');
+  });
+
+  it('rebuilds the same state from a replayed log as the live VM has', async () => {
+    const host = workerHost({ workers: 2 });
+    await host.create('live', config, {});
+    const ops = [slot('0x40000000'), vcpu, preFault('0x0', '0x400000'), preFault('0x10000000', '0x3000')];
+    const entries = [];
+    for (const [i, op] of ops.entries()) entries.push({ seq: i + 1, op, resultJson: (await host.apply('live', op)).json });
+    await host.create('copy', config, {});
+    expect(host.slotOf('copy')).not.toBe(host.slotOf('live'));
+    expect(await host.replay('copy', entries)).toEqual({ diverged: 0, failures: [] });
+    const read = (id: string) => host.query(id, { kind: 'finalState' });
+    const copy = await read('copy');
+    expect(Object.values(copy.mappings)[0]!.length).toBeGreaterThan(0);
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(await read('live')));
+  });
+
+  it('keeps a SimError a SimError across the thread, with its code and field', async () => {
+    const host = workerHost({ workers: 1 });
+    await setUp(host, 'vm');
+    const error = await host.apply('vm', { op: 'create_vcpu', vcpu: { id: 0 } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SimError);
+    expect((error as SimError).code).toBe('conflict');
+    const missing = await host.query('nope', { kind: 'vcpus' }).catch((e: unknown) => e);
+    expect((missing as SimError).code).toBe('not_found');
+  });
+
+  it('spreads VMs over the workers and answers a short call on one while another runs a long call', async () => {
+    const host = workerHost({ workers: 2 });
+    await setUp(host, 'big', '0x100000000');
+    await setUp(host, 'small');
+    expect(host.slotOf('big')).not.toBe(host.slotOf('small'));
+    const order: string[] = [];
+    const big = host.apply('big', preFault('0x0', '0x40000000')).then(() => order.push('big'));
+    await new Promise((r) => setTimeout(r, 5)); // the big call is in its worker
+    const small = host.query('small', { kind: 'vcpus' }).then(() => order.push('small'));
+    await Promise.all([big, small]);
+    expect(order).toEqual(['small', 'big']);
+  });
+
+  it('replaces a crashed worker: calls in flight fail, its VMs are reported lost until rebuilt', async () => {
+    const lost: string[][] = [];
+    const host = workerHost({ workers: 1, crashOnGpa: '0xdead000', onLost: (ids) => lost.push(ids.sort()) });
+    await setUp(host, 'a');
+    await setUp(host, 'b');
+    const crash = host.apply('a', preFault('0xdead000', '0x1000'));
+    const behind = host.query('b', { kind: 'vcpus' }); // queued on the same worker behind the crash
+    await expect(crash).rejects.toBeInstanceOf(EngineWorkerLost);
+    await expect(behind).rejects.toBeInstanceOf(EngineWorkerLost);
+    expect(lost).toEqual([['a', 'b']]);
+    await expect(host.query('a', { kind: 'vcpus' })).rejects.toBeInstanceOf(EngineWorkerLost);
+    await setUp(host, 'a'); // the rebuild: create + the log
+    expect(await host.query('a', { kind: 'vcpus' })).toHaveLength(1);
+    expect(host.stats()[0]!.restarts).toBe(1);
+  });
+});
