@@ -139,7 +139,8 @@ const DEFAULT_LEASE_TTL_MS = 10_000;
 function clusterConfig(env: NodeJS.ProcessEnv, databaseUrl: string, host: string, port: number): ClusterConfig | undefined {
   const instanceId = env.INSTANCE_ID?.trim();
   if (!instanceId) return undefined;
-  if (storeKind(databaseUrl) !== 'postgres') throw new ConfigError('INSTANCE_ID (cluster mode) needs DATABASE_URL=postgresql://...: instances share one PostgreSQL');
+  if (storeKind(databaseUrl) !== 'postgres')
+    throw new ConfigError('INSTANCE_ID (cluster mode) needs DATABASE_URL=postgresql://...: instances share one PostgreSQL');
   const leaseTtlMs = integer(env, 'LEASE_TTL_MS', DEFAULT_LEASE_TTL_MS, 500);
   const advertisedUrl = (env.ADVERTISED_URL?.trim() || `http://${host}:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+$/.test(advertisedUrl) || /:0$/.test(advertisedUrl))

@@ -209,7 +209,14 @@ export class VmStore {
         throw error;
       }
       record.lastSeq += 1;
-      const commit = this.commits.enqueue({ vmId: id, seq: record.lastSeq, op, resultJson: out.json, projection: out.projection, epoch: record.epoch });
+      const commit = this.commits.enqueue({
+        vmId: id,
+        seq: record.lastSeq,
+        op,
+        resultJson: out.json,
+        projection: out.projection,
+        epoch: record.epoch,
+      });
       record.commits = commit.catch(() => undefined);
       return { json: out.json, commit };
     });

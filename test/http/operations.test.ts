@@ -88,7 +88,11 @@ describe('u64 round trip', () => {
         { seq: 4, gpa: '0xfffffffffffff000', size: '0x0000000000001000' },
         { seq: 5, gpa: '0x0000000200000000', size: '0x0000000000200000' },
       ]);
-      const slots = await queryRows(local.databaseUrl, 'SELECT "slot", "guestPhysAddr", "userspaceAddr" FROM "Memslot" WHERE "vmId" = ? ORDER BY "slot"', vmId);
+      const slots = await queryRows(
+        local.databaseUrl,
+        'SELECT "slot", "guestPhysAddr", "userspaceAddr" FROM "Memslot" WHERE "vmId" = ? ORDER BY "slot"',
+        vmId,
+      );
       expect(slots).toEqual([
         { slot: 10, guestPhysAddr: '0x00003fffffc00000', userspaceAddr: '0x00007f0000001000' },
         { slot: 11, guestPhysAddr: '0x0000000200000000', userspaceAddr: '0x00007fff00000000' },

@@ -43,8 +43,14 @@ describe('health and readiness', () => {
 describe('a database the engine cannot replay', () => {
   it('keeps readyz and every /v1 call at 503, naming the VM', async () => {
     const databaseUrl = await freshDatabaseUrl(tempDbFile);
-    await queryRows(databaseUrl, 'INSERT INTO "Vm" ("id", "name", "config", "createdAt") VALUES (?, ?, ?, ?)', 'vm-bad', 'bad',
-      JSON.stringify({ name: 'bad', type: 'tdx', host: { vendor: 'amd' } }), new Date().toISOString());
+    await queryRows(
+      databaseUrl,
+      'INSERT INTO "Vm" ("id", "name", "config", "createdAt") VALUES (?, ?, ?, ?)',
+      'vm-bad',
+      'bad',
+      JSON.stringify({ name: 'bad', type: 'tdx', host: { vendor: 'amd' } }),
+      new Date().toISOString(),
+    );
     const t = await build({ databaseUrl, waitForReplay: false });
     try {
       await expect(t.app.vmStore.whenLoaded()).rejects.toThrow(/vm-bad/);
