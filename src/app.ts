@@ -2,7 +2,7 @@
 // commits), bearer tokens, rate limiting, Swagger UI, and every route of openapi.yaml.
 // server.ts listens (with src/config.ts read from the environment); tests call build() directly.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { DEFAULT_CONFIG, type RateLimitConfig, type SqliteSynchronous } from './config.js';
+import { DEFAULT_CONFIG, type ClusterConfig, type RateLimitConfig, type SqliteSynchronous } from './config.js';
 import { loadOpenApiDocument } from './contract/openapi-document.js';
 import auth from './plugins/app/auth.js';
 import gracefulClose from './plugins/app/graceful-close.js';
@@ -46,6 +46,8 @@ export interface BuildOptions {
   crashOnGpa?: string;
   /** Replay waits for this promise first (tests only). */
   replayGate?: Promise<unknown>;
+  /** Cluster mode (PostgreSQL, several instances): this instance's identity and lease timing. */
+  cluster?: ClusterConfig;
 }
 
 declare module 'fastify' {
@@ -82,7 +84,20 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
     engine: { workers: options.workers ?? DEFAULT_CONFIG.workers, ...(options.crashOnGpa !== undefined && { crashOnGpa: options.crashOnGpa }) },
     queueBounds: { ...DEFAULT_CONFIG.queueBounds, ...options.queueBounds },
     replayGate: options.replayGate,
+    lease: options.cluster && { owner: options.cluster.instanceId, address: options.cluster.advertisedUrl, ttlMs: options.cluster.leaseTtlMs },
   });
+  if (options.cluster) {
+    const c = options.cluster;
+    // Loaded only in cluster mode: a single instance does not pay for the proxy client.
+    const { default: cluster } = await import('./plugins/app/cluster.js');
+    await app.register(cluster, {
+      instanceId: c.instanceId,
+      address: c.advertisedUrl,
+      ttlMs: c.leaseTtlMs,
+      renewMs: c.leaseRenewMs,
+      forwardTimeoutMs: c.forwardTimeoutMs,
+    });
+  }
   await app.register(metrics, { shards: () => app.engineHost.stats(), queues: (slots) => app.vmStore.queueDepths(slots) });
   const tokenHashes = options.apiTokenHashes ?? DEFAULT_CONFIG.apiTokenHashes;
   const teacherTokenHashes = options.teacherTokenHashes ?? DEFAULT_CONFIG.teacherTokenHashes;

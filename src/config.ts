@@ -9,6 +9,12 @@ import { DEFAULT_LIMITS, type VmLimits } from './sim/index.js';
 
 const DEFAULT_DATABASE_URL = 'file:./data/prefault-lab.db';
 
+/** Which database a DATABASE_URL names: "file:..." is SQLite (the default, one instance),
+ * "postgres://..." or "postgresql://..." is PostgreSQL (one or several instances). */
+export type StoreKind = 'sqlite' | 'postgres';
+
+export const storeKind = (databaseUrl: string): StoreKind => (/^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgres' : 'sqlite');
+
 /** SQLite's synchronous pragma for the write connection (src/db/sqlite.ts explains the choice). */
 export type SqliteSynchronous = 'NORMAL' | 'FULL';
 
@@ -16,6 +22,20 @@ export interface RateLimitConfig {
   /** Requests one client (token, else IP) may send per window; 0 turns rate limiting off. */
   max: number;
   windowMs: number;
+}
+
+/** Cluster mode: several instances on one PostgreSQL, one lease per VM (README "Scaling out"). */
+export interface ClusterConfig {
+  /** INSTANCE_ID: unique among running instances, kept across restarts of one instance. */
+  instanceId: string;
+  /** ADVERTISED_URL: where the other instances reach this one (default http://HOST:PORT). */
+  advertisedUrl: string;
+  /** LEASE_TTL_MS: how long a lease lasts unrenewed; the failover time after a crash. */
+  leaseTtlMs: number;
+  /** LEASE_RENEW_MS: how often the owner renews (default a third of the TTL). */
+  leaseRenewMs: number;
+  /** FORWARD_TIMEOUT_MS: a forwarded call unanswered this long answers 504. */
+  forwardTimeoutMs: number;
 }
 
 export interface ServiceConfig {
@@ -39,6 +59,8 @@ export interface ServiceConfig {
   sqliteSynchronous: SqliteSynchronous;
   /** After SIGTERM, exit(1) if closing takes longer than this. */
   shutdownTimeoutMs: number;
+  /** Set (INSTANCE_ID given): cluster mode. */
+  cluster?: ClusterConfig;
   /** Engine worker threads (VMs spread over them); 0 keeps every VM on the main thread. */
   workers: number;
   /** Calls queued per VM and per engine worker before 503 + Retry-After. */
@@ -112,12 +134,35 @@ function tokenHashes(env: NodeJS.ProcessEnv, name: 'API_TOKENS' | 'TEACHER_TOKEN
   return [...new Set(cleaned.map(hashToken))];
 }
 
+const DEFAULT_LEASE_TTL_MS = 10_000;
+
+function clusterConfig(env: NodeJS.ProcessEnv, databaseUrl: string, host: string, port: number): ClusterConfig | undefined {
+  const instanceId = env.INSTANCE_ID?.trim();
+  if (!instanceId) return undefined;
+  if (storeKind(databaseUrl) !== 'postgres')
+    throw new ConfigError('INSTANCE_ID (cluster mode) needs DATABASE_URL=postgresql://...: instances share one PostgreSQL');
+  const leaseTtlMs = integer(env, 'LEASE_TTL_MS', DEFAULT_LEASE_TTL_MS, 500);
+  const advertisedUrl = (env.ADVERTISED_URL?.trim() || `http://${host}:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+$/.test(advertisedUrl) || /:0$/.test(advertisedUrl))
+    throw new ConfigError(`ADVERTISED_URL must be http(s)://host:port with a fixed port, got ${JSON.stringify(advertisedUrl)}`);
+  return {
+    instanceId,
+    advertisedUrl,
+    leaseTtlMs,
+    leaseRenewMs: integer(env, 'LEASE_RENEW_MS', Math.max(100, Math.floor(leaseTtlMs / 3)), 50, leaseTtlMs - 1),
+    forwardTimeoutMs: integer(env, 'FORWARD_TIMEOUT_MS', 5_000, 100),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const d = DEFAULT_CONFIG;
+  const databaseUrl = env.DATABASE_URL?.trim() || d.databaseUrl;
+  const host = env.HOST?.trim() || d.host;
+  const port = integer(env, 'PORT', d.port, 0, 65535);
   return {
-    port: integer(env, 'PORT', d.port, 0, 65535),
-    host: env.HOST?.trim() || d.host,
-    databaseUrl: env.DATABASE_URL?.trim() || d.databaseUrl,
+    port,
+    host,
+    databaseUrl,
     logLevel: env.LOG_LEVEL?.trim() || d.logLevel,
     bodyLimit: integer(env, 'BODY_LIMIT_BYTES', d.bodyLimit, 1024),
     maxVms: integer(env, 'MAX_VMS', d.maxVms, 1),
@@ -135,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     teacherTokenHashes: tokenHashes(env, 'TEACHER_TOKENS'),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', d.sqliteSynchronous, ['NORMAL', 'FULL'] as const),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', d.shutdownTimeoutMs, 0),
+    cluster: clusterConfig(env, databaseUrl, host, port),
     workers: integer(env, 'WORKERS', d.workers, 0, 256),
     queueBounds: {
       perVm: integer(env, 'MAX_QUEUE_PER_VM', d.queueBounds.perVm, 1),

@@ -1136,6 +1136,7 @@ export interface components {
          */
         PrefaultPolicy: "upstream" | "switch-root-mmu" | "reject-smm-guest-mode";
         VmCreate: {
+            /** @description No control characters (PostgreSQL text cannot hold NUL). */
             name: string;
             /** @default default */
             type?: components["schemas"]["VmType"];

@@ -54,6 +54,11 @@ export class VmRepository {
     return rows.map(toStoredVm);
   }
 
+  async vm(id: string): Promise<StoredVm | undefined> {
+    const row = await this.prisma.vm.findUnique({ where: { id } });
+    return row ? toStoredVm(row) : undefined;
+  }
+
   async allVms(): Promise<StoredVm[]> {
     return (await this.prisma.vm.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map(toStoredVm);
   }

@@ -17,10 +17,14 @@ export interface VmRecord {
   stale: boolean;
   /** Set when the VM could not be rebuilt: it refuses every call. */
   broken?: string;
+  /** Cluster mode: the lease epoch this instance holds the VM under (written with each log entry). */
+  epoch?: number;
 }
 
 export class VmRegistry {
   private readonly records = new Map<string, VmRecord>();
+  /** Cluster mode: VMs whose lease another instance took from this one. */
+  private readonly movedAway = new Set<string>();
 
   constructor(private readonly maxVms: number) {}
 
@@ -41,6 +45,14 @@ export class VmRegistry {
 
   add(record: VmRecord): void {
     this.records.set(record.id, record);
+    this.movedAway.delete(record.id);
+  }
+
+  /** Cluster mode: forgets a VM another instance owns now; its calls answer 503 (retry) rather than 404. Whether it was here. */
+  moved(id: string): boolean {
+    if (!this.records.delete(id)) return false;
+    this.movedAway.add(id);
+    return true;
   }
 
   delete(id: string): void {
@@ -59,8 +71,12 @@ export class VmRegistry {
   /** The VM's record: 404 if there is none, 503 if it could not be rebuilt. */
   get(id: string): VmRecord {
     const record = this.records.get(id);
+    if (!record && this.movedAway.has(id)) throw movedError(id);
     if (!record) throw vmNotFound(id);
     if (record.broken) throw new ServiceError(503, 'storage-failure', `VM ${id} is unavailable until the service restarts: ${record.broken}`);
     return record;
   }
 }
+
+/** A call on a VM this instance no longer owns (cluster mode): retry, and reach the owner. */
+export const movedError = (id: string): ServiceError => new ServiceError(503, 'not-ready', `VM ${id} has moved to another instance; retry the call`);

@@ -21,6 +21,8 @@ export class StartupLoad {
     private readonly registry: VmRegistry,
     private readonly replayer: Replayer,
     private readonly log: FastifyBaseLogger,
+    /** False in cluster mode: there each VM is rebuilt when this instance takes its lease (VmStore.adopt). */
+    private readonly loadAll = true,
   ) {}
 
   /** Rebuilds every stored VM from its log (once); `gate` lets tests hold it back. */
@@ -29,6 +31,7 @@ export class StartupLoad {
       this.load = { state: 'loading' };
       await gate;
       await this.repo.ping();
+      if (!this.loadAll) return;
       const pending = await this.repo.allVms();
       // A few VMs at a time: with engine workers, VMs on different workers replay in parallel.
       const next = async (): Promise<void> => {

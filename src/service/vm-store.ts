@@ -7,15 +7,15 @@
 // rebuilds it from its log first.
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { LogWriter } from '../db/log-writer.js';
+import type { LogWriter, NewLease } from '../db/log-writer.js';
 import type { StoredVm, VmRepository } from '../db/vm-repository.js';
 import type { LoggedOperation } from '../labs/types.js';
 import { SimError, withVmDefaults, type Operation, type OperationKind, type VmConfig, type VmConfigInput, type VmLimits } from '../sim/index.js';
 import type { Applied, EngineHost, EngineQuery, EngineState, QueryAnswers, QueryOf } from './engine/host.js';
 import { invalidInput, limitExceeded, ServiceError } from './errors.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, LeaseLost } from './group-commit.js';
 import { listPage, type Page, type PageQuery } from './list-page.js';
-import { VmRegistry, type VmRecord } from './registry.js';
+import { movedError, VmRegistry, type VmRecord } from './registry.js';
 import { Replayer } from './replayer.js';
 import { BoundedKeyedQueue, DEFAULT_QUEUE_BOUNDS, type QueueBounds, type QueueDepths } from './bounded-queue.js';
 import { StartupLoad } from './startup.js';
@@ -41,6 +41,12 @@ export interface VmStoreOptions {
   maxVms: number;
   maxOperationsPerVm: number;
   log: FastifyBaseLogger;
+  /**
+   * Cluster mode: VMs are loaded one at a time as this instance takes their leases (adopt),
+   * not all at start; a new VM comes with this instance's lease (epoch 1); every log entry
+   * carries its VM's epoch, and a group that fences a VM drops it here (moved).
+   */
+  lease?: NewLease;
   /** Calls a VM, and the VMs of one engine worker together, may have queued (more: 503). */
   queueBounds?: QueueBounds;
   /** The engine worker a VM lives on (for the per-worker bound); one slot when absent. */
@@ -66,8 +72,12 @@ export class VmStore {
     this.queue = new BoundedKeyedQueue(options.queueBounds ?? DEFAULT_QUEUE_BOUNDS, options.slotOf ?? (() => 0));
     this.registry = new VmRegistry(options.maxVms);
     this.replayer = new Replayer(host, repo, options.limits, options.log);
-    this.startup = new StartupLoad(repo, this.registry, this.replayer, options.log);
-    this.commits = new GroupCommit(writer, (vmIds, error) => this.groupFailed(vmIds, error));
+    this.startup = new StartupLoad(repo, this.registry, this.replayer, options.log, options.lease === undefined);
+    this.commits = new GroupCommit(
+      writer,
+      (vmIds, error) => this.groupFailed(vmIds, error),
+      (vmIds) => this.evict([...vmIds]),
+    );
   }
 
   /** Resolves once the VMs are rebuilt from their logs; a 503 problem if that failed. */
@@ -99,11 +109,12 @@ export class VmStore {
       lastSeq: 0,
       commits: Promise.resolve(),
       stale: false,
+      epoch: this.options.lease && 1,
     };
     await this.host.create(record.id, config, this.options.limits);
     try {
       this.registry.checkRoom(); // again: another create may have taken the last place meanwhile
-      this.writer.insertVm({ id: record.id, config, createdAt: record.createdAt, owner: record.owner });
+      await this.writer.insertVm({ id: record.id, config, createdAt: record.createdAt, owner: record.owner }, this.options.lease);
     } catch (error) {
       await this.host.drop(record.id);
       if (error instanceof ServiceError) throw error;
@@ -117,7 +128,7 @@ export class VmStore {
   remove(id: string): Promise<void> {
     return this.queue.run(id, async () => {
       await this.settled(id);
-      this.writer.deleteVm(id);
+      await this.writer.deleteVm(id);
       this.registry.delete(id);
       await this.host.drop(id);
     });
@@ -198,13 +209,21 @@ export class VmStore {
         throw error;
       }
       record.lastSeq += 1;
-      const commit = this.commits.enqueue({ vmId: id, seq: record.lastSeq, op, resultJson: out.json, projection: out.projection });
+      const commit = this.commits.enqueue({
+        vmId: id,
+        seq: record.lastSeq,
+        op,
+        resultJson: out.json,
+        projection: out.projection,
+        epoch: record.epoch,
+      });
       record.commits = commit.catch(() => undefined);
       return { json: out.json, commit };
     });
     try {
       await applied.commit;
-    } catch {
+    } catch (error) {
+      if (error instanceof LeaseLost) throw movedError(id); // fenced: not written, and the VM is dropped here
       throw storageFailure(); // groupFailed logged the cause once for the whole group
     }
     return { json: applied.json };
@@ -222,11 +241,46 @@ export class VmStore {
     return { items: page.items.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })), nextCursor: page.nextCursor };
   }
 
-  /** Waits for every queued call and commits the last group (graceful shutdown). */
-  async drain(): Promise<void> {
+  /** Cluster mode: rebuilds a stored VM from its log now that this instance holds its lease at `epoch`. */
+  adopt(id: string, epoch: number): Promise<void> {
+    return this.queue.run(id, async () => {
+      const stored = await this.repo.vm(id);
+      if (!stored) return;
+      const config = withVmDefaults(stored.config);
+      const lastSeq = await this.replayer.rebuild(id, config);
+      this.registry.add({ id, createdAt: stored.createdAt, owner: stored.owner, config, lastSeq, commits: Promise.resolve(), stale: false, epoch });
+    });
+  }
+
+  /** Cluster mode: drops VMs another instance holds the lease of now (their engine state may be ahead of the log). */
+  evict(ids: readonly string[]): void {
+    for (const id of ids) {
+      if (!this.registry.moved(id)) continue;
+      void this.host.drop(id);
+      this.options.log.warn({ vmId: id }, 'lease lost: VM dropped from this instance');
+    }
+  }
+
+  /** Whether the VM is loaded here (cluster mode: this instance holds its lease). */
+  has(id: string): boolean {
+    return this.registry.find(id) !== undefined;
+  }
+
+  /** Cluster mode: VM id -> epoch of every VM loaded here, for lease renewal. */
+  epochs(): Map<string, number> {
+    return new Map(this.registry.all().map((r) => [r.id, r.epoch ?? 0]));
+  }
+
+  /** Waits for every queued call and commits the last group; the VMs stay (cluster mode hands leases back after this). */
+  async quiesce(): Promise<void> {
     await this.queue.drain();
-    this.commits.flush();
+    await this.commits.flush();
     await Promise.all(this.registry.all().map((r) => r.commits));
+  }
+
+  /** quiesce(), then closes the engine host (graceful shutdown). */
+  async drain(): Promise<void> {
+    await this.quiesce();
     await this.host.close();
   }
 

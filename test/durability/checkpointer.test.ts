@@ -3,7 +3,8 @@
 import { statSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Checkpointer } from '../../src/db/checkpointer.js';
-import { LogWriter, type LogEntryWrite } from '../../src/db/log-writer.js';
+import type { LogEntryWrite } from '../../src/db/log-writer.js';
+import { SqliteLogWriter } from '../../src/db/sqlite-log-writer.js';
 import { applyMigrations } from '../../src/db/migrate.js';
 import { openSqlite } from '../../src/db/sqlite.js';
 import { withVmDefaults } from '../../src/sim/index.js';
@@ -16,7 +17,7 @@ describe('checkpointer', () => {
     const dbFile = tempDbFile();
     applyMigrations(dbFile);
     const errors: string[] = [];
-    const writer = new LogWriter(openSqlite(`file:${dbFile}`, 'NORMAL'), new Checkpointer(dbFile, (m) => errors.push(m)));
+    const writer = new SqliteLogWriter(openSqlite(`file:${dbFile}`, 'NORMAL'), new Checkpointer(dbFile, (m) => errors.push(m)));
     writer.insertVm({ id: 'vm', config: withVmDefaults({ name: 'cp' }), createdAt: new Date(), owner: null });
     const before = statSync(dbFile).size;
     let seq = 0;
@@ -28,7 +29,7 @@ describe('checkpointer', () => {
         resultJson: JSON.stringify({ ret: 0, errno: null, padding: 'x'.repeat(200) }),
         projection: {},
       }));
-      writer.commit(entries, new Date());
+      await writer.commit(entries, new Date());
     }
     for (let i = 0; i < 100 && statSync(dbFile).size <= before; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(statSync(dbFile).size).toBeGreaterThan(before);

@@ -1,5 +1,6 @@
 // The real server (src/server.ts under Node with the tsx loader: one process, so a signal
-// reaches the server itself) on a given SQLite file and a free port, for the durability tests.
+// reaches the server itself) on a given SQLite file (migrated here) or PostgreSQL URL (the
+// server migrates it) and a free port (or env.PORT), for the durability and cluster tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '../../src/db/migrate.js';
@@ -15,11 +16,12 @@ export interface ServerProcess {
   output: () => string;
 }
 
-export async function startServer(dbFile: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  applyMigrations(dbFile);
+export async function startServer(database: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const postgres = database.startsWith('postgres');
+  if (!postgres) applyMigrations(database);
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: `file:${dbFile}`, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, DATABASE_URL: postgres ? database : `file:${database}`, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

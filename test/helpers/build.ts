@@ -1,5 +1,6 @@
-// build() for tests: a fresh temp SQLite file, migrated in-process, and the app ready
-// (VMs rebuilt) before the first request. Pass `dbFile` to reopen an existing database.
+// build() for tests: a fresh migrated database on the test store (a temp SQLite file, or a
+// PostgreSQL database with TEST_DATABASE=postgres: store.ts), and the app ready (VMs rebuilt)
+// before the first request. Pass `databaseUrl` to reopen an existing database.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,12 +8,13 @@ import type { FastifyInstance } from 'fastify';
 import supertest from 'supertest';
 import { afterAll, beforeAll } from 'vitest';
 import { build as buildApp, type BuildOptions } from '../../src/app.js';
-import { applyMigrations } from '../../src/db/migrate.js';
+import { freshDatabaseUrl } from './store.js';
 
 export interface TestApp {
   app: FastifyInstance;
   api: ReturnType<typeof supertest>;
-  dbFile: string;
+  /** The app's database ("file:..." or "postgresql://..."): reopen it with build({ databaseUrl }), read it with queryRows. */
+  databaseUrl: string;
   /** Closes the app (the database file stays, for restart tests). */
   close(): Promise<void>;
 }
@@ -26,13 +28,13 @@ export function tempDbFile(): string {
   return join(dir, 'test.db');
 }
 
-export async function build(options: BuildOptions & { dbFile?: string; waitForReplay?: boolean } = {}): Promise<TestApp> {
-  const { dbFile = tempDbFile(), waitForReplay = true, ...buildOptions } = options;
-  applyMigrations(dbFile);
-  const app = await buildApp({ logger: false, ...buildOptions, databaseUrl: `file:${dbFile}` });
+export async function build(options: BuildOptions & { waitForReplay?: boolean } = {}): Promise<TestApp> {
+  const { waitForReplay = true, ...buildOptions } = options;
+  const databaseUrl = buildOptions.databaseUrl ?? (await freshDatabaseUrl(tempDbFile));
+  const app = await buildApp({ logger: false, ...buildOptions, databaseUrl });
   await app.ready();
   if (waitForReplay) await app.vmStore.whenLoaded();
-  return { app, api: supertest(app.server), dbFile, close: () => app.close() };
+  return { app, api: supertest(app.server), databaseUrl, close: () => app.close() };
 }
 
 export function removeTempDirs(): void {

@@ -1,7 +1,7 @@
 // Bearer tokens: with tokens configured every /v1 call needs one (401 problem otherwise),
 // probes, the document and the UI stay open, and each VM is visible only to the token that
 // created it (another token gets exactly the 404 of a VM that does not exist).
-import Database from 'better-sqlite3';
+import { queryRows } from '../helpers/store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/service/token-hash.js';
 import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
@@ -84,15 +84,10 @@ describe('with tokens configured', () => {
   it('stores only the token hash as the owner, and keeps ownership across a restart', async () => {
     const vmId = await aliceVm();
     await t.close();
-    const db = new Database(t.dbFile, { readonly: true });
-    try {
-      const row = db.prepare('SELECT ownerTokenHash FROM Vm WHERE id = ?').get(vmId) as { ownerTokenHash: string };
-      expect(row.ownerTokenHash).toBe(hashToken(ALICE));
-      expect(JSON.stringify(db.prepare('SELECT * FROM Vm').all())).not.toContain(ALICE);
-    } finally {
-      db.close();
-    }
-    t = await build({ dbFile: t.dbFile, apiTokenHashes: tokens });
+    const [row] = await queryRows<{ ownerTokenHash: string }>(t.databaseUrl, 'SELECT "ownerTokenHash" FROM "Vm" WHERE "id" = ?', vmId);
+    expect(row!.ownerTokenHash).toBe(hashToken(ALICE));
+    expect(JSON.stringify(await queryRows(t.databaseUrl, 'SELECT * FROM "Vm"'))).not.toContain(ALICE);
+    t = await build({ databaseUrl: t.databaseUrl, apiTokenHashes: tokens });
     expect((await as(ALICE).get(`/v1/vms/${vmId}`)).status).toBe(200);
     expect((await as(BOB).get(`/v1/vms/${vmId}`)).status).toBe(404);
   });
@@ -100,7 +95,7 @@ describe('with tokens configured', () => {
 
 describe('without tokens', () => {
   it('runs open and sees every VM', async () => {
-    const open = await build({ dbFile: t.dbFile });
+    const open = await build({ databaseUrl: t.databaseUrl });
     try {
       const listed = await open.api.get('/v1/vms');
       expect(listed.status).toBe(200);

@@ -1,9 +1,9 @@
 // Calls on one VM are serialised and logged in the order applied; no change is visible
 // before it is committed; a failed commit leaves memory equal to the database.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LogWriter } from '../../src/db/log-writer.js';
 import { GroupCommit } from '../../src/service/group-commit.js';
 import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
+import { writerPrototype } from '../helpers/store.js';
 import { createSelftestVm, onlyRootId } from '../helpers/fixtures.js';
 import { expectDocumented } from '../helpers/openapi.js';
 
@@ -46,7 +46,7 @@ describe('one VM, many concurrent calls', () => {
     // Hold the group commit (everything enqueued meanwhile joins the held group).
     const flush = GroupCommit.prototype.flush;
     vi.spyOn(GroupCommit.prototype, 'flush').mockImplementation(function (this: GroupCommit) {
-      void commitHeld.then(() => flush.call(this));
+      return commitHeld.then(() => flush.call(this));
     });
     const preFault = t.api
       .post(`/v1/vms/${vmId}/vcpus/0/pre-fault`)
@@ -67,9 +67,7 @@ describe('one VM, many concurrent calls', () => {
   it('rolls the VM back to its log when a commit fails, answering a 500 problem', async () => {
     const vmId = await createSelftestVm(t);
     const rootsBefore = (await t.api.get(`/v1/vms/${vmId}/roots`)).body;
-    vi.spyOn(LogWriter.prototype, 'commit').mockImplementationOnce(() => {
-      throw new Error('disk I/O error');
-    });
+    vi.spyOn(writerPrototype(), 'commit').mockRejectedValueOnce(new Error('disk I/O error'));
     const failed = await t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send({ gpa: '0x3fffffc00000', size: '0x200000' });
     expect(failed.status).toBe(500);
     expect(failed.body).toMatchObject({ type: 'urn:prefault-lab:problem:storage-failure', status: 500 });

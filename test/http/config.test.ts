@@ -92,4 +92,23 @@ describe('loadConfig', () => {
     }
     expect(() => loadConfig({ API_TOKENS: 'a b' })).toThrow(/whitespace/);
   });
+
+  it('turns on cluster mode with INSTANCE_ID, on PostgreSQL only, with lease timing from the TTL', () => {
+    const pg = { DATABASE_URL: 'postgresql://u@db:5432/lab', PORT: '3001', INSTANCE_ID: 'a' };
+    expect(loadConfig({ DATABASE_URL: pg.DATABASE_URL }).cluster).toBeUndefined();
+    expect(loadConfig(pg).cluster).toEqual({
+      instanceId: 'a',
+      advertisedUrl: 'http://127.0.0.1:3001',
+      leaseTtlMs: 10_000,
+      leaseRenewMs: 3333,
+      forwardTimeoutMs: 5000,
+    });
+    expect(loadConfig({ ...pg, ADVERTISED_URL: 'http://10.0.0.2:3001/', LEASE_TTL_MS: '3000' }).cluster).toMatchObject({
+      advertisedUrl: 'http://10.0.0.2:3001',
+      leaseRenewMs: 1000,
+    });
+    expect(() => loadConfig({ INSTANCE_ID: 'a' })).toThrow(/INSTANCE_ID .*postgresql/);
+    expect(() => loadConfig({ ...pg, PORT: '0' })).toThrow(/ADVERTISED_URL/);
+    expect(() => loadConfig({ ...pg, LEASE_RENEW_MS: '10000' })).toThrow(/LEASE_RENEW_MS/);
+  });
 });

@@ -2,8 +2,8 @@
 // one SQLite transaction; when a group fails, every call in it answers the 500
 // storage-failure problem and every VM in it is rebuilt from its log.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LogWriter } from '../../src/db/log-writer.js';
 import { useTestApp, type TestApp } from '../helpers/build.js';
+import { writerPrototype } from '../helpers/store.js';
 import { createSelftestVm } from '../helpers/fixtures.js';
 
 // In-process engine: every answer is ready in the turn its call arrived, so the group
@@ -43,9 +43,7 @@ describe('group commit', () => {
   it('answers every call of a failed group with the 500 problem and rebuilds each of its VMs', async () => {
     const vms = await Promise.all([0, 1, 2].map(() => createSelftestVm(t)));
     const before = await Promise.all(vms.map((id) => snapshot(t, id)));
-    vi.spyOn(LogWriter.prototype, 'commit').mockImplementationOnce(() => {
-      throw new Error('disk I/O error');
-    });
+    vi.spyOn(writerPrototype(), 'commit').mockRejectedValueOnce(new Error('disk I/O error'));
     // Two calls per VM: the second applies on top of the first before either is committed.
     const answers = await Promise.all(vms.flatMap((id) => [preFault(id, 0), preFault(id, 1)]));
     for (const res of answers) {
@@ -69,9 +67,7 @@ describe('group commit', () => {
     const [failing, bystander] = await Promise.all([createSelftestVm(t), createSelftestVm(t)]);
     expect((await preFault(bystander, 5)).statusCode).toBe(200);
     const bystanderBefore = await snapshot(t, bystander);
-    vi.spyOn(LogWriter.prototype, 'commit').mockImplementationOnce(() => {
-      throw new Error('disk I/O error');
-    });
+    vi.spyOn(writerPrototype(), 'commit').mockRejectedValueOnce(new Error('disk I/O error'));
     expect((await preFault(failing, 0)).statusCode).toBe(500);
     expect(await snapshot(t, bystander)).toEqual(bystanderBefore);
   });

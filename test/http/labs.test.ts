@@ -264,7 +264,7 @@ describe('persistence and ownership', () => {
     await first.api.post(resolvePath('/v1/vms/{vm:vm}/vcpus/0/pre-fault', ids)).send({ gpa: '0x7f00000', size: '0x1000' });
     const quiz = (await first.api.post('/v1/quizzes').send({ topic: 'policies', seed: 99 })).body;
     await first.close();
-    const second = await build({ dbFile: first.dbFile });
+    const second = await build({ databaseUrl: first.databaseUrl });
     try {
       const grade = await check(second, 'smm-address-space', s.sessionId);
       expect(grade.tasks[0]!.passed).toBe(true);

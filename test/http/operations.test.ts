@@ -1,6 +1,6 @@
 // The operation log: what is logged (and what is not), in order, paginated, with u64
 // values as canonical hex in the log and fixed-width hex in the database.
-import Database from 'better-sqlite3';
+import { queryRows } from '../helpers/store.js';
 import { describe, expect, it } from 'vitest';
 import { build, useTestApp } from '../helpers/build.js';
 import { createSelftestVm, createVm } from '../helpers/fixtures.js';
@@ -79,13 +79,8 @@ describe('u64 round trip', () => {
     expect(before[3].op.gpa).toBe('0xfffffffffffff000');
     await local.close();
 
-    const db = new Database(local.dbFile, { readonly: true });
-    try {
-      const rows = db.prepare('SELECT seq, gpa, size FROM Operation WHERE vmId = ? ORDER BY seq').all(vmId) as {
-        seq: number;
-        gpa: string | null;
-        size: string | null;
-      }[];
+    {
+      const rows = await queryRows(local.databaseUrl, 'SELECT "seq", "gpa", "size" FROM "Operation" WHERE "vmId" = ? ORDER BY "seq"', vmId);
       expect(rows).toEqual([
         { seq: 1, gpa: '0x00003fffffc00000', size: '0x0000000000201000' },
         { seq: 2, gpa: null, size: null },
@@ -93,16 +88,18 @@ describe('u64 round trip', () => {
         { seq: 4, gpa: '0xfffffffffffff000', size: '0x0000000000001000' },
         { seq: 5, gpa: '0x0000000200000000', size: '0x0000000000200000' },
       ]);
-      const slots = db.prepare('SELECT slot, guestPhysAddr, userspaceAddr FROM Memslot WHERE vmId = ? ORDER BY slot').all(vmId);
+      const slots = await queryRows(
+        local.databaseUrl,
+        'SELECT "slot", "guestPhysAddr", "userspaceAddr" FROM "Memslot" WHERE "vmId" = ? ORDER BY "slot"',
+        vmId,
+      );
       expect(slots).toEqual([
         { slot: 10, guestPhysAddr: '0x00003fffffc00000', userspaceAddr: '0x00007f0000001000' },
         { slot: 11, guestPhysAddr: '0x0000000200000000', userspaceAddr: '0x00007fff00000000' },
       ]);
-    } finally {
-      db.close();
     }
 
-    const reopened = await build({ dbFile: local.dbFile });
+    const reopened = await build({ databaseUrl: local.databaseUrl });
     try {
       const after = (await reopened.api.get(`/v1/vms/${vmId}/operations`)).body.operations;
       expect(after).toEqual(before);

@@ -1,6 +1,6 @@
 // Restart persistence: a VM rebuilt from its log on a new app equals the one before, and
 // deleting a VM removes its rows.
-import Database from 'better-sqlite3';
+import { queryRows } from '../helpers/store.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
 import { createSelftestVm, createVm, THP_SLOT } from '../helpers/fixtures.js';
@@ -45,7 +45,7 @@ describe('restart', () => {
     const otherVm = await createVm(first, { name: 'second' });
     await first.close();
 
-    const second = await build({ dbFile: first.dbFile });
+    const second = await build({ databaseUrl: first.databaseUrl });
     try {
       expect(await snapshot(second, vmId)).toEqual(snapBefore);
       const listed = await second.api.get('/v1/vms');
@@ -69,20 +69,16 @@ describe('restart', () => {
     await t.api.patch(`/v1/vms/${vmId}/vcpus/0`).send({ maxPhysAddr: 40 });
     await t.api.put(`/v1/vms/${vmId}/memory-attributes`).send({ address: '0x200000', size: '0x200000', private: true });
     await t.close();
-    const db = new Database(t.dbFile, { readonly: true });
-    try {
-      expect(db.prepare('SELECT addressSpace, slot, guestPhysAddr, size, flags FROM Memslot WHERE vmId = ?').all(vmId)).toEqual([
-        { addressSpace: 0, slot: 0, guestPhysAddr: '0x0000000000000000', size: '0x0000000000400000', flags: '["guest_memfd"]' },
-      ]);
-      expect(db.prepare('SELECT id, maxPhysAddr, smm, guestMode, nestedTdp FROM Vcpu WHERE vmId = ?').all(vmId)).toEqual([
-        { id: 0, maxPhysAddr: 40, smm: 0, guestMode: 0, nestedTdp: 1 },
-      ]);
-      expect(db.prepare('SELECT address, size, private FROM MemoryAttributeRange WHERE vmId = ?').all(vmId)).toEqual([
-        { address: '0x0000000000200000', size: '0x0000000000200000', private: 1 },
-      ]);
-    } finally {
-      db.close();
-    }
+    const rows = (sql: string) => queryRows(t.databaseUrl, sql, vmId);
+    expect(await rows('SELECT "addressSpace", "slot", "guestPhysAddr", "size", "flags" FROM "Memslot" WHERE "vmId" = ?')).toEqual([
+      { addressSpace: 0, slot: 0, guestPhysAddr: '0x0000000000000000', size: '0x0000000000400000', flags: '["guest_memfd"]' },
+    ]);
+    expect(await rows('SELECT "id", "maxPhysAddr", "smm", "guestMode", "nestedTdp" FROM "Vcpu" WHERE "vmId" = ?')).toEqual([
+      { id: 0, maxPhysAddr: 40, smm: 0, guestMode: 0, nestedTdp: 1 },
+    ]);
+    expect(await rows('SELECT "address", "size", "private" FROM "MemoryAttributeRange" WHERE "vmId" = ?')).toEqual([
+      { address: '0x0000000000200000', size: '0x0000000000200000', private: 1 },
+    ]);
   });
 
   it('DELETE removes the VM, its log and its mirror rows; it stays gone after a restart', async () => {
@@ -91,18 +87,13 @@ describe('restart', () => {
     const keep = await createSelftestVm(t);
     expect((await t.api.delete(`/v1/vms/${vmId}`)).status).toBe(204);
     await t.close();
-    const db = new Database(t.dbFile, { readonly: true });
-    try {
-      for (const table of ['Vm', 'Operation', 'Memslot', 'Vcpu']) {
-        const column = table === 'Vm' ? 'id' : 'vmId';
-        const count = (id: string) => (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`).get(id) as { n: number }).n;
-        expect(count(vmId), table).toBe(0);
-        expect(count(keep), table).toBeGreaterThan(0);
-      }
-    } finally {
-      db.close();
+    for (const table of ['Vm', 'Operation', 'Memslot', 'Vcpu']) {
+      const column = table === 'Vm' ? 'id' : 'vmId';
+      const count = async (id: string) => (await queryRows<{ n: number }>(t.databaseUrl, `SELECT count(*) AS "n" FROM "${table}" WHERE "${column}" = ?`, id))[0]!.n;
+      expect(await count(vmId), table).toBe(0);
+      expect(await count(keep), table).toBeGreaterThan(0);
     }
-    const reopened = await build({ dbFile: t.dbFile });
+    const reopened = await build({ databaseUrl: t.databaseUrl });
     try {
       expect((await reopened.api.get(`/v1/vms/${vmId}`)).status).toBe(404);
       expect((await reopened.api.get(`/v1/vms/${keep}`)).status).toBe(200);

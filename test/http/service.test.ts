@@ -1,8 +1,7 @@
 // Liveness, readiness (503 until VMs are rebuilt), and problem+json for what no route matches.
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../../src/db/migrate.js';
 import { build, removeTempDirs, tempDbFile } from '../helpers/build.js';
+import { freshDatabaseUrl, queryRows } from '../helpers/store.js';
 import { expectDocumented } from '../helpers/openapi.js';
 
 afterAll(removeTempDirs);
@@ -43,17 +42,16 @@ describe('health and readiness', () => {
 
 describe('a database the engine cannot replay', () => {
   it('keeps readyz and every /v1 call at 503, naming the VM', async () => {
-    const dbFile = tempDbFile();
-    applyMigrations(dbFile);
-    const db = new Database(dbFile);
-    db.prepare('INSERT INTO Vm (id, name, config, createdAt) VALUES (?, ?, ?, ?)').run(
+    const databaseUrl = await freshDatabaseUrl(tempDbFile);
+    await queryRows(
+      databaseUrl,
+      'INSERT INTO "Vm" ("id", "name", "config", "createdAt") VALUES (?, ?, ?, ?)',
       'vm-bad',
       'bad',
       JSON.stringify({ name: 'bad', type: 'tdx', host: { vendor: 'amd' } }),
-      Date.now(),
+      new Date().toISOString(),
     );
-    db.close();
-    const t = await build({ dbFile, waitForReplay: false });
+    const t = await build({ databaseUrl, waitForReplay: false });
     try {
       await expect(t.app.vmStore.whenLoaded()).rejects.toThrow(/vm-bad/);
       const ready = await t.api.get('/readyz');

@@ -186,7 +186,7 @@ describe('persisted, replayed, exported, imported', () => {
     const ops = (await first.api.get(`/v1/vms/${vmId}/operations`)).body.operations;
     await first.close();
 
-    const second = await build({ dbFile: first.dbFile });
+    const second = await build({ databaseUrl: first.databaseUrl });
     try {
       const view = await second.api.get(`/v1/vms/${vmId}`);
       expect(view.body).toMatchObject({ dead: true, quirksDisabled: ['SLOT_ZAP_ALL'] });

@@ -84,7 +84,7 @@ describe('engine in 2 worker threads', () => {
     await t.close();
     apps.splice(apps.indexOf(t), 1);
     for (const workers of [0, 3]) {
-      const again = await app({ dbFile: t.dbFile, workers });
+      const again = await app({ databaseUrl: t.databaseUrl, workers });
       expect(JSON.stringify(await state(again))).toBe(JSON.stringify(expected));
       await again.close();
       apps.pop();

@@ -1,16 +1,15 @@
-// Owns the database, the engine host and the live VMs for the app's lifetime: opens Prisma
-// (reads) and the better-sqlite3 write connection (group commits), rebuilds the VMs in the
+// Owns the database, the engine host and the live VMs for the app's lifetime: opens the
+// store (Prisma for reads, a LogWriter for group commits: SQLite or PostgreSQL), rebuilds the VMs in the
 // background once the app is ready (readyz says when), holds /v1 calls until then, and on
 // close (after Fastify has finished the in-flight requests) drains the queues, commits the
 // last group, closes the engine host and both connections.
 import type { PrismaClient } from '@prisma/client';
+import type pg from 'pg';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { SqliteSynchronous } from '../../config.js';
-import { Checkpointer } from '../../db/checkpointer.js';
-import { LogWriter } from '../../db/log-writer.js';
-import { openPrisma, sqlitePath } from '../../db/prisma.js';
-import { openSqlite } from '../../db/sqlite.js';
+import type { NewLease } from '../../db/log-writer.js';
+import { openStore } from '../../db/open-store.js';
 import { VmRepository } from '../../db/vm-repository.js';
 import type { QueueBounds } from '../../service/bounded-queue.js';
 import type { ShardedHost } from '../../service/engine/shard-stats.js';
@@ -25,6 +24,8 @@ declare module 'fastify' {
     engineHost: ShardedHost;
     /** The Prisma client, for other plugins' own tables (the VM log is written by LogWriter). */
     prisma: PrismaClient;
+    /** PostgreSQL stores: a connection pool for leases (cluster mode); undefined on SQLite. */
+    storePool: pg.Pool | undefined;
   }
 }
 
@@ -39,13 +40,16 @@ interface PersistenceOptions {
   sqliteSynchronous: SqliteSynchronous;
   /** Replay waits for this promise first (tests use it to observe readyz before replay). */
   replayGate?: Promise<unknown>;
+  /** Cluster mode: the lease new VMs are created with (see vm-store.ts). */
+  lease?: NewLease;
 }
 
 export default fp(
   async function persistence(app: FastifyInstance, options: PersistenceOptions) {
-    const prisma = await openPrisma(options.databaseUrl);
-    const checkpointer = new Checkpointer(sqlitePath(options.databaseUrl), (message) => app.log.warn({ message }, 'WAL checkpoint failed'));
-    const writer = new LogWriter(openSqlite(options.databaseUrl, options.sqliteSynchronous), checkpointer);
+    const { prisma, writer, pool, close } = await openStore(options.databaseUrl, {
+      sqliteSynchronous: options.sqliteSynchronous,
+      onCheckpointError: (message) => app.log.warn({ message }, 'WAL checkpoint failed'),
+    });
     // A dead worker's VMs go back to the store, which rebuilds them from their logs.
     const host = createEngineHost({ ...options.engine, onLost: (vmIds, error) => store.enginesLost(vmIds, error) });
     const store: VmStore = new VmStore(new VmRepository(prisma), writer, host, {
@@ -53,12 +57,14 @@ export default fp(
       maxOperationsPerVm: options.maxOperationsPerVm,
       limits: options.limits,
       log: app.log,
+      lease: options.lease,
       queueBounds: options.queueBounds,
       slotOf: (vmId) => host.slotOf(vmId),
     });
     app.decorate('engineHost', host);
     app.decorate('vmStore', store);
     app.decorate('prisma', prisma);
+    app.decorate('storePool', pool);
     app.addHook('onReady', async () => {
       void store.startup.start(options.replayGate);
     });
@@ -74,8 +80,7 @@ export default fp(
       try {
         await store.drain();
       } finally {
-        await writer.close();
-        await prisma.$disconnect();
+        await close();
       }
     });
   },

@@ -1,0 +1,68 @@
+// Cluster mode (INSTANCE_ID set, PostgreSQL store): every call naming a VM runs on the
+// instance holding the VM's lease. A call reaching another instance is forwarded to the
+// owner (@fastify/reply-from) rather than redirected: the instances sit behind HAProxy and
+// need not be reachable by clients, and a forward keeps the client's one connection and
+// one URL (a 307 would expose instance addresses and make every client follow redirects).
+// HAProxy routes by VM id (to the creator, else by a consistent hash), so most calls reach
+// the owner directly; forwards happen after a failover or a restart.
+import replyFrom from '@fastify/reply-from';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { LeaseStore, type LeaseIdentity } from '../../db/lease-store.js';
+import { ServiceError } from '../../service/errors.js';
+import { LeaseKeeper } from '../../service/lease-keeper.js';
+
+export interface ClusterOptions extends LeaseIdentity {
+  renewMs: number;
+  /** Forwarded calls that take longer than this answer 504 (an owner paused or gone). */
+  forwardTimeoutMs: number;
+}
+
+/** Marks a forwarded call, so an instance never forwards it again (no loops while leases move). */
+const FORWARDED = 'x-prefault-forwarded-by';
+const SERVED_BY = 'x-prefault-instance';
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Routes answering 201 with a new VM (its id in the body). */
+const CREATES = new Set(['/v1/vms', '/v1/vms/import']);
+
+export default fp(
+  async function cluster(app: FastifyInstance, options: ClusterOptions) {
+    if (!app.storePool) throw new Error('cluster mode needs a PostgreSQL store');
+    const keeper = new LeaseKeeper(app.vmStore, new LeaseStore(app.storePool, options), { ttlMs: options.ttlMs, renewMs: options.renewMs }, app.log);
+    await app.register(replyFrom, { http: { requestOptions: { timeout: options.forwardTimeoutMs } } });
+
+    app.addHook('onReady', async () => keeper.start());
+    // Registered after persistence, so this runs before its close: drain, then hand the leases back.
+    app.addHook('onClose', async () => {
+      await app.vmStore.quiesce();
+      await keeper.stop();
+    });
+
+    // Which instance answered, and through which one when forwarded (for operators and tests);
+    // HAProxy learns who owns a new VM from x-vm-id (deploy/haproxy.cfg, stick table).
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (!reply.hasHeader(SERVED_BY)) reply.header(SERVED_BY, options.instanceId);
+      const via = request.headers[FORWARDED];
+      if (typeof via === 'string') reply.header(FORWARDED, via);
+      if (reply.statusCode === 201 && request.method === 'POST' && CREATES.has(request.routeOptions.url ?? '') && typeof payload === 'string') {
+        const id = (JSON.parse(payload) as { id?: unknown }).id;
+        if (typeof id === 'string') reply.header('x-vm-id', id);
+      }
+      return payload;
+    });
+
+    // Before auth's visibility check (which only knows VMs loaded here).
+    app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+      const vmId = (request.params as { vmId?: unknown } | undefined)?.vmId;
+      if (typeof vmId !== 'string') return;
+      const route = await keeper.route(vmId, WRITES.has(request.method));
+      if (route.here) return;
+      if (request.headers[FORWARDED] !== undefined) throw new ServiceError(503, 'not-ready', `VM ${vmId} is changing instances; retry the call`);
+      request.log.debug({ vmId, owner: route.owner }, 'forwarding to the owner');
+      return reply.from(`${route.address}${request.url}`, {
+        rewriteRequestHeaders: (_req, headers) => ({ ...headers, [FORWARDED]: options.instanceId }),
+      });
+    });
+  },
+  { name: 'cluster', dependencies: ['persistence', 'problem'] },
+);
