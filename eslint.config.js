@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts (migrations, schema generation, the worker shim) run outside TypeScript's lib.
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly' } },
+  },
+  {
     // The scenario runner reads untyped scenario JSON (to be typed with labs/scenario-format's Json).
     files: ['test/scenario/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -107,7 +107,9 @@ async function failover(c: Cluster, vmId: string, page: number): Promise<number>
   }
 }
 
-console.log(`${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at start; autocannon ${CONNECTIONS} connections, ${SECONDS} s per run, ${VMS} VMs, pre-faults of 2 fresh 4K pages`);
+console.log(
+  `${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at start; autocannon ${CONNECTIONS} connections, ${SECONDS} s per run, ${VMS} VMs, pre-faults of 2 fresh 4K pages`,
+);
 console.log('PostgreSQL, HAProxy, the instances and autocannon all share these cores.\n');
 try {
   for (const n of [1, 2, 3]) {
@@ -124,10 +126,13 @@ try {
           times.push(await failover(c, vmId, 100_000 + k));
           const dead = c.instances.findIndex((i) => i.process.child.signalCode === 'SIGKILL');
           // Restart the killed instance (same id and port) before the next measurement.
-          if (dead >= 0) c.instances[dead] = await startInstance(c.databaseUrl, c.instances[dead]!.id, c.instances[dead]!.port, { leaseTtlMs: LEASE_TTL_MS });
+          if (dead >= 0)
+            c.instances[dead] = await startInstance(c.databaseUrl, c.instances[dead]!.id, c.instances[dead]!.port, { leaseTtlMs: LEASE_TTL_MS });
           await sleep(1500);
         }
-        console.log(`failover after kill -9 of the owner: ${times.map((t) => `${Math.round(t)} ms`).join(', ')} (lease ${LEASE_TTL_MS} ms; a lease is renewed every ${Math.floor(LEASE_TTL_MS / 3)} ms)`);
+        console.log(
+          `failover after kill -9 of the owner: ${times.map((t) => `${Math.round(t)} ms`).join(', ')} (lease ${LEASE_TTL_MS} ms; a lease is renewed every ${Math.floor(LEASE_TTL_MS / 3)} ms)`,
+        );
       }
     } finally {
       await stopCluster(c);
@@ -135,7 +140,9 @@ try {
   }
   const replayDb = await createDatabase(adminUrl, `replay_${randomUUID().replaceAll('-', '')}`);
   const replay = await timeReplay(REPLAY_OPERATIONS, 10, replayDb);
-  console.log(`replay of ${REPLAY_OPERATIONS.toLocaleString('en')} logged operations (${replay.vmsLoaded} VMs) from PostgreSQL: ${Math.round(replay.ms)} ms`);
+  console.log(
+    `replay of ${REPLAY_OPERATIONS.toLocaleString('en')} logged operations (${replay.vmsLoaded} VMs) from PostgreSQL: ${Math.round(replay.ms)} ms`,
+  );
   console.log(`\nload average ${loadavg()[0]!.toFixed(1)} at the end`);
 } finally {
   throwaway?.stop();

@@ -28,21 +28,35 @@ const PRISMA_CLI = join(ROOT, 'node_modules/prisma/build/index.js');
 export function postgresSchema(source) {
   const provider = /(datasource db \{[^}]*provider\s*=\s*)"sqlite"/;
   const generator = /(generator client \{[^}]*provider\s*=\s*"prisma-client-js")/;
-  if (!provider.test(source) || !generator.test(source)) throw new Error('prisma/schema.prisma: expected a sqlite datasource "db" and a prisma-client-js generator "client"');
+  if (!provider.test(source) || !generator.test(source))
+    throw new Error('prisma/schema.prisma: expected a sqlite datasource "db" and a prisma-client-js generator "client"');
   return (
     '// GENERATED from prisma/schema.prisma by scripts/prisma-postgres.mjs: edit that file, then run\n' +
     '// `npm run db:postgres`. Only the provider and the client output differ.\n' +
-    source
-      .replace(provider, '$1"postgresql"')
-      .replace(generator, '$1\n  output     = "../../node_modules/.prisma/client-postgres"')
+    source.replace(provider, '$1"postgresql"').replace(generator, '$1\n  output     = "../../node_modules/.prisma/client-postgres"')
   );
 }
 
 const read = (path) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined);
-const dirs = (path) => (existsSync(path) ? readdirSync(path, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort() : []);
+const dirs = (path) =>
+  existsSync(path)
+    ? readdirSync(path, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
+    : [];
 
 function diffScript(from, to) {
-  const args = [PRISMA_CLI, 'migrate', 'diff', from ? '--from-schema-datamodel' : '--from-empty', ...(from ? [from] : []), '--to-schema-datamodel', to, '--script'];
+  const args = [
+    PRISMA_CLI,
+    'migrate',
+    'diff',
+    from ? '--from-schema-datamodel' : '--from-empty',
+    ...(from ? [from] : []),
+    '--to-schema-datamodel',
+    to,
+    '--script',
+  ];
   return execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
@@ -60,7 +74,8 @@ export function drift() {
   const schema = postgresSchema(readFileSync(SOURCE, 'utf8'));
   const problems = [];
   if (read(PG_SCHEMA) !== schema) problems.push('prisma/postgres/schema.prisma is not generated from prisma/schema.prisma');
-  if (read(PG_MIGRATED) !== schema) problems.push('prisma/postgres/migrations lag behind prisma/schema.prisma (no PostgreSQL migration for the latest models)');
+  if (read(PG_MIGRATED) !== schema)
+    problems.push('prisma/postgres/migrations lag behind prisma/schema.prisma (no PostgreSQL migration for the latest models)');
   return problems;
 }
 

@@ -79,6 +79,9 @@ export class LeaseStore {
   /** Ends this instance's leases on these VMs now, so another instance can take them at once (clean shutdown). */
   async release(vmIds: readonly string[]): Promise<void> {
     if (vmIds.length === 0) return;
-    await this.pool.query(`UPDATE "VmLease" SET "expiresAt" = ${NOW_UTC} WHERE "vmId" = ANY($1::text[]) AND "owner" = $2`, [vmIds, this.me.instanceId]);
+    await this.pool.query(`UPDATE "VmLease" SET "expiresAt" = ${NOW_UTC} WHERE "vmId" = ANY($1::text[]) AND "owner" = $2`, [
+      vmIds,
+      this.me.instanceId,
+    ]);
   }
 }

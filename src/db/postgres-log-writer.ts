@@ -29,13 +29,15 @@ export class PostgresLogWriter implements LogWriter {
 
   insertVm(vm: VmRowWrite, lease?: NewLease): Promise<void> {
     return this.transaction(async (q) => {
-      await q('INSERT INTO "Vm" ("id", "name", "config", "createdAt", "ownerTokenHash") VALUES ($1, $2, $3, $4::timestamptz AT TIME ZONE \'UTC\', $5)', [
-        vm.id, vm.config.name, JSON.stringify(vm.config), vm.createdAt.toISOString(), vm.owner,
-      ]);
+      await q(
+        'INSERT INTO "Vm" ("id", "name", "config", "createdAt", "ownerTokenHash") VALUES ($1, $2, $3, $4::timestamptz AT TIME ZONE \'UTC\', $5)',
+        [vm.id, vm.config.name, JSON.stringify(vm.config), vm.createdAt.toISOString(), vm.owner],
+      );
       if (lease)
-        await q(`INSERT INTO "VmLease" ("vmId", "owner", "address", "epoch", "expiresAt") VALUES ($1, $2, $3, 1, ${NOW_UTC} + $4 * interval '1 millisecond')`, [
-          vm.id, lease.owner, lease.address, lease.ttlMs,
-        ]);
+        await q(
+          `INSERT INTO "VmLease" ("vmId", "owner", "address", "epoch", "expiresAt") VALUES ($1, $2, $3, 1, ${NOW_UTC} + $4 * interval '1 millisecond')`,
+          [vm.id, lease.owner, lease.address, lease.ttlMs],
+        );
     });
   }
 
@@ -57,8 +59,14 @@ export class PostgresLogWriter implements LogWriter {
            SELECT v, s, k, o, r, g, z, e, $9::timestamptz AT TIME ZONE 'UTC'
            FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[]) AS t(v, s, k, o, r, g, z, e)`,
           [
-            kept.map((e) => e.vmId), kept.map((e) => e.seq), kept.map((e) => e.op.op), kept.map((e) => JSON.stringify(e.op)),
-            kept.map((e) => e.resultJson), ranges.map((r) => r.gpa), ranges.map((r) => r.size), kept.map((e) => e.epoch ?? 0),
+            kept.map((e) => e.vmId),
+            kept.map((e) => e.seq),
+            kept.map((e) => e.op.op),
+            kept.map((e) => JSON.stringify(e.op)),
+            kept.map((e) => e.resultJson),
+            ranges.map((r) => r.gpa),
+            ranges.map((r) => r.size),
+            kept.map((e) => e.epoch ?? 0),
             createdAt.toISOString(),
           ],
         );
@@ -79,9 +87,10 @@ export class PostgresLogWriter implements LogWriter {
     for (const e of entries) if (e.epoch !== undefined) wanted.set(e.vmId, e.epoch);
     if (wanted.size === 0) return new Set();
     // Sorted, so two transactions locking overlapping rows take them in one order.
-    const rows = await q<{ vmId: string; epoch: number }>('SELECT "vmId", "epoch" FROM "VmLease" WHERE "vmId" = ANY($1::text[]) ORDER BY "vmId" FOR SHARE', [
-      [...wanted.keys()],
-    ]);
+    const rows = await q<{ vmId: string; epoch: number }>(
+      'SELECT "vmId", "epoch" FROM "VmLease" WHERE "vmId" = ANY($1::text[]) ORDER BY "vmId" FOR SHARE',
+      [[...wanted.keys()]],
+    );
     const current = new Map(rows.map((r) => [r.vmId, r.epoch]));
     return new Set([...wanted].filter(([vmId, epoch]) => current.get(vmId) !== epoch).map(([vmId]) => vmId));
   }
@@ -112,22 +121,39 @@ async function replaceMirrors(q: Query, vmId: string, p: Projection): Promise<vo
     for (const m of p.memslots)
       await q(
         'INSERT INTO "Memslot" ("vmId", "addressSpace", "slot", "guestPhysAddr", "size", "userspaceAddr", "guestMemfdOffset", "flags", "backing") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-        [vmId, m.addressSpace, m.slot, toFixedHex(m.guestPhysAddr), toFixedHex(m.size), toFixedHex(m.userspaceAddr), toFixedHex(m.guestMemfdOffset),
-          JSON.stringify(m.flags), JSON.stringify(m.backing)],
+        [
+          vmId,
+          m.addressSpace,
+          m.slot,
+          toFixedHex(m.guestPhysAddr),
+          toFixedHex(m.size),
+          toFixedHex(m.userspaceAddr),
+          toFixedHex(m.guestMemfdOffset),
+          JSON.stringify(m.flags),
+          JSON.stringify(m.backing),
+        ],
       );
   }
   if (p.vcpus) {
     await q('DELETE FROM "Vcpu" WHERE "vmId" = $1', [vmId]);
     for (const v of p.vcpus)
       await q('INSERT INTO "Vcpu" ("vmId", "id", "maxPhysAddr", "smm", "guestMode", "nestedTdp") VALUES ($1, $2, $3, $4, $5, $6)', [
-        vmId, v.id, v.maxPhysAddr, v.smm, v.guestMode, v.nestedTdp,
+        vmId,
+        v.id,
+        v.maxPhysAddr,
+        v.smm,
+        v.guestMode,
+        v.nestedTdp,
       ]);
   }
   if (p.attributes) {
     await q('DELETE FROM "MemoryAttributeRange" WHERE "vmId" = $1', [vmId]);
     for (const a of p.attributes)
       await q('INSERT INTO "MemoryAttributeRange" ("vmId", "address", "size", "private") VALUES ($1, $2, $3, $4)', [
-        vmId, toFixedHex(a.address), toFixedHex(a.size), a.private,
+        vmId,
+        toFixedHex(a.address),
+        toFixedHex(a.size),
+        a.private,
       ]);
   }
 }

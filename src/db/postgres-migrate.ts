@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
-export const POSTGRES_MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/postgres/migrations', import.meta.url));
+const POSTGRES_MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/postgres/migrations', import.meta.url));
 
 /** Any constant shared by every instance: the key of the migration advisory lock. */
 const MIGRATION_LOCK = 0x7072_6566;
@@ -28,7 +28,9 @@ export async function applyPostgresMigrations(databaseUrl: string, migrationsDir
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await client.query(LEDGER_SQL);
     const done = new Set(
-      (await client.query<{ name: string }>('SELECT migration_name AS name FROM _prisma_migrations WHERE rolled_back_at IS NULL')).rows.map((r) => r.name),
+      (await client.query<{ name: string }>('SELECT migration_name AS name FROM _prisma_migrations WHERE rolled_back_at IS NULL')).rows.map(
+        (r) => r.name,
+      ),
     );
     const names = readdirSync(migrationsDir, { withFileTypes: true })
       .filter((entry) => entry.isDirectory())

@@ -15,7 +15,7 @@ import { NOTHING_FENCED, type CommitOutcome, type LogEntryWrite, type LogWriter,
 import { targetRange, type Projection } from './projections.js';
 
 /** DateTime as Prisma writes it to SQLite, so Prisma reads these rows back unchanged. */
-export const sqliteDateTime = (date: Date): string => date.toISOString().replace('Z', '+00:00');
+const sqliteDateTime = (date: Date): string => date.toISOString().replace('Z', '+00:00');
 
 const flag = (value: boolean): number => (value ? 1 : 0);
 
@@ -49,8 +49,17 @@ export class SqliteLogWriter implements LogWriter {
       if (p.memslots) {
         mirror.clearMemslots.run(vmId);
         for (const m of p.memslots)
-          mirror.memslot.run(vmId, m.addressSpace, m.slot, toFixedHex(m.guestPhysAddr), toFixedHex(m.size), toFixedHex(m.userspaceAddr),
-            toFixedHex(m.guestMemfdOffset), JSON.stringify(m.flags), JSON.stringify(m.backing));
+          mirror.memslot.run(
+            vmId,
+            m.addressSpace,
+            m.slot,
+            toFixedHex(m.guestPhysAddr),
+            toFixedHex(m.size),
+            toFixedHex(m.userspaceAddr),
+            toFixedHex(m.guestMemfdOffset),
+            JSON.stringify(m.flags),
+            JSON.stringify(m.backing),
+          );
       }
       if (p.vcpus) {
         mirror.clearVcpus.run(vmId);

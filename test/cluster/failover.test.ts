@@ -5,14 +5,28 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { loud } from '../helpers/postgres-setup.js';
 import { queryRows, TEST_STORE } from '../helpers/store.js';
-import { createDatabase, createLoadVm, freePort, HAPROXY, JSON_HEADERS, sleep, startHaproxy, startInstance, stopInstance, untilOk, type Haproxy, type Instance } from './harness.js';
+import {
+  createDatabase,
+  createLoadVm,
+  freePort,
+  HAPROXY,
+  JSON_HEADERS,
+  sleep,
+  startHaproxy,
+  startInstance,
+  stopInstance,
+  untilOk,
+  type Haproxy,
+  type Instance,
+} from './harness.js';
 import { Load } from './load.js';
 
 const LEASE_TTL_MS = 3000;
 const available = TEST_STORE === 'postgres' && HAPROXY !== undefined;
 if (!available)
-  loud(`test/cluster SKIPPED: ${TEST_STORE !== 'postgres' ? 'runs only with TEST_DATABASE=postgres' : 'haproxy is not installed (apt-get install haproxy)'}`);
-
+  loud(
+    `test/cluster SKIPPED: ${TEST_STORE !== 'postgres' ? 'runs only with TEST_DATABASE=postgres' : 'haproxy is not installed (apt-get install haproxy)'}`,
+  );
 
 describe.skipIf(!available)('a cluster of instances on one PostgreSQL', () => {
   let instances: Instance[] = [];
@@ -34,7 +48,9 @@ describe.skipIf(!available)('a cluster of instances on one PostgreSQL', () => {
     const ports = await Promise.all(Array.from({ length: n }, freePort));
     // One first, so the others find the database migrated (they would wait on its lock anyway).
     instances.push(await startInstance(databaseUrl, 'a', ports[0]!, { leaseTtlMs: LEASE_TTL_MS }));
-    instances.push(...(await Promise.all(ports.slice(1).map((port, i) => startInstance(databaseUrl, 'bcdef'[i]!, port, { leaseTtlMs: LEASE_TTL_MS })))));
+    instances.push(
+      ...(await Promise.all(ports.slice(1).map((port, i) => startInstance(databaseUrl, 'bcdef'[i]!, port, { leaseTtlMs: LEASE_TTL_MS })))),
+    );
     haproxy = await startHaproxy(instances);
     return databaseUrl;
   }
@@ -49,13 +65,17 @@ describe.skipIf(!available)('a cluster of instances on one PostgreSQL', () => {
     await sleep(2000);
     const before = await owners(databaseUrl);
     // The instance owning the most VMs dies without a word.
-    const victim = instances.reduce((best, i) => ([...before.values()].filter((o) => o === i.id).length > [...before.values()].filter((o) => o === best.id).length ? i : best));
+    const victim = instances.reduce((best, i) =>
+      [...before.values()].filter((o) => o === i.id).length > [...before.values()].filter((o) => o === best.id).length ? i : best,
+    );
     const orphans = vms.filter((id) => before.get(id) === victim.id);
     expect(orphans.length).toBeGreaterThan(0);
     const killedAt = performance.now();
     await stopInstance(victim, 'SIGKILL');
     const recoveredMs = await load.allAcknowledgedAfter(killedAt, LEASE_TTL_MS + 30_000);
-    console.log(`kill -9: ${orphans.length} VMs moved; every VM answered again ${Math.round(recoveredMs)} ms after the kill (lease ${LEASE_TTL_MS} ms)`);
+    console.log(
+      `kill -9: ${orphans.length} VMs moved; every VM answered again ${Math.round(recoveredMs)} ms after the kill (lease ${LEASE_TTL_MS} ms)`,
+    );
     await sleep(1000);
     await load.stop();
     const after = await owners(databaseUrl);
@@ -64,7 +84,7 @@ describe.skipIf(!available)('a cluster of instances on one PostgreSQL', () => {
     await load.expectNothingLost(databaseUrl);
   }, 300_000);
 
-  it('SIGSTOP past the lease, takeover, SIGCONT: the paused owner\'s late writes never reach the log under its old epoch', async () => {
+  it("SIGSTOP past the lease, takeover, SIGCONT: the paused owner's late writes never reach the log under its old epoch", async () => {
     const databaseUrl = await cluster(2);
     const [a, b] = instances as [Instance, Instance];
     const vmId = await createLoadVm(a.url, 'paused'); // created on a: a owns it
@@ -72,13 +92,21 @@ describe.skipIf(!available)('a cluster of instances on one PostgreSQL', () => {
     a.process.child.kill('SIGSTOP');
     // Writes sent straight to the paused owner wait in its socket backlog.
     const late = [1, 2, 3, 4, 5].map((page) =>
-      fetch(`${a.url}/v1/vms/${vmId}/vcpus/0/pre-fault`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ gpa: `0x${(page * 0x100000).toString(16)}`, size: '0x1000' }) })
+      fetch(`${a.url}/v1/vms/${vmId}/vcpus/0/pre-fault`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ gpa: `0x${(page * 0x100000).toString(16)}`, size: '0x1000' }),
+      })
         .then(async (res) => ({ status: res.status, body: await res.text() }))
         .catch((error: Error) => ({ status: 0, body: error.message })),
     );
     await sleep(LEASE_TTL_MS + 1000);
     // b takes the expired lease, replays the log and serves the VM.
-    const taken = (await untilOk(`${b.url}/v1/vms/${vmId}/vcpus/0/pre-fault`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ gpa: '0x0', size: '0x1000' }) }, 200)) as { ret: number };
+    const taken = (await untilOk(
+      `${b.url}/v1/vms/${vmId}/vcpus/0/pre-fault`,
+      { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ gpa: '0x0', size: '0x1000' }) },
+      200,
+    )) as { ret: number };
     expect(taken.ret).toBe(0);
     expect((await owners(databaseUrl)).get(vmId)).toBe('b');
     a.process.child.kill('SIGCONT');
@@ -124,6 +152,8 @@ describe.skipIf(!available)('a cluster of instances on one PostgreSQL', () => {
     await load.allAcknowledgedAfter(restartedAt, 60_000);
     await load.stop();
     await load.expectNothingLost(databaseUrl);
-    console.log(`rolling restart: ${load.acknowledgedCount} acknowledged pre-faults, ${[...load.progress.values()].reduce((n, p) => n + p.failures, 0)} retried calls, longest gap per VM ${Math.round(Math.max(...[...load.progress.values()].map((p) => p.longestGapMs)))} ms`);
+    console.log(
+      `rolling restart: ${load.acknowledgedCount} acknowledged pre-faults, ${[...load.progress.values()].reduce((n, p) => n + p.failures, 0)} retried calls, longest gap per VM ${Math.round(Math.max(...[...load.progress.values()].map((p) => p.longestGapMs)))} ms`,
+    );
   }, 600_000);
 });

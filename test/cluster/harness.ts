@@ -11,6 +11,7 @@ import pg from 'pg';
 import { startServer, type ServerProcess } from '../durability/server-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PG_THROWAWAY = join(ROOT, 'scripts', 'pg-throwaway.sh');
 export const JSON_HEADERS = { 'content-type': 'application/json' };
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const HAPROXY = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((p) => existsSync(p));
@@ -29,7 +30,11 @@ export async function untilOk(url: string, init: RequestInit, expected: number, 
 /** A VM with 1 GiB of 4K memory at gpa 0 and vCPU 0, created through `baseUrl`. */
 export async function createLoadVm(baseUrl: string, name: string): Promise<string> {
   const vm = (await untilOk(`${baseUrl}/v1/vms`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ name }) }, 201)) as { id: string };
-  await untilOk(`${baseUrl}/v1/vms/${vm.id}/memslots/0/0`, { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify({ guestPhysAddr: '0x0', size: '0x40000000' }) }, 200);
+  await untilOk(
+    `${baseUrl}/v1/vms/${vm.id}/memslots/0/0`,
+    { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify({ guestPhysAddr: '0x0', size: '0x40000000' }) },
+    200,
+  );
   await untilOk(`${baseUrl}/v1/vms/${vm.id}/vcpus`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ id: 0 }) }, 201);
   return vm.id;
 }
@@ -61,9 +66,9 @@ export async function createDatabase(adminUrl: string, name: string): Promise<st
 /** A throwaway PostgreSQL (scripts/pg-throwaway.sh), for the bench; undefined if none can start. */
 export function startThrowawayPostgres(): { url: string; stop: () => void } | undefined {
   try {
-    const out = execFileSync('scripts/pg-throwaway.sh', ['start'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(PG_THROWAWAY, ['start'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const dir = /PGDIR=(\S+)/.exec(out)![1]!;
-    return { url: /DATABASE_URL=(\S+)/.exec(out)![1]!, stop: () => execFileSync('scripts/pg-throwaway.sh', ['stop', dir], { cwd: ROOT }) };
+    return { url: /DATABASE_URL=(\S+)/.exec(out)![1]!, stop: () => execFileSync(PG_THROWAWAY, ['stop', dir], { cwd: ROOT }) };
   } catch {
     return undefined;
   }
@@ -109,7 +114,7 @@ export interface Haproxy {
 }
 
 /** deploy/haproxy.cfg with its frontend on `port` and one server per instance (a, b, c, ...). */
-export function haproxyConfig(port: number, instances: readonly { id: string; port: number }[]): string {
+function haproxyConfig(port: number, instances: readonly { id: string; port: number }[]): string {
   const shipped = readFileSync(join(ROOT, 'deploy/haproxy.cfg'), 'utf8');
   const lines = shipped.split('\n');
   const out: string[] = [];

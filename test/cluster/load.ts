@@ -31,7 +31,7 @@ export class Load {
   private async loop(vmId: string): Promise<void> {
     const p: VmProgress = { acknowledged: [], failures: 0, lastAckAt: performance.now(), longestGapMs: 0 };
     this.progress.set(vmId, p);
-    for (let page = 0; this.running; ) {
+    for (let page = 0; this.running;) {
       const gpa = gpaOf(page);
       const res = await fetch(`${this.baseUrl()}/v1/vms/${vmId}/vcpus/0/pre-fault`, {
         method: 'POST',

@@ -43,12 +43,16 @@ describe.skipIf(TEST_STORE !== 'postgres')('VM leases and epoch fencing (Postgre
 
   const newVm = async (lease = true): Promise<string> => {
     const id = randomUUID();
-    await writerA.insertVm({ id, config: withVmDefaults({ name: 'leased' }), createdAt: new Date(), owner: null }, lease ? { owner: 'a', address: 'http://a:1', ttlMs: TTL } : undefined);
+    await writerA.insertVm(
+      { id, config: withVmDefaults({ name: 'leased' }), createdAt: new Date(), owner: null },
+      lease ? { owner: 'a', address: 'http://a:1', ttlMs: TTL } : undefined,
+    );
     return id;
   };
-  const logOf = (vmId: string) => queryRows<{ seq: number; epoch: number }>(url, 'SELECT "seq", "epoch" FROM "Operation" WHERE "vmId" = ? ORDER BY "seq"', vmId);
+  const logOf = (vmId: string) =>
+    queryRows<{ seq: number; epoch: number }>(url, 'SELECT "seq", "epoch" FROM "Operation" WHERE "vmId" = ? ORDER BY "seq"', vmId);
 
-  it('lets another instance take an expired lease, and then refuses the old owner\'s entries', async () => {
+  it("lets another instance take an expired lease, and then refuses the old owner's entries", async () => {
     const vmId = await newVm();
     expect((await writerA.commit([entry(vmId, 1, 1)], new Date())).fenced.size).toBe(0);
     // Live lease: B is told who holds it, and where.

@@ -11,7 +11,8 @@ describe('PostgreSQL schema generated from the SQLite one', () => {
   });
 
   it('differs from the source only in provider and client output', () => {
-    const source = 'generator client {\n  provider   = "prisma-client-js"\n}\n\ndatasource db {\n  provider = "sqlite"\n  url = env("X")\n}\nmodel A { id String @id }\n';
+    const source =
+      'generator client {\n  provider   = "prisma-client-js"\n}\n\ndatasource db {\n  provider = "sqlite"\n  url = env("X")\n}\nmodel A { id String @id }\n';
     const generated: string = postgresSchema(source);
     expect(generated).toContain('provider = "postgresql"');
     expect(generated).toContain('output     = "../../node_modules/.prisma/client-postgres"');

@@ -3,12 +3,14 @@
 // database is migrated once; each test app gets a fresh copy (store.ts). With no server to
 // be had, the whole pass is skipped (exit 0), and this says so loudly.
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { applyPostgresMigrations } from '../../src/db/postgres-migrate.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PG_THROWAWAY = join(ROOT, 'scripts', 'pg-throwaway.sh');
 export const TEMPLATE_DB = 'prefault_template';
 
 declare module 'vitest' {
@@ -32,7 +34,7 @@ export default async function setup(project: TestProject): Promise<(() => void) 
   let throwawayDir: string | undefined;
   if (!adminUrl) {
     try {
-      const out = execFileSync('scripts/pg-throwaway.sh', ['start'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = execFileSync(PG_THROWAWAY, ['start'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       adminUrl = /DATABASE_URL=(\S+)/.exec(out)![1]!;
       throwawayDir = /PGDIR=(\S+)/.exec(out)![1]!;
     } catch (error) {
@@ -51,6 +53,6 @@ export default async function setup(project: TestProject): Promise<(() => void) 
   project.provide('postgresAdminUrl', adminUrl);
   console.log(`TEST_DATABASE=postgres: tests run on ${adminUrl.replace(/\/\/[^@]*@/, '//')}`);
   return () => {
-    if (throwawayDir) execFileSync('scripts/pg-throwaway.sh', ['stop', throwawayDir], { cwd: ROOT });
+    if (throwawayDir) execFileSync(PG_THROWAWAY, ['stop', throwawayDir], { cwd: ROOT });
   };
 }

@@ -89,7 +89,8 @@ describe('restart', () => {
     await t.close();
     for (const table of ['Vm', 'Operation', 'Memslot', 'Vcpu']) {
       const column = table === 'Vm' ? 'id' : 'vmId';
-      const count = async (id: string) => (await queryRows<{ n: number }>(t.databaseUrl, `SELECT count(*) AS "n" FROM "${table}" WHERE "${column}" = ?`, id))[0]!.n;
+      const count = async (id: string) =>
+        (await queryRows<{ n: number }>(t.databaseUrl, `SELECT count(*) AS "n" FROM "${table}" WHERE "${column}" = ?`, id))[0]!.n;
       expect(await count(vmId), table).toBe(0);
       expect(await count(keep), table).toBeGreaterThan(0);
     }

@@ -12,7 +12,7 @@ import { LeaseStore, type LeaseIdentity } from '../../db/lease-store.js';
 import { ServiceError } from '../../service/errors.js';
 import { LeaseKeeper } from '../../service/lease-keeper.js';
 
-export interface ClusterOptions extends LeaseIdentity {
+interface ClusterOptions extends LeaseIdentity {
   renewMs: number;
   /** Forwarded calls that take longer than this answer 504 (an owner paused or gone). */
   forwardTimeoutMs: number;
