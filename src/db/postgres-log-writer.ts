@@ -11,7 +11,7 @@
 import pg from 'pg';
 import { toFixedHex } from './fixed-hex.js';
 import type { CommitOutcome, LogEntryWrite, LogWriter, NewLease, VmRowWrite } from './log-writer.js';
-import { targetRange, type Projection } from './projections.js';
+import { memslotRow, targetRange, type Projection } from './projections.js';
 
 /** Database time in UTC, the representation of every Prisma DateTime column (TIMESTAMP(3), no zone). */
 export const NOW_UTC = `(now() AT TIME ZONE 'UTC')`;
@@ -121,17 +121,7 @@ async function replaceMirrors(q: Query, vmId: string, p: Projection): Promise<vo
     for (const m of p.memslots)
       await q(
         'INSERT INTO "Memslot" ("vmId", "addressSpace", "slot", "guestPhysAddr", "size", "userspaceAddr", "guestMemfdOffset", "flags", "backing") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-        [
-          vmId,
-          m.addressSpace,
-          m.slot,
-          toFixedHex(m.guestPhysAddr),
-          toFixedHex(m.size),
-          toFixedHex(m.userspaceAddr),
-          toFixedHex(m.guestMemfdOffset),
-          JSON.stringify(m.flags),
-          JSON.stringify(m.backing),
-        ],
+        memslotRow(vmId, m),
       );
   }
   if (p.vcpus) {

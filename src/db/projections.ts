@@ -12,6 +12,12 @@ export interface Projection {
   attributes?: { address: string; size: string; private: boolean }[];
 }
 
+/** A memslot's row of the Memslot mirror table, in column order: both stores' writers insert it. */
+export function memslotRow(vmId: string, m: MemslotView): (string | number)[] {
+  const hex = [m.guestPhysAddr, m.size, m.userspaceAddr, m.guestMemfdOffset].map((v) => toFixedHex(v));
+  return [vmId, m.addressSpace, m.slot, ...hex, JSON.stringify(m.flags), JSON.stringify(m.backing)];
+}
+
 export function targetRange(op: Operation): { gpa: string | null; size: string | null } {
   switch (op.op) {
     case 'pre_fault':

@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3';
 import type { Checkpointer } from './checkpointer.js';
 import { toFixedHex } from './fixed-hex.js';
 import { NOTHING_FENCED, type CommitOutcome, type LogEntryWrite, type LogWriter, type VmRowWrite } from './log-writer.js';
-import { targetRange, type Projection } from './projections.js';
+import { memslotRow, targetRange, type Projection } from './projections.js';
 
 /** DateTime as Prisma writes it to SQLite, so Prisma reads these rows back unchanged. */
 const sqliteDateTime = (date: Date): string => date.toISOString().replace('Z', '+00:00');
@@ -48,18 +48,7 @@ export class SqliteLogWriter implements LogWriter {
     this.replaceMirrors = (vmId: string, p: Projection): void => {
       if (p.memslots) {
         mirror.clearMemslots.run(vmId);
-        for (const m of p.memslots)
-          mirror.memslot.run(
-            vmId,
-            m.addressSpace,
-            m.slot,
-            toFixedHex(m.guestPhysAddr),
-            toFixedHex(m.size),
-            toFixedHex(m.userspaceAddr),
-            toFixedHex(m.guestMemfdOffset),
-            JSON.stringify(m.flags),
-            JSON.stringify(m.backing),
-          );
+        for (const m of p.memslots) mirror.memslot.run(...memslotRow(vmId, m));
       }
       if (p.vcpus) {
         mirror.clearVcpus.run(vmId);
