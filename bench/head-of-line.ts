@@ -117,8 +117,9 @@ export async function headOfLineRun(port: number): Promise<HeadOfLineRun> {
   };
 }
 
-/** `runs` runs; the median of each figure. */
-export async function headOfLine(port: number, runs = 3): Promise<HeadOfLineRun> {
+/** One warm-up run (JIT, first allocations), then `runs` runs; the median of each figure. */
+export async function headOfLine(port: number, runs = 5): Promise<HeadOfLineRun> {
+  await headOfLineRun(port);
   const all: HeadOfLineRun[] = [];
   for (let i = 0; i < runs; i++) all.push(await headOfLineRun(port));
   const pick = (k: keyof HeadOfLineRun) => median(all.map((r) => r[k]));

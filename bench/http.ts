@@ -140,7 +140,7 @@ console.log(
     .join(' ')} at start (other processes share these cores)\n`,
 );
 if (only.has('hol')) {
-  console.log(`head-of-line: a ${(BIG_SIZE / 2 ** 30).toFixed(2)} GiB 4K pre-fault on one VM, another VM probed every 2 ms; medians of 3 runs`);
+  console.log(`head-of-line: a ${(BIG_SIZE / 2 ** 30).toFixed(2)} GiB 4K pre-fault on one VM, another VM probed every 2 ms; medians of 5 runs after a warm-up run`);
   for (const workers of workerCounts) await headOfLineFigures(String(workers));
   closeAgent();
   console.log('target: probe p99 < 20 ms, big call at most 15% slower than in-process alone\n');

@@ -40,6 +40,8 @@ export interface BuildOptions {
   sqliteSynchronous?: SqliteSynchronous;
   /** Engine worker threads; 0: every VM on the main thread (default: one per core). */
   workers?: number;
+  /** Nice value of the engine worker threads (default 5). */
+  workerNice?: number;
   /** Calls queued per VM / per engine worker before 503 + Retry-After. */
   queueBounds?: Partial<QueueBounds>;
   /** Tests only: an operation with this gpa crashes its engine worker. */
@@ -81,7 +83,11 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
     maxOperationsPerVm: options.maxOperationsPerVm ?? DEFAULT_CONFIG.maxOperationsPerVm,
     limits: { ...DEFAULT_CONFIG.limits, ...options.limits },
     sqliteSynchronous: options.sqliteSynchronous ?? DEFAULT_CONFIG.sqliteSynchronous,
-    engine: { workers: options.workers ?? DEFAULT_CONFIG.workers, ...(options.crashOnGpa !== undefined && { crashOnGpa: options.crashOnGpa }) },
+    engine: {
+      workers: options.workers ?? DEFAULT_CONFIG.workers,
+      nice: options.workerNice ?? DEFAULT_CONFIG.workerNice,
+      ...(options.crashOnGpa !== undefined && { crashOnGpa: options.crashOnGpa }),
+    },
     queueBounds: { ...DEFAULT_CONFIG.queueBounds, ...options.queueBounds },
     replayGate: options.replayGate,
     lease: options.cluster && { owner: options.cluster.instanceId, address: options.cluster.advertisedUrl, ttlMs: options.cluster.leaseTtlMs },

@@ -39,23 +39,42 @@ export class BoundedKeyedQueue extends KeyedSerialQueue {
   }
 
   override run<T>(key: string, task: () => T | Promise<T>): Promise<T> {
+    let leave: () => void;
+    try {
+      leave = this.admit(key);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    const result = super.run(key, task);
+    result.then(leave, leave);
+    return result;
+  }
+
+  /**
+   * Counts a call against the bounds until the returned leave() is called, or throws the
+   * 503 if a bound is reached: for a call that stays in flight after its turn of the queue
+   * (a pipelined operation, vm-store.ts), queued with runAdmitted.
+   */
+  admit(key: string): () => void {
     const depth = this.vmDepth.get(key) ?? 0;
     const slot = this.slotOf(key);
     const slotDepth = this.slotDepth[slot] ?? 0;
-    if (depth >= this.bounds.perVm) return this.refuse('vm', `this VM already has ${depth} calls queued (the bound is ${this.bounds.perVm})`);
+    if (depth >= this.bounds.perVm) throw this.refuse('vm', `this VM already has ${depth} calls queued (the bound is ${this.bounds.perVm})`);
     if (slotDepth >= this.bounds.perWorker)
-      return this.refuse('worker', `the engine worker of this VM already has ${slotDepth} calls queued (the bound is ${this.bounds.perWorker})`);
+      throw this.refuse('worker', `the engine worker of this VM already has ${slotDepth} calls queued (the bound is ${this.bounds.perWorker})`);
     this.vmDepth.set(key, depth + 1);
     this.slotDepth[slot] = slotDepth + 1;
-    const leave = () => {
+    return () => {
       const left = (this.vmDepth.get(key) ?? 1) - 1;
       if (left === 0) this.vmDepth.delete(key);
       else this.vmDepth.set(key, left);
       this.slotDepth[slot] = (this.slotDepth[slot] ?? 1) - 1;
     };
-    const result = super.run(key, task);
-    result.then(leave, leave);
-    return result;
+  }
+
+  /** run() for a call admit() has counted already. */
+  runAdmitted<T>(key: string, task: () => T | Promise<T>): Promise<T> {
+    return super.run(key, task);
   }
 
   depths(slots: number): QueueDepths {
@@ -64,10 +83,8 @@ export class BoundedKeyedQueue extends KeyedSerialQueue {
     return { perSlot: Array.from({ length: slots }, (_, i) => this.slotDepth[i] ?? 0), deepestVm, refused: { ...this.refused } };
   }
 
-  private refuse(bound: 'vm' | 'worker', detail: string): Promise<never> {
+  private refuse(bound: 'vm' | 'worker', detail: string): ServiceError {
     this.refused[bound] += 1;
-    return Promise.reject(
-      new ServiceError(503, 'overloaded', `${detail}; retry after ${this.bounds.retryAfterSeconds} s`, undefined, this.bounds.retryAfterSeconds),
-    );
+    return new ServiceError(503, 'overloaded', `${detail}; retry after ${this.bounds.retryAfterSeconds} s`, undefined, this.bounds.retryAfterSeconds);
   }
 }

@@ -74,8 +74,12 @@ export class GroupCommit {
       ));
     } catch (error) {
       // Mark the VMs before any caller hears of it, so no later call builds on the lost changes.
-      this.onFailure(new Set(group.map((p) => p.entry.vmId)), error as Error);
-      for (const p of group) p.reject(error as Error);
+      const failed = new Set(group.map((p) => p.entry.vmId));
+      this.onFailure(failed, error as Error);
+      // Their entries already waiting for the next group were applied on top of the lost ones: they fail too.
+      const behind = this.pending.filter((p) => failed.has(p.entry.vmId));
+      this.pending = this.pending.filter((p) => !failed.has(p.entry.vmId));
+      for (const p of [...group, ...behind]) p.reject(error as Error);
       return;
     }
     if (fenced.size > 0) this.onFenced(fenced);

@@ -11,14 +11,26 @@ export interface VmRecord {
   config: VmConfig;
   /** seq of the last applied operation (its entry may still be waiting for its group). */
   lastSeq: number;
-  /** Settles once every entry enqueued for this VM so far has committed or failed. */
+  /** Settles once every operation sent to the engine so far has committed or failed. */
   commits: Promise<unknown>;
+  /** Settles once the answer of every operation sent so far has been handled, in order. */
+  answered: Promise<unknown>;
+  /** Operations sent to the engine whose answer has not been handled yet. */
+  inFlight: number;
+  /** Bumped whenever the engine state may be ahead of the log: answers of operations sent before are not logged. */
+  generation: number;
   /** A group holding one of its entries failed: the engine is ahead of the log until rebuilt. */
   stale: boolean;
   /** Set when the VM could not be rebuilt: it refuses every call. */
   broken?: string;
   /** Cluster mode: the lease epoch this instance holds the VM under (written with each log entry). */
   epoch?: number;
+}
+
+/** A VM's record as loaded or created: its log up to lastSeq is committed, nothing in flight. */
+export function newRecord(fields: Pick<VmRecord, 'id' | 'createdAt' | 'owner' | 'config' | 'lastSeq'> & { epoch?: number | undefined }): VmRecord {
+  const { epoch, ...rest } = fields;
+  return { ...rest, ...(epoch !== undefined && { epoch }), commits: Promise.resolve(), answered: Promise.resolve(), inFlight: 0, generation: 0, stale: false };
 }
 
 export class VmRegistry {

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { VmRepository } from '../db/vm-repository.js';
 import { withVmDefaults, type VmConfig } from '../sim/index.js';
 import { ServiceError } from './errors.js';
-import type { VmRegistry } from './registry.js';
+import { newRecord, type VmRegistry } from './registry.js';
 import type { Replayer } from './replayer.js';
 
 /** VMs rebuilt at once at start-up (enough to keep every engine worker of a large machine busy). */
@@ -47,15 +47,7 @@ export class StartupLoad {
             pending.length = 0; // the load has failed: start no more
             throw named(error as Error);
           }
-          this.registry.add({
-            id: stored.id,
-            createdAt: stored.createdAt,
-            owner: stored.owner,
-            config,
-            lastSeq,
-            commits: Promise.resolve(),
-            stale: false,
-          });
+          this.registry.add(newRecord({ id: stored.id, createdAt: stored.createdAt, owner: stored.owner, config, lastSeq }));
         }
       };
       await Promise.all(Array.from({ length: REPLAY_CONCURRENCY }, next));

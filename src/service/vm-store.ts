@@ -15,7 +15,7 @@ import type { Applied, EngineHost, EngineQuery, EngineState, QueryAnswers, Query
 import { invalidInput, limitExceeded, ServiceError } from './errors.js';
 import { GroupCommit, LeaseLost } from './group-commit.js';
 import { listPage, type Page, type PageQuery } from './list-page.js';
-import { movedError, VmRegistry, type VmRecord } from './registry.js';
+import { movedError, newRecord, VmRegistry, type VmRecord } from './registry.js';
 import { Replayer } from './replayer.js';
 import { BoundedKeyedQueue, DEFAULT_QUEUE_BOUNDS, type QueueBounds, type QueueDepths } from './bounded-queue.js';
 import { StartupLoad } from './startup.js';
@@ -52,6 +52,10 @@ export interface VmStoreOptions {
   /** The engine worker a VM lives on (for the per-worker bound); one slot when absent. */
   slotOf?: (vmId: string) => number;
 }
+
+/** An operation sent behind one whose change was lost (engine bug, lost worker, failed group): it was not logged. */
+const appliedOnLostState = () =>
+  new ServiceError(500, 'internal', 'an earlier call on this VM failed before it was logged; the VM is rebuilt from its log and this call was not kept; retry');
 
 const storageFailure = () =>
   new ServiceError(500, 'storage-failure', 'the operation could not be committed; the VM is back at its last committed state');
@@ -101,16 +105,7 @@ export class VmStore {
   async create(input: VmConfigInput, owner?: string): Promise<VmView> {
     this.registry.checkRoom();
     const config = withVmDefaults(input);
-    const record: VmRecord = {
-      id: randomUUID(),
-      createdAt: new Date(),
-      owner: owner ?? null,
-      config,
-      lastSeq: 0,
-      commits: Promise.resolve(),
-      stale: false,
-      epoch: this.options.lease && 1,
-    };
+    const record = newRecord({ id: randomUUID(), createdAt: new Date(), owner: owner ?? null, config, lastSeq: 0, epoch: this.options.lease && 1 });
     await this.host.create(record.id, config, this.options.limits);
     try {
       this.registry.checkRoom(); // again: another create may have taken the last place meanwhile
@@ -193,40 +188,77 @@ export class VmStore {
     return log;
   }
 
-  /** The one path for every state-changing call: apply, commit to the log, then answer. */
+  /**
+   * The one path for every state-changing call: apply, commit to the log, then answer.
+   * Pipelined: the VM's queue moves on once the operation is sent to the engine host, so
+   * a VM's calls of one turn reach its worker as one batch and their entries share one
+   * group; the host applies them in the order sent and their answers are handled in that
+   * order (record.answered), which is where each gets its seq.
+   */
   async execute(id: string, op: Operation): Promise<Committed> {
-    const applied = await this.queue.run(id, async () => {
-      const record = await this.current(id);
-      if (record.lastSeq >= this.options.maxOperationsPerVm)
-        throw limitExceeded(`a VM's operation log holds at most ${this.options.maxOperationsPerVm} entries; create a new VM`);
-      let out: Applied;
+    const leave = this.queue.admit(id); // counted until answered and committed, not just until sent
+    try {
+      const answer = await this.queue.runAdmitted(id, async () => {
+        const record = await this.current(id);
+        if (record.lastSeq + record.inFlight >= this.options.maxOperationsPerVm)
+          throw limitExceeded(`a VM's operation log holds at most ${this.options.maxOperationsPerVm} entries; create a new VM`);
+        const generation = record.generation;
+        const reply = this.host.apply(id, op);
+        record.inFlight += 1;
+        const answered = record.answered.then(() => this.logAnswer(record, generation, op, reply));
+        record.answered = answered.catch(() => undefined);
+        const previous = record.commits;
+        record.commits = answered.then((a) => a.commit).then(
+          () => previous,
+          () => previous,
+        );
+        return { answered };
+      });
+      const { json, commit } = await answer.answered;
       try {
-        out = await this.host.apply(id, op);
+        await commit;
       } catch (error) {
-        if (error instanceof SimError) throw error; // refused: the engine changed nothing, nothing to log
-        await record.commits; // an engine bug may have left a half-applied change: back to the log
-        await this.rebuild(record);
+        if (error instanceof LeaseLost) throw movedError(id); // fenced: not written, and the VM is dropped here
+        throw storageFailure(); // groupFailed logged the cause once for the whole group
+      }
+      return { json };
+    } finally {
+      leave();
+    }
+  }
+
+  /** One engine answer, in the order sent: a refusal is thrown back, a change gets its seq and goes to the next group. */
+  private async logAnswer(
+    record: VmRecord,
+    generation: number,
+    op: Operation,
+    reply: Promise<Applied>,
+  ): Promise<{ json: string; commit: Promise<void> }> {
+    let out: Applied;
+    try {
+      out = await reply;
+    } catch (error) {
+      if (!(error instanceof SimError)) {
+        // An engine bug or a lost worker may have left a half-applied change: nothing sent after it is logged, and the VM goes back to its log.
+        if (generation === record.generation) this.rebuildSoon([record.id]);
         throw error;
       }
-      record.lastSeq += 1;
-      const commit = this.commits.enqueue({
-        vmId: id,
-        seq: record.lastSeq,
-        op,
-        resultJson: out.json,
-        projection: out.projection,
-        epoch: record.epoch,
-      });
-      record.commits = commit.catch(() => undefined);
-      return { json: out.json, commit };
-    });
-    try {
-      await applied.commit;
-    } catch (error) {
-      if (error instanceof LeaseLost) throw movedError(id); // fenced: not written, and the VM is dropped here
-      throw storageFailure(); // groupFailed logged the cause once for the whole group
+      if (generation !== record.generation) throw appliedOnLostState();
+      throw error; // refused: the engine changed nothing, nothing to log
+    } finally {
+      record.inFlight -= 1;
     }
-    return { json: applied.json };
+    if (generation !== record.generation) throw appliedOnLostState();
+    record.lastSeq += 1;
+    const commit = this.commits.enqueue({
+      vmId: record.id,
+      seq: record.lastSeq,
+      op,
+      resultJson: out.json,
+      projection: out.projection,
+      epoch: record.epoch,
+    });
+    return { json: out.json, commit };
   }
 
   async operations(id: string, query: PageQuery): Promise<Page<LogEntryView>> {
@@ -248,7 +280,7 @@ export class VmStore {
       if (!stored) return;
       const config = withVmDefaults(stored.config);
       const lastSeq = await this.replayer.rebuild(id, config);
-      this.registry.add({ id, createdAt: stored.createdAt, owner: stored.owner, config, lastSeq, commits: Promise.resolve(), stale: false, epoch });
+      this.registry.add(newRecord({ id, createdAt: stored.createdAt, owner: stored.owner, config, lastSeq, epoch }));
     });
   }
 
@@ -323,6 +355,7 @@ export class VmStore {
       const record = this.registry.find(id);
       if (!record) continue;
       record.stale = true;
+      record.generation += 1; // answers of operations sent before now are not logged
       // Rebuild now rather than on the VM's next call, so memory matches the database again.
       void this.queue.run(id, () => this.current(id)).catch(() => undefined);
     }

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       apiTokenHashes: [],
       sqliteSynchronous: 'NORMAL',
       workers: availableParallelism(),
+      workerNice: 5,
       queueBounds: { perVm: 256, perWorker: 4096, retryAfterSeconds: 1 },
     });
   });
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
       API_TOKENS: ' one , two,,',
       TEACHER_TOKENS: 'prof',
       WORKERS: '3',
+      ENGINE_WORKER_NICE: '10',
       MAX_QUEUE_PER_VM: '7',
       MAX_QUEUE_PER_WORKER: '70',
       QUEUE_RETRY_AFTER_SECONDS: '2',
@@ -60,6 +62,7 @@ describe('loadConfig', () => {
       sqliteSynchronous: 'FULL',
       shutdownTimeoutMs: 500,
       workers: 3,
+      workerNice: 10,
       queueBounds: { perVm: 7, perWorker: 70, retryAfterSeconds: 2 },
     });
   });
@@ -85,6 +88,7 @@ describe('loadConfig', () => {
       ['SQLITE_SYNCHRONOUS', 'OFF'],
       ['MAX_PAGE_TABLE_BYTES_PER_VM', '1e309'],
       ['WORKERS', '-1'],
+      ['ENGINE_WORKER_NICE', '20'],
       ['MAX_QUEUE_PER_VM', '0'],
     ] as const) {
       expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(ConfigError);

@@ -117,6 +117,45 @@ describe('a crashing engine worker', () => {
   });
 });
 
+describe('pipelined calls on one VM', () => {
+  const op = (gpa: number) => ({ op: 'pre_fault' as const, vcpuId: 0, gpa: `0x${gpa.toString(16)}`, size: '0x1000', flags: '0x0' });
+
+  it('sends the calls of one turn to the worker together and commits them in one group, in order', async () => {
+    const t = await app({ workers: 1 });
+    const a = await vmWithSlot(t, 'a');
+    const groupsBefore = t.app.vmStore.commits.stats.groups;
+    // Ten calls in one turn: none waits for the one before it to come back from the worker.
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => t.app.vmStore.execute(a, op(i * 0x1000))));
+    expect(t.app.vmStore.commits.stats.groups - groupsBefore).toBe(1);
+    const log = (await t.api.get(`/v1/vms/${a}/operations?limit=100`)).body.operations as { seq: number; op: { gpa?: string }; result: unknown }[];
+    const preFaults = log.filter((e) => e.op.gpa !== undefined);
+    expect(preFaults.map((e) => [e.seq, e.op.gpa])).toEqual(Array.from({ length: 10 }, (_, i) => [i + 3, `0x${(i * 0x1000).toString(16)}`]));
+    expect(answers.map((x) => JSON.parse(x.json) as unknown)).toEqual(preFaults.map((e) => e.result));
+  });
+
+  it('keeps no call sent behind one that crashed the worker: what answered 200 is exactly what the log holds', async () => {
+    const t = await app({ workers: 1, crashOnGpa: CRASH_GPA });
+    const a = await vmWithSlot(t, 'a');
+    const gpas = [0x0, 0x1000, Number(CRASH_GPA), 0x2000, 0x3000];
+    const settled = await Promise.allSettled(gpas.map((gpa) => t.app.vmStore.execute(a, op(gpa))));
+    // The crash and everything sent behind it fail; calls before it in the same batch may fail
+    // with it (their answers died with the worker) but never answer 200 without being logged.
+    const ok = gpas.filter((_, i) => settled[i]!.status === 'fulfilled');
+    expect(settled.slice(2).map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(ok).toEqual(gpas.slice(0, ok.length));
+    const log = (await t.api.get(`/v1/vms/${a}/operations`)).body.operations as { op: { gpa?: string } }[];
+    expect(log.map((e) => e.op.gpa).filter(Boolean)).toEqual(ok.map((gpa) => `0x${gpa.toString(16)}`));
+    // The rebuilt VM holds exactly the logged pages: a pre-fault over the first four finds those mapped.
+    const again = await preFault(t, a, '0x0', '0x4000');
+    expect(again.status).toBe(200);
+    const expected = [
+      ...(ok.length > 0 ? [expect.objectContaining({ result: 'SPURIOUS', count: ok.length })] : []),
+      expect.objectContaining({ result: 'FIXED', count: 4 - ok.length }),
+    ];
+    expect(again.body.iterations).toEqual(expected);
+  });
+});
+
 describe('back-pressure', () => {
   it('answers 503 problem+json with Retry-After once a VM has too many calls queued, and serves again when they drained', async () => {
     const t = await app({ workers: 1, queueBounds: { perVm: 2, perWorker: 100, retryAfterSeconds: 3 } });

@@ -1,6 +1,7 @@
 // The worker-thread engine host against the in-process one: same answers byte for byte,
 // errors that cross the thread keep their meaning, VMs on different workers do not wait
 // for each other, and a crashed worker is replaced with its VMs reported lost.
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimError, withVmDefaults, type Operation } from '../../src/sim/index.js';
 import type { EngineHost } from '../../src/service/engine/host.js';
@@ -111,5 +112,34 @@ describe('WorkerEngineHost', () => {
     await setUp(host, 'a'); // the rebuild: create + the log
     expect(await host.query('a', { kind: 'vcpus' })).toHaveLength(1);
     expect(host.stats()[0]!.restarts).toBe(1);
+  });
+
+  it('answers a short call sent in the same batch ahead of a long one before the long one ends', async () => {
+    const host = workerHost({ workers: 1 });
+    await setUp(host, 'big', '0x100000000');
+    await setUp(host, 'small');
+    const at: Record<string, number> = {};
+    const done = (name: string) => () => (at[name] = performance.now());
+    // All three are made in one turn, so they reach the worker as one message, short first.
+    const small = host.query('small', { kind: 'vcpus' }).then(done('small'));
+    const big = host.apply('big', preFault('0x0', '0x40000000')).then(done('big')); // 262,144 leaves: tens of ms
+    const afterBig = host.query('small', { kind: 'roots' }).then(done('after big'));
+    await Promise.all([small, big, afterBig]);
+    expect(at.small! + 5).toBeLessThan(at.big!); // answered before the long call ran, not with it
+    expect(at.big!).toBeLessThanOrEqual(at['after big']!);
+  });
+
+  it.runIf(process.platform === 'linux')('runs its worker threads at the configured nice value, the main thread untouched', async () => {
+    const niceOf = (tid: string): number => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]); // field 19: nice
+    };
+    const before = readdirSync('/proc/self/task').filter((tid) => niceOf(tid) === 7).length;
+    const host = workerHost({ workers: 2, nice: 7 });
+    await setUp(host, 'a');
+    await setUp(host, 'b'); // both workers have answered: both are up
+    const after = readdirSync('/proc/self/task').filter((tid) => niceOf(tid) === 7).length;
+    expect(after - before).toBe(2);
+    expect(niceOf(String(process.pid))).toBe(0);
   });
 });

@@ -1,14 +1,32 @@
 // The body of one engine worker thread: it owns the engine VMs the main thread placed on
 // it and answers each request with the same pure dispatch the in-process host uses, so
 // both hosts give byte-identical results. No I/O here: the log stays on the main thread.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SimError, createVm, type Vm } from '../../sim/index.js';
 import { applyOperation, replayEntries, runQuery } from './dispatch.js';
-import type { WireError, WorkerCall, WorkerReply, WorkerRequest, WorkerStart } from './worker-protocol.js';
+import { mayRunLong, type WireError, type WorkerCall, type WorkerReply, type WorkerRequest, type WorkerStart } from './worker-protocol.js';
 
 const port = parentPort!;
 const start = (workerData ?? {}) as WorkerStart;
 const vms = new Map<string, Vm>();
+if (start.nice) lowerPriority(start.nice);
+
+/**
+ * Gives this thread a higher nice value than the main thread's, so that when the cores are
+ * all busy the scheduler prefers the main thread, which every request of every VM passes
+ * through, over engine work on behalf of some VMs. Linux: setpriority() on a thread id
+ * (read from /proc/thread-self) changes that thread only; elsewhere this does nothing.
+ */
+function lowerPriority(nice: number): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, nice);
+  } catch {
+    // no /proc (not Linux) or not permitted: the worker runs at the main thread's priority
+  }
+}
 
 function vm(vmId: string): Vm {
   const found = vms.get(vmId);
@@ -50,16 +68,29 @@ function wire(error: unknown): WireError {
   return { name: e.name, message: e.message };
 }
 
-port.on('message', (request: WorkerRequest) => {
+function answer(request: WorkerRequest): WorkerReply {
   const started = performance.now();
   let reply: WorkerReply;
   try {
-    const value = handle(request);
-    reply = { id: request.id, busyUs: 0, ok: true, value };
+    reply = { id: request.id, busyUs: 0, ok: true, value: handle(request) };
   } catch (error) {
     if (error instanceof InjectedCrash) throw error;
     reply = { id: request.id, busyUs: 0, ok: false, error: wire(error) };
   }
   reply.busyUs = Math.round((performance.now() - started) * 1000);
-  port.postMessage(reply);
+  return reply;
+}
+
+// One message per batch of requests; the answers go back together at the end, except that
+// those gathered so far go out first when the next call may run long (worker-protocol.ts).
+port.on('message', (batch: WorkerRequest[]) => {
+  let replies: WorkerReply[] = [];
+  for (const request of batch) {
+    if (replies.length > 0 && mayRunLong(request)) {
+      port.postMessage(replies);
+      replies = [];
+    }
+    replies.push(answer(request));
+  }
+  port.postMessage(replies);
 });

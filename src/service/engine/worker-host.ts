@@ -4,6 +4,10 @@
 // is a FIFO (one port, one thread), so the requests of one VM apply in the order the
 // service sends them; VMs on different workers run in parallel, on different cores.
 //
+// Calls travel in batches: the calls for a worker made during one event-loop turn (all the
+// requests Node read in that turn) go as one message, flushed from setImmediate right after
+// the turn, as the group commit does; a message costs more than a small engine call.
+//
 // Plain workers rather than a pool (piscina, tinypool): a pool hands each task to any idle
 // thread, but a VM's page tables live in one thread, so every call must go to that thread.
 //
@@ -16,7 +20,7 @@ import { SimError, type Operation, type VmConfig, type VmLimits } from '../../si
 import { ServiceError } from '../errors.js';
 import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
 import type { ShardStats, ShardedHost } from './shard-stats.js';
-import type { WireError, WorkerCall, WorkerReply, WorkerStart } from './worker-protocol.js';
+import type { WireError, WorkerCall, WorkerReply, WorkerRequest, WorkerStart } from './worker-protocol.js';
 
 const ENTRY = new URL('./engine-worker.mjs', import.meta.url);
 
@@ -35,6 +39,8 @@ export interface WorkerHostOptions {
   onLost?: (vmIds: string[], error: Error) => void;
   /** Tests only: an apply whose op has this gpa crashes its worker (see engine-worker.ts). */
   crashOnGpa?: string;
+  /** Nice value of the worker threads (see engine-worker.ts lowerPriority); 0 or absent: the main thread's. */
+  nice?: number;
 }
 
 interface Pending {
@@ -45,6 +51,8 @@ interface Pending {
 class Shard {
   worker!: Worker;
   readonly pending = new Map<number, Pending>();
+  /** Requests of this turn, not yet posted. */
+  outbox: WorkerRequest[] = [];
   readonly vms = new Set<string>();
   busyUs = 0;
   restarts = 0;
@@ -64,6 +72,7 @@ export class WorkerEngineHost implements EngineHost, ShardedHost {
   private readonly lost = new Set<string>();
   private nextId = 1;
   private closing = false;
+  private flushScheduled: NodeJS.Immediate | undefined;
 
   constructor(private readonly options: WorkerHostOptions) {
     if (!Number.isSafeInteger(options.workers) || options.workers < 1) throw new Error(`workers must be at least 1, got ${options.workers}`);
@@ -104,6 +113,7 @@ export class WorkerEngineHost implements EngineHost, ShardedHost {
 
   async close(): Promise<void> {
     this.closing = true;
+    if (this.flushScheduled) clearImmediate(this.flushScheduled);
     await Promise.all(this.shards.map((s) => s.worker.terminate()));
     for (const shard of this.shards) this.failPending(shard, new EngineWorkerLost('the engine host is closing'));
   }
@@ -139,23 +149,37 @@ export class WorkerEngineHost implements EngineHost, ShardedHost {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       shard.pending.set(id, { resolve, reject });
-      shard.worker.postMessage({ ...call, id });
+      shard.outbox.push({ ...call, id });
+      this.flushScheduled ??= setImmediate(() => this.flush());
     });
   }
 
+  /** Posts each worker's requests of this turn as one message. */
+  private flush(): void {
+    this.flushScheduled = undefined;
+    for (const shard of this.shards) {
+      if (shard.outbox.length === 0) continue;
+      shard.worker.postMessage(shard.outbox);
+      shard.outbox = [];
+    }
+  }
+
   private spawn(shard: Shard): void {
-    const start: WorkerStart = this.options.crashOnGpa !== undefined ? { crashOnGpa: this.options.crashOnGpa } : {};
+    const { crashOnGpa, nice } = this.options;
+    const start: WorkerStart = { ...(crashOnGpa !== undefined && { crashOnGpa }), ...(nice !== undefined && { nice }) };
     // execArgv: [] so the worker does not rerun the parent's tsx preflight; the entry registers tsx itself.
     const worker = new Worker(ENTRY, { workerData: start, execArgv: [] });
     shard.worker = worker;
     let failure: Error | undefined;
-    worker.on('message', (reply: WorkerReply) => {
-      const pending = shard.pending.get(reply.id);
-      if (!pending) return;
-      shard.pending.delete(reply.id);
-      shard.busyUs += reply.busyUs;
-      if (reply.ok) pending.resolve(reply.value);
-      else pending.reject(fromWire(reply.error));
+    worker.on('message', (replies: WorkerReply[]) => {
+      for (const reply of replies) {
+        const pending = shard.pending.get(reply.id);
+        if (!pending) continue;
+        shard.pending.delete(reply.id);
+        shard.busyUs += reply.busyUs;
+        if (reply.ok) pending.resolve(reply.value);
+        else pending.reject(fromWire(reply.error));
+      }
     });
     worker.on('error', (error) => (failure = error));
     worker.on('exit', (code) => {
@@ -181,6 +205,7 @@ export class WorkerEngineHost implements EngineHost, ShardedHost {
   private failPending(shard: Shard, error: Error): void {
     const pending = [...shard.pending.values()];
     shard.pending.clear();
+    shard.outbox = []; // not posted yet, but meant for the worker that is gone: they fail with the rest
     for (const p of pending) p.reject(error);
   }
 }

@@ -1,9 +1,13 @@
 // The messages between the main thread and an engine worker (structured clone). Every
 // EngineHost call is one request with an id; the worker answers each id exactly once, in
-// the order it received them (one port, one thread: a FIFO). Errors cross as plain data:
-// a SimError keeps its code and field so the service can still answer 4xx.
+// the order it received them (one port, one thread: a FIFO). Messages carry batches: the
+// main thread sends the requests of one event-loop turn for a worker as one array, and
+// the worker answers a batch with as few arrays as it can (see mayRunLong), because the
+// fixed cost of a message (clone, wake-up, event) is larger than a small engine call.
+// Errors cross as plain data: a SimError keeps its code and field so the service can
+// still answer 4xx.
 import type { EngineQuery, ReplayEntry } from './host.js';
-import type { Operation, SimErrorCode, VmConfig, VmLimits } from '../../sim/index.js';
+import { parseU64, type Operation, type SimErrorCode, type VmConfig, type VmLimits } from '../../sim/index.js';
 
 export type WorkerCall =
   | { call: 'create'; vmId: string; config: VmConfig; limits: Partial<VmLimits> }
@@ -28,4 +32,46 @@ export type WorkerReply = { id: number; busyUs: number } & ({ ok: true; value: u
 export interface WorkerStart {
   /** Test-only crash hook: an operation whose gpa is this hex string kills the worker. */
   crashOnGpa?: string;
+  /** The worker thread's nice value (Linux; 0 leaves it at the main thread's). */
+  nice?: number;
+}
+
+/** Bytes a pre-fault or attribute change may cover and still count as short (512 4K pages). */
+const SHORT_BYTES = 0x20_0000n;
+
+/** A size over SHORT_BYTES; a malformed one is short (the engine refuses it at once). */
+function large(size: unknown): boolean {
+  try {
+    return parseU64(size, 'size') > SHORT_BYTES;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a call may hold the worker long enough that the answers gathered before it
+ * should go out first: the worker posts them before such a call, so a short call that
+ * shared a batch with a long one is not held behind it. Short: reads bounded by a page
+ * size or a handful of objects, and changes covering at most SHORT_BYTES.
+ */
+export function mayRunLong(request: WorkerCall): boolean {
+  switch (request.call) {
+    case 'replay':
+      return true;
+    case 'query':
+      return request.query.kind === 'finalState' || request.query.kind === 'labChecks' || request.query.kind === 'mappings';
+    case 'apply':
+      switch (request.op.op) {
+        case 'pre_fault':
+        case 'set_memory_attributes':
+          return large(request.op.size);
+        case 'set_memslot':
+        case 'delete_memslot':
+          return true; // a moved or deleted slot zaps whatever it mapped
+        default:
+          return false;
+      }
+    default:
+      return false;
+  }
 }
