@@ -28,9 +28,20 @@ async function prefault(vms: number, synchronous: SqliteSynchronous): Promise<Ta
   const dbFile = join(dir, 'bench.db');
   applyMigrations(dbFile);
   // Rate limiting stays on (its cost is part of the hot path) with a max no run reaches.
-  // WORKERS from the parent (bench/http.ts compares engine hosts); the server's own default otherwise.
-  const workers = process.env.WORKERS === undefined ? {} : { workers: Number(process.env.WORKERS) };
-  const app = await build({ databaseUrl: `file:${dbFile}`, sqliteSynchronous: synchronous, rateLimit: { max: 1e9, windowMs: 60_000 }, ...workers });
+  // WORKERS and ENGINE_WORKER_NICE from the parent (bench/http.ts compares engine hosts); the server's defaults otherwise.
+  const workers = {
+    ...(process.env.WORKERS !== undefined && { workers: Number(process.env.WORKERS) }),
+    ...(process.env.ENGINE_WORKER_NICE !== undefined && { workerNice: Number(process.env.ENGINE_WORKER_NICE) }),
+  };
+  // BENCH_TABLE_BYTES: a larger page-table budget per VM, for runs that map tens of GiB per VM.
+  const limits = process.env.BENCH_TABLE_BYTES === undefined ? {} : { limits: { maxTableBytes: Number(process.env.BENCH_TABLE_BYTES) } };
+  const app = await build({
+    databaseUrl: `file:${dbFile}`,
+    sqliteSynchronous: synchronous,
+    rateLimit: { max: 1e9, windowMs: 60_000 },
+    ...workers,
+    ...limits,
+  });
   await app.ready();
   await app.vmStore.whenLoaded();
   const vmIds: string[] = [];

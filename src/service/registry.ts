@@ -30,7 +30,15 @@ export interface VmRecord {
 /** A VM's record as loaded or created: its log up to lastSeq is committed, nothing in flight. */
 export function newRecord(fields: Pick<VmRecord, 'id' | 'createdAt' | 'owner' | 'config' | 'lastSeq'> & { epoch?: number | undefined }): VmRecord {
   const { epoch, ...rest } = fields;
-  return { ...rest, ...(epoch !== undefined && { epoch }), commits: Promise.resolve(), answered: Promise.resolve(), inFlight: 0, generation: 0, stale: false };
+  return {
+    ...rest,
+    ...(epoch !== undefined && { epoch }),
+    commits: Promise.resolve(),
+    answered: Promise.resolve(),
+    inFlight: 0,
+    generation: 0,
+    stale: false,
+  };
 }
 
 export class VmRegistry {

@@ -1,10 +1,12 @@
 // The only path that changes a VM, and the reads that must not see ahead of it:
-// per-VM queue -> engine host applies -> log entry enqueued for the next group commit ->
-// answer once committed. The queue moves on as soon as an operation is applied (the next
-// call on the VM may apply on top of it: its entry commits in the same or a later group),
+// per-VM queue -> sent to the engine host -> answers handled in the order sent -> log entry
+// enqueued for the next group commit -> answer once committed. The queue moves on as soon
+// as an operation is sent (the host applies a VM's operations in the order it gets them, so
+// the next one applies on top of it and its entry commits in the same or a later group),
 // but every read first waits for the VM's pending commits, so no change is visible before
-// its log entry is committed. A failed group marks its VMs stale; the next call on each
-// rebuilds it from its log first.
+// its log entry is committed. A failed group, an engine bug or a lost worker marks the VM
+// stale and bumps its generation: the answers of operations sent before are not logged
+// (they answer 500), and the next call rebuilds the VM from its log first.
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { LogWriter, NewLease } from '../db/log-writer.js';
@@ -55,7 +57,11 @@ export interface VmStoreOptions {
 
 /** An operation sent behind one whose change was lost (engine bug, lost worker, failed group): it was not logged. */
 const appliedOnLostState = () =>
-  new ServiceError(500, 'internal', 'an earlier call on this VM failed before it was logged; the VM is rebuilt from its log and this call was not kept; retry');
+  new ServiceError(
+    500,
+    'internal',
+    'an earlier call on this VM failed before it was logged; the VM is rebuilt from its log and this call was not kept; retry',
+  );
 
 const storageFailure = () =>
   new ServiceError(500, 'storage-failure', 'the operation could not be committed; the VM is back at its last committed state');
@@ -204,14 +210,17 @@ export class VmStore {
           throw limitExceeded(`a VM's operation log holds at most ${this.options.maxOperationsPerVm} entries; create a new VM`);
         const generation = record.generation;
         const reply = this.host.apply(id, op);
+        reply.catch(() => undefined); // handled in logAnswer, which may get to it only after earlier answers
         record.inFlight += 1;
         const answered = record.answered.then(() => this.logAnswer(record, generation, op, reply));
         record.answered = answered.catch(() => undefined);
         const previous = record.commits;
-        record.commits = answered.then((a) => a.commit).then(
-          () => previous,
-          () => previous,
-        );
+        record.commits = answered
+          .then((a) => a.commit)
+          .then(
+            () => previous,
+            () => previous,
+          );
         return { answered };
       });
       const { json, commit } = await answer.answered;
