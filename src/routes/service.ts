@@ -1,6 +1,6 @@
 // Liveness, readiness, and the OpenAPI document itself.
 import type { LoadedDocument } from '../contract/openapi-document.js';
-import { ServiceError } from '../service/errors.js';
+import { notReadyYet, ServiceError } from '../service/errors.js';
 import type { Handlers } from './handler.js';
 
 export function serviceHandlers(openapi: LoadedDocument) {
@@ -11,11 +11,8 @@ export function serviceHandlers(openapi: LoadedDocument) {
       const store = request.server.vmStore;
       if (!store.startup.ready) {
         const failure = store.startup.error;
-        throw new ServiceError(
-          503,
-          'not-ready',
-          failure ? `rebuilding VMs failed: ${failure.message}` : 'VMs are still being rebuilt from their logs',
-        );
+        if (failure) throw new ServiceError(503, 'not-ready', `rebuilding VMs failed: ${failure.message}`);
+        throw notReadyYet('VMs are still being rebuilt from their logs');
       }
       await store.ping().catch((error: Error) => {
         throw new ServiceError(503, 'not-ready', `the database is unreachable: ${error.message}`);

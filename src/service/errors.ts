@@ -34,6 +34,12 @@ export class ServiceError extends Error {
 
 export const notFound = (message: string): ServiceError => new ServiceError(404, 'not-found', message);
 
+/** Seconds a client is told to wait after a passing 503 (VMs loading, a VM changing instances). */
+const NOT_READY_RETRY_SECONDS = 1;
+
+/** A 503 that passes on its own: the same call is worth retrying after Retry-After seconds. */
+export const notReadyYet = (message: string): ServiceError => new ServiceError(503, 'not-ready', message, undefined, NOT_READY_RETRY_SECONDS);
+
 export const invalidInput = (message: string, field: string): ServiceError => new ServiceError(400, 'invalid-input', message, field);
 
 /** A quota is used up (429): the call may succeed once something is freed. */

@@ -1,7 +1,7 @@
 // The live VMs the service holds: who owns each, the VM quota, and the bookkeeping the
 // write path keeps per VM. The engine state itself lives behind the EngineHost.
 import type { VmConfig } from '../sim/index.js';
-import { limitExceeded, ServiceError, vmNotFound } from './errors.js';
+import { limitExceeded, notReadyYet, ServiceError, vmNotFound } from './errors.js';
 
 export interface VmRecord {
   id: string;
@@ -99,4 +99,4 @@ export class VmRegistry {
 }
 
 /** A call on a VM this instance no longer owns (cluster mode): retry, and reach the owner. */
-export const movedError = (id: string): ServiceError => new ServiceError(503, 'not-ready', `VM ${id} has moved to another instance; retry the call`);
+export const movedError = (id: string): ServiceError => notReadyYet(`VM ${id} has moved to another instance; retry the call`);

@@ -3,7 +3,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { VmRepository } from '../db/vm-repository.js';
 import { withVmDefaults, type VmConfig } from '../sim/index.js';
-import { ServiceError } from './errors.js';
+import { notReadyYet, ServiceError } from './errors.js';
 import { newRecord, type VmRegistry } from './registry.js';
 import type { Replayer } from './replayer.js';
 
@@ -68,7 +68,7 @@ export class StartupLoad {
   async whenLoaded(): Promise<void> {
     if (this.load.state !== 'ready') await this.loading;
     if (this.load.state === 'failed') throw new ServiceError(503, 'not-ready', `rebuilding VMs from the database failed: ${this.load.error.message}`);
-    if (this.load.state !== 'ready') throw new ServiceError(503, 'not-ready', 'VMs are not loaded yet');
+    if (this.load.state !== 'ready') throw notReadyYet('VMs are not loaded yet');
   }
 
   get ready(): boolean {

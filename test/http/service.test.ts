@@ -21,6 +21,7 @@ describe('health and readiness', () => {
       expect(early.status).toBe(503);
       expect(early.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(early.body).toMatchObject({ type: 'urn:prefault-lab:problem:not-ready', status: 503 });
+      expect(early.headers['retry-after']).toBe('1'); // loading passes on its own
       expectDocumented(early, 'readyz');
 
       // A /v1 call made before replay waits for it instead of failing.
@@ -57,6 +58,7 @@ describe('a database the engine cannot replay', () => {
       const ready = await t.api.get('/readyz');
       expect(ready.status).toBe(503);
       expect(ready.body.detail).toContain('vm-bad');
+      expect(ready.headers['retry-after']).toBeUndefined(); // a failed replay does not pass by waiting
       expectDocumented(ready, 'readyz');
       const list = await t.api.get('/v1/vms');
       expect(list.status).toBe(503);

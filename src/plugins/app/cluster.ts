@@ -9,7 +9,7 @@ import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { LeaseStore, type LeaseIdentity } from '../../db/lease-store.js';
-import { ServiceError } from '../../service/errors.js';
+import { notReadyYet } from '../../service/errors.js';
 import { LeaseKeeper } from '../../service/lease-keeper.js';
 
 interface ClusterOptions extends LeaseIdentity {
@@ -57,7 +57,7 @@ export default fp(
       if (typeof vmId !== 'string') return;
       const route = await keeper.route(vmId, WRITES.has(request.method));
       if (route.here) return;
-      if (request.headers[FORWARDED] !== undefined) throw new ServiceError(503, 'not-ready', `VM ${vmId} is changing instances; retry the call`);
+      if (request.headers[FORWARDED] !== undefined) throw notReadyYet(`VM ${vmId} is changing instances; retry the call`);
       request.log.debug({ vmId, owner: route.owner }, 'forwarding to the owner');
       return reply.from(`${route.address}${request.url}`, {
         rewriteRequestHeaders: (_req, headers) => ({ ...headers, [FORWARDED]: options.instanceId }),
