@@ -1580,7 +1580,7 @@ export interface components {
              * @enum {string}
              */
             mode?: "guided" | "predict";
-            /** @description Who the session is for (open server: also what makes Start idempotent); default anonymous. */
+            /** @description Who the session is for (open server: also what makes Start idempotent); default anonymous. No control characters. */
             student?: string;
         };
         /** @description Per predicted field (ret, rootRole, level, iterations): what was given, and once the call ran after the prediction, what the kernel did. */
@@ -1756,7 +1756,7 @@ export interface components {
             }[];
         };
         QuizSubmission: {
-            /** @description Who answers (open server; with tokens the token identifies the student). */
+            /** @description Who answers (open server; with tokens the token identifies the student). No control characters. */
             student?: string;
             answers: {
                 [key: string]: components["schemas"]["QuizAnswerValue"];

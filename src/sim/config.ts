@@ -49,6 +49,8 @@ export function withVmDefaults(input: VmConfigInput): VmConfig {
     quirksDisabled: [...(input.quirksDisabled ?? [])],
   };
   if (typeof config.name !== 'string' || config.name.length === 0) throw invalid('name', 'name must be a non-empty string');
+  // The HTTP contract refuses these for a created VM; an imported scenario's name reaches here unchecked (PostgreSQL text cannot hold NUL).
+  if ([...config.name].some((c) => c < ' ' || c === '\x7f')) throw invalid('name', 'name must not contain control characters');
   if (!VM_TYPES.includes(config.type)) throw invalid('type', `type must be one of ${VM_TYPES.join(', ')}`);
   if (!KERNEL_VERSIONS.includes(config.kernel)) throw invalid('kernel', `kernel must be one of ${KERNEL_VERSIONS.join(', ')}`);
   if (!POLICIES.includes(config.prefaultPolicy)) throw invalid('prefaultPolicy', `prefaultPolicy must be one of ${POLICIES.join(', ')}`);

@@ -232,6 +232,11 @@ describe('scenario export and import', () => {
     expect(res.body.detail).toMatch(/unknown step op "reboot"/);
     const noSteps = await t.api.post('/v1/vms/import').send({ name: 'x' });
     expect(noSteps.status).toBe(400);
+    // A name the contract refuses on create is refused on import too (found by the fuzz test on PostgreSQL: a 500).
+    const nul = await t.api.post('/v1/vms/import').send({ name: '\u0000', steps: [] });
+    expect(nul.status, nul.text).toBe(400);
+    expect(nul.body).toMatchObject({ type: 'urn:prefault-lab:problem:invalid-input', field: 'name' });
+    expectDocumented(nul, 'importVm');
     expect((await t.api.get('/v1/vms/nope/export')).status).toBe(404);
   });
 });

@@ -223,6 +223,14 @@ describe('teacher and student tokens', () => {
     const progress = await t.api.get('/v1/teacher/progress');
     expect(progress.status).toBe(200);
     expect(progress.body.students.find((x: { student: string }) => x.student === 'open-student').quizzes).toHaveLength(1);
+    // Student names are stored as text: control characters (PostgreSQL text cannot hold NUL) are a 400 naming the field.
+    const nul = await t.api.post(`/v1/quizzes/${quiz.body.id}/submissions`).send({ student: 'a\u0000b', answers: { q1: 'x' } });
+    expect(nul.status).toBe(400);
+    expect(nul.body.field).toMatch(/student/);
+    const labs = (await t.api.get('/v1/labs')).body.labs as { id: string }[];
+    const session = await t.api.post(`/v1/labs/${labs[0]!.id}/sessions`).send({ student: '\u0007' });
+    expect(session.status).toBe(400);
+    expect(session.body.field).toMatch(/student/);
   });
 });
 
