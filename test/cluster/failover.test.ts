@@ -2,6 +2,8 @@
 // guarantees README "Scaling out" states. Runs in the PostgreSQL pass (TEST_DATABASE=postgres);
 // skipped, loudly, without PostgreSQL or HAProxy.
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { loud } from '../helpers/postgres-setup.js';
 import { queryRows, TEST_STORE } from '../helpers/store.js';
@@ -52,6 +54,8 @@ describe.skipIf(!available)('a cluster of instances on one PostgreSQL', () => {
       ...(await Promise.all(ports.slice(1).map((port, i) => startInstance(databaseUrl, 'bcdef'[i]!, port, { leaseTtlMs: LEASE_TTL_MS })))),
     );
     haproxy = await startHaproxy(instances);
+    // The instances run in the repository (their cwd): none may take the URL for a SQLite path (it did: src/server.ts migrated it).
+    expect(existsSync(resolve(import.meta.dirname, '../..', databaseUrl.replace(/^file:/, '')))).toBe(false);
     return databaseUrl;
   }
 
