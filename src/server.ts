@@ -4,9 +4,7 @@
 // signal, or SHUTDOWN_TIMEOUT_MS passing, exits 1 at once (acknowledged calls are already
 // committed; only unanswered ones can be lost).
 import { build } from './app.js';
-import { ConfigError, loadConfig, storeKind, type ServiceConfig } from './config.js';
-import { applyMigrations } from './db/migrate.js';
-import { sqlitePath } from './db/prisma.js';
+import { ConfigError, loadConfig, type ServiceConfig } from './config.js';
 
 let config: ServiceConfig;
 try {
@@ -17,13 +15,8 @@ try {
   process.exit(2);
 }
 
-// Migrations in-process (a few ms when there is nothing new), not `prisma migrate deploy`
-// on every start (seconds, and a CLI warning): the same ledger, so either tool can follow.
-// SQLite only: a PostgreSQL store migrates itself when the app opens it (db/postgres-migrate.ts).
-const migrated = storeKind(config.databaseUrl) === 'sqlite' ? applyMigrations(sqlitePath(config.databaseUrl)) : [];
-
+// The store is migrated when the app opens it (db/open-store.ts), whichever database it is.
 const app = await build({ ...config, logger: { level: config.logLevel } });
-if (migrated.length > 0) app.log.info({ migrations: migrated }, 'database migrated');
 
 let closing = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

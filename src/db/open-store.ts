@@ -1,10 +1,12 @@
 // Opens the store DATABASE_URL names: Prisma for reads and other tables, a LogWriter for the
-// VM log, and (PostgreSQL) a small pool for leases. SQLite expects a migrated file (npm start
-// runs `prisma migrate deploy`; tests migrate in-process); PostgreSQL is migrated here, on
-// every start, under an advisory lock (see postgres-migrate.ts for why not by Prisma).
+// VM log, and (PostgreSQL) a small pool for leases. Either store is migrated here, on every
+// start (a few ms when there is nothing new): SQLite in-process with Prisma's ledger, not
+// `prisma migrate deploy` (seconds, and a CLI warning); PostgreSQL under an advisory lock
+// (see postgres-migrate.ts for why not by Prisma).
 import type { PrismaClient } from '@prisma/client';
 import type pg from 'pg';
 import { Checkpointer } from './checkpointer.js';
+import { applyMigrations } from './migrate.js';
 import type { LogWriter } from './log-writer.js';
 import { openPrisma, sqlitePath } from './prisma.js';
 import { SqliteLogWriter } from './sqlite-log-writer.js';
@@ -17,6 +19,8 @@ export interface Store {
   writer: LogWriter;
   /** PostgreSQL only: connections for lease reads and renewals. */
   pool?: pg.Pool;
+  /** The migrations this start applied (none when the database was up to date). */
+  migrated: string[];
   close(): Promise<void>;
 }
 
@@ -34,7 +38,7 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
       import('./postgres-log-writer.js'),
       import('./postgres-prisma.js'),
     ]);
-    await applyPostgresMigrations(databaseUrl);
+    const migrated = await applyPostgresMigrations(databaseUrl);
     const prisma = openPostgresPrisma(databaseUrl);
     const writer = await PostgresLogWriter.open(databaseUrl);
     const pool = new pgModule.Pool({ connectionString: databaseUrl, max: 4 });
@@ -43,6 +47,7 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
       prisma,
       writer,
       pool,
+      migrated,
       async close() {
         await writer.close();
         await pool.end();
@@ -50,6 +55,7 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
       },
     };
   }
+  const migrated = applyMigrations(sqlitePath(databaseUrl));
   const prisma = await openPrisma(databaseUrl);
   const checkpointer = new Checkpointer(sqlitePath(databaseUrl), options.onCheckpointError);
   const writer = new SqliteLogWriter(openSqlite(databaseUrl, options.sqliteSynchronous), checkpointer);
@@ -57,6 +63,7 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
     kind: 'sqlite',
     prisma,
     writer,
+    migrated,
     async close() {
       await writer.close();
       await prisma.$disconnect();

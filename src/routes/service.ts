@@ -1,6 +1,6 @@
 // Liveness, readiness, and the OpenAPI document itself.
 import type { LoadedDocument } from '../contract/openapi-document.js';
-import { notReadyYet, ServiceError } from '../service/errors.js';
+import { ServiceError } from '../service/errors.js';
 import type { Handlers } from './handler.js';
 
 export function serviceHandlers(openapi: LoadedDocument) {
@@ -9,11 +9,8 @@ export function serviceHandlers(openapi: LoadedDocument) {
 
     readyz: async (request) => {
       const store = request.server.vmStore;
-      if (!store.startup.ready) {
-        const failure = store.startup.error;
-        if (failure) throw new ServiceError(503, 'not-ready', `rebuilding VMs failed: ${failure.message}`);
-        throw notReadyYet('VMs are still being rebuilt from their logs');
-      }
+      const notReady = store.startup.notReady();
+      if (notReady) throw notReady;
       await store.ping().catch((error: Error) => {
         throw new ServiceError(503, 'not-ready', `the database is unreachable: ${error.message}`);
       });

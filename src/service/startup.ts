@@ -67,15 +67,19 @@ export class StartupLoad {
   /** Resolves once the VMs are rebuilt; a 503 problem if that failed or never started. */
   async whenLoaded(): Promise<void> {
     if (this.load.state !== 'ready') await this.loading;
-    if (this.load.state === 'failed') throw new ServiceError(503, 'not-ready', `rebuilding VMs from the database failed: ${this.load.error.message}`);
-    if (this.load.state !== 'ready') throw notReadyYet('VMs are not loaded yet');
+    const problem = this.notReady();
+    if (problem) throw problem;
+  }
+
+  /** The 503 for a call now, or undefined once loaded: with Retry-After while loading, without once it failed. */
+  notReady(): ServiceError | undefined {
+    if (this.load.state === 'failed')
+      return new ServiceError(503, 'not-ready', `rebuilding VMs from the database failed: ${this.load.error.message}`);
+    if (this.load.state !== 'ready') return notReadyYet('VMs are still being rebuilt from their logs');
+    return undefined;
   }
 
   get ready(): boolean {
     return this.load.state === 'ready';
-  }
-
-  get error(): Error | undefined {
-    return this.load.state === 'failed' ? this.load.error : undefined;
   }
 }

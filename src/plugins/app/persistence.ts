@@ -46,10 +46,11 @@ interface PersistenceOptions {
 
 export default fp(
   async function persistence(app: FastifyInstance, options: PersistenceOptions) {
-    const { prisma, writer, pool, close } = await openStore(options.databaseUrl, {
+    const { prisma, writer, pool, migrated, close } = await openStore(options.databaseUrl, {
       sqliteSynchronous: options.sqliteSynchronous,
       onCheckpointError: (message) => app.log.warn({ message }, 'WAL checkpoint failed'),
     });
+    if (migrated.length > 0) app.log.info({ migrations: migrated }, 'database migrated');
     // A dead worker's VMs go back to the store, which rebuilds them from their logs.
     const host = createEngineHost({ ...options.engine, onLost: (vmIds, error) => store.enginesLost(vmIds, error) });
     const store: VmStore = new VmStore(new VmRepository(prisma), writer, host, {
