@@ -45,10 +45,6 @@ export class GroupCommit {
     return done;
   }
 
-  get pendingCount(): number {
-    return this.pending.length;
-  }
-
   /** Commits everything enqueued so far (also called on close); settles when it has. */
   flush(): Promise<void> {
     if (this.scheduled) clearImmediate(this.scheduled);
