@@ -2,11 +2,12 @@
 // records them in _prisma_migrations as `prisma migrate deploy` does (same table, sha256
 // checksum), so either tool can take over a database the other created. Used for fresh
 // test databases: much faster than spawning the Prisma CLI for every test file.
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { APPLIED_MIGRATIONS_SQL, pendingMigrations } from './migration-files.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
 
@@ -24,24 +25,19 @@ export function applyMigrations(dbPath: string, migrationsDir = MIGRATIONS_DIR):
     db.exec(LEDGER_SQL);
     const done = new Set(
       db
-        .prepare('SELECT migration_name AS name FROM _prisma_migrations WHERE rolled_back_at IS NULL')
+        .prepare(APPLIED_MIGRATIONS_SQL)
         .all()
         .map((row) => (row as { name: string }).name),
     );
-    const names = readdirSync(migrationsDir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name)
-      .sort();
     const applied: string[] = [];
-    for (const name of names.filter((n) => !done.has(n))) {
-      const sql = readFileSync(join(migrationsDir, name, 'migration.sql'), 'utf8');
+    for (const { name, sql, checksum } of pendingMigrations(migrationsDir, done)) {
       const started = new Date().toISOString();
       db.transaction(() => {
         db.exec(sql);
         db.prepare(
           `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
            VALUES (?, ?, ?, ?, ?, 1)`,
-        ).run(randomUUID(), createHash('sha256').update(sql).digest('hex'), new Date().toISOString(), name, started);
+        ).run(randomUUID(), checksum, new Date().toISOString(), name, started);
       })();
       applied.push(name);
     }

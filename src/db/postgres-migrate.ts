@@ -3,11 +3,10 @@
 // Prisma's own migrate cannot run here: through @prisma/adapter-pg it fails on PostgreSQL's
 // `name` column type (prisma/orm#27403, open), and without an adapter it downloads a native
 // engine. Instances starting together serialise on an advisory lock; each applies what is missing.
-import { createHash, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { APPLIED_MIGRATIONS_SQL, pendingMigrations } from './migration-files.js';
 
 const POSTGRES_MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/postgres/migrations', import.meta.url));
 
@@ -27,25 +26,16 @@ export async function applyPostgresMigrations(databaseUrl: string, migrationsDir
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await client.query(LEDGER_SQL);
-    const done = new Set(
-      (await client.query<{ name: string }>('SELECT migration_name AS name FROM _prisma_migrations WHERE rolled_back_at IS NULL')).rows.map(
-        (r) => r.name,
-      ),
-    );
-    const names = readdirSync(migrationsDir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name)
-      .sort();
+    const done = new Set((await client.query<{ name: string }>(APPLIED_MIGRATIONS_SQL)).rows.map((r) => r.name));
     const applied: string[] = [];
-    for (const name of names.filter((n) => !done.has(n))) {
-      const sql = readFileSync(join(migrationsDir, name, 'migration.sql'), 'utf8');
+    for (const { name, sql, checksum } of pendingMigrations(migrationsDir, done)) {
       const started = new Date();
       await client.query('BEGIN');
       try {
         await client.query(sql);
         await client.query(
           `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES ($1, $2, now(), $3, $4, 1)`,
-          [randomUUID(), createHash('sha256').update(sql).digest('hex'), name, started],
+          [randomUUID(), checksum, name, started],
         );
         await client.query('COMMIT');
       } catch (error) {
