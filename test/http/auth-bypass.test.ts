@@ -11,7 +11,8 @@ import { requireTeacher } from '../../src/plugins/app/auth.js';
 import { ANY_OWNER } from '../../src/service/owner.js';
 import { hashToken } from '../../src/service/token-hash.js';
 import { buildAuthWorld, protectedOperations, STUDENT, type AuthWorld } from '../helpers/auth-world.js';
-import { build, removeTempDirs, type TestApp } from '../helpers/build.js';
+import { build, removeTempDirs, tempDbFile, type TestApp } from '../helpers/build.js';
+import { freshDatabaseUrl, queryRows } from '../helpers/store.js';
 import { openapi } from '../helpers/openapi.js';
 import { rawRequest } from '../helpers/raw-request.js';
 
@@ -244,4 +245,28 @@ describe('rate limiting of calls without a valid token, and of /metrics', () => 
         expect((await t.api.get('/v1/vms').set('authorization', 'Bearer scrape-9d1f')).status).toBe(401);
       },
     ));
+});
+
+describe('the start-up gate', () => {
+  it('holds every spelling of an API route while the VMs cannot be rebuilt (same route-based decision as the token check)', async () => {
+    const databaseUrl = await freshDatabaseUrl(tempDbFile);
+    const config = JSON.stringify({ name: 'bad', type: 'tdx', host: { vendor: 'amd' } });
+    await queryRows(
+      databaseUrl,
+      'INSERT INTO "Vm" ("id", "name", "config", "createdAt") VALUES (?, ?, ?, ?)',
+      'vm-bad',
+      'bad',
+      config,
+      new Date().toISOString(),
+    );
+    const t = await build({ databaseUrl, waitForReplay: false });
+    try {
+      await expect(t.app.vmStore.whenLoaded()).rejects.toThrow(/vm-bad/);
+      for (const url of ['/v1/vms', '/%761/vms', '/v%31/vms', '/%76%31/vms', '/v1/labs', '/v1/v%6ds/import'])
+        expect((await t.api.get(url)).status, url).toBe(503);
+      expect((await t.api.get('/healthz')).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
 });
