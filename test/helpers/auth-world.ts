@@ -11,7 +11,7 @@ import { SELFTEST_SLOT } from './fixtures.js';
 import { openapi } from './openapi.js';
 
 export const STUDENT = 'student-5b8e1f0c3a7d9246';
-export const TEACHER = 'teacher-2c6a9e4f1b8d7053';
+const TEACHER = 'teacher-2c6a9e4f1b8d7053';
 
 export interface AuthWorld {
   t: TestApp;
