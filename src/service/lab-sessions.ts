@@ -51,6 +51,7 @@ export class LabSessions {
   /** 201 and a new session, or 200 and the student's existing one (nothing created). */
   async start(labId: string, body: { mode?: LabMode; student?: string }, caller: Caller): Promise<{ created: boolean; view: LabSessionView }> {
     const lab = this.labs.lab(labId);
+    const owner = storedOwner(caller.owner); // no caller at all: refused before any session is looked up
     const key = studentKey(caller, body.student);
     const existing = await this.repo.sessionOf(labId, key);
     if (existing) return { created: false, view: await this.view(lab, existing, caller) };
@@ -60,7 +61,7 @@ export class LabSessions {
       labId,
       vms,
       createdAt: new Date(),
-      owner: storedOwner(caller.owner),
+      owner,
       mode: body.mode ?? 'guided',
       student: studentLabel(caller, body.student),
       studentKey: key,

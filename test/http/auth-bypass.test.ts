@@ -177,6 +177,9 @@ describe('an undefined owner', () => {
     const count = vmStore.count;
     await expect(vmStore.create({ name: 'nobody' }, undefined)).rejects.toMatchObject({ status: 401 });
     await expect(labService.createQuiz('errno', 1, undefined)).rejects.toMatchObject({ status: 401 });
+    // Not even an open server's session of the same student name is handed out.
+    await expect(w.t.app.labSessions.start(labId!, {}, { owner: undefined })).rejects.toMatchObject({ status: 401 });
+    await expect(w.t.app.labSessions.get(labId!, sessionId!, { owner: undefined })).rejects.toMatchObject({ status: 404 });
     expect(vmStore.count).toBe(count);
   });
 
