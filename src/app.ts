@@ -11,6 +11,7 @@ import metrics from './plugins/app/metrics.js';
 import persistence from './plugins/app/persistence.js';
 import problem, { frameworkErrors } from './plugins/app/problem.js';
 import { OneLineRequestLog } from './plugins/app/request-log.js';
+import requestTarget from './plugins/app/request-target.js';
 import docs from './plugins/external/docs.js';
 import rateLimiting from './plugins/external/rate-limit.js';
 import staticFiles from './plugins/external/static.js';
@@ -31,12 +32,14 @@ export interface BuildOptions {
   limits?: Partial<VmLimits>;
   /** Log entries per VM (more: 429). */
   maxOperationsPerVm?: number;
-  /** Per-client rate limit of /v1 calls; max 0 turns it off. */
+  /** Per-client rate limit of every route but the open ones; max 0 turns it off. */
   rateLimit?: RateLimitConfig;
   /** sha256 (hex) of the accepted bearer tokens; none: the server runs open. */
   apiTokenHashes?: readonly string[];
   /** sha256 (hex) of the teachers' tokens (answer keys, everyone's progress). */
   teacherTokenHashes?: readonly string[];
+  /** sha256 (hex) of the token /metrics needs; none: /metrics is open. */
+  metricsTokenHash?: string;
   sqliteSynchronous?: SqliteSynchronous;
   /** Engine worker threads; 0: every VM on the main thread (default: one per core). */
   workers?: number;
@@ -76,6 +79,7 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
 
   const openapi = loadOpenApiDocument();
   await app.register(problem);
+  await app.register(requestTarget);
   await app.register(gracefulClose);
   await app.register(persistence, {
     databaseUrl: options.databaseUrl ?? DEFAULT_CONFIG.databaseUrl,
@@ -107,7 +111,7 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
   await app.register(metrics, { shards: () => app.engineHost.stats(), queues: (slots) => app.vmStore.queueDepths(slots) });
   const tokenHashes = options.apiTokenHashes ?? DEFAULT_CONFIG.apiTokenHashes;
   const teacherTokenHashes = options.teacherTokenHashes ?? DEFAULT_CONFIG.teacherTokenHashes;
-  await app.register(auth, { tokenHashes, teacherTokenHashes });
+  await app.register(auth, { tokenHashes, teacherTokenHashes, metricsTokenHash: options.metricsTokenHash });
   await app.register(rateLimiting, options.rateLimit ?? DEFAULT_CONFIG.rateLimit);
   await app.register(docs, { document: openapi.document, tokensRequired: tokenHashes.length + teacherTokenHashes.length > 0 });
   await app.register(labs);

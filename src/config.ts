@@ -56,6 +56,8 @@ export interface ServiceConfig {
   apiTokenHashes: string[];
   /** sha256 (hex) of the teachers' tokens (also valid /v1 tokens): quiz answer keys, everyone's progress. */
   teacherTokenHashes: string[];
+  /** sha256 (hex) of METRICS_TOKEN, the one token /metrics then needs; undefined: /metrics is open. */
+  metricsTokenHash?: string;
   sqliteSynchronous: SqliteSynchronous;
   /** After SIGTERM, exit(1) if closing takes longer than this. */
   shutdownTimeoutMs: number;
@@ -139,6 +141,14 @@ function tokenHashes(env: NodeJS.ProcessEnv, name: 'API_TOKENS' | 'TEACHER_TOKEN
   return [...new Set(cleaned.map(hashToken))];
 }
 
+/** METRICS_TOKEN: the bearer token Prometheus sends to /metrics (unset: /metrics is open). */
+function metricsToken(env: NodeJS.ProcessEnv): { metricsTokenHash?: string } {
+  const token = env.METRICS_TOKEN?.trim();
+  if (!token) return {};
+  if (/\s/.test(token)) throw new ConfigError('METRICS_TOKEN contains whitespace');
+  return { metricsTokenHash: hashToken(token) };
+}
+
 const DEFAULT_LEASE_TTL_MS = 10_000;
 
 function clusterConfig(env: NodeJS.ProcessEnv, databaseUrl: string, host: string, port: number): ClusterConfig | undefined {
@@ -183,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     },
     apiTokenHashes: tokenHashes(env, 'API_TOKENS'),
     teacherTokenHashes: tokenHashes(env, 'TEACHER_TOKENS'),
+    ...metricsToken(env),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', d.sqliteSynchronous, ['NORMAL', 'FULL'] as const),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', d.shutdownTimeoutMs, 0),
     cluster: clusterConfig(env, databaseUrl, host, port),

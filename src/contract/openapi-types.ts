@@ -955,7 +955,7 @@ export interface paths {
         };
         /**
          * Metrics (Prometheus text)
-         * @description Prometheus text exposition format 0.0.4: request latency histograms per route (`http_request_duration_seconds`), per engine worker the calls queued (`engine_queue_depth`), in flight, VMs, busy time (`engine_busy_seconds_total`) and restarts, the calls refused by the queue bounds, and Node's process metrics.
+         * @description Prometheus text exposition format 0.0.4: request latency histograms per route (`http_request_duration_seconds`), per engine worker the calls queued (`engine_queue_depth`), in flight, VMs, busy time (`engine_busy_seconds_total`) and restarts, the calls refused by the queue bounds, and Node's process metrics. Open unless the server was started with `METRICS_TOKEN`: then only `Authorization: Bearer <METRICS_TOKEN>` reads it (API tokens do not). Rate-limited per client like the API.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -3220,6 +3220,8 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["LimitExceeded"];
         };
     };
     getOpenApiYaml: {

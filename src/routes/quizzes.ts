@@ -1,6 +1,7 @@
 // Quizzes: generated from (topic, seed), answer keys computed by the engine (teachers only
 // when tokens are on), grading (submissions stored for the teacher's view).
 import { requireTeacher } from '../plugins/app/auth.js';
+import { ANY_OWNER } from '../service/owner.js';
 import type { Handlers } from './handler.js';
 
 export const quizHandlers = {
@@ -11,7 +12,7 @@ export const quizHandlers = {
   getQuizAnswers: async (request) => {
     requireTeacher(request, 'a quiz answer key');
     // A teacher reads any student's quiz; otherwise (open server) the usual owner scoping.
-    return request.server.labService.quizAnswers(request.params.quizId, request.role === 'teacher' ? undefined : request.owner);
+    return request.server.labService.quizAnswers(request.params.quizId, request.role === 'teacher' ? ANY_OWNER : request.owner);
   },
 
   submitQuiz: async (request) =>

@@ -10,6 +10,7 @@ import { generateQuiz, isQuizTopic, publicQuiz, QUIZ_TOPICS, type PublicQuiz, ty
 import { createLabSession } from '../labs/session.js';
 import type { Check, CheckOutcome, Lab, LabGrade, LoggedOperation } from '../labs/types.js';
 import { invalidInput, notFound } from './errors.js';
+import { mayAccess, storedOwner, type Owner } from './owner.js';
 import type { VmStore } from './vm-store.js';
 
 export type QuizView = { id: string; createdAt: string } & PublicQuiz;
@@ -40,7 +41,7 @@ export class LabService {
   }
 
   /** Creates the lab's VMs and runs their set-up as logged operations; all or nothing. */
-  async createLabVms(lab: Lab, owner?: string): Promise<{ name: string; id: string }[]> {
+  async createLabVms(lab: Lab, owner: Owner | undefined): Promise<{ name: string; id: string }[]> {
     const created: { name: string; id: string }[] = [];
     try {
       for (const s of createLabSession(lab)) {
@@ -60,14 +61,18 @@ export class LabService {
   }
 
   /** The session, if it belongs to this lab and the caller may see it (404 otherwise). */
-  async session(labId: string, sessionId: string, owner?: string): Promise<StoredLabSession> {
+  async session(labId: string, sessionId: string, owner: Owner | undefined): Promise<StoredLabSession> {
     const s = await this.repo.session(sessionId);
-    if (!s || s.labId !== labId || (owner !== undefined && s.owner !== owner)) throw notFound(`no session ${sessionId} of lab ${labId}`);
+    if (!s || s.labId !== labId || !mayAccess(owner, s.owner)) throw notFound(`no session ${sessionId} of lab ${labId}`);
     return s;
   }
 
   /** Grades every task against the session VMs' engine state and their server-side logs. */
-  async gradeSession(lab: Lab, session: StoredLabSession, owner?: string): Promise<{ grade: LabGrade; logs: Record<string, LoggedOperation[]> }> {
+  async gradeSession(
+    lab: Lab,
+    session: StoredLabSession,
+    owner: Owner | undefined,
+  ): Promise<{ grade: LabGrade; logs: Record<string, LoggedOperation[]> }> {
     const checks = labChecks(lab);
     const outcomes = new Map<Check, CheckOutcome>();
     const logs: Record<string, LoggedOperation[]> = {};
@@ -89,24 +94,24 @@ export class LabService {
     };
   }
 
-  async createQuiz(topic: unknown, seed: number | undefined, owner?: string): Promise<QuizView> {
+  async createQuiz(topic: unknown, seed: number | undefined, owner: Owner | undefined): Promise<QuizView> {
     if (!isQuizTopic(topic)) throw invalidInput(`topic must be one of ${QUIZ_TOPICS.join(', ')}`, 'topic');
-    const stored: StoredQuiz = { id: randomUUID(), topic, seed: seed ?? randomInt(0, 2 ** 32 - 1), createdAt: new Date(), owner: owner ?? null };
+    const stored: StoredQuiz = { id: randomUUID(), topic, seed: seed ?? randomInt(0, 2 ** 32 - 1), createdAt: new Date(), owner: storedOwner(owner) };
     const quiz = generateQuiz(topic, stored.seed);
     await this.repo.insertQuiz(stored);
     return quizView(stored, quiz);
   }
 
   /** The stored quiz, regenerated from its topic and seed (404 for another token's quiz). */
-  async quiz(quizId: string, owner?: string): Promise<{ view: QuizView; quiz: Quiz }> {
+  async quiz(quizId: string, owner: Owner | undefined): Promise<{ view: QuizView; quiz: Quiz }> {
     const stored = await this.repo.quiz(quizId);
-    if (!stored || (owner !== undefined && stored.owner !== owner)) throw notFound(`no quiz with id ${quizId}`);
+    if (!stored || !mayAccess(owner, stored.owner)) throw notFound(`no quiz with id ${quizId}`);
     const quiz = generateQuiz(stored.topic as Quiz['topic'], stored.seed);
     return { view: quizView(stored, quiz), quiz };
   }
 
   /** The quiz's answer key. */
-  async quizAnswers(quizId: string, owner?: string): Promise<{ id: string; topic: string; seed: number; answers: Quiz['answers'] }> {
+  async quizAnswers(quizId: string, owner: Owner | undefined): Promise<{ id: string; topic: string; seed: number; answers: Quiz['answers'] }> {
     const { view, quiz } = await this.quiz(quizId, owner);
     return { id: view.id, topic: view.topic, seed: view.seed, answers: quiz.answers };
   }

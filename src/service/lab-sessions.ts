@@ -11,21 +11,23 @@ import { traceLoggedOperation } from '../labs/trace.js';
 import type { Lab } from '../labs/types.js';
 import { notFound } from './errors.js';
 import type { LabService } from './lab-service.js';
+import { storedOwner, type Owner } from './owner.js';
 import type { VmStore } from './vm-store.js';
 
-/** Who calls: the token's hash (tokens on) and its role; open server: no owner, no role. */
+/** Who calls: the token's hash (tokens on) and its role; open server: ANY_OWNER, no role. */
 export interface Caller {
-  owner?: string;
-  role?: 'teacher' | 'student';
+  owner: Owner | undefined;
+  role?: 'teacher' | 'student' | undefined;
 }
 
 const ANONYMOUS = 'anonymous';
 
 /** One session per lab and student: the token when tokens are on, else the name given. */
-const studentKey = (caller: Caller, student: string | undefined): string => caller.owner ?? `open:${student ?? ANONYMOUS}`;
+const studentKey = (caller: Caller, student: string | undefined): string =>
+  typeof caller.owner === 'string' ? caller.owner : `open:${student ?? ANONYMOUS}`;
 /** What teachers see: the name given, else a short label of the token. */
 const studentLabel = (caller: Caller, student: string | undefined): string =>
-  student ?? (caller.owner ? `token:${caller.owner.slice(0, 8)}` : ANONYMOUS);
+  student ?? (typeof caller.owner === 'string' ? `token:${caller.owner.slice(0, 8)}` : ANONYMOUS);
 
 const record = (s: StoredLabSession): SessionRecord => ({
   id: s.id,
@@ -49,6 +51,7 @@ export class LabSessions {
   /** 201 and a new session, or 200 and the student's existing one (nothing created). */
   async start(labId: string, body: { mode?: LabMode; student?: string }, caller: Caller): Promise<{ created: boolean; view: LabSessionView }> {
     const lab = this.labs.lab(labId);
+    const owner = storedOwner(caller.owner); // no caller at all: refused before any session is looked up
     const key = studentKey(caller, body.student);
     const existing = await this.repo.sessionOf(labId, key);
     if (existing) return { created: false, view: await this.view(lab, existing, caller) };
@@ -58,7 +61,7 @@ export class LabSessions {
       labId,
       vms,
       createdAt: new Date(),
-      owner: caller.owner ?? null,
+      owner,
       mode: body.mode ?? 'guided',
       student: studentLabel(caller, body.student),
       studentKey: key,

@@ -2,6 +2,7 @@
 // write path keeps per VM. The engine state itself lives behind the EngineHost.
 import type { VmConfig } from '../sim/index.js';
 import { limitExceeded, notReadyYet, ServiceError, vmNotFound } from './errors.js';
+import { mayAccess, type Owner } from './owner.js';
 
 export interface VmRecord {
   id: string;
@@ -52,10 +53,10 @@ export class VmRegistry {
     return this.records.size;
   }
 
-  /** Whether `owner` may see the VM (undefined owner: the server runs open and sees all). */
-  visible(id: string, owner: string | undefined): boolean {
+  /** Whether `owner` may see the VM (ANY_OWNER: the server runs open and sees all; undefined: none). */
+  visible(id: string, owner: Owner | undefined): boolean {
     const record = this.records.get(id);
-    return record !== undefined && (owner === undefined || record.owner === owner);
+    return record !== undefined && mayAccess(owner, record.owner);
   }
 
   /** 429 when the server already holds its quota of VMs. */

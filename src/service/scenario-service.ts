@@ -4,6 +4,7 @@
 import { exportScenario, importScenario, replayScenario, type ReplayReport } from '../labs/scenario-io.js';
 import type { Operation, OperationResult } from '../sim/index.js';
 import { invalidInput } from './errors.js';
+import type { Owner } from './owner.js';
 import type { VmStore, VmView } from './vm-store.js';
 
 export interface ImportReport {
@@ -23,7 +24,7 @@ export class ScenarioService {
     return exportScenario(view, log, { finalState: answer });
   }
 
-  async importVm(scenario: Record<string, unknown>, owner?: string): Promise<ImportReport> {
+  async importVm(scenario: Record<string, unknown>, owner: Owner | undefined): Promise<ImportReport> {
     let imported: ReturnType<typeof importScenario>;
     try {
       imported = importScenario(scenario);

@@ -17,6 +17,7 @@ import type { Applied, EngineHost, EngineQuery, EngineState, QueryAnswers, Query
 import { invalidInput, limitExceeded, ServiceError } from './errors.js';
 import { GroupCommit, LeaseLost } from './group-commit.js';
 import { listPage, type Page, type PageQuery } from './list-page.js';
+import { ANY_OWNER, storedOwner, type Owner } from './owner.js';
 import { movedError, newRecord, VmRegistry, type VmRecord } from './registry.js';
 import { Replayer } from './replayer.js';
 import { BoundedKeyedQueue, DEFAULT_QUEUE_BOUNDS, type QueueBounds, type QueueDepths } from './bounded-queue.js';
@@ -103,15 +104,16 @@ export class VmStore {
     await this.repo.ping();
   }
 
-  /** Whether `owner` may see the VM (undefined owner: the server runs open and sees all). */
-  visible(id: string, owner: string | undefined): boolean {
+  /** Whether `owner` may see the VM (ANY_OWNER: the server runs open and sees all; undefined: none). */
+  visible(id: string, owner: Owner | undefined): boolean {
     return this.registry.visible(id, owner);
   }
 
-  async create(input: VmConfigInput, owner?: string): Promise<VmView> {
+  async create(input: VmConfigInput, owner: Owner | undefined): Promise<VmView> {
+    const stored = storedOwner(owner);
     this.registry.checkRoom();
     const config = withVmDefaults(input);
-    const record = newRecord({ id: randomUUID(), createdAt: new Date(), owner: owner ?? null, config, lastSeq: 0, epoch: this.options.lease && 1 });
+    const record = newRecord({ id: randomUUID(), createdAt: new Date(), owner: stored, config, lastSeq: 0, epoch: this.options.lease && 1 });
     await this.host.create(record.id, config, this.options.limits);
     try {
       this.registry.checkRoom(); // again: another create may have taken the last place meanwhile
@@ -135,12 +137,13 @@ export class VmStore {
     });
   }
 
-  async list(query: PageQuery, owner?: string): Promise<Page<VmView>> {
+  async list(query: PageQuery, owner: Owner | undefined): Promise<Page<VmView>> {
+    if (owner === undefined) return { items: [], nextCursor: null };
     if (query.cursor !== undefined && !this.visible(query.cursor, owner))
       throw invalidInput('cursor does not name a page of this list (the VM it points at is gone?)', 'cursor');
     const page = await listPage(
       query,
-      (after, take) => this.repo.listVms(after, take, owner),
+      (after, take) => this.repo.listVms(after, take, owner === ANY_OWNER ? undefined : owner),
       (vm: StoredVm) => vm.id,
     );
     // A VM deleted since the page was read is left out rather than failing the listing.

@@ -78,6 +78,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TEACHER_TOKENS: 'a b' })).toThrow(/TEACHER_TOKENS/);
   });
 
+  it('keeps only the hash of METRICS_TOKEN; unset, /metrics stays open', () => {
+    expect(loadConfig({ METRICS_TOKEN: ' scrape ' }).metricsTokenHash).toBe(hashToken('scrape'));
+    expect(loadConfig({}).metricsTokenHash).toBeUndefined();
+    expect(() => loadConfig({ METRICS_TOKEN: 'a b' })).toThrow(/METRICS_TOKEN/);
+  });
+
   it('refuses malformed values, naming the variable', () => {
     for (const [name, value] of [
       ['PORT', '70000'],

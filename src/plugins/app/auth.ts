@@ -1,19 +1,22 @@
-// Optional multi-user bearer tokens. With none configured the server runs open. With
-// tokens, every /v1 call needs `Authorization: Bearer <token>` (401 otherwise; health,
-// readiness, the document and the UI stay open), the request carries its token's sha256 as
-// `owner`, and a VM belongs to the token that created it: for any other token a route
-// naming it in {vmId} answers exactly as for a VM that does not exist (404).
+// Optional multi-user bearer tokens. With none configured the server runs open (every call
+// acts as ANY_OWNER). With tokens, every route needs `Authorization: Bearer <token>` unless
+// contract/route-access.ts lists it as open: the decision is taken on the route the router
+// matched, never on the URL text. The request carries its token's sha256 as `owner`, and a
+// VM belongs to the token that created it: for any other token a route naming it in {vmId}
+// answers exactly as for a VM that does not exist (404). METRICS_TOKEN, when set, guards
+// /metrics the same way (and only /metrics).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { isApiPath } from '../../contract/api-path.js';
+import { routeAccess } from '../../contract/route-access.js';
 import { forbidden, ServiceError, vmNotFound } from '../../service/errors.js';
+import { ANY_OWNER, type Owner } from '../../service/owner.js';
 import { matchToken } from '../../service/token-hash.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** sha256 (hex) of the caller's bearer token; undefined when the server runs open. */
-    owner?: string;
-    /** The token's role; undefined when the server runs open (no roles: everything allowed). */
+    /** sha256 (hex) of the caller's bearer token; ANY_OWNER when the server runs open; undefined: nobody (an open route, or no valid token). */
+    owner?: Owner;
+    /** The token's role; undefined when the server runs open (no roles) or without a valid token. */
     role?: 'teacher' | 'student';
   }
 }
@@ -23,37 +26,61 @@ interface AuthOptions {
   tokenHashes: readonly string[];
   /** sha256 (hex) of the teachers' tokens. */
   teacherTokenHashes?: readonly string[];
+  /** sha256 (hex) of the token /metrics needs; undefined: /metrics is open. */
+  metricsTokenHash?: string | undefined;
 }
 
-/** Teachers only when tokens are on (403 for a student token); an open server has no roles. */
+/** A teacher's token, or a server running open: sees every student's work and the answer keys. */
+export const seesEverything = (request: FastifyRequest): boolean =>
+  request.owner === ANY_OWNER || (request.owner !== undefined && request.role === 'teacher');
+
+/** Teachers only when tokens are on (403 for a student token, and for no token at all); an open server has no roles. */
 export function requireTeacher(request: FastifyRequest, what: string): void {
-  if (request.role === 'student') throw forbidden(`${what} is for teachers: use a teacher token (TEACHER_TOKENS)`);
+  if (!seesEverything(request)) throw forbidden(`${what} is for teachers: use a teacher token (TEACHER_TOKENS)`);
 }
 
 const BEARER = /^Bearer[ ]+([^\s]+)[ ]*$/i;
 
+function unauthorized(token: string | undefined): ServiceError {
+  return new ServiceError(
+    401,
+    'unauthorized',
+    token === undefined ? 'this call needs an Authorization: Bearer <token> header' : 'the bearer token is not valid',
+  );
+}
+
+const refused = new WeakMap<FastifyRequest, ServiceError>();
+
 export default fp(
-  async function auth(app: FastifyInstance, { tokenHashes, teacherTokenHashes = [] }: AuthOptions) {
-    app.decorateRequest('owner', undefined);
+  async function auth(app: FastifyInstance, { tokenHashes, teacherTokenHashes = [], metricsTokenHash }: AuthOptions) {
+    const tokensOn = tokenHashes.length + teacherTokenHashes.length > 0;
+    app.decorateRequest('owner', tokensOn ? undefined : ANY_OWNER);
     app.decorateRequest('role', undefined);
-    if (tokenHashes.length === 0 && teacherTokenHashes.length === 0) return;
+    if (!tokensOn && metricsTokenHash === undefined) return;
     const known = [...tokenHashes, ...teacherTokenHashes].map((h) => Buffer.from(h, 'hex'));
     const teachers = new Set(teacherTokenHashes);
+    const metricsKnown = metricsTokenHash === undefined ? [] : [Buffer.from(metricsTokenHash, 'hex')];
 
-    app.addHook('onRequest', async (request, reply) => {
-      if (!isApiPath(request.url)) return;
+    // Who calls; a refusal is only recorded here, so the rate limiter (the next onRequest
+    // hook) counts failed-token calls too, by IP.
+    app.addHook('onRequest', async (request) => {
+      const access = routeAccess(request.routeOptions);
+      const needs = access === 'api' && tokensOn ? known : access === 'metrics' ? metricsKnown : [];
+      if (needs.length === 0) return;
       const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
-      const owner = token === undefined ? undefined : matchToken(token, known);
-      if (owner === undefined) {
-        reply.header('www-authenticate', 'Bearer realm="prefault-lab"');
-        throw new ServiceError(
-          401,
-          'unauthorized',
-          token === undefined ? 'this call needs an Authorization: Bearer <token> header' : 'the bearer token is not valid',
-        );
-      }
+      const owner = token === undefined ? undefined : matchToken(token, needs);
+      if (owner === undefined) return void refused.set(request, unauthorized(token));
+      if (access !== 'api') return;
       request.owner = owner;
       request.role = teachers.has(owner) ? 'teacher' : 'student';
+    });
+
+    // The refusal itself: after every onRequest hook, before any body is read.
+    app.addHook('preParsing', async (request, reply, payload) => {
+      const problem = refused.get(request);
+      if (problem === undefined) return payload;
+      reply.header('www-authenticate', 'Bearer realm="prefault-lab"');
+      throw problem;
     });
 
     // After validation, so another token's VM and a missing VM answer alike even for bad input.

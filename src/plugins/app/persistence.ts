@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { SqliteSynchronous } from '../../config.js';
+import { routeAccess } from '../../contract/route-access.js';
 import type { NewLease } from '../../db/log-writer.js';
 import { openStore } from '../../db/open-store.js';
 import { VmRepository } from '../../db/vm-repository.js';
@@ -69,9 +70,10 @@ export default fp(
     app.addHook('onReady', async () => {
       void store.startup.start(options.replayGate);
     });
-    // Not async: once loaded (every request but the first few) this costs no promise.
+    // Not async: once loaded (every request but the first few) this costs no promise. Held:
+    // the routes that need a token when tokens are on (decided on the matched route).
     app.addHook('onRequest', (request, _reply, done) => {
-      if (store.startup.ready || !request.url.startsWith('/v1/')) return done();
+      if (store.startup.ready || routeAccess(request.routeOptions) !== 'api') return done();
       store.startup.whenLoaded().then(
         () => done(),
         (error: Error) => done(error as FastifyError),
