@@ -89,7 +89,7 @@ export class LabService {
     };
   }
 
-  /** Each session VM's committed log, for grading predictions where no check runs (the teacher's view). */
+  /** Each session VM's committed log, without running checks: where a prediction starts, and the teacher's view. */
   async sessionLogs(session: StoredLabSession): Promise<Record<string, LoggedOperation[]>> {
     const logs: Record<string, LoggedOperation[]> = {};
     for (const { name, id } of session.vms) if (this.vms.has(id)) logs[name] = (await this.vms.configAndLog(id)).log;

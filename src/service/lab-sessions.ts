@@ -96,7 +96,7 @@ export class LabSessions {
   async reset(labId: string, sessionId: string, body: { mode?: LabMode }, caller: Caller): Promise<LabSessionView> {
     const lab = this.labs.lab(labId);
     const session = await this.labs.session(labId, sessionId, caller.owner);
-    const mode = body.mode ?? session.mode;
+    const mode = body.mode ?? record(session).mode;
     const fresh = await this.labs.createLabVms(lab, caller.owner);
     await this.repo.resetSession(session.id, fresh, mode);
     await this.labs.removeVms(session.vms);
@@ -113,7 +113,7 @@ export class LabSessions {
     const task = lab.tasks[n - 1];
     if (!task) throw notFound(`lab ${labId} has no task ${n}`);
     const values = parsePrediction(task, body);
-    const { logs } = await this.labs.gradeSession(lab, session, caller.owner);
+    const logs = await this.labs.sessionLogs(session);
     const stored: StoredPrediction = { values, logLengths: Object.fromEntries(session.vms.map(({ name }) => [name, logs[name]?.length ?? 0])) };
     const at = new Date();
     if (await this.repo.storeFirstPrediction(session.id, n, stored, at))
