@@ -1695,7 +1695,7 @@ export interface components {
         };
         TeacherProgress: {
             students: {
-                /** @description The name given, or "token:<first 8 hex of its sha256>". */
+                /** @description The name given, else "token:<first 8 hex of its sha256>" (tokens on) or "client:<first 8 characters of the client id>". */
                 student: string;
                 sessions: {
                     labId: string;
