@@ -241,7 +241,7 @@ export function createLabs({ viewer, onError, navigate }) {
     }
     // Hints would give the outcome away: the server withholds them (and the rule) until the
     // predicted calls have run after the prediction.
-    if (g?.withheld)
+    if (g?.withheld && !task.hidden)
       item.append(
         h('p', { class: 'muted', 'data-testid': `hints-withheld-${task.n}` }, 'The rule and the hints appear once the calls you predicted have run.'),
       );

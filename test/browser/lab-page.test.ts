@@ -131,6 +131,7 @@ describe.skipIf(!haveChromium)('the lab page in chromium', { timeout: 180_000 },
       expect(await tid(page, 'calls-hidden-2').count()).toBe(1);
       expect(await task.locator('button', { hasText: 'Use in form' }).count()).toBe(0);
       expect(await task.locator('.explain').count()).toBe(0);
+      expect(await tid(page, 'hints-withheld-2').count()).toBe(0); // "predict first" says it all
 
       // Wrong on both counts: upstream maps SMRAM for an SMM vCPU into the smm=1 root, and
       // reject-smm-guest-mode refuses is_smm() with -EOPNOTSUPP (the kernel facts the lab is about).
