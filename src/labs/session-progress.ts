@@ -68,7 +68,7 @@ export function sessionView(lab: Lab, s: SessionRecord, progress: ProgressByTask
 
 export type CheckedTask = TaskGrade & { predictions?: GradedPrediction; withheld?: true };
 
-const WITHHELD = 'withheld until your prediction is graded: make the call it is about';
+const WITHHELD = 'withheld until you have predicted this task and made the calls it is about';
 
 /**
  * The check answer: a task passes if its checks pass now or passed before (then its
