@@ -20,7 +20,10 @@ async function send(method, path, body) {
   const text = await res.text();
   if (!res.ok) {
     const problem = /json/.test(res.headers.get('content-type') ?? '') && text ? JSON.parse(text) : null;
-    throw new Error(`${method} ${path}: ${res.status} ${problem?.title ?? ''}${problem?.detail ? ` - ${problem.detail}` : ''}`);
+    const error = new Error(`${method} ${path}: ${res.status} ${problem?.title ?? ''}${problem?.detail ? ` - ${problem.detail}` : ''}`);
+    // Callers that can act on a refusal (a 409 to offer a way out) read its status.
+    error.status = res.status;
+    throw error;
   }
   return text;
 }

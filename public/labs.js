@@ -9,6 +9,7 @@ import { busy, byTestId, h } from './dom.js';
 
 const SESSIONS = 'prefault-lab.sessions';
 const STUDENT = 'prefault-lab.student';
+const CLIENT = 'prefault-lab.client';
 const $ = (id) => byTestId(id);
 const enc = encodeURIComponent;
 
@@ -21,6 +22,20 @@ export const student = {
   get: () => localStorage.getItem(STUDENT) ?? '',
   set: (v) => (v ? localStorage.setItem(STUDENT, v) : localStorage.removeItem(STUDENT)),
 };
+
+/**
+ * This browser's id: without tokens and without a name, the server keeps one session per
+ * lab and id (no shared "anonymous" student). getRandomValues, not randomUUID: the latter
+ * needs a secure context, and a class server may be plain http on the LAN.
+ */
+function clientId() {
+  let id = localStorage.getItem(CLIENT);
+  if (!id) {
+    id = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+    localStorage.setItem(CLIENT, id);
+  }
+  return id;
+}
 
 /** Today's { sessionId, vms: [{ name, id }] } and LABS_API's { id, vms: [{ role, vmId }] } alike. */
 export function normalizeSession(s, labId) {
@@ -133,7 +148,6 @@ export function createLabs({ viewer, onError, navigate }) {
   let session = null;
   let lab = null;
   let grade = null;
-  const graded = new Map();
   /** What the student last entered per task, so a re-render keeps it on screen. */
   const typed = new Map();
 
@@ -151,17 +165,31 @@ export function createLabs({ viewer, onError, navigate }) {
     if (task.prompt) item.append(h('p', { class: 'prompt' }, task.prompt));
     if (task.explain) item.append(h('p', { class: 'explain' }, task.explain));
     if (task.predict?.length) {
+      const stored = gradedOf(g) ?? gradedOf(task);
+      // The first prediction is the graded one: once stored, the form gives way to a locked
+      // note, and the list below says what was predicted (inputs would show defaults).
+      const locked = Boolean(task.predictedAt) || Object.keys(stored ?? {}).length > 0;
       const form = h(
         'form',
-        { class: 'predict', 'data-testid': `predict-form-${task.n}` },
+        { class: 'predict', 'data-testid': `predict-form-${task.n}`, 'data-locked': locked },
         h('strong', {}, 'Your prediction'),
-        ...task.predict.map((p) => {
-          const input = predictInput(p);
-          const last = typed.get(task.n)?.[p.field];
-          if (last !== undefined) input.value = last;
-          return h('label', {}, `${p.label ?? p.field} `, input);
-        }),
-        h('button', { type: 'submit', 'data-testid': `predict-submit-${task.n}` }, 'Store prediction'),
+        ...(locked
+          ? [
+              h(
+                'span',
+                { class: 'muted', 'data-testid': `predict-locked-${task.n}` },
+                'Locked: your first prediction is the one graded. Reset starts the session over.',
+              ),
+            ]
+          : [
+              ...task.predict.map((p) => {
+                const input = predictInput(p);
+                const last = typed.get(task.n)?.[p.field];
+                if (last !== undefined) input.value = last;
+                return h('label', {}, `${p.label ?? p.field} `, input);
+              }),
+              h('button', { type: 'submit', 'data-testid': `predict-submit-${task.n}` }, 'Store prediction'),
+            ]),
       );
       form.addEventListener('submit', (ev) => {
         ev.preventDefault();
@@ -169,9 +197,7 @@ export function createLabs({ viewer, onError, navigate }) {
         busy(() => predict(task.n, predictBody(form, task.predict))).catch(onError);
       });
       item.append(form);
-      if (task.attempts)
-        item.append(h('p', { class: 'muted' }, `${task.attempts} prediction${task.attempts > 1 ? 's' : ''} stored; predicting again replaces it`));
-      const list = gradedList(task.n, gradedOf(g) ?? gradedOf(task) ?? graded.get(task.n));
+      const list = gradedList(task.n, stored);
       if (list) item.append(list);
     }
     if (task.hidden || (!task.calls && session.mode === 'predict'))
@@ -213,18 +239,28 @@ export function createLabs({ viewer, onError, navigate }) {
           ),
         );
     }
-    // A hidden task's hints would give the outcome away before the prediction.
-    for (const c of task.hidden ? [] : (g?.checks ?? []))
+    // Hints would give the outcome away: the server withholds them (and the rule) until the
+    // predicted calls have run after the prediction.
+    if (g?.withheld && !task.hidden)
       item.append(
-        h('p', { class: c.passed ? 'hint ok' : 'hint' }, c.passed ? `\u2713 ${c.vm ? `[${c.vm}] ` : ''}${c.detail}` : `${c.hint} (${c.detail})`),
+        h('p', { class: 'muted', 'data-testid': `hints-withheld-${task.n}` }, 'The rule and the hints appear once the calls you predicted have run.'),
+      );
+    for (const c of task.hidden || g?.withheld ? [] : (g?.checks ?? []))
+      item.append(
+        h(
+          'p',
+          { class: c.passed ? 'hint ok' : 'hint' },
+          c.passed ? `\u2713 ${c.vm ? `[${c.vm}] ` : ''}${c.detail}` : c.hint ? `${c.hint} (${c.detail})` : c.detail,
+        ),
       );
     return item;
   }
 
   function render() {
     $('lab-page-title').textContent = lab.title;
-    $('lab-page-meta').textContent =
-      `${session.mode} mode${session.student ? `, student ${session.student}` : ''}, session ${session.id.slice(0, 8)}`;
+    // A session kept per browser (no name given) is labelled "client:<id>": not worth showing.
+    const named = session.student && !session.student.startsWith('client:');
+    $('lab-page-meta').textContent = `${session.mode} mode${named ? `, student ${session.student}` : ''}, session ${session.id.slice(0, 8)}`;
     $('lab-goal').textContent = lab.goal;
     $('lab-vms').replaceChildren(
       ...session.vms.map((v) =>
@@ -256,7 +292,6 @@ export function createLabs({ viewer, onError, navigate }) {
   /** The lab page for one session (the route #/labs/<labId>/sessions/<sessionId>). */
   async function open(labId, sessionId) {
     grade = null;
-    graded.clear();
     typed.clear();
     [session, lab] = await Promise.all([fetchSession(labId, sessionId), get(`/v1/labs/${enc(labId)}`)]);
     remember({ ...session, tasks: null });
@@ -273,9 +308,44 @@ export function createLabs({ viewer, onError, navigate }) {
     const known = mine(labId);
     if (known && (known.mode ?? 'guided') === mode) return navigate(`#/labs/${enc(labId)}/sessions/${enc(known.id)}`);
     const who = student.get();
-    const created = normalizeSession(await post(`/v1/labs/${enc(labId)}/sessions`, { mode, ...(who ? { student: who } : {}) }), labId);
+    const body = { client: clientId(), ...(who ? { student: who } : {}) };
+    let created;
+    try {
+      created = normalizeSession(await post(`/v1/labs/${enc(labId)}/sessions`, { ...body, mode }), labId);
+    } catch (e) {
+      if (e.status !== 409) throw e;
+      // The student has this lab in the other mode: a Start without mode gives that session.
+      return offerOtherMode(labId, normalizeSession(await post(`/v1/labs/${enc(labId)}/sessions`, body), labId), mode);
+    }
     remember({ ...created, tasks: null });
     navigate(`#/labs/${enc(labId)}/sessions/${enc(created.id)}`);
+  }
+
+  /** Beside the lab in the catalogue: open the session as it is, or start it over in `mode`. */
+  function offerOtherMode(labId, existing, mode) {
+    const open = () => {
+      remember({ ...existing, tasks: null });
+      navigate(`#/labs/${enc(labId)}/sessions/${enc(existing.id)}`);
+    };
+    const startOver = async () => {
+      const fresh = normalizeSession(await post(`/v1/labs/${enc(labId)}/sessions/${enc(existing.id)}/reset`, { mode }), labId);
+      remember({ ...fresh, tasks: null });
+      navigate(`#/labs/${enc(labId)}/sessions/${enc(fresh.id)}`);
+    };
+    const offer = h(
+      'p',
+      { class: 'mode-conflict', 'data-testid': `lab-mode-conflict-${labId}` },
+      `You already have this lab in ${existing.mode} mode. `,
+      h('button', { type: 'button', 'data-testid': `lab-open-existing-${labId}`, onclick: open }, `Open it (${existing.mode})`),
+      ' ',
+      h(
+        'button',
+        { type: 'button', 'data-testid': `lab-start-over-${labId}`, onclick: () => busy(startOver).catch(onError) },
+        `Start over in ${mode} mode (fresh VMs, progress cleared)`,
+      ),
+    );
+    $(`lab-${labId}`).querySelector('.mode-conflict')?.remove();
+    $(`lab-${labId}`).append(offer);
   }
 
   async function runCall(method, path, shown, body, vmId) {
@@ -288,6 +358,9 @@ export function createLabs({ viewer, onError, navigate }) {
   async function check() {
     if (!session) return;
     grade = await get(`${sessionPath()}/check`);
+    // Predict mode: a task's rule arrives with the session view once its predicted calls ran.
+    if (grade.tasks?.some((t) => t.predictions && !t.withheld && !session.tasks?.find((s) => s.n === t.n)?.explain))
+      session = await fetchSession(session.labId, session.id);
     render();
   }
 
@@ -300,7 +373,6 @@ export function createLabs({ viewer, onError, navigate }) {
     const fresh = normalizeSession(await post(`${sessionPath()}/reset`), session.labId);
     session = fresh;
     grade = null;
-    graded.clear();
     typed.clear();
     remember({ ...session, tasks: null });
     render();
@@ -308,12 +380,14 @@ export function createLabs({ viewer, onError, navigate }) {
   }
 
   async function predict(n, body) {
-    const answer = await post(`${sessionPath()}/tasks/${n}/prediction`, body);
-    if (answer?.graded) graded.set(n, answer.graded);
-    else graded.delete(n);
-    // The session view now shows the task's calls; a fresh check its (re)stored prediction.
-    await refreshSession().catch(() => render());
-    await check();
+    try {
+      await post(`${sessionPath()}/tasks/${n}/prediction`, body);
+    } finally {
+      // Stored now (or already, from another tab: a 409): the session view shows the task's
+      // calls and the locked prediction; a fresh check grades it.
+      await refreshSession().catch(() => render());
+      await check();
+    }
   }
 
   async function loadCatalogue() {

@@ -602,9 +602,15 @@ export interface paths {
          *
          *     **Once per student.** Starting a lab the student already started answers 200 with
          *     that session (nothing is created); a new session answers 201. The student is the
-         *     token when tokens are on, else the `student` field (default `anonymous`).
-         *     `mode` `predict` hides each predicting task's calls and explanation until its
-         *     prediction is stored; `guided` (default) shows everything.
+         *     token when tokens are on. Without tokens the caller says who it is: `student` (a
+         *     name: the same name is the same student) or `client` (an id the caller keeps: the
+         *     lab page makes one per browser; a script sends any stable id, e.g. a UUID). Neither
+         *     is a 400: there is no shared anonymous session.
+         *     `mode` `predict` hides each predicting task's calls until its prediction is stored,
+         *     and its explanation and check hints until the predicted calls have run after it;
+         *     `guided` (default for a new session) shows everything. Asking for the other mode of
+         *     an existing session is a 409 `conflict` (a Start without `mode` opens it as it is;
+         *     `.../reset` with `{"mode": ...}` starts over in the other mode).
          */
         post: operations["createLabSession"];
         delete?: never;
@@ -631,9 +637,10 @@ export interface paths {
         /**
          * Get a lab session
          * @description The session as the lab page shows it: its VMs by role, and per task the prompt, the
-         *     calls and explanation (hidden in predict mode until the task's prediction is
-         *     stored), what it asks to predict, whether it passed (a passed task stays passed) and
-         *     the graded predictions.
+         *     calls (hidden in predict mode until the task's prediction is stored), the
+         *     explanation (in predict mode only once the predicted calls have run after the
+         *     prediction), what it asks to predict, whether it passed (a passed task stays passed)
+         *     and the prediction with when it was made, graded once its calls have run.
          */
         get: operations["getLabSession"];
         put?: never;
@@ -664,7 +671,8 @@ export interface paths {
         /**
          * Reset a lab session
          * @description Deletes the session's VMs and creates them afresh (same roles, same set-up), and
-         *     clears its progress and predictions. The session id stays.
+         *     clears its progress and predictions: the way to predict again. The session id stays.
+         *     `mode` starts over in that mode (default: the session's own).
          */
         post: operations["resetLabSession"];
         delete?: never;
@@ -698,9 +706,12 @@ export interface paths {
          *     (0 or -errno: `-22`, `"EINVAL"` and `"-EINVAL"` are the same answer; `errno` is
          *     accepted for it too), `rootRole` (`{smm, guestMode, level?}`, or null for "no
          *     root"), `level` (of the leaf the first iteration installs or finds) and
-         *     `iterations` (how many). Only the fields the task asks for are accepted. The
+         *     `iterations` (how many). Every field the task asks for, and only those, at once. The
          *     prediction is graded against the first such call the VM logs **after** it (a call
-         *     made before does not count); predicting again replaces it and counts an attempt.
+         *     made before does not count).
+         *     **The first prediction is the graded one.** Sending the same prediction again
+         *     answers the stored one; a different one is a 409 `conflict` (a reset starts the
+         *     session over, predictions included).
          */
         post: operations["predictLabTask"];
         delete?: never;
@@ -730,7 +741,9 @@ export interface paths {
          *     a task passes when all its checks pass, and **stays passed** once it has (a later
          *     exploratory call cannot un-pass it). A check that does not pass yet carries its
          *     `hint` (not once its task passed), and `detail` says what the engine state shows.
-         *     Predictions come back graded against what the simulated kernel did.
+         *     Predictions come back graded against what the simulated kernel did. In predict mode
+         *     a predicting task's hints and details are withheld (`withheld: true`) until its
+         *     predicted calls have run after its prediction.
          */
         get: operations["checkLabSession"];
         put?: never;
@@ -750,8 +763,9 @@ export interface paths {
         };
         /**
          * Every student's lab sessions and quiz scores (teachers only)
-         * @description Per student: their lab sessions (mode, tasks passed, predictions made and right) and
-         *     their quiz submissions with scores. With tokens on, only a teacher token
+         * @description Per student: their lab sessions (mode; per task whether and when it passed, and its
+         *     prediction: what, when, and whether it was right once its calls ran) and per quiz
+         *     their first, best and last attempt and how many. With tokens on, only a teacher token
          *     (`TEACHER_TOKENS`) may call it (403 otherwise); an open server has no roles and
          *     answers everyone. The page `/ui/teacher.html` shows it.
          */
@@ -824,7 +838,8 @@ export interface paths {
          * The quiz's answer key (teachers only when tokens are on)
          * @description Each question's answer, as the simulator computed it, with a one-line explanation.
          *     With tokens on, only a teacher token may read it (403 for a student token); an open
-         *     server shows it to everyone. Students see each answer after submitting.
+         *     server shows it to everyone. A submission tells a student only which answers were
+         *     right.
          */
         get: operations["getQuizAnswers"];
         put?: never;
@@ -852,8 +867,10 @@ export interface paths {
          * @description Grades `answers` (question id -> answer) against the key: a choice must equal the
          *     key's text (an ioctl outcome may be spelled `-22`, `EINVAL` or `-EINVAL`), a u64 may
          *     be spelled in hex or decimal, an integer must be equal. Missing answers count as
-         *     wrong. The submission and its score are stored for the teacher's view, under the
-         *     token (tokens on) or the `student` field.
+         *     wrong. The answer says per question whether it was right; the key (`expected`,
+         *     `explanation`) comes back only to a teacher token. Every attempt is stored with its
+         *     time for the teacher's view, under the token (tokens on), else under `student` or
+         *     `client` (one of them is required without tokens, as for lab sessions).
          */
         post: operations["submitQuiz"];
         delete?: never;
@@ -1580,8 +1597,17 @@ export interface components {
              * @enum {string}
              */
             mode?: "guided" | "predict";
-            /** @description Who the session is for (open server: also what makes Start idempotent); default anonymous. No control characters. */
+            /** @description Who the session is for (without tokens: also what makes Start idempotent, one session per name). No control characters. */
             student?: string;
+            /** @description Without tokens and without a name: an id the caller keeps (the lab page: one per browser; a script: any stable id, e.g. a UUID). Ignored with tokens. */
+            client?: string;
+        };
+        LabSessionReset: {
+            /**
+             * @description Start over in this mode (default: the session's own).
+             * @enum {string}
+             */
+            mode?: "guided" | "predict";
         };
         /** @description Per predicted field (ret, rootRole, level, iterations): what was given, and once the call ran after the prediction, what the kernel did. */
         GradedPrediction: {
@@ -1616,7 +1642,7 @@ export interface components {
                 title: string;
                 /** @description What to do, without the outcome. */
                 prompt?: string;
-                /** @description The rule and the kernel function behind the outcome (hidden in predict mode until predicted). */
+                /** @description The rule and the kernel function behind the outcome (in predict mode: only once the predicted calls have run after the prediction). */
                 explain?: string;
                 calls?: components["schemas"]["ApiCall"][];
                 predict?: {
@@ -1629,10 +1655,13 @@ export interface components {
                 }[];
                 /** @description Passed once; stays passed. */
                 passed: boolean;
-                /** @description Calls and explanation are hidden until a prediction is stored. */
+                /** @description The calls are hidden until a prediction is stored. */
                 hidden: boolean;
-                /** @description Predictions made for this task. */
-                attempts?: number;
+                /**
+                 * Format: date-time
+                 * @description When the prediction was stored; it cannot change (a reset starts over).
+                 */
+                predictedAt?: string;
                 predictions?: components["schemas"]["GradedPrediction"];
             }[];
         };
@@ -1658,12 +1687,15 @@ export interface components {
             n: number;
             /** @description The stored prediction (ret normalised). */
             prediction: Record<string, never>;
-            attempts: number;
-            graded?: components["schemas"]["GradedPrediction"];
+            /**
+             * Format: date-time
+             * @description When it was stored.
+             */
+            predictedAt?: string;
         };
         TeacherProgress: {
             students: {
-                /** @description The name given, or "token:<first 8 hex of its sha256>". */
+                /** @description The name given, else "token:<first 8 hex of its sha256>" (tokens on) or "client:<first 8 characters of the client id>". */
                 student: string;
                 sessions: {
                     labId: string;
@@ -1678,19 +1710,31 @@ export interface components {
                         passed: boolean;
                         /** Format: date-time */
                         passedAt?: string;
-                        attempts?: number;
+                        /**
+                         * Format: date-time
+                         * @description When the (one) prediction was stored.
+                         */
+                        predictedAt?: string;
                         predictions?: components["schemas"]["GradedPrediction"];
                     }[];
                 }[];
                 quizzes: {
                     quizId: string;
                     topic: string;
-                    score: number;
+                    /** @description The number of questions. */
                     of: number;
-                    /** Format: date-time */
-                    submittedAt: string;
+                    /** @description How many attempts. */
+                    count: number;
+                    first: components["schemas"]["QuizAttempt"];
+                    best: components["schemas"]["QuizAttempt"];
+                    last: components["schemas"]["QuizAttempt"];
                 }[];
             }[];
+        };
+        QuizAttempt: {
+            score: number;
+            /** Format: date-time */
+            submittedAt: string;
         };
         LabCheck: {
             sessionId: string;
@@ -1703,6 +1747,11 @@ export interface components {
                 /** @description All checks pass now, or did once (a passed task stays passed). */
                 passed: boolean;
                 predictions?: components["schemas"]["GradedPrediction"];
+                /**
+                 * @description Predict mode: hints and details wait until the predicted calls have run after the prediction.
+                 * @constant
+                 */
+                withheld?: true;
                 checks: {
                     kind: string;
                     vm: string;
@@ -1756,8 +1805,10 @@ export interface components {
             }[];
         };
         QuizSubmission: {
-            /** @description Who answers (open server; with tokens the token identifies the student). No control characters. */
+            /** @description Who answers (without tokens; with tokens the token identifies the student). No control characters. */
             student?: string;
+            /** @description Without tokens and without a name: an id the caller keeps (the lab page: one per browser; a script: any stable id, e.g. a UUID). Ignored with tokens. */
+            client?: string;
             answers: {
                 [key: string]: components["schemas"]["QuizAnswerValue"];
             };
@@ -1771,8 +1822,10 @@ export interface components {
                 correct: boolean;
                 /** @description The answer given (null if none). */
                 given: unknown;
-                expected: components["schemas"]["QuizAnswerValue"];
-                explanation: string;
+                /** @description The key: to a teacher token only. */
+                expected?: components["schemas"]["QuizAnswerValue"];
+                /** @description To a teacher token only. */
+                explanation?: string;
             }[];
         };
     };
@@ -2822,6 +2875,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
@@ -2876,7 +2930,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LabSessionReset"];
+            };
+        };
         responses: {
             /** @description The session with its new VMs. */
             200: {
@@ -2890,6 +2948,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
             503: components["responses"]["NotReady"];
         };
@@ -2929,6 +2989,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];

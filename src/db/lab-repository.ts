@@ -1,7 +1,7 @@
 // Lab sessions, their progress, quizzes and quiz submissions in the database, through
 // Prisma. A session is a lab id and the ids of the VMs it created (the VMs and their logs
 // are stored as any VM's); a quiz is its topic and seed, which regenerate it byte for byte.
-// Progress per task: when it first passed (it stays passed) and the latest prediction.
+// Progress per task: when it first passed (it stays passed), and its one prediction and when.
 import type { PrismaClient } from '@prisma/client';
 
 export interface StoredLabSession {
@@ -31,6 +31,7 @@ export interface StoredTaskProgress {
   passedAt: Date | null;
   /** JSON text of a StoredPrediction (src/labs/predict.ts), or null. */
   prediction: string | null;
+  predictedAt: Date | null;
 }
 
 export interface StoredSubmission {
@@ -99,17 +100,17 @@ export class LabRepository {
     return (await this.prisma.labSession.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map(fromRow);
   }
 
-  /** A reset: the session's new VMs, and its progress and predictions cleared, in one transaction. */
-  async resetSession(id: string, vms: { name: string; id: string }[]): Promise<void> {
+  /** A reset: the session's new VMs (and mode), its progress and predictions cleared, in one transaction. */
+  async resetSession(id: string, vms: { name: string; id: string }[], mode: string): Promise<void> {
     await this.prisma.$transaction([
       this.prisma.labTaskProgress.deleteMany({ where: { sessionId: id } }),
-      this.prisma.labSession.update({ where: { id }, data: { vms: JSON.stringify(vms) } }),
+      this.prisma.labSession.update({ where: { id }, data: { vms: JSON.stringify(vms), mode } }),
     ]);
   }
 
   async progress(sessionId: string): Promise<StoredTaskProgress[]> {
     const rows = await this.prisma.labTaskProgress.findMany({ where: { sessionId }, orderBy: { n: 'asc' } });
-    return rows.map((r) => ({ n: r.n, passedAt: r.passedAt, prediction: r.prediction }));
+    return rows.map((r) => ({ n: r.n, passedAt: r.passedAt, prediction: r.prediction, predictedAt: r.predictedAt }));
   }
 
   /** Every session's progress, by session id (the teacher's view). */
@@ -117,7 +118,7 @@ export class LabRepository {
     const byId = new Map<string, StoredTaskProgress[]>();
     for (const r of await this.prisma.labTaskProgress.findMany({ orderBy: [{ sessionId: 'asc' }, { n: 'asc' }] })) {
       const list = byId.get(r.sessionId) ?? [];
-      list.push({ n: r.n, passedAt: r.passedAt, prediction: r.prediction });
+      list.push({ n: r.n, passedAt: r.passedAt, prediction: r.prediction, predictedAt: r.predictedAt });
       byId.set(r.sessionId, list);
     }
     return byId;
@@ -133,13 +134,22 @@ export class LabRepository {
       });
   }
 
-  async storePrediction(sessionId: string, n: number, prediction: unknown): Promise<void> {
-    const text = JSON.stringify(prediction);
-    await this.prisma.labTaskProgress.upsert({
-      where: { sessionId_n: { sessionId, n } },
-      create: { sessionId, n, prediction: text },
-      update: { prediction: text },
-    });
+  /**
+   * Stores the task's prediction unless it has one: false when one was there (the first
+   * stays). Each statement is atomic (UPDATE ... WHERE prediction IS NULL, then INSERT under
+   * the primary key), so of two predictions at once exactly one is stored.
+   */
+  async storeFirstPrediction(sessionId: string, n: number, prediction: unknown, at: Date): Promise<boolean> {
+    const data = { prediction: JSON.stringify(prediction), predictedAt: at };
+    const { count } = await this.prisma.labTaskProgress.updateMany({ where: { sessionId, n, prediction: null }, data });
+    if (count === 1) return true;
+    try {
+      await this.prisma.labTaskProgress.create({ data: { sessionId, n, ...data } });
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'P2002') return false; // the row exists: predicted already
+      throw error;
+    }
   }
 
   async insertQuiz(q: StoredQuiz): Promise<void> {

@@ -2,6 +2,8 @@
 // the number of iterations); the prediction is stored with how far each VM's log had got,
 // and graded against the FIRST matching call logged after it: what the simulated kernel
 // did, never what the client reports. A call made before the prediction does not grade it.
+// The first prediction of a task is the graded one: it answers every field the task asks
+// for at once, and is never replaced (a reset session starts over).
 import { SimError } from '../sim/index.js';
 import { callToOperation } from './calls.js';
 import { errnoValue, sameErrno } from './errno-answer.js';
@@ -26,7 +28,6 @@ export interface PredictionValues {
 export interface StoredPrediction {
   values: PredictionValues;
   logLengths: Record<string, number>;
-  attempts: number;
 }
 
 interface GradedField {
@@ -54,14 +55,27 @@ export function parsePrediction(task: LabTask, body: Body): PredictionValues {
       throw invalid(body.ret !== undefined ? 'ret' : 'errno', 'ret must be 0 or a negative errno, e.g. -22, "EINVAL" or "-EINVAL"');
     values.ret = ret;
   }
-  if (body.rootRole !== undefined) values.rootRole = body.rootRole as RootRolePrediction | null;
+  if (body.rootRole !== undefined) {
+    // Key order fixed, so that a stored prediction compares equal to the same one sent again.
+    const r = body.rootRole as RootRolePrediction | null;
+    values.rootRole = r && { smm: r.smm, guestMode: r.guestMode, ...(r.level !== undefined && { level: r.level }) };
+  }
   if (body.level !== undefined) values.level = body.level as LevelName;
   if (body.iterations !== undefined) values.iterations = body.iterations as number;
   const given = Object.keys(values) as PredictField[];
-  if (given.length === 0) throw invalid('body', `predict at least one of: ${[...asked].join(', ')}`);
   for (const f of given) if (!asked.has(f)) throw invalid(f, `task ${task.n} does not ask for ${f}; it asks for ${[...asked].join(', ')}`);
+  // One graded prediction per task: a field left out now could never be predicted later.
+  const missing = [...asked].filter((f) => values[f] === undefined);
+  if (missing.length > 0)
+    throw invalid(missing[0]!, `task ${task.n} asks for ${[...asked].join(', ')}: predict them all at once (missing ${missing.join(', ')})`);
   return values;
 }
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** Whether two normalised predictions say the same (a retried POST is not a change). */
+export const samePrediction = (a: PredictionValues, b: PredictionValues): boolean =>
+  (['ret', 'rootRole', 'level', 'iterations'] as const).every((f) => sameJson(a[f], b[f]));
 
 interface OutcomeLike {
   ret: number;
@@ -116,6 +130,10 @@ function actualOutcome(
   const entry = (logs[vm] ?? []).slice(logLengths[vm] ?? 0).find((e) => matches(op, e.op));
   return entry ? { value: outcomeValue(item.field, entry.result as OutcomeLike) } : undefined;
 }
+
+/** Every predicted field's call has run after the prediction: the outcome is known, so the rule may show. */
+export const isGraded = (graded: GradedPrediction | undefined): boolean =>
+  graded !== undefined && Object.keys(graded).length > 0 && Object.values(graded).every((g) => g.correct !== undefined);
 
 /** Per predicted field: what was given and, once the call ran after it, what happened. */
 export function gradePrediction(task: LabTask, stored: StoredPrediction, logs: Record<string, LoggedOperation[]>): GradedPrediction {

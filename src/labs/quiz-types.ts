@@ -54,3 +54,10 @@ export interface QuizGrade {
   total: number;
   results: { id: string; correct: boolean; given: unknown; expected: string | number; explanation: string }[];
 }
+
+/** What a student's submission answers: whether each answer was right, not what was expected. */
+export interface StudentQuizGrade {
+  score: number;
+  total: number;
+  results: { id: string; correct: boolean; given: unknown }[];
+}

@@ -6,7 +6,7 @@ import { callToOperation } from './calls.js';
 import { errnoValue, sameErrno } from './errno-answer.js';
 import { mulberry32 } from './prng.js';
 import { draftQuiz } from './quiz-topics.js';
-import { QUIZ_TOPICS, type PublicQuiz, type Quiz, type QuizGrade, type QuizTopic } from './quiz-types.js';
+import { QUIZ_TOPICS, type PublicQuiz, type Quiz, type QuizGrade, type QuizTopic, type StudentQuizGrade } from './quiz-types.js';
 import { buildEngineVm, sessionVm } from './session.js';
 import type { ApiCall, LabVmSetup } from './types.js';
 
@@ -54,6 +54,11 @@ function sameAnswer(type: Quiz['questions'][number]['answer']['type'], given: un
   // An ioctl outcome may be spelled -22, "EINVAL" or "-EINVAL": the same fact.
   if (errnoValue(expected) !== undefined) return sameErrno(given, expected);
   return String(given).trim().toLowerCase() === String(expected).toLowerCase();
+}
+
+/** A grade as a student receives it: right or wrong per question, without the key (teachers read keys). */
+export function withoutKey(grade: QuizGrade): StudentQuizGrade {
+  return { ...grade, results: grade.results.map(({ id, correct, given }) => ({ id, correct, given })) };
 }
 
 /** Grade answers given as { q1: ..., q2: ... }; unknown ids are ignored, missing ones are wrong. */

@@ -1,9 +1,11 @@
 // A lab session as the student sees it, from what is stored (the session, each task's
-// first pass and latest prediction) and what the VMs' logs and state show now. A task that
+// first pass and its one prediction) and what the VMs' logs and state show now. A task that
 // passed stays passed: grading is of what the student did, and a later exploratory call
 // must not take it back (nor show a hint that contradicts what the student just saw).
+// In predict mode a predicting task's hints and check details wait, like its explanation,
+// until the predicted calls have run: "no root {smm: true} yet" would give the answer away.
 import { gradePrediction, type GradedPrediction, type StoredPrediction } from './predict.js';
-import { taskView, type LabMode, type TaskView } from './task-view.js';
+import { outcomeWithheld, taskView, type LabMode, type TaskView } from './task-view.js';
 import type { Lab, LabGrade, LoggedOperation, TaskGrade } from './types.js';
 
 export interface SessionRecord {
@@ -18,6 +20,7 @@ export interface SessionRecord {
 interface TaskProgress {
   passedAt: Date | null;
   prediction: StoredPrediction | null;
+  predictedAt: Date | null;
 }
 
 export type ProgressByTask = Map<number, TaskProgress>;
@@ -33,7 +36,7 @@ export interface LabSessionView {
 }
 
 /** Per task with a stored prediction: graded against the logs (absent logs: not graded). */
-function graded(lab: Lab, progress: ProgressByTask, logs: Record<string, LoggedOperation[]>): Map<number, GradedPrediction> {
+export function gradedPredictions(lab: Lab, progress: ProgressByTask, logs: Record<string, LoggedOperation[]>): Map<number, GradedPrediction> {
   const out = new Map<number, GradedPrediction>();
   for (const task of lab.tasks) {
     const prediction = progress.get(task.n)?.prediction;
@@ -43,7 +46,7 @@ function graded(lab: Lab, progress: ProgressByTask, logs: Record<string, LoggedO
 }
 
 export function sessionView(lab: Lab, s: SessionRecord, progress: ProgressByTask, logs: Record<string, LoggedOperation[]>): LabSessionView {
-  const predictions = graded(lab, progress, logs);
+  const predictions = gradedPredictions(lab, progress, logs);
   return {
     sessionId: s.id,
     labId: s.labId,
@@ -56,13 +59,16 @@ export function sessionView(lab: Lab, s: SessionRecord, progress: ProgressByTask
       return taskView(t, s.mode, {
         passed: Boolean(p?.passedAt),
         ...(p?.prediction && { prediction: p.prediction }),
+        ...(p?.predictedAt && { predictedAt: p.predictedAt }),
         ...(predictions.has(t.n) && { graded: predictions.get(t.n)! }),
       });
     }),
   };
 }
 
-export type CheckedTask = TaskGrade & { predictions?: GradedPrediction };
+export type CheckedTask = TaskGrade & { predictions?: GradedPrediction; withheld?: true };
+
+const WITHHELD = 'withheld until you have predicted this task and made the calls it is about';
 
 /**
  * The check answer: a task passes if its checks pass now or passed before (then its
@@ -71,18 +77,30 @@ export type CheckedTask = TaskGrade & { predictions?: GradedPrediction };
  */
 export function checkedSession(
   lab: Lab,
+  mode: LabMode,
   grade: LabGrade,
   progress: ProgressByTask,
   logs: Record<string, LoggedOperation[]>,
 ): { tasks: CheckedTask[]; passed: boolean; newlyPassed: number[] } {
-  const predictions = graded(lab, progress, logs);
+  const predictions = gradedPredictions(lab, progress, logs);
   const newlyPassed: number[] = [];
   const tasks = grade.tasks.map((t): CheckedTask => {
     const before = Boolean(progress.get(t.n)?.passedAt);
     if (t.passed && !before) newlyPassed.push(t.n);
     const passed = t.passed || before;
-    const checks = passed ? t.checks.map(({ hint: _hint, ...c }) => c) : t.checks;
-    return { ...t, passed, checks, ...(predictions.has(t.n) && { predictions: predictions.get(t.n)! }) };
+    const withheld = outcomeWithheld(lab.tasks[t.n - 1]!, mode, predictions.get(t.n));
+    const checks = withheld
+      ? t.checks.map(({ hint: _hint, ...c }) => ({ ...c, detail: WITHHELD }))
+      : passed
+        ? t.checks.map(({ hint: _hint, ...c }) => c)
+        : t.checks;
+    return {
+      ...t,
+      passed,
+      checks,
+      ...(predictions.has(t.n) && { predictions: predictions.get(t.n)! }),
+      ...(withheld && { withheld: true as const }),
+    };
   });
   return { tasks, passed: tasks.every((t) => t.passed), newlyPassed };
 }

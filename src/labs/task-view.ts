@@ -1,7 +1,8 @@
 // What a student sees of a task. Guided mode shows everything (today's labs). Predict mode
-// hides the calls and the explanation of a task that asks for predictions until its
-// prediction is stored: the prompt says what to do, not what will happen.
-import type { GradedPrediction, StoredPrediction } from './predict.js';
+// keeps a predicting task's outcome to itself: its calls appear once the prediction is
+// stored (the student needs them to run it), its explanation (the rule) and its checks'
+// hints only once the graded calls have run after the prediction.
+import { isGraded, type GradedPrediction, type StoredPrediction } from './predict.js';
 import type { ApiCall, Lab, LabTask, PredictField } from './types.js';
 
 export type LabMode = 'guided' | 'predict';
@@ -11,6 +12,7 @@ export interface TaskState {
   /** Stored once passed: a later call that changes the VM cannot un-pass it. */
   passed: boolean;
   prediction?: StoredPrediction;
+  predictedAt?: Date;
   graded?: GradedPrediction;
 }
 
@@ -22,23 +24,29 @@ export interface TaskView {
   calls?: ApiCall[];
   predict?: { field: PredictField; label: string; call: number; choices?: string[] }[];
   passed: boolean;
-  /** Hidden parts come back once a prediction is stored. */
+  /** The calls come back once a prediction is stored. */
   hidden: boolean;
-  attempts?: number;
+  predictedAt?: string;
   predictions?: GradedPrediction;
 }
 
+/** Predict mode, a task that asks for predictions, whose outcome the student has not seen graded yet. */
+export const outcomeWithheld = (task: LabTask, mode: LabMode, graded: GradedPrediction | undefined): boolean =>
+  mode === 'predict' && task.predict !== undefined && !isGraded(graded);
+
 export function taskView(task: LabTask, mode: LabMode, state: TaskState): TaskView {
   const hidden = mode === 'predict' && task.predict !== undefined && state.prediction === undefined;
+  const withheld = outcomeWithheld(task, mode, state.graded);
   return {
     n: task.n,
     title: task.title,
     ...(task.prompt !== undefined && { prompt: task.prompt }),
-    ...(!hidden && { explain: task.explain, calls: task.calls }),
+    ...(!withheld && { explain: task.explain }),
+    ...(!hidden && { calls: task.calls }),
     ...(task.predict && { predict: task.predict.map(({ field, label, call, choices }) => ({ field, label, call, ...(choices && { choices }) })) }),
     passed: state.passed,
     hidden,
-    ...(state.prediction && { attempts: state.prediction.attempts }),
+    ...(state.predictedAt && { predictedAt: state.predictedAt.toISOString() }),
     ...(state.graded && { predictions: state.graded }),
   };
 }

@@ -24,7 +24,8 @@ export const labHandlers = {
 
   getLabSession: async (request) => request.server.labSessions.get(request.params.labId, request.params.sessionId, caller(request)),
 
-  resetLabSession: async (request) => request.server.labSessions.reset(request.params.labId, request.params.sessionId, caller(request)),
+  resetLabSession: async (request) =>
+    request.server.labSessions.reset(request.params.labId, request.params.sessionId, request.body ?? {}, caller(request)),
 
   predictLabTask: async (request) => {
     const { labId, sessionId, n } = request.params;

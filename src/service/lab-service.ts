@@ -94,6 +94,13 @@ export class LabService {
     };
   }
 
+  /** Each session VM's committed log, without running checks: where a prediction starts, and the teacher's view. */
+  async sessionLogs(session: StoredLabSession): Promise<Record<string, LoggedOperation[]>> {
+    const logs: Record<string, LoggedOperation[]> = {};
+    for (const { name, id } of session.vms) if (this.vms.has(id)) logs[name] = (await this.vms.configAndLog(id)).log;
+    return logs;
+  }
+
   async createQuiz(topic: unknown, seed: number | undefined, owner: Owner | undefined): Promise<QuizView> {
     if (!isQuizTopic(topic)) throw invalidInput(`topic must be one of ${QUIZ_TOPICS.join(', ')}`, 'topic');
     const stored: StoredQuiz = { id: randomUUID(), topic, seed: seed ?? randomInt(0, 2 ** 32 - 1), createdAt: new Date(), owner: storedOwner(owner) };

@@ -1,16 +1,26 @@
-// Lab sessions per student, with stored progress: Start is idempotent per student and lab,
-// Reset gives fresh VMs, predictions are stored and graded against the VMs' logs, a passed
-// task stays passed, quiz submissions are kept, and teachers see everyone's progress.
+// Lab sessions per student, with stored progress: Start is idempotent per student and lab
+// (asking for the other mode is a 409), Reset gives fresh VMs (in either mode), a task's
+// first prediction is stored for good and graded against the VMs' logs, a passed task stays
+// passed, every quiz attempt is kept, and teachers see everyone's progress.
 import { randomUUID } from 'node:crypto';
-import type { LabRepository, StoredLabSession, StoredTaskProgress } from '../db/lab-repository.js';
-import { parsePrediction, type StoredPrediction } from '../labs/predict.js';
-import { gradeQuiz } from '../labs/quiz.js';
-import { checkedSession, sessionView, type LabSessionView, type ProgressByTask, type SessionRecord } from '../labs/session-progress.js';
+import type { LabRepository, StoredLabSession, StoredSubmission, StoredTaskProgress } from '../db/lab-repository.js';
+import { parsePrediction, samePrediction, type StoredPrediction } from '../labs/predict.js';
+import { gradeQuiz, withoutKey } from '../labs/quiz.js';
+import { quizAttemptsSummary } from '../labs/quiz-attempts.js';
+import {
+  checkedSession,
+  gradedPredictions,
+  sessionView,
+  type LabSessionView,
+  type ProgressByTask,
+  type SessionRecord,
+} from '../labs/session-progress.js';
 import { LAB_MODES, type LabMode } from '../labs/task-view.js';
 import { traceLoggedOperation } from '../labs/trace.js';
 import type { Lab } from '../labs/types.js';
-import { notFound } from './errors.js';
+import { notFound, ServiceError } from './errors.js';
 import type { LabService } from './lab-service.js';
+import { identifyStudent, type StudentClaim } from './lab-student.js';
 import { storedOwner, type Owner } from './owner.js';
 import type { VmStore } from './vm-store.js';
 
@@ -20,14 +30,10 @@ export interface Caller {
   role?: 'teacher' | 'student' | undefined;
 }
 
+/** Rows stored before students had to say who they are. */
 const ANONYMOUS = 'anonymous';
 
-/** One session per lab and student: the token when tokens are on, else the name given. */
-const studentKey = (caller: Caller, student: string | undefined): string =>
-  typeof caller.owner === 'string' ? caller.owner : `open:${student ?? ANONYMOUS}`;
-/** What teachers see: the name given, else a short label of the token. */
-const studentLabel = (caller: Caller, student: string | undefined): string =>
-  student ?? (typeof caller.owner === 'string' ? `token:${caller.owner.slice(0, 8)}` : ANONYMOUS);
+const conflict = (message: string): ServiceError => new ServiceError(409, 'conflict', message);
 
 const record = (s: StoredLabSession): SessionRecord => ({
   id: s.id,
@@ -39,7 +45,12 @@ const record = (s: StoredLabSession): SessionRecord => ({
 });
 
 const progressMap = (rows: StoredTaskProgress[]): ProgressByTask =>
-  new Map(rows.map((r) => [r.n, { passedAt: r.passedAt, prediction: r.prediction ? (JSON.parse(r.prediction) as StoredPrediction) : null }]));
+  new Map(
+    rows.map((r) => [
+      r.n,
+      { passedAt: r.passedAt, prediction: r.prediction ? (JSON.parse(r.prediction) as StoredPrediction) : null, predictedAt: r.predictedAt },
+    ]),
+  );
 
 export class LabSessions {
   constructor(
@@ -48,13 +59,14 @@ export class LabSessions {
     private readonly vms: VmStore,
   ) {}
 
-  /** 201 and a new session, or 200 and the student's existing one (nothing created). */
-  async start(labId: string, body: { mode?: LabMode; student?: string }, caller: Caller): Promise<{ created: boolean; view: LabSessionView }> {
+  /** 201 and a new session, or 200 and the student's existing one (nothing created); 409 for its other mode. */
+  async start(labId: string, body: { mode?: LabMode } & StudentClaim, caller: Caller): Promise<{ created: boolean; view: LabSessionView }> {
     const lab = this.labs.lab(labId);
     const owner = storedOwner(caller.owner); // no caller at all: refused before any session is looked up
-    const key = studentKey(caller, body.student);
+    const student = identifyStudent(owner, body);
+    const key = student.key;
     const existing = await this.repo.sessionOf(labId, key);
-    if (existing) return { created: false, view: await this.view(lab, existing, caller) };
+    if (existing) return { created: false, view: await this.existing(lab, existing, body.mode, caller) };
     const vms = await this.labs.createLabVms(lab, caller.owner);
     const session: StoredLabSession = {
       id: randomUUID(),
@@ -63,7 +75,7 @@ export class LabSessions {
       createdAt: new Date(),
       owner,
       mode: body.mode ?? 'guided',
-      student: studentLabel(caller, body.student),
+      student: student.label,
       studentKey: key,
     };
     try {
@@ -73,7 +85,7 @@ export class LabSessions {
       await this.labs.removeVms(vms);
       const winner = await this.repo.sessionOf(labId, key);
       if (!winner) throw error;
-      return { created: false, view: await this.view(lab, winner, caller) };
+      return { created: false, view: await this.existing(lab, winner, body.mode, caller) };
     }
     return { created: true, view: await this.view(lab, session, caller) };
   }
@@ -82,32 +94,44 @@ export class LabSessions {
     return this.view(this.labs.lab(labId), await this.labs.session(labId, sessionId, caller.owner), caller);
   }
 
-  /** Fresh VMs for the same roles, progress and predictions cleared; the session id stays. */
-  async reset(labId: string, sessionId: string, caller: Caller): Promise<LabSessionView> {
+  /** Fresh VMs for the same roles, progress and predictions cleared, in `mode` if given; the session id stays. */
+  async reset(labId: string, sessionId: string, body: { mode?: LabMode }, caller: Caller): Promise<LabSessionView> {
     const lab = this.labs.lab(labId);
     const session = await this.labs.session(labId, sessionId, caller.owner);
+    const mode = body.mode ?? record(session).mode;
     const fresh = await this.labs.createLabVms(lab, caller.owner);
-    await this.repo.resetSession(session.id, fresh);
+    await this.repo.resetSession(session.id, fresh, mode);
     await this.labs.removeVms(session.vms);
-    return this.view(lab, { ...session, vms: fresh }, caller);
+    return this.view(lab, { ...session, vms: fresh, mode }, caller);
   }
 
-  /** Stores the prediction with each VM's log length now: only calls after it grade it. */
+  /**
+   * Stores the task's first prediction with each VM's log length now (only calls after it
+   * grade it). It is the graded one: sending it again answers the same, changing it is a 409.
+   */
   async predict(labId: string, sessionId: string, n: number, body: Record<string, unknown>, caller: Caller) {
     const lab = this.labs.lab(labId);
     const session = await this.labs.session(labId, sessionId, caller.owner);
     const task = lab.tasks[n - 1];
     if (!task) throw notFound(`lab ${labId} has no task ${n}`);
     const values = parsePrediction(task, body);
-    const previous = progressMap(await this.repo.progress(session.id)).get(n)?.prediction;
-    const { logs } = await this.labs.gradeSession(lab, session, caller.owner);
-    const stored: StoredPrediction = {
-      values,
-      logLengths: Object.fromEntries(session.vms.map(({ name }) => [name, logs[name]?.length ?? 0])),
-      attempts: (previous?.attempts ?? 0) + 1,
+    const logs = await this.labs.sessionLogs(session);
+    const stored: StoredPrediction = { values, logLengths: Object.fromEntries(session.vms.map(({ name }) => [name, logs[name]?.length ?? 0])) };
+    const at = new Date();
+    if (await this.repo.storeFirstPrediction(session.id, n, stored, at))
+      return { stored: true as const, n, prediction: values, predictedAt: at.toISOString() };
+    const first = progressMap(await this.repo.progress(session.id)).get(n)!;
+    if (!first.prediction || !samePrediction(first.prediction.values, values))
+      throw conflict(
+        `task ${n} already has its prediction, and the first prediction is the graded one: it cannot change. ` +
+          `To predict again, reset the session (POST /v1/labs/${labId}/sessions/${session.id}/reset): fresh VMs, progress cleared.`,
+      );
+    return {
+      stored: true as const,
+      n,
+      prediction: first.prediction.values,
+      ...(first.predictedAt && { predictedAt: first.predictedAt.toISOString() }),
     };
-    await this.repo.storePrediction(session.id, n, stored);
-    return { stored: true as const, n, prediction: values, attempts: stored.attempts };
   }
 
   /** The lab's grade now, passed tasks kept passed (and stored the first time), predictions graded. */
@@ -115,28 +139,37 @@ export class LabSessions {
     const lab = this.labs.lab(labId);
     const session = await this.labs.session(labId, sessionId, caller.owner);
     const { grade, logs } = await this.labs.gradeSession(lab, session, caller.owner);
-    const checked = checkedSession(lab, grade, progressMap(await this.repo.progress(session.id)), logs);
+    const checked = checkedSession(lab, record(session).mode, grade, progressMap(await this.repo.progress(session.id)), logs);
     if (checked.newlyPassed.length > 0) await this.repo.markPassed(session.id, checked.newlyPassed, new Date());
     return { sessionId, labId, passed: checked.passed, tasks: checked.tasks };
   }
 
-  /** Grades and stores a quiz submission (under the token, or the name given). */
-  async submitQuiz(quizId: string, body: { answers: Record<string, unknown>; student?: string }, caller: Caller) {
+  /**
+   * Grades and stores a quiz attempt (under the token, or the student or client given).
+   * Every attempt is kept with its time. The answer says per question whether it was
+   * right; the key (expected value, explanation) only to a teacher token.
+   */
+  async submitQuiz(quizId: string, body: { answers: Record<string, unknown> } & StudentClaim, caller: Caller) {
     const { view, quiz } = await this.labs.quiz(quizId, caller.owner);
+    const student = identifyStudent(storedOwner(caller.owner), body);
     const grade = gradeQuiz(quiz, body.answers);
     await this.repo.insertSubmission({
       quizId: view.id,
-      student: studentLabel(caller, body.student),
-      studentKey: studentKey(caller, body.student),
+      student: student.label,
+      studentKey: student.key,
       score: grade.score,
       total: grade.total,
       answers: body.answers,
       createdAt: new Date(),
     });
-    return { quizId: view.id, ...grade };
+    return { quizId: view.id, ...(caller.role === 'teacher' ? grade : withoutKey(grade)) };
   }
 
-  /** The teacher's view: per student, sessions with tasks passed and predictions, and quiz scores. */
+  /**
+   * The teacher's view, per student: lab sessions with, per task, whether and when it
+   * passed and its prediction (what, when, and right or wrong once the call has run); and
+   * per quiz the first, best and last attempt and how many.
+   */
   async progress() {
     const sessions = await this.repo.sessions();
     const progress = await this.repo.allProgress();
@@ -150,13 +183,16 @@ export class LabSessions {
       const lab = this.labs.labOrUndefined(s.labId);
       if (!lab) continue;
       const rows = progressMap(progress.get(s.id) ?? []);
+      const predicted = [...rows.values()].some((p) => p.prediction);
+      const graded = predicted ? gradedPredictions(lab, rows, await this.labs.sessionLogs(s)) : new Map();
       const tasks = lab.tasks.map((t) => {
         const p = rows.get(t.n);
         return {
           n: t.n,
           passed: Boolean(p?.passedAt),
           ...(p?.passedAt && { passedAt: p.passedAt.toISOString() }),
-          ...(p?.prediction && { attempts: p.prediction.attempts }),
+          ...(p?.predictedAt && { predictedAt: p.predictedAt.toISOString() }),
+          ...(graded.has(t.n) && { predictions: graded.get(t.n)! }),
         };
       });
       entry(s.studentKey ?? `session:${s.id}`, s.student ?? ANONYMOUS).sessions.push({
@@ -169,16 +205,18 @@ export class LabSessions {
         tasks,
       });
     }
-    const topics = new Map<string, string>();
+    // Attempts per student and quiz, oldest first (submissions() is in time order).
+    const attempts = new Map<string, { key: string; label: string; quizId: string; list: StoredSubmission[] }>();
     for (const sub of await this.repo.submissions()) {
-      if (!topics.has(sub.quizId)) topics.set(sub.quizId, (await this.repo.quiz(sub.quizId))?.topic ?? 'unknown');
-      entry(sub.studentKey ?? `quiz:${sub.quizId}`, sub.student ?? ANONYMOUS).quizzes.push({
-        quizId: sub.quizId,
-        topic: topics.get(sub.quizId)!,
-        score: sub.score,
-        of: sub.total,
-        submittedAt: sub.createdAt.toISOString(),
-      });
+      const key = sub.studentKey ?? `quiz:${sub.quizId}`;
+      const id = JSON.stringify([key, sub.quizId]);
+      if (!attempts.has(id)) attempts.set(id, { key, label: sub.student ?? ANONYMOUS, quizId: sub.quizId, list: [] });
+      attempts.get(id)!.list.push(sub);
+    }
+    const topics = new Map<string, string>();
+    for (const { key, label, quizId, list } of attempts.values()) {
+      if (!topics.has(quizId)) topics.set(quizId, (await this.repo.quiz(quizId))?.topic ?? 'unknown');
+      entry(key, label).quizzes.push({ quizId, topic: topics.get(quizId)!, ...quizAttemptsSummary(list) });
     }
     return { students: [...students.values()] };
   }
@@ -187,6 +225,18 @@ export class LabSessions {
   async trace(vmId: string, seq: number): Promise<string> {
     const { config, limits, log } = await this.vms.configAndLog(vmId);
     return traceLoggedOperation(config, limits, log, seq);
+  }
+
+  /** The student's session for a repeated Start: as it is, unless another mode was asked for (409). */
+  private async existing(lab: Lab, s: StoredLabSession, mode: LabMode | undefined, caller: Caller): Promise<LabSessionView> {
+    const has = record(s).mode;
+    if (mode !== undefined && mode !== has)
+      throw conflict(
+        `you already have a ${has}-mode session of lab ${lab.id} (session ${s.id}); a Start does not change its mode. ` +
+          `Open it with a Start without "mode", or start over in ${mode} mode: POST /v1/labs/${lab.id}/sessions/${s.id}/reset ` +
+          `with {"mode": "${mode}"} (fresh VMs, progress cleared).`,
+      );
+    return this.view(lab, s, caller);
   }
 
   private async view(lab: Lab, s: StoredLabSession, caller: Caller): Promise<LabSessionView> {

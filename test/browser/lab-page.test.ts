@@ -1,8 +1,10 @@
 // The lab page in chromium. Guided (today's API): Start opens the session's own URL with the
 // tasks beside the viewer and the VMs named by their role; reloading that URL reopens the
-// same session and Start again creates no VMs. Predict (LABS_API.md, the teach helper's
-// server side): calls hidden until a prediction is stored, a wrong prediction graded wrong,
-// a right one graded right, then Reset gives fresh VMs and clears progress.
+// same session and Start again creates no VMs. Predict: calls hidden until a prediction is
+// stored, then the prediction locked and the rule and hints held back until the calls ran;
+// a wrong prediction graded wrong, Reset gives fresh VMs and an open form, a right one is
+// graded right. Without a name each browser has its own session; asking for the other
+// mode offers to start over in it.
 // Screenshots: docs/lab-page.png, docs/lab-predict.png (UPDATE_SCREENSHOT=1).
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -108,67 +110,156 @@ describe.skipIf(!haveChromium)('the lab page in chromium', { timeout: 180_000 },
     expect(errors).toEqual([]);
   });
 
-  it.skipIf(!havePredict)('predict mode: a wrong prediction, then a right one, graded; then Reset', async () => {
+  it.skipIf(!havePredict)(
+    'predict mode: the prediction locks, the rule waits for the calls; Reset starts over and a right one is graded right',
+    async () => {
+      const { page, errors } = await browser.open();
+      // Start is once per student and lab: another student gets a session of their own.
+      await tid(page, 'student').fill('ada');
+      await tid(page, 'student').dispatchEvent('change');
+      await page.locator('[data-testid="lab-predict-three-designs"]').click();
+      await eventually(() => page.url()).toMatch(/#\/labs\/three-designs\/sessions\//);
+      await settled(page);
+      expect(await tid(page, 'lab-page-meta').textContent()).toMatch(/predict mode/);
+      const vmsBefore = await tid(page, 'vm-select')
+        .locator('option')
+        .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+
+      // Task 2, the SMM vCPU and SMRAM: its calls stay hidden until a prediction is stored.
+      const task = tid(page, 'lab-task-2');
+      const form = tid(page, 'predict-form-2');
+      expect(await tid(page, 'calls-hidden-2').count()).toBe(1);
+      expect(await task.locator('button', { hasText: 'Use in form' }).count()).toBe(0);
+      expect(await task.locator('.explain').count()).toBe(0);
+      expect(await tid(page, 'hints-withheld-2').count()).toBe(0); // "predict first" says it all
+
+      // Wrong on both counts: upstream maps SMRAM for an SMM vCPU into the smm=1 root, and
+      // reject-smm-guest-mode refuses is_smm() with -EOPNOTSUPP (the kernel facts the lab is about).
+      await form.locator('[data-testid="predict-rootRole"]').selectOption({ label: 'level 4, smm 0, guest_mode 0' });
+      await form.locator('[data-testid="predict-ret"]').selectOption({ label: '0' });
+      await tid(page, 'predict-submit-2').click();
+      await settled(page);
+      // Stored: the calls appear, the form is locked, the rule and the hints wait for the calls.
+      expect(await tid(page, 'calls-hidden-2').count()).toBe(0);
+      expect(await tid(page, 'predict-form-2').getAttribute('data-locked')).toBe('true');
+      expect(await tid(page, 'predict-locked-2').count()).toBe(1);
+      expect(await tid(page, 'predict-submit-2').count()).toBe(0);
+      expect(await tid(page, 'predict-form-2').locator('select, input').count()).toBe(0);
+      expect(await task.locator('.explain').count()).toBe(0);
+      expect(await tid(page, 'hints-withheld-2').count()).toBe(1);
+      expect(await task.locator('.hint').count()).toBe(0);
+
+      await runCalls(page, task);
+      await tid(page, 'lab-check').click();
+      await settled(page);
+      const graded = tid(page, 'predict-graded-2');
+      expect(await graded.locator('li[data-field="rootRole"]').getAttribute('data-correct')).toBe('false');
+      expect(await graded.locator('li[data-field="ret"]').getAttribute('data-correct')).toBe('false');
+      // Graded: now the rule shows, and the hints with it; the prediction stays locked.
+      await eventually(() => task.locator('.explain').count()).toBe(1);
+      expect(await task.locator('.explain').textContent()).toMatch(/kvm_calc_cpu_role/);
+      expect(await tid(page, 'hints-withheld-2').count()).toBe(0);
+      expect(await tid(page, 'predict-locked-2').count()).toBe(1);
+      // The task column scrolls on its own; the page itself goes back to the top for the picture.
+      await tid(page, 'lab-task-2').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: screenshotPath('lab-predict') });
+
+      // Reset: fresh VMs for the same roles, progress and predictions gone, calls hidden, the form open again.
+      await tid(page, 'lab-reset').click();
+      await settled(page);
+      const vmsAfter = await tid(page, 'vm-select')
+        .locator('option')
+        .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+      expect(vmsAfter).toHaveLength(3);
+      for (const id of vmsAfter) expect(vmsBefore).not.toContain(id);
+      expect(await tid(page, 'lab-vms').locator('.vm-chip').count()).toBe(3);
+      expect(await task.getAttribute('data-passed')).not.toBe('true');
+      expect(await tid(page, 'predict-graded-2').count()).toBe(0);
+      expect(await tid(page, 'calls-hidden-2').count()).toBe(1);
+      expect(await tid(page, 'predict-form-2').getAttribute('data-locked')).toBe('false');
+
+      // Right this time: graded right once the calls made after it have run.
+      await form.locator('[data-testid="predict-rootRole"]').selectOption({ label: 'level 4, smm 1, guest_mode 0' });
+      await form.locator('[data-testid="predict-ret"]').selectOption({ label: '-EOPNOTSUPP' });
+      await tid(page, 'predict-submit-2').click();
+      await settled(page);
+      await runCalls(page, task);
+      await tid(page, 'lab-check').click();
+      await settled(page);
+      expect(await graded.locator('li[data-field="rootRole"]').getAttribute('data-correct')).toBe('true');
+      expect(await graded.locator('li[data-field="ret"]').getAttribute('data-correct')).toBe('true');
+      expect(await task.getAttribute('data-passed')).toBe('true');
+      expect(errors).toEqual([]);
+    },
+  );
+
+  it.skipIf(!havePredict)('one session per browser without a name; the other mode offers to start over in it', async () => {
+    const first = await browser.open();
+    await first.page.locator('[data-testid="lab-start-nested-guests"]').click();
+    await eventually(() => first.page.url()).toMatch(/#\/labs\/nested-guests\/sessions\/[^/]+$/);
+    await settled(first.page);
+    const mine = first.page.url().split('/').at(-1)!;
+    expect(await tid(first.page, 'lab-page-meta').textContent()).toMatch(/^guided mode, session /);
+    await first.page.close();
+
+    // Another browser (a fresh localStorage, so a fresh id) gets a session of its own.
     const { page, errors } = await browser.open();
-    // Start is once per student and lab: another student gets a session of their own.
-    await tid(page, 'student').fill('ada');
-    await tid(page, 'student').dispatchEvent('change');
-    await page.locator('[data-testid="lab-predict-three-designs"]').click();
-    await eventually(() => page.url()).toMatch(/#\/labs\/three-designs\/sessions\//);
+    await page.locator('[data-testid="lab-start-nested-guests"]').click();
+    await eventually(() => page.url()).toMatch(/#\/labs\/nested-guests\/sessions\/[^/]+$/);
     await settled(page);
-    expect(await tid(page, 'lab-page-meta').textContent()).toMatch(/predict mode/);
-    const vmsBefore = await tid(page, 'vm-select')
+    const theirs = page.url().split('/').at(-1)!;
+    expect(theirs).not.toBe(mine);
+    const vms = await tid(page, 'vm-select')
       .locator('option')
       .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
 
-    // Task 2, the SMM vCPU and SMRAM: its calls stay hidden until a prediction is stored.
-    const task = tid(page, 'lab-task-2');
-    const form = tid(page, 'predict-form-2');
-    expect(await tid(page, 'calls-hidden-2').count()).toBe(1);
-    expect(await task.locator('button', { hasText: 'Use in form' }).count()).toBe(0);
-
-    // Wrong on both counts: upstream maps SMRAM for an SMM vCPU into the smm=1 root, and
-    // reject-smm-guest-mode refuses is_smm() with -EOPNOTSUPP (the kernel facts the lab is about).
-    await form.locator('[data-testid="predict-rootRole"]').selectOption({ label: 'level 4, smm 0, guest_mode 0' });
-    await form.locator('[data-testid="predict-ret"]').selectOption({ label: '0' });
-    await tid(page, 'predict-submit-2').click();
+    // The same lab in predict mode: the server says 409, the page offers both ways out.
+    await page.goto(`${browser.url}/#/`);
     await settled(page);
-    expect(await tid(page, 'calls-hidden-2').count()).toBe(0);
-    await runCalls(page, task);
-    await tid(page, 'lab-check').click();
+    await page.locator('[data-testid="lab-predict-nested-guests"]').click();
     await settled(page);
-    const graded = tid(page, 'predict-graded-2');
-    expect(await graded.locator('li[data-field="rootRole"]').getAttribute('data-correct')).toBe('false');
-    expect(await graded.locator('li[data-field="ret"]').getAttribute('data-correct')).toBe('false');
-    // The task column scrolls on its own; the page itself goes back to the top for the picture.
-    await tid(page, 'lab-task-2').evaluate((e) => e.scrollIntoView({ block: 'start' }));
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: screenshotPath('lab-predict') });
-
-    // Right: predicting again replaces the prediction; the calls made after it grade it.
-    await form.locator('[data-testid="predict-rootRole"]').selectOption({ label: 'level 4, smm 1, guest_mode 0' });
-    await form.locator('[data-testid="predict-ret"]').selectOption({ label: '-EOPNOTSUPP' });
-    await tid(page, 'predict-submit-2').click();
+    await eventually(() => tid(page, 'lab-mode-conflict-nested-guests').count()).toBe(1);
+    expect(await tid(page, 'lab-mode-conflict-nested-guests').textContent()).toMatch(/already have this lab in guided mode/);
+    expect(page.url()).not.toContain('/sessions/');
+    await tid(page, 'lab-start-over-nested-guests').click();
+    await eventually(() => page.url()).toMatch(new RegExp(`/sessions/${theirs}$`));
     await settled(page);
-    await runCalls(page, task);
-    await tid(page, 'lab-check').click();
-    await settled(page);
-    expect(await graded.locator('li[data-field="rootRole"]').getAttribute('data-correct')).toBe('true');
-    expect(await graded.locator('li[data-field="ret"]').getAttribute('data-correct')).toBe('true');
-    expect(await task.getAttribute('data-passed')).toBe('true');
-
-    // Reset: fresh VMs for the same roles, progress and predictions gone, calls hidden again.
-    await tid(page, 'lab-reset').click();
-    await settled(page);
-    const vmsAfter = await tid(page, 'vm-select')
+    await eventually(() => tid(page, 'lab-page-meta').textContent()).toMatch(/^predict mode/);
+    const fresh = await tid(page, 'vm-select')
       .locator('option')
       .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
-    expect(vmsAfter).toHaveLength(3);
-    for (const id of vmsAfter) expect(vmsBefore).not.toContain(id);
-    expect(await tid(page, 'lab-vms').locator('.vm-chip').count()).toBe(3);
-    expect(await task.getAttribute('data-passed')).not.toBe('true');
-    expect(await tid(page, 'predict-graded-2').count()).toBe(0);
-    expect(await tid(page, 'calls-hidden-2').count()).toBe(1);
+    for (const id of fresh) expect(vms).not.toContain(id);
+    expect(errors).toEqual([]);
+  });
+  it.skipIf(!havePredict)("the teacher page shows each task's prediction (what, when, right or wrong) and a quiz's attempts", async () => {
+    const { page, errors } = await browser.open();
+    const api = async (method: 'get' | 'post', path: string, data?: object) => {
+      const res = await page.request[method](`${browser.url}${path}`, data ? { data } : undefined);
+      expect(res.status(), await res.text()).toBeLessThan(300);
+      return res.json();
+    };
+    const s = await api('post', '/v1/labs/huge-pages/sessions', { student: 'grace', mode: 'predict' });
+    await api('post', `/v1/labs/huge-pages/sessions/${s.sessionId}/tasks/1/prediction`, { level: '4K', iterations: 2 });
+    await api('post', `/v1/vms/${s.vms[0].id}/vcpus/0/pre-fault`, { gpa: '0x40100000', size: '0x200000', flags: 0 });
+    await api('post', `/v1/labs/huge-pages/sessions/${s.sessionId}/tasks/3/prediction`, { level: '4K' });
+    const quiz = await api('post', '/v1/quizzes', { topic: 'errno', seed: 7 });
+    const key = (await api('get', `/v1/quizzes/${quiz.id}/answers`)).answers as { id: string; value: unknown }[];
+    await api('post', `/v1/quizzes/${quiz.id}/submissions`, { student: 'grace', answers: {} });
+    await api('post', `/v1/quizzes/${quiz.id}/submissions`, { student: 'grace', answers: Object.fromEntries(key.map((a) => [a.id, a.value])) });
+
+    await page.goto(`${browser.url}/ui/teacher.html`);
+    const row = page.locator('[data-testid="student"]', { hasText: 'grace' });
+    await row.waitFor();
+    const task1 = row.locator('.task').nth(0);
+    expect(await task1.getAttribute('data-prediction')).toBe('wrong'); // 2M leaves, not 4K
+    expect(await task1.textContent()).toBe('1\u2717');
+    expect(await task1.getAttribute('title')).toMatch(/predicted \d{4}-\d\d-\d\dT[\s\S]*level: predicted 4K, kernel did 2M \(wrong\)/);
+    expect(await row.locator('.task').nth(2).getAttribute('data-prediction')).toBe('pending');
+    expect(await row.locator('.task').nth(1).getAttribute('data-prediction')).toBe('');
+    expect(await row.locator('[data-testid="quiz"]').textContent()).toBe(
+      `errno: best ${key.length}/${key.length}, first 0/${key.length}, 2 attempts`,
+    );
     expect(errors).toEqual([]);
   });
 });

@@ -149,11 +149,11 @@ describe('quizzes', () => {
     expectDocumented(key, 'getQuizAnswers');
     expect(key.body.answers).toEqual(generateQuiz('errno', 7).answers);
     const answers = Object.fromEntries(key.body.answers.map((a: { id: string; value: unknown }) => [a.id, a.value]));
-    const graded = await t.api.post(`/v1/quizzes/${id}/submissions`).send({ answers });
+    const graded = await t.api.post(`/v1/quizzes/${id}/submissions`).send({ client: 'labs-test-client', answers });
     expect(graded.status).toBe(200);
     expectDocumented(graded, 'submitQuiz');
     expect(graded.body).toMatchObject({ quizId: id, score: quiz.questions.length, total: quiz.questions.length });
-    const wrong = await t.api.post(`/v1/quizzes/${id}/submissions`).send({ answers: { q1: 'nonsense' } });
+    const wrong = await t.api.post(`/v1/quizzes/${id}/submissions`).send({ client: 'labs-test-client', answers: { q1: 'nonsense' } });
     expect(wrong.body.score).toBe(0);
     expect(wrong.body.results[0]).toMatchObject({ id: 'q1', correct: false, given: 'nonsense' });
   });

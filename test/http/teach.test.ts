@@ -1,5 +1,5 @@
-// Issue #11 over HTTP: Start once per student, predict then run (wrong, then right), a
-// passed task stays passed, Reset, teacher tokens (answer keys hidden from students,
+// Issue #11 over HTTP: Start once per student, predict then run (one locked prediction,
+// the rule shown once its calls ran), a passed task stays passed, Reset, teacher tokens (answer keys hidden from students,
 // progress listed), stored quiz submissions, and the trace endpoint's paths.
 import { describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../src/labs/catalogue.js';
@@ -23,7 +23,7 @@ type SessionView = {
     calls?: unknown[];
     explain?: string;
     prompt?: string;
-    attempts?: number;
+    predictedAt?: string;
     predictions?: Record<string, { given: unknown; actual?: unknown; correct?: boolean }>;
   }[];
 };
@@ -56,8 +56,9 @@ async function check(app: TestApp, labId: string, sessionId: string, headers: Re
     tasks: {
       n: number;
       passed: boolean;
+      withheld?: boolean;
       predictions?: Record<string, { given: unknown; actual?: unknown; correct?: boolean }>;
-      checks: { passed: boolean; hint?: string }[];
+      checks: { passed: boolean; hint?: string; detail: string }[];
     }[];
   };
 }
@@ -86,7 +87,7 @@ describe('lab sessions per student', () => {
     expect(get.body.sessionId).toBe(first.sessionId);
   });
 
-  it('predict mode: calls hidden until predicted; a wrong prediction then a right one, graded against the log', async () => {
+  it('predict mode: calls hidden until predicted, the rule and hints until the predicted calls ran; the first prediction is locked', async () => {
     const s = await start(t, 'three-designs', { mode: 'predict', student: 'ada' }, 201);
     const task2 = s.tasks[1]!;
     expect(task2).toMatchObject({ n: 2, hidden: true, passed: false });
@@ -97,35 +98,85 @@ describe('lab sessions per student', () => {
     const unasked = await predict(t, 'three-designs', s.sessionId, 2, { iterations: 1 });
     expect(unasked.status).toBe(400);
     expect(unasked.body.field).toBe('iterations');
+    // One graded prediction per task: every field it asks for, at once.
+    const partial = await predict(t, 'three-designs', s.sessionId, 2, { errno: 'ENOENT' });
+    expect(partial.status).toBe(400);
+    expect(partial.body).toMatchObject({ field: 'rootRole', detail: expect.stringMatching(/predict them all at once/) });
 
-    const wrong = await predict(t, 'three-designs', s.sessionId, 2, { errno: 'ENOENT' });
+    const wrongRole = { smm: false, guestMode: false };
+    const wrong = await predict(t, 'three-designs', s.sessionId, 2, { errno: 'ENOENT', rootRole: wrongRole });
     expect(wrong.status, wrong.text).toBe(200);
-    expect(wrong.body).toMatchObject({ stored: true, n: 2, prediction: { ret: -2 }, attempts: 1 });
+    expect(wrong.body).toMatchObject({ stored: true, n: 2, prediction: { ret: -2, rootRole: wrongRole } });
+    const predictedAt = wrong.body.predictedAt as string;
+    expect(Date.parse(predictedAt)).not.toBeNaN();
+
+    // Stored: the calls appear (the student must make them); the rule and the hints do not.
     const revealed = (await t.api.get(`/v1/labs/three-designs/sessions/${s.sessionId}`)).body as SessionView;
-    expect(revealed.tasks[1]!.hidden).toBe(false);
+    expect(revealed.tasks[1]).toMatchObject({ hidden: false, predictedAt });
     expect(revealed.tasks[1]!.calls).toHaveLength(3);
-    expect((await check(t, 'three-designs', s.sessionId)).tasks[1]!.predictions).toEqual({ ret: { given: -2 } }); // not run yet
+    expect(revealed.tasks[1]!.explain).toBeUndefined();
+    const before = (await check(t, 'three-designs', s.sessionId)).tasks[1]!;
+    expect(before.predictions).toEqual({ rootRole: { given: wrongRole }, ret: { given: -2 } }); // not run yet
+    expect(before.withheld).toBe(true);
+    expect(before.checks.every((c) => c.hint === undefined && /withheld/.test(c.detail))).toBe(true);
+
+    // Every later change is a 409 that says why and how to start over; the same one again is not a change.
+    const changed = await predict(t, 'three-designs', s.sessionId, 2, { ret: '-EOPNOTSUPP', rootRole: { smm: true, guestMode: false } });
+    expect(changed.status).toBe(409);
+    expect(changed.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(changed.body).toMatchObject({
+      type: 'urn:prefault-lab:problem:conflict',
+      detail: expect.stringMatching(/first prediction is the graded one.*reset/),
+    });
+    const again = await predict(t, 'three-designs', s.sessionId, 2, { rootRole: { guestMode: false, smm: false }, ret: -2 });
+    expect(again.status, again.text).toBe(200);
+    expect(again.body).toMatchObject({ prediction: { ret: -2, rootRole: wrongRole }, predictedAt });
+
+    // Only the rootRole call has run: the ret call's outcome (and so the rule) is still to come.
+    await runCall(t, 'three-designs', s, 2, 1);
+    const half = (await check(t, 'three-designs', s.sessionId)).tasks[1]!;
+    expect(half.predictions!.rootRole).toMatchObject({ correct: false });
+    expect(half.withheld).toBe(true);
+    expect((await t.api.get(`/v1/labs/three-designs/sessions/${s.sessionId}`)).body.tasks[1].explain).toBeUndefined();
 
     await runCall(t, 'three-designs', s, 2, 3); // the reject-smm-guest-mode VM, vCPU 1 in SMM
-    expect((await check(t, 'three-designs', s.sessionId)).tasks[1]!.predictions).toEqual({ ret: { given: -2, actual: -95, correct: false } });
-
-    const right = await predict(t, 'three-designs', s.sessionId, 2, { ret: '-EOPNOTSUPP', rootRole: { smm: true, guestMode: false } });
-    expect(right.body).toMatchObject({ prediction: { ret: -95 }, attempts: 2 });
-    // The call made before this prediction does not grade it.
-    expect((await check(t, 'three-designs', s.sessionId)).tasks[1]!.predictions).toEqual({
-      ret: { given: -95 },
-      rootRole: { given: { smm: true, guestMode: false } },
+    const graded = (await check(t, 'three-designs', s.sessionId)).tasks[1]!;
+    expect(graded.predictions).toEqual({
+      rootRole: { given: wrongRole, actual: { smm: true, guestMode: false, level: 4 }, correct: false },
+      ret: { given: -2, actual: -95, correct: false },
     });
-    await runCall(t, 'three-designs', s, 2, 1);
-    await runCall(t, 'three-designs', s, 2, 3);
-    const graded = await check(t, 'three-designs', s.sessionId);
-    expect(graded.tasks[1]!.predictions).toEqual({
-      ret: { given: -95, actual: -95, correct: true },
-      rootRole: { given: { smm: true, guestMode: false }, actual: { smm: true, guestMode: false, level: 4 }, correct: true },
-    });
+    expect(graded.withheld).toBeUndefined();
+    expect(graded.checks.find((c) => !c.passed)!.hint).toMatch(/switch-root-mmu/); // call 2 not made yet
     const view = (await t.api.get(`/v1/labs/three-designs/sessions/${s.sessionId}`)).body as SessionView;
-    expect(view.tasks[1]!.attempts).toBe(2);
-    expect(view.tasks[1]!.predictions!.ret!.correct).toBe(true);
+    expect(view.tasks[1]!.explain).toMatch(/kvm_calc_cpu_role/);
+    // Seeing the outcome changes nothing: still locked.
+    const late = await predict(t, 'three-designs', s.sessionId, 2, { ret: -95, rootRole: { smm: true, guestMode: false } });
+    expect(late.status).toBe(409);
+
+    // The teacher sees what was predicted, when, and that it was wrong.
+    const progress = await t.api.get('/v1/teacher/progress');
+    expectDocumented(progress, 'getTeacherProgress');
+    const ada = (progress.body.students as { student: string; sessions: { sessionId: string; tasks: Record<string, unknown>[] }[] }[]).find(
+      (x) => x.student === 'ada',
+    )!;
+    const row = ada.sessions.find((x) => x.sessionId === s.sessionId)!.tasks[1]!;
+    expect(row).toMatchObject({ n: 2, predictedAt, predictions: graded.predictions });
+
+    // Reset starts over: a new prediction may be stored.
+    const reset = await t.api.post(`/v1/labs/three-designs/sessions/${s.sessionId}/reset`).send();
+    expect(reset.status).toBe(200);
+    expect(reset.body.tasks[1]).toMatchObject({ hidden: true });
+    const fresh = await predict(t, 'three-designs', s.sessionId, 2, { ret: -95, rootRole: { smm: true, guestMode: false } });
+    expect(fresh.status, fresh.text).toBe(200);
+  });
+
+  it('of two different first predictions sent at once, exactly one is stored', async () => {
+    const s = await start(t, 'huge-pages', { mode: 'predict', student: 'racer' }, 201);
+    const answers = await Promise.all(['4K', '2M', '1G'].map((level) => predict(t, 'huge-pages', s.sessionId, 3, { level })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+    const won = answers.find((a) => a.status === 200)!.body.prediction;
+    const view = (await t.api.get(`/v1/labs/huge-pages/sessions/${s.sessionId}`)).body as SessionView;
+    expect(view.tasks[2]!.predictions).toEqual({ level: { given: won.level } });
   });
 
   it('a passed task stays passed (without a hint) after a call that undoes its state; Reset starts over', async () => {
@@ -195,13 +246,15 @@ describe('teacher and student tokens', () => {
       const students = progress.body.students as {
         student: string;
         sessions: { labId: string; tasksPassed: number; taskCount: number }[];
-        quizzes: { topic: string; score: number; of: number }[];
+        quizzes: { topic: string; of: number; count: number; best: { score: number } }[];
       }[];
       const row = students.find((x) => x.sessions.length > 0)!;
       expect(row.student).toBe('alice');
       expect(row.sessions).toEqual([expect.objectContaining({ labId: 'smm-address-space', tasksPassed: 1, taskCount: 5 })]);
       // One student per token: the quiz taken under the same token is listed with the session.
-      expect(row.quizzes).toEqual([expect.objectContaining({ topic: 'errno', score: total - 1, of: total })]);
+      expect(row.quizzes).toEqual([
+        expect.objectContaining({ topic: 'errno', of: total, count: 1, best: expect.objectContaining({ score: total - 1 }) }),
+      ]);
       expect((await app.api.get('/v1/teacher/progress')).status).toBe(401);
     } finally {
       await app.close();

@@ -19,7 +19,7 @@ function solveWithPredictions(l: Lab, answer: (t: LabTask) => Record<string, unk
   const graded: Record<number, ReturnType<typeof gradePrediction>> = {};
   for (const t of l.tasks) {
     if (t.predict) {
-      const stored: StoredPrediction = { values: parsePrediction(t, answer(t)), logLengths: lengths(session.operations), attempts: 1 };
+      const stored: StoredPrediction = { values: parsePrediction(t, answer(t)), logLengths: lengths(session.operations) };
       for (const c of t.calls) session.run(c);
       graded[t.n] = gradePrediction(t, stored, session.operations);
     } else for (const c of t.calls) session.run(c);
@@ -86,21 +86,23 @@ describe('lab predictions', () => {
     const t = task('three-designs', 2);
     const session = startEngineSession(lab('three-designs'));
     for (const c of t.calls) session.run(c); // ran first: the outcome is on screen
-    const late: StoredPrediction = { values: parsePrediction(t, { ret: 'EOPNOTSUPP' }), logLengths: lengths(session.operations), attempts: 1 };
-    expect(gradePrediction(t, late, session.operations)).toEqual({ ret: { given: -95 } });
-    const wrong: StoredPrediction = { values: parsePrediction(t, { errno: 'ENOENT' }), logLengths: lengths(session.operations), attempts: 2 };
+    const role = { smm: true, guestMode: false };
+    const late: StoredPrediction = { values: parsePrediction(t, { ret: 'EOPNOTSUPP', rootRole: role }), logLengths: lengths(session.operations) };
+    expect(gradePrediction(t, late, session.operations)).toEqual({ rootRole: { given: role }, ret: { given: -95 } });
+    const wrong: StoredPrediction = { values: parsePrediction(t, { errno: 'ENOENT', rootRole: role }), logLengths: lengths(session.operations) };
     session.run(t.calls[2]!);
     expect(gradePrediction(t, wrong, session.operations).ret).toEqual({ given: -2, actual: -95, correct: false });
-    const right: StoredPrediction = { values: parsePrediction(t, { ret: -95 }), logLengths: lengths(session.operations), attempts: 3 };
+    const right: StoredPrediction = { values: parsePrediction(t, { ret: -95, rootRole: role }), logLengths: lengths(session.operations) };
     session.run(t.calls[2]!);
     expect(gradePrediction(t, right, session.operations).ret).toEqual({ given: -95, actual: -95, correct: true });
   });
 
-  it('refuses a field the task does not ask for, a bad errno and an empty prediction', () => {
+  it('refuses a field the task does not ask for, a bad errno, and a prediction missing a field it asks for', () => {
     const t = task('huge-pages', 3);
     expect(() => parsePrediction(t, { ret: 0 })).toThrow(/does not ask for ret/);
     expect(() => parsePrediction(task('three-designs', 3), { ret: 'EBOGUS' })).toThrow(/negative errno/);
-    expect(() => parsePrediction(t, {})).toThrow(/at least one of: level/);
+    expect(() => parsePrediction(t, {})).toThrow(/predict them all at once \(missing level\)/);
+    expect(() => parsePrediction(task('three-designs', 2), { ret: 0 })).toThrow(/missing rootRole/);
     expect(() => parsePrediction(task('three-designs', 6), { ret: 0 })).toThrow(/asks for no prediction/);
   });
 });
@@ -108,17 +110,25 @@ describe('lab predictions', () => {
 describe('task view', () => {
   const t = task('three-designs', 2);
 
-  it('predict mode hides calls and explanation until a prediction is stored; guided shows them', () => {
+  it('predict mode hides calls until a prediction is stored, the explanation until it is graded; guided shows them', () => {
     const before = taskView(t, 'predict', { passed: false });
     expect(before).not.toHaveProperty('calls');
     expect(before).not.toHaveProperty('explain');
     expect(before.hidden).toBe(true);
     expect(before.prompt).toMatch(/SMRAM/);
     expect(before.predict!.map((p) => p.field)).toEqual(['rootRole', 'ret']);
-    const after = taskView(t, 'predict', { passed: false, prediction: { values: { ret: -95 }, logLengths: {}, attempts: 1 } });
-    expect(after.calls).toHaveLength(3);
-    expect(after.explain).toMatch(/kvm_calc_cpu_role/);
-    expect(after.attempts).toBe(1);
+    const prediction = { values: { ret: -95 }, logLengths: {} };
+    const stored = taskView(t, 'predict', { passed: false, prediction, graded: { ret: { given: -95 } } });
+    expect(stored.calls).toHaveLength(3);
+    expect(stored).not.toHaveProperty('explain');
+    const half = taskView(t, 'predict', {
+      passed: false,
+      prediction,
+      graded: { ret: { given: -95, actual: -95, correct: true }, rootRole: { given: null } },
+    });
+    expect(half).not.toHaveProperty('explain');
+    const graded = taskView(t, 'predict', { passed: false, prediction, graded: { ret: { given: -95, actual: -95, correct: true } } });
+    expect(graded.explain).toMatch(/kvm_calc_cpu_role/);
     const guided = taskView(t, 'guided', { passed: true });
     expect(guided.calls).toHaveLength(3);
     expect(guided).toMatchObject({ passed: true, hidden: false });

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "LabTaskProgress" ADD COLUMN     "predictedAt" TIMESTAMP(3);
+
