@@ -27,8 +27,8 @@ const CREATES = new Set(['/v1/vms', '/v1/vms/import']);
 
 export default fp(
   async function cluster(app: FastifyInstance, options: ClusterOptions) {
-    if (!app.storePool) throw new Error('cluster mode needs a PostgreSQL store');
-    const keeper = new LeaseKeeper(app.vmStore, new LeaseStore(app.storePool, options), { ttlMs: options.ttlMs, renewMs: options.renewMs }, app.log);
+    if (!app.leasePools) throw new Error('cluster mode needs a PostgreSQL store');
+    const keeper = new LeaseKeeper(app.vmStore, new LeaseStore(app.leasePools, options), { ttlMs: options.ttlMs, renewMs: options.renewMs }, app.log);
     await app.register(replyFrom, { http: { requestOptions: { timeout: options.forwardTimeoutMs } } });
 
     app.addHook('onReady', async () => keeper.start());
