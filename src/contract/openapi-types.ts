@@ -1867,6 +1867,28 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description `owner-unreachable` (cluster mode): the call reached an instance that does not own the VM, and the owner did not answer the forwarded call. A refused connection (the owner is down) means the call was not applied; a connection closed without an answer means it may or may not have been: before repeating a call that changes the VM, read `GET /v1/vms/{vmId}/operations` (an applied call is in the log). Retry after `Retry-After` seconds: once the owner's lease expires another instance takes the VM over. */
+        OwnerUnreachable: {
+            headers: {
+                /** @description Seconds after which the same call may succeed. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `owner-timeout` (cluster mode): the call was forwarded to the VM's owner, which did not answer within FORWARD_TIMEOUT_MS (it may be paused or overloaded). The outcome is unknown: the owner may have applied the call, or may still apply it when it resumes if it still holds the lease. Before repeating a call that changes the VM, read `GET /v1/vms/{vmId}/operations` (an applied call is in the log). Retry after `Retry-After` seconds: once the owner's lease expires another instance takes the VM over. */
+        OwnerTimeout: {
+            headers: {
+                /** @description Seconds after which the same call may succeed. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /** @description The VM's id, as `POST /v1/vms` returned it. */
@@ -1992,7 +2014,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     deleteVm: {
@@ -2018,7 +2042,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     finalizeVm: {
@@ -2046,7 +2072,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     markVmDead: {
@@ -2074,7 +2102,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     getCapabilities: {
@@ -2102,7 +2132,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     listMemslots: {
@@ -2130,7 +2162,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     putMemslot: {
@@ -2174,7 +2208,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     deleteMemslot: {
@@ -2212,7 +2248,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     listMemoryAttributes: {
@@ -2240,7 +2278,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     setMemoryAttributes: {
@@ -2274,7 +2314,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     listVcpus: {
@@ -2302,7 +2344,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     createVcpu: {
@@ -2346,7 +2390,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     getVcpu: {
@@ -2379,7 +2425,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     patchVcpu: {
@@ -2419,7 +2467,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     preFault: {
@@ -2458,7 +2508,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     guestAccess: {
@@ -2497,7 +2549,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     listRoots: {
@@ -2525,7 +2579,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     listMappings: {
@@ -2567,7 +2623,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     walkRoot: {
@@ -2603,7 +2661,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     listOperations: {
@@ -2636,7 +2696,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     getOperationTrace: {
@@ -2667,7 +2729,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     exportVm: {
@@ -2695,7 +2759,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     importVm: {
