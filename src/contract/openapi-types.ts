@@ -1856,7 +1856,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `not-ready`: the service is still rebuilding VMs from their logs, or (cluster mode) the VM is moving to another instance; both pass on their own: retry after `Retry-After` seconds. Without `Retry-After` the service's storage failed or a VM could not be rebuilt: retrying does not help until the service restarts. `overloaded`: the VM's queue, or its engine worker's, holds as many calls as the server allows (MAX_QUEUE_PER_VM, MAX_QUEUE_PER_WORKER); nothing was applied, retry after `Retry-After` seconds. */
+        /** @description `not-ready`: the service is still rebuilding VMs from their logs, or (cluster mode) the VM is moving to another instance (its lease row may be locked by another instance's transaction), or (PostgreSQL) the call's commit failed before anything was written (a lost database session, a lock wait past its timeout); nothing was applied, and each passes on its own: retry after `Retry-After` seconds. Without `Retry-After` the service's storage failed or a VM could not be rebuilt: retrying does not help until the service restarts. `overloaded`: the VM's queue, or its engine worker's, holds as many calls as the server allows (MAX_QUEUE_PER_VM, MAX_QUEUE_PER_WORKER); nothing was applied, retry after `Retry-After` seconds. */
         NotReady: {
             headers: {
                 /** @description Seconds after which the same call may succeed (overloaded, VMs loading, a VM changing instances). */

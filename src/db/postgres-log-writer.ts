@@ -15,7 +15,7 @@
 import pg from 'pg';
 import type { SessionLimits } from '../config.js';
 import { toFixedHex } from './fixed-hex.js';
-import type { CommitOutcome, LogEntryWrite, LogWriter, NewLease, VmRowWrite } from './log-writer.js';
+import { NotWritten, type CommitOutcome, type LogEntryWrite, type LogWriter, type NewLease, type VmRowWrite } from './log-writer.js';
 import { memslotRow, targetRange, type Projection } from './projections.js';
 
 /** Database time in UTC, the representation of every Prisma DateTime column (TIMESTAMP(3), no zone). */
@@ -157,15 +157,17 @@ export class PostgresLogWriter implements LogWriter {
     const run = this.tail.then(async () => {
       const client = await this.connection();
       const q: Query = async (sql, params) => (await client.query(sql, params)).rows;
+      let committing = false;
       try {
         await client.query('BEGIN');
         const result = await work(q);
+        committing = true;
         await client.query('COMMIT');
         return result;
       } catch (error) {
         // A ROLLBACK that fails means the session is gone: the next transaction opens a new one.
         await client.query('ROLLBACK').catch(() => this.drop(client));
-        throw error;
+        throw committing ? error : new NotWritten(`the transaction failed before its commit: ${(error as Error).message}`, { cause: error });
       }
     });
     this.tail = run.catch(() => undefined);

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseBusy, LeaseStore } from '../../src/db/lease-store.js';
-import type { LogEntryWrite } from '../../src/db/log-writer.js';
+import { NotWritten, type LogEntryWrite } from '../../src/db/log-writer.js';
 import { openStore } from '../../src/db/open-store.js';
 import { PostgresLogWriter } from '../../src/db/postgres-log-writer.js';
 import { withVmDefaults } from '../../src/sim/index.js';
@@ -159,7 +159,7 @@ describe.skipIf(TEST_STORE !== 'postgres')('VM leases and epoch fencing (Postgre
       paused.op = Object.assign(Object.create(null) as object, op, {
         toJSON: () => (Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000), op),
       }) as typeof op;
-      await expect(writer.commit([paused], new Date())).rejects.toThrow();
+      await expect(writer.commit([paused], new Date())).rejects.toBeInstanceOf(NotWritten); // before its COMMIT: nothing written
       // Its session is gone with its locks: a takeover does not wait (lock_timeout would end it).
       await sleep(TTL + 200);
       const taker = new LeaseStore({ takeovers: pool, renewals: pool }, { instanceId: 'b', address: 'http://b:1', ttlMs: TTL });
