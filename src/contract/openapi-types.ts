@@ -1038,7 +1038,7 @@ export interface components {
         Ret: number;
         /** @description RFC 9457 problem details. */
         Problem: {
-            /** @description urn:prefault-lab:problem:<kind> (invalid-input, unauthorized, forbidden, not-found, conflict, payload-too-large, unsupported-media-type, limit-exceeded, rate-limited, not-ready, storage-failure, internal) */
+            /** @description urn:prefault-lab:problem:<kind> (invalid-input, unauthorized, forbidden, not-found, conflict, payload-too-large, unsupported-media-type, limit-exceeded, rate-limited, not-ready, overloaded, storage-failure, owner-unreachable, owner-timeout, internal) */
             type: string;
             title: string;
             status: number;
