@@ -95,6 +95,11 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
     queueBounds: { ...DEFAULT_CONFIG.queueBounds, ...options.queueBounds },
     replayGate: options.replayGate,
     lease: options.cluster && { owner: options.cluster.instanceId, address: options.cluster.advertisedUrl, ttlMs: options.cluster.leaseTtlMs },
+    postgres: options.cluster && {
+      limits: options.cluster.sessionLimits,
+      applicationName: `prefault-lab ${options.cluster.instanceId}`,
+      stopInGroupOnGpa: options.cluster.testStopInGroupOnGpa,
+    },
   });
   if (options.cluster) {
     const c = options.cluster;

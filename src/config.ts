@@ -36,6 +36,20 @@ export interface ClusterConfig {
   leaseRenewMs: number;
   /** FORWARD_TIMEOUT_MS: a forwarded call unanswered this long answers 504. */
   forwardTimeoutMs: number;
+  /**
+   * PostgreSQL session limits of the log writer's and the lease connections (docs/cluster-failover.md):
+   * PG_IDLE_IN_TRANSACTION_TIMEOUT_MS ends the session of an instance paused inside its group
+   * transaction, so its lease-row locks go before its lease expires; PG_LOCK_TIMEOUT_MS bounds
+   * every lock wait (a takeover behind such locks answers 503 + Retry-After instead of waiting).
+   */
+  sessionLimits: SessionLimits;
+  /** TEST_SIGSTOP_IN_GROUP_ON_GPA (tests only): the instance stops itself inside the group transaction that logs a call with this gpa. */
+  testStopInGroupOnGpa?: string;
+}
+
+export interface SessionLimits {
+  idleInTransactionTimeoutMs: number;
+  lockTimeoutMs: number;
 }
 
 export interface ServiceConfig {
@@ -166,6 +180,14 @@ function clusterConfig(env: NodeJS.ProcessEnv, databaseUrl: string, host: string
     leaseTtlMs,
     leaseRenewMs: integer(env, 'LEASE_RENEW_MS', Math.max(100, Math.floor(leaseTtlMs / 3)), 50, leaseTtlMs - 1),
     forwardTimeoutMs: integer(env, 'FORWARD_TIMEOUT_MS', 5_000, 100),
+    sessionLimits: {
+      // A third of the TTL: a paused owner's last renewal is at most LEASE_RENEW_MS (a third by
+      // default) before its pause, so its session and locks are gone before its lease expires.
+      idleInTransactionTimeoutMs: integer(env, 'PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', Math.floor(leaseTtlMs / 3), 100, leaseTtlMs - 1),
+      // A fifth: a renewal stuck behind a lock fails in time for the next one to run well within the TTL.
+      lockTimeoutMs: integer(env, 'PG_LOCK_TIMEOUT_MS', Math.floor(leaseTtlMs / 5), 50, leaseTtlMs - 1),
+    },
+    ...(env.TEST_SIGSTOP_IN_GROUP_ON_GPA && { testStopInGroupOnGpa: env.TEST_SIGSTOP_IN_GROUP_ON_GPA.trim() }),
   };
 }
 

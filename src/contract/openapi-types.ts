@@ -1055,7 +1055,7 @@ export interface components {
         Ret: number;
         /** @description RFC 9457 problem details. */
         Problem: {
-            /** @description urn:prefault-lab:problem:<kind> (invalid-input, unauthorized, forbidden, not-found, conflict, payload-too-large, unsupported-media-type, limit-exceeded, rate-limited, not-ready, storage-failure, internal) */
+            /** @description urn:prefault-lab:problem:<kind> (invalid-input, unauthorized, forbidden, not-found, conflict, payload-too-large, unsupported-media-type, limit-exceeded, rate-limited, not-ready, overloaded, storage-failure, owner-unreachable, owner-timeout, internal) */
             type: string;
             title: string;
             status: number;
@@ -1909,10 +1909,32 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `not-ready`: the service is still rebuilding VMs from their logs, or (cluster mode) the VM is moving to another instance; both pass on their own: retry after `Retry-After` seconds. Without `Retry-After` the service's storage failed or a VM could not be rebuilt: retrying does not help until the service restarts. `overloaded`: the VM's queue, or its engine worker's, holds as many calls as the server allows (MAX_QUEUE_PER_VM, MAX_QUEUE_PER_WORKER); nothing was applied, retry after `Retry-After` seconds. */
+        /** @description `not-ready`: the service is still rebuilding VMs from their logs, or (cluster mode) the VM is moving to another instance (its lease row may be locked by another instance's transaction), or (PostgreSQL) the call's commit failed before anything was written (a lost database session, a lock wait past its timeout); nothing was applied, and each passes on its own: retry after `Retry-After` seconds. Without `Retry-After` the service's storage failed or a VM could not be rebuilt: retrying does not help until the service restarts. `overloaded`: the VM's queue, or its engine worker's, holds as many calls as the server allows (MAX_QUEUE_PER_VM, MAX_QUEUE_PER_WORKER); nothing was applied, retry after `Retry-After` seconds. */
         NotReady: {
             headers: {
                 /** @description Seconds after which the same call may succeed (overloaded, VMs loading, a VM changing instances). */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `owner-unreachable` (cluster mode): the call reached an instance that does not own the VM, and the owner did not answer the forwarded call. A refused connection (the owner is down) means the call was not applied; a connection closed without an answer means it may or may not have been: before repeating a call that changes the VM, read `GET /v1/vms/{vmId}/operations` (an applied call is in the log). Retry after `Retry-After` seconds: once the owner's lease expires another instance takes the VM over. */
+        OwnerUnreachable: {
+            headers: {
+                /** @description Seconds after which the same call may succeed. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `owner-timeout` (cluster mode): the call was forwarded to the VM's owner, which did not answer within FORWARD_TIMEOUT_MS (it may be paused or overloaded). The outcome is unknown: the owner may have applied the call, or may still apply it when it resumes if it still holds the lease. Before repeating a call that changes the VM, read `GET /v1/vms/{vmId}/operations` (an applied call is in the log). Retry after `Retry-After` seconds: once the owner's lease expires another instance takes the VM over. */
+        OwnerTimeout: {
+            headers: {
+                /** @description Seconds after which the same call may succeed. */
                 "Retry-After"?: number;
                 [name: string]: unknown;
             };
@@ -2045,7 +2067,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     deleteVm: {
@@ -2071,7 +2095,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     finalizeVm: {
@@ -2099,7 +2125,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     markVmDead: {
@@ -2127,7 +2155,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     getCapabilities: {
@@ -2155,7 +2185,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     listMemslots: {
@@ -2183,7 +2215,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     putMemslot: {
@@ -2227,7 +2261,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     deleteMemslot: {
@@ -2265,7 +2301,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     listMemoryAttributes: {
@@ -2293,7 +2331,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     setMemoryAttributes: {
@@ -2327,7 +2367,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     listVcpus: {
@@ -2355,7 +2397,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     createVcpu: {
@@ -2399,7 +2443,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     getVcpu: {
@@ -2432,7 +2478,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     patchVcpu: {
@@ -2472,7 +2520,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     preFault: {
@@ -2511,7 +2561,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     guestAccess: {
@@ -2550,7 +2602,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     listRoots: {
@@ -2578,7 +2632,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     listMappings: {
@@ -2620,7 +2676,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     walkRoot: {
@@ -2656,7 +2714,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     listOperations: {
@@ -2689,7 +2749,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     getOperationTrace: {
@@ -2720,7 +2782,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     exportVm: {
@@ -2748,7 +2812,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["LimitExceeded"];
+            502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
+            504: components["responses"]["OwnerTimeout"];
         };
     };
     importVm: {

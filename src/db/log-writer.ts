@@ -43,4 +43,13 @@ export interface LogWriter {
   close(): Promise<void>;
 }
 
+/**
+ * A transaction failed before its COMMIT was sent (its session was lost, a lock wait timed
+ * out): nothing of it was written, and the same calls may succeed when retried. A failure
+ * during COMMIT is not this one: the outcome is unknown then.
+ */
+export class NotWritten extends Error {
+  override name = 'NotWritten';
+}
+
 export const NOTHING_FENCED: CommitOutcome = { fenced: new Set() };

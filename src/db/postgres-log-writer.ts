@@ -8,23 +8,55 @@
 // so an instance taking a lease over (UPDATE ... epoch + 1, lease-store.ts) waits for the
 // group to commit and then replays a log that includes it, or the group sees the new epoch
 // and leaves that VM's entries out. A paused owner that lost its lease cannot write.
+//
+// In cluster mode the session has idle_in_transaction_session_timeout and lock_timeout
+// (config.ts SessionLimits): an owner paused inside a group loses its session, and with it
+// its locks, before its lease expires. A lost session is replaced before the next transaction.
 import pg from 'pg';
+import type { SessionLimits } from '../config.js';
 import { toFixedHex } from './fixed-hex.js';
-import type { CommitOutcome, LogEntryWrite, LogWriter, NewLease, VmRowWrite } from './log-writer.js';
+import { NotWritten, type CommitOutcome, type LogEntryWrite, type LogWriter, type NewLease, type VmRowWrite } from './log-writer.js';
 import { memslotRow, targetRange, type Projection } from './projections.js';
 
 /** Database time in UTC, the representation of every Prisma DateTime column (TIMESTAMP(3), no zone). */
 export const NOW_UTC = `(now() AT TIME ZONE 'UTC')`;
 
+/** How the store's sessions are set up (all optional: a single instance needs none). */
+export interface SessionOptions {
+  limits?: SessionLimits;
+  /** application_name, so an operator (or a test) finds the session in pg_stat_activity. */
+  applicationName?: string;
+  /** A session ended under an idle connection (it is replaced before its next use). */
+  onConnectionError?: (error: Error) => void;
+  /** Tests only: the process stops itself (SIGSTOP) inside the group transaction logging a call with this gpa. */
+  stopInGroupOnGpa?: string;
+}
+
+/** The connection parameters of a store session: the URL, its limits and its name. */
+export function sessionConfig(databaseUrl: string, options: SessionOptions, role: string): pg.ClientConfig {
+  return {
+    connectionString: databaseUrl,
+    ...(options.limits && {
+      idle_in_transaction_session_timeout: options.limits.idleInTransactionTimeoutMs,
+      lock_timeout: options.limits.lockTimeoutMs,
+    }),
+    ...(options.applicationName && { application_name: `${options.applicationName} ${role}` }),
+  };
+}
+
 export class PostgresLogWriter implements LogWriter {
   private tail: Promise<unknown> = Promise.resolve();
+  private client: pg.Client | undefined;
 
-  private constructor(private readonly client: pg.Client) {}
+  private constructor(
+    private readonly config: pg.ClientConfig,
+    private readonly options: SessionOptions,
+  ) {}
 
-  static async open(databaseUrl: string): Promise<PostgresLogWriter> {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    return new PostgresLogWriter(client);
+  static async open(databaseUrl: string, options: SessionOptions = {}): Promise<PostgresLogWriter> {
+    const writer = new PostgresLogWriter(sessionConfig(databaseUrl, options, 'writer'), options);
+    await writer.connection(); // a wrong URL fails the start, not the first write
+    return writer;
   }
 
   insertVm(vm: VmRowWrite, lease?: NewLease): Promise<void> {
@@ -50,6 +82,7 @@ export class PostgresLogWriter implements LogWriter {
   commit(entries: readonly LogEntryWrite[], createdAt: Date): Promise<CommitOutcome> {
     return this.transaction(async (q) => {
       const fenced = await this.fencedVms(q, entries);
+      this.stopHereIfAsked(entries);
       const kept = entries.filter((e) => !fenced.has(e.vmId));
       if (kept.length > 0) {
         const ranges = kept.map((e) => targetRange(e.op));
@@ -78,7 +111,32 @@ export class PostgresLogWriter implements LogWriter {
 
   async close(): Promise<void> {
     await this.tail.catch(() => undefined);
-    await this.client.end();
+    await this.client?.end();
+    this.client = undefined;
+  }
+
+  /** The session, opened anew if the last one was lost (ended by the server, e.g. idle in transaction too long). */
+  private async connection(): Promise<pg.Client> {
+    if (this.client) return this.client;
+    const client = new pg.Client(this.config);
+    client.on('error', (error) => {
+      this.drop(client);
+      this.options.onConnectionError?.(error);
+    });
+    client.on('end', () => this.drop(client));
+    await client.connect();
+    this.client = client;
+    return client;
+  }
+
+  private drop(client: pg.Client): void {
+    if (this.client === client) this.client = undefined;
+    client.end().catch(() => undefined);
+  }
+
+  private stopHereIfAsked(entries: readonly LogEntryWrite[]): void {
+    const gpa = this.options.stopInGroupOnGpa;
+    if (gpa !== undefined && entries.some((e) => e.op.op === 'pre_fault' && BigInt(e.op.gpa) === BigInt(gpa))) process.kill(process.pid, 'SIGSTOP');
   }
 
   /** VMs of the group whose entries carry an epoch that is no longer their lease's (locks the rest FOR SHARE). */
@@ -96,16 +154,20 @@ export class PostgresLogWriter implements LogWriter {
   }
 
   private transaction<T>(work: (q: Query) => Promise<T>): Promise<T> {
-    const q: Query = async (sql, params) => (await this.client.query(sql, params)).rows;
     const run = this.tail.then(async () => {
-      await this.client.query('BEGIN');
+      const client = await this.connection();
+      const q: Query = async (sql, params) => (await client.query(sql, params)).rows;
+      let committing = false;
       try {
+        await client.query('BEGIN');
         const result = await work(q);
-        await this.client.query('COMMIT');
+        committing = true;
+        await client.query('COMMIT');
         return result;
       } catch (error) {
-        await this.client.query('ROLLBACK').catch(() => undefined);
-        throw error;
+        // A ROLLBACK that fails means the session is gone: the next transaction opens a new one.
+        await client.query('ROLLBACK').catch(() => this.drop(client));
+        throw committing ? error : new NotWritten(`the transaction failed before its commit: ${(error as Error).message}`, { cause: error });
       }
     });
     this.tail = run.catch(() => undefined);

@@ -15,6 +15,8 @@ export type ProblemKind =
   | 'not-ready'
   | 'overloaded'
   | 'storage-failure'
+  | 'owner-unreachable'
+  | 'owner-timeout'
   | 'internal';
 
 export class ServiceError extends Error {

@@ -8,8 +8,11 @@
 // Reads trust the local deadline (renewal start + 90% of the TTL: the database's expiry is
 // never earlier); writes need not, since the log writer checks the epoch in the commit's own
 // transaction. That is what fences a paused instance's late writes.
+// A lease row locked past lock_timeout (a group of a paused instance, or a takeover queued on
+// it) answers 503 + Retry-After: the call was not applied, and the lock passes on its own.
 import type { FastifyBaseLogger } from 'fastify';
-import type { LeaseStore } from '../db/lease-store.js';
+import { LeaseBusy, type LeaseStore } from '../db/lease-store.js';
+import { ServiceError } from './errors.js';
 import type { VmStore } from './vm-store.js';
 
 export type Route = { here: true } | { here: false; owner: string; address: string };
@@ -20,6 +23,17 @@ export interface LeaseTiming {
 }
 
 const HERE: Route = { here: true };
+/** Seconds a client waits after a busy lease row: the lock holder commits, or its session ends, within the lease time. */
+const BUSY_RETRY_SECONDS = 1;
+
+const leaseBusy = (vmId: string) =>
+  new ServiceError(
+    503,
+    'not-ready',
+    `VM ${vmId} is changing instances: its lease is locked by another instance's transaction; the call was not applied, retry it`,
+    undefined,
+    BUSY_RETRY_SECONDS,
+  );
 /** Share of the TTL this instance trusts its own renewal for (clock-rate margin). */
 const TRUSTED_SHARE = 0.9;
 
@@ -41,7 +55,12 @@ export class LeaseKeeper {
     if (this.store.has(vmId) && (write || (this.validUntil.get(vmId) ?? 0) > performance.now())) return HERE;
     let route = this.pending.get(vmId);
     if (!route) {
-      route = this.locate(vmId).finally(() => this.pending.delete(vmId));
+      route = this.locate(vmId)
+        .catch((error: unknown) => {
+          if (error instanceof LeaseBusy) throw leaseBusy(vmId);
+          throw error;
+        })
+        .finally(() => this.pending.delete(vmId));
       this.pending.set(vmId, route);
     }
     return route;

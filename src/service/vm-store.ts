@@ -9,7 +9,7 @@
 // (they answer 500), and the next call rebuilds the VM from its log first.
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { LogWriter, NewLease } from '../db/log-writer.js';
+import { NotWritten, type LogWriter, type NewLease } from '../db/log-writer.js';
 import type { StoredVm, VmRepository } from '../db/vm-repository.js';
 import type { LoggedOperation } from '../labs/types.js';
 import { SimError, withVmDefaults, type Operation, type OperationKind, type VmConfig, type VmConfigInput, type VmLimits } from '../sim/index.js';
@@ -66,6 +66,16 @@ const appliedOnLostState = () =>
 
 const storageFailure = () =>
   new ServiceError(500, 'storage-failure', 'the operation could not be committed; the VM is back at its last committed state');
+
+/** The group failed before its commit (a lost database session, a lock wait past lock_timeout): nothing written, worth retrying. */
+const notWritten = () =>
+  new ServiceError(
+    503,
+    'not-ready',
+    'the operation was not applied: the database session was lost or a lock wait timed out before it was committed; the VM is back at its last committed state; retry',
+    undefined,
+    1,
+  );
 
 export class VmStore {
   private readonly registry: VmRegistry;
@@ -231,7 +241,7 @@ export class VmStore {
         await commit;
       } catch (error) {
         if (error instanceof LeaseLost) throw movedError(id); // fenced: not written, and the VM is dropped here
-        throw storageFailure(); // groupFailed logged the cause once for the whole group
+        throw error instanceof NotWritten ? notWritten() : storageFailure(); // groupFailed logged the cause once for the whole group
       }
       return { json };
     } finally {

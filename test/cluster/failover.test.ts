@@ -12,7 +12,9 @@ import {
   createLoadVm,
   freePort,
   HAPROXY,
+  isStopped,
   JSON_HEADERS,
+  servedElsewhere,
   sleep,
   startHaproxy,
   startInstance,
@@ -24,6 +26,10 @@ import {
 import { Load } from './load.js';
 
 const LEASE_TTL_MS = 3000;
+/** What a takeover may take past the lease: HAProxy's checks, the replay, a loaded CI machine. */
+const TAKEOVER_MARGIN_MS = 4000;
+/** A pre-fault at this gpa stops its owner inside the group transaction logging it (TEST_SIGSTOP_IN_GROUP_ON_GPA). */
+const STOP_GPA = '0x7770000';
 const available = TEST_STORE === 'postgres' && HAPROXY !== undefined;
 if (!available)
   loud(
@@ -45,14 +51,13 @@ describe.skipIf(!available)('a cluster of instances on one PostgreSQL', () => {
     [instances, haproxy, load] = [[], undefined, undefined];
   });
 
-  async function cluster(n: number): Promise<string> {
+  async function cluster(n: number, env?: Record<string, string>): Promise<string> {
     const databaseUrl = await createDatabase(inject('postgresAdminUrl'), `c_${randomUUID().replaceAll('-', '')}`);
     const ports = await Promise.all(Array.from({ length: n }, freePort));
+    const options = { leaseTtlMs: LEASE_TTL_MS, ...(env && { env }) };
     // One first, so the others find the database migrated (they would wait on its lock anyway).
-    instances.push(await startInstance(databaseUrl, 'a', ports[0]!, { leaseTtlMs: LEASE_TTL_MS }));
-    instances.push(
-      ...(await Promise.all(ports.slice(1).map((port, i) => startInstance(databaseUrl, 'bcdef'[i]!, port, { leaseTtlMs: LEASE_TTL_MS })))),
-    );
+    instances.push(await startInstance(databaseUrl, 'a', ports[0]!, options));
+    instances.push(...(await Promise.all(ports.slice(1).map((port, i) => startInstance(databaseUrl, 'bcdef'[i]!, port, options)))));
     haproxy = await startHaproxy(instances);
     // The instances run in the repository (their cwd): none may take the URL for a SQLite path (it did: src/server.ts migrated it).
     expect(existsSync(resolve(import.meta.dirname, '../..', databaseUrl.replace(/^file:/, '')))).toBe(false);
@@ -76,6 +81,14 @@ describe.skipIf(!available)('a cluster of instances on one PostgreSQL', () => {
     expect(orphans.length).toBeGreaterThan(0);
     const killedAt = performance.now();
     await stopInstance(victim, 'SIGKILL');
+    // Its lease is still live: a call reaching another instance is forwarded to the dead owner,
+    // whose connection is refused. Not applied, so a 502 that says so, with Retry-After.
+    const other = instances.find((i) => i !== victim)!;
+    const refused = await fetch(`${other.url}/v1/vms/${orphans[0]}`);
+    expect(refused.status).toBe(502);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.headers.get('x-prefault-forwarded-by')).toBe(other.id);
+    expect(await refused.json()).toMatchObject({ type: 'urn:prefault-lab:problem:owner-unreachable', detail: expect.stringMatching(/not applied/) });
     const recoveredMs = await load.allAcknowledgedAfter(killedAt, LEASE_TTL_MS + 30_000);
     console.log(
       `kill -9: ${orphans.length} VMs moved; every VM answered again ${Math.round(recoveredMs)} ms after the kill (lease ${LEASE_TTL_MS} ms)`,
@@ -160,4 +173,109 @@ describe.skipIf(!available)('a cluster of instances on one PostgreSQL', () => {
       `rolling restart: ${load.acknowledgedCount} acknowledged pre-faults, ${[...load.progress.values()].reduce((n, p) => n + p.failures, 0)} retried calls, longest gap per VM ${Math.round(Math.max(...[...load.progress.values()].map((p) => p.longestGapMs)))} ms`,
     );
   }, 600_000);
+
+  it("HAProxy sends a new VM's calls straight to the instance that created it, and no client-sent forwarding mark is echoed", async () => {
+    await cluster(3);
+    const first = await Promise.all(
+      Array.from({ length: 9 }, async (_, i) => {
+        const created = await fetch(`${haproxy!.url}/v1/vms`, {
+          method: 'POST',
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ name: `sticky-${i}` }),
+        });
+        expect(created.status).toBe(201);
+        const { id } = (await created.json()) as { id: string };
+        const call = await fetch(`${haproxy!.url}/v1/vms/${id}/vcpus`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ id: 0 }) });
+        expect(call.status).toBe(201);
+        return { id, creator: created.headers.get('x-prefault-instance'), forwardedBy: call.headers.get('x-prefault-forwarded-by') };
+      }),
+    );
+    expect(new Set(first.map((f) => f.creator)).size).toBeGreaterThan(1); // round-robin spread them
+    const forwarded = first.filter((f) => f.forwardedBy !== null);
+    console.log(`HAProxy stickiness: ${forwarded.length} of ${first.length} first calls forwarded`);
+    expect(forwarded).toEqual([]);
+    // The mark is the forwarding instance's alone: a client's own is never echoed, straight or through HAProxy.
+    const owner = instances.find((i) => i.id === first[0]!.creator)!;
+    for (const base of [owner.url, haproxy!.url]) {
+      const res = await fetch(`${base}/v1/vms/${first[0]!.id}`, { headers: { 'x-prefault-forwarded-by': 'mallory' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-prefault-forwarded-by')).toBeNull();
+    }
+  }, 300_000);
+
+  it('an owner paused inside its group transaction: its locks go with its session, the other VMs answer on, its VMs are taken over within the lease time', async () => {
+    const databaseUrl = await cluster(3, { TEST_SIGSTOP_IN_GROUP_ON_GPA: STOP_GPA });
+    const vms = await Promise.all(Array.from({ length: 6 }, (_, i) => createLoadVm(haproxy!.url, `vm-${i}`)));
+    load = new Load(() => haproxy!.url, vms);
+    await sleep(1000);
+    const before = await owners(databaseUrl);
+    const victim = instances.find((i) => i.id === before.get(vms[0]!))!;
+    const theirs = vms.filter((id) => before.get(id) === victim.id);
+    const others = vms.filter((id) => before.get(id) !== victim.id);
+    // The victim stops itself right after its group locked the lease rows FOR SHARE.
+    const stuck = fetch(`${victim.url}/v1/vms/${vms[0]}/vcpus/0/pre-fault`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ gpa: STOP_GPA, size: '0x1000' }),
+    }).catch(() => undefined);
+    for (let i = 0; !isStopped(victim.process.child.pid!); i++) {
+      if (i > 200) throw new Error('the owner never stopped inside its group');
+      await sleep(20);
+    }
+    const pausedAt = performance.now();
+    load.resetGaps();
+    // Forwarded to the paused owner, a call times out: a 504 saying the outcome is unknown.
+    const other = instances.find((i) => i !== victim)!;
+    const timedOut = await fetch(`${other.url}/v1/vms/${vms[0]}`);
+    expect(timedOut.status).toBe(504);
+    expect(timedOut.headers.get('retry-after')).toBe('1');
+    expect(await timedOut.json()).toMatchObject({ type: 'urn:prefault-lab:problem:owner-timeout', detail: expect.stringMatching(/may or may not/) });
+    // Every VM of the paused owner is served by another instance within the lease time plus the margin, while it stays paused.
+    const takeovers = await Promise.all(
+      theirs.map((id) => servedElsewhere(haproxy!.url, id, victim.id, pausedAt, LEASE_TTL_MS + TAKEOVER_MARGIN_MS)),
+    );
+    const gaps = load.gapsNow();
+    const othersGap = Math.max(0, ...others.map((id) => gaps.get(id)!));
+    console.log(
+      `owner paused in its transaction: ${theirs.length} VMs taken over after ${takeovers.map(Math.round).join(', ')} ms; other VMs' longest gap ${Math.round(othersGap)} ms (lease ${LEASE_TTL_MS} ms)`,
+    );
+    expect(othersGap).toBeLessThan(LEASE_TTL_MS);
+    expect(isStopped(victim.process.child.pid!)).toBe(true);
+    victim.process.child.kill('SIGCONT');
+    await stuck;
+    await load.allAcknowledgedAfter(performance.now(), 30_000);
+    await load.stop();
+    await load.expectNothingLost(databaseUrl);
+    const after = await owners(databaseUrl);
+    for (const id of theirs) expect(after.get(id)).not.toBe(victim.id);
+  }, 300_000);
+
+  it('a non-owner paused: the VMs of the other instances answer on, and its own VMs are taken over within the lease time', async () => {
+    const databaseUrl = await cluster(3);
+    const vms = await Promise.all(Array.from({ length: 6 }, (_, i) => createLoadVm(haproxy!.url, `vm-${i}`)));
+    load = new Load(() => haproxy!.url, vms);
+    await sleep(1000);
+    const before = await owners(databaseUrl);
+    const paused = instances[2]!;
+    const theirs = vms.filter((id) => before.get(id) === paused.id);
+    const others = vms.filter((id) => before.get(id) !== paused.id);
+    expect(others.length).toBeGreaterThan(0);
+    paused.process.child.kill('SIGSTOP');
+    const pausedAt = performance.now();
+    load.resetGaps();
+    const takeovers = await Promise.all(
+      theirs.map((id) => servedElsewhere(haproxy!.url, id, paused.id, pausedAt, LEASE_TTL_MS + TAKEOVER_MARGIN_MS)),
+    );
+    await sleep(Math.max(0, LEASE_TTL_MS + 1000 - (performance.now() - pausedAt))); // at least one whole lease time paused
+    const gaps = load.gapsNow();
+    const othersGap = Math.max(...others.map((id) => gaps.get(id)!));
+    console.log(
+      `non-owner paused: other VMs' longest gap ${Math.round(othersGap)} ms; its ${theirs.length} VMs taken over after ${takeovers.map(Math.round).join(', ')} ms (lease ${LEASE_TTL_MS} ms)`,
+    );
+    expect(othersGap).toBeLessThan(LEASE_TTL_MS);
+    paused.process.child.kill('SIGCONT');
+    await load.allAcknowledgedAfter(performance.now(), 30_000);
+    await load.stop();
+    await load.expectNothingLost(databaseUrl);
+  }, 300_000);
 });

@@ -39,6 +39,20 @@ export async function createLoadVm(baseUrl: string, name: string): Promise<strin
   return vm.id;
 }
 
+/** Whether a process is stopped (SIGSTOP): state T in /proc/<pid>/stat. */
+export const isStopped = (pid: number): boolean => /^ T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/, ''));
+
+/** Milliseconds from `since` until a call on the VM through `baseUrl` is answered 200 by an instance other than `not` (throws after `deadlineMs`). */
+export async function servedElsewhere(baseUrl: string, vmId: string, not: string, since: number, deadlineMs: number): Promise<number> {
+  for (;;) {
+    const res = await fetch(`${baseUrl}/v1/vms/${vmId}`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+    await res?.arrayBuffer().catch(() => undefined);
+    if (res?.status === 200 && res.headers.get('x-prefault-instance') !== not) return performance.now() - since;
+    if (performance.now() - since > deadlineMs) throw new Error(`VM ${vmId} still not served by another instance than ${not} after ${deadlineMs} ms`);
+    await sleep(100);
+  }
+}
+
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {

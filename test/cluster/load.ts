@@ -63,6 +63,17 @@ export class Load {
     return Math.max(...[...this.progress.values()].map((p) => p.lastAckAt)) - since;
   }
 
+  /** Starts measuring gaps afresh (e.g. when an instance is paused). */
+  resetGaps(): void {
+    for (const p of this.progress.values()) p.longestGapMs = 0;
+  }
+
+  /** Each VM's longest stretch without an acknowledgement since resetGaps(), the current one included. */
+  gapsNow(): Map<string, number> {
+    const now = performance.now();
+    return new Map([...this.progress].map(([id, p]) => [id, Math.max(p.longestGapMs, now - p.lastAckAt)]));
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);

@@ -3,8 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LeaseStore } from '../../src/db/lease-store.js';
-import type { LogEntryWrite } from '../../src/db/log-writer.js';
+import { LeaseBusy, LeaseStore } from '../../src/db/lease-store.js';
+import { NotWritten, type LogEntryWrite } from '../../src/db/log-writer.js';
+import { openStore } from '../../src/db/open-store.js';
 import { PostgresLogWriter } from '../../src/db/postgres-log-writer.js';
 import { withVmDefaults } from '../../src/sim/index.js';
 import { tempDbFile } from '../helpers/build.js';
@@ -34,8 +35,9 @@ describe.skipIf(TEST_STORE !== 'postgres')('VM leases and epoch fencing (Postgre
     url = await freshDatabaseUrl(tempDbFile);
     pool = new pg.Pool({ connectionString: url, max: 2 });
     [writerA, writerB] = await Promise.all([PostgresLogWriter.open(url), PostgresLogWriter.open(url)]);
-    a = new LeaseStore(pool, { instanceId: 'a', address: 'http://a:1', ttlMs: TTL });
-    b = new LeaseStore(pool, { instanceId: 'b', address: 'http://b:1', ttlMs: TTL });
+    const pools = { takeovers: pool, renewals: pool };
+    a = new LeaseStore(pools, { instanceId: 'a', address: 'http://a:1', ttlMs: TTL });
+    b = new LeaseStore(pools, { instanceId: 'b', address: 'http://b:1', ttlMs: TTL });
   });
   afterAll(async () => {
     await Promise.all([writerA?.close(), writerB?.close(), pool?.end()]);
@@ -113,6 +115,64 @@ describe.skipIf(TEST_STORE !== 'postgres')('VM leases and epoch fencing (Postgre
       expect(await takeover).toEqual({ state: 'owned', epoch: 2 });
     } finally {
       hold.release();
+    }
+  });
+
+  it('gives up a takeover behind a held lock after lock_timeout (LeaseBusy), and keeps renewals off the takeover pool', async () => {
+    const store = await openStore(url, {
+      sqliteSynchronous: 'NORMAL',
+      onCheckpointError: () => undefined,
+      postgres: { limits: { idleInTransactionTimeoutMs: 60_000, lockTimeoutMs: 300 } },
+    });
+    const hold = await pool.connect();
+    try {
+      const [stuck, mine] = [await newVm(), await newVm()];
+      await sleep(TTL + 200);
+      const c = new LeaseStore(store.leasePools!, { instanceId: 'c', address: 'http://c:1', ttlMs: TTL });
+      expect(await c.acquire(mine)).toEqual({ state: 'owned', epoch: 2 });
+      // A paused owner's group: the lease row locked FOR SHARE by a transaction that does not end.
+      await hold.query('BEGIN');
+      await hold.query('SELECT 1 FROM "VmLease" WHERE "vmId" = $1 FOR SHARE', [stuck]);
+      // More takeovers than the takeover pool has connections: each gives up, none holds a renewal up.
+      const takeovers = Array.from({ length: 6 }, () => c.acquire(stuck).catch((error: unknown) => error));
+      expect(await c.renew(new Map([[mine, 2]]))).toEqual(new Set([mine]));
+      for (const outcome of await Promise.all(takeovers)) expect(outcome).toBeInstanceOf(LeaseBusy);
+      await hold.query('COMMIT');
+      expect(await c.acquire(stuck)).toEqual({ state: 'owned', epoch: 2 });
+    } finally {
+      await hold.query('ROLLBACK').catch(() => undefined);
+      hold.release();
+      await store.close();
+    }
+  });
+
+  it('ends a writer session paused inside its group transaction, releasing its lease locks, and opens a new one for the next group', async () => {
+    const name = `writer-${randomUUID()}`;
+    const writer = await PostgresLogWriter.open(url, { limits: { idleInTransactionTimeoutMs: 300, lockTimeoutMs: 300 }, applicationName: name });
+    try {
+      const vmId = await newVm();
+      expect((await writer.commit([entry(vmId, 1, 1)], new Date())).fenced.size).toBe(0);
+      // The whole process stops for 1 s after the group has locked its lease rows (serializing
+      // the entry blocks the thread): a paused owner, as SIGSTOP would pause it.
+      const paused = entry(vmId, 2, 1);
+      const op = paused.op;
+      paused.op = Object.assign(Object.create(null) as object, op, {
+        toJSON: () => (Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000), op),
+      }) as typeof op;
+      await expect(writer.commit([paused], new Date())).rejects.toBeInstanceOf(NotWritten); // before its COMMIT: nothing written
+      // Its session is gone with its locks: a takeover does not wait (lock_timeout would end it).
+      await sleep(TTL + 200);
+      const taker = new LeaseStore({ takeovers: pool, renewals: pool }, { instanceId: 'b', address: 'http://b:1', ttlMs: TTL });
+      expect(await taker.acquire(vmId)).toEqual({ state: 'owned', epoch: 2 });
+      // The writer opened a new session: its next group commits (fenced here: the lease moved).
+      expect([...(await writer.commit([entry(vmId, 2, 1)], new Date())).fenced]).toEqual([vmId]);
+      expect((await writer.commit([entry(vmId, 2, 2)], new Date())).fenced.size).toBe(0);
+      expect(await logOf(vmId)).toEqual([
+        { seq: 1, epoch: 1 },
+        { seq: 2, epoch: 2 },
+      ]);
+    } finally {
+      await writer.close();
     }
   });
 });

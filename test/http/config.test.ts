@@ -112,13 +112,22 @@ describe('loadConfig', () => {
       leaseTtlMs: 10_000,
       leaseRenewMs: 3333,
       forwardTimeoutMs: 5000,
+      sessionLimits: { idleInTransactionTimeoutMs: 3333, lockTimeoutMs: 2000 },
     });
     expect(loadConfig({ ...pg, ADVERTISED_URL: 'http://10.0.0.2:3001/', LEASE_TTL_MS: '3000' }).cluster).toMatchObject({
       advertisedUrl: 'http://10.0.0.2:3001',
       leaseRenewMs: 1000,
+      sessionLimits: { idleInTransactionTimeoutMs: 1000, lockTimeoutMs: 600 },
+    });
+    expect(loadConfig({ ...pg, PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: '700', PG_LOCK_TIMEOUT_MS: '300' }).cluster?.sessionLimits).toEqual({
+      idleInTransactionTimeoutMs: 700,
+      lockTimeoutMs: 300,
     });
     expect(() => loadConfig({ INSTANCE_ID: 'a' })).toThrow(/INSTANCE_ID .*postgresql/);
     expect(() => loadConfig({ ...pg, PORT: '0' })).toThrow(/ADVERTISED_URL/);
     expect(() => loadConfig({ ...pg, LEASE_RENEW_MS: '10000' })).toThrow(/LEASE_RENEW_MS/);
+    // A session limit as long as the lease would let a paused owner's locks outlive it.
+    expect(() => loadConfig({ ...pg, PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: '10000' })).toThrow(/PG_IDLE_IN_TRANSACTION_TIMEOUT_MS/);
+    expect(() => loadConfig({ ...pg, PG_LOCK_TIMEOUT_MS: '0' })).toThrow(/PG_LOCK_TIMEOUT_MS/);
   });
 });

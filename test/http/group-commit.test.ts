@@ -2,6 +2,7 @@
 // one SQLite transaction; when a group fails, every call in it answers the 500
 // storage-failure problem and every VM in it is rebuilt from its log.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { NotWritten } from '../../src/db/log-writer.js';
 import { useTestApp, type TestApp } from '../helpers/build.js';
 import { writerPrototype } from '../helpers/store.js';
 import { createSelftestVm } from '../helpers/fixtures.js';
@@ -61,6 +62,18 @@ describe('group commit', () => {
       const log = (await t.api.get(`/v1/vms/${id}/operations`)).body.operations as { seq: number }[];
       expect(log.map((e) => e.seq)).toEqual([1, 2, 3]);
     }
+  });
+
+  it('answers a group that failed before its commit (session lost, lock wait timed out) 503 with Retry-After: not applied, retry', async () => {
+    const vmId = await createSelftestVm(t);
+    vi.spyOn(writerPrototype(), 'commit').mockRejectedValueOnce(new NotWritten('the transaction failed before its commit: connection terminated'));
+    const failed = await preFault(vmId, 0);
+    expect(failed.statusCode).toBe(503);
+    expect(failed.headers['retry-after']).toBe('1');
+    expect(failed.json()).toMatchObject({ type: 'urn:prefault-lab:problem:not-ready', detail: expect.stringMatching(/not applied/) });
+    const retried = await preFault(vmId, 0);
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json().mapped[0]).toMatchObject({ gpa: '0x3fffffc00000', count: 1 });
   });
 
   it('keeps VMs outside a failed group untouched', async () => {

@@ -11,6 +11,7 @@ import fp from 'fastify-plugin';
 import { LeaseStore, type LeaseIdentity } from '../../db/lease-store.js';
 import { notReadyYet } from '../../service/errors.js';
 import { LeaseKeeper } from '../../service/lease-keeper.js';
+import { forwardFailed } from './forward-errors.js';
 
 interface ClusterOptions extends LeaseIdentity {
   renewMs: number;
@@ -18,7 +19,11 @@ interface ClusterOptions extends LeaseIdentity {
   forwardTimeoutMs: number;
 }
 
-/** Marks a forwarded call, so an instance never forwards it again (no loops while leases move). */
+/**
+ * On a request between instances: marks a forwarded call, so an instance never forwards it
+ * again (no loops while leases move). On a response: the instance that forwarded it, set by
+ * that instance only (never an echo of what a client sent; HAProxy also strips it from clients).
+ */
 const FORWARDED = 'x-prefault-forwarded-by';
 const SERVED_BY = 'x-prefault-instance';
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -27,8 +32,8 @@ const CREATES = new Set(['/v1/vms', '/v1/vms/import']);
 
 export default fp(
   async function cluster(app: FastifyInstance, options: ClusterOptions) {
-    if (!app.storePool) throw new Error('cluster mode needs a PostgreSQL store');
-    const keeper = new LeaseKeeper(app.vmStore, new LeaseStore(app.storePool, options), { ttlMs: options.ttlMs, renewMs: options.renewMs }, app.log);
+    if (!app.leasePools) throw new Error('cluster mode needs a PostgreSQL store');
+    const keeper = new LeaseKeeper(app.vmStore, new LeaseStore(app.leasePools, options), { ttlMs: options.ttlMs, renewMs: options.renewMs }, app.log);
     await app.register(replyFrom, { http: { requestOptions: { timeout: options.forwardTimeoutMs } } });
 
     app.addHook('onReady', async () => keeper.start());
@@ -40,10 +45,11 @@ export default fp(
 
     // Which instance answered, and through which one when forwarded (for operators and tests);
     // HAProxy learns who owns a new VM from x-vm-id (deploy/haproxy.cfg, stick table).
+    const forwardedHere = new WeakSet<FastifyRequest>();
     app.addHook('onSend', async (request, reply, payload) => {
       if (!reply.hasHeader(SERVED_BY)) reply.header(SERVED_BY, options.instanceId);
-      const via = request.headers[FORWARDED];
-      if (typeof via === 'string') reply.header(FORWARDED, via);
+      if (forwardedHere.has(request)) reply.header(FORWARDED, options.instanceId);
+      else reply.removeHeader(FORWARDED);
       if (reply.statusCode === 201 && request.method === 'POST' && CREATES.has(request.routeOptions.url ?? '') && typeof payload === 'string') {
         const id = (JSON.parse(payload) as { id?: unknown }).id;
         if (typeof id === 'string') reply.header('x-vm-id', id);
@@ -59,8 +65,11 @@ export default fp(
       if (route.here) return;
       if (request.headers[FORWARDED] !== undefined) throw notReadyYet(`VM ${vmId} is changing instances; retry the call`);
       request.log.debug({ vmId, owner: route.owner }, 'forwarding to the owner');
+      forwardedHere.add(request);
       return reply.from(`${route.address}${request.url}`, {
         rewriteRequestHeaders: (_req, headers) => ({ ...headers, [FORWARDED]: options.instanceId }),
+        // Not the proxy's 500: a 502/504 saying whether the call may have been applied.
+        onError: (failed, { error }) => failed.send(forwardFailed(vmId, route.owner, error)),
       });
     });
   },

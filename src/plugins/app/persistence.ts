@@ -4,13 +4,14 @@
 // close (after Fastify has finished the in-flight requests) drains the queues, commits the
 // last group, closes the engine host and both connections.
 import type { PrismaClient } from '@prisma/client';
-import type pg from 'pg';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { SqliteSynchronous } from '../../config.js';
 import { routeAccess } from '../../contract/route-access.js';
+import type { LeasePools } from '../../db/lease-store.js';
 import type { NewLease } from '../../db/log-writer.js';
 import { openStore } from '../../db/open-store.js';
+import type { SessionOptions } from '../../db/postgres-log-writer.js';
 import { VmRepository } from '../../db/vm-repository.js';
 import type { QueueBounds } from '../../service/bounded-queue.js';
 import type { ShardedHost } from '../../service/engine/shard-stats.js';
@@ -25,8 +26,8 @@ declare module 'fastify' {
     engineHost: ShardedHost;
     /** The Prisma client, for other plugins' own tables (the VM log is written by LogWriter). */
     prisma: PrismaClient;
-    /** PostgreSQL stores: a connection pool for leases (cluster mode); undefined on SQLite. */
-    storePool: pg.Pool | undefined;
+    /** PostgreSQL stores: the lease connections (cluster mode); undefined on SQLite. */
+    leasePools: LeasePools | undefined;
   }
 }
 
@@ -43,13 +44,19 @@ interface PersistenceOptions {
   replayGate?: Promise<unknown>;
   /** Cluster mode: the lease new VMs are created with (see vm-store.ts). */
   lease?: NewLease;
+  /** PostgreSQL: session limits and name (cluster mode). */
+  postgres?: Omit<SessionOptions, 'onConnectionError'>;
 }
 
 export default fp(
   async function persistence(app: FastifyInstance, options: PersistenceOptions) {
-    const { prisma, writer, pool, migrated, close } = await openStore(options.databaseUrl, {
+    const { prisma, writer, leasePools, migrated, close } = await openStore(options.databaseUrl, {
       sqliteSynchronous: options.sqliteSynchronous,
       onCheckpointError: (message) => app.log.warn({ message }, 'WAL checkpoint failed'),
+      postgres: {
+        ...options.postgres,
+        onConnectionError: (error) => app.log.warn({ err: error }, 'database session lost; it is reopened on next use'),
+      },
     });
     if (migrated.length > 0) app.log.info({ migrations: migrated }, 'database migrated');
     // A dead worker's VMs go back to the store, which rebuilds them from their logs.
@@ -66,7 +73,7 @@ export default fp(
     app.decorate('engineHost', host);
     app.decorate('vmStore', store);
     app.decorate('prisma', prisma);
-    app.decorate('storePool', pool);
+    app.decorate('leasePools', leasePools);
     app.addHook('onReady', async () => {
       void store.startup.start(options.replayGate);
     });

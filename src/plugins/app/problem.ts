@@ -30,6 +30,8 @@ const TITLES: Record<ProblemKind, string> = {
   'not-ready': 'Not ready',
   overloaded: 'Overloaded',
   'storage-failure': 'Storage failure',
+  'owner-unreachable': "The VM's instance could not be reached",
+  'owner-timeout': "The VM's instance did not answer in time",
   internal: 'Internal error',
 };
 
