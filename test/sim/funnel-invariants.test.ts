@@ -2,11 +2,12 @@
 // test runs with them on (test/helpers/spte-invariants.ts), so these cases check that each
 // broken invariant is caught, and that the checks can be turned off as in production.
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, withVmDefaults } from '../../src/sim/index.js';
+import { DEFAULT_LIMITS, withVmDefaults, type TracepointEvent } from '../../src/sim/index.js';
 import { tdpRootRole } from '../../src/sim/mmu/role.js';
 import { checkSpteInvariants, tdpMmuLinkSp, tdpMmuSetSpte } from '../../src/sim/mmu/set-spte.js';
 import { SPTE_HOST_WRITABLE, SPTE_HUGE, SPTE_MMIO, SPTE_PRESENT, SPTE_WRITABLE, makeSpte } from '../../src/sim/mmu/spte.js';
 import { newVmState } from '../../src/sim/state.js';
+import { MiB2, makeVm, prefault } from './helpers.js';
 
 const LEAF = SPTE_PRESENT | SPTE_WRITABLE | SPTE_HOST_WRITABLE;
 
@@ -74,5 +75,19 @@ describe('off', () => {
     checkSpteInvariants(false);
     tdpMmuSetSpte(state, root, pt, 3, makeSpte(0x1000, LEAF));
     expect(() => tdpMmuSetSpte(state, root, pt, 3, makeSpte(0x2000, LEAF))).not.toThrow();
+  });
+});
+
+describe('the bug the checks found: a CoW break goes through the mmu_notifier (kvm_unmap_gfn_range)', () => {
+  it('a guest write to a zero-page leaf zaps it before the fault maps the new page', () => {
+    const vm = makeVm({}, [{ gpa: 0, size: MiB2, backing: { writable: false }, userspaceAddr: '0x7f0000000000' }]);
+    prefault(vm, 0, 0x1000);
+    const sink: TracepointEvent[] = [];
+    expect((vm.apply({ op: 'access', vcpuId: 0, gpa: '0x0', kind: 'write' }, { trace: sink }) as { ret: number }).ret).toBe(0);
+    const changes = sink.filter((e) => e.name === 'kvm_tdp_mmu_spte_changed' && e.level === 1) as { oldSpte: string; newSpte: string }[];
+    expect(changes.map((e) => [BigInt(e.oldSpte) === 0n, BigInt(e.newSpte) === 0n])).toEqual([
+      [false, true],
+      [true, false],
+    ]);
   });
 });
