@@ -31,6 +31,14 @@ describe('logging on with PML and no eager split (mmu.c:kvm_mmu_slot_leaf_clear_
   it('legacy MMU: the rmap walk clears D on 4K leaves only; the 2M leaves are only write-protected', () => {
     expect(leafBits(loggedHuge({ eagerPageSplit: false, tdpMmu: false }))).toEqual(['0x0 2M x2 w=false d=true']);
   });
+  it('a TD has no PML (fbb4adadea55: cpu_dirty_log_size is not set for TDs): its shared leaves are write-protected from 4K', () => {
+    const vm = makeVm({ type: 'tdx' }, [slotWith([]) as never]);
+    vm.apply({ op: 'finalize' });
+    prefault(vm, 0, SIZE);
+    logging(vm, true);
+    const direct = vm.roots().find((r) => !r.mirror)!;
+    expect(rows(vm, direct.id).map((m) => `${m.level} x${m.count} w=${m.writable} d=${m.dirty}`)).toEqual(['4K x1024 w=false d=true']);
+  });
   it('without PML (AMD NPT) every leaf loses W and D is not touched', () => {
     expect(leafBits(loggedHuge({ eagerPageSplit: false, vendor: 'amd' }))).toEqual(['0x0 2M x2 w=false d=true']);
   });

@@ -29,7 +29,8 @@ import { kvmGfnRootBits } from './zap.js';
  * loses W (from 4K up).
  */
 export function writeProtectSlot(state: VmState, root: TdpRoot, start: number, end: number): void {
-  const pml = state.config.host.vendor === 'intel' && state.config.host.adBits;
+  // kvm->arch.cpu_dirty_log_size is per VM and never set for a TD (fbb4adadea55, 6.16).
+  const pml = state.config.host.vendor === 'intel' && state.config.host.adBits && state.config.type !== 'tdx';
   if (pml) {
     // tdp_mmu.c:clear_dirty_gfn_range visits every leaf level; the legacy MMU's rmap walk
     // (walk_slot_rmaps_4k with __rmap_clear_dirty) only 4K leaves.
