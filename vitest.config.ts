@@ -9,6 +9,7 @@ export default defineConfig({
   test: {
     include: postgres ? ['test/http/**/*.test.ts', 'test/db/**/*.test.ts', 'test/cluster/**/*.test.ts'] : ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/postgres-setup.ts'],
+    setupFiles: ['test/helpers/spte-invariants.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/sim/**/*.test.ts'],
+    setupFiles: ['test/helpers/spte-invariants.ts'],
     testTimeout: 60_000,
   },
 });

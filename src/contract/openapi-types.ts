@@ -1170,7 +1170,18 @@ export interface components {
              * @default []
              */
             quirksDisabled?: components["schemas"]["QuirkName"][];
+            /**
+             * @description `tdx` VMs only: the TD's guest physical address width, as userspace passes it to
+             *     `KVM_TDX_INIT_VM` (CPUID 0x80000008 EAX[23:16]); default 48 ("GPAW-48 is always
+             *     supported"). It sets the TD's shared bit (47 for 48, 51 for 52) and its root level
+             *     (`kvm_mmu_get_tdp_level`: 5 for GPAW 52). 52 without 5-level EPT (`host.maxTdpLevel` 4),
+             *     or the field on a VM that is not `tdx`, is a 400 naming `tdxGpaw`
+             *     (`vmx/tdx.c:setup_tdparams_eptp_controls`). A memslot reaching the shared bit answers EINVAL.
+             */
+            tdxGpaw?: components["schemas"]["TdxGpaw"];
         };
+        /** @enum {integer} */
+        TdxGpaw: 48 | 52;
         /** @enum {string} */
         QuirkName: "SLOT_ZAP_ALL";
         Vm: {
@@ -1181,6 +1192,8 @@ export interface components {
             kernel: components["schemas"]["KernelVersion"];
             prefaultPolicy: components["schemas"]["PrefaultPolicy"];
             quirksDisabled: components["schemas"]["QuirkName"][];
+            /** @description `tdx` VMs only (absent otherwise): the GPAW the TD was created with. */
+            tdxGpaw?: components["schemas"]["TdxGpaw"];
             /** Format: date-time */
             createdAt: string;
             /** @description kvm->arch.pre_fault_allowed: false for SNP/TDX until finalised */

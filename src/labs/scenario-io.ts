@@ -177,6 +177,7 @@ export function exportScenario(vmConfig: VmConfig | VmConfigInput, log: Pick<Log
       quirks_disabled: [...(config.quirksDisabled ?? [])],
       dead: false,
       prefault_policy: config.prefaultPolicy,
+      ...(config.tdxGpaw !== undefined ? { tdx_gpaw: config.tdxGpaw } : {}),
     },
     memslots: [],
     memory_attributes: [],
@@ -227,6 +228,7 @@ export function importScenario(json: Json, when: Json = {}): ImportedScenario {
     quirksDisabled: ((json.vm?.quirks_disabled ?? []) as string[]).map((q) =>
       String(q).replace(/^KVM_X86_QUIRK_/, ''),
     ) as VmConfigInput['quirksDisabled'],
+    ...(json.vm?.tdx_gpaw !== undefined ? { tdxGpaw: json.vm.tdx_gpaw } : {}),
   };
   const out: ImportedScenario = { config, ops: [], expectations: [], origins: [], skipped: [] };
   const push = (op: Operation, expect: Json | null, origin: string): void => {

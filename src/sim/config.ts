@@ -5,10 +5,12 @@ import {
   KERNEL_VERSIONS,
   POLICIES,
   QUIRKS,
+  TDX_GPAWS,
   VM_TYPES,
   type HostConfig,
   type KernelVersion,
   type QuirkName,
+  type TdxGpaw,
   type VmConfig,
   type VmConfigInput,
   type VmLimits,
@@ -72,7 +74,24 @@ export function withVmDefaults(input: VmConfigInput): VmConfig {
     if (!kernelAtLeast(config.kernel, '6.16')) throw invalid('kernel', 'the TDX VM type exists from kernel 6.16');
   }
   checkQuirks(config);
-  return config;
+  const gpaw = tdxGpawOf(config, input.tdxGpaw);
+  return gpaw === undefined ? config : { ...config, tdxGpaw: gpaw };
+}
+
+/**
+ * vmx/tdx.c:setup_tdparams_eptp_controls: KVM_TDX_INIT_VM takes GPAW 48 ("always
+ * supported") or 52, and 52 only with 5-level EPT; anything else is EINVAL. Only a TD has one.
+ */
+function tdxGpawOf(config: VmConfig, requested: unknown): TdxGpaw | undefined {
+  if (config.type !== 'tdx') {
+    if (requested !== undefined) throw invalid('tdxGpaw', 'tdxGpaw is the GPAW of a TD: only a tdx VM takes it');
+    return undefined;
+  }
+  if (requested === undefined) return 48;
+  if (!TDX_GPAWS.includes(requested as TdxGpaw)) throw invalid('tdxGpaw', 'tdxGpaw must be 48 or 52 (setup_tdparams_eptp_controls)');
+  if (requested === 52 && config.host.maxTdpLevel !== 5)
+    throw invalid('tdxGpaw', 'tdxGpaw 52 needs a host with 5-level EPT, host.maxTdpLevel 5 (setup_tdparams_eptp_controls)');
+  return requested as TdxGpaw;
 }
 
 /**
@@ -105,15 +124,13 @@ export function supportedGuestPhysBits(host: HostConfig): number {
 }
 
 /**
- * The TD's one shared bit as a gfn bit, 0 for other VM types. vmx/tdx.c: KVM_TDX_INIT_VM takes
- * the GPAW from CPUID 0x80000008 (setup_tdparams_eptp_controls: 48, or 52 only with 5-level
- * EPT) and tdx_td_init fixes kvm->arch.gfn_direct_bits to bit 51 (GPAW 52) or 47 before any
- * vCPU exists. The simulator's TD takes the widest GPAW the host supports.
+ * The TD's one shared bit as a gfn bit, 0 for other VM types: vmx/tdx.c:tdx_td_init fixes
+ * kvm->arch.gfn_direct_bits to bit 51 (GPAW 52) or bit 47 (GPAW 48) from the GPAW userspace
+ * chose in KVM_TDX_INIT_VM, before any vCPU exists.
  */
 export function tdxSharedBitGfn(config: VmConfig): number {
   if (config.type !== 'tdx') return 0;
-  const gpaw = supportedGuestPhysBits(config.host) > 48 ? 52 : 48;
-  return 2 ** (gpaw - 1 - 12);
+  return 2 ** ((config.tdxGpaw ?? 48) - 1 - 12);
 }
 
 /** kvm_is_gfn_alias: the gfn carries the VM's shared (direct) bit. */

@@ -167,7 +167,8 @@ function applyDirtyLogging(state: VmState, slot: Memslot, on: boolean): void {
   if (on) {
     slot.dirtyPages.clear();
     for (const root of roots) {
-      if (state.config.host.eagerPageSplit) splitHugePagesTo4K(state, root, start, end);
+      // kvm_mmu_slot_try_split_huge_pages returns at once without the TDP MMU.
+      if (state.config.host.eagerPageSplit && state.config.host.tdpMmu) splitHugePagesTo4K(state, root, start, end);
       writeProtectSlot(state, root, start, end);
     }
   } else {

@@ -24,6 +24,11 @@ export interface KernelSwitches {
   reloadFreesObsoleteRoots: boolean;
   /** 6.16 (ea9fcdf76d3d): a spurious prefetch needs a present *leaf*. */
   spuriousNeedsLeaf: boolean;
+  /**
+   * 6.13 (386d69f9f29b, 6.13-rc4), TDP MMU only: a fault whose access the present leaf
+   * already allows is spurious (tdp_mmu_map_handle_target_level; mmu_set_spte has no such check).
+   */
+  accessAllowedSpurious: boolean;
   /** 6.16: alias GPAs are refused with EINVAL. */
   aliasCheck: boolean;
   /** 6.12: KVM_X86_QUIRK_SLOT_ZAP_ALL exists; before, every slot delete zaps all roots. */
@@ -72,6 +77,7 @@ export function newVmState(config: VmConfig, limits: VmLimits): VmState {
     switches: {
       reloadFreesObsoleteRoots: kernelAtLeast(config.kernel, '6.15'),
       spuriousNeedsLeaf: kernelAtLeast(config.kernel, '6.16'),
+      accessAllowedSpurious: config.host.tdpMmu && kernelAtLeast(config.kernel, '6.13'),
       aliasCheck: kernelAtLeast(config.kernel, '6.16'),
       slotZapAllQuirk: kernelAtLeast(config.kernel, '6.12'),
       recoverHugePagesInPlace: kernelAtLeast(config.kernel, '6.13'),

@@ -38,7 +38,12 @@ export interface VmConfig {
   prefaultPolicy: PrefaultPolicy;
   /** KVM_CAP_DISABLE_QUIRKS2 at VM creation (contract v1.1). */
   quirksDisabled: QuirkName[];
+  /** tdx VMs only (contract v1.2): the TD's GPAW from KVM_TDX_INIT_VM, 48 or 52. */
+  tdxGpaw?: TdxGpaw;
 }
+
+export const TDX_GPAWS = [48, 52] as const;
+export type TdxGpaw = (typeof TDX_GPAWS)[number];
 
 /** Partial input as a client sends it; `withVmDefaults` fills the contract's defaults. */
 export interface VmConfigInput {
@@ -48,6 +53,7 @@ export interface VmConfigInput {
   kernel?: KernelVersion;
   prefaultPolicy?: PrefaultPolicy;
   quirksDisabled?: QuirkName[];
+  tdxGpaw?: TdxGpaw;
 }
 
 /** Engine-side resource limits (not part of the VM's identity; set by the server). */

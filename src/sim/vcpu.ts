@@ -73,7 +73,7 @@ export function vcpuView(state: VmState, vcpu: Vcpu): VcpuView {
     smm: vcpu.mode.smm,
     guestMode: vcpu.mode.guestMode,
     nestedTdp: vcpu.mode.nestedTdp,
-    mmu: { kind, rootRole: kind === 'tdp' ? roleView(tdpRootRole(state.config.host, vcpu.mode)) : null },
+    mmu: { kind, rootRole: kind === 'tdp' ? roleView(tdpRootRole(state.config.host, vcpu.mode, false, state.config.tdxGpaw)) : null },
     loadedRoot: vcpu.root && !vcpu.root.invalid ? vcpu.root.id : null,
   };
 }

@@ -31,7 +31,7 @@ describe('MAXPHYADDR above 48 with 4-level EPT/NPT', () => {
 
 describe('TDX: one shared bit per TD, fixed at KVM_TDX_INIT_VM', () => {
   it('GPAW 52 (5-level EPT, MAXPHYADDR 52): bit 51 for slots and pre-faults alike; TD vCPUs report the GPAW', () => {
-    const vm = makeVm({ type: 'tdx', host: { maxPhysAddr: 52, maxTdpLevel: 5 } }, [{ gpa: 2 ** 47, size: MiB2 }]);
+    const vm = makeVm({ type: 'tdx', tdxGpaw: 52, host: { maxPhysAddr: 52, maxTdpLevel: 5 } }, [{ gpa: 2 ** 47, size: MiB2 }]);
     expect(vm.vcpu(0).maxPhysAddr).toBe(52);
     vm.apply({ op: 'finalize' });
     const r = prefault(vm, 2 ** 47, 0x1000);

@@ -1,5 +1,6 @@
 // Bits of the SPTEs a fault installs (spte.c:make_spte, spec §6) and real guest accesses.
 import { describe, expect, it } from 'vitest';
+import type { KernelVersion } from '../../src/sim/index.js';
 import { GiB, MiB2, access, makeVm, prefault, rows, trace } from './helpers.js';
 
 describe('make_spte for a prefetch fault', () => {
@@ -97,17 +98,29 @@ describe('guest access response', () => {
 });
 
 describe('a real fault over a present leaf it may use (tdp_mmu_map_handle_target_level)', () => {
-  const split = (kernel: '6.15' | '6.16') => {
+  const split = (kernel: KernelVersion) => {
     const vm = makeVm({ kernel, host: { nxHugePages: true } }, [{ gpa: 0, size: 0x400000, backing: { pageSize: '2M' } }]);
     prefault(vm, 0, MiB2);
     return access(vm, 0x5000, 'exec');
   };
-  it('6.16+: the split child already allows the fetch: SPURIOUS, then the CPU sets A', () => {
-    expect(split('6.16').iterations.map((i) => i.result)).toEqual(['SPURIOUS']);
+  it('6.13+ (386d69f9f29b): the split child already allows the fetch: SPURIOUS, then the CPU sets A', () => {
+    for (const kernel of ['6.13', '6.14', '6.15', '6.16', '6.18'] as const)
+      expect(
+        split(kernel).iterations.map((i) => i.result),
+        kernel,
+      ).toEqual(['SPURIOUS']);
   });
-  it('6.11-6.15: only prefetches stop early; make_spte differs (A set), so the leaf is installed: FIXED', () => {
-    const r = split('6.15');
-    expect(r.iterations.map((i) => i.result)).toEqual(['FIXED']);
-    expect(r.mapped.find((m) => m.gpa === '0x5000')).toMatchObject({ level: '4K', count: 1, accessed: true, executable: true });
+  it('6.11-6.12: only prefetches stop early; make_spte differs (A set), so the leaf is installed: FIXED', () => {
+    for (const kernel of ['6.11', '6.12'] as const) {
+      const r = split(kernel);
+      expect(
+        r.iterations.map((i) => i.result),
+        kernel,
+      ).toEqual(['FIXED']);
+      expect(
+        r.mapped.find((m) => m.gpa === '0x5000'),
+        kernel,
+      ).toMatchObject({ level: '4K', count: 1, accessed: true, executable: true });
+    }
   });
 });

@@ -23,28 +23,50 @@ import type { PageTable } from './table.js';
 import { kvmGfnRootBits } from './zap.js';
 
 /**
- * Logging starts: with PML (Intel EPT with A/D) 4K leaves lose D and huge leaves lose W
- * (kvm_mmu_slot_leaf_clear_dirty + write-protect at 2M+); without PML every leaf loses W
- * (kvm_mmu_slot_remove_write_access down to 4K).
+ * Logging starts (x86.c:kvm_mmu_slot_apply_flags, after any eager split). With PML (Intel
+ * EPT with A/D bits) kvm_mmu_slot_leaf_clear_dirty clears D, then
+ * kvm_mmu_slot_remove_write_access write-protects leaves from 2M up; without PML every leaf
+ * loses W (from 4K up).
  */
 export function writeProtectSlot(state: VmState, root: TdpRoot, start: number, end: number): void {
-  const pml = state.config.host.vendor === 'intel' && state.config.host.adBits;
+  // kvm->arch.cpu_dirty_log_size is per VM and never set for a TD (fbb4adadea55, 6.16).
+  const pml = state.config.host.vendor === 'intel' && state.config.host.adBits && state.config.type !== 'tdx';
+  if (pml) {
+    // tdp_mmu.c:clear_dirty_gfn_range visits every leaf level; the legacy MMU's rmap walk
+    // (walk_slot_rmaps_4k with __rmap_clear_dirty) only 4K leaves.
+    clearSptesBits(state, root, start, end, state.config.host.tdpMmu ? 1 : 0, SPTE_DIRTY);
+    clearSptesBits(state, root, start, end, 2, SPTE_WRITABLE);
+  } else {
+    clearSptesBits(state, root, start, end, 1, SPTE_WRITABLE);
+  }
+}
+
+/**
+ * Clear `bit` in every present leaf of [start, end) at `minLevel` and above (0: 4K leaves
+ * only). wrprot_gfn_range clears only W (MMU-writable stays, so a write fault can restore it).
+ */
+function clearSptesBits(state: VmState, root: TdpRoot, start: number, end: number, minLevel: number, bit: number): void {
   const bits = kvmGfnRootBits(state, root);
-  forEachTdpPte(root.table, 1, start + bits, end + bits, (iter) => {
+  forEachTdpPte(root.table, Math.max(minLevel, 1), start + bits, end + bits, (iter) => {
     const spte = iter.oldSpte;
     if (!isShadowPresent(spte) || !isLastSpte(spte, iter.level)) return;
-    const clear = pml && iter.level === 1 ? SPTE_DIRTY : SPTE_WRITABLE;
-    // wrprot_gfn_range clears only W (MMU-writable stays, so a write fault can restore it).
-    if (spteFlags(spte) & clear) tdpMmuSetSpte(state, root, iter.table, iter.index, spte - clear);
+    if (minLevel === 0 && iter.level !== 1) return;
+    if (spteFlags(spte) & bit) tdpMmuSetSpte(state, root, iter.table, iter.index, spte - bit);
   });
 }
 
 /**
- * Logging stops: kvm_mmu_recover_huge_pages (6.13+) rebuilds a huge SPTE in place of each
- * table the slot's rules allow to be huge, from its first present leaf (make_huge_spte);
- * older kernels zap those tables (kvm_mmu_zap_collapsible_sptes) for the next fault to refill.
+ * Logging stops: mmu.c:kvm_mmu_recover_huge_pages (6.13+; kvm_mmu_zap_collapsible_sptes
+ * before). With the TDP MMU, 6.13+ rebuilds a huge SPTE in place of each table the slot's
+ * rules allow to be huge, from its first present leaf (kvm_tdp_mmu_recover_huge_pages,
+ * make_huge_spte); older kernels zap those tables (kvm_tdp_mmu_zap_collapsible_sptes) for
+ * the next fault to refill. The legacy MMU zaps leaves through its rmaps in every version.
  */
 export function recoverHugePages(state: VmState, root: TdpRoot, slot: Memslot): void {
+  if (!state.config.host.tdpMmu) {
+    kvmRmapZapCollapsibleSptes(state, root, slot);
+    return;
+  }
   const bits = kvmGfnRootBits(state, root);
   const start = slot.baseGfn + bits;
   const end = slot.baseGfn + slot.npages + bits;
@@ -68,6 +90,25 @@ export function recoverHugePages(state: VmState, root: TdpRoot, slot: Memslot): 
     tdpMmuSetSpte(state, root, iter.table, iter.index, spte);
     return 'skip';
   });
+}
+
+/**
+ * kvm_rmap_zap_collapsible_sptes: walk_slot_rmaps over the slot's 4K and 2M leaves
+ * (PG_LEVEL_4K to KVM_MAX_HUGEPAGE_LEVEL - 1); kvm_mmu_zap_collapsible_spte zaps each leaf
+ * whose table could be mapped huger (sp->role.level < kvm_mmu_max_mapping_level at sp->gfn).
+ * Only leaves are on the rmaps: the tables stay and nothing is installed.
+ */
+function kvmRmapZapCollapsibleSptes(state: VmState, root: TdpRoot, slot: Memslot): void {
+  const bits = kvmGfnRootBits(state, root);
+  let zapped = 0;
+  forEachTdpPte(root.table, 1, slot.baseGfn + bits, slot.baseGfn + slot.npages + bits, (iter) => {
+    const spte = iter.oldSpte;
+    if (iter.level > 2 || !isShadowPresent(spte) || !isLastSpte(spte, iter.level)) return;
+    if (iter.table.level >= maxMappingLevel(state, slot, iter.table.gfn - bits, 3, false)) return;
+    tdpMmuSetSpte(state, root, iter.table, iter.index, SHADOW_NONPRESENT);
+    zapped++;
+  });
+  if (zapped > 0) state.roots.generation++;
 }
 
 /** The first present leaf under a table, in gfn order. */

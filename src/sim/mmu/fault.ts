@@ -8,22 +8,44 @@ import { PAGES_PER_LEVEL } from '../u64.js';
 import { GMEM_PFN_BASE, HUGE_ZERO_PAGE_PFN, ZERO_PAGE_PFN } from './spte.js';
 import { kvmTdpMmuMap } from './map.js';
 import { EFAULT } from '../errno.js';
+import { roleAddressSpace } from './role.js';
 import type { TdpRoot } from './roots.js';
+import { zapLeafs } from './zap.js';
 import { RET_PF_CONTINUE, RET_PF_EMULATE, hostPageIndex, type KvmPageFault } from './internal.js';
 
 // Callers outside the MMU take the fault vocabulary from here, as they include mmu.h.
 export * from './internal.js';
 
 /** The host side of the fault: hva_to_pfn for shared memory (kvm_main.c), zero page included. */
-function faultinShared(f: KvmPageFault, slot: Memslot): number {
+function faultinShared(state: VmState, f: KvmPageFault, slot: Memslot): number {
   if (!slot.backingMapped) return EFAULT; // KVM_PFN_ERR_FAULT -> kvm_handle_error_pfn
   if (f.write && slot.readonly) return RET_PF_EMULATE; // KVM_PFN_ERR_RO_FAULT: MMIO exit
   // A write GUP breaks CoW; from then on the host page is writable and has its own pfn.
-  if (f.write && !slot.backingWritable) slot.hostWritten.add(hostPageIndex(slot, f.gfn));
+  if (f.write && !slot.backingWritable) {
+    const page = hostPageIndex(slot, f.gfn);
+    if (!slot.hostWritten.has(page)) {
+      slot.hostWritten.add(page);
+      unmapHostPage(state, slot, page);
+    }
+  }
   const touched = slot.backingWritable || slot.hostWritten.has(hostPageIndex(slot, f.gfn));
   f.mapWritable = touched && !slot.readonly;
   f.pfn = touched ? slot.hvaPfn + (f.gfn - slot.baseGfn) : untouchedPfn(slot, f.gfn);
   return RET_PF_CONTINUE;
+}
+
+/**
+ * The CoW break replaces the host page, and the primary MMU's mmu_notifier first has KVM
+ * zap every SPTE of the slot's gfns on it (kvm_mmu_notifier_invalidate_range_start ->
+ * kvm_unmap_gfn_range): a present leaf is never repointed to another pfn. The kernel's
+ * fault, now stale, retries and maps the new page; here the same fault maps it.
+ */
+function unmapHostPage(state: VmState, slot: Memslot, page: number): void {
+  const n = PAGES_PER_LEVEL[slot.backingLevel]!;
+  const first = slot.baseGfn + page * n - slot.hvaPfn;
+  const start = Math.max(first, slot.baseGfn);
+  const end = Math.min(first + n, slot.baseGfn + slot.npages);
+  for (const root of state.roots.valid()) if (roleAddressSpace(root.role) === slot.asId) zapLeafs(state, root, start, end);
 }
 
 /**
@@ -111,7 +133,7 @@ function faultinPfn(state: VmState, f: KvmPageFault): number {
     f.maxLevel = 1;
     return RET_PF_CONTINUE;
   }
-  return faultinShared(f, slot);
+  return faultinShared(state, f, slot);
 }
 
 /** kvm_tdp_mmu_page_fault for one attempt: fault-in, huge-page level, map. */

@@ -32,9 +32,10 @@ export function kvmMmuReload(state: VmState, vcpu: Vcpu, mode: VcpuMode, freeObs
   if (freeObsolete) freeObsoleteRootsOf(state, vcpu);
   if (vcpu.root) return 0;
   try {
-    vcpu.root = state.roots.getOrAlloc(tdpRootRole(state.config.host, mode));
+    const gpaw = state.config.tdxGpaw;
+    vcpu.root = state.roots.getOrAlloc(tdpRootRole(state.config.host, mode, false, gpaw));
     // tdx: the mirror (private) root is allocated at the same reload (kvm_tdp_mmu_alloc_root).
-    if (state.config.type === 'tdx') vcpu.mirrorRoot = state.roots.getOrAlloc(tdpRootRole(state.config.host, mode, true));
+    if (state.config.type === 'tdx') vcpu.mirrorRoot = state.roots.getOrAlloc(tdpRootRole(state.config.host, mode, true, gpaw));
     return 0;
   } catch (e) {
     if (e instanceof TableBudgetExceeded) return ENOMEM;

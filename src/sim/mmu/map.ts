@@ -71,17 +71,20 @@ function traceSetSpte(state: VmState, root: TdpRoot, table: PageTable, index: nu
 }
 
 /**
- * The spurious shortcuts of tdp_mmu_map_handle_target_level for a present old SPTE, per
- * version. Kept out of the hot function (a fresh entry never gets here).
+ * The spurious shortcuts of tdp_mmu_map_handle_target_level (TDP MMU) and mmu_set_spte
+ * (legacy MMU) for a present old SPTE, per version. Kept out of the hot function (a fresh
+ * entry never gets here).
  */
 function spuriousOverPresent(state: VmState, f: KvmPageFault, old: number, level: number): boolean {
-  if (state.switches.spuriousNeedsLeaf) {
-    // 6.16+ (ea9fcdf76d3d, d17cc13cc484): a prefetch, or an access the SPTE already allows, over a present *leaf*.
-    return isLastSpte(old, level) && (f.prefetch || accessAllowed(old, f));
-  }
+  const leaf = isLastSpte(old, level);
+  // 386d69f9f29b (6.13): the TDP MMU stops when the present leaf already allows the access.
+  if (state.switches.accessAllowedSpurious && leaf && accessAllowed(old, f)) return true;
+  if (!f.prefetch) return false;
+  // 6.16+ (ea9fcdf76d3d, d17cc13cc484): a prefetch over a present *leaf*.
+  if (state.switches.spuriousNeedsLeaf) return leaf;
   // 6.13-6.15 (6385d01eec16): a prefetch over any present entry at the goal level, even a table.
   // 6.11-6.12: no shortcut; make_spte rebuilds the entry and only an identical one is spurious.
-  return f.prefetch && state.switches.prefetchSpuriousOverPresent;
+  return state.switches.prefetchSpuriousOverPresent;
 }
 
 /** tdp_mmu_map_handle_target_level: install the leaf, or report the fault spurious. */

@@ -34,10 +34,13 @@ export function tdpRootLevel(host: HostConfig, guestMaxPhysAddr: number): number
   return host.maxTdpLevel;
 }
 
-/** kvm_calc_tdp_mmu_root_page_role: the variable bits of a TDP root's role word. */
-export function tdpRootRole(host: HostConfig, mode: VcpuMode, mirror = false): RootRole {
+/**
+ * kvm_calc_tdp_mmu_root_page_role: the variable bits of a TDP root's role word. For a TD,
+ * kvm_mmu_get_tdp_level reads the GPAW (cpuid_query_maxguestphyaddr), not the vCPU's MAXPHYADDR.
+ */
+export function tdpRootRole(host: HostConfig, mode: VcpuMode, mirror = false, tdxGpaw?: number): RootRole {
   return {
-    level: tdpRootLevel(host, mode.maxPhysAddr),
+    level: tdpRootLevel(host, tdxGpaw ?? mode.maxPhysAddr),
     smm: mode.smm,
     guestMode: mode.guestMode,
     // EPT without A/D bits; NPT always has them.

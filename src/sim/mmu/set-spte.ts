@@ -10,7 +10,22 @@ import type { VmState } from '../state.js';
 import { hex } from '../u64.js';
 import { roleAddressSpace } from './role.js';
 import type { TdpRoot } from './roots.js';
-import { SHADOW_NONPRESENT, SPTE_HUGE, SPTE_PRESENT, isMmioFlags, makeHugePageSplitSpte, makeSpte, spteFlags, spteValue } from './spte.js';
+import {
+  SHADOW_NONPRESENT,
+  SPTE_HOST_WRITABLE,
+  SPTE_HUGE,
+  SPTE_PRESENT,
+  SPTE_WRITABLE,
+  isLastSpte,
+  isMmioFlags,
+  isMmioSpte,
+  isShadowPresent,
+  makeHugePageSplitSpte,
+  makeSpte,
+  spteFlags,
+  sptePfn,
+  spteValue,
+} from './spte.js';
 import { SPTE_ENT_PER_PAGE, type PageTable } from './table.js';
 import type { TracepointEvent } from './tracepoint.js';
 
@@ -113,6 +128,7 @@ function handleRemovedPt(state: VmState, root: TdpRoot, table: PageTable): void 
 export function tdpMmuSetSpte(state: VmState, root: TdpRoot, table: PageTable, index: number, newSpte: number, child?: PageTable): void {
   const old = table.spt[index]!;
   if (old === newSpte) return;
+  if (invariantChecks) assertSpteChange(table, index, old, newSpte, child);
   let removed: PageTable | undefined;
   const children = table.children;
   if (children !== null) {
@@ -122,6 +138,51 @@ export function tdpMmuSetSpte(state: VmState, root: TdpRoot, table: PageTable, i
   table.spt[index] = newSpte;
   if (state.trace !== undefined) traceSpteChanged(state, root, table.entryGfn(index), old, newSpte, table.level, false);
   handleChangedSpte(state, root, table, index, old === SHADOW_NONPRESENT ? 0 : spteFlags(old), spteFlags(newSpte), removed);
+}
+
+/**
+ * The SPTE invariants tdp_mmu.c WARNs or BUGs on, checked on every funnel write while on.
+ * Off by default: the write path then pays one flag test. Tests turn it on
+ * (test/helpers/spte-invariants.ts, a vitest setup file).
+ */
+let invariantChecks = false;
+
+/** Turn the SPTE invariant checks on or off for this module instance. */
+export function checkSpteInvariants(on: boolean): void {
+  invariantChecks = on;
+}
+
+/** A change tdp_mmu.c would WARN or BUG on: an engine bug, never a caller's mistake. */
+function spteInvariantBroken(what: string, table: PageTable, index: number, old: number, next: number): never {
+  const gfn = hex(table.entryGfn(index));
+  throw new Error(`SPTE invariant: ${what} (gfn ${gfn}, level ${table.level}, old ${old}, new ${next})`);
+}
+
+/** handle_changed_spte's WARN_ON_ONCE / BUG checks, get_external_spt's child checks, check_spte_writable_invariants. */
+function assertSpteChange(table: PageTable, index: number, old: number, next: number, child: PageTable | undefined): void {
+  const level = table.level;
+  if (level < 1 || level > 5) spteInvariantBroken('level outside PG_LEVEL_4K..PT64_ROOT_MAX_LEVEL', table, index, old, next);
+  if (table.entryGfn(index) % PAGES[level]! !== 0) spteInvariantBroken('gfn not aligned to its level', table, index, old, next);
+  const wasPresent = isShadowPresent(old);
+  const isPresent = isShadowPresent(next);
+  const wasLeaf = wasPresent && isLastSpte(old, level);
+  const isLeaf = isPresent && isLastSpte(next, level);
+  const pfnChanged = sptePfn(old) !== sptePfn(next);
+  if (wasLeaf && isLeaf && pfnChanged)
+    spteInvariantBroken('a present leaf replaced by a present leaf with another pfn (BUG)', table, index, old, next);
+  if (!wasPresent && !isPresent && !isMmioSpte(old) && !isMmioSpte(next))
+    spteInvariantBroken('a non-present SPTE replaced by another non-present, non-MMIO SPTE', table, index, old, next);
+  if (wasPresent && !wasLeaf && isPresent && !isLeaf && pfnChanged)
+    spteInvariantBroken('a table pointer replaced by a pointer to another table', table, index, old, next);
+  const flags = spteFlags(next);
+  if (isLeaf && flags & SPTE_WRITABLE && !(flags & SPTE_HOST_WRITABLE))
+    spteInvariantBroken('a writable leaf that is not MMU-writable (check_spte_writable_invariants)', table, index, old, next);
+  if (isPresent && !isLeaf) {
+    // get_external_spt / spte_to_child_sp: the child is one level down, at this entry's gfn.
+    if (!child || child.pfn !== sptePfn(next)) spteInvariantBroken('a table pointer without its child table', table, index, old, next);
+    if (child.level + 1 !== level) spteInvariantBroken('child table level mismatch', table, index, old, next);
+    if (child.gfn !== table.entryGfn(index)) spteInvariantBroken('child table gfn mismatch', table, index, old, next);
+  }
 }
 
 /** tdp_mmu_link_sp: point entry `index` at a new child table (make_nonleaf_spte), and account it. */
