@@ -4,6 +4,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { DEFAULT_CONFIG, type ClusterConfig, type RateLimitConfig, type SqliteSynchronous } from './config.js';
 import { loadOpenApiDocument } from './contract/openapi-document.js';
+import { documentedMethods } from './contract/path-methods.js';
 import auth from './plugins/app/auth.js';
 import gracefulClose from './plugins/app/graceful-close.js';
 import labs from './plugins/app/labs.js';
@@ -75,7 +76,7 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
   });
 
   const openapi = loadOpenApiDocument();
-  await app.register(problem);
+  await app.register(problem, { methodsOf: documentedMethods(openapi.document) });
   await app.register(gracefulClose);
   await app.register(persistence, {
     databaseUrl: options.databaseUrl ?? DEFAULT_CONFIG.databaseUrl,

@@ -333,7 +333,10 @@ export interface paths {
          * A guest access (a real TDP page fault)
          * @description The running guest touches `gpa`: the vCPU's real MMU takes the fault (under every
          *     policy), setting Accessed, and Dirty on a write. Answers like a pre-fault, without
-         *     `range`, plus the KVM_RUN exit userspace would see.
+         *     `range`, plus the KVM_RUN exit userspace would see. Accesses are simulated on TDP
+         *     MMUs only: a vCPU whose current MMU is not one (`mmu.kind` of `GET
+         *     /v1/vms/{vmId}/vcpus/{vcpuId}`: `shadow` with TDP off, `nested-tdp-shadow` in guest
+         *     mode with nested TDP) is a 409 until its mode changes.
          */
         post: operations["guestAccess"];
         delete?: never;
@@ -1038,7 +1041,7 @@ export interface components {
         Ret: number;
         /** @description RFC 9457 problem details. */
         Problem: {
-            /** @description urn:prefault-lab:problem:<kind> (invalid-input, unauthorized, forbidden, not-found, conflict, payload-too-large, unsupported-media-type, limit-exceeded, rate-limited, not-ready, storage-failure, internal) */
+            /** @description urn:prefault-lab:problem:<kind> (invalid-input, unauthorized, forbidden, not-found, method-not-allowed, conflict, payload-too-large, unsupported-media-type, limit-exceeded, rate-limited, not-ready, overloaded, storage-failure, internal) */
             type: string;
             title: string;
             status: number;
@@ -1496,6 +1499,7 @@ export interface components {
          */
         Scenario: {
             id?: string;
+            /** @description Name of the imported VM: at most 100 characters, as a VM name. */
             name?: string;
             description?: string;
             kernel?: Record<string, never>;
@@ -2494,6 +2498,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];

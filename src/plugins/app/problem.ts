@@ -5,6 +5,7 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { MethodsOf } from '../../contract/path-methods.js';
 import { ServiceError, type ProblemKind } from '../../service/errors.js';
 import { SimError, type SimErrorCode } from '../../sim/index.js';
 
@@ -22,6 +23,7 @@ const TITLES: Record<ProblemKind, string> = {
   unauthorized: 'Unauthorized',
   forbidden: 'Forbidden',
   'not-found': 'Not found',
+  'method-not-allowed': 'Method not allowed',
   conflict: 'Conflict',
   'payload-too-large': 'Payload too large',
   'unsupported-media-type': 'Unsupported media type',
@@ -140,8 +142,24 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   void sendProblem(reply, request, body);
 }
 
+export interface ProblemOptions {
+  /** The methods the document gives a path: a route miss on a documented path is a 405 naming them. */
+  methodsOf?: MethodsOf;
+}
+
+/** Nothing to answer: 405 with `Allow` when the path is documented with other methods only, else 404. */
+function routeMiss(request: FastifyRequest, reply: FastifyReply, methodsOf: MethodsOf): FastifyReply {
+  const path = request.url.split('?')[0]!;
+  const allowed = methodsOf(path);
+  // A method the path takes got here from its handler (reply.callNotFound: e.g. no such UI file).
+  if (allowed.length === 0 || allowed.includes(request.method))
+    return sendProblem(reply, request, problem(404, 'not-found', `no route ${request.method} ${path}`));
+  void reply.header('allow', allowed.join(', '));
+  return sendProblem(reply, request, problem(405, 'method-not-allowed', `${path} takes ${allowed.join(', ')}, not ${request.method}`));
+}
+
 export default fp(
-  async function problemPlugin(app: FastifyInstance) {
+  async function problemPlugin(app: FastifyInstance, { methodsOf = () => [] }: ProblemOptions) {
     // No route takes text: without this parser a text/plain body reaches validation as a
     // string ("body must be object"); now it is the 415 above, which says what to send.
     app.removeContentTypeParser('text/plain');
@@ -149,9 +167,7 @@ export default fp(
       if (error instanceof ServiceError && error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
       return sendProblem(reply, request, toProblem(error as Error, request));
     });
-    app.setNotFoundHandler((request, reply) =>
-      sendProblem(reply, request, problem(404, 'not-found', `no route ${request.method} ${request.url.split('?')[0]}`)),
-    );
+    app.setNotFoundHandler((request, reply) => routeMiss(request, reply, methodsOf));
   },
   { name: 'problem' },
 );
