@@ -1041,7 +1041,7 @@ export interface components {
         Ret: number;
         /** @description RFC 9457 problem details. */
         Problem: {
-            /** @description urn:prefault-lab:problem:<kind> (invalid-input, unauthorized, forbidden, not-found, method-not-allowed, conflict, payload-too-large, unsupported-media-type, limit-exceeded, rate-limited, not-ready, overloaded, storage-failure, internal) */
+            /** @description urn:prefault-lab:problem:<kind> (invalid-input, unauthorized, forbidden, not-found, method-not-allowed, request-timeout, conflict, payload-too-large, unsupported-media-type, limit-exceeded, rate-limited, not-ready, overloaded, storage-failure, internal) */
             type: string;
             title: string;
             status: number;

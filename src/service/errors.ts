@@ -8,6 +8,7 @@ export type ProblemKind =
   | 'forbidden'
   | 'not-found'
   | 'method-not-allowed'
+  | 'request-timeout'
   | 'conflict'
   | 'payload-too-large'
   | 'unsupported-media-type'

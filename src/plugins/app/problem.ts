@@ -2,6 +2,8 @@
 // Caller mistakes (schema violations, the service's ServiceError, the engine's SimError,
 // Fastify's own 4xx) keep their 4xx status and name the failing input in `field`; anything
 // else is a logged 500.
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -24,6 +26,7 @@ const TITLES: Record<ProblemKind, string> = {
   forbidden: 'Forbidden',
   'not-found': 'Not found',
   'method-not-allowed': 'Method not allowed',
+  'request-timeout': 'Request timeout',
   conflict: 'Conflict',
   'payload-too-large': 'Payload too large',
   'unsupported-media-type': 'Unsupported media type',
@@ -140,6 +143,28 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
     ? problem(400, 'invalid-input', 'the path is malformed or a path parameter is too long', 'path')
     : toProblem(error, request);
   void sendProblem(reply, request, body);
+}
+
+// Errors of Node's HTTP parser, before Fastify has a request to reply to: the headers or the
+// body not arriving within REQUEST_TIMEOUT_MS, headers over Node's limit, bytes that are not
+// HTTP. Written to the socket as problem+json too, then the connection is closed.
+const CLIENT_ERRORS: Record<string, [number, ProblemKind, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request-timeout', "the request (headers and body) did not arrive within the server's request timeout"],
+  HPE_HEADER_OVERFLOW: [431, 'invalid-input', 'the request headers are larger than the server accepts'],
+};
+
+/** Fastify's `clientErrorHandler` option. */
+export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return; // the client is gone: nobody to answer
+  const [status, kind, detail] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'invalid-input', 'the request is not valid HTTP/1.1'];
+  this.log.debug({ err: error }, 'client error');
+  const body = JSON.stringify(problem(status, kind, detail));
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(error);
 }
 
 export interface ProblemOptions {
