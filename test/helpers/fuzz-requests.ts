@@ -91,6 +91,8 @@ const EDGE_STRINGS = [
   '\ud800',
   '1\u0000',
 ];
+const UNSTORABLE_STRINGS = ['\u0000', 'ada\u0000', '\ud800', 'ada\udfff', '\udc00\ud800'];
+
 /** Any UTF-16 code unit, unpaired surrogates and NUL included. */
 const anyCodeUnit = fc.nat(0xffff).map((c) => String.fromCharCode(c));
 const edgeString = fc.oneof(fc.constantFrom(...EDGE_STRINGS), fc.string({ maxLength: 20 }), fc.string({ unit: anyCodeUnit, maxLength: 8 }));
@@ -119,6 +121,7 @@ const VALID_PARAM: Record<string, string[]> = {
   gpa: ['0x3fffffc00000', '0'],
   limit: ['1', '10', '1000'],
   cursor: ['1', '0x3fffffc01000'],
+  labId: ['huge-pages', 'six-roots'],
 };
 
 const paramValue = (name: string) =>
@@ -164,6 +167,16 @@ function bodyArbitrary(examples: unknown[]): fc.Arbitrary<string> {
       arbitrary: example.chain((e) =>
         fc.tuple(fc.constantFrom(...(leafPaths(e).length ? leafPaths(e) : [['x']])), edgeValue).map(([p, v]) => toJsonText(setAt(e, p, v))),
       ),
+    },
+    {
+      // A string no store can hold (NUL, an unpaired surrogate) in place of one of the example's strings.
+      weight: 2,
+      arbitrary: example.chain((e) => {
+        const strings = leafPaths(e).filter((path) => typeof path.reduce<unknown>((node, key) => (node as Json)[key], e) === 'string');
+        return fc
+          .tuple(fc.constantFrom(...(strings.length ? strings : [['x']])), fc.constantFrom(...UNSTORABLE_STRINGS))
+          .map(([p, v]) => toJsonText(setAt(e, p, v)));
+      }),
     },
     {
       weight: 1,
