@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { notReadyYet } from '../../service/errors.js';
 
-export interface GracefulCloseOptions {
+interface GracefulCloseOptions {
   /** How long a closing server keeps answering 503 on open connections before it closes them. */
   drainMs: number;
 }

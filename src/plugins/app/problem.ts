@@ -167,7 +167,7 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
   socket.destroy(error);
 }
 
-export interface ProblemOptions {
+interface ProblemOptions {
   /** The methods the document gives a path: a route miss on a documented path is a 405 naming them. */
   methodsOf?: MethodsOf;
 }
