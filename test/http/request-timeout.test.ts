@@ -1,6 +1,7 @@
 // A client that sends its request slowly (a byte at a time: never idle, never done) is cut
 // off once REQUEST_TIMEOUT_MS has passed: 408 problem+json, and the connection closed, for
-// a slow body and for slow headers alike. A prompt request on the same server still works.
+// a slow body and for slow headers alike, and so is a connection that sends nothing. A
+// prompt request on the same server still works.
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +56,11 @@ describe('REQUEST_TIMEOUT_MS', () => {
 
   it('cuts off a client dripping its headers', async () => {
     expectTimeoutProblem(await dripRequest('GET /healthz HTTP/1.1\r\n', `Host: x\r\nX-Slow: ${'y'.repeat(150)}\r\n\r\n`));
+  });
+
+  it('closes a connection that sends nothing at all', async () => {
+    const { answer } = await dripRequest('', '');
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 
   it('leaves a prompt request alone', async () => {
