@@ -1,7 +1,8 @@
 // The one error handler: every failure becomes RFC 9457 application/problem+json.
 // Caller mistakes (schema violations, the service's ServiceError, the engine's SimError,
 // Fastify's own 4xx) keep their 4xx status and name the failing input in `field`; anything
-// else is a logged 500.
+// else is a logged 500. A route miss is a 404, or a 405 with `Allow` on a documented path;
+// Node's parser errors (a request timing out) are written to the socket in the same form.
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorObject } from 'ajv';
