@@ -4,12 +4,13 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { DEFAULT_CONFIG, type ClusterConfig, type RateLimitConfig, type SqliteSynchronous } from './config.js';
 import { loadOpenApiDocument } from './contract/openapi-document.js';
+import { documentedMethods } from './contract/path-methods.js';
 import auth from './plugins/app/auth.js';
 import gracefulClose from './plugins/app/graceful-close.js';
 import labs from './plugins/app/labs.js';
 import metrics from './plugins/app/metrics.js';
 import persistence from './plugins/app/persistence.js';
-import problem, { frameworkErrors } from './plugins/app/problem.js';
+import problem, { clientErrorHandler, frameworkErrors } from './plugins/app/problem.js';
 import { OneLineRequestLog } from './plugins/app/request-log.js';
 import requestTarget from './plugins/app/request-target.js';
 import docs from './plugins/external/docs.js';
@@ -53,6 +54,10 @@ export interface BuildOptions {
   replayGate?: Promise<unknown>;
   /** Cluster mode (PostgreSQL, several instances): this instance's identity and lease timing. */
   cluster?: ClusterConfig;
+  /** A request's headers and body must arrive within this (else 408, connection closed). */
+  requestTimeoutMs?: number;
+  /** A closing, listening server answers 503 on open connections for up to this long first. */
+  shutdownDrainMs?: number;
 }
 
 declare module 'fastify' {
@@ -63,13 +68,21 @@ declare module 'fastify' {
 }
 
 export async function build(options: BuildOptions = {}): Promise<FastifyInstance> {
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_CONFIG.requestTimeoutMs;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_CONFIG.bodyLimit,
     // Routes and validation come from openapi.yaml (see routes/register.ts).
     ajv: { customOptions: { removeAdditional: false } },
     frameworkErrors,
+    clientErrorHandler,
     logController: new OneLineRequestLog(),
+    // Headers and body within requestTimeout (Node checks every connectionsCheckingInterval,
+    // 30 s by default: too coarse for a timeout of a few seconds).
+    requestTimeout,
+    http: { headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+    // plugins/app/graceful-close.ts answers calls during close (problem+json, Retry-After).
+    return503OnClosing: false,
   });
   const registered: { method: string; url: string }[] = [];
   app.decorate('registeredRoutes', registered);
@@ -78,9 +91,9 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
   });
 
   const openapi = loadOpenApiDocument();
-  await app.register(problem);
+  await app.register(problem, { methodsOf: documentedMethods(openapi.document) });
   await app.register(requestTarget);
-  await app.register(gracefulClose);
+  await app.register(gracefulClose, { drainMs: options.shutdownDrainMs ?? DEFAULT_CONFIG.shutdownDrainMs });
   await app.register(persistence, {
     databaseUrl: options.databaseUrl ?? DEFAULT_CONFIG.databaseUrl,
     maxVms: options.maxVms ?? DEFAULT_CONFIG.maxVms,

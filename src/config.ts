@@ -1,6 +1,7 @@
 // Every setting the service takes from the environment, read and checked in this one place
 // (server.ts passes the result to build(); tests pass options to build() directly).
-// README.md "## Environment" and "## Limits" document each variable.
+// README.md "## Environment" and "## Limits" document each variable (docs/connections.md the
+// request timeout and the shutdown drain).
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_QUEUE_BOUNDS, type QueueBounds } from './service/bounded-queue.js';
@@ -75,6 +76,10 @@ export interface ServiceConfig {
   sqliteSynchronous: SqliteSynchronous;
   /** After SIGTERM, exit(1) if closing takes longer than this. */
   shutdownTimeoutMs: number;
+  /** After SIGTERM, calls still arriving on open connections answer 503 for up to this long before idle connections close. */
+  shutdownDrainMs: number;
+  /** A request's headers and body must arrive within this (else 408 and the connection closes). */
+  requestTimeoutMs: number;
   /** Set (INSTANCE_ID given): cluster mode. */
   cluster?: ClusterConfig;
   /** Engine worker threads (VMs spread over them); 0 keeps every VM on the main thread. */
@@ -103,6 +108,12 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   teacherTokenHashes: [],
   sqliteSynchronous: 'NORMAL',
   shutdownTimeoutMs: 10_000,
+  // Long enough for a load balancer checking /readyz every 500 ms to see the 503s and move on
+  // (deploy/haproxy.cfg: inter 500ms fall 2), short next to SHUTDOWN_TIMEOUT_MS.
+  shutdownDrainMs: 1_000,
+  // A 64 KiB body (the default BODY_LIMIT_BYTES) takes far less on any working link; a client
+  // dripping bytes no longer holds a connection (and its memory) for ever.
+  requestTimeoutMs: 30_000,
   // One engine per core: the main thread (HTTP, group commit) is light next to the engine.
   workers: availableParallelism(),
   // Measured on 2 cores (README "Running it for a class"): small calls with 2 workers ran at
@@ -218,6 +229,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     ...metricsToken(env),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', d.sqliteSynchronous, ['NORMAL', 'FULL'] as const),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', d.shutdownTimeoutMs, 0),
+    shutdownDrainMs: integer(env, 'SHUTDOWN_DRAIN_MS', d.shutdownDrainMs, 0),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', d.requestTimeoutMs, 100),
     cluster: clusterConfig(env, databaseUrl, host, port),
     workers: integer(env, 'WORKERS', d.workers, 0, 256),
     workerNice: integer(env, 'ENGINE_WORKER_NICE', d.workerNice, 0, 19),

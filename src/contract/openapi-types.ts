@@ -333,7 +333,10 @@ export interface paths {
          * A guest access (a real TDP page fault)
          * @description The running guest touches `gpa`: the vCPU's real MMU takes the fault (under every
          *     policy), setting Accessed, and Dirty on a write. Answers like a pre-fault, without
-         *     `range`, plus the KVM_RUN exit userspace would see.
+         *     `range`, plus the KVM_RUN exit userspace would see. Accesses are simulated on TDP
+         *     MMUs only: a vCPU whose current MMU is not one (`mmu.kind` of `GET
+         *     /v1/vms/{vmId}/vcpus/{vcpuId}`: `shadow` with TDP off, `nested-tdp-shadow` in guest
+         *     mode with nested TDP) is a 409 until its mode changes.
          */
         post: operations["guestAccess"];
         delete?: never;
@@ -1055,7 +1058,7 @@ export interface components {
         Ret: number;
         /** @description RFC 9457 problem details. */
         Problem: {
-            /** @description urn:prefault-lab:problem:<kind> (invalid-input, unauthorized, forbidden, not-found, conflict, payload-too-large, unsupported-media-type, limit-exceeded, rate-limited, not-ready, overloaded, storage-failure, owner-unreachable, owner-timeout, internal) */
+            /** @description urn:prefault-lab:problem:<kind> (invalid-input, unauthorized, forbidden, not-found, method-not-allowed, request-timeout, conflict, payload-too-large, unsupported-media-type, limit-exceeded, rate-limited, not-ready, overloaded, storage-failure, owner-unreachable, owner-timeout, internal) */
             type: string;
             title: string;
             status: number;
@@ -1526,6 +1529,7 @@ export interface components {
          */
         Scenario: {
             id?: string;
+            /** @description Name of the imported VM: at most 100 characters, as a VM name. */
             name?: string;
             description?: string;
             kernel?: Record<string, never>;
@@ -2107,6 +2111,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
             502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
@@ -2137,6 +2143,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
             502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
@@ -2167,6 +2175,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
             502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
@@ -2313,6 +2323,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
             502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
@@ -2612,6 +2624,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
@@ -2878,6 +2891,7 @@ export interface operations {
                     "application/json": components["schemas"]["LabList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["LimitExceeded"];
             503: components["responses"]["NotReady"];
@@ -3126,6 +3140,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeacherProgress"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["LimitExceeded"];
@@ -3271,6 +3286,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     getUiFile: {
@@ -3319,6 +3335,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     readyz: {
@@ -3339,6 +3356,7 @@ export interface operations {
                     "application/json": components["schemas"]["Ready"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             503: components["responses"]["NotReady"];
         };
     };
@@ -3360,6 +3378,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["LimitExceeded"];
         };
@@ -3382,6 +3401,7 @@ export interface operations {
                     "application/yaml": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     getOpenApiJson: {
@@ -3402,6 +3422,7 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
 }

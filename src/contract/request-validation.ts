@@ -1,6 +1,8 @@
 // Ajv for request validation: OpenAPI 3.1 schemas are JSON Schema 2020-12. Bodies are
 // checked as sent (no coercion, unknown fields kept so additionalProperties: false
-// rejects them); path and query strings are coerced to the documented types.
+// rejects them); path and query strings are coerced to the documented types, integers
+// only from plain decimal. Every string (and property name) of a request must be text
+// both stores can hold: no NUL, no unpaired UTF-16 surrogate.
 import type { FastifySchemaCompiler } from 'fastify';
 import { Ajv2020, type ErrorObject, type Options } from 'ajv/dist/2020.js';
 
@@ -13,27 +15,62 @@ const common: Options = {
 };
 
 type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+type Schema = Record<string, unknown>;
 
-/**
- * Ajv coerces "1e309" or "Infinity" to ±Infinity, accepts that as an integer and skips
- * minimum/maximum for it (a non-finite number); path and query values must be finite.
- */
-function finiteOnly(validate: Validate): Validate {
-  const checked: Validate = (data) => {
-    if (!validate(data)) {
-      checked.errors = validate.errors;
-      return false;
-    }
-    for (const [key, value] of Object.entries((data ?? {}) as Record<string, unknown>)) {
-      if (typeof value === 'number' && !Number.isFinite(value)) {
-        checked.errors = [
-          { instancePath: `/${key}`, schemaPath: '#/type', keyword: 'type', params: { type: 'integer' }, message: 'must be a finite number' },
-        ];
-        return false;
+const invalid = (path: string[], message: string, keyword: string): ErrorObject => ({
+  instancePath: path.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''),
+  schemaPath: `#/${keyword}`,
+  keyword,
+  params: {},
+  message,
+});
+
+/** Canonical decimal: Ajv's coercion alone also reads " 1" as 1, "0x10" as 16, "1e2" as 100. */
+const DECIMAL = /^(0|-?[1-9][0-9]*)$/;
+
+/** The first path or query parameter documented as an integer but not written as a plain decimal one. */
+function integerSpellingError(data: unknown, schema: Schema): ErrorObject | undefined {
+  const properties = (schema.properties ?? {}) as Record<string, Schema>;
+  for (const [key, value] of Object.entries((data ?? {}) as Record<string, unknown>)) {
+    if (properties[key]?.type !== 'integer' || typeof value !== 'string') continue;
+    if (!DECIMAL.test(value) || !Number.isSafeInteger(Number(value)))
+      return invalid([key], 'must be an integer in plain decimal (digits only: no spaces, +, exponent, leading zero or 0x)', 'type');
+  }
+  return undefined;
+}
+
+// PostgreSQL text cannot hold NUL, and an unpaired surrogate has no UTF-8 form (Prisma's
+// query encoder fails on it): both would be a 500 from the store, so no request may carry them.
+// eslint-disable-next-line no-control-regex -- NUL is what this looks for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE_MESSAGE = 'must not contain NUL or an unpaired UTF-16 surrogate';
+
+/** The first string or property name that cannot be stored as text (iterative: a valid body may still nest deeply). */
+function unstorableStringError(data: unknown): ErrorObject | undefined {
+  const pending: [unknown, string[]][] = [[data, []]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, path] = next;
+    if (typeof value === 'string') {
+      if (UNSTORABLE.test(value)) return invalid(path, UNSTORABLE_MESSAGE, 'pattern');
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => pending.push([item, [...path, String(i)]]));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (UNSTORABLE.test(key)) return invalid([...path, key], `is a property name that ${UNSTORABLE_MESSAGE}`, 'propertyNames');
+        pending.push([item, [...path, key]]);
       }
     }
-    checked.errors = null;
-    return true;
+  }
+  return undefined;
+}
+
+/** Ajv's validation with checks before it (on the raw data) and after it. */
+function withChecks(validate: Validate, before: (data: unknown) => ErrorObject | undefined): Validate {
+  const checked: Validate = (data) => {
+    const error = before(data) ?? (validate(data) ? unstorableStringError(data) : undefined);
+    if (error) checked.errors = [error];
+    else checked.errors = validate.errors;
+    return !checked.errors;
   };
   return checked;
 }
@@ -41,5 +78,8 @@ function finiteOnly(validate: Validate): Validate {
 export function requestValidatorCompiler(): FastifySchemaCompiler<Record<string, unknown>> {
   const bodyAjv = new Ajv2020({ ...common, coerceTypes: false });
   const stringAjv = new Ajv2020({ ...common, coerceTypes: true });
-  return ({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv.compile(schema) : finiteOnly(stringAjv.compile(schema)));
+  return ({ schema, httpPart }) =>
+    httpPart === 'body'
+      ? withChecks(bodyAjv.compile(schema), () => undefined)
+      : withChecks(stringAjv.compile(schema), (data) => integerSpellingError(data, schema));
 }

@@ -3,6 +3,9 @@
 import type { PrismaClient } from '@prisma/client';
 import type { Operation, OperationKind, VmConfig } from '../sim/index.js';
 
+/** The largest `seq` a log entry can have: Operation.seq is an Int column, 32-bit signed on PostgreSQL. */
+export const MAX_LOG_SEQ = 2 ** 31 - 1;
+
 export interface StoredVm {
   id: string;
   config: VmConfig;

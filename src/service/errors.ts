@@ -7,6 +7,8 @@ export type ProblemKind =
   | 'unauthorized'
   | 'forbidden'
   | 'not-found'
+  | 'method-not-allowed'
+  | 'request-timeout'
   | 'conflict'
   | 'payload-too-large'
   | 'unsupported-media-type'

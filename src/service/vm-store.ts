@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { NotWritten, type LogWriter, type NewLease } from '../db/log-writer.js';
-import type { StoredVm, VmRepository } from '../db/vm-repository.js';
+import { MAX_LOG_SEQ, type StoredVm, type VmRepository } from '../db/vm-repository.js';
 import type { LoggedOperation } from '../labs/types.js';
 import { SimError, withVmDefaults, type Operation, type OperationKind, type VmConfig, type VmConfigInput, type VmLimits } from '../sim/index.js';
 import type { Applied, EngineHost, EngineQuery, EngineState, QueryAnswers, QueryOf } from './engine/host.js';
@@ -285,7 +285,7 @@ export class VmStore {
 
   async operations(id: string, query: PageQuery): Promise<Page<LogEntryView>> {
     await this.queue.run(id, () => this.settled(id));
-    if (query.cursor !== undefined && !/^[0-9]{1,15}$/.test(query.cursor))
+    if (query.cursor !== undefined && !(/^[0-9]{1,10}$/.test(query.cursor) && Number(query.cursor) <= MAX_LOG_SEQ))
       throw invalidInput('cursor must be a nextCursor from an earlier page', 'cursor');
     const page = await listPage(
       query,

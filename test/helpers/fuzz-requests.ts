@@ -52,6 +52,10 @@ const EDGE_VALUES: unknown[] = [
   { a: { b: { c: {} } } },
   'A'.repeat(10_000),
   '\u0000',
+  'a\u0000b',
+  '\ud800',
+  'x\udfff',
+  '\ud83d\ude00',
   '__proto__',
   'constructor',
   'r0',
@@ -83,8 +87,27 @@ const EDGE_STRINGS = [
   'null',
   '[]',
   '{}',
+  '\u0000',
+  '\ud800',
+  '1\u0000',
 ];
-const edgeString = fc.oneof(fc.constantFrom(...EDGE_STRINGS), fc.string({ maxLength: 20 }));
+const UNSTORABLE_STRINGS = ['\u0000', 'ada\u0000', '\ud800', 'ada\udfff', '\udc00\ud800'];
+
+/** Any UTF-16 code unit, unpaired surrogates and NUL included. */
+const anyCodeUnit = fc.nat(0xffff).map((c) => String.fromCharCode(c));
+const edgeString = fc.oneof(fc.constantFrom(...EDGE_STRINGS), fc.string({ maxLength: 20 }), fc.string({ unit: anyCodeUnit, maxLength: 8 }));
+
+/** Percent-encodes a URL part; an unpaired surrogate (which has no UTF-8) as the bytes WTF-8 would give it. */
+function encodePart(text: string): string {
+  return [...text]
+    .map((ch) => {
+      const unit = ch.charCodeAt(0);
+      if (ch.length === 1 && unit >= 0xd800 && unit <= 0xdfff)
+        return [0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+      return encodeURIComponent(ch);
+    })
+    .join('');
+}
 
 /** Parameters that have an obviously valid value against the seed VM. */
 const VALID_PARAM: Record<string, string[]> = {
@@ -98,6 +121,7 @@ const VALID_PARAM: Record<string, string[]> = {
   gpa: ['0x3fffffc00000', '0'],
   limit: ['1', '10', '1000'],
   cursor: ['1', '0x3fffffc01000'],
+  labId: ['huge-pages', 'six-roots'],
 };
 
 const paramValue = (name: string) =>
@@ -145,9 +169,21 @@ function bodyArbitrary(examples: unknown[]): fc.Arbitrary<string> {
       ),
     },
     {
+      // A string no store can hold (NUL, an unpaired surrogate) in place of one of the example's strings.
+      weight: 2,
+      arbitrary: example.chain((e) => {
+        const strings = leafPaths(e).filter((path) => typeof path.reduce<unknown>((node, key) => (node as Json)[key], e) === 'string');
+        return fc
+          .tuple(fc.constantFrom(...(strings.length ? strings : [['x']])), fc.constantFrom(...UNSTORABLE_STRINGS))
+          .map(([p, v]) => toJsonText(setAt(e, p, v)));
+      }),
+    },
+    {
       weight: 1,
       arbitrary: example.chain((e) =>
-        fc.tuple(fc.constantFrom('__proto__', 'constructor', 'prototype', 'unknown', 'op'), edgeValue).map(([k, v]) => toJsonText({ ...e, [k]: v })),
+        fc
+          .tuple(fc.constantFrom('__proto__', 'constructor', 'prototype', 'unknown', 'op', '\u0000', '\ud800'), edgeValue)
+          .map(([k, v]) => toJsonText({ ...e, [k]: v })),
       ),
     },
     {
@@ -183,7 +219,7 @@ export function requestArbitrary(document: OpenApiDocument, spec: RouteSpec): fc
   const path = fc
     .tuple(...pathNames.map(paramValue))
     .map((values) =>
-      pathNames.reduce((url, name, i) => url.replace(`{${name}}`, values[i] === SEED_VM ? SEED_VM : encodeURIComponent(values[i]!)), spec.path),
+      pathNames.reduce((url, name, i) => url.replace(`{${name}}`, values[i] === SEED_VM ? SEED_VM : encodePart(values[i]!)), spec.path),
     );
   const queryPair = fc.oneof(
     fc.constantFrom(...(queryNames.length ? queryNames : ['limit'])).chain((name) => paramValue(name).map((v) => [name, v] as const)),
@@ -195,7 +231,7 @@ export function requestArbitrary(document: OpenApiDocument, spec: RouteSpec): fc
       weight: 1,
       arbitrary: fc
         .array(queryPair, { minLength: 1, maxLength: 3 })
-        .map((pairs) => `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`),
+        .map((pairs) => `?${pairs.map(([k, v]) => `${encodePart(k)}=${encodePart(v)}`).join('&')}`),
     },
   );
   const hasBody = spec.schema.body !== undefined;

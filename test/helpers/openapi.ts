@@ -2,7 +2,6 @@
 // so the document cannot drift from what the service answers.
 import { expect } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { Response } from 'supertest';
 import { dereference, loadOpenApiDocument, type JsonSchema } from '../../src/contract/openapi-document.js';
 
 export const openapi = loadOpenApiDocument();
@@ -24,8 +23,22 @@ function operationById(operationId: string): { responses: Record<string, Respons
   throw new Error(`no operation ${operationId} in openapi.yaml`);
 }
 
+/** What expectDocumented reads of a response: supertest's, or an inject one through `fromInject`. */
+export interface CheckedResponse {
+  status: number;
+  headers: Record<string, unknown>;
+  text: string;
+  body: unknown;
+}
+
+/** An app.inject() answer in supertest's shape (body parsed when it is JSON). */
+export function fromInject(res: { statusCode: number; headers: Record<string, unknown>; body: string }): CheckedResponse {
+  const json = /json/.test(String(res.headers['content-type'] ?? ''));
+  return { status: res.statusCode, headers: res.headers, text: res.body, body: json && res.body !== '' ? JSON.parse(res.body) : {} };
+}
+
 /** Asserts the status is documented for the operation and the body matches its schema. */
-export function expectDocumented(response: Response, operationId: string): void {
+export function expectDocumented(response: CheckedResponse, operationId: string): void {
   const documented = operationById(operationId).responses[String(response.status)];
   expect(documented, `${operationId} does not document status ${response.status}: ${response.text}`).toBeDefined();
   const contentType = String(response.headers['content-type'] ?? '').split(';')[0]!;

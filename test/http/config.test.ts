@@ -20,6 +20,8 @@ describe('loadConfig', () => {
       workers: availableParallelism(),
       workerNice: 5,
       queueBounds: { perVm: 256, perWorker: 4096, retryAfterSeconds: 1 },
+      shutdownDrainMs: 1000,
+      requestTimeoutMs: 30_000,
     });
   });
 
@@ -39,6 +41,8 @@ describe('loadConfig', () => {
       RATE_LIMIT_WINDOW_MS: '1000',
       SQLITE_SYNCHRONOUS: 'full',
       SHUTDOWN_TIMEOUT_MS: '500',
+      SHUTDOWN_DRAIN_MS: '200',
+      REQUEST_TIMEOUT_MS: '5000',
       API_TOKENS: ' one , two,,',
       TEACHER_TOKENS: 'prof',
       WORKERS: '3',
@@ -61,6 +65,8 @@ describe('loadConfig', () => {
       teacherTokenHashes: [hashToken('prof')],
       sqliteSynchronous: 'FULL',
       shutdownTimeoutMs: 500,
+      shutdownDrainMs: 200,
+      requestTimeoutMs: 5000,
       workers: 3,
       workerNice: 10,
       queueBounds: { perVm: 7, perWorker: 70, retryAfterSeconds: 2 },
@@ -96,6 +102,8 @@ describe('loadConfig', () => {
       ['WORKERS', '-1'],
       ['ENGINE_WORKER_NICE', '20'],
       ['MAX_QUEUE_PER_VM', '0'],
+      ['REQUEST_TIMEOUT_MS', '0'],
+      ['SHUTDOWN_DRAIN_MS', '-1'],
     ] as const) {
       expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(ConfigError);
       expect(() => loadConfig({ [name]: value })).toThrow(name);

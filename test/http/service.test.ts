@@ -1,4 +1,5 @@
-// Liveness, readiness (503 until VMs are rebuilt), and problem+json for what no route matches.
+// Liveness, readiness (503 until VMs are rebuilt), and problem+json for what no route matches
+// (404, or 405 for a documented path called with another method).
 import { afterAll, describe, expect, it } from 'vitest';
 import { build, removeTempDirs, tempDbFile } from '../helpers/build.js';
 import { freshDatabaseUrl, queryRows } from '../helpers/store.js';
@@ -84,9 +85,11 @@ describe('requests no route matches', () => {
         detail: 'no route GET /v1/nope',
         instance: '/v1/nope',
       });
+      // A documented path with a method it does not take: 405 (test/http/method-not-allowed.test.ts).
       const wrongMethod = await t.api.patch('/v1/vms');
-      expect(wrongMethod.status).toBe(404);
-      expect(wrongMethod.body.type).toBe('urn:prefault-lab:problem:not-found');
+      expect(wrongMethod.status).toBe(405);
+      expect(wrongMethod.headers.allow).toBe('GET, POST, HEAD');
+      expect(wrongMethod.body.type).toBe('urn:prefault-lab:problem:method-not-allowed');
     } finally {
       await t.close();
     }

@@ -184,4 +184,13 @@ describe('POST /v1/vms/{vmId}/vcpus/{vcpuId}/access', () => {
     expectDocumented(res, 'guestAccess');
     expect((await t.api.post(`/v1/vms/${vmId}/vcpus/4/access`).send({ gpa: '0x0', kind: 'read' })).status).toBe(404);
   });
+
+  it('answers a documented 409 for a vCPU whose MMU is not a TDP MMU (guest mode with nested TDP)', async () => {
+    const vmId = await createSelftestVm(t);
+    const patched = await t.api.patch(`/v1/vms/${vmId}/vcpus/0`).send({ guestMode: true });
+    expect(patched.body.mmu.kind, patched.text).toBe('nested-tdp-shadow');
+    const res = await t.api.post(`/v1/vms/${vmId}/vcpus/0/access`).send({ gpa: '0x3fffffc00000', kind: 'read' });
+    expect(res.status, res.text).toBe(409);
+    expectDocumented(res, 'guestAccess');
+  });
 });

@@ -1,10 +1,14 @@
 // The one error handler: every failure becomes RFC 9457 application/problem+json.
 // Caller mistakes (schema violations, the service's ServiceError, the engine's SimError,
 // Fastify's own 4xx) keep their 4xx status and name the failing input in `field`; anything
-// else is a logged 500.
+// else is a logged 500. A route miss is a 404, or a 405 with `Allow` on a documented path;
+// Node's parser errors (a request timing out) are written to the socket in the same form.
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { MethodsOf } from '../../contract/path-methods.js';
 import { ServiceError, type ProblemKind } from '../../service/errors.js';
 import { SimError, type SimErrorCode } from '../../sim/index.js';
 
@@ -22,6 +26,8 @@ const TITLES: Record<ProblemKind, string> = {
   unauthorized: 'Unauthorized',
   forbidden: 'Forbidden',
   'not-found': 'Not found',
+  'method-not-allowed': 'Method not allowed',
+  'request-timeout': 'Request timeout',
   conflict: 'Conflict',
   'payload-too-large': 'Payload too large',
   'unsupported-media-type': 'Unsupported media type',
@@ -142,8 +148,46 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   void sendProblem(reply, request, body);
 }
 
+// Errors of Node's HTTP parser, before Fastify has a request to reply to: the headers or the
+// body not arriving within REQUEST_TIMEOUT_MS, headers over Node's limit, bytes that are not
+// HTTP. Written to the socket as problem+json too, then the connection is closed.
+const CLIENT_ERRORS: Record<string, [number, ProblemKind, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request-timeout', "the request (headers and body) did not arrive within the server's request timeout"],
+  HPE_HEADER_OVERFLOW: [431, 'invalid-input', 'the request headers are larger than the server accepts'],
+};
+
+/** Fastify's `clientErrorHandler` option. */
+export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return; // the client is gone: nobody to answer
+  const [status, kind, detail] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'invalid-input', 'the request is not valid HTTP/1.1'];
+  this.log.debug({ err: error }, 'client error');
+  const body = JSON.stringify(problem(status, kind, detail));
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(error);
+}
+
+interface ProblemOptions {
+  /** The methods the document gives a path: a route miss on a documented path is a 405 naming them. */
+  methodsOf?: MethodsOf;
+}
+
+/** Nothing to answer: 405 with `Allow` when the path is documented with other methods only, else 404. */
+function routeMiss(request: FastifyRequest, reply: FastifyReply, methodsOf: MethodsOf): FastifyReply {
+  const path = request.url.split('?')[0]!;
+  const allowed = methodsOf(path);
+  // A method the path takes got here from its handler (reply.callNotFound: e.g. no such UI file).
+  if (allowed.length === 0 || allowed.includes(request.method))
+    return sendProblem(reply, request, problem(404, 'not-found', `no route ${request.method} ${path}`));
+  void reply.header('allow', allowed.join(', '));
+  return sendProblem(reply, request, problem(405, 'method-not-allowed', `${path} takes ${allowed.join(', ')}, not ${request.method}`));
+}
+
 export default fp(
-  async function problemPlugin(app: FastifyInstance) {
+  async function problemPlugin(app: FastifyInstance, { methodsOf = () => [] }: ProblemOptions) {
     // No route takes text: without this parser a text/plain body reaches validation as a
     // string ("body must be object"); now it is the 415 above, which says what to send.
     app.removeContentTypeParser('text/plain');
@@ -151,9 +195,7 @@ export default fp(
       if (error instanceof ServiceError && error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
       return sendProblem(reply, request, toProblem(error as Error, request));
     });
-    app.setNotFoundHandler((request, reply) =>
-      sendProblem(reply, request, problem(404, 'not-found', `no route ${request.method} ${request.url.split('?')[0]}`)),
-    );
+    app.setNotFoundHandler((request, reply) => routeMiss(request, reply, methodsOf));
   },
   { name: 'problem' },
 );
