@@ -1,0 +1,54 @@
+// One s390 VM: the entry point the service will wire next round. Every change goes through
+// a method named after its ioctl; the views never change state.
+
+import type { ArchMemslotSpec, ArchPreFaultRequest } from '../arch-types.js';
+import { notFound } from '../errors.js';
+import type { ArchMemslotResult } from '../generic-memslots.js';
+import { s390Mappings, s390Roots, s390Walk } from './inspect.js';
+import { newS390State, s390CapPreFaultMemory, s390CreateVcpu, s390SetMemoryRegion, withS390Defaults } from './kvm-s390.js';
+import type { Gmap } from './gmap.js';
+import { s390PreFault } from './prefault.js';
+import type { S390State } from './state.js';
+import type { S390MappingRow, S390PreFaultResult, S390RootView, S390VcpuView, S390VmConfigInput, S390WalkResult } from './types.js';
+
+export class S390Vm {
+  readonly state: S390State;
+
+  constructor(input: S390VmConfigInput, maxTableBytes = 1 << 30) {
+    this.state = newS390State(withS390Defaults(input), maxTableBytes);
+  }
+
+  setMemslot(asId: number, id: number, spec: ArchMemslotSpec): ArchMemslotResult {
+    return s390SetMemoryRegion(this.state, asId, id, spec);
+  }
+
+  createVcpu(id: number): S390VcpuView {
+    return s390CreateVcpu(this.state, id);
+  }
+
+  preFault(vcpuId: number, req: ArchPreFaultRequest): S390PreFaultResult {
+    return s390PreFault(this.state, vcpuId, req);
+  }
+
+  /** KVM_CHECK_EXTENSION(KVM_CAP_PRE_FAULT_MEMORY). */
+  capPreFaultMemory(): number {
+    return s390CapPreFaultMemory(this.state);
+  }
+
+  roots(): S390RootView[] {
+    return s390Roots(this.state);
+  }
+
+  mappings(): S390MappingRow[] {
+    return s390Mappings(this.gmap());
+  }
+
+  walk(gpa: string): S390WalkResult {
+    return s390Walk(this.gmap(), gpa);
+  }
+
+  gmap(): Gmap {
+    if (!this.state.gmap) throw notFound('a UCONTROL VM has no gmap');
+    return this.state.gmap;
+  }
+}

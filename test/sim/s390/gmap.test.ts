@@ -1,0 +1,42 @@
+// The gmap's geometry (spec part 2 §19.6): gmap_new / gmap_limit_to_type, and the DAT walk.
+import { describe, expect, it } from 'vitest';
+import { G2, K4, M1, hx, pf, s390Vm } from './helpers.js';
+
+describe('gmap_limit_to_type: the ASCE type follows mem_limit', () => {
+  it.each([
+    ['0x100000', 'segment', 2],
+    ['0x80000000', 'segment', 2],
+    ['0x80001000', 'region3', 3],
+    ['0x40000000000', 'region3', 3],
+    ['0x40000001000', 'region2', 4],
+    ['0x20000000000000', 'region2', 4],
+    ['0x20000000001000', 'region1', 5],
+  ])('memLimit %s: %s table root, %i levels', (memLimit, asce, levels) => {
+    const vm = s390Vm({ host: { maxStorage: '0xffffffffffff0000' }, s390: { memLimit } }, [], []);
+    const r = vm.roots()[0]!;
+    expect([r.kind, r.asceType, r.level, r.counts]).toEqual(['gmap', asce, levels, { '4K': 0, '1M': 0, '2G': 0, tables: 1 }]);
+  });
+  it('the default memLimit is host.maxStorage (4T): region-3', () => {
+    expect(s390Vm().roots()[0]!.asceType).toBe('region3');
+  });
+  it('a UCONTROL VM has no gmap root and its vCPUs load none', () => {
+    const vm = s390Vm({ type: 'ucontrol' });
+    expect([vm.roots(), vm.state.vcpus.size, vm.createVcpu(1).loadedRoot]).toEqual([[], 1, null]);
+  });
+});
+
+describe('dat_entry_walk: region-3 -> segment -> page table, 2048 / 2048 / 256 entries', () => {
+  it('the walk of a mapped 4K page names each table and its index', () => {
+    const gpa = 3 * G2 + 5 * M1 + 7 * K4;
+    const vm = s390Vm({}, [{ gpa: 3 * G2, size: G2 }]);
+    pf(vm, gpa, K4);
+    const w = vm.walk(hx(gpa));
+    expect(w.steps.map((s) => [s.table, s.level, s.index, s.leaf])).toEqual([
+      ['region3', 3, 3, false],
+      ['segment', 2, 5, false],
+      ['page', 1, 7, true],
+    ]);
+    expect(w.leafLevel).toBe('4K');
+    expect(vm.roots()[0]!.counts).toEqual({ '4K': 1, '1M': 0, '2G': 0, tables: 3 });
+  });
+});
