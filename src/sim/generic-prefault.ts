@@ -6,7 +6,6 @@
 import type { ArchIterationResult, ArchIterationRow, ArchLevelName, ArchMappingRow, ArchPreFaultRequest, ArchPreFaultResult } from './arch-types.js';
 import { errnoName, ioctlResult } from './errno.js';
 import { preFaultLoop, type LoopOutcome } from './prefault.js';
-import type { ErrnoName } from './types.js';
 import { U64_MAX, gfnToHex, hex, parseU64 } from './u64.js';
 
 export interface ParsedPreFault {
@@ -64,12 +63,22 @@ export function archPreFaultResult<R, B>(
   };
 }
 
-/** Iteration rows; consecutive equal results over contiguous gpas merge (v2: fsc and attempts must match too). */
+/**
+ * Iteration rows; consecutive equal results over contiguous gpas merge (v2: fsc and attempts
+ * must match too). The open run is kept in fields, not an object: this is on the hot path.
+ */
 export class ArchIterationTrace {
   private readonly rows: ArchIterationRow[] = [];
-  private open: ArchIterationRow | null = null;
+  private open = false;
+  private startGfn = 0;
   private nextGfn = -1;
+  private result: ArchIterationResult = 'FIXED';
+  private level: ArchLevelName | null = null;
   private frames = 0;
+  private r = 0;
+  private fsc: string | null = null;
+  private attempts = 0;
+  private count = 0;
 
   constructor(private readonly withFaultFields: boolean) {}
 
@@ -82,37 +91,55 @@ export class ArchIterationTrace {
     fsc: string | null = null,
     attempts = 0,
   ): void {
-    const errno: ErrnoName | null = r < 0 ? errnoName(r) : null;
-    const o = this.open;
     if (
-      o &&
+      this.open &&
       frames > 0 &&
       gfn === this.nextGfn &&
-      o.result === result &&
-      o.level === level &&
-      this.frames === frames &&
-      o.errno === errno &&
-      (!this.withFaultFields || (o.fsc === fsc && o.attempts === attempts))
+      result === this.result &&
+      level === this.level &&
+      frames === this.frames &&
+      r === this.r &&
+      fsc === this.fsc &&
+      attempts === this.attempts
     ) {
-      o.count++;
+      this.count++;
       this.nextGfn += frames;
       return;
     }
-    if (o) this.rows.push(o);
-    const row: ArchIterationRow = { gpa: gfnToHex(gfn), result, level, consumed: gfnToHex(frames), count: 1, errno };
-    if (this.withFaultFields) {
-      row.fsc = fsc;
-      row.attempts = attempts;
-    }
-    this.open = row;
-    this.frames = frames;
+    this.flush();
+    this.open = true;
+    this.startGfn = gfn;
     this.nextGfn = gfn + frames;
+    this.result = result;
+    this.level = level;
+    this.frames = frames;
+    this.r = r;
+    this.fsc = fsc;
+    this.attempts = attempts;
+    this.count = 1;
   }
 
   finish(): ArchIterationRow[] {
-    if (this.open) this.rows.push(this.open);
-    this.open = null;
+    this.flush();
     return this.rows;
+  }
+
+  private flush(): void {
+    if (!this.open) return;
+    const row: ArchIterationRow = {
+      gpa: gfnToHex(this.startGfn),
+      result: this.result,
+      level: this.level,
+      consumed: gfnToHex(this.frames),
+      count: this.count,
+      errno: this.r < 0 ? errnoName(this.r) : null,
+    };
+    if (this.withFaultFields) {
+      row.fsc = this.fsc;
+      row.attempts = this.attempts;
+    }
+    this.rows.push(row);
+    this.open = false;
   }
 }
 

@@ -27,11 +27,16 @@ import type { Arm64ArchBits, Arm64MappingRow, Arm64RootRef, Arm64RootView, Arm64
 
 const NAME_BY_FRAMES = new Map<number, ArchLevelName>(Object.entries(LEVEL_BYTES).map(([n, b]) => [b / 4096, n as ArchLevelName]));
 
+let lastFrames = 0;
+let lastName: ArchLevelName = '4K';
+
 /** The contract level name of a mapping size in 4K frames. */
 export function sizeName(frames: number): ArchLevelName {
+  if (frames === lastFrames) return lastName;
   const n = NAME_BY_FRAMES.get(frames);
   if (!n) throw new Error(`no level name for ${frames} frames`);
-  return n;
+  lastFrames = frames;
+  return (lastName = n);
 }
 
 /** The state words and archBits of a leaf (contract v2 mapping rows: dirty is null, DBM is never set). */

@@ -16,6 +16,21 @@ import type { Hex } from '../types.js';
 export type Granule = '4K' | '16K' | '64K';
 export const GRANULE_SHIFT: Record<Granule, number> = { '4K': 12, '16K': 14, '64K': 16 };
 
+/** Host mapping sizes in 4K frames per granule (PAGE, CONT_PTE, PMD, CONT_PMD, PUD; asm/pgtable-hwdef.h, Kconfig). */
+export interface HostSizes {
+  page: number;
+  contPte: number;
+  pmd: number;
+  contPmd: number;
+  /** 0: pud_sect_supported() is false (16K/64K pages). */
+  pud: number;
+}
+export const HOST_SIZES: Record<Granule, HostSizes> = {
+  '4K': { page: 1, contPte: 16, pmd: 512, contPmd: 8192, pud: 262144 },
+  '16K': { page: 4, contPte: 512, pmd: 8192, contPmd: 262144, pud: 0 },
+  '64K': { page: 16, contPte: 512, pmd: 131072, contPmd: 4194304, pud: 0 },
+};
+
 /** Stage-2 geometry of one VM (kvm_init_ipa_range -> kvm_get_vtcr, kvm_pgd_pages). */
 export interface S2Geometry {
   granule: Granule;
@@ -32,6 +47,9 @@ export interface S2Geometry {
   /** 4K frames mapped by one entry at lookup level 0..3. */
   levelFrames: readonly number[];
 }
+
+/** ALIGN_DOWN for power-of-two frame counts; a floor division, which unlike `%` on doubles (fmod) is cheap. */
+export const alignDown = (x: number, n: number): number => Math.floor(x / n) * n;
 
 /** ARM64_HW_PGTABLE_LEVEL_SHIFT: (PAGE_SHIFT - 3) * (4 - level) + 3. */
 export const levelShift = (pageShift: number, level: number): number => (pageShift - 3) * (4 - level) + 3;
@@ -74,8 +92,8 @@ export const pteFlags = (pte: number): number => pte - Math.floor(pte / FLAG_SPA
 /** The output address as a 4K frame. */
 export const ptePaFrame = (pte: number): number => Math.floor(pte / FLAG_SPAN);
 export const makePte = (paFrame: number, flags: number): number => paFrame * FLAG_SPAN + flags;
-/** kvm_pte_valid. */
-export const pteValid = (pte: number): boolean => (pteFlags(pte) & PTE_VALID) !== 0;
+/** kvm_pte_valid (an empty entry is 0, tested first because it is the common case of a pre-fault). */
+export const pteValid = (pte: number): boolean => pte !== 0 && (pteFlags(pte) & PTE_VALID) !== 0;
 
 /** The 64-bit descriptor as the hardware holds it. */
 export function s2Descriptor(pte: number): Hex {
@@ -94,6 +112,20 @@ export function stage2LeafAttrs(writable: boolean, executable: boolean, fwb: boo
   return f;
 }
 
+/** Descriptor arrays are carved from shared slabs (one ArrayBuffer per SLAB_TABLES tables), keyed by table size. */
+const SLAB_TABLES = 32;
+const slabs = new Map<number, { buf: Float64Array; next: number }>();
+function allocPtes(entries: number): Float64Array {
+  let s = slabs.get(entries);
+  if (!s || s.next === s.buf.length) {
+    s = { buf: new Float64Array(entries * SLAB_TABLES), next: 0 };
+    slabs.set(entries, s);
+  }
+  const a = s.buf.subarray(s.next, s.next + entries);
+  s.next += entries;
+  return a;
+}
+
 /** One table page (or, at the first level, the concatenated pgd pages as one array). */
 export class S2Table {
   readonly ptes: Float64Array;
@@ -106,7 +138,7 @@ export class S2Table {
     readonly paFrame: number,
     entries: number,
   ) {
-    this.ptes = new Float64Array(entries);
+    this.ptes = allocPtes(entries);
     this.children = level < 3 ? new Array<S2Table | undefined>(entries) : null;
   }
 }

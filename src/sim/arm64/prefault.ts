@@ -19,7 +19,7 @@ import {
 } from '../generic-prefault.js';
 import { decodeLeaf, rootRef, sizeName } from './inspect.js';
 import { gmemAbort, userMemAbort, type S2FaultEnv, type S2FaultResult } from './mmu.js';
-import { PTE_TYPE, kvmPgtableGetLeaf, newWalk, pteValid, type S2Walk } from './pgtable.js';
+import { PTE_TYPE, alignDown, kvmPgtableGetLeaf, newWalk, pteValid, type S2Walk } from './pgtable.js';
 import type { Arm64State, Arm64Vcpu } from './state.js';
 import type { Arm64ArchBits, Arm64PreFaultResult } from './types.js';
 
@@ -69,7 +69,8 @@ interface CallContext {
 }
 
 /** FSC of the synthetic abort: ESR_ELx_FSC_FAULT_L(level), a translation fault at the walk's stop level. */
-const fscName = (level: number): string => `TRANSLATION_L${level}`;
+const FSC_NAMES = ['TRANSLATION_L0', 'TRANSLATION_L1', 'TRANSLATION_L2', 'TRANSLATION_L3'] as const;
+const fscName = (level: number): string => FSC_NAMES[level]!;
 
 /** kvm_vcpu_pre_fault_memory with the arm64 step; the ioctl does not exist before 7.4. */
 export function arm64PreFault(state: Arm64State, vcpuId: number, req: ArchPreFaultRequest): Arm64PreFaultResult {
@@ -87,7 +88,7 @@ export function arm64PreFault(state: Arm64State, vcpuId: number, req: ArchPreFau
   const del = inject.memslotBeingDeleted;
   const ctx: CallContext = {
     state,
-    env: { racesLeft: inject.invalidationRaces ?? 0 },
+    env: { racesLeft: inject.invalidationRaces ?? 0, vma: { vmaFrames: 0, maxMapFrames: 0, paFrame: 0, writable: false } },
     invalidSlot: del && del.addressSpace === 0 ? state.slots.byId(del.slot) : undefined,
     trace: new ArchIterationTrace(true),
     mapped: new ArchMappingCoalescer(decodeLeaf, state.pageFrames),
@@ -125,13 +126,14 @@ function arm64PreFaultStep(ctx: CallContext, gfn: number, frames: number): numbe
       break;
     }
     // __pre_fault_s2: fault_ipa = gpa, nested = NULL, mmu = canonical, a read translation fault at `level`.
-    const d = { gfn, slot, mmu: state.canonical };
-    const fr = slot.guestMemfd ? gmemAbort(state, d, ctx.env, ctx.result) : userMemAbort(state, d, ctx.env, ctx.result);
+    const fr = slot.guestMemfd
+      ? gmemAbort(state, state.canonical, gfn, slot, ctx.env, ctx.result)
+      : userMemAbort(state, state.canonical, gfn, slot, ctx.env, ctx.result);
     r = fr < 0 ? fr : ctx.result.mappingFrames;
   } while (r === EAGAIN && attempts <= MAX_PRE_FAULT_RETRIES);
   if (r < 0) return stepError(ctx, gfn, r, faultReason(r), fscName(level), attempts);
   // P4: pre_fault_bytes_consumed: to the end of the granule, at most what is left.
-  const consumed = Math.min(r - (gfn % r), frames);
+  const consumed = Math.min(alignDown(gfn, r) + r - gfn, frames);
   if (spurious) {
     ctx.trace.add(gfn, 'SPURIOUS', sizeName(r), consumed, 0, null, attempts);
     return consumed;

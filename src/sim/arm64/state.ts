@@ -2,7 +2,7 @@
 // mmu.ts, prefault.ts, memslot.ts and inspect.ts can share it without importing each other.
 
 import { ArchMemslotSet } from '../generic-memslots.js';
-import { S2Root, kvmGetVtcr, type S2Geometry, type S2TableAllocator } from './pgtable.js';
+import { HOST_SIZES, S2Root, kvmGetVtcr, type HostSizes, type S2Geometry, type S2TableAllocator } from './pgtable.js';
 import type { Arm64VmConfig } from './types.js';
 
 export interface Arm64Vcpu {
@@ -19,6 +19,8 @@ export interface Arm64State {
   readonly geo: S2Geometry;
   /** 4K frames per host page (PAGE_SIZE / 4K). */
   readonly pageFrames: number;
+  /** The host's PAGE / CONT_PTE / PMD / CONT_PMD / PUD sizes for this granule. */
+  readonly hostSizes: HostSizes;
   readonly slots: ArchMemslotSet;
   /** kvm->arch.mmu: the canonical stage-2. */
   readonly canonical: S2Root;
@@ -63,6 +65,7 @@ export function newArm64State(config: Arm64VmConfig, maxTableBytes: number): Arm
     config,
     geo,
     pageFrames,
+    hostSizes: HOST_SIZES[config.host.granule],
     slots: new ArchMemslotSet(),
     canonical: new S2Root('s2-0', 's2-canonical', geo, tables),
     vcpus: new Map(),
