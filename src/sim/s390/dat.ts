@@ -40,18 +40,35 @@ export const makeEntry = (originFrame: number, flags: number): number => originF
 export const isLeafEntry = (e: number, level: number): boolean => e !== 0 && (level === 1 || (entryFlags(e) & E_FC) !== 0);
 
 /**
- * The entry as a 64-bit value. Hardware bits at their architected places (PTE: I 0x400,
- * P 0x200, IEP 0x100; CRSTE: FC 0x400, P 0x200, IEP 0x100, I 0x20, TT bits 2-3); the soft
- * bits at the Linux s390 pgtable.h places (present 0x1, soft-dirty 0x2, young 0x4, dirty 0x8,
- * write 0x20, special 0x40) — a display choice, see docs/kernel-facts-arm64-s390.md.
+ * The entry as a 64-bit value, laid out as dat.h's unions (s390 bitfields are MSB first).
+ * PTE: hardware I 0x400, P 0x200, IEP 0x100; soft byte s 0x40, w 0x20, d 0x08, y 0x04,
+ * sd 0x02, pr 0x01 (union pte .s). CRSTE: FC 0x400, P 0x200, IEP 0x100, I 0x20, TT bits
+ * 3-2; with FC=1 the soft bits w 0x8000, d 0x2000, y 0x1000, sd 0x02, pr 0x01 (.s.fc1).
+ * An empty entry is the _PTE_EMPTY / _CRSTE_EMPTY token: I set (and TT for a CRSTE).
  */
 export function s390EntryValue(e: number, level: number): Hex {
   if (e === 0) return hex(level === 1 ? 0x400 : 0x20 | ttBits(level));
   const f = entryFlags(e);
+  const b = (m: number, v: number): number => (f & m ? v : 0);
   let v = BigInt(entryOrigin(e)) << 12n;
-  const soft = (f & E_PR ? 0x1 : 0) | (f & E_SD ? 0x2 : 0) | (f & E_Y ? 0x4 : 0) | (f & E_D ? 0x8 : 0) | (f & E_W ? 0x20 : 0) | (f & E_S ? 0x40 : 0);
-  if (level === 1) v |= BigInt((f & E_I ? 0x400 : 0) | (f & E_P ? 0x200 : 0) | (f & E_IEP ? 0x100 : 0) | soft);
-  else v |= BigInt((f & E_FC ? 0x400 | soft : 0) | (f & E_P ? 0x200 : 0) | (f & E_IEP ? 0x100 : 0) | (f & E_I ? 0x20 : 0) | ttBits(level));
+  if (level === 1)
+    v |= BigInt(
+      b(E_I, 0x400) | b(E_P, 0x200) | b(E_IEP, 0x100) | b(E_S, 0x40) | b(E_W, 0x20) | b(E_D, 0x8) | b(E_Y, 0x4) | b(E_SD, 0x2) | b(E_PR, 0x1),
+    );
+  else if (f & E_FC)
+    v |= BigInt(
+      0x400 |
+        b(E_P, 0x200) |
+        b(E_IEP, 0x100) |
+        b(E_I, 0x20) |
+        ttBits(level) |
+        b(E_W, 0x8000) |
+        b(E_D, 0x2000) |
+        b(E_Y, 0x1000) |
+        b(E_SD, 0x2) |
+        b(E_PR, 0x1),
+    );
+  else v |= BigInt(b(E_I, 0x20) | ttBits(level));
   return hex(v);
 }
 

@@ -40,3 +40,17 @@ describe('dat_entry_walk: region-3 -> segment -> page table, 2048 / 2048 / 256 e
     expect(vm.roots()[0]!.counts).toEqual({ '4K': 1, '1M': 0, '2G': 0, tables: 3 });
   });
 });
+
+describe('union pte / union crste (dat.h): the raw entry of a walk', () => {
+  it('a read-linked PTE: origin | P 0x200 | w 0x20 | y 0x04 | pr 0x01; a segment leaf: FC | P | w 0x8000 | y 0x1000 | pr', () => {
+    const vm = s390Vm({ host: { hpage: true }, s390: { hpage1m: true } }, [
+      { gpa: 0, size: M1 },
+      { gpa: G2, size: G2, backing: { pageSize: '1M' } },
+    ]);
+    pf(vm, K4, K4);
+    pf(vm, G2, K4);
+    const leaf = (gpa: number): bigint => BigInt(vm.walk(hx(gpa)).steps.at(-1)!.spte);
+    expect(leaf(K4)).toBe((2n ** 40n + BigInt(K4)) | 0x200n | 0x20n | 0x4n | 0x1n);
+    expect(leaf(G2)).toBe((2n ** 40n + BigInt(G2)) | 0x400n | 0x200n | 0x8000n | 0x1000n | 0x1n);
+  });
+});
