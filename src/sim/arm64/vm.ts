@@ -3,7 +3,7 @@
 
 import type { ArchMemslotSpec, ArchPreFaultRequest } from '../arch-types.js';
 import { notFound } from '../errors.js';
-import type { ArchMemslotResult } from '../generic-memslots.js';
+import { archMemslotView, type ArchMemslotResult, type ArchMemslotView } from '../generic-memslots.js';
 import { arm64CapPreFaultMemory, arm64CreateVcpu, arm64PatchVcpu, arm64VcpuView, withArm64Defaults } from './arm.js';
 import { arm64Mappings, arm64Roots, arm64Walk } from './inspect.js';
 import { arm64SetMemoryRegion } from './memslot.js';
@@ -17,6 +17,7 @@ import type {
   Arm64VcpuPatch,
   Arm64VcpuSpec,
   Arm64VcpuView,
+  Arm64VmConfig,
   Arm64VmConfigInput,
   Arm64WalkResult,
 } from './types.js';
@@ -26,6 +27,34 @@ export class Arm64Vm {
 
   constructor(input: Arm64VmConfigInput, maxTableBytes = 1 << 30) {
     this.state = newArm64State(withArm64Defaults(input), maxTableBytes);
+  }
+
+  get config(): Arm64VmConfig {
+    return this.state.config;
+  }
+
+  /** False when no pre-fault can succeed: a kernel before 7.4 or a pKVM host (contract v2 VM view). */
+  get preFaultAllowed(): boolean {
+    return this.capPreFaultMemory() === 1;
+  }
+
+  /** The VM's IPA size. */
+  get guestPhysBits(): number {
+    return this.state.geo.ipaBits;
+  }
+
+  /** The VM view's `arm64` object: the stage-2 geometry of §18.10. */
+  archView(): { ipaBits: number; stage2Levels: number; startLevel: number; concatenatedTables: number } {
+    const g = this.state.geo;
+    return { ipaBits: g.ipaBits, stage2Levels: g.levels, startLevel: g.startLevel, concatenatedTables: g.concatenated };
+  }
+
+  memslots(): ArchMemslotView[] {
+    return this.state.slots.all().map(archMemslotView);
+  }
+
+  vcpus(): Arm64VcpuView[] {
+    return [...this.state.vcpus.values()].sort((a, b) => a.id - b.id).map((v) => arm64VcpuView(v, this.state));
   }
 
   setMemslot(asId: number, id: number, spec: ArchMemslotSpec): ArchMemslotResult {

@@ -54,3 +54,16 @@ describe('union pte / union crste (dat.h): the raw entry of a walk', () => {
     expect(leaf(G2)).toBe((2n ** 40n + BigInt(G2)) | 0x400n | 0x200n | 0x8000n | 0x1000n | 0x1n);
   });
 });
+
+describe('the VM view (contract v2): the s390 object, guestPhysBits and preFaultAllowed', () => {
+  it('the default VM: region-3 reaching 42 bits; a UCONTROL VM has asceType null and no pre-fault', () => {
+    const vm = s390Vm();
+    expect([vm.archView(), vm.guestPhysBits, vm.preFaultAllowed]).toEqual([
+      { hpage1m: false, hpage2g: false, memLimit: '0x40000000000', asceType: 'region3' },
+      42,
+      true,
+    ]);
+    const uc = s390Vm({ type: 'ucontrol' });
+    expect([uc.archView().asceType, uc.preFaultAllowed, s390Vm({ kernel: '7.1' }).preFaultAllowed]).toEqual([null, false, false]);
+  });
+});
