@@ -29,6 +29,7 @@ export interface ArchMemslotSpec {
   size: Hex;
   userspaceAddr?: Hex;
   flags?: ArchMemslotFlag[];
+  guestMemfdOffset?: Hex;
   backing?: ArchBacking;
 }
 

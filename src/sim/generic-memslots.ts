@@ -34,6 +34,8 @@ export interface ArchMemslot {
   hvaFrame: number;
   readonly: boolean;
   guestMemfd: boolean;
+  /** guest_memfd_offset >> 12. */
+  gmemOffsetFrame: number;
   logDirtyPages: boolean;
   /** 4K frames of one host folio / hugetlb page backing the range. */
   backingFrames: number;
@@ -101,6 +103,7 @@ export interface ParsedRegion {
   gpa: bigint;
   size: bigint;
   hva: bigint;
+  gmemOffset: bigint;
   flags: ArchMemslotFlag[];
 }
 
@@ -122,14 +125,17 @@ export function kvmSetMemoryRegionChecks(spec: ArchMemslotSpec, pageBytes: numbe
   const gpa = parseU64(spec.guestPhysAddr, 'guestPhysAddr');
   const size = parseU64(spec.size, 'size');
   const hva = spec.userspaceAddr !== undefined ? parseU64(spec.userspaceAddr, 'userspaceAddr') : defaultHva(gpa);
+  const gmemOffset = parseU64(spec.guestMemfdOffset ?? '0x0', 'guestMemfdOffset');
   const mask = BigInt(pageBytes - 1);
   if ((size & mask) !== 0n) return { r: EINVAL, reason: 'memory_size is not PAGE_SIZE aligned (kvm_set_memory_region)' };
   if ((gpa & mask) !== 0n) return { r: EINVAL, reason: 'guest_phys_addr is not PAGE_SIZE aligned (kvm_set_memory_region)' };
   if ((hva & mask) !== 0n) return { r: EINVAL, reason: 'userspace_addr is not PAGE_SIZE aligned (kvm_set_memory_region)' };
+  if (flags.includes('guest_memfd') && ((gmemOffset & mask) !== 0n || gmemOffset + size > U64_MAX))
+    return { r: EINVAL, reason: 'guest_memfd_offset is not PAGE_SIZE aligned or offset + size wraps (kvm_set_memory_region)' };
   if (gpa + size > U64_MAX + 1n) return { r: EINVAL, reason: 'guest_phys_addr + memory_size wraps (kvm_set_memory_region)' };
   if (size / BigInt(pageBytes) > BigInt(KVM_MEM_MAX_NR_PAGES))
     return { r: EINVAL, reason: 'memory_size is above KVM_MEM_MAX_NR_PAGES pages (kvm_set_memory_region)' };
-  return { gpa, size, hva, flags };
+  return { gpa, size, hva, gmemOffset, flags };
 }
 
 /**
@@ -157,6 +163,7 @@ export function newArchMemslot(id: number, p: ParsedRegion, backing: ArchBacking
     hvaFrame: Number(p.hva >> 12n),
     readonly: p.flags.includes('readonly'),
     guestMemfd: p.flags.includes('guest_memfd'),
+    gmemOffsetFrame: Number(p.gmemOffset >> 12n),
     logDirtyPages: p.flags.includes('log_dirty_pages'),
     backingFrames: levelFrames(name),
     backingName: name,
@@ -188,6 +195,7 @@ export interface ArchMemslotView {
   size: string;
   userspaceAddr: string;
   flags: ArchMemslotFlag[];
+  guestMemfdOffset: string;
   backing: { pageSize: ArchLevelName; hugetlb: boolean; hwpoison: string[]; writable: boolean; mapped: boolean };
 }
 
@@ -204,6 +212,7 @@ export function archMemslotView(s: ArchMemslot): ArchMemslotView {
     size: h(s.npages),
     userspaceAddr: h(s.hvaFrame),
     flags,
+    guestMemfdOffset: h(s.gmemOffsetFrame),
     backing: {
       pageSize: s.backingName,
       hugetlb: s.hugetlb,

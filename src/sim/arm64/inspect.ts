@@ -110,6 +110,12 @@ export function arm64Mappings(root: S2Root, pageFrames: number, start = 0, end =
   return c.finish();
 }
 
+function oneLeaf(gfn: number, frames: number, pte: number, pageFrames: number): Arm64MappingRow {
+  const c = new ArchMappingCoalescer(decodeLeaf, pageFrames);
+  c.add(gfn, frames, sizeName(frames), ptePaFrame(pte), pteFlags(pte));
+  return c.finish()[0]!;
+}
+
 /** GET …/walk: every descriptor from the first level down to the leaf or the first invalid entry. */
 export function arm64Walk(root: S2Root, gpaHex: string): Arm64WalkResult {
   const gpa = parseU64(gpaHex, 'gpa');
@@ -133,6 +139,7 @@ export function arm64Walk(root: S2Root, gpaHex: string): Arm64WalkResult {
         spte: present ? s2Descriptor(pte) : hex(0),
         present,
         leaf,
+        mapping: leaf ? oneLeaf(t.baseGfn + i * geo.levelFrames[t.level]!, geo.levelFrames[t.level]!, pte, geo.levelFrames[3]!) : null,
       });
       if (leaf) leafLevel = sizeName(geo.levelFrames[t.level]!);
       if (!child) break;

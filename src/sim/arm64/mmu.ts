@@ -14,7 +14,7 @@ import type { Arm64State } from './state.js';
 /** The shared zero page and the THP huge zero page, as output frames (simulator placement, both naturally aligned). */
 export const ZERO_PAGE_FRAME = 2 ** 29;
 export const HUGE_ZERO_FRAME = 2 ** 30;
-/** guest_memfd pages come from their own pool, gpa-congruent (simulator placement). */
+/** guest_memfd pages come from their own pool, at the slot's guest_memfd offset (simulator placement). */
 export const GMEM_BASE_FRAME = 2 ** 31;
 
 /** struct kvm_s2_fault_result plus what the response lists about the installed mapping. */
@@ -156,7 +156,8 @@ export function gmemAbort(state: Arm64State, mmu: S2Root, gfn: number, slot: Arc
     env.racesLeft--;
     return EAGAIN;
   }
-  const paFrame = GMEM_BASE_FRAME + gfn;
+  // kvm_gmem_get_pfn: the page at guest_memfd_offset + (gfn - base_gfn) of the file.
+  const paFrame = GMEM_BASE_FRAME + slot.gmemOffsetFrame + (gfn - slot.baseGfn);
   const r = kvmPgtableStage2Map(mmu, gfn, state.pageFrames, paFrame, attrs, ENOMEM);
   if (r < 0) return r;
   out.mappingFrames = state.pageFrames;

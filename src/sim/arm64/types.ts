@@ -100,6 +100,8 @@ export interface Arm64WalkStep {
   spte: Hex;
   present: boolean;
   leaf: boolean;
+  /** The leaf as a one-leaf mapping row (null for tables and empty entries). */
+  mapping: Arm64MappingRow | null;
 }
 
 export interface Arm64WalkResult {

@@ -74,6 +74,12 @@ export function s390Mappings(gmap: Gmap, start = 0, end = Infinity): S390Mapping
   return c.finish();
 }
 
+function oneLeaf(gfn: number, level: number, e: number): S390MappingRow {
+  const c = new ArchMappingCoalescer(decodeEntry, 1);
+  c.add(gfn, LEVEL_FRAMES[level]!, levelName(level), entryOrigin(e), entryFlags(e));
+  return c.finish()[0]!;
+}
+
 /** GET …/walk: the entry of each table from the ASCE's top table down to a leaf or an empty entry. */
 export function s390Walk(gmap: Gmap, gpaHex: string): S390WalkResult {
   const gpa = parseU64(gpaHex, 'gpa');
@@ -95,6 +101,7 @@ export function s390Walk(gmap: Gmap, gpaHex: string): S390WalkResult {
         spte: s390EntryValue(e, t.level),
         present: e !== 0,
         leaf,
+        mapping: leaf ? oneLeaf(t.baseGfn + i * LEVEL_FRAMES[t.level]!, t.level, e) : null,
       });
       if (leaf) leafLevel = levelName(t.level);
       if (!child) break;

@@ -81,6 +81,8 @@ export interface S390WalkStep {
   spte: Hex;
   present: boolean;
   leaf: boolean;
+  /** The leaf as a one-leaf mapping row (null for tables and empty entries). */
+  mapping: S390MappingRow | null;
 }
 
 export interface S390WalkResult {

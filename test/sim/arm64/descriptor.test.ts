@@ -35,6 +35,8 @@ describe('MemAttr without FWB (MT_S2_NORMAL 0b1111) and XN with DIC', () => {
     pf(vm, G1, K4);
     expect(leaf(vm, G1)).toBe(pa(G1) | 0x00400000000007fdn);
     expect(vm.mappings()[0]!.archBits.memAttr).toBe(15);
+    // The walk's leaf step carries the same leaf as a one-leaf mapping row.
+    expect(vm.walk('s2-0', hx(G1)).steps.at(-1)!.mapping).toEqual(vm.mappings()[0]);
   });
   it('ARM64_HAS_CACHE_DIC: the leaf is executable, bit 54 clear (kvm_s2_fault_compute_prot)', () => {
     const vm = arm64Vm({ host: { cacheDic: true } }, [{ gpa: G1, size: G1, backing: { pageSize: '2M' } }]);
@@ -64,13 +66,13 @@ describe('__kvm_faultin_pfn for a read: writability comes from the host page', (
 });
 
 describe('gmem_abort: PAGE_SIZE always, writable unless the slot is read-only', () => {
-  it('a guest_memfd slot maps 4K writable pages from guest_memfd even over untouched host memory', () => {
-    const vm = arm64Vm({}, [{ gpa: G1, size: G1, flags: ['guest_memfd'], backing: { writable: false } }]);
+  it('a guest_memfd slot maps 4K writable pages of the file at its offset, even over untouched host memory', () => {
+    const vm = arm64Vm({}, [{ gpa: G1, size: G1, flags: ['guest_memfd'], gmemOffset: M2, backing: { writable: false } }]);
     const r = pf(vm, G1, M2);
     expect(r.iterations.map((i) => [i.level, i.count])).toEqual([
       ['4K', 1],
       ['4K', 511],
     ]);
-    expect(r.mapped.map((m) => [m.level, m.count, m.writable, m.hostPfn])).toEqual([['4K', 512, true, hx(GMEM_BASE_FRAME + G1 / 4096)]]);
+    expect(r.mapped.map((m) => [m.level, m.count, m.writable, m.hostPfn])).toEqual([['4K', 512, true, hx(GMEM_BASE_FRAME + M2 / 4096)]]);
   });
 });

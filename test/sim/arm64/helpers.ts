@@ -13,6 +13,7 @@ export interface Slot {
   size: number;
   hva?: number;
   flags?: ArchMemslotFlag[];
+  gmemOffset?: number;
   backing?: ArchBacking;
 }
 
@@ -24,6 +25,7 @@ export function arm64Vm(config: Partial<Arm64VmConfigInput> = {}, slots: Slot[] 
       size: hx(s.size),
       ...(s.hva !== undefined ? { userspaceAddr: hx(s.hva) } : {}),
       flags: s.flags ?? [],
+      ...(s.gmemOffset !== undefined ? { guestMemfdOffset: hx(s.gmemOffset) } : {}),
       ...(s.backing ? { backing: s.backing } : {}),
     });
     if (r.ret !== 0) throw new Error(`slot ${i} refused: ${r.errno} ${r.reason}`);

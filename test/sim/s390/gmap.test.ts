@@ -37,6 +37,7 @@ describe('dat_entry_walk: region-3 -> segment -> page table, 2048 / 2048 / 256 e
       ['page', 1, 7, true],
     ]);
     expect(w.leafLevel).toBe('4K');
+    expect([w.steps[0]!.mapping, w.steps[2]!.mapping]).toEqual([null, vm.mappings()[0]]);
     expect(vm.roots()[0]!.counts).toEqual({ '4K': 1, '1M': 0, '2G': 0, tables: 3 });
   });
 });
