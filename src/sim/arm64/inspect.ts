@@ -126,7 +126,7 @@ export function arm64Walk(root: S2Root, gpaHex: string): Arm64WalkResult {
   if (gpa >> BigInt(geo.ipaBits) === 0n) {
     let t = root.pgd;
     for (;;) {
-      const i = pteIndex(geo, t, gfn);
+      const i = pteIndex(t, gfn);
       const pte = t.ptes[i]!;
       const child = t.children?.[i];
       const present = pteValid(pte);

@@ -132,6 +132,8 @@ export class S2Table {
   readonly children: (S2Table | undefined)[] | null;
   constructor(
     readonly level: number,
+    /** 4K frames one entry maps (the level's granule). */
+    readonly span: number,
     /** First 4K gfn this table maps. */
     readonly baseGfn: number,
     /** The table page's output address as a 4K frame (appears in the parent's descriptor). */
@@ -167,6 +169,8 @@ export class S2Root {
   private cachedGeneration = -1;
   /** Bumped whenever a table is unlinked: a cached path may then be stale. */
   generation = 0;
+  /** 4K frames one level-3 table maps. */
+  private readonly l3Frames: number;
 
   constructor(
     readonly id: string,
@@ -176,8 +180,9 @@ export class S2Root {
   ) {
     // kvm_init_stage2_mmu: the pgd (every concatenated page) exists from creation.
     const frame = allocator.alloc(geo.concatenated);
-    this.pgd = new S2Table(geo.startLevel, 0, frame, geo.entries * geo.concatenated);
+    this.pgd = new S2Table(geo.startLevel, geo.levelFrames[geo.startLevel]!, 0, frame, geo.entries * geo.concatenated);
     this.counts = { leaves: [0, 0, 0, 0], tables: geo.concatenated };
+    this.l3Frames = geo.levelFrames[2]!;
   }
 
   /** The level-3 table covering gfn if the last walk's path is still linked. */
@@ -185,7 +190,7 @@ export class S2Root {
     const t = this.lastTable;
     if (t === null || this.cachedGeneration !== this.generation) return null;
     const off = gfn - t.baseGfn;
-    return off >= 0 && off < this.geo.levelFrames[2]! ? t : null;
+    return off >= 0 && off < this.l3Frames ? t : null;
   }
 
   remember(t: S2Table): void {
@@ -195,7 +200,7 @@ export class S2Root {
 }
 
 /** Index of the entry covering gfn in table t (at the first level the concatenated pages count as one table). */
-export const pteIndex = (geo: S2Geometry, t: S2Table, gfn: number): number => Math.floor((gfn - t.baseGfn) / geo.levelFrames[t.level]!);
+export const pteIndex = (t: S2Table, gfn: number): number => Math.floor((gfn - t.baseGfn) / t.span);
 
 /** Walk state as a plain struct (struct kvm_pgtable_walk_data, reduced). */
 export interface S2Walk {
@@ -213,12 +218,11 @@ export const newWalk = (root: S2Root): S2Walk => ({ table: root.pgd, index: 0, l
  * gpa < 2^ipaBits (-ERANGE otherwise).
  */
 export function kvmPgtableGetLeaf(root: S2Root, gfn: number, w: S2Walk): void {
-  const geo = root.geo;
   let t: S2Table | null = root.cachedTable(gfn);
   if (t === null) {
     t = root.pgd;
     for (;;) {
-      const i = pteIndex(geo, t, gfn);
+      const i = pteIndex(t, gfn);
       const child: S2Table | undefined = t.level < 3 ? t.children![i] : undefined;
       if (child === undefined) break;
       t = child;
@@ -227,7 +231,7 @@ export function kvmPgtableGetLeaf(root: S2Root, gfn: number, w: S2Walk): void {
   }
   w.table = t;
   w.level = t.level;
-  w.index = pteIndex(geo, t, gfn);
+  w.index = pteIndex(t, gfn);
   w.pte = t.ptes[w.index]!;
 }
 
@@ -238,12 +242,19 @@ export function kvmPgtableGetLeaf(root: S2Root, gfn: number, w: S2Walk): void {
  */
 export function stage2SetPte(root: S2Root, t: S2Table, index: number, pte: number, child: S2Table | undefined): void {
   const old = t.ptes[index]!;
-  const oldChild = t.children?.[index];
+  if (t.children === null) {
+    // A level-3 table holds only pages.
+    if (pteValid(old)) root.counts.leaves[3]!--;
+    t.ptes[index] = pte;
+    if (pteValid(pte)) root.counts.leaves[3]!++;
+    return;
+  }
+  const oldChild = t.children[index];
   if (oldChild) {
     freeSubtree(root, oldChild);
     root.generation++;
   } else if (pteValid(old)) root.counts.leaves[t.level]!--;
-  if (t.children) t.children[index] = child;
+  t.children[index] = child;
   t.ptes[index] = pte;
   if (child) root.counts.tables++;
   else if (pteValid(pte)) root.counts.leaves[t.level]!++;
@@ -281,7 +292,7 @@ export function kvmPgtableStage2Map(root: S2Root, gfn: number, frames: number, p
   }
   let t = (frames === geo.levelFrames[3] ? root.cachedTable(gfn) : null) ?? root.pgd;
   for (;;) {
-    const i = pteIndex(geo, t, gfn);
+    const i = pteIndex(t, gfn);
     if (geo.levelFrames[t.level] === frames) {
       stage2SetPte(root, t, i, makePte(paFrame, t.level === 3 ? attrs | PTE_TYPE : attrs), undefined);
       return 0;
@@ -292,7 +303,7 @@ export function kvmPgtableStage2Map(root: S2Root, gfn: number, frames: number, p
       const frame = root.allocator.alloc(1);
       if (frame < 0) return ENOMEM;
       const base = t.baseGfn + i * geo.levelFrames[t.level]!;
-      child = new S2Table(t.level + 1, base, frame, geo.entries);
+      child = new S2Table(t.level + 1, geo.levelFrames[t.level + 1]!, base, frame, geo.entries);
       stage2SetPte(root, t, i, tablePte(child), child);
     }
     t = child;

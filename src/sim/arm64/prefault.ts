@@ -4,7 +4,7 @@
 // stage-2 (kvm_walk_s2) and the synthetic fault (__pre_fault_s2). Negative errnos stay
 // numbers until generic-prefault.ts names them.
 
-import { archKernelAtLeast, type ArchLevelName, type ArchPreFaultRequest } from '../arch-types.js';
+import { archKernelAtLeast, type ArchPreFaultRequest } from '../arch-types.js';
 import { EAGAIN, EFAULT, EHWPOISON, EINVAL, ENOENT, ENOEXEC, ENOMEM, EOPNOTSUPP } from '../errno.js';
 import { notFound } from '../errors.js';
 import type { ArchMemslot } from '../generic-memslots.js';
@@ -148,10 +148,11 @@ function addInstalled(ctx: CallContext): void {
   const geo = ctx.state.geo;
   const res = ctx.result;
   const top = geo.levelFrames[geo.startLevel]!;
-  const leafFrames = Math.min(res.mappingFrames, top);
-  const name: ArchLevelName = sizeName(leafFrames);
-  const flags = leafFrames === geo.levelFrames[3] ? res.attrs | PTE_TYPE : res.attrs;
-  for (let off = 0; off < res.mappingFrames; off += leafFrames) ctx.mapped.add(res.gfn + off, leafFrames, name, res.paFrame + off, flags);
+  const leafFrames = res.mappingFrames <= top ? res.mappingFrames : top;
+  const flags = leafFrames === ctx.state.pageFrames ? res.attrs | PTE_TYPE : res.attrs;
+  const name = sizeName(leafFrames);
+  if (leafFrames === res.mappingFrames) ctx.mapped.add(res.gfn, leafFrames, name, res.paFrame, flags);
+  else for (let off = 0; off < res.mappingFrames; off += leafFrames) ctx.mapped.add(res.gfn + off, leafFrames, name, res.paFrame + off, flags);
 }
 
 function stepError(ctx: CallContext, gfn: number, r: number, reason: string, fsc: string | null, attempts: number): number {
