@@ -12,6 +12,10 @@ export const EAGAIN = -11;
 export const ENOMEM = -12;
 export const EEXIST = -17;
 export const ENOTTY = -25;
+/** arm64 kvm_arch_pre_fault_allowed: the vCPU never had KVM_ARM_VCPU_INIT. */
+export const ENOEXEC = -8;
+/** arm64 user_mem_abort with a result record: a poisoned host page (no SIGBUS). */
+export const EHWPOISON = -133;
 
 const NAMES: Record<number, ErrnoName> = {
   [EINVAL]: 'EINVAL',
@@ -24,6 +28,8 @@ const NAMES: Record<number, ErrnoName> = {
   [ENOMEM]: 'ENOMEM',
   [EEXIST]: 'EEXIST',
   [ENOTTY]: 'ENOTTY',
+  [ENOEXEC]: 'ENOEXEC',
+  [EHWPOISON]: 'EHWPOISON',
 };
 
 /** The errno name of a negative return value, null for success. */

@@ -119,7 +119,8 @@ export type Operation =
 export type OperationKind = Operation['op'];
 export type AccessKind = 'read' | 'write' | 'exec';
 
-export type ErrnoName = 'EINVAL' | 'ENOENT' | 'EOPNOTSUPP' | 'EINTR' | 'EIO' | 'EFAULT' | 'EAGAIN' | 'ENOMEM' | 'EEXIST' | 'ENOTTY';
+export type ErrnoName =
+  'EINVAL' | 'ENOENT' | 'EOPNOTSUPP' | 'EINTR' | 'EIO' | 'EFAULT' | 'EAGAIN' | 'ENOMEM' | 'EEXIST' | 'ENOTTY' | 'ENOEXEC' | 'EHWPOISON';
 
 export interface IoctlResult {
   ret: number;

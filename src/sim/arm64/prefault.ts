@@ -1,0 +1,162 @@
+// KVM_PRE_FAULT_MEMORY on arm64 (7.4, arch/arm64/kvm/mmu.c): the gate
+// (kvm_arch_pre_fault_allowed), one iteration (kvm_arch_vcpu_pre_fault_memory: memslot,
+// KVM_MEMSLOT_INVALID, up to 4 attempts of pre_fault_s2), the shared walk of the canonical
+// stage-2 (kvm_walk_s2) and the synthetic fault (__pre_fault_s2). Negative errnos stay
+// numbers until generic-prefault.ts names them.
+
+import { archKernelAtLeast, type ArchPreFaultRequest } from '../arch-types.js';
+import { EAGAIN, EFAULT, EHWPOISON, EINVAL, ENOENT, ENOEXEC, ENOMEM, EOPNOTSUPP } from '../errno.js';
+import { notFound } from '../errors.js';
+import type { ArchMemslot } from '../generic-memslots.js';
+import {
+  ArchIterationTrace,
+  ArchMappingCoalescer,
+  archPreFaultEarly,
+  archPreFaultResult,
+  checkPreFaultRange,
+  parsePreFault,
+  runArchLoop,
+} from '../generic-prefault.js';
+import { decodeLeaf, rootRef, sizeName } from './inspect.js';
+import { gmemAbort, userMemAbort, type S2FaultEnv, type S2FaultResult } from './mmu.js';
+import { PTE_TYPE, alignDown, kvmPgtableGetLeaf, newWalk, pteValid, type S2Walk } from './pgtable.js';
+import type { Arm64State, Arm64Vcpu } from './state.js';
+import type { Arm64ArchBits, Arm64PreFaultResult } from './types.js';
+
+/** MAX_PRE_FAULT_RETRIES: "If you lose the race this many times, time to give up" (3 retries = 4 attempts). */
+export const MAX_PRE_FAULT_RETRIES = 3;
+
+const REASONS = {
+  absent:
+    'KVM_PRE_FAULT_MEMORY does not exist on arm64 before 7.4: the vCPU ioctl falls to the default of kvm_arch_vcpu_ioctl, -EINVAL (kvm_arch_vcpu_ioctl)',
+  pkvm: 'the host runs protected KVM, is_protected_kvm_enabled() (kvm_arch_pre_fault_allowed)',
+  uninit: 'vCPU not initialised, kvm_vcpu_initialized() is false: no KVM_ARM_VCPU_INIT yet (kvm_arch_pre_fault_allowed)',
+  noslot: 'no memslot for the gfn, gfn_to_memslot() is NULL (kvm_arch_vcpu_pre_fault_memory)',
+  deleting: 'memslot is being deleted, KVM_MEMSLOT_INVALID: SRCU must be released for progress (kvm_arch_vcpu_pre_fault_memory)',
+  races: `an MMU-notifier invalidation raced every attempt, mmu_invalidate_retry(), ${MAX_PRE_FAULT_RETRIES + 1} attempts (kvm_arch_vcpu_pre_fault_memory)`,
+  efault: 'no VMA at the hva, "Failed to find VMA" (kvm_s2_fault_get_vma_info, user_mem_abort)',
+  hwpoison: 'the host page is poisoned, KVM_PFN_ERR_HWPOISON: returned as -EHWPOISON, no SIGBUS (kvm_s2_fault_pin_pfn, user_mem_abort)',
+  enomem: 'the page-table budget is spent (topup_mmu_memcache / kvm_pgtable_stage2_map)',
+} as const;
+
+const faultReason = (r: number): string =>
+  r === EAGAIN
+    ? REASONS.races
+    : r === EFAULT
+      ? REASONS.efault
+      : r === EHWPOISON
+        ? REASONS.hwpoison
+        : r === ENOMEM
+          ? REASONS.enomem
+          : `error ${r} (user_mem_abort)`;
+
+/** kvm_arch_pre_fault_allowed (the generic hook of caa63620f9e3): pKVM first, then vCPU init. */
+export function kvmArchPreFaultAllowed(state: Arm64State, vcpu: Arm64Vcpu): { r: number; reason: string } | null {
+  if (state.config.host.pkvm) return { r: EOPNOTSUPP, reason: REASONS.pkvm };
+  if (!vcpu.initialized) return { r: ENOEXEC, reason: REASONS.uninit };
+  return null;
+}
+
+interface CallContext {
+  state: Arm64State;
+  env: S2FaultEnv;
+  invalidSlot: ArchMemslot | undefined;
+  trace: ArchIterationTrace;
+  mapped: ArchMappingCoalescer<Arm64ArchBits>;
+  walk: S2Walk;
+  result: S2FaultResult;
+  reason: string | undefined;
+}
+
+/** FSC of the synthetic abort: ESR_ELx_FSC_FAULT_L(level), a translation fault at the walk's stop level. */
+const FSC_NAMES = ['TRANSLATION_L0', 'TRANSLATION_L1', 'TRANSLATION_L2', 'TRANSLATION_L3'] as const;
+const fscName = (level: number): string => FSC_NAMES[level]!;
+
+/** kvm_vcpu_pre_fault_memory with the arm64 step; the ioctl does not exist before 7.4. */
+export function arm64PreFault(state: Arm64State, vcpuId: number, req: ArchPreFaultRequest): Arm64PreFaultResult {
+  const p = parsePreFault(req);
+  if (!archKernelAtLeast(state.config.kernel, '7.4')) return archPreFaultEarly(p, EINVAL, REASONS.absent);
+  const vcpu = state.vcpus.get(vcpuId);
+  if (!vcpu) throw notFound(`no vCPU ${vcpuId}`);
+  const bad = checkPreFaultRange(p, state.pageFrames * 4096);
+  if (bad) return archPreFaultEarly(p, EINVAL, bad);
+  // The gate is evaluated once, after V1–V4 and before the loop (spec §18.1 leaves the order UNVERIFIED).
+  const gate = kvmArchPreFaultAllowed(state, vcpu);
+  if (gate) return archPreFaultEarly(p, gate.r, gate.reason);
+
+  const inject = req.inject ?? {};
+  const del = inject.memslotBeingDeleted;
+  const ctx: CallContext = {
+    state,
+    env: { racesLeft: inject.invalidationRaces ?? 0, vma: { vmaFrames: 0, maxMapFrames: 0, paFrame: 0, writable: false } },
+    invalidSlot: del && del.addressSpace === 0 ? state.slots.byId(del.slot) : undefined,
+    trace: new ArchIterationTrace(true),
+    mapped: new ArchMappingCoalescer(decodeLeaf, state.pageFrames),
+    walk: newWalk(state.canonical),
+    result: { mappingFrames: 0, gfn: 0, paFrame: 0, attrs: 0 },
+    reason: undefined,
+  };
+  const signalAfter = inject.signalPending ? 0 : (inject.signalAfterIterations ?? Infinity);
+  const out = runArchLoop(p, signalAfter, (gfn, frames) => arm64PreFaultStep(ctx, gfn, frames));
+  // `root` is the canonical stage-2, even for a vCPU whose hw_mmu is a nested one.
+  return archPreFaultResult(p, out, ctx.reason, ctx.trace, rootRef(state.canonical), ctx.mapped.finish());
+}
+
+/** kvm_arch_vcpu_pre_fault_memory: one iteration; returns 4K frames consumed or a negative errno. */
+function arm64PreFaultStep(ctx: CallContext, gfn: number, frames: number): number {
+  const { state } = ctx;
+  // P1: gfn_to_memslot; memslots never extend past the IPA space, so this also covers gpa >= 2^ipaBits.
+  const slot = state.slots.lookup(gfn);
+  if (!slot) return stepError(ctx, gfn, ENOENT, REASONS.noslot, null, 0);
+  // P2: checked before any walk, so even a mapped gpa answers EAGAIN.
+  if (slot === ctx.invalidSlot) return stepError(ctx, gfn, EAGAIN, REASONS.deleting, null, 0);
+  // P3: pre_fault_s2 while it returns EAGAIN, at most 1 + MAX_PRE_FAULT_RETRIES attempts.
+  let attempts = 0;
+  let r: number;
+  let level: number;
+  let spurious: boolean;
+  do {
+    attempts++;
+    // kvm_walk_s2: a shared walk of the canonical stage-2 (never the vCPU's hw_mmu).
+    kvmPgtableGetLeaf(state.canonical, gfn, ctx.walk);
+    level = ctx.walk.level;
+    spurious = pteValid(ctx.walk.pte);
+    if (spurious) {
+      r = state.geo.levelFrames[level]!;
+      break;
+    }
+    // __pre_fault_s2: fault_ipa = gpa, nested = NULL, mmu = canonical, a read translation fault at `level`.
+    const fr = slot.guestMemfd
+      ? gmemAbort(state, state.canonical, gfn, slot, ctx.env, ctx.result)
+      : userMemAbort(state, state.canonical, gfn, slot, ctx.env, ctx.result);
+    r = fr < 0 ? fr : ctx.result.mappingFrames;
+  } while (r === EAGAIN && attempts <= MAX_PRE_FAULT_RETRIES);
+  if (r < 0) return stepError(ctx, gfn, r, faultReason(r), fscName(level), attempts);
+  // P4: pre_fault_bytes_consumed: to the end of the granule, at most what is left.
+  const consumed = Math.min(alignDown(gfn, r) + r - gfn, frames);
+  if (spurious) {
+    ctx.trace.add(gfn, 'SPURIOUS', sizeName(r), consumed, 0, null, attempts);
+    return consumed;
+  }
+  ctx.trace.add(gfn, 'FIXED', sizeName(r), consumed, 0, fscName(level), attempts);
+  addInstalled(ctx);
+  return consumed;
+}
+
+/** The leaves the last fault wrote, for `mapped` (a size above the first level is several blocks). */
+function addInstalled(ctx: CallContext): void {
+  const geo = ctx.state.geo;
+  const res = ctx.result;
+  const top = geo.levelFrames[geo.startLevel]!;
+  const leafFrames = res.mappingFrames <= top ? res.mappingFrames : top;
+  const flags = leafFrames === ctx.state.pageFrames ? res.attrs | PTE_TYPE : res.attrs;
+  const name = sizeName(leafFrames);
+  if (leafFrames === res.mappingFrames) ctx.mapped.add(res.gfn, leafFrames, name, res.paFrame, flags);
+  else for (let off = 0; off < res.mappingFrames; off += leafFrames) ctx.mapped.add(res.gfn + off, leafFrames, name, res.paFrame + off, flags);
+}
+
+function stepError(ctx: CallContext, gfn: number, r: number, reason: string, fsc: string | null, attempts: number): number {
+  ctx.trace.add(gfn, 'ERROR', null, 0, r, fsc, attempts);
+  ctx.reason = reason;
+  return r;
+}
