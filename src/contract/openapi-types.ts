@@ -460,8 +460,14 @@ export interface paths {
          *     `kvm_tdp_mmu_spte_changed`, `kvm_mmu_set_spte`, `kvm_mmu_split_huge_page`,
          *     `fast_page_fault`) that the logged operation `seq` produced, as `trace-cmd report`
          *     prints them, to hold against `trace-cmd record -e kvmmmu` on a real host. Computed
-         *     by replaying the log up to `seq`. docs/tracing.md says what is and is not emitted.
-         *     An entry that is not a pre-fault or access is a 400 (`field` `seq`).
+         *     by replaying the log up to `seq` inside the engine (a worker thread when the server
+         *     has them). docs/tracing.md says what is and is not emitted. An entry that is not a
+         *     pre-fault or access is a 400 (`field` `seq`).
+         *
+         *     One answer holds at most 10,000 events. Without `offset` and `limit` the whole trace
+         *     is answered when it fits, else 413 with the number of events; with either, events
+         *     `offset` to `offset + limit - 1` are answered (each line keeps its place in the whole
+         *     trace: its microseconds are its index). `X-Trace-Events` gives the total either way.
          */
         get: operations["getOperationTrace"];
         put?: never;
@@ -1038,7 +1044,7 @@ export interface components {
         Ret: number;
         /** @description RFC 9457 problem details. */
         Problem: {
-            /** @description urn:prefault-lab:problem:<kind> (invalid-input, unauthorized, forbidden, not-found, conflict, payload-too-large, unsupported-media-type, limit-exceeded, rate-limited, not-ready, storage-failure, internal) */
+            /** @description urn:prefault-lab:problem:<kind> (invalid-input, unauthorized, forbidden, not-found, conflict, payload-too-large, response-too-large, unsupported-media-type, limit-exceeded, rate-limited, not-ready, storage-failure, internal) */
             type: string;
             title: string;
             status: number;
@@ -2641,7 +2647,12 @@ export interface operations {
     };
     getOperationTrace: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The index of the first event to answer (0 = the first). */
+                offset?: number;
+                /** @description Events to answer at most, from `offset`. */
+                limit?: number;
+            };
             header?: never;
             path: {
                 /** @description The VM's id, as `POST /v1/vms` returned it. */
@@ -2653,9 +2664,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One line per event (empty when the operation changed no SPTE). */
+            /** @description One line per event (empty when the operation changed no SPTE, or past the last event). */
             200: {
                 headers: {
+                    /** @description How many events the operation emitted in all. */
+                    "X-Trace-Events"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2666,6 +2679,19 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            /**
+             * @description `response-too-large`: the trace has more events than one answer holds and no range
+             *     was asked for; `detail` says how many and how to ask for a range
+             *     (`?offset=0&limit=10000`, then `offset=10000`, ...).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["LimitExceeded"];
             503: components["responses"]["NotReady"];
         };

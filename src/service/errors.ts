@@ -9,6 +9,7 @@ export type ProblemKind =
   | 'not-found'
   | 'conflict'
   | 'payload-too-large'
+  | 'response-too-large'
   | 'unsupported-media-type'
   | 'limit-exceeded'
   | 'rate-limited'

@@ -7,9 +7,9 @@ import { parsePrediction, type StoredPrediction } from '../labs/predict.js';
 import { gradeQuiz } from '../labs/quiz.js';
 import { checkedSession, sessionView, type LabSessionView, type ProgressByTask, type SessionRecord } from '../labs/session-progress.js';
 import { LAB_MODES, type LabMode } from '../labs/task-view.js';
-import { traceLoggedOperation } from '../labs/trace.js';
+import { MAX_TRACE_EVENTS, type OperationTrace } from '../labs/trace.js';
 import type { Lab } from '../labs/types.js';
-import { notFound } from './errors.js';
+import { notFound, ServiceError } from './errors.js';
 import type { LabService } from './lab-service.js';
 import type { VmStore } from './vm-store.js';
 
@@ -180,10 +180,21 @@ export class LabSessions {
     return { students: [...students.values()] };
   }
 
-  /** The tracepoints of log entry `seq` of a VM, as `trace-cmd report` text. */
-  async trace(vmId: string, seq: number): Promise<string> {
-    const { config, limits, log } = await this.vms.configAndLog(vmId);
-    return traceLoggedOperation(config, limits, log, seq);
+  /**
+   * The tracepoints of log entry `seq` of a VM, as `trace-cmd report` text: the events of
+   * the range asked for, or (none asked for) all of them if they fit in one answer, else 413.
+   */
+  async trace(vmId: string, seq: number, ask: { offset?: number; limit?: number } = {}): Promise<OperationTrace> {
+    const range = { offset: ask.offset ?? 0, limit: ask.limit ?? MAX_TRACE_EVENTS };
+    const trace = await this.vms.withOperationsUpTo<'trace'>(vmId, seq, (ops, limits) => ({ kind: 'trace', ops, limits, range }));
+    if (ask.offset === undefined && ask.limit === undefined && trace.total > MAX_TRACE_EVENTS)
+      throw new ServiceError(
+        413,
+        'response-too-large',
+        `entry ${seq} emitted ${trace.total} events, more than the ${MAX_TRACE_EVENTS} one answer holds; ` +
+          `ask for them a range at a time: ?offset=0&limit=${MAX_TRACE_EVENTS}, then ?offset=${MAX_TRACE_EVENTS}&limit=${MAX_TRACE_EVENTS}, ...`,
+      );
+    return trace;
   }
 
   private async view(lab: Lab, s: StoredLabSession, caller: Caller): Promise<LabSessionView> {

@@ -180,11 +180,22 @@ export class VmStore {
     });
   }
 
-  /** The VM's configuration, the engine limits and its whole committed log (a trace replays them). */
-  configAndLog(id: string): Promise<{ config: VmConfig; limits: Partial<VmLimits>; log: LoggedOperation[] }> {
+  /**
+   * A query built from the operations of log entries 1..seq (no results) and the engine
+   * limits, answered by the engine host in the VM's queue: a trace replays them there, off
+   * this thread when the host has workers. 404 when the log has no entry `seq`.
+   */
+  withOperationsUpTo<K extends EngineQuery['kind']>(
+    id: string,
+    seq: number,
+    queryFor: (ops: Operation[], limits: Partial<VmLimits>) => QueryOf<K>,
+  ): Promise<QueryAnswers[K]> {
     return this.queue.run(id, async () => {
       const record = await this.settled(id);
-      return { config: record.config, limits: this.options.limits, log: await this.committedLog(id) };
+      if (seq > record.lastSeq) throw new SimError('not_found', `the VM's log has no entry ${seq} (it has ${record.lastSeq})`);
+      const ops: Operation[] = [];
+      for await (const batch of this.repo.operationsUpTo(id, seq)) for (const op of batch) ops.push(op);
+      return this.host.query(id, queryFor(ops, this.options.limits));
     });
   }
 

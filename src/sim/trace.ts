@@ -2,6 +2,7 @@
 // results, and mapping rows coalesced the way the contract's listing coalesces them.
 
 import type { KvmPageFault } from './mmu/internal.js';
+import type { TracepointCollector, TracepointEvent } from './mmu/tracepoint.js';
 import {
   SPTE_EXECUTABLE,
   SPTE_SIM_PRIVATE,
@@ -173,4 +174,25 @@ export function mappingRow(gfn: number, level: number, count: number, flags: num
     accessed: !mmio && isAccessedFlags(flags, noAdBits),
     dirty: !mmio && isDirtyFlags(flags, noAdBits),
   };
+}
+
+/**
+ * A tracepoint sink that counts every event of a call but keeps only those numbered
+ * [offset, offset + limit): a call's trace may run to millions of events, and what is
+ * kept is bounded by the window asked for, not by the call.
+ */
+export class TraceWindow implements TracepointCollector {
+  readonly events: TracepointEvent[] = [];
+  /** Events the call emitted so far, kept or not. */
+  total = 0;
+
+  constructor(
+    readonly offset: number,
+    readonly limit: number,
+  ) {}
+
+  push(event: TracepointEvent): void {
+    if (this.total >= this.offset && this.events.length < this.limit) this.events.push(event);
+    this.total += 1;
+  }
 }

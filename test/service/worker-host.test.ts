@@ -75,6 +75,18 @@ describe('WorkerEngineHost', () => {
     expect(JSON.stringify(copy)).toBe(JSON.stringify(await read('live')));
   });
 
+  it('answers a trace query inside the worker as the in-process host does, keeping only the range asked for', async () => {
+    const log = [slot('0x400000'), vcpu, preFault('0x0', '0x400000')];
+    const answers = [];
+    for (const host of [new InProcessEngineHost(), workerHost({ workers: 1 })]) {
+      await host.create('vm', config, {});
+      answers.push(await host.query('vm', { kind: 'trace', ops: log, limits: {}, range: { offset: 1000, limit: 3 } }));
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[0]!.total).toBeGreaterThan(1024); // a few events per 4K page
+    expect(answers[0]!.text.split('\n').map((l) => /\.(\d{6}): /.exec(l)?.[1])).toEqual(['001000', '001001', '001002', undefined]);
+  });
+
   it('keeps a SimError a SimError across the thread, with its code and field', async () => {
     const host = workerHost({ workers: 1 });
     await setUp(host, 'vm');

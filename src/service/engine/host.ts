@@ -6,6 +6,7 @@
 // nothing; its code and field must survive the crossing); any other error is an engine bug
 // after which the service rebuilds the VM from its log (create + replay).
 import type { FinalState } from '../../labs/scenario-io.js';
+import type { OperationTrace, TraceRange } from '../../labs/trace.js';
 import type { CheckOutcome, Check, LoggedOperation } from '../../labs/types.js';
 import type { Projection } from '../../db/projections.js';
 import type { ReplayEntry } from '../../db/vm-repository.js';
@@ -41,7 +42,12 @@ export type EngineQuery =
   /** Every root and every leaf row (export's expected_final_state). */
   | { kind: 'finalState' }
   /** Grades lab checks of this VM; `log` is its committed log when a check reads it. */
-  | { kind: 'labChecks'; checks: Check[]; log?: LoggedOperation[] };
+  | { kind: 'labChecks'; checks: Check[]; log?: LoggedOperation[] }
+  /**
+   * The tracepoints of the last of `ops` (the operations of log entries 1..seq), replayed
+   * on a scratch VM of this VM's configuration; only the events in `range` are kept.
+   */
+  | { kind: 'trace'; ops: Operation[]; limits: Partial<VmLimits>; range: TraceRange };
 
 /** The answer of each query kind. */
 export interface QueryAnswers {
@@ -56,6 +62,7 @@ export interface QueryAnswers {
   walk: WalkResult;
   finalState: FinalState;
   labChecks: CheckOutcome[];
+  trace: OperationTrace;
 }
 
 export type QueryOf<K extends EngineQuery['kind']> = Extract<EngineQuery, { kind: K }>;

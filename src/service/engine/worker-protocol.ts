@@ -59,7 +59,7 @@ export function mayRunLong(request: WorkerCall): boolean {
     case 'replay':
       return true;
     case 'query':
-      return request.query.kind === 'finalState' || request.query.kind === 'labChecks' || request.query.kind === 'mappings';
+      return ['finalState', 'labChecks', 'mappings', 'trace'].includes(request.query.kind);
     case 'apply':
       switch (request.op.op) {
         case 'pre_fault':
