@@ -522,6 +522,11 @@ export interface paths {
          *     (`differing`, empty when the replay matches) and the steps that have no operation
          *     here (`skipped`, e.g. `check_extension`). An operation the service refuses (e.g. an
          *     unknown vCPU) is reported as a differing step; the replay goes on.
+         *
+         *     Bounds, checked before any VM is created: a `guest_access` step covers at most 4,096
+         *     pages of 4 KiB (each page is one logged access), and an import applies at most 10,000
+         *     operations in all (each memslot, attribute range, vCPU and other step is one). Past
+         *     either, a 400 whose `field` names the step (`steps[3].size`, `steps[7]`).
          */
         post: operations["importVm"];
         delete?: never;

@@ -1,7 +1,7 @@
 // Export a stored VM as a neutral scenario, and import one into a new VM: the import goes
 // through the VmStore like any call (each step logged), and reports the steps whose
 // outcome differs from the scenario's expectation.
-import { exportScenario, importScenario, replayScenario, type ReplayReport } from '../labs/scenario-io.js';
+import { exportScenario, importScenario, replayScenario, ScenarioError, type ReplayReport } from '../labs/scenario-io.js';
 import type { Operation, OperationResult } from '../sim/index.js';
 import { invalidInput } from './errors.js';
 import type { VmStore, VmView } from './vm-store.js';
@@ -23,15 +23,21 @@ export class ScenarioService {
     return exportScenario(view, log, { finalState: answer });
   }
 
+  /**
+   * Checks and counts the scenario's operations first (a 400 past the import caps, before
+   * any VM exists), then applies them one at a time through the VM's queue: each runs in the
+   * engine host like any call, and is built only when its turn comes.
+   */
   async importVm(scenario: Record<string, unknown>, owner?: string): Promise<ImportReport> {
     let imported: ReturnType<typeof importScenario>;
     try {
       imported = importScenario(scenario);
     } catch (error) {
-      throw invalidInput(`not a scenario: ${(error as Error).message}`, 'steps');
+      const field = error instanceof ScenarioError ? (error.field ?? 'steps') : 'steps';
+      throw invalidInput(`not a scenario: ${(error as Error).message}`, field);
     }
     const vm = await this.vms.create(imported.config, owner);
     const report = await replayScenario(imported, async (op: Operation) => JSON.parse((await this.vms.execute(vm.id, op)).json) as OperationResult);
-    return { vm: await this.vms.getView(vm.id), steps: imported.ops.length, differing: report.differing, skipped: imported.skipped };
+    return { vm: await this.vms.getView(vm.id), steps: imported.count, differing: report.differing, skipped: imported.skipped };
   }
 }
