@@ -495,6 +495,7 @@ export interface paths {
          *     pre-faults and accesses become `steps`, each carrying the outcome this service
          *     observed as its `expect`; `expected_final_state` lists every root and leaf. The
          *     file runs in the repository's scenario runner and imports with `POST /v1/vms/import`.
+         *     A VM whose log has more entries than one import applies (10,000) is a 413.
          */
         get: operations["exportVm"];
         put?: never;
@@ -2725,6 +2726,15 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            /** @description `response-too-large`: the VM's log has more entries than one import applies (10,000). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["LimitExceeded"];
             503: components["responses"]["NotReady"];
         };

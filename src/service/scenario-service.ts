@@ -1,9 +1,9 @@
 // Export a stored VM as a neutral scenario, and import one into a new VM: the import goes
 // through the VmStore like any call (each step logged), and reports the steps whose
 // outcome differs from the scenario's expectation.
-import { exportScenario, importScenario, replayScenario, ScenarioError, type ReplayReport } from '../labs/scenario-io.js';
+import { DEFAULT_IMPORT_CAPS, exportScenario, importScenario, replayScenario, ScenarioError, type ReplayReport } from '../labs/scenario-io.js';
 import type { Operation, OperationResult } from '../sim/index.js';
-import { invalidInput } from './errors.js';
+import { invalidInput, ServiceError } from './errors.js';
 import type { VmStore, VmView } from './vm-store.js';
 
 export interface ImportReport {
@@ -16,10 +16,21 @@ export interface ImportReport {
 export class ScenarioService {
   constructor(private readonly vms: VmStore) {}
 
-  /** The log with its logged results as `expect`, and the final state the same log rebuilt (the live VM). */
+  /**
+   * The log with its logged results as `expect`, and the final state the same log rebuilt
+   * (the live VM). A log longer than one import applies is refused (413) before it is read:
+   * its export could not be imported, and building it costs time and memory in its length.
+   */
   async exportVm(vmId: string): Promise<Record<string, unknown>> {
     const view = await this.vms.getView(vmId);
-    const { log, answer } = await this.vms.withLog<'finalState'>(vmId, () => ({ kind: 'finalState' }));
+    const max = DEFAULT_IMPORT_CAPS.operations;
+    const refusal = (entries: number) =>
+      new ServiceError(
+        413,
+        'response-too-large',
+        `the VM's log has ${entries} entries; an export holds at most ${max}, the most one import applies (list the log a page at a time with GET …/operations instead)`,
+      );
+    const { log, answer } = await this.vms.withLog<'finalState'>(vmId, () => ({ kind: 'finalState' }), { entries: max, refusal });
     return exportScenario(view, log, { finalState: answer });
   }
 

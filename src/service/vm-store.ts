@@ -167,14 +167,17 @@ export class VmStore {
   /**
    * The VM's whole committed log and a query answered on the state that log rebuilds,
    * together in one turn of the VM's queue (export, lab grading): `queryFor` builds the
-   * query from the log (plain data for the engine host).
+   * query from the log (plain data for the engine host). `limit`: a log longer than
+   * `limit.entries` is not read; `limit.refusal` is thrown instead.
    */
   withLog<K extends EngineQuery['kind']>(
     id: string,
     queryFor: (log: LoggedOperation[]) => QueryOf<K>,
+    limit?: { entries: number; refusal: (entries: number) => Error },
   ): Promise<{ log: LoggedOperation[]; answer: QueryAnswers[K] }> {
     return this.queue.run(id, async () => {
-      await this.settled(id);
+      const record = await this.settled(id);
+      if (limit && record.lastSeq > limit.entries) throw limit.refusal(record.lastSeq);
       const log = await this.committedLog(id);
       return { log, answer: await this.host.query(id, queryFor(log)) };
     });

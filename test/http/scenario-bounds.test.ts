@@ -1,7 +1,8 @@
 // A scenario import is bounded before anything is built: a guest_access step covers at most
 // DEFAULT_IMPORT_CAPS.accessPagesPerStep pages (one operation each) and an import applies at
 // most DEFAULT_IMPORT_CAPS.operations operations; past either, a 400 naming the step and the
-// cap, and no VM is created.
+// cap, and no VM is created. An export holds at most as many log entries as one import
+// applies: a longer log is a 413 before it is read.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_IMPORT_CAPS } from '../../src/labs/scenario-io.js';
 import { useTestApp } from '../helpers/build.js';
@@ -70,5 +71,28 @@ describe('POST /v1/vms/import bounds', () => {
       [pages + 1, hexOf((pages - 2) * PAGE)],
       [pages + 2, hexOf((pages - 1) * PAGE)],
     ]);
+  });
+});
+
+describe('GET /v1/vms/{vmId}/export bounds', () => {
+  it('exports a log of exactly the import cap, and refuses one entry more with 413', async () => {
+    const cap = DEFAULT_IMPORT_CAPS.operations;
+    const perStep = DEFAULT_IMPORT_CAPS.accessPagesPerStep;
+    const steps: object[] = [];
+    for (let page = 0, left = cap - 2; left > 0; left -= perStep, page += perStep) steps.push(access(page * PAGE, Math.min(perStep, left)));
+    const imported = await t.api.post('/v1/vms/import').send(scenario(steps));
+    expect(imported.status, imported.text.slice(0, 300)).toBe(201);
+    expect(imported.body.steps).toBe(cap);
+    const vmId = imported.body.vm.id as string;
+    const full = await t.api.get(`/v1/vms/${vmId}/export`);
+    expect(full.status, full.text.slice(0, 300)).toBe(200);
+    expect(full.body.steps).toHaveLength(cap - 1); // the memslot is a step, the vCPU is hoisted into vcpus[]
+
+    expect((await t.api.post(`/v1/vms/${vmId}/vcpus/0/access`).send({ gpa: '0x0', kind: 'read' })).status).toBe(200);
+    const over = await t.api.get(`/v1/vms/${vmId}/export`);
+    expect(over.status, over.text.slice(0, 300)).toBe(413);
+    expectDocumented(over, 'exportVm');
+    expect(over.body.type).toBe('urn:prefault-lab:problem:response-too-large');
+    expect(over.body.detail).toContain(`${cap + 1} entries`);
   });
 });
