@@ -93,9 +93,9 @@ export class VmRepository {
     }
   }
 
-  /** The operations of log entries 1..upTo in seq order, without their results, a batch at a time. */
-  async *operationsUpTo(vmId: string, upTo: number): AsyncGenerator<Operation[]> {
-    for (let after = 0; after < upTo;) {
+  /** The operations of log entries afterSeq+1..upTo in seq order, without their results, a batch at a time. */
+  async *loggedOperations(vmId: string, afterSeq: number, upTo: number): AsyncGenerator<Operation[]> {
+    for (let after = afterSeq; after < upTo;) {
       const rows = await this.prisma.operation.findMany({
         where: { vmId, seq: { gt: after, lte: upTo } },
         orderBy: { seq: 'asc' },

@@ -1,8 +1,9 @@
-// The tracepoints one logged operation emitted: rebuild the VM from the operations logged
-// before it (as start-up replay does), then apply the entry itself with a sink that counts
-// every event and keeps only the range asked for. Pure: the caller supplies the
-// configuration, the engine limits and the operations (the engine host runs it).
-import { createVm, SimError, TraceWindow, type Operation, type VmConfig, type VmLimits } from '../sim/index.js';
+// The tracepoints one logged operation emitted: rebuild the VM on a scratch copy from the
+// operations logged before it (as start-up replay does, a batch at a time), then apply the
+// entry itself with a sink that counts every event and keeps only the range asked for.
+// Pure: the caller supplies the configuration, the engine limits and the operations (the
+// engine host runs it, next to the VM's own engine).
+import { createVm, SimError, TraceWindow, type Operation, type Vm, type VmConfig, type VmLimits } from '../sim/index.js';
 import { traceReport } from './trace-format.js';
 
 /** The events one trace answer holds at most: past it the whole trace is refused and a range must be asked for. */
@@ -21,16 +22,41 @@ export interface OperationTrace {
   total: number;
 }
 
-/** The trace of log entry `ops.length` (1-based seq), given the operations of entries 1..seq; 400 for an entry that is not a fault. */
-export function traceOperation(config: VmConfig, limits: Partial<VmLimits>, ops: readonly Operation[], range: TraceRange): OperationTrace {
-  const seq = ops.length;
-  const op = ops[seq - 1];
-  if (!op) throw new SimError('not_found', 'the VM has no log entry to trace');
-  if (op.op !== 'pre_fault' && op.op !== 'access')
-    throw new SimError('invalid', `entry ${seq} is a ${op.op}; only pre-faults and guest accesses are traced`, 'seq');
-  const vm = createVm(config, limits);
-  for (let i = 0; i < seq - 1; i++) vm.apply(ops[i]!);
-  const window = new TraceWindow(range.offset, range.limit);
-  vm.apply(op, { trace: window });
-  return { text: traceReport(window.events, { vendor: config.host.vendor, vcpuId: op.vcpuId, seconds: seq }, range.offset), total: window.total };
+/** What to trace: log entry `seq`, its operation, and the limits the VM's engine runs with. */
+export interface TraceTarget {
+  op: Operation;
+  seq: number;
+  limits: Partial<VmLimits>;
+}
+
+/** A scratch VM that replays the log before one entry, then traces that entry. */
+export class OperationTracer {
+  private readonly vm: Vm;
+  private readonly fault: Extract<Operation, { op: 'pre_fault' | 'access' }>;
+  private readonly seq: number;
+
+  /** 400 naming seq for an entry that is not a fault, before anything is replayed. */
+  constructor(
+    private readonly config: VmConfig,
+    { op, seq, limits }: TraceTarget,
+  ) {
+    if (op.op !== 'pre_fault' && op.op !== 'access')
+      throw new SimError('invalid', `entry ${seq} is a ${op.op}; only pre-faults and guest accesses are traced`, 'seq');
+    this.fault = op;
+    this.seq = seq;
+    this.vm = createVm(config, limits);
+  }
+
+  /** Re-applies the next operations logged before the traced entry, in order. */
+  replay(ops: readonly Operation[]): void {
+    for (const op of ops) this.vm.apply(op);
+  }
+
+  /** Applies the traced entry, keeping the events in `range`; the tracer is spent after. */
+  trace(range: TraceRange): OperationTrace {
+    const window = new TraceWindow(range.offset, range.limit);
+    this.vm.apply(this.fault, { trace: window });
+    const context = { vendor: this.config.host.vendor, vcpuId: this.fault.vcpuId, seconds: this.seq };
+    return { text: traceReport(window.events, context, range.offset), total: window.total };
+  }
 }

@@ -186,7 +186,7 @@ export class LabSessions {
    */
   async trace(vmId: string, seq: number, ask: { offset?: number; limit?: number } = {}): Promise<OperationTrace> {
     const range = { offset: ask.offset ?? 0, limit: ask.limit ?? MAX_TRACE_EVENTS };
-    const trace = await this.vms.withOperationsUpTo<'trace'>(vmId, seq, (ops, limits) => ({ kind: 'trace', ops, limits, range }));
+    const trace = await this.vms.trace(vmId, seq, range);
     if (ask.offset === undefined && ask.limit === undefined && trace.total > MAX_TRACE_EVENTS)
       throw new ServiceError(
         413,

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { LogWriter, NewLease } from '../db/log-writer.js';
 import type { StoredVm, VmRepository } from '../db/vm-repository.js';
+import type { OperationTrace, TraceRange } from '../labs/trace.js';
 import type { LoggedOperation } from '../labs/types.js';
 import { SimError, withVmDefaults, type Operation, type OperationKind, type VmConfig, type VmConfigInput, type VmLimits } from '../sim/index.js';
 import type { Applied, EngineHost, EngineQuery, EngineState, QueryAnswers, QueryOf } from './engine/host.js';
@@ -184,21 +185,18 @@ export class VmStore {
   }
 
   /**
-   * A query built from the operations of log entries 1..seq (no results) and the engine
-   * limits, answered by the engine host in the VM's queue: a trace replays them there, off
-   * this thread when the host has workers. 404 when the log has no entry `seq`.
+   * The tracepoints log entry `seq` emitted, in the VM's queue: the engine host replays the
+   * entries before it on a scratch VM, fed from the log a batch at a time. 404 when the log
+   * has no entry `seq`; 400 (before any replay) when it is not a fault.
    */
-  withOperationsUpTo<K extends EngineQuery['kind']>(
-    id: string,
-    seq: number,
-    queryFor: (ops: Operation[], limits: Partial<VmLimits>) => QueryOf<K>,
-  ): Promise<QueryAnswers[K]> {
+  trace(id: string, seq: number, range: TraceRange): Promise<OperationTrace> {
     return this.queue.run(id, async () => {
       const record = await this.settled(id);
       if (seq > record.lastSeq) throw new SimError('not_found', `the VM's log has no entry ${seq} (it has ${record.lastSeq})`);
-      const ops: Operation[] = [];
-      for await (const batch of this.repo.operationsUpTo(id, seq)) for (const op of batch) ops.push(op);
-      return this.host.query(id, queryFor(ops, this.options.limits));
+      let op: Operation | undefined;
+      for await (const [entry] of this.repo.loggedOperations(id, seq - 1, seq)) op = entry;
+      if (!op) throw new SimError('not_found', `the VM's log has no entry ${seq}`);
+      return this.host.trace(id, { op, seq, limits: this.options.limits }, this.repo.loggedOperations(id, 0, seq - 1), range);
     });
   }
 

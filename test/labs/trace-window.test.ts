@@ -1,7 +1,7 @@
 // A trace keeps only the window of events asked for, whatever the operation's size, and
 // the window's lines are exactly those of the whole trace.
 import { describe, expect, it } from 'vitest';
-import { traceOperation } from '../../src/labs/trace.js';
+import { OperationTracer, type TraceRange } from '../../src/labs/trace.js';
 import { TraceWindow, withVmDefaults, type Operation, type TracepointEvent } from '../../src/sim/index.js';
 
 const config = withVmDefaults({ name: 't' });
@@ -21,13 +21,21 @@ describe('TraceWindow', () => {
   });
 });
 
-describe('traceOperation', () => {
+/** The trace of the last of `ops`, the others replayed first in two batches. */
+function traceOperation(ops: Operation[], range: TraceRange) {
+  const tracer = new OperationTracer(config, { op: ops.at(-1)!, seq: ops.length, limits: {} });
+  tracer.replay(ops.slice(0, 1));
+  tracer.replay(ops.slice(1, -1));
+  return tracer.trace(range);
+}
+
+describe('OperationTracer', () => {
   it('answers a range as exactly those lines of the whole trace, and the total', () => {
-    const whole = traceOperation(config, {}, log, { offset: 0, limit: 1_000_000 });
+    const whole = traceOperation(log, { offset: 0, limit: 1_000_000 });
     const all = whole.text.split('\n').slice(0, -1);
     expect(all).toHaveLength(whole.total);
     expect(whole.total).toBeGreaterThan(512);
-    const part = traceOperation(config, {}, log, { offset: 100, limit: 7 });
+    const part = traceOperation(log, { offset: 100, limit: 7 });
     expect(part.total).toBe(whole.total);
     expect(part.text).toBe(
       all
@@ -35,10 +43,10 @@ describe('traceOperation', () => {
         .map((l) => `${l}\n`)
         .join(''),
     );
-    expect(traceOperation(config, {}, log, { offset: whole.total, limit: 10 }).text).toBe('');
+    expect(traceOperation(log, { offset: whole.total, limit: 10 }).text).toBe('');
   });
 
   it('refuses an entry that is not a fault, naming seq', () => {
-    expect(() => traceOperation(config, {}, log.slice(0, 2), { offset: 0, limit: 10 })).toThrow(/entry 2 is a create_vcpu/);
+    expect(() => traceOperation(log.slice(0, 2), { offset: 0, limit: 10 })).toThrow(/entry 2 is a create_vcpu/);
   });
 });

@@ -3,7 +3,6 @@
 import type { Projection } from '../../db/projections.js';
 import { evaluateCheck } from '../../labs/checks.js';
 import { finalStateOf } from '../../labs/scenario-io.js';
-import { traceOperation } from '../../labs/trace.js';
 import { parseU64, type Operation, type Vm } from '../../sim/index.js';
 import type { Applied, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
 
@@ -60,7 +59,6 @@ const QUERIES: { [K in EngineQuery['kind']]: (vm: Vm, query: QueryOf<K>) => Quer
   finalState: finalStateOf,
   labChecks: (vm, q) =>
     q.checks.map((check) => evaluateCheck(check, { vms: { [check.vm]: vm }, ...(q.log && { operations: { [check.vm]: q.log } }) })),
-  trace: (vm, q) => traceOperation(vm.config, q.limits, q.ops, q.range),
 };
 
 /** Answers a named query on the VM (a pure read). */

@@ -6,7 +6,7 @@
 // nothing; its code and field must survive the crossing); any other error is an engine bug
 // after which the service rebuilds the VM from its log (create + replay).
 import type { FinalState } from '../../labs/scenario-io.js';
-import type { OperationTrace, TraceRange } from '../../labs/trace.js';
+import type { OperationTrace, TraceRange, TraceTarget } from '../../labs/trace.js';
 import type { CheckOutcome, Check, LoggedOperation } from '../../labs/types.js';
 import type { Projection } from '../../db/projections.js';
 import type { ReplayEntry } from '../../db/vm-repository.js';
@@ -42,12 +42,7 @@ export type EngineQuery =
   /** Every root and every leaf row (export's expected_final_state). */
   | { kind: 'finalState' }
   /** Grades lab checks of this VM; `log` is its committed log when a check reads it. */
-  | { kind: 'labChecks'; checks: Check[]; log?: LoggedOperation[] }
-  /**
-   * The tracepoints of the last of `ops` (the operations of log entries 1..seq), replayed
-   * on a scratch VM of this VM's configuration; only the events in `range` are kept.
-   */
-  | { kind: 'trace'; ops: Operation[]; limits: Partial<VmLimits>; range: TraceRange };
+  | { kind: 'labChecks'; checks: Check[]; log?: LoggedOperation[] };
 
 /** The answer of each query kind. */
 export interface QueryAnswers {
@@ -62,7 +57,6 @@ export interface QueryAnswers {
   walk: WalkResult;
   finalState: FinalState;
   labChecks: CheckOutcome[];
-  trace: OperationTrace;
 }
 
 export type QueryOf<K extends EngineQuery['kind']> = Extract<EngineQuery, { kind: K }>;
@@ -76,6 +70,12 @@ export interface EngineHost {
   apply(vmId: string, op: Operation): Promise<Applied>;
   /** A read; never changes the VM. */
   query<K extends EngineQuery['kind']>(vmId: string, query: QueryOf<K>): Promise<QueryAnswers[K]>;
+  /**
+   * The tracepoints of `target` (a logged fault), on a scratch VM of this VM's configuration
+   * rebuilt from `before` (the operations logged before it, a batch at a time, so memory
+   * stays bounded by a batch); only the events in `range` are kept. Never changes the VM.
+   */
+  trace(vmId: string, target: TraceTarget, before: AsyncIterable<Operation[]>, range: TraceRange): Promise<OperationTrace>;
   /** Forgets the VM (deleted). */
   drop(vmId: string): Promise<void>;
   /** Releases the host's resources (after the service drained its queues). */
