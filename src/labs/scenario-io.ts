@@ -196,7 +196,7 @@ export function exportScenario(vmConfig: VmConfig | VmConfigInput, log: Pick<Log
 }
 
 /** One engine operation of an imported scenario, with the step's `expect` (neutral format; null: none) and where it came from ("memslots[0]", "steps[3]"). */
-export interface ImportedOperation {
+interface ImportedOperation {
   op: Operation;
   expect: Json | null;
   origin: string;
