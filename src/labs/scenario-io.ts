@@ -436,22 +436,36 @@ export interface ReplayReport {
   differing: { index: number; origin: string; op: Operation; differences: string[] }[];
 }
 
-/** Apply every imported op through `apply` (the engine, or the service's logged path), one at a time, and compare. */
+/**
+ * Apply every imported op through `apply` (the engine, or the service's logged path) and
+ * compare. `inFlight`: how many may be applying at once; each is built and handed to
+ * `apply` in order (the service's per-VM queue applies them in that order), so the
+ * operations held at any time are at most that many.
+ */
 export async function replayScenario(
   imported: ImportedScenario,
   apply: (op: Operation) => OperationResult | Promise<OperationResult>,
+  inFlight = 1,
 ): Promise<ReplayReport> {
   const report: ReplayReport = { differing: [] };
+  const applying: Promise<void>[] = [];
   let index = 0;
   for (const { op, expect, origin } of imported.operations()) {
-    let differences: string[];
-    try {
-      differences = compare(expect, await apply(op));
-    } catch (e) {
-      differences = [`refused: ${(e as Error).message}`];
-    }
-    if (differences.length > 0) report.differing.push({ index, origin, op, differences });
-    index += 1;
+    const at = index++;
+    applying.push(
+      Promise.resolve()
+        .then(() => apply(op))
+        .then(
+          (result) => compare(expect, result),
+          (e: unknown) => [`refused: ${(e as Error).message}`],
+        )
+        .then((differences) => {
+          if (differences.length > 0) report.differing.push({ index: at, origin, op, differences });
+        }),
+    );
+    if (applying.length >= inFlight) await applying.shift();
   }
+  await Promise.all(applying);
+  report.differing.sort((a, b) => a.index - b.index);
   return report;
 }

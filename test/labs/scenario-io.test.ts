@@ -125,6 +125,30 @@ describe('compare and replay report differences', () => {
     expect(results[1]).toMatchObject({ ret: 0, errno: null, memslot: { guestPhysAddr: '0x0', size: '0x1000' } });
   });
 
+  it('with several in flight, hands each op to apply in order, never more than asked at once, and reports in order', async () => {
+    const steps = Array.from({ length: 12 }, (_, i) => ({ op: 'set_vcpu_mode', vcpu: i, smm: true }));
+    const imported = importScenario({ name: 'x', steps });
+    const seen: number[] = [];
+    let outstanding = 0;
+    let most = 0;
+    const report = await replayScenario(
+      imported,
+      async (op) => {
+        seen.push((op as { vcpuId: number }).vcpuId);
+        most = Math.max(most, ++outstanding);
+        await new Promise((resolve) => setTimeout(resolve, (7 * seen.length) % 5)); // answers come back out of order
+        outstanding -= 1;
+        throw new Error(`vCPU ${(op as { vcpuId: number }).vcpuId} does not exist`);
+      },
+      4,
+    );
+    expect(seen).toEqual(steps.map((s) => s.vcpu));
+    expect(most).toBe(4);
+    expect(report.differing.map((d) => [d.index, d.origin, d.differences[0]])).toEqual(
+      steps.map((s, i) => [i, `steps[${i}]`, `refused: vCPU ${s.vcpu} does not exist`]),
+    );
+  });
+
   it('compare with no expectation reports nothing', () => {
     expect(compare(null, { ret: -22, errno: 'EINVAL' })).toEqual([]);
     expect(compare({ ret: '-EINVAL' }, { ret: -22, errno: 'EINVAL' })).toEqual([]);
