@@ -463,8 +463,14 @@ export interface paths {
          *     `kvm_tdp_mmu_spte_changed`, `kvm_mmu_set_spte`, `kvm_mmu_split_huge_page`,
          *     `fast_page_fault`) that the logged operation `seq` produced, as `trace-cmd report`
          *     prints them, to hold against `trace-cmd record -e kvmmmu` on a real host. Computed
-         *     by replaying the log up to `seq`. docs/tracing.md says what is and is not emitted.
-         *     An entry that is not a pre-fault or access is a 400 (`field` `seq`).
+         *     by replaying the log up to `seq` inside the engine (a worker thread when the server
+         *     has them). docs/tracing.md says what is and is not emitted. An entry that is not a
+         *     pre-fault or access is a 400 (`field` `seq`).
+         *
+         *     One answer holds at most 10,000 events. Without `offset` and `limit` the whole trace
+         *     is answered when it fits, else 413 with the number of events; with either, events
+         *     `offset` to `offset + limit - 1` are answered (each line keeps its place in the whole
+         *     trace: its microseconds are its index). `X-Trace-Events` gives the total either way.
          */
         get: operations["getOperationTrace"];
         put?: never;
@@ -492,6 +498,7 @@ export interface paths {
          *     pre-faults and accesses become `steps`, each carrying the outcome this service
          *     observed as its `expect`; `expected_final_state` lists every root and leaf. The
          *     file runs in the repository's scenario runner and imports with `POST /v1/vms/import`.
+         *     A VM whose log has more entries than one import applies (10,000) is a 413.
          */
         get: operations["exportVm"];
         put?: never;
@@ -519,6 +526,11 @@ export interface paths {
          *     (`differing`, empty when the replay matches) and the steps that have no operation
          *     here (`skipped`, e.g. `check_extension`). An operation the service refuses (e.g. an
          *     unknown vCPU) is reported as a differing step; the replay goes on.
+         *
+         *     Bounds, checked before any VM is created: a `guest_access` step covers at most 4,096
+         *     pages of 4 KiB (each page is one logged access), and an import applies at most 10,000
+         *     operations in all (each memslot, attribute range, vCPU and other step is one). Past
+         *     either, a 400 whose `field` names the step (`steps[3].size`, `steps[7]`).
          */
         post: operations["importVm"];
         delete?: never;
@@ -1058,7 +1070,7 @@ export interface components {
         Ret: number;
         /** @description RFC 9457 problem details. */
         Problem: {
-            /** @description urn:prefault-lab:problem:<kind> (invalid-input, unauthorized, forbidden, not-found, method-not-allowed, request-timeout, conflict, payload-too-large, unsupported-media-type, limit-exceeded, rate-limited, not-ready, overloaded, storage-failure, owner-unreachable, owner-timeout, internal) */
+            /** @description urn:prefault-lab:problem:<kind> (invalid-input, unauthorized, forbidden, not-found, method-not-allowed, request-timeout, conflict, payload-too-large, response-too-large, unsupported-media-type, limit-exceeded, rate-limited, not-ready, overloaded, storage-failure, owner-unreachable, owner-timeout, internal) */
             type: string;
             title: string;
             status: number;
@@ -2782,7 +2794,12 @@ export interface operations {
     };
     getOperationTrace: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The index of the first event to answer (0 = the first). */
+                offset?: number;
+                /** @description Events to answer at most, from `offset`. */
+                limit?: number;
+            };
             header?: never;
             path: {
                 /** @description The VM's id, as `POST /v1/vms` returned it. */
@@ -2794,9 +2811,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One line per event (empty when the operation changed no SPTE). */
+            /** @description One line per event (empty when the operation changed no SPTE, or past the last event). */
             200: {
                 headers: {
+                    /** @description How many events the operation emitted in all. */
+                    "X-Trace-Events"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2807,6 +2826,19 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            /**
+             * @description `response-too-large`: the trace has more events than one answer holds and no range
+             *     was asked for; `detail` says how many and how to ask for a range
+             *     (`?offset=0&limit=10000`, then `offset=10000`, ...).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["LimitExceeded"];
             502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];
@@ -2837,6 +2869,15 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            /** @description `response-too-large`: the VM's log has more entries than one import applies (10,000). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["LimitExceeded"];
             502: components["responses"]["OwnerUnreachable"];
             503: components["responses"]["NotReady"];

@@ -95,4 +95,19 @@ export class VmRepository {
       after = rows[rows.length - 1]!.seq;
     }
   }
+
+  /** The operations of log entries afterSeq+1..upTo in seq order, without their results, a batch at a time. */
+  async *loggedOperations(vmId: string, afterSeq: number, upTo: number): AsyncGenerator<Operation[]> {
+    for (let after = afterSeq; after < upTo;) {
+      const rows = await this.prisma.operation.findMany({
+        where: { vmId, seq: { gt: after, lte: upTo } },
+        orderBy: { seq: 'asc' },
+        take: REPLAY_BATCH,
+        select: { seq: true, op: true },
+      });
+      if (rows.length === 0) return;
+      yield rows.map((row) => JSON.parse(row.op) as Operation);
+      after = rows[rows.length - 1]!.seq;
+    }
+  }
 }

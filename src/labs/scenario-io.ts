@@ -196,16 +196,48 @@ export function exportScenario(vmConfig: VmConfig | VmConfigInput, log: Pick<Log
   return scenario;
 }
 
+/** One engine operation of an imported scenario, with the step's `expect` (neutral format; null: none) and where it came from ("memslots[0]", "steps[3]"). */
+interface ImportedOperation {
+  op: Operation;
+  expect: Json | null;
+  origin: string;
+}
+
 export interface ImportedScenario {
   config: VmConfigInput;
-  ops: Operation[];
-  /** Aligned with ops: the step's `expect` (neutral format), or null when it states none. */
-  expectations: (Json | null)[];
-  /** Where each op came from, e.g. "memslots[0]" or "steps[3]". */
-  origins: string[];
+  /** How many operations `operations()` yields, counted before any of them is built. */
+  count: number;
+  /** The operations in order, each built as it is asked for (a guest access is one per 4 KiB page). */
+  operations(): Generator<ImportedOperation>;
   /** Steps with no engine operation (check_extension), kept for the report. */
   skipped: string[];
 }
+
+/** How far one import may expand: each 4 KiB page of a guest_access step is an operation, and every operation is logged. */
+export interface ImportCaps {
+  /** Pages one guest_access step may cover. */
+  accessPagesPerStep: number;
+  /** Operations one import may apply, all items and steps together. */
+  operations: number;
+}
+
+export const DEFAULT_IMPORT_CAPS: ImportCaps = { accessPagesPerStep: 4096, operations: 10_000 };
+
+/** A scenario the import refuses; `field` names the offending item ("steps[3].size"), when there is one. */
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One item of the file: a single operation, or a guest_access run of `pages` accesses. */
+type Planned =
+  | { origin: string; expect: Json | null; op: Operation }
+  | { origin: string; expect: Json | null; access: { vcpuId: number; gpa: bigint; pages: number; kind: 'read' | 'write' | 'exec' } };
 
 function expectationFor(step: Json, when: Json): Json | null {
   const base = step.expect_by_version ? null : step.expect;
@@ -214,8 +246,28 @@ function expectationFor(step: Json, when: Json): Json | null {
   return alternate && JSON.stringify(alternate.when) === JSON.stringify(when) ? { ...rest, ...alternate, when: undefined } : rest;
 }
 
-/** A neutral scenario as engine operations; `when` picks `alternate` expectations (e.g. {"host.mmio_caching": false}). */
-export function importScenario(json: Json, when: Json = {}): ImportedScenario {
+const U64_LIMIT = 1n << 64n;
+
+/** A guest_access step's pages, checked against the cap before any is built. */
+function accessRun(s: Json, where: string, caps: ImportCaps): { gpa: bigint; pages: number } {
+  const gpa = BigInt(s.gpa);
+  const size = BigInt(s.size ?? PAGE_BYTES);
+  const pages = size > 0n ? size / PAGE_BYTES : 0n;
+  if (pages > BigInt(caps.accessPagesPerStep))
+    throw new ScenarioError(
+      `${where}: a guest_access step covers at most ${caps.accessPagesPerStep} pages of 4 KiB (one operation each), this one ${pages}`,
+      `${where}.size`,
+    );
+  if (gpa < 0n || gpa + pages * PAGE_BYTES > U64_LIMIT) throw new ScenarioError(`${where}: gpa + size is not a u64 range`, `${where}.gpa`);
+  return { gpa, pages: Number(pages) };
+}
+
+/**
+ * A neutral scenario as engine operations; `when` picks `alternate` expectations (e.g.
+ * {"host.mmio_caching": false}). Every item is checked and counted here, against `caps`;
+ * the per-page accesses of guest_access steps are built only as operations() reaches them.
+ */
+export function importScenario(json: Json, when: Json = {}, caps: ImportCaps = DEFAULT_IMPORT_CAPS): ImportedScenario {
   if (!json || typeof json !== 'object' || !Array.isArray(json.steps)) throw new Error('a scenario needs a steps[] array');
   const kernel = [json.kernel?.max, json.kernel?.min, '6.18'].find((k) => KERNEL_VERSIONS.includes(k)) as KernelVersion;
   const config: VmConfigInput = {
@@ -230,11 +282,12 @@ export function importScenario(json: Json, when: Json = {}): ImportedScenario {
     ) as VmConfigInput['quirksDisabled'],
     ...(json.vm?.tdx_gpaw !== undefined ? { tdxGpaw: json.vm.tdx_gpaw } : {}),
   };
-  const out: ImportedScenario = { config, ops: [], expectations: [], origins: [], skipped: [] };
+  const plan: Planned[] = [];
+  const skipped: string[] = [];
+  let count = 0;
   const push = (op: Operation, expect: Json | null, origin: string): void => {
-    out.ops.push(op);
-    out.expectations.push(expect);
-    out.origins.push(origin);
+    plan.push({ op, expect, origin });
+    count += 1;
   };
   const memslot = (m: Json): Operation => setMemslotOperation(m.as_id ?? 0, m.slot, memslotFromNeutral(m));
   const attributes = (a: Json): Operation => setMemoryAttributesOperation({ address: a.gpa, size: a.size, private: a.attributes === 'PRIVATE' });
@@ -243,6 +296,10 @@ export function importScenario(json: Json, when: Json = {}): ImportedScenario {
   (json.vcpus ?? []).forEach((v: Json, i: number) => push(createVcpuOperation({ id: v.id, ...modeFromNeutral(v) }), null, `vcpus[${i}]`));
   if (json.vm?.finalized) push(finalizeOperation(), { ret: 0 }, 'vm.finalized');
   if (json.vm?.dead) push(markDeadOperation(), { ret: 0 }, 'vm.dead');
+  if (count > caps.operations)
+    throw new ScenarioError(
+      `the scenario's memslots, attributes and vCPUs alone are ${count} operations; an import applies at most ${caps.operations}`,
+    );
   // A memslot in state invalid_deleting is KVM_MEMSLOT_INVALID during every pre-fault step.
   const deleting = (json.memslots ?? []).find((m: Json) => m.state === 'invalid_deleting');
   const slotRef = (m: Json) => ({ addressSpace: m.as_id ?? 0, slot: m.slot });
@@ -268,15 +325,14 @@ export function importScenario(json: Json, when: Json = {}): ImportedScenario {
         );
         break;
       case 'guest_access': {
-        const pages = Number(BigInt(s.size ?? PAGE_BYTES) / PAGE_BYTES);
-        for (let p = 0; p < pages; p++) {
-          const gpa = BigInt(s.gpa) + BigInt(p) * PAGE_BYTES;
-          push(
-            accessOperation(s.vcpu, { gpa: hex(gpa), kind: s.access ?? 'read' }),
-            pages === 1 && expect?.ret !== undefined ? expect : { ret: 0 },
-            where,
-          );
-        }
+        const { gpa, pages } = accessRun(s, where, caps);
+        // The step's expect applies when it is one access; each page of a longer run is expected to succeed.
+        plan.push({
+          origin: where,
+          expect: pages === 1 && expect?.ret !== undefined ? expect : { ret: 0 },
+          access: { vcpuId: s.vcpu, gpa, pages, kind: s.access ?? 'read' },
+        });
+        count += pages;
         break;
       }
       case 'set_vcpu_mode':
@@ -299,13 +355,33 @@ export function importScenario(json: Json, when: Json = {}): ImportedScenario {
         push(attributes(s), expect, where);
         break;
       case 'check_extension':
-        out.skipped.push(`${where}: check_extension (read GET /capabilities instead)`);
+        skipped.push(`${where}: check_extension (read GET /capabilities instead)`);
         break;
       default:
         throw new Error(`${where}: unknown step op "${String(s.op)}"`);
     }
+    if (count > caps.operations)
+      throw new ScenarioError(
+        `the scenario expands to more than ${caps.operations} operations by ${where} (each memslot, attribute range, vCPU and step is one, a guest_access one per 4 KiB page); an import applies at most ${caps.operations}`,
+        where,
+      );
   });
-  return out;
+  return {
+    config,
+    count,
+    skipped,
+    *operations() {
+      for (const item of plan) {
+        if ('op' in item) {
+          yield item;
+          continue;
+        }
+        const { vcpuId, gpa, pages, kind } = item.access;
+        for (let p = 0; p < pages; p++)
+          yield { op: accessOperation(vcpuId, { gpa: hex(gpa + BigInt(p) * PAGE_BYTES), kind }), expect: item.expect, origin: item.origin };
+      }
+    },
+  };
 }
 
 const errnoOf = (v: unknown): string | null => (v === undefined || v === null || v === 0 ? null : String(v).replace(/^-/, ''));
@@ -360,26 +436,38 @@ export function compare(expected: Json | null, actual: OperationResult | Record<
 export interface ReplayReport {
   /** Steps whose outcome differs from the scenario's expectation (or that threw). */
   differing: { index: number; origin: string; op: Operation; differences: string[] }[];
-  results: (OperationResult | null)[];
 }
 
-/** Apply every imported op through `apply` (the engine, or the service's logged path) and compare. */
+/**
+ * Apply every imported op through `apply` (the engine, or the service's logged path) and
+ * compare. `inFlight`: how many may be applying at once; each is built and handed to
+ * `apply` in order (the service's per-VM queue applies them in that order), so the
+ * operations held at any time are at most that many.
+ */
 export async function replayScenario(
   imported: ImportedScenario,
   apply: (op: Operation) => OperationResult | Promise<OperationResult>,
+  inFlight = 1,
 ): Promise<ReplayReport> {
-  const report: ReplayReport = { differing: [], results: [] };
-  for (const [index, op] of imported.ops.entries()) {
-    let differences: string[];
-    try {
-      const result = await apply(op);
-      report.results.push(result);
-      differences = compare(imported.expectations[index] ?? null, result);
-    } catch (e) {
-      report.results.push(null);
-      differences = [`refused: ${(e as Error).message}`];
-    }
-    if (differences.length > 0) report.differing.push({ index, origin: imported.origins[index]!, op, differences });
+  const report: ReplayReport = { differing: [] };
+  const applying: Promise<void>[] = [];
+  let index = 0;
+  for (const { op, expect, origin } of imported.operations()) {
+    const at = index++;
+    applying.push(
+      Promise.resolve()
+        .then(() => apply(op))
+        .then(
+          (result) => compare(expect, result),
+          (e: unknown) => [`refused: ${(e as Error).message}`],
+        )
+        .then((differences) => {
+          if (differences.length > 0) report.differing.push({ index: at, origin, op, differences });
+        }),
+    );
+    if (applying.length >= inFlight) await applying.shift();
   }
+  await Promise.all(applying);
+  report.differing.sort((a, b) => a.index - b.index);
   return report;
 }

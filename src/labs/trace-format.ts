@@ -83,17 +83,20 @@ export function traceEventInfo(e: TracepointEvent, vendor: Vendor): string {
 
 const SIMULATED_PID_BASE = 1000;
 
+const USECS_PER_SECOND = 1_000_000;
+
 /** One `trace-cmd report` line (no latency columns), event `index` of the operation. */
 function traceReportLine(e: TracepointEvent, ctx: TraceContext, index: number): string {
   const comm = `CPU ${ctx.vcpuId}/KVM`.padStart(16);
   const pid = String(SIMULATED_PID_BASE + ctx.vcpuId).padEnd(5);
-  const usecs = String(index).padStart(6, '0');
-  const secs = String(ctx.seconds).padStart(5);
+  // Past a million events the microseconds carry into the seconds, as a real clock would.
+  const usecs = String(index % USECS_PER_SECOND).padStart(6, '0');
+  const secs = String(ctx.seconds + Math.floor(index / USECS_PER_SECOND)).padStart(5);
   const name = `${e.name}: ${' '.repeat(Math.max(0, 20 - e.name.length))}`;
   return `${comm}-${pid} [000] ${secs}.${usecs}: ${name}${traceEventInfo(e, ctx.vendor)}`;
 }
 
-/** The whole report for one operation, one line per event, newline-terminated. */
-export function traceReport(events: readonly TracepointEvent[], ctx: TraceContext): string {
-  return events.map((e, i) => `${traceReportLine(e, ctx, i)}\n`).join('');
+/** The report for one operation, one line per event, newline-terminated; `first`: the index of events[0] in the operation's trace. */
+export function traceReport(events: readonly TracepointEvent[], ctx: TraceContext, first = 0): string {
+  return events.map((e, i) => `${traceReportLine(e, ctx, first + i)}\n`).join('');
 }

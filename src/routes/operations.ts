@@ -9,6 +9,7 @@ export const operationHandlers = {
 
   getOperationTrace: async (request, reply) => {
     const { vmId, seq } = request.params;
-    return reply.type('text/plain; charset=utf-8').send(await request.server.labSessions.trace(vmId, seq));
+    const trace = await request.server.labSessions.trace(vmId, seq, request.query ?? {});
+    return reply.type('text/plain; charset=utf-8').header('x-trace-events', String(trace.total)).send(trace.text);
   },
 } satisfies Partial<Handlers>;

@@ -11,6 +11,7 @@ export type ProblemKind =
   | 'request-timeout'
   | 'conflict'
   | 'payload-too-large'
+  | 'response-too-large'
   | 'unsupported-media-type'
   | 'limit-exceeded'
   | 'rate-limited'

@@ -9,7 +9,7 @@ import { assembleGrade, evaluateCheck, labChecks } from '../labs/checks.js';
 import { generateQuiz, isQuizTopic, publicQuiz, QUIZ_TOPICS, type PublicQuiz, type Quiz } from '../labs/quiz.js';
 import { createLabSession } from '../labs/session.js';
 import type { Check, CheckOutcome, Lab, LabGrade, LoggedOperation } from '../labs/types.js';
-import { invalidInput, notFound } from './errors.js';
+import { invalidInput, notFound, ServiceError } from './errors.js';
 import { mayAccess, storedOwner, type Owner } from './owner.js';
 import type { VmStore } from './vm-store.js';
 
@@ -67,7 +67,7 @@ export class LabService {
     return s;
   }
 
-  /** Grades every task against the session VMs' engine state and their server-side logs. */
+  /** Grades every task against the session VMs' engine state and their server-side logs (each at most LAB_LOG_CAP entries). */
   async gradeSession(
     lab: Lab,
     session: StoredLabSession,
@@ -81,7 +81,11 @@ export class LabService {
       // Every session VM's log is read, checks or not: predictions are graded against it.
       const own = checks.filter((c) => c.vm === name);
       const readsLog = own.some((c) => c.kind === 'operationLogged');
-      const { log, answer } = await this.vms.withLog<'labChecks'>(id, (l) => ({ kind: 'labChecks', checks: own, ...(readsLog && { log: l }) }));
+      const { log, answer } = await this.vms.withLog<'labChecks'>(
+        id,
+        (l) => ({ kind: 'labChecks', checks: own, ...(readsLog && { log: l }) }),
+        labLogCap(name),
+      );
       logs[name] = log;
       own.forEach((check, i) => outcomes.set(check, answer[i]!));
     }
@@ -97,7 +101,7 @@ export class LabService {
   /** Each session VM's committed log, without running checks: where a prediction starts, and the teacher's view. */
   async sessionLogs(session: StoredLabSession): Promise<Record<string, LoggedOperation[]>> {
     const logs: Record<string, LoggedOperation[]> = {};
-    for (const { name, id } of session.vms) if (this.vms.has(id)) logs[name] = (await this.vms.configAndLog(id)).log;
+    for (const { name, id } of session.vms) if (this.vms.has(id)) logs[name] = await this.vms.committedLogOf(id, labLogCap(name));
     return logs;
   }
 
@@ -123,5 +127,24 @@ export class LabService {
     return { id: view.id, topic: view.topic, seed: view.seed, answers: quiz.answers };
   }
 }
+
+/**
+ * Grading reads a session VM's whole log on the main thread, so it reads at most this many
+ * entries: far more than any lab's tasks need, far less than MAX_OPERATIONS_PER_VM.
+ */
+const LAB_LOG_CAP = 10_000;
+
+/** A session VM's log is longer than LAB_LOG_CAP: the session can no longer be graded (409). */
+export class LabLogTooLong extends ServiceError {
+  constructor(vm: string, entries: number) {
+    super(
+      409,
+      'conflict',
+      `the session's VM "${vm}" has ${entries} log entries; grading reads at most ${LAB_LOG_CAP}: reset the session to start over with fresh VMs`,
+    );
+  }
+}
+
+const labLogCap = (vm: string) => ({ entries: LAB_LOG_CAP, refusal: (entries: number) => new LabLogTooLong(vm, entries) });
 
 const quizView = (stored: StoredQuiz, quiz: Quiz): QuizView => ({ id: stored.id, createdAt: stored.createdAt.toISOString(), ...publicQuiz(quiz) });

@@ -16,10 +16,11 @@ import {
   type SessionRecord,
 } from '../labs/session-progress.js';
 import { LAB_MODES, type LabMode } from '../labs/task-view.js';
-import { traceLoggedOperation } from '../labs/trace.js';
+import { MAX_TRACE_EVENTS, MAX_TRACED_EVENTS, type OperationTrace } from '../labs/trace.js';
 import type { Lab } from '../labs/types.js';
+import { SimError } from '../sim/index.js';
 import { notFound, ServiceError } from './errors.js';
-import type { LabService } from './lab-service.js';
+import { LabLogTooLong, type LabService } from './lab-service.js';
 import { identifyStudent, type StudentClaim } from './lab-student.js';
 import { storedOwner, type Owner } from './owner.js';
 import type { VmStore } from './vm-store.js';
@@ -34,6 +35,11 @@ export interface Caller {
 const ANONYMOUS = 'anonymous';
 
 const conflict = (message: string): ServiceError => new ServiceError(409, 'conflict', message);
+
+const ungradable = (error: unknown): undefined => {
+  if (error instanceof LabLogTooLong) return undefined;
+  throw error;
+};
 
 const record = (s: StoredLabSession): SessionRecord => ({
   id: s.id,
@@ -184,7 +190,9 @@ export class LabSessions {
       if (!lab) continue;
       const rows = progressMap(progress.get(s.id) ?? []);
       const predicted = [...rows.values()].some((p) => p.prediction);
-      const graded = predicted ? gradedPredictions(lab, rows, await this.labs.sessionLogs(s)) : new Map();
+      // A session too long to grade shows its predictions ungraded rather than failing the whole view.
+      const logs = predicted ? await this.labs.sessionLogs(s).catch(ungradable) : undefined;
+      const graded = logs ? gradedPredictions(lab, rows, logs) : new Map();
       const tasks = lab.tasks.map((t) => {
         const p = rows.get(t.n);
         return {
@@ -221,10 +229,29 @@ export class LabSessions {
     return { students: [...students.values()] };
   }
 
-  /** The tracepoints of log entry `seq` of a VM, as `trace-cmd report` text. */
-  async trace(vmId: string, seq: number): Promise<string> {
-    const { config, limits, log } = await this.vms.configAndLog(vmId);
-    return traceLoggedOperation(config, limits, log, seq);
+  /**
+   * The tracepoints of log entry `seq` of a VM, as `trace-cmd report` text: the events of
+   * the range asked for, or (none asked for) all of them if they fit in one answer, else 413.
+   */
+  async trace(vmId: string, seq: number, ask: { offset?: number; limit?: number } = {}): Promise<OperationTrace> {
+    const range = { offset: ask.offset ?? 0, limit: ask.limit ?? MAX_TRACE_EVENTS };
+    const trace = await this.vms.trace(vmId, seq, range).catch((error: unknown) => {
+      if (error instanceof SimError && error.code === 'limit' && error.field === 'trace')
+        throw new ServiceError(
+          413,
+          'response-too-large',
+          `entry ${seq} emits more than ${MAX_TRACED_EVENTS} events, the most a trace replays (it costs many times the call); trace a smaller call`,
+        );
+      throw error;
+    });
+    if (ask.offset === undefined && ask.limit === undefined && trace.total > MAX_TRACE_EVENTS)
+      throw new ServiceError(
+        413,
+        'response-too-large',
+        `entry ${seq} emitted ${trace.total} events, more than the ${MAX_TRACE_EVENTS} one answer holds; ` +
+          `ask for them a range at a time: ?offset=0&limit=${MAX_TRACE_EVENTS}, then ?offset=${MAX_TRACE_EVENTS}&limit=${MAX_TRACE_EVENTS}, ...`,
+      );
+    return trace;
   }
 
   /** The student's session for a repeated Start: as it is, unless another mode was asked for (409). */

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { NotWritten, type LogWriter, type NewLease } from '../db/log-writer.js';
 import { MAX_LOG_SEQ, type StoredVm, type VmRepository } from '../db/vm-repository.js';
+import type { OperationTrace, TraceRange } from '../labs/trace.js';
 import type { LoggedOperation } from '../labs/types.js';
 import { SimError, withVmDefaults, type Operation, type OperationKind, type VmConfig, type VmConfigInput, type VmLimits } from '../sim/index.js';
 import type { Applied, EngineHost, EngineQuery, EngineState, QueryAnswers, QueryOf } from './engine/host.js';
@@ -76,6 +77,12 @@ const notWritten = () =>
     undefined,
     1,
   );
+
+/** A bound on a whole-log read: a log longer than `entries` is not read; `refusal` says why. */
+export interface LogLimit {
+  entries: number;
+  refusal: (entries: number) => Error;
+}
 
 export class VmStore {
   private readonly registry: VmRegistry;
@@ -180,24 +187,44 @@ export class VmStore {
   /**
    * The VM's whole committed log and a query answered on the state that log rebuilds,
    * together in one turn of the VM's queue (export, lab grading): `queryFor` builds the
-   * query from the log (plain data for the engine host).
+   * query from the log (plain data for the engine host). `limit`: a log longer than
+   * `limit.entries` is not read; `limit.refusal` is thrown instead.
    */
   withLog<K extends EngineQuery['kind']>(
     id: string,
     queryFor: (log: LoggedOperation[]) => QueryOf<K>,
+    limit?: LogLimit,
   ): Promise<{ log: LoggedOperation[]; answer: QueryAnswers[K] }> {
     return this.queue.run(id, async () => {
-      await this.settled(id);
-      const log = await this.committedLog(id);
+      const log = await this.boundedLog(id, limit);
       return { log, answer: await this.host.query(id, queryFor(log)) };
     });
   }
 
-  /** The VM's configuration, the engine limits and its whole committed log (a trace replays them). */
-  configAndLog(id: string): Promise<{ config: VmConfig; limits: Partial<VmLimits>; log: LoggedOperation[] }> {
+  /** The VM's committed log, read in its queue; a log longer than `limit.entries` is not read, `limit.refusal` is thrown. */
+  committedLogOf(id: string, limit: LogLimit): Promise<LoggedOperation[]> {
+    return this.queue.run(id, () => this.boundedLog(id, limit));
+  }
+
+  private async boundedLog(id: string, limit: LogLimit | undefined): Promise<LoggedOperation[]> {
+    const record = await this.settled(id);
+    if (limit && record.lastSeq > limit.entries) throw limit.refusal(record.lastSeq);
+    return this.committedLog(id);
+  }
+
+  /**
+   * The tracepoints log entry `seq` emitted, in the VM's queue: the engine host replays the
+   * entries before it on a scratch VM, fed from the log a batch at a time. 404 when the log
+   * has no entry `seq`; 400 (before any replay) when it is not a fault.
+   */
+  trace(id: string, seq: number, range: TraceRange): Promise<OperationTrace> {
     return this.queue.run(id, async () => {
       const record = await this.settled(id);
-      return { config: record.config, limits: this.options.limits, log: await this.committedLog(id) };
+      if (seq > record.lastSeq) throw new SimError('not_found', `the VM's log has no entry ${seq} (it has ${record.lastSeq})`);
+      let op: Operation | undefined;
+      for await (const [entry] of this.repo.loggedOperations(id, seq - 1, seq)) op = entry;
+      if (!op) throw new SimError('not_found', `the VM's log has no entry ${seq}`);
+      return this.host.trace(id, { op, seq, limits: this.options.limits }, this.repo.loggedOperations(id, 0, seq - 1), range);
     });
   }
 

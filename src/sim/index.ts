@@ -6,4 +6,5 @@ export { withVmDefaults, DEFAULT_LIMITS } from './config.js';
 export { createVm } from './vm.js';
 export type { Vm, ApplyOptions } from './vm.js';
 export type { TracepointEvent, TracepointSink } from './mmu/tracepoint.js';
+export { TraceWindow } from './trace.js';
 export { parseU64, hex } from './u64.js';

@@ -55,6 +55,34 @@ describe('engine in 2 worker threads', () => {
     expect(finished).toEqual(['B', 'A']);
   });
 
+  it("replays a trace in the VM's worker, answering a short call on another VM meanwhile", async () => {
+    const w = await app({ workers: 2 });
+    const a = await vmWithSlot(w, 'trace-a');
+    const b = await vmWithSlot(w, 'trace-b');
+    // Engine time A's worker has spent so far (the in-process host would spend none of it there).
+    const busy = (): number => w.app.engineHost.stats()[w.app.engineHost.slotOf(a)]!.busySeconds;
+    const beforePreFault = busy();
+    expect((await preFault(w, a, '0x0', '0x40000000')).body.ret).toBe(0); // entry 3: 262,144 leaves, about 800,000 events
+    const preFaultBusy = busy() - beforePreFault;
+    const beforeTrace = busy();
+    const finished: string[] = [];
+    const long = w.api.get(`/v1/vms/${a}/operations/3/trace?offset=0&limit=10`).then((res) => {
+      finished.push('A');
+      return res;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20)); // A's trace has reached its worker
+    const short = await w.api.get(`/v1/vms/${b}/vcpus/0`);
+    finished.push('B');
+    expect(short.status).toBe(200);
+    const res = await long;
+    expect(res.status).toBe(200);
+    expect(res.text.split('\n')).toHaveLength(11);
+    expect(Number(res.headers['x-trace-events'])).toBeGreaterThan(262_144);
+    expect(finished).toEqual(['B', 'A']);
+    // The replay and the traced pre-fault ran in A's worker: more engine time there than the pre-fault itself took.
+    expect(busy() - beforeTrace).toBeGreaterThan(preFaultBusy);
+  });
+
   it("keeps one VM's order under concurrency: log seq = arrival order, each answer equal to its log entry", async () => {
     const vms = [await vmWithSlot(t, 'o1'), await vmWithSlot(t, 'o2'), await vmWithSlot(t, 'o3')];
     // Interleaved across VMs, sent all at once; per VM, gpa i*0x1000 is its i-th call.

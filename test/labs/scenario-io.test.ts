@@ -4,11 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../src/labs/catalogue.js';
 import type { Json } from '../../src/labs/scenario-format.js';
-import { compare, exportScenario, finalStateOf, importScenario, replayScenario } from '../../src/labs/scenario-io.js';
+import { compare, exportScenario, finalStateOf, importScenario, replayScenario, type ImportedScenario } from '../../src/labs/scenario-io.js';
 import { createVm, withVmDefaults, type MappingRow, type Vm } from '../../src/sim/index.js';
 import { engineDriver } from '../scenario/engine-driver.js';
 import { loadScenarios, runScenario, scenarioVariants } from '../scenario/runner.js';
 import { startEngineSession } from './solve.js';
+
+/** Every operation the import builds, in order. */
+const opsOf = (imported: ImportedScenario) => [...imported.operations()].map((o) => o.op);
 
 const labs = loadCatalogue();
 
@@ -76,7 +79,7 @@ describe('importing the spec examples', () => {
         const vm = createVm(withVmDefaults({ ...imported.config, kernel: '6.18' }));
         const report = await replayScenario(imported, (op) => vm.apply(op));
         expect(report.differing).toEqual([]);
-        expect(imported.ops.some((op) => op.op === 'pre_fault')).toBe(true);
+        expect(opsOf(imported).some((op) => op.op === 'pre_fault')).toBe(true);
       });
     }
   }
@@ -112,10 +115,38 @@ describe('compare and replay report differences', () => {
       ],
     });
     const replica = createVm(withVmDefaults(imported.config));
-    const report = await replayScenario(imported, (op) => replica.apply(op));
+    const results: unknown[] = [];
+    const report = await replayScenario(imported, (op) => {
+      results.push(null); // stays null when the engine refuses the op
+      return (results[results.length - 1] = replica.apply(op));
+    });
     expect(report.differing).toHaveLength(1);
     expect(report.differing[0]!.differences[0]).toMatch(/^refused: vCPU 9 does not exist/);
-    expect(report.results[1]).toMatchObject({ ret: 0, errno: null, memslot: { guestPhysAddr: '0x0', size: '0x1000' } });
+    expect(results[1]).toMatchObject({ ret: 0, errno: null, memslot: { guestPhysAddr: '0x0', size: '0x1000' } });
+  });
+
+  it('with several in flight, hands each op to apply in order, never more than asked at once, and reports in order', async () => {
+    const steps = Array.from({ length: 12 }, (_, i) => ({ op: 'set_vcpu_mode', vcpu: i, smm: true }));
+    const imported = importScenario({ name: 'x', steps });
+    const seen: number[] = [];
+    let outstanding = 0;
+    let most = 0;
+    const report = await replayScenario(
+      imported,
+      async (op) => {
+        seen.push((op as { vcpuId: number }).vcpuId);
+        most = Math.max(most, ++outstanding);
+        await new Promise((resolve) => setTimeout(resolve, (7 * seen.length) % 5)); // answers come back out of order
+        outstanding -= 1;
+        throw new Error(`vCPU ${(op as { vcpuId: number }).vcpuId} does not exist`);
+      },
+      4,
+    );
+    expect(seen).toEqual(steps.map((s) => s.vcpu));
+    expect(most).toBe(4);
+    expect(report.differing.map((d) => [d.index, d.origin, d.differences[0]])).toEqual(
+      steps.map((s, i) => [i, `steps[${i}]`, `refused: vCPU ${s.vcpu} does not exist`]),
+    );
   });
 
   it('compare with no expectation reports nothing', () => {

@@ -109,13 +109,14 @@ export async function runScenario(driver: Driver, s: Scenario, kernel: KernelVer
   await driver.createVm({ ...imported.config, name: `${d.id}-${kernel}`, kernel });
   const labels = new RootLabels();
   const judged = new Set<number>();
-  for (const { origin, from, to } of groups(imported.origins)) {
+  const ops = [...imported.operations()];
+  for (const { origin, from, to } of groups(ops.map((o) => o.origin))) {
     const index = /^steps\[(\d+)\]$/.exec(origin)?.[1];
     const step = index === undefined ? undefined : steps[Number(index)];
     const want = step ? expectationOf(step, when, kernel) : null;
     const leavesBefore = want?.new_mappings !== undefined ? leafTotal(await driver.roots()) : 0;
     const results: Json[] = [];
-    for (const op of imported.ops.slice(from, to)) results.push(await driver.apply(op as Operation));
+    for (const { op } of ops.slice(from, to)) results.push(await driver.apply(op as Operation));
     const fresh = labels.observe(results);
     const where = `${d.id} ${origin}`;
     if (!step) {

@@ -75,6 +75,27 @@ describe('WorkerEngineHost', () => {
     expect(JSON.stringify(copy)).toBe(JSON.stringify(await read('live')));
   });
 
+  it('traces inside the worker as the in-process host does, fed the log a batch at a time, keeping only the range asked for', async () => {
+    async function* before() {
+      yield [slot('0x400000')];
+      yield [vcpu];
+    }
+    const target = { op: preFault('0x0', '0x400000'), seq: 3, limits: {} };
+    const answers = [];
+    for (const host of [new InProcessEngineHost(), workerHost({ workers: 1 })]) {
+      await host.create('vm', config, {});
+      answers.push(await host.trace('vm', target, before(), { offset: 1000, limit: 3 }));
+      // An entry that is not a fault is refused before anything is replayed, as a SimError naming seq.
+      await expect(host.trace('vm', { ...target, op: vcpu }, before(), { offset: 0, limit: 1 })).rejects.toMatchObject({
+        code: 'invalid',
+        field: 'seq',
+      });
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[0]!.total).toBeGreaterThan(1024); // a few events per 4K page
+    expect(answers[0]!.text.split('\n').map((l) => /\.(\d{6}): /.exec(l)?.[1])).toEqual(['001000', '001001', '001002', undefined]);
+  });
+
   it('keeps a SimError a SimError across the thread, with its code and field', async () => {
     const host = workerHost({ workers: 1 });
     await setUp(host, 'vm');

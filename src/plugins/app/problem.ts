@@ -30,6 +30,7 @@ const TITLES: Record<ProblemKind, string> = {
   'request-timeout': 'Request timeout',
   conflict: 'Conflict',
   'payload-too-large': 'Payload too large',
+  'response-too-large': 'Response too large',
   'unsupported-media-type': 'Unsupported media type',
   'limit-exceeded': 'Limit exceeded',
   'rate-limited': 'Too many requests',

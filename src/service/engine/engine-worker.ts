@@ -5,12 +5,15 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SimError, createVm, type Vm } from '../../sim/index.js';
+import { OperationTracer } from '../../labs/trace.js';
 import { applyOperation, replayEntries, runQuery } from './dispatch.js';
 import { mayRunLong, type WireError, type WorkerCall, type WorkerReply, type WorkerRequest, type WorkerStart } from './worker-protocol.js';
 
 const port = parentPort!;
 const start = (workerData ?? {}) as WorkerStart;
 const vms = new Map<string, Vm>();
+/** Traces in progress (EngineHost.trace), by the id the main thread gave them. */
+const tracers = new Map<number, OperationTracer>();
 if (start.nice) lowerPriority(start.nice);
 
 /**
@@ -34,6 +37,12 @@ function vm(vmId: string): Vm {
   return found;
 }
 
+function tracer(traceId: number): OperationTracer {
+  const found = tracers.get(traceId);
+  if (!found) throw new Error(`no trace ${traceId} in progress (this worker replaced one that died)`);
+  return found;
+}
+
 function handle(request: WorkerCall): unknown {
   switch (request.call) {
     case 'create':
@@ -48,6 +57,20 @@ function handle(request: WorkerCall): unknown {
       return runQuery(vm(request.vmId), request.query);
     case 'drop':
       vms.delete(request.vmId);
+      return undefined;
+    case 'traceStart':
+      tracers.set(request.traceId, new OperationTracer(vm(request.vmId).config, request.target));
+      return undefined;
+    case 'traceReplay':
+      tracer(request.traceId).replay(request.ops);
+      return undefined;
+    case 'traceFinish': {
+      const spent = tracer(request.traceId);
+      tracers.delete(request.traceId);
+      return spent.trace(request.range);
+    }
+    case 'traceAbort':
+      tracers.delete(request.traceId);
       return undefined;
   }
 }

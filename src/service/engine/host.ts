@@ -6,6 +6,7 @@
 // nothing; its code and field must survive the crossing); any other error is an engine bug
 // after which the service rebuilds the VM from its log (create + replay).
 import type { FinalState } from '../../labs/scenario-io.js';
+import type { OperationTrace, TraceRange, TraceTarget } from '../../labs/trace.js';
 import type { CheckOutcome, Check, LoggedOperation } from '../../labs/types.js';
 import type { Projection } from '../../db/projections.js';
 import type { ReplayEntry } from '../../db/vm-repository.js';
@@ -69,6 +70,12 @@ export interface EngineHost {
   apply(vmId: string, op: Operation): Promise<Applied>;
   /** A read; never changes the VM. */
   query<K extends EngineQuery['kind']>(vmId: string, query: QueryOf<K>): Promise<QueryAnswers[K]>;
+  /**
+   * The tracepoints of `target` (a logged fault), on a scratch VM of this VM's configuration
+   * rebuilt from `before` (the operations logged before it, a batch at a time, so memory
+   * stays bounded by a batch); only the events in `range` are kept. Never changes the VM.
+   */
+  trace(vmId: string, target: TraceTarget, before: AsyncIterable<Operation[]>, range: TraceRange): Promise<OperationTrace>;
   /** Forgets the VM (deleted). */
   drop(vmId: string): Promise<void>;
   /** Releases the host's resources (after the service drained its queues). */

@@ -1,5 +1,6 @@
 // The engine host that keeps every VM in this thread: each request runs synchronously
 // when called (its promise only carries the answer), so a long call holds the event loop.
+import { OperationTracer, type OperationTrace, type TraceRange, type TraceTarget } from '../../labs/trace.js';
 import { SimError, createVm, type Operation, type Vm, type VmConfig, type VmLimits } from '../../sim/index.js';
 import { applyOperation, replayEntries, runQuery } from './dispatch.js';
 import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
@@ -21,6 +22,12 @@ export class InProcessEngineHost implements EngineHost {
 
   async query<K extends EngineQuery['kind']>(vmId: string, query: QueryOf<K>): Promise<QueryAnswers[K]> {
     return runQuery(this.vm(vmId), query);
+  }
+
+  async trace(vmId: string, target: TraceTarget, before: AsyncIterable<Operation[]>, range: TraceRange): Promise<OperationTrace> {
+    const tracer = new OperationTracer(this.vm(vmId).config, target);
+    for await (const ops of before) tracer.replay(ops);
+    return tracer.trace(range);
   }
 
   async drop(vmId: string): Promise<void> {

@@ -16,6 +16,7 @@
 // reported through onLost and refuse every call but create until the service rebuilt them
 // from their logs (create + replay), so nothing runs on a VM that silently lost state.
 import { Worker } from 'node:worker_threads';
+import type { OperationTrace, TraceRange, TraceTarget } from '../../labs/trace.js';
 import { SimError, type Operation, type VmConfig, type VmLimits } from '../../sim/index.js';
 import { ServiceError } from '../errors.js';
 import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
@@ -71,6 +72,7 @@ export class WorkerEngineHost implements EngineHost, ShardedHost {
   /** VMs whose worker died and that no create has brought back yet. */
   private readonly lost = new Set<string>();
   private nextId = 1;
+  private nextTraceId = 1;
   private closing = false;
   private flushScheduled: NodeJS.Immediate | undefined;
 
@@ -100,6 +102,20 @@ export class WorkerEngineHost implements EngineHost, ShardedHost {
 
   async query<K extends EngineQuery['kind']>(vmId: string, query: QueryOf<K>): Promise<QueryAnswers[K]> {
     return (await this.send(this.shardOf(vmId), { call: 'query', vmId, query })) as QueryAnswers[K];
+  }
+
+  /** On the VM's worker: the log before the entry goes over a batch at a time, each answered before the next is read. */
+  async trace(vmId: string, target: TraceTarget, before: AsyncIterable<Operation[]>, range: TraceRange): Promise<OperationTrace> {
+    const shard = this.shardOf(vmId);
+    const traceId = this.nextTraceId++;
+    await this.send(shard, { call: 'traceStart', vmId, traceId, target });
+    try {
+      for await (const ops of before) await this.send(shard, { call: 'traceReplay', traceId, ops });
+      return (await this.send(shard, { call: 'traceFinish', traceId, range })) as OperationTrace;
+    } catch (error) {
+      this.send(shard, { call: 'traceAbort', traceId }).catch(() => undefined);
+      throw error;
+    }
   }
 
   async drop(vmId: string): Promise<void> {

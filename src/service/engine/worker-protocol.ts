@@ -6,6 +6,7 @@
 // fixed cost of a message (clone, wake-up, event) is larger than a small engine call.
 // Errors cross as plain data: a SimError keeps its code and field so the service can
 // still answer 4xx.
+import type { TraceRange, TraceTarget } from '../../labs/trace.js';
 import type { EngineQuery, ReplayEntry } from './host.js';
 import { parseU64, type Operation, type SimErrorCode, type VmConfig, type VmLimits } from '../../sim/index.js';
 
@@ -14,7 +15,13 @@ export type WorkerCall =
   | { call: 'replay'; vmId: string; entries: readonly ReplayEntry[] }
   | { call: 'apply'; vmId: string; op: Operation }
   | { call: 'query'; vmId: string; query: EngineQuery }
-  | { call: 'drop'; vmId: string };
+  | { call: 'drop'; vmId: string }
+  // A trace (EngineHost.trace): a scratch VM opened for the VM, fed the log before the
+  // traced entry a batch at a time, then the entry itself; aborted if the feeding fails.
+  | { call: 'traceStart'; vmId: string; traceId: number; target: TraceTarget }
+  | { call: 'traceReplay'; traceId: number; ops: Operation[] }
+  | { call: 'traceFinish'; traceId: number; range: TraceRange }
+  | { call: 'traceAbort'; traceId: number };
 
 export type WorkerRequest = WorkerCall & { id: number };
 
@@ -57,6 +64,8 @@ function large(size: unknown): boolean {
 export function mayRunLong(request: WorkerCall): boolean {
   switch (request.call) {
     case 'replay':
+    case 'traceReplay':
+    case 'traceFinish':
       return true;
     case 'query':
       return request.query.kind === 'finalState' || request.query.kind === 'labChecks' || request.query.kind === 'mappings';

@@ -10,5 +10,10 @@ export type TracepointEvent =
   | { name: 'kvm_mmu_split_huge_page'; gfn: Hex; spte: Hex; level: number; errno: number }
   | { name: 'fast_page_fault'; vcpuId: number; cr2OrGpa: Hex; errorCode: Hex; sptep: Hex; oldSpte: Hex; newSpte: Hex; ret: number };
 
+/** Receives a call's events in order: an array, or a sink that keeps only some (sim/trace.ts TraceWindow). */
+export interface TracepointCollector {
+  push(event: TracepointEvent): void;
+}
+
 /** Where a call's events go; undefined: tracing off. */
-export type TracepointSink = TracepointEvent[] | undefined;
+export type TracepointSink = TracepointCollector | undefined;
