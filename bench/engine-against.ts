@@ -45,7 +45,9 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const fmt = (n: number, digits = 2): string => n.toFixed(digits);
-const rate = (r: Run): number => r.leaves / r.ms / 1000; // M leaves/s
+// M leaves/s over wall time, and over the process's CPU time (what other load on the machine disturbs least).
+const rate = (r: Run): number => r.leaves / r.ms / 1000;
+const cpuRate = (r: Run): number => r.leaves / r.cpuMs / 1000;
 
 export async function compareAgainst(rev: string, rounds: number, page: string): Promise<void> {
   const sha = git('rev-parse', '--short', `${rev}^{commit}`);
@@ -67,19 +69,24 @@ export async function compareAgainst(rev: string, rounds: number, page: string):
       for (const name of order) {
         const r = runOnce(files[name]!, page);
         runs[name]!.push(r);
-        line.push(`${name} ${fmt(rate(r))} M/s (${fmt(r.bytesPerLeaf, 1)} B/leaf)`);
+        line.push(`${name} ${fmt(rate(r))} M/s, ${fmt(cpuRate(r))} M/s of CPU (${fmt(r.bytesPerLeaf, 1)} B/leaf)`);
       }
       console.log(`  round ${i + 1}: ${line.join(', ')}`);
     }
+    const medians: Record<string, { wall: number; cpu: number }> = {};
     for (const name of names) {
       const rates = runs[name]!.map(rate);
+      const cpuRates = runs[name]!.map(cpuRate);
+      medians[name] = { wall: median(rates), cpu: median(cpuRates) };
       console.log(
-        `${name}: median ${fmt(median(rates))} M leaves/s (spread ${fmt(Math.min(...rates))}-${fmt(Math.max(...rates))}), ` +
-          `median ${fmt(median(runs[name]!.map((r) => r.bytesPerLeaf)), 1)} B/leaf`,
+        `${name}: median ${fmt(medians[name].wall)} M leaves/s (spread ${fmt(Math.min(...rates))}-${fmt(Math.max(...rates))}), ` +
+          `${fmt(medians[name].cpu)} M/s of CPU (spread ${fmt(Math.min(...cpuRates))}-${fmt(Math.max(...cpuRates))}), ` +
+          `${fmt(median(runs[name]!.map((r) => r.bytesPerLeaf)), 1)} B/leaf`,
       );
     }
-    const ratio = median(runs.this!.map(rate)) / median(runs[sha]!.map(rate));
-    console.log(`ratio of medians, this / ${sha}: ${fmt(ratio, 3)}`);
+    const a = medians.this!;
+    const b = medians[sha]!;
+    console.log(`ratio of medians, this / ${sha}: ${fmt(a.wall / b.wall, 3)} (wall), ${fmt(a.cpu / b.cpu, 3)} (CPU)`);
   } finally {
     git('worktree', 'remove', '--force', tree);
     rmSync(tmp, { recursive: true, force: true });

@@ -19,6 +19,8 @@ export interface Run {
   label: string;
   leaves: number;
   ms: number;
+  /** CPU time of the process (all threads) during the fill: less sensitive than `ms` to other load on the machine. */
+  cpuMs: number;
   bytesPerLeaf: number;
 }
 
@@ -38,13 +40,15 @@ export function prefaultSlot(sim: Engine, label: string, bytes: bigint, pageSize
   vm.apply({ op: 'create_vcpu', vcpu: { id: 0 } });
   const before = heapBytes();
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const res = vm.apply({ op: 'pre_fault', vcpuId: 0, gpa: `0x${gpa.toString(16)}`, size: `0x${bytes.toString(16)}`, flags: '0x0' }) as PreFaultResult;
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
   if (res.ret !== 0 || res.range.size !== '0x0') throw new Error(`pre-fault failed: ${JSON.stringify(res).slice(0, 400)}`);
   const after = heapBytes();
   const root = vm.roots()[0]!;
   const leaves = root.counts['4K'] + root.counts['2M'] + root.counts['1G'];
   // Keep the VM alive until after the measurement.
   if (vm.tableBytes() <= 0) throw new Error('no tables');
-  return { label, leaves, ms, bytesPerLeaf: (after - before) / leaves };
+  return { label, leaves, ms, cpuMs: (cpu.user + cpu.system) / 1000, bytesPerLeaf: (after - before) / leaves };
 }
