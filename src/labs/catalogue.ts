@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { parse } from 'yaml';
+import { parseYaml } from '../contract/parse-yaml.js';
 import { callToOperation, vmNamesIn } from './calls.js';
 import { LAB_SCHEMA } from './lab-schema.js';
 import { buildEngineVm, sessionVm } from './session.js';
@@ -64,7 +64,7 @@ function crossCheck(lab: Lab, file: string): void {
 export function parseLab(source: string, file: string): Lab {
   let data: unknown;
   try {
-    data = parse(source);
+    data = parseYaml(source);
   } catch (e) {
     throw new LabError(file, `not YAML: ${(e as Error).message}`);
   }

@@ -1,0 +1,27 @@
+// The compiled server (dist/, what npm start runs) reads the same contract and labs as the
+// sources: the build's parsed-YAML snapshot must give exactly what parsing gives.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadOpenApiDocument } from '../../src/contract/openapi-document.js';
+import { loadCatalogue } from '../../src/labs/catalogue.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: ROOT });
+
+describe('dist', () => {
+  it('has openapi.yaml parsed in its snapshot, and loads the same document and labs as src', async () => {
+    const cache = JSON.parse(readFileSync(`${ROOT}dist/yaml-cache.json`, 'utf8')) as Record<string, unknown>;
+    const text = readFileSync(`${ROOT}openapi.yaml`, 'utf8');
+    expect(Object.keys(cache)).toContain(createHash('sha256').update(text).digest('hex'));
+
+    const dist = {
+      contract: (await import(`${ROOT}dist/contract/openapi-document.js`)) as { loadOpenApiDocument: typeof loadOpenApiDocument },
+      labs: (await import(`${ROOT}dist/labs/catalogue.js`)) as { loadCatalogue: typeof loadCatalogue },
+    };
+    expect(dist.contract.loadOpenApiDocument()).toEqual(loadOpenApiDocument());
+    expect(dist.labs.loadCatalogue()).toEqual(loadCatalogue());
+  }, 60_000);
+});
