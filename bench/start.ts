@@ -1,5 +1,6 @@
 // How soon the server is ready (npm run bench:start): time from launching `npm start` (and,
-// to see npm's own share, `node dist/server.js`) to the first 200 from /readyz, on a new
+// to see npm's own share, `node dist/server.js`, and for comparison the sources through tsx)
+// to the first 200 from /readyz, on a new
 // database (first start: the file is created and migrated) and on the same database again
 // (restart: the VMs made in between are rebuilt from their logs). Rounds alternate the
 // launchers; medians and the spread are printed. The targets are printed beside them. Beside
@@ -21,6 +22,8 @@ const VMS = 4;
 const launchers = {
   'npm start': ['npm', ['start', '--silent']],
   'node dist/server.js': [process.execPath, ['dist/server.js']],
+  // The sources through tsx, as npm start ran them before dist/: what compiling at start cost.
+  'tsx src/server.ts': [process.execPath, ['--import', 'tsx', 'src/server.ts']],
 } as const satisfies Record<string, readonly [string, readonly string[]]>;
 type Launcher = keyof typeof launchers;
 
