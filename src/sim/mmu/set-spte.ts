@@ -84,25 +84,6 @@ function handleChangedSpte(
   if (wasPresent && !wasLeaf && (isLeaf || !isPresent) && removed) handleRemovedPt(state, root, removed);
 }
 
-/**
- * handle_changed_spte for an entry of a 4K table: present means leaf, and no table can
- * leave the tree. Same accounting as handleChangedSpte, in fewer steps (the fault's hot path).
- */
-function handleChangedLeafSpte(state: VmState, root: TdpRoot, table: PageTable, index: number, oldFlags: number, newFlags: number): void {
-  const counts = root.counts;
-  const isLeaf = (newFlags & SPTE_PRESENT) !== 0;
-  if (oldFlags !== 0) {
-    if ((oldFlags & SPTE_PRESENT) !== 0) {
-      if (!isLeaf) counts['4K']--;
-    } else if (isMmioFlags(oldFlags)) counts.mmio--;
-  }
-  if (isLeaf) {
-    if (oldFlags === 0 || (oldFlags & SPTE_PRESENT) === 0) counts['4K']++;
-  } else if (isMmioFlags(newFlags)) counts.mmio++;
-  else return;
-  if (state.changeLog !== undefined) state.changeLog.push(table.entryGfn(index), 1);
-}
-
 /** handle_removed_pt: every entry of a table that left the tree goes, then the table. */
 function handleRemovedPt(state: VmState, root: TdpRoot, table: PageTable): void {
   const spt = table.spt;
@@ -130,22 +111,17 @@ function handleRemovedPt(state: VmState, root: TdpRoot, table: PageTable): void 
  * entry points to.
  */
 export function tdpMmuSetSpte(state: VmState, root: TdpRoot, table: PageTable, index: number, newSpte: number, child?: PageTable): void {
-  const spt = table.spt;
-  const old = spt[index]!;
+  const old = table.spt[index]!;
   if (old === newSpte) return;
-  spt[index] = newSpte;
-  if (state.trace !== undefined) traceSpteChanged(state, root, table.entryGfn(index), old, newSpte, table.level, false);
-  const newFlags = spteFlags(newSpte);
+  let removed: PageTable | undefined;
   const children = table.children;
-  if (children === null) {
-    // A 4K table (no children, every present entry a leaf): the common case of a fault,
-    // handle_changed_spte's accounting with nothing to free.
-    handleChangedLeafSpte(state, root, table, index, old === SHADOW_NONPRESENT ? 0 : spteFlags(old), newFlags);
-    return;
+  if (children !== null) {
+    removed = children[index];
+    children[index] = child;
   }
-  const removed = children[index];
-  children[index] = child;
-  handleChangedSpte(state, root, table, index, old === SHADOW_NONPRESENT ? 0 : spteFlags(old), newFlags, removed);
+  table.spt[index] = newSpte;
+  if (state.trace !== undefined) traceSpteChanged(state, root, table.entryGfn(index), old, newSpte, table.level, false);
+  handleChangedSpte(state, root, table, index, old === SHADOW_NONPRESENT ? 0 : spteFlags(old), spteFlags(newSpte), removed);
 }
 
 /** tdp_mmu_link_sp: point entry `index` at a new child table (make_nonleaf_spte), and account it. */
