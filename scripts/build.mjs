@@ -9,7 +9,7 @@
 //   node scripts/build.mjs             build
 //   node scripts/build.mjs --if-stale  build only if a source (src/, openapi.yaml, labs/) is newer than the last build
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { join, relative } from 'node:path';
@@ -64,16 +64,27 @@ if (process.argv.includes('--if-stale') && !stale(files)) process.exit(0);
 const t0 = performance.now();
 // Imported only when building: `npm start` runs this script on every start.
 const { build } = await import('esbuild');
-rmSync(DIST, { recursive: true, force: true });
+// Built beside dist/ and swapped in at the end, so a server starting meanwhile (several
+// `npm start` after a pull) never loads a half-written dist/.
+const next = `${DIST}.building-${process.pid}`;
+rmSync(next, { recursive: true, force: true });
 await build({
   entryPoints: files,
-  outdir: DIST,
+  outdir: next,
   outbase: SRC,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
 });
-writeFileSync(join(DIST, 'yaml-cache.json'), JSON.stringify(await yamlCache()));
-writeFileSync(STAMP, '');
+writeFileSync(join(next, 'yaml-cache.json'), JSON.stringify(await yamlCache()));
+writeFileSync(join(next, '.built'), '');
+rmSync(DIST, { recursive: true, force: true });
+try {
+  renameSync(next, DIST);
+} catch (error) {
+  // Another build swapped its dist/ in between: same sources, keep that one.
+  if (!existsSync(STAMP)) throw error;
+  rmSync(next, { recursive: true, force: true });
+}
 console.log(`built ${files.length} files from ${relative(ROOT, SRC)}/ into ${relative(ROOT, DIST)}/ in ${Math.round(performance.now() - t0)} ms`);
