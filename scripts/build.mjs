@@ -5,7 +5,7 @@
 // import.meta.url (openapi.yaml, prisma/migrations, public/, labs/) is found from dist as
 // from src. esbuild only strips types; `npm run typecheck` is what checks them. The shipped
 // YAML (openapi.yaml, labs/*.yaml) is also stored parsed in dist/yaml-cache.json (see
-// src/contract/parse-yaml.ts).
+// src/contract/parse-yaml.ts), and the lab schema compiled in dist/labs/lab-validator.cjs.
 //   node scripts/build.mjs             build
 //   node scripts/build.mjs --if-stale  build only if a source (src/, openapi.yaml, labs/) is newer than the last build
 import { createHash } from 'node:crypto';
@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wr
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC = join(ROOT, 'src');
@@ -59,6 +59,15 @@ async function yamlCache() {
   return cache;
 }
 
+/** The lab schema's validator as Ajv standalone code (src/labs/catalogue.ts loads it from dist). */
+async function labValidator(dist) {
+  const { Ajv2020 } = await import('ajv/dist/2020.js');
+  const { default: standaloneCode } = await import('ajv/dist/standalone/index.js');
+  const { LAB_AJV_OPTIONS, LAB_SCHEMA } = await import(pathToFileURL(join(dist, 'labs/lab-schema.js')).href);
+  const ajv = new Ajv2020({ ...LAB_AJV_OPTIONS, code: { source: true } });
+  return standaloneCode(ajv, ajv.compile(LAB_SCHEMA));
+}
+
 const files = sources(SRC);
 if (process.argv.includes('--if-stale') && !stale(files)) process.exit(0);
 const t0 = performance.now();
@@ -78,6 +87,7 @@ await build({
   logLevel: 'warning',
 });
 writeFileSync(join(next, 'yaml-cache.json'), JSON.stringify(await yamlCache()));
+writeFileSync(join(next, 'labs/lab-validator.cjs'), await labValidator(next));
 writeFileSync(join(next, '.built'), '');
 rmSync(DIST, { recursive: true, force: true });
 try {
