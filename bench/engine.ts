@@ -1,51 +1,28 @@
 // Engine speed and memory for one vCPU pre-faulting big slots (npm run bench:engine).
 // Prints figures; the targets (issue #2) are printed beside them, never asserted in tests.
 
-import { createVm, withVmDefaults, type LevelName, type MemslotResult, type PreFaultResult } from '../src/sim/index.js';
+import * as sim from '../src/sim/index.js';
+import type { LevelName } from '../src/sim/index.js';
+import { compareAgainst } from './engine-against.js';
+import { GiB, hasExactHeap, prefaultSlot as fill, type Run } from './engine-fill.js';
 
-const GiB = 1n << 30n;
-const gc = (globalThis as { gc?: () => void }).gc;
-
-function heapBytes(): number {
-  gc?.();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
+// --against <rev> [--rounds N] [--page 4K|2M|1G]: compare with another commit instead.
+const argv = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const at = argv.indexOf(name);
+  return at >= 0 ? argv[at + 1] : undefined;
+};
+const against = option('--against');
+if (against !== undefined) {
+  await compareAgainst(against, Number(option('--rounds') ?? 7), option('--page') ?? '4K');
+  process.exit(0);
 }
 
-interface Run {
-  label: string;
-  leaves: number;
-  ms: number;
-  bytesPerLeaf: number;
-}
-
-function prefaultSlot(label: string, bytes: bigint, pageSize: LevelName): Run {
-  const vm = createVm(withVmDefaults({ name: label }), { maxTableBytes: 2 ** 40 });
-  const gpa = 1n << 40n; // 1 TiB: aligned for every page size
-  const r = vm.apply({
-    op: 'set_memslot',
-    addressSpace: 0,
-    slot: 0,
-    region: { guestPhysAddr: `0x${gpa.toString(16)}`, size: `0x${bytes.toString(16)}`, backing: { pageSize, writable: true } },
-  }) as MemslotResult;
-  if (r.ret !== 0) throw new Error(`memslot refused: ${JSON.stringify(r)}`);
-  vm.apply({ op: 'create_vcpu', vcpu: { id: 0 } });
-  const before = heapBytes();
-  const t0 = process.hrtime.bigint();
-  const res = vm.apply({ op: 'pre_fault', vcpuId: 0, gpa: `0x${gpa.toString(16)}`, size: `0x${bytes.toString(16)}`, flags: '0x0' }) as PreFaultResult;
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (res.ret !== 0 || res.range.size !== '0x0') throw new Error(`pre-fault failed: ${JSON.stringify(res).slice(0, 400)}`);
-  const after = heapBytes();
-  const root = vm.roots()[0]!;
-  const leaves = root.counts['4K'] + root.counts['2M'] + root.counts['1G'];
-  // Keep the VM alive until after the measurement.
-  if (vm.tableBytes() <= 0) throw new Error('no tables');
-  return { label, leaves, ms, bytesPerLeaf: (after - before) / leaves };
-}
+const prefaultSlot = (label: string, bytes: bigint, pageSize: LevelName): Run => fill(sim, label, bytes, pageSize);
 
 const fmt = (n: number, digits = 1): string => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
-if (!gc) console.log('(run with --expose-gc for exact heap figures: npm run bench:engine does)');
+if (!hasExactHeap) console.log('(run with --expose-gc for exact heap figures: npm run bench:engine does)');
 // Warm the JIT on a small slot first so the first figure is not compile time.
 prefaultSlot('warm-up', GiB, '4K');
 

@@ -60,12 +60,15 @@ function diffScript(from, to) {
   return execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** `prisma generate` with prisma.config.ts in its PostgreSQL mode (it follows DATABASE_URL; nothing connects). */
+/**
+ * `prisma generate` with prisma.config.ts in its PostgreSQL mode (it follows DATABASE_URL;
+ * nothing connects), without Prisma's tips and update notice (npm run db:generate runs at install).
+ */
 function generateClient() {
-  execFileSync(process.execPath, [PRISMA_CLI, 'generate'], {
+  execFileSync(process.execPath, [PRISMA_CLI, 'generate', '--no-hints'], {
     cwd: ROOT,
     stdio: 'inherit',
-    env: { ...process.env, DATABASE_URL: 'postgresql://generate@localhost/generate' },
+    env: { ...process.env, DATABASE_URL: 'postgresql://generate@localhost/generate', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
   });
 }
 

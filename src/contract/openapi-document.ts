@@ -2,7 +2,7 @@
 // description: method, Fastify URL, and request schemas with every $ref resolved.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { parseYaml } from './parse-yaml.js';
 
 const OPENAPI_PATH = fileURLToPath(new URL('../../openapi.yaml', import.meta.url));
 
@@ -53,7 +53,7 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 export function loadOpenApiDocument(path = OPENAPI_PATH): LoadedDocument {
   const text = readFileSync(path, 'utf8');
-  return { text, document: parse(text) as OpenApiDocument };
+  return { text, document: parseYaml(text) as OpenApiDocument };
 }
 
 /** Resolve every local "#/..." $ref (siblings of a $ref override the target's keywords). */

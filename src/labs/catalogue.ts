@@ -1,11 +1,12 @@
 // The lab catalogue: labs/*.yaml, parsed, schema-checked and cross-checked at load. A
 // malformed lab throws with its file and the failing path; there is no partial catalogue.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import { parse } from 'yaml';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { parseYaml } from '../contract/parse-yaml.js';
 import { callToOperation, vmNamesIn } from './calls.js';
-import { LAB_SCHEMA } from './lab-schema.js';
+import { LAB_AJV_OPTIONS, LAB_SCHEMA } from './lab-schema.js';
 import { buildEngineVm, sessionVm } from './session.js';
 import type { Lab } from './types.js';
 
@@ -18,7 +19,15 @@ export class LabError extends Error {
   }
 }
 
-const validateShape = new Ajv2020({ allErrors: true, strict: false }).compile(LAB_SCHEMA);
+/**
+ * The lab schema's validator. Compiling it is a tenth of a start's CPU, so the build writes
+ * it beside the compiled catalogue as Ajv standalone code (scripts/build.mjs, same options);
+ * run from the sources, it is compiled here.
+ */
+const PRECOMPILED = resolve(import.meta.dirname, 'lab-validator.cjs');
+const validateShape: ValidateFunction = existsSync(PRECOMPILED)
+  ? (createRequire(import.meta.url)(PRECOMPILED) as ValidateFunction)
+  : new Ajv2020(LAB_AJV_OPTIONS).compile(LAB_SCHEMA);
 
 /** Cross-references the schema cannot see: names, numbering, calls, and a set-up that runs. */
 function crossCheck(lab: Lab, file: string): void {
@@ -64,7 +73,7 @@ function crossCheck(lab: Lab, file: string): void {
 export function parseLab(source: string, file: string): Lab {
   let data: unknown;
   try {
-    data = parse(source);
+    data = parseYaml(source);
   } catch (e) {
     throw new LabError(file, `not YAML: ${(e as Error).message}`);
   }

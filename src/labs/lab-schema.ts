@@ -130,6 +130,9 @@ const vmSetup = {
   },
 };
 
+/** The Ajv options the lab schema is compiled with (by the catalogue, or ahead of time by the build). */
+export const LAB_AJV_OPTIONS = { allErrors: true, strict: false } as const;
+
 export const LAB_SCHEMA = {
   type: 'object',
   additionalProperties: false,

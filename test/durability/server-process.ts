@@ -16,10 +16,15 @@ export interface ServerProcess {
   output: () => string;
 }
 
-export async function startServer(database: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+/**
+ * `launch` 'npm start' runs the server as users do (compiled, through npm): then `child` is
+ * the npm process.
+ */
+export async function startServer(database: string, env: Record<string, string> = {}, launch: 'tsx' | 'npm start' = 'tsx'): Promise<ServerProcess> {
   const postgres = database.startsWith('postgres');
   if (!postgres) applyMigrations(database);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const [command, args] = launch === 'tsx' ? [process.execPath, ['--import', 'tsx', 'src/server.ts']] : ['npm', ['start', '--silent']];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: postgres ? database : `file:${database}`, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

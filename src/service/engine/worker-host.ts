@@ -23,7 +23,9 @@ import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEnt
 import type { ShardStats, ShardedHost } from './shard-stats.js';
 import type { WireError, WorkerCall, WorkerReply, WorkerRequest, WorkerStart } from './worker-protocol.js';
 
-const ENTRY = new URL('./engine-worker.mjs', import.meta.url);
+// Compiled (dist/, npm start), the worker loads its JavaScript directly; run from the
+// TypeScript sources (tsx, vitest), through the shim that registers tsx in the worker thread.
+const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './engine-worker.mjs' : './engine-worker.js', import.meta.url);
 
 /** The worker holding the VM died (a 500); the VM is rebuilt from its log before its next call. */
 export class EngineWorkerLost extends ServiceError {

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Compiles src/**/*.ts to dist/ (npm run build; run by postinstall, and by npm start when a
+// source is newer than the last build): one JavaScript file per TypeScript file, same
+// folders (src/db/migrate.ts -> dist/db/migrate.js), so every path the code resolves from
+// import.meta.url (openapi.yaml, prisma/migrations, public/, labs/) is found from dist as
+// from src. esbuild only strips types; `npm run typecheck` is what checks them. The shipped
+// YAML (openapi.yaml, labs/*.yaml) is also stored parsed in dist/yaml-cache.json (see
+// src/contract/parse-yaml.ts), and the lab schema compiled in dist/labs/lab-validator.cjs.
+//   node scripts/build.mjs             build
+//   node scripts/build.mjs --if-stale  build only if a source (src/, openapi.yaml, labs/) is newer than the last build
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { isDeepStrictEqual } from 'node:util';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SRC = join(ROOT, 'src');
+const LABS = join(ROOT, 'labs');
+const YAML_FILES = [
+  join(ROOT, 'openapi.yaml'),
+  ...readdirSync(LABS)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(LABS, f)),
+];
+const DIST = join(ROOT, 'dist');
+/** Written last: its time is the build's, and its absence means no complete build. */
+const STAMP = join(DIST, '.built');
+
+function sources(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sources(path);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+function stale(files) {
+  if (!existsSync(STAMP)) return true;
+  const built = statSync(STAMP).mtimeMs;
+  // A newer or added file changes its own mtime; a deleted one changes its folder's.
+  return [...files, ...YAML_FILES, ...dirs(SRC), LABS].some((f) => statSync(f).mtimeMs > built);
+}
+
+function dirs(dir) {
+  return [dir, ...readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? dirs(join(dir, e.name)) : []))];
+}
+
+/** Each YAML file parsed, keyed by the sha256 of its text; only those JSON holds exactly. */
+async function yamlCache() {
+  const { parse } = await import('yaml');
+  const cache = {};
+  for (const file of YAML_FILES) {
+    const text = readFileSync(file, 'utf8');
+    const parsed = parse(text);
+    if (isDeepStrictEqual(JSON.parse(JSON.stringify(parsed)), parsed)) cache[createHash('sha256').update(text).digest('hex')] = parsed;
+  }
+  return cache;
+}
+
+/** The lab schema's validator as Ajv standalone code (src/labs/catalogue.ts loads it from dist). */
+async function labValidator(dist) {
+  const { Ajv2020 } = await import('ajv/dist/2020.js');
+  const { default: standaloneCode } = await import('ajv/dist/standalone/index.js');
+  const { LAB_AJV_OPTIONS, LAB_SCHEMA } = await import(pathToFileURL(join(dist, 'labs/lab-schema.js')).href);
+  const ajv = new Ajv2020({ ...LAB_AJV_OPTIONS, code: { source: true } });
+  return standaloneCode(ajv, ajv.compile(LAB_SCHEMA));
+}
+
+const files = sources(SRC);
+if (process.argv.includes('--if-stale') && !stale(files)) process.exit(0);
+const t0 = performance.now();
+// Imported only when building: `npm start` runs this script on every start.
+const { build } = await import('esbuild');
+// Built beside dist/ and swapped in at the end, so a server starting meanwhile (several
+// `npm start` after a pull) never loads a half-written dist/.
+const next = `${DIST}.building-${process.pid}`;
+rmSync(next, { recursive: true, force: true });
+await build({
+  entryPoints: files,
+  outdir: next,
+  outbase: SRC,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+});
+writeFileSync(join(next, 'yaml-cache.json'), JSON.stringify(await yamlCache()));
+writeFileSync(join(next, 'labs/lab-validator.cjs'), await labValidator(next));
+writeFileSync(join(next, '.built'), '');
+rmSync(DIST, { recursive: true, force: true });
+try {
+  renameSync(next, DIST);
+} catch (error) {
+  // Another build swapped its dist/ in between: same sources, keep that one.
+  if (!existsSync(STAMP)) throw error;
+  rmSync(next, { recursive: true, force: true });
+}
+console.log(`built ${files.length} files from ${relative(ROOT, SRC)}/ into ${relative(ROOT, DIST)}/ in ${Math.round(performance.now() - t0)} ms`);
