@@ -1,5 +1,5 @@
 // Engine speed and memory for one vCPU pre-faulting big slots (npm run bench:engine).
-// Prints figures; the targets (issue #2) are printed beside them, never asserted in tests.
+// Prints figures; the targets are printed beside them, never asserted in tests.
 
 import * as sim from '../src/sim/index.js';
 import type { LevelName } from '../src/sim/index.js';

@@ -1,6 +1,6 @@
 // Shared set-up of the browser tests: the app on a random port (fresh temp database) and
 // Debian's chromium through playwright-core. Screenshots go to the temp dir, or to docs/
-// (the README's pictures) with UPDATE_SCREENSHOT=1.
+// (the pictures in docs/) with UPDATE_SCREENSHOT=1.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,7 +25,7 @@ export const missingChromium = (file: string): void => {
   if (!haveChromium) console.warn(`${file} skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 };
 
-/** Where a named screenshot goes: docs/<name>.png when updating the README's pictures. */
+/** Where a named screenshot goes: docs/<name>.png when updating the pictures. */
 export function screenshotPath(name: string): string {
   const path =
     process.env.UPDATE_SCREENSHOT === '1' ? resolve(import.meta.dirname, '../../docs', `${name}.png`) : resolve(tmpdir(), `prefault-lab-${name}.png`);

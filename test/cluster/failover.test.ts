@@ -1,5 +1,5 @@
 // Several real instances on one real PostgreSQL, HAProxy in front, real signals: the
-// guarantees README "Scaling out" states. Runs in the PostgreSQL pass (TEST_DATABASE=postgres);
+// guarantees docs/operations.md "Scaling out" states. Runs in the PostgreSQL pass (TEST_DATABASE=postgres);
 // skipped, loudly, without PostgreSQL or HAProxy.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The real server's start-up noise (issue #11): one log line per request at the default
+// The real server's start-up noise: one log line per request at the default
 // level, and a port already in use answered with a hint about PORT instead of a stack.
 import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Every limit of README "## Limits", each answered as documented: 413 for bodies, 429
+// Every limit of docs/configuration.md "## Limits", each answered as documented: 413 for bodies, 429
 // `limit-exceeded` for quotas, ENOMEM in the 200 body for page-table memory, 400 past the
 // page size, 429 `rate-limited` with Retry-After per client.
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Issue #8 item 2: the 6.13 boundary (spte.c make_spte, mark_spte_for_access_track;
+// The 6.13 boundary (spte.c make_spte, mark_spte_for_access_track;
 // tdp_mmu.c tdp_mmu_map_handle_target_level; commits 6385d01eec16, ea9fcdf76d3d,
 // cc7ed3358e41 and the 6.13 A/D rework) and the SPTE words of contract v1.1.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Issue #8 items 3-6: one SPTE-change funnel with the kernel's tracepoints
+// One SPTE-change funnel with the kernel's tracepoints
 // (tdp_mmu.c handle_changed_spte, tdp_mmu_split_huge_page; mmutrace.h), guest accesses
 // that report every leaf they change, TDX zaps of the shared alias, and the legacy
 // MMU's neighbour prefetch (mmu.c direct_pte_prefetch).
