@@ -92,7 +92,7 @@ export function finalStateOf(vm: Vm): FinalState {
   return { roots, mappings: Object.fromEntries(roots.map((r) => [r.id, allRows(vm, r.id)])) };
 }
 
-/** A step's `ret`, with the kernel's reason when it failed (contract v1.1; not compared on replay). */
+/** A step's `ret`, with the kernel's reason when it failed (not compared on replay). */
 const retExpect = (r: { ret: number; errno: string | null; reason?: string }): Json => ({
   ret: retToNeutral(r),
   ...(r.reason ? { reason: r.reason } : {}),

@@ -37,7 +37,7 @@ export const errnoName = (r: number): ErrnoName | null => (r < 0 ? (NAMES[r] ?? 
 
 /**
  * An ioctl answer. A failure carries `reason`, one sentence naming the kernel check and its
- * function (contract v1.1); a success never does.
+ * function (the `reason` field); a success never does.
  */
 export function ioctlResult(r: number, reason?: string): IoctlResult {
   const out: IoctlResult = { ret: r, errno: errnoName(r) };

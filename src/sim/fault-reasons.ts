@@ -1,5 +1,5 @@
 // Why a TDP fault failed: one sentence naming the kernel check and its function, for the
-// `reason` of contract v1.1. Read from the fault's inputs after the attempt, so the fault
+// `reason` field of a failed iteration. Read from the fault's inputs after the attempt, so the fault
 // path itself stays a plain RET_PF_* / -errno machine as in the kernel.
 
 import { EAGAIN, EFAULT, EINTR, EIO, ENOMEM, RET_PF_EMULATE, type KvmPageFault } from './mmu/fault.js';

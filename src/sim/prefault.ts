@@ -55,7 +55,7 @@ interface CallContext {
   root: TdpRoot | null;
   /** Set when the simulated kernel would have spun until a signal. */
   note: string | undefined;
-  /** Why the last step failed (contract v1.1 `reason`). */
+  /** Why the last step failed (the `reason` field). */
   reason: string | undefined;
 }
 

@@ -157,7 +157,7 @@ export class MappingCoalescer {
 
 /**
  * One contract mapping row for `count` leaves of `level` starting at `gfn`. The state
- * words are the kernel's predicates (contract v1.1): `writable` is_writable_pte,
+ * words are the kernel's predicates: `writable` is_writable_pte,
  * `accessed` is_accessed_spte, `dirty` is_dirty_spte up to 6.12 and the D bit from 6.13.
  */
 export function mappingRow(gfn: number, level: number, count: number, flags: number, pfn: number, noAdBits: boolean): MappingRow {

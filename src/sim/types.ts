@@ -36,7 +36,7 @@ export interface VmConfig {
   host: HostConfig;
   kernel: KernelVersion;
   prefaultPolicy: PrefaultPolicy;
-  /** KVM_CAP_DISABLE_QUIRKS2 at VM creation (contract v1.1). */
+  /** KVM_CAP_DISABLE_QUIRKS2 at VM creation. */
   quirksDisabled: QuirkName[];
   /** tdx VMs only (contract v1.2): the TD's GPAW from KVM_TDX_INIT_VM, 48 or 52. */
   tdxGpaw?: TdxGpaw;
@@ -125,7 +125,7 @@ export type ErrnoName =
 export interface IoctlResult {
   ret: number;
   errno: ErrnoName | null;
-  /** With a negative ret only: the kernel check that failed and its function (contract v1.1). */
+  /** With a negative ret only: the kernel check that failed and its function. */
   reason?: string;
 }
 

@@ -1,6 +1,6 @@
 // The 6.13 boundary (spte.c make_spte, mark_spte_for_access_track;
 // tdp_mmu.c tdp_mmu_map_handle_target_level; commits 6385d01eec16, ea9fcdf76d3d,
-// cc7ed3358e41 and the 6.13 A/D rework) and the SPTE words of contract v1.1.
+// cc7ed3358e41 and the 6.13 A/D rework) and the SPTE state words (writable, accessed, dirty, ...).
 import { describe, expect, it } from 'vitest';
 import type { KernelVersion } from '../../src/sim/index.js';
 import { MiB2, access, hx, makeVm, prefault, rows, trace } from './helpers.js';
