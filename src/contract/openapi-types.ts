@@ -3045,6 +3045,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["LimitExceeded"];
             503: components["responses"]["NotReady"];
         };
@@ -3159,6 +3160,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["LimitExceeded"];
             503: components["responses"]["NotReady"];
         };
