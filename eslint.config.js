@@ -4,7 +4,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'dist.building-*/', 'data/', 'coverage/', 'reports/', '.stryker-tmp/', 'public/', 'src/contract/openapi-types.ts'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'dist.building-*/',
+      'data/',
+      'coverage/',
+      'reports/',
+      '.stryker-tmp/',
+      'public/',
+      'src/contract/openapi-types.ts',
+    ],
+  },
   js.configs.recommended,
   tseslint.configs.recommended,
   {
