@@ -4,12 +4,10 @@
 //   #/labs/<labId>/sessions/<sessionId>  lab page: the session's tasks beside the viewer
 //   #/compare?vms=<id>,<id>[,<id>]       side by side
 import { token } from './api.js';
-import { busy, byTestId } from './dom.js';
+import { $, busy } from './dom.js';
 import { createCompare } from './compare.js';
 import { createLabs, student } from './labs.js';
 import { createViewer } from './viewer.js';
-
-const $ = (id) => byTestId(id);
 
 function showError(e) {
   const box = $('error');

@@ -5,12 +5,11 @@
 // prediction); against an older server it falls back to the lab's tasks and the session
 // this browser started.
 import { api, get, post } from './api.js';
-import { busy, byTestId, h } from './dom.js';
+import { $, busy, h } from './dom.js';
 
 const SESSIONS = 'prefault-lab.sessions';
 const STUDENT = 'prefault-lab.student';
 const CLIENT = 'prefault-lab.client';
-const $ = (id) => byTestId(id);
 const enc = encodeURIComponent;
 
 const stored = () => JSON.parse(localStorage.getItem(SESSIONS) ?? '{}');

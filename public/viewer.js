@@ -2,13 +2,11 @@
 // leaves, zoom, issue pre-faults / guest accesses that redraw the picture, walk one GPA,
 // see the root's tables as a tree and the VM's operation log.
 import { allPages, get, hex, parseAddr, post } from './api.js';
-import { busy, byTestId, h, roleText, row, vcpuMode } from './dom.js';
+import { $, busy, h, roleText, row, vcpuMode } from './dom.js';
 import { reasonOf, showOperations } from './oplog.js';
 import { attachStripEvents, drawStrip } from './strip.js';
 import { renderTables } from './tables.js';
 import { showWalk } from './walk.js';
-
-const $ = (id) => byTestId(id);
 
 /** A row set of the strip: the range every mapping is in (with a margin), or null. */
 export function fitSpan(items) {
