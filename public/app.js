@@ -64,11 +64,6 @@ function wireHeader() {
     token.set(tokenInput.value.trim());
     location.reload();
   });
-  // The teacher's page comes with the server's teacher API; link it only where it exists.
-  fetch('/ui/teacher.html', { method: 'HEAD' }).then(
-    (r) => ($('nav-teacher').hidden = !r.ok),
-    () => {},
-  );
   const who = $('student');
   who.value = student.get();
   who.addEventListener('change', () => student.set(who.value.trim()));

@@ -1,6 +1,6 @@
 // The VM's operation log on screen (GET /v1/vms/{vmId}/operations), newest first: what was
 // called, what the engine answered, and for a failed check the `reason` it names.
-import { allPages, getText, serverHas } from './api.js';
+import { allPages, getText } from './api.js';
 import { h, roleText } from './dom.js';
 
 const SHOWN = 200;
@@ -28,7 +28,6 @@ export function describeResult(result) {
 /** The `reason` of a failed call, or of its first failing iteration row. */
 export const reasonOf = (result) => result?.reason ?? result?.iterations?.find((it) => it.reason)?.reason ?? null;
 
-const TRACE_PATH = '/v1/vms/{vmId}/operations/{seq}/trace';
 const TRACED = new Set(['pre_fault', 'access']);
 
 /** The tracepoint events of one logged pre-fault/access, as `trace-cmd report` prints them. */
@@ -38,10 +37,7 @@ async function showTrace(out, vmId, seq) {
 }
 
 export async function showOperations(box, vmId, onError = () => {}) {
-  const [ops, traces] = await Promise.all([
-    allPages(`/v1/vms/${encodeURIComponent(vmId)}/operations?limit=1000`, 'operations', 10),
-    serverHas(TRACE_PATH),
-  ]);
+  const ops = await allPages(`/v1/vms/${encodeURIComponent(vmId)}/operations?limit=1000`, 'operations', 10);
   const out = h('pre', { class: 'trace-text', 'data-testid': 'trace-text', hidden: true });
   const newest = ops.slice(-SHOWN).reverse();
   box.replaceChildren(
@@ -53,15 +49,7 @@ export async function showOperations(box, vmId, onError = () => {}) {
       h(
         'thead',
         {},
-        h(
-          'tr',
-          {},
-          h('th', {}, 'seq'),
-          h('th', {}, 'operation'),
-          h('th', {}, 'result'),
-          h('th', {}, 'reason'),
-          traces ? h('th', {}, 'KVM trace') : null,
-        ),
+        h('tr', {}, h('th', {}, 'seq'), h('th', {}, 'operation'), h('th', {}, 'result'), h('th', {}, 'reason'), h('th', {}, 'KVM trace')),
       ),
       h(
         'tbody',
@@ -76,19 +64,17 @@ export async function showOperations(box, vmId, onError = () => {}) {
             h('td', {}, describeOp(e.op)),
             h('td', {}, describeResult(e.result)),
             h('td', { class: 'reason' }, reason ?? (failed ? '(no reason given)' : '')),
-            traces
-              ? h(
-                  'td',
-                  {},
-                  TRACED.has(e.kind)
-                    ? h(
-                        'button',
-                        { type: 'button', 'data-testid': `trace-${e.seq}`, onclick: () => showTrace(out, vmId, e.seq).catch(onError) },
-                        'events',
-                      )
-                    : '',
-                )
-              : null,
+            h(
+              'td',
+              {},
+              TRACED.has(e.kind)
+                ? h(
+                    'button',
+                    { type: 'button', 'data-testid': `trace-${e.seq}`, onclick: () => showTrace(out, vmId, e.seq).catch(onError) },
+                    'events',
+                  )
+                : '',
+            ),
           );
         }),
       ),

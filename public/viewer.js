@@ -193,13 +193,13 @@ export function createViewer({ onError }) {
   const optionText = (v) => (state.roles.has(v.id) ? `${state.roles.get(v.id)} (${v.id.slice(0, 8)})` : `${v.name} (${v.id.slice(0, 8)})`);
 
   /**
-   * Fills the VM picker. With `lab` ({ vms: [{ role, vmId }] }) only the session's VMs are
-   * offered, named by their role in the lab.
+   * Fills the VM picker. With `lab` (a lab session: { vms: [{ name, id }] }) only the
+   * session's VMs are offered, named by their role in the lab.
    */
   async function loadVms(select, lab = null) {
-    state.roles = new Map((lab?.vms ?? []).map((v) => [v.vmId, v.role]));
+    state.roles = new Map((lab?.vms ?? []).map((v) => [v.id, v.name]));
     const vms = lab
-      ? await Promise.all(lab.vms.map((v) => get(`/v1/vms/${encodeURIComponent(v.vmId)}`)))
+      ? await Promise.all(lab.vms.map((v) => get(`/v1/vms/${encodeURIComponent(v.id)}`)))
       : await allPages('/v1/vms?limit=100', 'vms', 5);
     $('vm-select').replaceChildren(...vms.map((v) => new Option(optionText(v), v.id)));
     const pick = select ?? (vms.some((v) => v.id === state.vmId) ? state.vmId : vms[0]?.id);
