@@ -8,7 +8,7 @@ const SHOWN = 200;
 const compact = (v) => (v && typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /** One line for a logged operation: its fields but the kind, in a stable order. */
-export function describeOp(op) {
+function describeOp(op) {
   const { op: kind, vcpuId, gpa, size, ...rest } = op;
   const head = [vcpuId !== undefined ? `vCPU ${vcpuId}` : null, gpa !== undefined ? `gpa ${gpa}` : null, size !== undefined ? `size ${size}` : null];
   const tail = Object.entries(rest).map(([k, v]) => `${k} ${compact(v)}`);
@@ -16,7 +16,7 @@ export function describeOp(op) {
 }
 
 /** ret/errno (and the root a pre-fault or access used). */
-export function describeResult(result) {
+function describeResult(result) {
   if (!result || typeof result !== 'object') return '-';
   const parts = [];
   if ('ret' in result) parts.push(`ret ${result.ret}${result.errno ? ` ${result.errno}` : ''}`);

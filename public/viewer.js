@@ -18,7 +18,7 @@ export function fitSpan(items) {
 }
 
 /** The lines of a pre-fault / access answer (shared with the side-by-side view). */
-export function callLines(what, r) {
+function callLines(what, r) {
   const lines = [`${what}: ret ${r.ret}${r.errno ? ` (${r.errno})` : ''}`];
   const reason = reasonOf(r);
   if (reason) lines.push(`reason: ${reason}`);
@@ -32,7 +32,7 @@ export function callLines(what, r) {
   return lines;
 }
 
-export const iterationRow = (it) => row([it.gpa, it.result, it.level ?? '-', it.consumed, it.count, it.errno ?? '-'], { 'data-testid': 'trace-row' });
+const iterationRow = (it) => row([it.gpa, it.result, it.level ?? '-', it.consumed, it.count, it.errno ?? '-'], { 'data-testid': 'trace-row' });
 
 export function createViewer({ onError }) {
   const state = {
