@@ -1,7 +1,7 @@
 // The VM's operation log on screen (GET /v1/vms/{vmId}/operations), newest first: what was
 // called, what the engine answered, and for a failed check the `reason` it names.
 import { allPages, getText } from './api.js';
-import { h, roleText } from './dom.js';
+import { busy, h, roleText } from './dom.js';
 
 const SHOWN = 200;
 
@@ -30,10 +30,13 @@ export const reasonOf = (result) => result?.reason ?? result?.iterations?.find((
 
 const TRACED = new Set(['pre_fault', 'access']);
 
-/** The tracepoint events of one logged pre-fault/access, as `trace-cmd report` prints them. */
+/**
+ * The tracepoint events of one logged pre-fault/access, as `trace-cmd report` prints them.
+ * The box shows once the text is there (an empty box would be a blank answer).
+ */
 async function showTrace(out, vmId, seq) {
-  out.hidden = false;
   out.textContent = `# trace of operation ${seq}\n${await getText(`/v1/vms/${encodeURIComponent(vmId)}/operations/${seq}/trace`)}`;
+  out.hidden = false;
 }
 
 export async function showOperations(box, vmId, onError = () => {}) {
@@ -70,7 +73,7 @@ export async function showOperations(box, vmId, onError = () => {}) {
               TRACED.has(e.kind)
                 ? h(
                     'button',
-                    { type: 'button', 'data-testid': `trace-${e.seq}`, onclick: () => showTrace(out, vmId, e.seq).catch(onError) },
+                    { type: 'button', 'data-testid': `trace-${e.seq}`, onclick: () => busy(() => showTrace(out, vmId, e.seq)).catch(onError) },
                     'events',
                   )
                 : '',

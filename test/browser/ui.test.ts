@@ -66,6 +66,11 @@ describe.skipIf(!haveChromium)('the page-table viewer in chromium', { timeout: 1
     const seq = await page.locator('[data-testid="oplog-row"]').first().getAttribute('data-seq');
     // Only pre-faults and accesses have a trace; set-up rows offer none.
     expect(await page.locator('[data-testid="oplog-row"]').last().locator('button').count()).toBe(0);
+    // A slow answer: the box must not show (empty) before the trace is there.
+    await page.route('**/operations/*/trace', async (route) => {
+      await new Promise((r) => setTimeout(r, 500));
+      await route.continue();
+    });
     await page.locator(`[data-testid="trace-${seq}"]`).click();
     await eventually(() => page.locator('[data-testid="trace-text"]').isVisible()).toBe(true);
     expect(await page.locator('[data-testid="trace-text"]').textContent()).toMatch(new RegExp(`^# trace of operation ${seq}\n`));
