@@ -1,21 +1,12 @@
-// ESLint: JavaScript's and typescript-eslint's recommended rules over the TypeScript sources.
+// ESLint: JavaScript's and typescript-eslint's recommended rules over the TypeScript sources
+// and the browser's ES modules in public/.
 // Formatting is Prettier's job (npm run lint runs both); no rule here concerns layout.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: [
-      'node_modules/',
-      'dist/',
-      'dist.building-*/',
-      'data/',
-      'coverage/',
-      'reports/',
-      '.stryker-tmp/',
-      'public/',
-      'src/contract/openapi-types.ts',
-    ],
+    ignores: ['node_modules/', 'dist/', 'dist.building-*/', 'data/', 'coverage/', 'reports/', '.stryker-tmp/', 'src/contract/openapi-types.ts'],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
@@ -29,6 +20,30 @@ export default tseslint.config(
     // Plain Node scripts (migrations, schema generation, the worker shim) run outside TypeScript's lib.
     files: ['**/*.mjs'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly' } },
+  },
+  {
+    // The page's modules run in the browser as they are (no build step): its globals, no Node's.
+    files: ['public/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'document',
+          'window',
+          'location',
+          'localStorage',
+          'fetch',
+          'crypto',
+          'confirm',
+          'setTimeout',
+          'clearTimeout',
+          'FormData',
+          'Node',
+          'Option',
+          'URLSearchParams',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
   },
   {
     // The scenario runner reads untyped scenario JSON (to be typed with labs/scenario-format's Json).

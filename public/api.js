@@ -36,13 +36,6 @@ export async function api(method, path, body) {
 /** A text/plain answer (the trace of an operation). */
 export const getText = (path) => send('GET', path);
 
-let contract = null;
-/** Whether the server's OpenAPI document has `path` (features the server may not have yet). */
-export async function serverHas(path) {
-  contract ??= get('/openapi.json').catch(() => ({ paths: {} }));
-  return path in ((await contract).paths ?? {});
-}
-
 export const get = (path) => api('GET', path);
 export const post = (path, body) => api('POST', path, body ?? {});
 

@@ -4,12 +4,10 @@
 //   #/labs/<labId>/sessions/<sessionId>  lab page: the session's tasks beside the viewer
 //   #/compare?vms=<id>,<id>[,<id>]       side by side
 import { token } from './api.js';
-import { busy, byTestId } from './dom.js';
+import { $, busy } from './dom.js';
 import { createCompare } from './compare.js';
 import { createLabs, student } from './labs.js';
 import { createViewer } from './viewer.js';
-
-const $ = (id) => byTestId(id);
 
 function showError(e) {
   const box = $('error');
@@ -66,11 +64,6 @@ function wireHeader() {
     token.set(tokenInput.value.trim());
     location.reload();
   });
-  // The teacher's page comes with the server's teacher API; link it only where it exists.
-  fetch('/ui/teacher.html', { method: 'HEAD' }).then(
-    (r) => ($('nav-teacher').hidden = !r.ok),
-    () => {},
-  );
   const who = $('student');
   who.value = student.get();
   who.addEventListener('change', () => student.set(who.value.trim()));

@@ -3,13 +3,12 @@
 // between the columns highlighted. Made for the three designs (same vCPU states, different
 // policies), two kernel versions, or EPT against NPT.
 import { allPages, get, hex, parseAddr, post } from './api.js';
-import { busy, byTestId, h, roleText, vcpuMode } from './dom.js';
-import { describeResult, reasonOf } from './oplog.js';
+import { $, busy, h, roleText, vcpuMode } from './dom.js';
+import { reasonOf } from './oplog.js';
 import { drawStrip } from './strip.js';
 import { decodeSpte } from './spte.js';
 import { fitSpan } from './viewer.js';
 
-const $ = (id) => byTestId(id);
 const enc = encodeURIComponent;
 const MAX = 3;
 

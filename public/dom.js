@@ -1,4 +1,4 @@
-// Tiny DOM helpers shared by every panel: build elements, find by data-testid.
+// Tiny DOM helpers shared by every page and panel: build elements, find by data-testid.
 
 /** h('li', { class: 'x', onclick: fn }, 'text', child) -> element. */
 export function h(tag, attrs = {}, ...children) {
@@ -7,15 +7,15 @@ export function h(tag, attrs = {}, ...children) {
     if (v === undefined || v === null) continue;
     if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     // data-* keep "false"; a boolean attribute (checked, open, ...) is present or absent.
-    else if (typeof v === 'boolean' && !k.startsWith('data-')) v && node.setAttribute(k, '');
+    else if (typeof v === 'boolean' && !k.startsWith('data-')) node.toggleAttribute(k, v);
     else node.setAttribute(k, String(v));
   }
   node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
   return node;
 }
 
-export const $ = (sel, root = document) => root.querySelector(sel);
-export const byTestId = (id, root = document) => root.querySelector(`[data-testid="${id}"]`);
+/** The element with this data-testid: the pages and their tests name elements the same way. */
+export const $ = (id, root = document) => root.querySelector(`[data-testid="${id}"]`);
 
 /** A table row of text cells. */
 export const row = (cells, attrs = {}) => h('tr', attrs, ...cells.map((c) => (c instanceof Node ? h('td', {}, c) : h('td', {}, String(c ?? '-')))));

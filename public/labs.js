@@ -1,23 +1,15 @@
 // Labs: the catalogue (Start / Start in predict mode) and the lab page of one session at
 // #/labs/<labId>/sessions/<sessionId>: tasks in their own column beside the viewer, the
-// session's VMs named by their role, predictions before the calls, Check and Reset.
-// Built on docs' LABS_API (session view with vms[].role, tasks[].predict, reset,
-// prediction); against an older server it falls back to the lab's tasks and the session
-// this browser started.
+// session's VMs named by their role, predictions before the calls, Check and Reset. The
+// session is the server's LabSession as openapi.yaml has it (the page ships with its server).
 import { api, get, post } from './api.js';
-import { busy, byTestId, h } from './dom.js';
+import { $, busy, h } from './dom.js';
 
-const SESSIONS = 'prefault-lab.sessions';
 const STUDENT = 'prefault-lab.student';
 const CLIENT = 'prefault-lab.client';
-const $ = (id) => byTestId(id);
 const enc = encodeURIComponent;
 
-const stored = () => JSON.parse(localStorage.getItem(SESSIONS) ?? '{}');
-/** Sessions this browser started, per student name and lab (Start reopens them). */
-const key = (labId) => `${localStorage.getItem(STUDENT) ?? ''}|${labId}`;
-const remember = (s) => localStorage.setItem(SESSIONS, JSON.stringify({ ...stored(), [key(s.labId)]: s }));
-const mine = (labId) => stored()[key(labId)];
+/** The student's name, if they gave one (without tokens the same name is the same student, whichever browser). */
 export const student = {
   get: () => localStorage.getItem(STUDENT) ?? '',
   set: (v) => (v ? localStorage.setItem(STUDENT, v) : localStorage.removeItem(STUDENT)),
@@ -37,24 +29,8 @@ function clientId() {
   return id;
 }
 
-/** Today's { sessionId, vms: [{ name, id }] } and LABS_API's { id, vms: [{ role, vmId }] } alike. */
-export function normalizeSession(s, labId) {
-  return {
-    id: s.id ?? s.sessionId,
-    labId: s.labId ?? labId,
-    mode: s.mode ?? 'guided',
-    student: s.student ?? null,
-    vms: (s.vms ?? []).map((v) => ({ role: v.role ?? v.name, vmId: v.vmId ?? v.id, name: v.name ?? v.role })),
-    tasks: s.tasks ?? null,
-  };
-}
-
-/** `{vm:<name>}` in a task's path -> that session VM's id (by role, then by name). */
-const resolve = (path, vms) =>
-  path.replace(
-    /\{vm:([A-Za-z0-9_-]+)\}/g,
-    (whole, name) => (vms.find((v) => v.role === name) ?? vms.find((v) => v.name === name || v.name?.endsWith(`:${name}`)))?.vmId ?? whole,
-  );
+/** `{vm:<name>}` in a task's path -> that session VM's id. */
+const resolve = (path, vms) => path.replace(/\{vm:([A-Za-z0-9_-]+)\}/g, (whole, name) => vms.find((v) => v.name === name)?.id ?? whole);
 
 const ROOT_ROLES = [
   null,
@@ -114,8 +90,8 @@ function predictBody(form, fields) {
 const show = (v) => (v === undefined ? '?' : v && typeof v === 'object' ? roleLabel(v) : v === null ? 'none' : String(v));
 
 /**
- * The task's predictions, { field: { given, actual?, correct? } } (LABS_API.md): `actual`
- * and `correct` appear once the graded call ran after the prediction.
+ * The task's predictions, { field: { given, actual?, correct? } } (GradedPrediction):
+ * `actual` and `correct` appear once the graded call ran after the prediction.
  */
 function gradedList(n, graded) {
   const entries = Object.entries(graded ?? {});
@@ -123,10 +99,8 @@ function gradedList(n, graded) {
   return h(
     'ul',
     { class: 'graded', 'data-testid': `predict-graded-${n}` },
-    ...entries.map(([field, g]) => {
-      const given = g.given ?? g.predicted;
-      const actual = 'actual' in g ? g.actual : g.expected;
-      if (g.correct === undefined)
+    ...entries.map(([field, { given, actual, correct }]) => {
+      if (correct === undefined)
         return h(
           'li',
           { 'data-field': field, class: 'pending' },
@@ -134,15 +108,12 @@ function gradedList(n, graded) {
         );
       return h(
         'li',
-        { 'data-field': field, 'data-correct': g.correct, 'data-actual': JSON.stringify(actual ?? null), class: g.correct ? 'ok' : 'wrong' },
-        `${g.correct ? '\u2713' : '\u2717'} ${field}: you predicted ${show(given)}, the kernel did ${show(actual)}`,
+        { 'data-field': field, 'data-correct': correct, 'data-actual': JSON.stringify(actual ?? null), class: correct ? 'ok' : 'wrong' },
+        `${correct ? '\u2713' : '\u2717'} ${field}: you predicted ${show(given)}, the kernel did ${show(actual)}`,
       );
     }),
   );
 }
-
-/** Graded predictions wherever the server put them (prediction answer, check or session view). */
-const gradedOf = (t) => t?.graded ?? t?.predictions ?? null;
 
 export function createLabs({ viewer, onError, navigate }) {
   let session = null;
@@ -151,21 +122,17 @@ export function createLabs({ viewer, onError, navigate }) {
   /** What the student last entered per task, so a re-render keeps it on screen. */
   const typed = new Map();
 
-  const sessionPath = () => `/v1/labs/${enc(session.labId)}/sessions/${enc(session.id)}`;
+  const sessionPath = () => `/v1/labs/${enc(session.labId)}/sessions/${enc(session.sessionId)}`;
 
   function taskItem(task) {
     const g = grade?.tasks.find((t) => t.n === task.n);
-    const passed = (task.passed ?? false) || (g?.passed ?? false);
-    const known = g !== undefined || task.passed !== undefined;
-    const item = h(
-      'li',
-      { 'data-testid': `lab-task-${task.n}`, 'data-passed': known ? passed : undefined },
-      h('span', { class: 'task-title' }, task.title),
-    );
+    const passed = task.passed || (g?.passed ?? false);
+    const item = h('li', { 'data-testid': `lab-task-${task.n}`, 'data-passed': passed }, h('span', { class: 'task-title' }, task.title));
     if (task.prompt) item.append(h('p', { class: 'prompt' }, task.prompt));
     if (task.explain) item.append(h('p', { class: 'explain' }, task.explain));
     if (task.predict?.length) {
-      const stored = gradedOf(g) ?? gradedOf(task);
+      // The check's grading is the newer one; the session view's until a check has run.
+      const stored = g?.predictions ?? task.predictions;
       // The first prediction is the graded one: once stored, the form gives way to a locked
       // note, and the list below says what was predicted (inputs would show defaults).
       const locked = Boolean(task.predictedAt) || Object.keys(stored ?? {}).length > 0;
@@ -200,7 +167,7 @@ export function createLabs({ viewer, onError, navigate }) {
       const list = gradedList(task.n, stored);
       if (list) item.append(list);
     }
-    if (task.hidden || (!task.calls && session.mode === 'predict'))
+    if (task.hidden)
       item.append(
         h(
           'p',
@@ -213,13 +180,13 @@ export function createLabs({ viewer, onError, navigate }) {
       // predict[].call (1-based) names the call whose outcome grades a field.
       const grades = (task.predict ?? []).filter((p) => p.call === i + 1).map((p) => p.field);
       const usable = /\/(pre-fault|access)$/.test(path) && call.method === 'POST';
-      const vm = session.vms.find((v) => path.includes(v.vmId));
+      const vm = session.vms.find((v) => path.includes(v.id));
       // Shown with the VM's role in place of its id (the id stays in the title and data).
-      const shown = vm ? path.replace(vm.vmId, `{${vm.role}}`) : path;
+      const shown = vm ? path.replace(vm.id, `{${vm.name}}`) : path;
       item.append(
         h(
           'code',
-          { title: path, 'data-vm-id': vm?.vmId, 'data-path': path },
+          { title: path, 'data-vm-id': vm?.id, 'data-path': path },
           `${call.method} ${shown}${call.body ? ` ${JSON.stringify(call.body)}` : ''}`,
         ),
       );
@@ -233,7 +200,7 @@ export function createLabs({ viewer, onError, navigate }) {
             {
               type: 'button',
               'data-testid': 'run-call',
-              onclick: () => busy(() => runCall(call.method, path, shown, call.body, vm?.vmId)).catch(onError),
+              onclick: () => busy(() => runCall(call.method, path, shown, call.body, vm?.id)).catch(onError),
             },
             'Run',
           ),
@@ -260,43 +227,34 @@ export function createLabs({ viewer, onError, navigate }) {
     $('lab-page-title').textContent = lab.title;
     // A session kept per browser (no name given) is labelled "client:<id>": not worth showing.
     const named = session.student && !session.student.startsWith('client:');
-    $('lab-page-meta').textContent = `${session.mode} mode${named ? `, student ${session.student}` : ''}, session ${session.id.slice(0, 8)}`;
+    $('lab-page-meta').textContent = `${session.mode} mode${named ? `, student ${session.student}` : ''}, session ${session.sessionId.slice(0, 8)}`;
     $('lab-goal').textContent = lab.goal;
     $('lab-vms').replaceChildren(
       ...session.vms.map((v) =>
         h(
           'button',
-          { type: 'button', class: 'vm-chip', 'data-testid': `lab-vm-${v.role}`, onclick: () => busy(() => viewer.selectVm(v.vmId)).catch(onError) },
-          v.role,
+          { type: 'button', class: 'vm-chip', 'data-testid': `lab-vm-${v.name}`, onclick: () => busy(() => viewer.selectVm(v.id)).catch(onError) },
+          v.name,
         ),
       ),
       ...(session.vms.length > 1
-        ? [h('a', { href: `#/compare?vms=${session.vms.map((v) => v.vmId).join(',')}`, 'data-testid': 'lab-compare' }, 'side by side')]
+        ? [h('a', { href: `#/compare?vms=${session.vms.map((v) => v.id).join(',')}`, 'data-testid': 'lab-compare' }, 'side by side')]
         : []),
     );
-    const tasks = session.tasks ?? lab.tasks;
-    $('lab-tasks').replaceChildren(...tasks.map(taskItem));
+    $('lab-tasks').replaceChildren(...session.tasks.map(taskItem));
   }
 
-  async function fetchSession(labId, sessionId) {
-    try {
-      return normalizeSession(await get(`/v1/labs/${enc(labId)}/sessions/${enc(sessionId)}`), labId);
-    } catch (e) {
-      // A server without the session view: the session this browser started.
-      const cached = mine(labId);
-      if (cached?.id === sessionId) return cached;
-      throw e;
-    }
-  }
+  const fetchSession = (labId, sessionId) => get(`/v1/labs/${enc(labId)}/sessions/${enc(sessionId)}`);
+  /** The lab page of session `s` (its URL is the route). */
+  const goToSession = (s) => navigate(`#/labs/${enc(s.labId)}/sessions/${enc(s.sessionId)}`);
 
   /** The lab page for one session (the route #/labs/<labId>/sessions/<sessionId>). */
   async function open(labId, sessionId) {
     grade = null;
     typed.clear();
     [session, lab] = await Promise.all([fetchSession(labId, sessionId), get(`/v1/labs/${enc(labId)}`)]);
-    remember({ ...session, tasks: null });
     render();
-    await viewer.loadVms(session.vms[0]?.vmId, session);
+    await viewer.loadVms(session.vms[0]?.id, session);
     await check();
   }
 
@@ -304,34 +262,23 @@ export function createLabs({ viewer, onError, navigate }) {
     session = null;
   }
 
+  /** Start is idempotent on the server: the student's session of this lab if there is one (200), else a new one. */
   async function start(labId, mode) {
-    const known = mine(labId);
-    if (known && (known.mode ?? 'guided') === mode) return navigate(`#/labs/${enc(labId)}/sessions/${enc(known.id)}`);
     const who = student.get();
     const body = { client: clientId(), ...(who ? { student: who } : {}) };
-    let created;
     try {
-      created = normalizeSession(await post(`/v1/labs/${enc(labId)}/sessions`, { ...body, mode }), labId);
+      goToSession(await post(`/v1/labs/${enc(labId)}/sessions`, { ...body, mode }));
     } catch (e) {
       if (e.status !== 409) throw e;
       // The student has this lab in the other mode: a Start without mode gives that session.
-      return offerOtherMode(labId, normalizeSession(await post(`/v1/labs/${enc(labId)}/sessions`, body), labId), mode);
+      offerOtherMode(labId, await post(`/v1/labs/${enc(labId)}/sessions`, body), mode);
     }
-    remember({ ...created, tasks: null });
-    navigate(`#/labs/${enc(labId)}/sessions/${enc(created.id)}`);
   }
 
   /** Beside the lab in the catalogue: open the session as it is, or start it over in `mode`. */
   function offerOtherMode(labId, existing, mode) {
-    const open = () => {
-      remember({ ...existing, tasks: null });
-      navigate(`#/labs/${enc(labId)}/sessions/${enc(existing.id)}`);
-    };
-    const startOver = async () => {
-      const fresh = normalizeSession(await post(`/v1/labs/${enc(labId)}/sessions/${enc(existing.id)}/reset`, { mode }), labId);
-      remember({ ...fresh, tasks: null });
-      navigate(`#/labs/${enc(labId)}/sessions/${enc(fresh.id)}`);
-    };
+    const open = () => goToSession(existing);
+    const startOver = async () => goToSession(await post(`/v1/labs/${enc(labId)}/sessions/${enc(existing.sessionId)}/reset`, { mode }));
     const offer = h(
       'p',
       { class: 'mode-conflict', 'data-testid': `lab-mode-conflict-${labId}` },
@@ -359,24 +306,22 @@ export function createLabs({ viewer, onError, navigate }) {
     if (!session) return;
     grade = await get(`${sessionPath()}/check`);
     // Predict mode: a task's rule arrives with the session view once its predicted calls ran.
-    if (grade.tasks?.some((t) => t.predictions && !t.withheld && !session.tasks?.find((s) => s.n === t.n)?.explain))
-      session = await fetchSession(session.labId, session.id);
+    if (grade.tasks.some((t) => t.predictions && !t.withheld && !session.tasks.find((s) => s.n === t.n)?.explain))
+      session = await fetchSession(session.labId, session.sessionId);
     render();
   }
 
   async function refreshSession() {
-    session = await fetchSession(session.labId, session.id);
+    session = await fetchSession(session.labId, session.sessionId);
     render();
   }
 
   async function reset() {
-    const fresh = normalizeSession(await post(`${sessionPath()}/reset`), session.labId);
-    session = fresh;
+    session = await post(`${sessionPath()}/reset`);
     grade = null;
     typed.clear();
-    remember({ ...session, tasks: null });
     render();
-    await viewer.loadVms(session.vms[0]?.vmId, session);
+    await viewer.loadVms(session.vms[0]?.id, session);
   }
 
   async function predict(n, body) {

@@ -1,14 +1,14 @@
 // The VM's operation log on screen (GET /v1/vms/{vmId}/operations), newest first: what was
 // called, what the engine answered, and for a failed check the `reason` it names.
-import { allPages, getText, serverHas } from './api.js';
-import { h, roleText } from './dom.js';
+import { allPages, getText } from './api.js';
+import { busy, h, roleText } from './dom.js';
 
 const SHOWN = 200;
 
 const compact = (v) => (v && typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /** One line for a logged operation: its fields but the kind, in a stable order. */
-export function describeOp(op) {
+function describeOp(op) {
   const { op: kind, vcpuId, gpa, size, ...rest } = op;
   const head = [vcpuId !== undefined ? `vCPU ${vcpuId}` : null, gpa !== undefined ? `gpa ${gpa}` : null, size !== undefined ? `size ${size}` : null];
   const tail = Object.entries(rest).map(([k, v]) => `${k} ${compact(v)}`);
@@ -16,7 +16,7 @@ export function describeOp(op) {
 }
 
 /** ret/errno (and the root a pre-fault or access used). */
-export function describeResult(result) {
+function describeResult(result) {
   if (!result || typeof result !== 'object') return '-';
   const parts = [];
   if ('ret' in result) parts.push(`ret ${result.ret}${result.errno ? ` ${result.errno}` : ''}`);
@@ -28,20 +28,19 @@ export function describeResult(result) {
 /** The `reason` of a failed call, or of its first failing iteration row. */
 export const reasonOf = (result) => result?.reason ?? result?.iterations?.find((it) => it.reason)?.reason ?? null;
 
-const TRACE_PATH = '/v1/vms/{vmId}/operations/{seq}/trace';
 const TRACED = new Set(['pre_fault', 'access']);
 
-/** The tracepoint events of one logged pre-fault/access, as `trace-cmd report` prints them. */
+/**
+ * The tracepoint events of one logged pre-fault/access, as `trace-cmd report` prints them.
+ * The box shows once the text is there (an empty box would be a blank answer).
+ */
 async function showTrace(out, vmId, seq) {
-  out.hidden = false;
   out.textContent = `# trace of operation ${seq}\n${await getText(`/v1/vms/${encodeURIComponent(vmId)}/operations/${seq}/trace`)}`;
+  out.hidden = false;
 }
 
 export async function showOperations(box, vmId, onError = () => {}) {
-  const [ops, traces] = await Promise.all([
-    allPages(`/v1/vms/${encodeURIComponent(vmId)}/operations?limit=1000`, 'operations', 10),
-    serverHas(TRACE_PATH),
-  ]);
+  const ops = await allPages(`/v1/vms/${encodeURIComponent(vmId)}/operations?limit=1000`, 'operations', 10);
   const out = h('pre', { class: 'trace-text', 'data-testid': 'trace-text', hidden: true });
   const newest = ops.slice(-SHOWN).reverse();
   box.replaceChildren(
@@ -53,15 +52,7 @@ export async function showOperations(box, vmId, onError = () => {}) {
       h(
         'thead',
         {},
-        h(
-          'tr',
-          {},
-          h('th', {}, 'seq'),
-          h('th', {}, 'operation'),
-          h('th', {}, 'result'),
-          h('th', {}, 'reason'),
-          traces ? h('th', {}, 'KVM trace') : null,
-        ),
+        h('tr', {}, h('th', {}, 'seq'), h('th', {}, 'operation'), h('th', {}, 'result'), h('th', {}, 'reason'), h('th', {}, 'KVM trace')),
       ),
       h(
         'tbody',
@@ -76,19 +67,17 @@ export async function showOperations(box, vmId, onError = () => {}) {
             h('td', {}, describeOp(e.op)),
             h('td', {}, describeResult(e.result)),
             h('td', { class: 'reason' }, reason ?? (failed ? '(no reason given)' : '')),
-            traces
-              ? h(
-                  'td',
-                  {},
-                  TRACED.has(e.kind)
-                    ? h(
-                        'button',
-                        { type: 'button', 'data-testid': `trace-${e.seq}`, onclick: () => showTrace(out, vmId, e.seq).catch(onError) },
-                        'events',
-                      )
-                    : '',
-                )
-              : null,
+            h(
+              'td',
+              {},
+              TRACED.has(e.kind)
+                ? h(
+                    'button',
+                    { type: 'button', 'data-testid': `trace-${e.seq}`, onclick: () => busy(() => showTrace(out, vmId, e.seq)).catch(onError) },
+                    'events',
+                  )
+                : '',
+            ),
           );
         }),
       ),

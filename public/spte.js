@@ -63,16 +63,16 @@ const SOFTWARE = {
 };
 
 /** 'intel' -> EPT, anything else (amd) -> NPT. */
-export const layoutOf = (vendor) => (vendor === 'intel' ? 'ept' : 'npt');
+const layoutOf = (vendor) => (vendor === 'intel' ? 'ept' : 'npt');
 
 /** Index bits a level consumes: level 1 = 20:12, 2 = 29:21, ... */
 export const indexBits = (level) => [12 + 9 * (level - 1) + 8, 12 + 9 * (level - 1)];
 
 export const LEVEL_NAMES = { 5: 'PML5', 4: 'PML4', 3: 'PDPT', 2: 'PD', 1: 'PT' };
-export const LEAF_SIZE = { 1: '4K', 2: '2M', 3: '1G' };
+const LEAF_SIZE = { 1: '4K', 2: '2M', 3: '1G' };
 
 /** Reads "0x..." (or a number) as a 64-bit BigInt; null when it is not one. */
-export function toU64(value) {
+function toU64(value) {
   try {
     return value === undefined || value === null ? null : BigInt(value) & ((1n << 64n) - 1n);
   } catch {
@@ -81,7 +81,7 @@ export function toU64(value) {
 }
 
 /** is_mmio_spte for the displayed layouts: EPT's W+X-without-R misconfiguration, NPT's reserved bit 51. */
-export function looksLikeMmio(v, layout) {
+function looksLikeMmio(v, layout) {
   if (v === 0n) return false;
   return layout === 'ept' ? (v & 7n) === 6n : bit(v, 0) === 1n && bit(v, 51) === 1n;
 }

@@ -36,7 +36,7 @@ function defs(svg) {
 }
 
 /** The tick step: the smallest power of two (from 4K) that gives at most 8 intervals. */
-export function tickStep(from, to) {
+function tickStep(from, to) {
   let step = 0x1000n;
   while ((to - from) / step > 8n) step <<= 1n;
   return step;
@@ -179,7 +179,7 @@ function drawLeaf(svg, row, start, end, { from, to, isNew, cell }) {
   if (isNew) el('rect', { x: x1, y: LEAF_Y - 8, width, height: 5, fill: 'var(--new)', 'pointer-events': 'none', 'data-testid': 'new-marker' }, svg);
 }
 
-export function describeRow(row, page = null) {
+function describeRow(row, page = null) {
   return [
     ...(page === null ? [] : [`page ${hex(page)} of the row:`]),
     `${row.gpa} + ${row.size}  (${row.count} x ${row.level} ${row.kind})`,

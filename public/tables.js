@@ -16,7 +16,7 @@ const cover = (level) => 1n << BigInt(12 + 9 * level);
  * { level, base, children: Map, leaves: { '4K': n, ... } } for the root, or null when the
  * mappings would need more than MAX_TABLES tables (too big to draw).
  */
-export function deriveTables(rows, rootLevel) {
+function deriveTables(rows, rootLevel) {
   const root = { level: rootLevel, base: 0n, children: new Map(), leaves: {} };
   let tables = 1;
   const node = (level, gpa) => {

@@ -2,13 +2,11 @@
 // leaves, zoom, issue pre-faults / guest accesses that redraw the picture, walk one GPA,
 // see the root's tables as a tree and the VM's operation log.
 import { allPages, get, hex, parseAddr, post } from './api.js';
-import { busy, byTestId, h, roleText, row, vcpuMode } from './dom.js';
+import { $, busy, h, roleText, row, vcpuMode } from './dom.js';
 import { reasonOf, showOperations } from './oplog.js';
 import { attachStripEvents, drawStrip } from './strip.js';
 import { renderTables } from './tables.js';
 import { showWalk } from './walk.js';
-
-const $ = (id) => byTestId(id);
 
 /** A row set of the strip: the range every mapping is in (with a margin), or null. */
 export function fitSpan(items) {
@@ -20,7 +18,7 @@ export function fitSpan(items) {
 }
 
 /** The lines of a pre-fault / access answer (shared with the side-by-side view). */
-export function callLines(what, r) {
+function callLines(what, r) {
   const lines = [`${what}: ret ${r.ret}${r.errno ? ` (${r.errno})` : ''}`];
   const reason = reasonOf(r);
   if (reason) lines.push(`reason: ${reason}`);
@@ -34,7 +32,7 @@ export function callLines(what, r) {
   return lines;
 }
 
-export const iterationRow = (it) => row([it.gpa, it.result, it.level ?? '-', it.consumed, it.count, it.errno ?? '-'], { 'data-testid': 'trace-row' });
+const iterationRow = (it) => row([it.gpa, it.result, it.level ?? '-', it.consumed, it.count, it.errno ?? '-'], { 'data-testid': 'trace-row' });
 
 export function createViewer({ onError }) {
   const state = {
@@ -195,13 +193,13 @@ export function createViewer({ onError }) {
   const optionText = (v) => (state.roles.has(v.id) ? `${state.roles.get(v.id)} (${v.id.slice(0, 8)})` : `${v.name} (${v.id.slice(0, 8)})`);
 
   /**
-   * Fills the VM picker. With `lab` ({ vms: [{ role, vmId }] }) only the session's VMs are
-   * offered, named by their role in the lab.
+   * Fills the VM picker. With `lab` (a lab session: { vms: [{ name, id }] }) only the
+   * session's VMs are offered, named by their role in the lab.
    */
   async function loadVms(select, lab = null) {
-    state.roles = new Map((lab?.vms ?? []).map((v) => [v.vmId, v.role]));
+    state.roles = new Map((lab?.vms ?? []).map((v) => [v.id, v.name]));
     const vms = lab
-      ? await Promise.all(lab.vms.map((v) => get(`/v1/vms/${encodeURIComponent(v.vmId)}`)))
+      ? await Promise.all(lab.vms.map((v) => get(`/v1/vms/${encodeURIComponent(v.id)}`)))
       : await allPages('/v1/vms?limit=100', 'vms', 5);
     $('vm-select').replaceChildren(...vms.map((v) => new Option(optionText(v), v.id)));
     const pick = select ?? (vms.some((v) => v.id === state.vmId) ? state.vmId : vms[0]?.id);

@@ -61,7 +61,7 @@ function extras(step) {
   );
 }
 
-export function renderWalk(box, walk, { vendor }) {
+function renderWalk(box, walk, { vendor }) {
   const gpa = BigInt(walk.gpa);
   const rootLevel = walk.root?.level ?? walk.steps[0]?.level ?? 4;
   const last = walk.steps.at(-1);

@@ -1,7 +1,7 @@
 // Shared set-up of the browser tests: the app on a random port (fresh temp database) and
 // Debian's chromium through playwright-core. Screenshots go to the temp dir, or to docs/
 // (the pictures in docs/) with UPDATE_SCREENSHOT=1.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -76,10 +76,6 @@ export const settled = (page: Page) => page.waitForSelector('body[data-ready="tr
 
 /** The element with this data-testid. */
 export const tid = (page: Page, id: string): Locator => page.locator(`[data-testid="${id}"]`);
-
-const contract = readFileSync(resolve(import.meta.dirname, '../../openapi.yaml'), 'utf8');
-/** Whether openapi.yaml has a path (views built ahead of their server side skip without it). */
-export const contractHas = (path: string): boolean => contract.includes(`\n  ${path}:\n`);
 
 /**
  * expect.poll with room for a loaded machine (the default gives up after 1 s): for what the

@@ -1,22 +1,16 @@
-// The lab page in chromium. Guided (today's API): Start opens the session's own URL with the
+// The lab page in chromium. Guided: Start opens the session's own URL with the
 // tasks beside the viewer and the VMs named by their role; reloading that URL reopens the
 // same session and Start again creates no VMs. Predict: calls hidden until a prediction is
 // stored, then the prediction locked and the rule and hints held back until the calls ran;
 // a wrong prediction graded wrong, Reset gives fresh VMs and an open form, a right one is
 // graded right. Without a name each browser has its own session; asking for the other
-// mode offers to start over in it.
+// mode offers to start over in it. Start asks the server, never what this browser remembers.
 // Screenshots: docs/lab-page.png, docs/lab-predict.png (UPDATE_SCREENSHOT=1).
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { contractHas, eventually, haveChromium, missingChromium, screenshotPath, settled, tid, useBrowser } from './harness.js';
+import { eventually, haveChromium, missingChromium, screenshotPath, settled, tid, useBrowser } from './harness.js';
 
 missingChromium('test/browser/lab-page.test.ts');
-
-/** The predict/reset half needs the server side of LABS_API.md (teach's branch). */
-const havePredict =
-  contractHas('/v1/labs/{labId}/sessions/{sessionId}/tasks/{n}/prediction') && contractHas('/v1/labs/{labId}/sessions/{sessionId}/reset');
-if (haveChromium && !havePredict)
-  console.warn('test/browser/lab-page.test.ts: predict test skipped: the server has no lab prediction/reset routes yet (LABS_API.md)');
 
 async function vmCount(page: Page, url: string): Promise<number> {
   const res = await page.request.get(`${url}/v1/vms?limit=1000`);
@@ -110,91 +104,106 @@ describe.skipIf(!haveChromium)('the lab page in chromium', { timeout: 180_000 },
     expect(errors).toEqual([]);
   });
 
-  it.skipIf(!havePredict)(
-    'predict mode: the prediction locks, the rule waits for the calls; Reset starts over and a right one is graded right',
-    async () => {
-      const { page, errors } = await browser.open();
-      // Start is once per student and lab: another student gets a session of their own.
-      await tid(page, 'student').fill('ada');
-      await tid(page, 'student').dispatchEvent('change');
-      await page.locator('[data-testid="lab-predict-three-designs"]').click();
-      await eventually(() => page.url()).toMatch(/#\/labs\/three-designs\/sessions\//);
-      await settled(page);
-      expect(await tid(page, 'lab-page-meta').textContent()).toMatch(/predict mode/);
-      const vmsBefore = await tid(page, 'vm-select')
-        .locator('option')
-        .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  it('Start opens the session the server has, not one this browser kept from an earlier server', async () => {
+    const { page, errors } = await browser.open();
+    // A session list as pages once kept it in localStorage, naming a session and VM this server never had.
+    const kept = {
+      '|huge-pages': { id: 'gone', labId: 'huge-pages', mode: 'guided', vms: [{ role: 'vm', vmId: 'gone-vm', name: 'vm' }], tasks: null },
+    };
+    await page.evaluate((v) => localStorage.setItem('prefault-lab.sessions', v), JSON.stringify(kept));
+    await page.reload();
+    await settled(page);
+    await tid(page, 'lab-start-huge-pages').click();
+    await eventually(() => page.url()).toMatch(/#\/labs\/huge-pages\/sessions\/[^/]+$/);
+    await settled(page);
+    expect(page.url()).not.toMatch(/\/sessions\/gone$/);
+    expect(await tid(page, 'lab-vm-vm').count()).toBe(1);
+    expect(await tid(page, 'error').isHidden()).toBe(true);
+    expect(errors).toEqual([]);
+  });
 
-      // Task 2, the SMM vCPU and SMRAM: its calls stay hidden until a prediction is stored.
-      const task = tid(page, 'lab-task-2');
-      const form = tid(page, 'predict-form-2');
-      expect(await tid(page, 'calls-hidden-2').count()).toBe(1);
-      expect(await task.locator('button', { hasText: 'Use in form' }).count()).toBe(0);
-      expect(await task.locator('.explain').count()).toBe(0);
-      expect(await tid(page, 'hints-withheld-2').count()).toBe(0); // "predict first" says it all
+  it('predict mode: the prediction locks, the rule waits for the calls; Reset starts over and a right one is graded right', async () => {
+    const { page, errors } = await browser.open();
+    // Start is once per student and lab: another student gets a session of their own.
+    await tid(page, 'student').fill('ada');
+    await tid(page, 'student').dispatchEvent('change');
+    await page.locator('[data-testid="lab-predict-three-designs"]').click();
+    await eventually(() => page.url()).toMatch(/#\/labs\/three-designs\/sessions\//);
+    await settled(page);
+    expect(await tid(page, 'lab-page-meta').textContent()).toMatch(/predict mode/);
+    const vmsBefore = await tid(page, 'vm-select')
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
 
-      // Wrong on both counts: upstream maps SMRAM for an SMM vCPU into the smm=1 root, and
-      // reject-smm-guest-mode refuses is_smm() with -EOPNOTSUPP (the kernel facts the lab is about).
-      await form.locator('[data-testid="predict-rootRole"]').selectOption({ label: 'level 4, smm 0, guest_mode 0' });
-      await form.locator('[data-testid="predict-ret"]').selectOption({ label: '0' });
-      await tid(page, 'predict-submit-2').click();
-      await settled(page);
-      // Stored: the calls appear, the form is locked, the rule and the hints wait for the calls.
-      expect(await tid(page, 'calls-hidden-2').count()).toBe(0);
-      expect(await tid(page, 'predict-form-2').getAttribute('data-locked')).toBe('true');
-      expect(await tid(page, 'predict-locked-2').count()).toBe(1);
-      expect(await tid(page, 'predict-submit-2').count()).toBe(0);
-      expect(await tid(page, 'predict-form-2').locator('select, input').count()).toBe(0);
-      expect(await task.locator('.explain').count()).toBe(0);
-      expect(await tid(page, 'hints-withheld-2').count()).toBe(1);
-      expect(await task.locator('.hint').count()).toBe(0);
+    // Task 2, the SMM vCPU and SMRAM: its calls stay hidden until a prediction is stored.
+    const task = tid(page, 'lab-task-2');
+    const form = tid(page, 'predict-form-2');
+    expect(await tid(page, 'calls-hidden-2').count()).toBe(1);
+    expect(await task.locator('button', { hasText: 'Use in form' }).count()).toBe(0);
+    expect(await task.locator('.explain').count()).toBe(0);
+    expect(await tid(page, 'hints-withheld-2').count()).toBe(0); // "predict first" says it all
 
-      await runCalls(page, task);
-      await tid(page, 'lab-check').click();
-      await settled(page);
-      const graded = tid(page, 'predict-graded-2');
-      expect(await graded.locator('li[data-field="rootRole"]').getAttribute('data-correct')).toBe('false');
-      expect(await graded.locator('li[data-field="ret"]').getAttribute('data-correct')).toBe('false');
-      // Graded: now the rule shows, and the hints with it; the prediction stays locked.
-      await eventually(() => task.locator('.explain').count()).toBe(1);
-      expect(await task.locator('.explain').textContent()).toMatch(/kvm_calc_cpu_role/);
-      expect(await tid(page, 'hints-withheld-2').count()).toBe(0);
-      expect(await tid(page, 'predict-locked-2').count()).toBe(1);
-      // The task column scrolls on its own; the page itself goes back to the top for the picture.
-      await tid(page, 'lab-task-2').evaluate((e) => e.scrollIntoView({ block: 'start' }));
-      await page.evaluate(() => window.scrollTo(0, 0));
-      await page.screenshot({ path: screenshotPath('lab-predict') });
+    // Wrong on both counts: upstream maps SMRAM for an SMM vCPU into the smm=1 root, and
+    // reject-smm-guest-mode refuses is_smm() with -EOPNOTSUPP (the kernel facts the lab is about).
+    await form.locator('[data-testid="predict-rootRole"]').selectOption({ label: 'level 4, smm 0, guest_mode 0' });
+    await form.locator('[data-testid="predict-ret"]').selectOption({ label: '0' });
+    await tid(page, 'predict-submit-2').click();
+    await settled(page);
+    // Stored: the calls appear, the form is locked, the rule and the hints wait for the calls.
+    expect(await tid(page, 'calls-hidden-2').count()).toBe(0);
+    expect(await tid(page, 'predict-form-2').getAttribute('data-locked')).toBe('true');
+    expect(await tid(page, 'predict-locked-2').count()).toBe(1);
+    expect(await tid(page, 'predict-submit-2').count()).toBe(0);
+    expect(await tid(page, 'predict-form-2').locator('select, input').count()).toBe(0);
+    expect(await task.locator('.explain').count()).toBe(0);
+    expect(await tid(page, 'hints-withheld-2').count()).toBe(1);
+    expect(await task.locator('.hint').count()).toBe(0);
 
-      // Reset: fresh VMs for the same roles, progress and predictions gone, calls hidden, the form open again.
-      await tid(page, 'lab-reset').click();
-      await settled(page);
-      const vmsAfter = await tid(page, 'vm-select')
-        .locator('option')
-        .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
-      expect(vmsAfter).toHaveLength(3);
-      for (const id of vmsAfter) expect(vmsBefore).not.toContain(id);
-      expect(await tid(page, 'lab-vms').locator('.vm-chip').count()).toBe(3);
-      expect(await task.getAttribute('data-passed')).not.toBe('true');
-      expect(await tid(page, 'predict-graded-2').count()).toBe(0);
-      expect(await tid(page, 'calls-hidden-2').count()).toBe(1);
-      expect(await tid(page, 'predict-form-2').getAttribute('data-locked')).toBe('false');
+    await runCalls(page, task);
+    await tid(page, 'lab-check').click();
+    await settled(page);
+    const graded = tid(page, 'predict-graded-2');
+    expect(await graded.locator('li[data-field="rootRole"]').getAttribute('data-correct')).toBe('false');
+    expect(await graded.locator('li[data-field="ret"]').getAttribute('data-correct')).toBe('false');
+    // Graded: now the rule shows, and the hints with it; the prediction stays locked.
+    await eventually(() => task.locator('.explain').count()).toBe(1);
+    expect(await task.locator('.explain').textContent()).toMatch(/kvm_calc_cpu_role/);
+    expect(await tid(page, 'hints-withheld-2').count()).toBe(0);
+    expect(await tid(page, 'predict-locked-2').count()).toBe(1);
+    // The task column scrolls on its own; the page itself goes back to the top for the picture.
+    await tid(page, 'lab-task-2').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: screenshotPath('lab-predict') });
 
-      // Right this time: graded right once the calls made after it have run.
-      await form.locator('[data-testid="predict-rootRole"]').selectOption({ label: 'level 4, smm 1, guest_mode 0' });
-      await form.locator('[data-testid="predict-ret"]').selectOption({ label: '-EOPNOTSUPP' });
-      await tid(page, 'predict-submit-2').click();
-      await settled(page);
-      await runCalls(page, task);
-      await tid(page, 'lab-check').click();
-      await settled(page);
-      expect(await graded.locator('li[data-field="rootRole"]').getAttribute('data-correct')).toBe('true');
-      expect(await graded.locator('li[data-field="ret"]').getAttribute('data-correct')).toBe('true');
-      expect(await task.getAttribute('data-passed')).toBe('true');
-      expect(errors).toEqual([]);
-    },
-  );
+    // Reset: fresh VMs for the same roles, progress and predictions gone, calls hidden, the form open again.
+    await tid(page, 'lab-reset').click();
+    await settled(page);
+    const vmsAfter = await tid(page, 'vm-select')
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(vmsAfter).toHaveLength(3);
+    for (const id of vmsAfter) expect(vmsBefore).not.toContain(id);
+    expect(await tid(page, 'lab-vms').locator('.vm-chip').count()).toBe(3);
+    expect(await task.getAttribute('data-passed')).not.toBe('true');
+    expect(await tid(page, 'predict-graded-2').count()).toBe(0);
+    expect(await tid(page, 'calls-hidden-2').count()).toBe(1);
+    expect(await tid(page, 'predict-form-2').getAttribute('data-locked')).toBe('false');
 
-  it.skipIf(!havePredict)('one session per browser without a name; the other mode offers to start over in it', async () => {
+    // Right this time: graded right once the calls made after it have run.
+    await form.locator('[data-testid="predict-rootRole"]').selectOption({ label: 'level 4, smm 1, guest_mode 0' });
+    await form.locator('[data-testid="predict-ret"]').selectOption({ label: '-EOPNOTSUPP' });
+    await tid(page, 'predict-submit-2').click();
+    await settled(page);
+    await runCalls(page, task);
+    await tid(page, 'lab-check').click();
+    await settled(page);
+    expect(await graded.locator('li[data-field="rootRole"]').getAttribute('data-correct')).toBe('true');
+    expect(await graded.locator('li[data-field="ret"]').getAttribute('data-correct')).toBe('true');
+    expect(await task.getAttribute('data-passed')).toBe('true');
+    expect(errors).toEqual([]);
+  });
+
+  it('one session per browser without a name; the other mode offers to start over in it', async () => {
     const first = await browser.open();
     await first.page.locator('[data-testid="lab-start-nested-guests"]').click();
     await eventually(() => first.page.url()).toMatch(/#\/labs\/nested-guests\/sessions\/[^/]+$/);
@@ -232,7 +241,7 @@ describe.skipIf(!haveChromium)('the lab page in chromium', { timeout: 180_000 },
     for (const id of fresh) expect(vms).not.toContain(id);
     expect(errors).toEqual([]);
   });
-  it.skipIf(!havePredict)("the teacher page shows each task's prediction (what, when, right or wrong) and a quiz's attempts", async () => {
+  it("the teacher page shows each task's prediction (what, when, right or wrong) and a quiz's attempts", async () => {
     const { page, errors } = await browser.open();
     const api = async (method: 'get' | 'post', path: string, data?: object) => {
       const res = await page.request[method](`${browser.url}${path}`, data ? { data } : undefined);

@@ -261,11 +261,17 @@ describe('teacher and student tokens', () => {
     }
   });
 
-  it('serves the teacher page, which reads the progress API', async () => {
+  it('serves the teacher page and its module, which reads the progress API', async () => {
     const page = await t.api.get('/ui/teacher.html');
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
-    expect(page.text).toContain("get('/v1/teacher/progress')");
+    expect(page.text).toContain('<script type="module" src="/ui/teacher.js"></script>');
+    const script = await t.api.get('/ui/teacher.js');
+    expect(script.status).toBe(200);
+    expectDocumented(script, 'getUiFile');
+    expect(script.headers['content-type']).toMatch(/^(application|text)\/javascript/);
+    expect(script.text).toContain("get('/v1/teacher/progress')");
+    expect(script.text).toContain("from './dom.js'");
   });
 
   it('an open server has no roles: answer keys and progress are visible', async () => {
