@@ -63,6 +63,8 @@ export class LabSessions {
     private readonly labs: LabService,
     private readonly repo: LabRepository,
     private readonly vms: VmStore,
+    /** Token hash -> the name the token file gives it: teachers see it rather than the label given at Start. */
+    private readonly tokenNames: ReadonlyMap<string, string>,
   ) {}
 
   /** 201 and a new session, or 200 and the student's existing one (nothing created); 409 for its other mode. */
@@ -182,7 +184,7 @@ export class LabSessions {
     const students = new Map<string, { student: string; sessions: unknown[]; quizzes: unknown[] }>();
     const entry = (key: string, label: string) => {
       let e = students.get(key);
-      if (!e) students.set(key, (e = { student: label, sessions: [], quizzes: [] }));
+      if (!e) students.set(key, (e = { student: this.tokenNames.get(key) ?? label, sessions: [], quizzes: [] }));
       return e;
     };
     for (const s of sessions) {
