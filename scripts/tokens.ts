@@ -66,9 +66,10 @@ function main(argv: string[]): void {
     throw error;
   }
   console.log(`wrote ${count} tokens${names ? ` (${names.length} named)` : ''} to ${out}`);
-  console.log(`hand each student the token on their line, then start the server with them:`);
-  console.log(`  API_TOKENS_FILE=${out} TEACHER_TOKENS_FILE=teacher-tokens.txt npm start`);
-  console.log(`(a teacher token file: npm run tokens -- 1 --out teacher-tokens.txt)`);
+  const teachers = resolve(cwd, 'teacher-tokens.txt');
+  console.log(`hand each student the token on their line, then start the server (in prefault-lab's folder) with them:`);
+  console.log(`  API_TOKENS_FILE=${out} TEACHER_TOKENS_FILE=${teachers} npm start`);
+  console.log(`(the teacher's own token: npm run tokens -- 1 --out teacher-tokens.txt)`);
 }
 
 try {
