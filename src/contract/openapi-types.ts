@@ -793,6 +793,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/teacher/progress.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every student's progress as CSV (teachers only)
+         * @description The progress of `GET /v1/teacher/progress` as CSV (RFC 4180: CRLF line ends, fields
+         *     with a comma, a quote or a line break quoted, quotes doubled) for a spreadsheet: a
+         *     header row, then one row per student and lab session and per student and quiz. Columns:
+         *     `student` (the roster name of the token, else the label of the progress view),
+         *     `kind` (`lab` or `quiz`), `item` (the lab id, or the quiz topic), `id` (the session or
+         *     quiz id), `mode` (a lab's), `started_at` (the session's start, the first quiz attempt),
+         *     `score` (tasks passed; the best quiz score), `out_of` (the lab's tasks; the quiz's
+         *     questions), `predicted` and `predicted_right` (a lab's tasks with a prediction, and
+         *     those whose prediction was right once its calls ran), `attempts`, `first_score` and
+         *     `last_score` (a quiz's), `last_at` (the last task passed; the last quiz attempt).
+         *     Empty fields do not apply to the row's kind. Text that a spreadsheet would take for a
+         *     formula (starting with `=`, `+`, `-` or `@`) starts with an apostrophe. Same access as
+         *     the JSON view: a teacher token with tokens on (403 otherwise).
+         */
+        get: operations["getTeacherProgressCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/quizzes": {
         parameters: {
             query?: never;
@@ -1724,7 +1756,7 @@ export interface components {
         };
         TeacherProgress: {
             students: {
-                /** @description The name given, else "token:<first 8 hex of its sha256>" (tokens on) or "client:<first 8 characters of the client id>". */
+                /** @description The name the token file gives the token (`token name…` lines), else the name given, else "token:<first 8 hex of its sha256>" (tokens on) or "client:<first 8 characters of the client id>". */
                 student: string;
                 sessions: {
                     labId: string;
@@ -3045,6 +3077,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["LimitExceeded"];
             503: components["responses"]["NotReady"];
         };
@@ -3159,6 +3192,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["LimitExceeded"];
             503: components["responses"]["NotReady"];
         };
@@ -3179,6 +3213,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TeacherProgress"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["LimitExceeded"];
+            503: components["responses"]["NotReady"];
+        };
+    };
+    getTeacherProgressCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Progress by student, one row per lab session or quiz. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="progress.csv"` */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example student,kind,item,id,mode,started_at,score,out_of,predicted,predicted_right,attempts,first_score,last_score,last_at
+                     *     "Lovelace, Ada",quiz,roots,5f0c…,,2026-03-02T10:00:00.000Z,4,4,,,2,3,4,2026-03-02T10:09:00.000Z
+                     */
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];

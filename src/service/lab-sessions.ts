@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LabRepository, StoredLabSession, StoredSubmission, StoredTaskProgress } from '../db/lab-repository.js';
 import { parsePrediction, samePrediction, type StoredPrediction } from '../labs/predict.js';
+import type { StudentProgress } from '../labs/progress-csv.js';
 import { gradeQuiz, withoutKey } from '../labs/quiz.js';
 import { quizAttemptsSummary } from '../labs/quiz-attempts.js';
 import {
@@ -178,10 +179,10 @@ export class LabSessions {
    * passed and its prediction (what, when, and right or wrong once the call has run); and
    * per quiz the first, best and last attempt and how many.
    */
-  async progress() {
+  async progress(): Promise<{ students: StudentProgress[] }> {
     const sessions = await this.repo.sessions();
     const progress = await this.repo.allProgress();
-    const students = new Map<string, { student: string; sessions: unknown[]; quizzes: unknown[] }>();
+    const students = new Map<string, StudentProgress>();
     const entry = (key: string, label: string) => {
       let e = students.get(key);
       if (!e) students.set(key, (e = { student: this.tokenNames.get(key) ?? label, sessions: [], quizzes: [] }));
