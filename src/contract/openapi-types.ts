@@ -825,6 +825,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/teacher/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete students' lab sessions and their VMs (teachers only)
+         * @description Deletes the lab sessions that match every filter given (at least one), with their
+         *     progress and predictions, and removes their VMs. `student` is a student as the
+         *     progress view lists them: the roster name of their token, the label it shows
+         *     (`token:…`, `client:…`, a name given at Start), or the student's key (a token's
+         *     sha256, `open:<name>`, `client:<id>`). `before` deletes sessions started before that
+         *     time. A student whose session is deleted gets a fresh one at their next Start. Quiz
+         *     attempts stay. With tokens on, only a teacher token may call it (403 otherwise).
+         */
+        delete: operations["deleteTeacherSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/quizzes": {
         parameters: {
             query?: never;
@@ -1790,6 +1816,18 @@ export interface components {
                     best: components["schemas"]["QuizAttempt"];
                     last: components["schemas"]["QuizAttempt"];
                 }[];
+            }[];
+        };
+        DeletedSessions: {
+            deleted: {
+                sessionId: string;
+                labId: string;
+                /** @description As the progress view lists the student. */
+                student: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** @description How many VMs of the session were removed. */
+                vms: number;
             }[];
         };
         QuizAttempt: {
@@ -3249,6 +3287,44 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["LimitExceeded"];
+            503: components["responses"]["NotReady"];
+        };
+    };
+    deleteTeacherSessions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Whose sessions (roster name, label or key).
+                 * @example Ada Lovelace
+                 */
+                student?: string;
+                /**
+                 * @description Sessions started before this time, an ISO 8601 date (midnight UTC) or date-time with a zone.
+                 * @example 2026-09-01
+                 */
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sessions deleted (an empty list when none matched). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedSessions"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
             503: components["responses"]["NotReady"];
         };

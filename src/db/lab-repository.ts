@@ -108,6 +108,17 @@ export class LabRepository {
     ]);
   }
 
+  /** Deletes sessions with their progress, in one transaction; answers the ids that were still there. */
+  async deleteSessions(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const [, present] = await this.prisma.$transaction([
+      this.prisma.labTaskProgress.deleteMany({ where: { sessionId: { in: ids } } }),
+      this.prisma.labSession.findMany({ where: { id: { in: ids } }, select: { id: true } }),
+      this.prisma.labSession.deleteMany({ where: { id: { in: ids } } }),
+    ]);
+    return new Set(present.map((r) => r.id));
+  }
+
   async progress(sessionId: string): Promise<StoredTaskProgress[]> {
     const rows = await this.prisma.labTaskProgress.findMany({ where: { sessionId }, orderBy: { n: 'asc' } });
     return rows.map((r) => ({ n: r.n, passedAt: r.passedAt, prediction: r.prediction, predictedAt: r.predictedAt }));

@@ -40,6 +40,11 @@ export const labHandlers = {
     return request.server.labSessions.progress();
   },
 
+  deleteTeacherSessions: async (request) => {
+    requireTeacher(request, "deleting students' sessions");
+    return request.server.labSessions.deleteSessions(request.query ?? {});
+  },
+
   getTeacherProgressCsv: async (request, reply) => {
     requireTeacher(request, "students' progress");
     const { students } = await request.server.labSessions.progress();

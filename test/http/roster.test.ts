@@ -137,3 +137,66 @@ describe('GET /v1/teacher/progress.csv', () => {
     expect(q).toMatchObject({ out_of: String(summary.of), started_at: summary.first.submittedAt, last_at: summary.last.submittedAt });
   });
 });
+
+describe('DELETE /v1/teacher/sessions', () => {
+  const del = (query: string, token = TEACHER) => t.api.delete(`/v1/teacher/sessions${query}`).set(as(token));
+  type Deleted = { deleted: { sessionId: string; labId: string; student: string; vms: number }[] };
+
+  it('is for teachers only, and needs a filter', async () => {
+    for (const [res, status] of [
+      [await del('?student=x', BOB), 403],
+      [await t.api.delete('/v1/teacher/sessions?student=x'), 401],
+      [await del(''), 400],
+      [await del('?before=yesterday'), 400],
+      [await del('?before=2026-02-31'), 400],
+      [await del('?before=2026-13-01'), 400],
+    ] as const) {
+      expect(res.status, res.text).toBe(status);
+      expectDocumented(res, 'deleteTeacherSessions');
+    }
+  });
+
+  it("deletes a student's sessions by roster name or label, with their VMs; the student's next Start is a fresh session", async () => {
+    const first = (await t.api.post('/v1/labs/huge-pages/sessions').set(as(ALICE)).send({})).body;
+    const other = await t.api.post('/v1/labs/three-designs/sessions').set(as(ALICE)).send({});
+    expect(other.status).toBe(201);
+    const bobs = (await t.api.post('/v1/labs/huge-pages/sessions').set(as(BOB)).send({})).body;
+
+    const res = await del(`?student=${encodeURIComponent('Lovelace, "Ada"')}`);
+    expect(res.status, res.text).toBe(200);
+    expectDocumented(res, 'deleteTeacherSessions');
+    const { deleted } = res.body as Deleted;
+    expect(deleted.map((d) => d.sessionId).sort()).toEqual([first.sessionId, other.body.sessionId].sort());
+    expect(deleted.every((d) => d.student === 'Lovelace, "Ada"')).toBe(true);
+    expect(deleted.find((d) => d.labId === 'three-designs')!.vms).toBe(3);
+    for (const vm of [...first.vms, ...other.body.vms]) expect((await t.api.get(`/v1/vms/${vm.vmId}`).set(as(ALICE))).status).toBe(404);
+    expect((await t.api.get(`/v1/vms/${bobs.vms[0].vmId}`).set(as(BOB))).status).toBe(200);
+    const students = (await progress()).students;
+    expect(students.find((s) => s.student === 'Lovelace, "Ada"')?.sessions ?? []).toEqual([]);
+
+    const again = await t.api.post('/v1/labs/huge-pages/sessions').set(as(ALICE)).send({});
+    expect(again.status).toBe(201);
+    expect(again.body.sessionId).not.toBe(first.sessionId);
+
+    // The label an unnamed token's student is listed under; nothing left to match: an empty list.
+    const bob = `token:${hashToken(BOB).slice(0, 8)}`;
+    expect((await del(`?student=${bob}`)).body.deleted.map((d: { sessionId: string }) => d.sessionId)).toEqual([bobs.sessionId]);
+    expect((await del(`?student=${bob}`)).body).toEqual({ deleted: [] });
+  });
+
+  it('deletes the sessions started before a date, and only those (with student: both filters)', async () => {
+    const s = (await t.api.post('/v1/labs/huge-pages/sessions').set(as(BOB)).send({})).body;
+    expect((await del('?before=2020-01-01')).body).toEqual({ deleted: [] });
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const carol = (await del(`?before=${tomorrow}&student=${encodeURIComponent('=HYPERLINK("http://x")')}`)).body as Deleted;
+    expect(carol.deleted.map((d) => d.labId)).toEqual(['huge-pages']);
+    expect(carol.deleted[0]!.student).toBe('=HYPERLINK("http://x")');
+    // Strictly before: the session started at that very time stays, the older ones go.
+    const older = (await del(`?before=${s.createdAt}`)).body as Deleted;
+    expect(older.deleted.length).toBeGreaterThan(0);
+    expect(older.deleted.map((d) => d.sessionId)).not.toContain(s.sessionId);
+    const rest = (await del(`?before=${encodeURIComponent(new Date(Date.now() + 1000).toISOString().replace('Z', '+00:00'))}`)).body as Deleted;
+    expect(rest.deleted.map((d) => d.sessionId)).toEqual([s.sessionId]);
+    expect((await progress()).students.flatMap((x) => x.sessions)).toEqual([]);
+  });
+});
