@@ -8,11 +8,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const USAGE = `usage: npm run tokens -- [count] [--names roster.txt] [--out tokens.txt] [--force]
-  count      how many tokens (default: one per name of the roster)
-  --names    a roster, one name a line (blank lines and # comments skipped): token i gets name i
-  --out      the file to write (default tokens.txt)
-  --force    overwrite the file if it exists`;
+const USAGE = `usage: npm run tokens -- [count] [--names roster.txt] [--teachers] [--out file] [--force]
+  count       how many tokens (default: one per name of the roster)
+  --names     a roster, one name a line (blank lines and # comments skipped): token i gets name i
+  --teachers  teachers' tokens (TEACHER_TOKENS_FILE): written to teacher-tokens.txt by default
+  --out       the file to write (default tokens.txt, or teacher-tokens.txt with --teachers)
+  --force     overwrite the file if it exists`;
 
 class UsageError extends Error {}
 
@@ -41,7 +42,13 @@ function main(argv: string[]): void {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { names: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      names: { type: 'string' },
+      teachers: { type: 'boolean' },
+      out: { type: 'string' },
+      force: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     console.log(USAGE);
@@ -52,13 +59,16 @@ function main(argv: string[]): void {
   const cwd = process.env.INIT_CWD ?? process.cwd();
   const names = values.names === undefined ? undefined : rosterNames(readFileSync(resolve(cwd, values.names), 'utf8'));
   const count = tokenCount(positionals[0], names);
-  const out = resolve(cwd, values.out ?? 'tokens.txt');
+  const students = resolve(cwd, 'tokens.txt');
+  const teachers = resolve(cwd, 'teacher-tokens.txt');
+  const out = values.out !== undefined ? resolve(cwd, values.out) : values.teachers ? teachers : students;
   const lines = Array.from({ length: count }, (_, i) => {
     const token = randomBytes(32).toString('hex');
     const name = names?.[i];
     return name === undefined ? token : `${token} ${name}`;
   });
-  const text = `# prefault-lab tokens: token name… (API_TOKENS_FILE or TEACHER_TOKENS_FILE); keep this file secret\n${lines.join('\n')}\n`;
+  const variable = values.teachers ? 'TEACHER_TOKENS_FILE' : 'API_TOKENS_FILE';
+  const text = `# prefault-lab ${values.teachers ? "teachers'" : "students'"} tokens (${variable}): token name…; keep this file secret\n${lines.join('\n')}\n`;
   try {
     writeFileSync(out, text, { mode: 0o600, flag: values.force ? 'w' : 'wx' });
   } catch (error) {
@@ -66,10 +76,10 @@ function main(argv: string[]): void {
     throw error;
   }
   console.log(`wrote ${count} tokens${names ? ` (${names.length} named)` : ''} to ${out}`);
-  const teachers = resolve(cwd, 'teacher-tokens.txt');
-  console.log(`hand each student the token on their line, then start the server (in prefault-lab's folder) with them:`);
-  console.log(`  API_TOKENS_FILE=${out} TEACHER_TOKENS_FILE=${teachers} npm start`);
-  console.log(`(the teacher's own token: npm run tokens -- 1 --out teacher-tokens.txt)`);
+  const [studentFile, teacherFile] = values.teachers ? [students, out] : [out, teachers];
+  console.log(`hand each ${values.teachers ? 'teacher' : 'student'} the token on their line; start the server (in prefault-lab's folder) with:`);
+  console.log(`  API_TOKENS_FILE=${studentFile} TEACHER_TOKENS_FILE=${teacherFile} npm start`);
+  if (!values.teachers) console.log(`(the teacher's own token: npm run tokens -- 1 --teachers)`);
 }
 
 try {

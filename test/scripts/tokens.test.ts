@@ -56,6 +56,13 @@ describe('npm run tokens', () => {
         [hashToken(ts[1]!), 'Grace "Amazing" Hopper, RADM'],
       ]),
     );
+
+    const teacher = await tokens(dir, '1', '--teachers');
+    expect(teacher.code, teacher.stderr).toBe(0);
+    const teacherFile = join(dir, 'teacher-tokens.txt');
+    expect(teacher.stdout).toContain(`API_TOKENS_FILE=${file} TEACHER_TOKENS_FILE=${teacherFile} npm start`);
+    const [teacherToken] = tokenLines(readFileSync(teacherFile, 'utf8'));
+    expect(loadConfig({ TEACHER_TOKENS_FILE: teacherFile }).teacherTokenHashes).toEqual([hashToken(teacherToken!)]);
   });
 
   it('refuses to overwrite a file unless --force, and a roster longer than the count', async () => {
