@@ -4,7 +4,7 @@ import type { GradedPrediction } from './predict.js';
 import type { QuizAttemptsSummary } from './quiz-attempts.js';
 
 /** One student's lab session as the teacher's progress view lists it. */
-export interface SessionProgress {
+interface SessionProgress {
   labId: string;
   sessionId: string;
   mode: string;
@@ -14,7 +14,7 @@ export interface SessionProgress {
   tasks: { n: number; passed: boolean; passedAt?: string; predictedAt?: string; predictions?: GradedPrediction }[];
 }
 
-export type QuizProgress = { quizId: string; topic: string } & QuizAttemptsSummary;
+type QuizProgress = { quizId: string; topic: string } & QuizAttemptsSummary;
 
 export interface StudentProgress {
   student: string;
