@@ -259,7 +259,10 @@ export class LabSessions {
         (before === undefined || s.createdAt < before),
     );
     const deleted = await this.repo.deleteSessions(matches.map((s) => s.id));
-    const gone = matches.filter((s) => deleted.has(s.id));
+    const gone = matches.flatMap((s) => {
+      const vms = deleted.get(s.id);
+      return vms ? [{ ...s, vms }] : [];
+    });
     await this.labs.removeVms(gone.flatMap((s) => s.vms));
     return {
       deleted: gone.map((s) => ({ sessionId: s.id, labId: s.labId, student: label(s), createdAt: s.createdAt.toISOString(), vms: s.vms.length })),
