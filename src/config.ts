@@ -71,6 +71,8 @@ export interface ServiceConfig {
   apiTokenHashes: string[];
   /** sha256 (hex) of the teachers' tokens (also valid /v1 tokens): quiz answer keys, everyone's progress. */
   teacherTokenHashes: string[];
+  /** Display names of tokens (sha256 hex -> name), from `token name…` lines of the token files: what teachers see. */
+  tokenNames: ReadonlyMap<string, string>;
   /** sha256 (hex) of METRICS_TOKEN, the one token /metrics then needs; undefined: /metrics is open. */
   metricsTokenHash?: string;
   sqliteSynchronous: SqliteSynchronous;
@@ -106,6 +108,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   rateLimit: { max: 100_000, windowMs: 60_000 },
   apiTokenHashes: [],
   teacherTokenHashes: [],
+  tokenNames: new Map(),
   sqliteSynchronous: 'NORMAL',
   shutdownTimeoutMs: 10_000,
   // Long enough for a load balancer checking /readyz every 500 ms to see the 503s and move on
@@ -144,12 +147,33 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, fallback:
   return raw as T;
 }
 
+/** The hashes of one role's tokens, and the display names some of them carry. */
+interface Tokens {
+  hashes: string[];
+  names: Map<string, string>;
+}
+
+/** `token name…` lines of a token file (# comments, blank lines skipped): the name is the rest of the line. */
+function tokenFileLines(text: string): { token: string; name?: string }[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const [, token = '', name = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
+      return name === '' ? { token } : { token, name };
+    });
+}
+
 /**
- * <NAME> (comma-separated) and <NAME>_FILE (one per line, # comments), hashed at once:
- * API_TOKENS for students, TEACHER_TOKENS for teachers.
+ * <NAME> (comma-separated) and <NAME>_FILE (one a line, `token name…`, # comments), hashed at
+ * once: API_TOKENS for students, TEACHER_TOKENS for teachers. A name is what teachers see for
+ * that token's work.
  */
-function tokenHashes(env: NodeJS.ProcessEnv, name: 'API_TOKENS' | 'TEACHER_TOKENS'): string[] {
-  const tokens = (env[name] ?? '').split(',');
+function tokens(env: NodeJS.ProcessEnv, name: 'API_TOKENS' | 'TEACHER_TOKENS'): Tokens {
+  const fromEnv = (env[name] ?? '').split(',').map((t) => t.trim());
+  if (fromEnv.some((t) => /\s/.test(t))) throw new ConfigError(`a token in ${name} contains whitespace`);
+  const lines: { token: string; name?: string }[] = fromEnv.map((token) => ({ token }));
   const file = env[`${name}_FILE`];
   if (file) {
     let text: string;
@@ -158,12 +182,16 @@ function tokenHashes(env: NodeJS.ProcessEnv, name: 'API_TOKENS' | 'TEACHER_TOKEN
     } catch (error) {
       throw new ConfigError(`${name}_FILE ${file} cannot be read: ${(error as Error).message}`);
     }
-    tokens.push(...text.split('\n').filter((line) => !line.trimStart().startsWith('#')));
+    lines.push(...tokenFileLines(text));
   }
-  const cleaned = tokens.map((t) => t.trim()).filter((t) => t !== '');
-  const bad = cleaned.find((t) => /\s/.test(t));
-  if (bad !== undefined) throw new ConfigError(`a token in ${name}/${name}_FILE contains whitespace`);
-  return [...new Set(cleaned.map(hashToken))];
+  const hashes = new Set<string>();
+  const names = new Map<string, string>();
+  for (const line of lines.filter((l) => l.token !== '')) {
+    const hash = hashToken(line.token);
+    hashes.add(hash);
+    if (line.name !== undefined) names.set(hash, line.name);
+  }
+  return { hashes: [...hashes], names };
 }
 
 /** METRICS_TOKEN: the bearer token Prometheus sends to /metrics (unset: /metrics is open). */
@@ -207,6 +235,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
   const databaseUrl = env.DATABASE_URL?.trim() || d.databaseUrl;
   const host = env.HOST?.trim() || d.host;
   const port = integer(env, 'PORT', d.port, 0, 65535);
+  const students = tokens(env, 'API_TOKENS');
+  const teachers = tokens(env, 'TEACHER_TOKENS');
   return {
     port,
     host,
@@ -224,8 +254,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
       max: integer(env, 'RATE_LIMIT_MAX', d.rateLimit.max, 0),
       windowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', d.rateLimit.windowMs, 1),
     },
-    apiTokenHashes: tokenHashes(env, 'API_TOKENS'),
-    teacherTokenHashes: tokenHashes(env, 'TEACHER_TOKENS'),
+    apiTokenHashes: students.hashes,
+    teacherTokenHashes: teachers.hashes,
+    tokenNames: new Map([...students.names, ...teachers.names]),
     ...metricsToken(env),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', d.sqliteSynchronous, ['NORMAL', 'FULL'] as const),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', d.shutdownTimeoutMs, 0),

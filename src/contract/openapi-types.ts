@@ -793,6 +793,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/teacher/progress.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every student's progress as CSV (teachers only)
+         * @description The progress of `GET /v1/teacher/progress` as CSV (RFC 4180: CRLF line ends, fields
+         *     with a comma, a quote or a line break quoted, quotes doubled) for a spreadsheet: a
+         *     header row, then one row per student and lab session and per student and quiz. Columns:
+         *     `student` (the roster name of the token, else the label of the progress view),
+         *     `kind` (`lab` or `quiz`), `item` (the lab id, or the quiz topic), `id` (the session or
+         *     quiz id), `mode` (a lab's), `started_at` (the session's start, the first quiz attempt),
+         *     `score` (tasks passed; the best quiz score), `out_of` (the lab's tasks; the quiz's
+         *     questions), `predicted` and `predicted_right` (a lab's tasks with a prediction, and
+         *     those whose prediction was right once its calls ran), `attempts`, `first_score` and
+         *     `last_score` (a quiz's), `last_at` (the last task passed; the last quiz attempt).
+         *     Empty fields do not apply to the row's kind. Text that a spreadsheet would take for a
+         *     formula (starting with `=`, `+`, `-` or `@`) starts with an apostrophe. Same access as
+         *     the JSON view: a teacher token with tokens on (403 otherwise).
+         */
+        get: operations["getTeacherProgressCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/teacher/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete students' lab sessions and their VMs (teachers only)
+         * @description Deletes the lab sessions that match every filter given (at least one), with their
+         *     progress and predictions, and removes their VMs. `student` is a student as the
+         *     progress view lists them: the roster name of their token, the label it shows
+         *     (`token:…`, `client:…`, a name given at Start), or the student's key (a token's
+         *     sha256, `open:<name>`, `client:<id>`). `before` deletes sessions started before that
+         *     time. A student whose session is deleted gets a fresh one at their next Start. Quiz
+         *     attempts stay. With tokens on, only a teacher token may call it (403 otherwise).
+         */
+        delete: operations["deleteTeacherSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/quizzes": {
         parameters: {
             query?: never;
@@ -1724,7 +1782,7 @@ export interface components {
         };
         TeacherProgress: {
             students: {
-                /** @description The name given, else "token:<first 8 hex of its sha256>" (tokens on) or "client:<first 8 characters of the client id>". */
+                /** @description The name the token file gives the token (`token name…` lines), else the name given, else "token:<first 8 hex of its sha256>" (tokens on) or "client:<first 8 characters of the client id>". */
                 student: string;
                 sessions: {
                     labId: string;
@@ -1758,6 +1816,18 @@ export interface components {
                     best: components["schemas"]["QuizAttempt"];
                     last: components["schemas"]["QuizAttempt"];
                 }[];
+            }[];
+        };
+        DeletedSessions: {
+            deleted: {
+                sessionId: string;
+                labId: string;
+                /** @description As the progress view lists the student. */
+                student: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** @description How many VMs of the session were removed. */
+                vms: number;
             }[];
         };
         QuizAttempt: {
@@ -3186,6 +3256,75 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["LimitExceeded"];
+            503: components["responses"]["NotReady"];
+        };
+    };
+    getTeacherProgressCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Progress by student, one row per lab session or quiz. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="progress.csv"` */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example student,kind,item,id,mode,started_at,score,out_of,predicted,predicted_right,attempts,first_score,last_score,last_at
+                     *     "Lovelace, Ada",quiz,roots,5f0c…,,2026-03-02T10:00:00.000Z,4,4,,,2,3,4,2026-03-02T10:09:00.000Z
+                     */
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["LimitExceeded"];
+            503: components["responses"]["NotReady"];
+        };
+    };
+    deleteTeacherSessions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Whose sessions (roster name, label or key).
+                 * @example Ada Lovelace
+                 */
+                student?: string;
+                /**
+                 * @description Sessions started before this time, an ISO 8601 date (midnight UTC) or date-time with a zone.
+                 * @example 2026-09-01
+                 */
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sessions deleted (an empty list when none matched). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedSessions"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];
             503: components["responses"]["NotReady"];
         };

@@ -108,6 +108,20 @@ export class LabRepository {
     ]);
   }
 
+  /**
+   * Deletes sessions with their progress, in one transaction; answers those that were still
+   * there, with their VMs as they were then (a Reset may have replaced the ones read before).
+   */
+  async deleteSessions(ids: string[]): Promise<Map<string, { name: string; id: string }[]>> {
+    if (ids.length === 0) return new Map();
+    const [, present] = await this.prisma.$transaction([
+      this.prisma.labTaskProgress.deleteMany({ where: { sessionId: { in: ids } } }),
+      this.prisma.labSession.findMany({ where: { id: { in: ids } }, select: { id: true, vms: true } }),
+      this.prisma.labSession.deleteMany({ where: { id: { in: ids } } }),
+    ]);
+    return new Map(present.map((r) => [r.id, JSON.parse(r.vms) as { name: string; id: string }[]]));
+  }
+
   async progress(sessionId: string): Promise<StoredTaskProgress[]> {
     const rows = await this.prisma.labTaskProgress.findMany({ where: { sessionId }, orderBy: { n: 'asc' } });
     return rows.map((r) => ({ n: r.n, passedAt: r.passedAt, prediction: r.prediction, predictedAt: r.predictedAt }));

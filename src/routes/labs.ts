@@ -1,6 +1,7 @@
 // Labs: the catalogue, sessions (the lab's VMs, set up; once per student), predictions,
-// reset, and checks of a session's state. Teachers: everyone's progress.
+// reset, and checks of a session's state. Teachers: everyone's progress (JSON, or CSV).
 import type { FastifyRequest } from 'fastify';
+import { progressCsv } from '../labs/progress-csv.js';
 import { studentLab } from '../labs/task-view.js';
 import { requireTeacher, seesEverything } from '../plugins/app/auth.js';
 import type { Caller } from '../service/lab-sessions.js';
@@ -37,5 +38,16 @@ export const labHandlers = {
   getTeacherProgress: async (request) => {
     requireTeacher(request, "students' progress");
     return request.server.labSessions.progress();
+  },
+
+  deleteTeacherSessions: async (request) => {
+    requireTeacher(request, "deleting students' sessions");
+    return request.server.labSessions.deleteSessions(request.query ?? {});
+  },
+
+  getTeacherProgressCsv: async (request, reply) => {
+    requireTeacher(request, "students' progress");
+    const { students } = await request.server.labSessions.progress();
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="progress.csv"').send(progressCsv(students));
   },
 } satisfies Partial<Handlers>;

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LabRepository, StoredLabSession, StoredSubmission, StoredTaskProgress } from '../db/lab-repository.js';
 import { parsePrediction, samePrediction, type StoredPrediction } from '../labs/predict.js';
+import type { StudentProgress } from '../labs/progress-csv.js';
 import { gradeQuiz, withoutKey } from '../labs/quiz.js';
 import { quizAttemptsSummary } from '../labs/quiz-attempts.js';
 import {
@@ -19,7 +20,7 @@ import { LAB_MODES, type LabMode } from '../labs/task-view.js';
 import { MAX_TRACE_EVENTS, MAX_TRACED_EVENTS, type OperationTrace } from '../labs/trace.js';
 import type { Lab } from '../labs/types.js';
 import { SimError } from '../sim/index.js';
-import { notFound, ServiceError } from './errors.js';
+import { invalidInput, notFound, ServiceError } from './errors.js';
 import { LabLogTooLong, type LabService } from './lab-service.js';
 import { identifyStudent, type StudentClaim } from './lab-student.js';
 import { storedOwner, type Owner } from './owner.js';
@@ -35,6 +36,16 @@ export interface Caller {
 const ANONYMOUS = 'anonymous';
 
 const conflict = (message: string): ServiceError => new ServiceError(409, 'conflict', message);
+
+/** An ISO 8601 date (midnight UTC) or date-time with a zone (openapi.yaml checks the form), as a Date; 400 for a day the calendar lacks. */
+function isoInstant(text: string): Date {
+  const day = text.slice(0, 10);
+  const at = new Date(text);
+  // Date() rolls 2026-02-31 over into March: a real day reads back the same.
+  if (Number.isNaN(at.getTime()) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day)
+    throw invalidInput(`before is not a date: ${text}`, 'before');
+  return at;
+}
 
 const ungradable = (error: unknown): undefined => {
   if (error instanceof LabLogTooLong) return undefined;
@@ -63,6 +74,8 @@ export class LabSessions {
     private readonly labs: LabService,
     private readonly repo: LabRepository,
     private readonly vms: VmStore,
+    /** Token hash -> the name the token file gives it: teachers see it rather than the label given at Start. */
+    private readonly tokenNames: ReadonlyMap<string, string>,
   ) {}
 
   /** 201 and a new session, or 200 and the student's existing one (nothing created); 409 for its other mode. */
@@ -176,13 +189,13 @@ export class LabSessions {
    * passed and its prediction (what, when, and right or wrong once the call has run); and
    * per quiz the first, best and last attempt and how many.
    */
-  async progress() {
+  async progress(): Promise<{ students: StudentProgress[] }> {
     const sessions = await this.repo.sessions();
     const progress = await this.repo.allProgress();
-    const students = new Map<string, { student: string; sessions: unknown[]; quizzes: unknown[] }>();
+    const students = new Map<string, StudentProgress>();
     const entry = (key: string, label: string) => {
       let e = students.get(key);
-      if (!e) students.set(key, (e = { student: label, sessions: [], quizzes: [] }));
+      if (!e) students.set(key, (e = { student: this.tokenNames.get(key) ?? label, sessions: [], quizzes: [] }));
       return e;
     };
     for (const s of sessions) {
@@ -227,6 +240,33 @@ export class LabSessions {
       entry(key, label).quizzes.push({ quizId, topic: topics.get(quizId)!, ...quizAttemptsSummary(list) });
     }
     return { students: [...students.values()] };
+  }
+
+  /**
+   * Deletes the sessions matching every filter given (at least one: a call without any would
+   * delete every session): `student` a student's roster name, label or key, `before` a time
+   * they started before. Their VMs are removed once their rows are gone, so a Start meanwhile
+   * makes a fresh session rather than reopening one losing its VMs.
+   */
+  async deleteSessions(filter: { student?: string; before?: string }) {
+    if (filter.student === undefined && filter.before === undefined)
+      throw invalidInput('say which sessions to delete: ?student=<name, label or key> and/or ?before=<ISO date>', 'student');
+    const before = filter.before === undefined ? undefined : isoInstant(filter.before);
+    const label = (s: StoredLabSession) => (s.studentKey !== null && this.tokenNames.get(s.studentKey)) || s.student || ANONYMOUS;
+    const matches = (await this.repo.sessions()).filter(
+      (s) =>
+        (filter.student === undefined || [s.studentKey, s.student, label(s)].includes(filter.student)) &&
+        (before === undefined || s.createdAt < before),
+    );
+    const deleted = await this.repo.deleteSessions(matches.map((s) => s.id));
+    const gone = matches.flatMap((s) => {
+      const vms = deleted.get(s.id);
+      return vms ? [{ ...s, vms }] : [];
+    });
+    await this.labs.removeVms(gone.flatMap((s) => s.vms));
+    return {
+      deleted: gone.map((s) => ({ sessionId: s.id, labId: s.labId, student: label(s), createdAt: s.createdAt.toISOString(), vms: s.vms.length })),
+    };
   }
 
   /**

@@ -63,6 +63,7 @@ describe('loadConfig', () => {
       rateLimit: { max: 0, windowMs: 1000 },
       apiTokenHashes: [hashToken('one'), hashToken('two')],
       teacherTokenHashes: [hashToken('prof')],
+      tokenNames: new Map(),
       sqliteSynchronous: 'FULL',
       shutdownTimeoutMs: 500,
       shutdownDrainMs: 200,
@@ -82,6 +83,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ API_TOKENS_FILE: `${file}-missing` })).toThrow(/API_TOKENS_FILE/);
     expect(loadConfig({ TEACHER_TOKENS_FILE: file }).teacherTokenHashes.sort()).toEqual([hashToken('alpha'), hashToken('beta')].sort());
     expect(() => loadConfig({ TEACHER_TOKENS: 'a b' })).toThrow(/TEACHER_TOKENS/);
+  });
+
+  it("takes the rest of a token file line as that token's display name", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prefault-lab-tokens-'));
+    writeFileSync(join(dir, 'students'), '# class 3B\n  alpha   Ada Lovelace, Jr. \r\nbeta\n\ngamma\t"Grace" Hopper\n');
+    writeFileSync(join(dir, 'teachers'), 'prof Prof. Turing\n');
+    const config = loadConfig({ API_TOKENS_FILE: join(dir, 'students'), TEACHER_TOKENS_FILE: join(dir, 'teachers'), API_TOKENS: 'delta' });
+    expect(config.apiTokenHashes.sort()).toEqual(['alpha', 'beta', 'gamma', 'delta'].map(hashToken).sort());
+    expect(config.teacherTokenHashes).toEqual([hashToken('prof')]);
+    expect(config.tokenNames).toEqual(
+      new Map([
+        [hashToken('alpha'), 'Ada Lovelace, Jr.'],
+        [hashToken('gamma'), '"Grace" Hopper'],
+        [hashToken('prof'), 'Prof. Turing'],
+      ]),
+    );
   });
 
   it('keeps only the hash of METRICS_TOKEN; unset, /metrics stays open', () => {

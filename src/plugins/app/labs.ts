@@ -17,11 +17,11 @@ declare module 'fastify' {
 }
 
 export default fp(
-  async function labs(app: FastifyInstance, options: { labsDir?: string }) {
+  async function labs(app: FastifyInstance, options: { labsDir?: string; tokenNames?: ReadonlyMap<string, string> }) {
     const repo = new LabRepository(app.prisma);
     const labService = new LabService(loadCatalogue(options.labsDir ?? LABS_DIR), repo, app.vmStore);
     app.decorate('labService', labService);
-    app.decorate('labSessions', new LabSessions(labService, repo, app.vmStore));
+    app.decorate('labSessions', new LabSessions(labService, repo, app.vmStore, options.tokenNames ?? new Map()));
     app.decorate('scenarioService', new ScenarioService(app.vmStore));
   },
   { name: 'labs', dependencies: ['persistence'] },
