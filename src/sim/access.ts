@@ -85,7 +85,6 @@ function runAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind, lo
       let flags = spteFlags(leaf.spte);
       if (!root.role.adDisabled) flags |= SPTE_ACCESSED | (write ? SPTE_DIRTY : 0);
       hardwareSetAccessedDirty(state, leaf.table, leaf.index, leaf.spte - spteFlags(leaf.spte) + flags);
-      if (write) markDirty(state, roleAddressSpace(root.role), gfn);
       return done(0, null);
     }
     initPageFault(f, gfn, fullGfn, isPrivate, roleAddressSpace(root.role), write, exec, false, host.nxHugePages);
@@ -116,10 +115,4 @@ function hardwareAllows(spte: number, write: boolean, exec: boolean): boolean {
   if (write && !(flags & SPTE_WRITABLE)) return false;
   if (exec && !(flags & SPTE_EXECUTABLE)) return false;
   return true;
-}
-
-/** mark_page_dirty_in_slot for a write the CPU completed on a writable SPTE. */
-function markDirty(state: VmState, asId: number, gfn: number): void {
-  const slot = state.slots.lookup(asId, gfn);
-  if (slot?.logDirtyPages) slot.dirtyPages.add(gfn - slot.baseGfn);
 }

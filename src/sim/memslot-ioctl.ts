@@ -113,7 +113,6 @@ export function setUserMemoryRegion(state: VmState, asId: number, id: number, sp
     backingWritable: spec.backing?.writable ?? true,
     backingMapped: spec.backing?.mapped ?? true,
     hostWritten: new Set(),
-    dirtyPages: new Set(),
   };
   // KVM_MR_CREATE zaps nothing; stale MMIO SPTEs are replaced when next faulted.
   state.slots.insert(slot);
@@ -165,7 +164,6 @@ function applyDirtyLogging(state: VmState, slot: Memslot, on: boolean): void {
   const end = slot.baseGfn + slot.npages;
   const roots = state.roots.valid().filter((r) => (r.role.smm ? 1 : 0) === slot.asId);
   if (on) {
-    slot.dirtyPages.clear();
     for (const root of roots) {
       // kvm_mmu_slot_try_split_huge_pages returns at once without the TDP MMU.
       if (state.config.host.eagerPageSplit && state.config.host.tdpMmu) splitHugePagesTo4K(state, root, start, end);

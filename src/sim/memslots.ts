@@ -27,8 +27,6 @@ export interface Memslot {
   backingMapped: boolean;
   /** Host pages (at backing granularity) a guest write has since made writable (CoW broken). */
   hostWritten: Set<number>;
-  /** KVM_GET_DIRTY_LOG's bitmap, as gfn offsets marked by writable SPTEs (mark_page_dirty_in_slot). */
-  dirtyPages: Set<number>;
 }
 
 export const slotEndGfn = (s: Memslot): number => s.baseGfn + s.npages;

@@ -8,7 +8,6 @@ export type { Hex };
 
 export const U64_MAX = (1n << 64n) - 1n;
 export const PAGE_SHIFT = 12;
-export const PAGE_SIZE = 4096;
 
 /** PG_LEVEL_4K/2M/1G as 1/2/3; frames covered by one entry at a level. */
 export const PAGES_PER_LEVEL = [0, 1, 512, 262144, 134217728, 68719476736] as const;

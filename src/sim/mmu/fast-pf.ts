@@ -11,22 +11,14 @@ import { emit, fastPfFixDirectSpte, sptepOf, traceSpte } from './set-spte.js';
 import {
   SPTE_ACCESSED,
   SPTE_ACCESS_TRACKED,
-  SPTE_EXECUTABLE,
   SPTE_HOST_WRITABLE,
   SPTE_WRITABLE,
+  isAccessAllowed,
   isMmioSpte,
   makeSpte,
   spteFlags,
   sptePfn,
 } from './spte.js';
-
-/** is_access_allowed on flags. */
-function accessAllowed(flags: number, f: KvmPageFault): boolean {
-  if (flags & SPTE_ACCESS_TRACKED) return false;
-  if (f.write && !(flags & SPTE_WRITABLE)) return false;
-  if (f.exec && !(flags & SPTE_EXECUTABLE)) return false;
-  return true;
-}
 
 /**
  * Returns RET_PF_FIXED or RET_PF_SPURIOUS (at the initial 4K goal), or undefined to go on
@@ -40,16 +32,14 @@ export function fastPageFault(state: VmState, root: TdpRoot, f: KvmPageFault): n
   const flags = spteFlags(old);
   let ret = RET_PF_INVALID;
   let next = flags;
-  if (accessAllowed(flags, f)) ret = RET_PF_SPURIOUS;
+  if (isAccessAllowed(flags, f)) ret = RET_PF_SPURIOUS;
   else {
     // restore_acc_track_spte; from 6.13 also "| shadow_accessed_mask" (A written without hardware A/D).
     if (flags & SPTE_ACCESS_TRACKED) next = (next & ~SPTE_ACCESS_TRACKED) | (state.switches.adBitsAlways ? SPTE_ACCESSED : 0);
     // Only an MMU-writable SPTE gets W back here; never a huge one in a dirty-logging slot.
     if (f.write && next & SPTE_HOST_WRITABLE && !(leaf.level > 1 && slot?.logDirtyPages)) next |= SPTE_WRITABLE;
-    if (next !== flags && accessAllowed(next, f)) {
+    if (next !== flags && isAccessAllowed(next, f)) {
       fastPfFixDirectSpte(state, leaf.table, leaf.index, makeSpte(sptePfn(old), next));
-      // fast_pf_fix_direct_spte: a newly writable SPTE marks the page dirty.
-      if (next & SPTE_WRITABLE && !(flags & SPTE_WRITABLE) && slot?.logDirtyPages) slot.dirtyPages.add(f.gfn - slot.baseGfn);
       ret = RET_PF_FIXED;
     }
   }

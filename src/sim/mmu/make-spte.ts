@@ -53,8 +53,5 @@ export function makeLeafFlags(state: VmState, root: TdpRoot, f: KvmPageFault, le
   }
   if (f.prefetch && adDisabled) flags = markSpteForAccessTrack(flags, true); // with A/D, A is clear already
   if (f.isPrivate) flags |= SPTE_SIM_PRIVATE;
-  // mark_page_dirty_in_slot, for the SPTE as finally made (an access-tracked one is not writable).
-  const slot = f.slot;
-  if (slot !== undefined && slot.logDirtyPages && flags & SPTE_WRITABLE) slot.dirtyPages.add(f.gfn - slot.baseGfn);
   return flags;
 }

@@ -10,17 +10,7 @@ import { makeLeafFlags } from './make-spte.js';
 import { directPtePrefetch } from './prefetch.js';
 import { TableBudgetExceeded, type TdpRoot } from './roots.js';
 import { emit, sptepOf, tdpMmuLinkSp, tdpMmuSetSpte, tdpMmuSplitHugePage, traceSpte } from './set-spte.js';
-import {
-  SPTE_ACCESS_TRACKED,
-  SPTE_EXECUTABLE,
-  SPTE_MMIO,
-  SPTE_WRITABLE,
-  SHADOW_NONPRESENT,
-  isLastSpte,
-  isShadowPresent,
-  makeSpte,
-  spteFlags,
-} from './spte.js';
+import { SHADOW_NONPRESENT, SPTE_MMIO, isAccessAllowed, isLastSpte, isShadowPresent, makeSpte, spteFlags } from './spte.js';
 import type { PageTable } from './table.js';
 
 /** fault->pfn &= ~(KVM_PAGES_PER_HPAGE(level) - 1): a huge leaf maps from its first frame. */
@@ -42,15 +32,6 @@ function disallowedHugepageAdjust(state: VmState, f: KvmPageFault, iter: TdpIter
     const child = childTable(iter);
     if (child?.nxHugePageDisallowed) f.goalLevel--;
   }
-}
-
-/** is_access_allowed: the leaf permits the faulting access as it stands. */
-function accessAllowed(spte: number, f: KvmPageFault): boolean {
-  const flags = spteFlags(spte);
-  if (flags & SPTE_ACCESS_TRACKED) return false;
-  if (f.write && !(flags & SPTE_WRITABLE)) return false;
-  if (f.exec && !(flags & SPTE_EXECUTABLE)) return false;
-  return true;
 }
 
 /** trace_kvm_mmu_spte_requested (kvm_tdp_mmu_map; the pfn is 0 for a no-slot fault). Off the hot path. */
@@ -78,7 +59,7 @@ function traceSetSpte(state: VmState, root: TdpRoot, table: PageTable, index: nu
 function spuriousOverPresent(state: VmState, f: KvmPageFault, old: number, level: number): boolean {
   const leaf = isLastSpte(old, level);
   // 386d69f9f29b (6.13): the TDP MMU stops when the present leaf already allows the access.
-  if (state.switches.accessAllowedSpurious && leaf && accessAllowed(old, f)) return true;
+  if (state.switches.accessAllowedSpurious && leaf && isAccessAllowed(spteFlags(old), f)) return true;
   if (!f.prefetch) return false;
   // 6.16+ (ea9fcdf76d3d, d17cc13cc484): a prefetch over a present *leaf*.
   if (state.switches.spuriousNeedsLeaf) return leaf;

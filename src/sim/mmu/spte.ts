@@ -42,6 +42,14 @@ export const SHADOW_NONPRESENT = 0;
 export const makeSpte = (pfn: number, flags: number): number => pfn * 512 + flags;
 /** The low flag bits. A floor division by a power of two is exact and, unlike `%` on doubles (fmod), cheap. */
 export const spteFlags = (spte: number): number => spte - Math.floor(spte / 512) * 512;
+
+/** is_access_allowed (spte.h): a leaf with these flags permits the access as it stands. */
+export function isAccessAllowed(flags: number, access: { write: boolean; exec: boolean }): boolean {
+  if (flags & SPTE_ACCESS_TRACKED) return false;
+  if (access.write && !(flags & SPTE_WRITABLE)) return false;
+  if (access.exec && !(flags & SPTE_EXECUTABLE)) return false;
+  return true;
+}
 export const sptePfn = (spte: number): number => Math.floor(spte / 512);
 
 export const isShadowPresent = (spte: number): boolean => (spteFlags(spte) & SPTE_PRESENT) !== 0;
