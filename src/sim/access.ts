@@ -18,7 +18,7 @@ import { findLeaf, listChangedLeaves } from './mmu/inspect.js';
 import { freeObsoleteRootsOf, kvmMmuReload } from './mmu/load.js';
 import { currentMmuKind, roleAddressSpace } from './mmu/role.js';
 import { hardwareSetAccessedDirty } from './mmu/set-spte.js';
-import { SPTE_ACCESSED, SPTE_ACCESS_TRACKED, SPTE_DIRTY, SPTE_EXECUTABLE, SPTE_PRESENT, SPTE_WRITABLE, isMmioSpte, spteFlags } from './mmu/spte.js';
+import { SPTE_ACCESSED, SPTE_DIRTY, SPTE_PRESENT, isAccessAllowed, isMmioSpte, spteFlags } from './mmu/spte.js';
 import { errnoName, ioctlResult } from './errno.js';
 import { RELOAD_FAILED_REASON, faultErrorReason } from './fault-reasons.js';
 import { kvmGfnDirectBits, type Vcpu, type VmState } from './state.js';
@@ -108,11 +108,8 @@ function runAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind, lo
   return done(0, null);
 }
 
-/** What the CPU's page walk permits without a fault. */
+/** What the CPU's page walk permits without a fault: a present leaf that is_access_allowed. */
 function hardwareAllows(spte: number, write: boolean, exec: boolean): boolean {
   const flags = spteFlags(spte);
-  if (!(flags & SPTE_PRESENT) || flags & SPTE_ACCESS_TRACKED) return false;
-  if (write && !(flags & SPTE_WRITABLE)) return false;
-  if (exec && !(flags & SPTE_EXECUTABLE)) return false;
-  return true;
+  return (flags & SPTE_PRESENT) !== 0 && isAccessAllowed(flags, { write, exec });
 }
