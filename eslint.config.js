@@ -6,7 +6,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'dist.building-*/', 'data/', 'coverage/', 'reports/', '.stryker-tmp/', 'src/contract/openapi-types.ts'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'dist.building-*/',
+      'data/',
+      'coverage/',
+      'reports/',
+      '.stryker-tmp/',
+      'src/contract/openapi-types.ts',
+      'client/openapi-types.ts',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommended,

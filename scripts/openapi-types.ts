@@ -1,13 +1,15 @@
 // Generates src/contract/openapi-types.ts from openapi.yaml (npm run gen:types): the request
-// and response types the route handlers are typed with. Properties with a `default` stay
-// optional (defaultNonNullable: false), as the document means them for requests.
-// test/contract/openapi-types.test.ts checks that the committed file is up to date.
+// and response types the route handlers are typed with, and the same file for the typed client
+// (client/openapi-types.ts), which ships without importing the server. Properties with a
+// `default` stay optional (defaultNonNullable: false), as the document means them for requests.
+// test/contract/openapi-types.test.ts checks that the committed files are up to date.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 
 const DOCUMENT = new URL('../openapi.yaml', import.meta.url);
 export const TYPES_FILE = fileURLToPath(new URL('../src/contract/openapi-types.ts', import.meta.url));
+export const CLIENT_TYPES_FILE = fileURLToPath(new URL('../client/openapi-types.ts', import.meta.url));
 
 const BANNER = `// Generated from openapi.yaml by scripts/openapi-types.ts (npm run gen:types): do not edit.\n\n`;
 
@@ -15,4 +17,7 @@ export async function generateTypes(): Promise<string> {
   return BANNER + astToString(await openapiTS(DOCUMENT, { defaultNonNullable: false }));
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) writeFileSync(TYPES_FILE, await generateTypes());
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const types = await generateTypes();
+  for (const file of [TYPES_FILE, CLIENT_TYPES_FILE]) writeFileSync(file, types);
+}
