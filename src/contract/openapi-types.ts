@@ -1216,10 +1216,12 @@ export interface components {
         /** @enum {string} */
         VmType: "default" | "sw_protected" | "sev" | "sev_es" | "sev_snp" | "tdx";
         /**
-         * @description The kernel version whose behaviour is simulated.
+         * @description The kernel version whose behaviour is simulated. An x86 VM takes every value; from 6.19 on
+         *     it answers as 6.18 does, except that failure reasons name `kvm_tdp_page_prefault`, which
+         *     6.19 renamed from `kvm_tdp_map_page` (kvm-prefault-spec-part2.md §17).
          * @enum {string}
          */
-        KernelVersion: "6.11" | "6.12" | "6.13" | "6.14" | "6.15" | "6.16" | "6.17" | "6.18";
+        KernelVersion: "6.11" | "6.12" | "6.13" | "6.14" | "6.15" | "6.16" | "6.17" | "6.18" | "6.19" | "7.0" | "7.1" | "7.2" | "7.3" | "7.4";
         /**
          * @description upstream (merged) | switch-root-mmu (v2 patch: always populate L1 GPA) | reject-smm-guest-mode (follow-up: EOPNOTSUPP in SMM or guest mode)
          * @enum {string}
