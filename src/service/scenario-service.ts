@@ -5,6 +5,7 @@ import { DEFAULT_IMPORT_CAPS, exportScenario, importScenario, replayScenario, Sc
 import type { Operation, OperationResult } from '../sim/index.js';
 import { invalidInput, ServiceError } from './errors.js';
 import type { Owner } from './owner.js';
+import { requireHttpArch } from './vm-arch.js';
 import type { VmStore, VmView } from './vm-store.js';
 
 /**
@@ -48,6 +49,7 @@ export class ScenarioService {
    * each runs in the engine host like any call, and is built only when its turn comes.
    */
   async importVm(scenario: Record<string, unknown>, owner: Owner | undefined): Promise<ImportReport> {
+    requireHttpArch(scenario.arch);
     let imported: ReturnType<typeof importScenario>;
     try {
       imported = importScenario(scenario);

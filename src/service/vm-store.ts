@@ -23,9 +23,10 @@ import { movedError, newRecord, VmRegistry, type VmRecord } from './registry.js'
 import { Replayer } from './replayer.js';
 import { BoundedKeyedQueue, DEFAULT_QUEUE_BOUNDS, type QueueBounds, type QueueDepths } from './bounded-queue.js';
 import { StartupLoad } from './startup.js';
+import { HTTP_ARCH, requireHttpArch } from './vm-arch.js';
 
 /** A VM as the API shows it. */
-export type VmView = { id: string } & VmConfig & { createdAt: string } & EngineState;
+export type VmView = { id: string; arch: typeof HTTP_ARCH } & VmConfig & { createdAt: string } & EngineState;
 
 export interface LogEntryView {
   seq: number;
@@ -126,7 +127,8 @@ export class VmStore {
     return this.registry.visible(id, owner);
   }
 
-  async create(input: VmConfigInput, owner: Owner | undefined): Promise<VmView> {
+  async create(input: VmConfigInput & { arch?: string }, owner: Owner | undefined): Promise<VmView> {
+    requireHttpArch(input.arch);
     const stored = storedOwner(owner);
     this.registry.checkRoom();
     const config = withVmDefaults(input);
@@ -423,6 +425,7 @@ export class VmStore {
 
 const view = (record: VmRecord, state: EngineState): VmView => ({
   id: record.id,
+  arch: HTTP_ARCH,
   ...record.config,
   createdAt: record.createdAt.toISOString(),
   preFaultAllowed: state.preFaultAllowed,

@@ -2,15 +2,16 @@
 // (v2)"): level names of every arch, the 7.x kernel axis, and the pre-fault answer with the
 // v2 row fields. Plain JSON like types.ts, u64 values as lower-case "0x..." strings.
 
-import type { ErrnoName, Hex, IoctlResult, PreFaultInject } from './types.js';
+import { kernelAtLeast } from './config.js';
+import type { ErrnoName, Hex, IoctlResult, KernelVersion, PreFaultInject } from './types.js';
 
 /** Leaf and table sizes of all three arches (contract "Values": level names). */
 export type ArchLevelName = '4K' | '16K' | '64K' | '1M' | '2M' | '32M' | '512M' | '1G' | '2G';
 
 /** Kernels the arm64 and s390 engines accept (contract v2: 7.0 … 7.4, default 7.4). */
-export const ARCH_KERNELS = ['7.0', '7.1', '7.2', '7.3', '7.4'] as const;
+export const ARCH_KERNELS = ['7.0', '7.1', '7.2', '7.3', '7.4'] as const satisfies readonly KernelVersion[];
 export type ArchKernel = (typeof ARCH_KERNELS)[number];
-export const archKernelAtLeast = (k: ArchKernel, min: ArchKernel): boolean => ARCH_KERNELS.indexOf(k) >= ARCH_KERNELS.indexOf(min);
+export const archKernelAtLeast = (k: ArchKernel, min: ArchKernel): boolean => kernelAtLeast(k, min);
 
 /** `backing` of a v2 memslot: the v1 fields plus the host folio/VMA kind and poisoned pages. */
 export interface ArchBacking {

@@ -3,14 +3,24 @@
 // path itself stays a plain RET_PF_* / -errno machine as in the kernel.
 
 import { EAGAIN, EFAULT, EINTR, EIO, ENOMEM, RET_PF_EMULATE, type KvmPageFault } from './mmu/fault.js';
+import { kernelAtLeast } from './config.js';
 import type { VmState } from './state.js';
+import type { KernelVersion } from './types.js';
+
+/**
+ * The x86 pre-fault wrapper around kvm_mmu_do_page_fault, by its name in `kernel`: 6.19 renamed
+ * kvm_tdp_map_page() to kvm_tdp_page_prefault() with no functional change (6de2fb089bb2;
+ * kvm-prefault-spec-part2.md §17.1, §17.2).
+ */
+export const tdpPrefaultFn = (kernel: KernelVersion): string => (kernelAtLeast(kernel, '6.19') ? 'kvm_tdp_page_prefault' : 'kvm_tdp_map_page');
 
 /** kvm_mmu_reload -> kvm_mmu_load could not allocate the root (pre-fault check C, and KVM_RUN). */
 export const RELOAD_FAILED_REASON = 'kvm_mmu_reload() failed: no memory for the root page table (kvm_mmu_load)';
 
 export function faultErrorReason(state: VmState, f: KvmPageFault, code: number): string {
+  const prefaultFn = tdpPrefaultFn(state.config.kernel);
   if (code === RET_PF_EMULATE)
-    return 'no memslot covers the gfn: kvm_handle_noslot_fault answers RET_PF_EMULATE, which kvm_tdp_page_prefault turns into ENOENT';
+    return `no memslot covers the gfn: kvm_handle_noslot_fault answers RET_PF_EMULATE, which ${prefaultFn} turns into ENOENT`;
   if (code === ENOMEM) return "no memory for a page-table page: the VM's page-table budget is spent (mmu_topup_memory_caches for kvm_tdp_mmu_map)";
   if (code === EFAULT) {
     if (state.hasPrivateMem && f.isPrivate !== state.attrs.isPrivate(f.gfn))
@@ -21,8 +31,7 @@ export function faultErrorReason(state: VmState, f: KvmPageFault, code: number):
     return 'the host address of the gfn is not mapped: the pfn lookup gives KVM_PFN_ERR_FAULT (kvm_handle_error_pfn)';
   }
   if (code === EAGAIN) return 'the memslot is being deleted or moved (KVM_MEMSLOT_INVALID) and the fault is a prefetch (kvm_mmu_faultin_pfn)';
-  if (code === EINTR) return 'a signal is pending while the fault retries: signal_pending(current) in kvm_tdp_page_prefault';
-  if (code === EIO)
-    return 'the fault ended neither FIXED, SPURIOUS nor EMULATE: WARN "could not fix page fault during prefault" (kvm_tdp_page_prefault)';
+  if (code === EINTR) return `a signal is pending while the fault retries: signal_pending(current) in ${prefaultFn}`;
+  if (code === EIO) return `the fault ended neither FIXED, SPURIOUS nor EMULATE: WARN "could not fix page fault during prefault" (${prefaultFn})`;
   return `the fault returned ${code} (kvm_mmu_do_page_fault)`;
 }

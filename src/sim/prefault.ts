@@ -27,7 +27,7 @@ import { kvmGfnDirectBits, noAdPredicates, type Vcpu, type VmState } from './sta
 import { IterationTrace, MappingCoalescer } from './trace.js';
 import { errnoName, ioctlResult } from './errno.js';
 import { isAliasGfn, kernelAtLeast } from './config.js';
-import { RELOAD_FAILED_REASON, faultErrorReason } from './fault-reasons.js';
+import { RELOAD_FAILED_REASON, faultErrorReason, tdpPrefaultFn } from './fault-reasons.js';
 import type { Memslot } from './memslots.js';
 import type { KernelVersion, PreFaultInject, PreFaultResult } from './types.js';
 import { PAGES_PER_LEVEL, U64_MAX, hex, isPageAligned } from './u64.js';
@@ -203,7 +203,7 @@ function x86PreFaultStep(ctx: CallContext, gfn: number, pages: number): number {
       ctx,
       gfn,
       EOPNOTSUPP,
-      `the vCPU's current MMU is ${policy.mmuKind === 'shadow' ? 'shadow paging (TDP disabled)' : "the nested MMU shadowing L1's EPT/NPT"}, not kvm_tdp_page_fault (kvm_tdp_page_prefault)`,
+      `the vCPU's current MMU is ${policy.mmuKind === 'shadow' ? 'shadow paging (TDP disabled)' : "the nested MMU shadowing L1's EPT/NPT"}, not kvm_tdp_page_fault (${tdpPrefaultFn(state.config.kernel)})`,
     );
   const root = isPrivate && vcpu.mirrorRoot ? vcpu.mirrorRoot : vcpu.root!;
   if (!ctx.root) ctx.root = root;
@@ -215,7 +215,7 @@ function x86PreFaultStep(ctx: CallContext, gfn: number, pages: number): number {
       ctx,
       gfn,
       EINTR,
-      'the loaded root is obsolete, every attempt is RET_PF_RETRY (is_page_fault_stale) until signal_pending(current) ends the retry loop (kvm_tdp_page_prefault)',
+      `the loaded root is obsolete, every attempt is RET_PF_RETRY (is_page_fault_stale) until signal_pending(current) ends the retry loop (${tdpPrefaultFn(state.config.kernel)})`,
     );
   }
   const f = ctx.fault;
@@ -256,7 +256,7 @@ function slowPageFault(ctx: CallContext, root: TdpRoot, f: KvmPageFault): number
       ctx,
       f.gfn,
       EINTR,
-      'the memslot is being deleted (KVM_MEMSLOT_INVALID): kvm_mmu_faultin_pfn answers RET_PF_RETRY until signal_pending(current) ends the retry loop (kvm_tdp_page_prefault)',
+      `the memslot is being deleted (KVM_MEMSLOT_INVALID): kvm_mmu_faultin_pfn answers RET_PF_RETRY until signal_pending(current) ends the retry loop (${tdpPrefaultFn(state.config.kernel)})`,
     );
   }
   return kvmTdpPageFault(state, root, f);

@@ -8,7 +8,8 @@ export type LevelName = '4K' | '2M' | '1G';
 export type VmType = 'default' | 'sw_protected' | 'sev' | 'sev_es' | 'sev_snp' | 'tdx';
 export type Vendor = 'intel' | 'amd';
 export type PrefaultPolicy = 'upstream' | 'switch-root-mmu' | 'reject-smm-guest-mode';
-export const KERNEL_VERSIONS = ['6.11', '6.12', '6.13', '6.14', '6.15', '6.16', '6.17', '6.18'] as const;
+/** Every kernel the engines know, oldest first (contract v2: x86 takes them all, arm64/s390 the 7.x ones). */
+export const KERNEL_VERSIONS = ['6.11', '6.12', '6.13', '6.14', '6.15', '6.16', '6.17', '6.18', '6.19', '7.0', '7.1', '7.2', '7.3', '7.4'] as const;
 export type KernelVersion = (typeof KERNEL_VERSIONS)[number];
 export const VM_TYPES: readonly VmType[] = ['default', 'sw_protected', 'sev', 'sev_es', 'sev_snp', 'tdx'];
 export const POLICIES: readonly PrefaultPolicy[] = ['upstream', 'switch-root-mmu', 'reject-smm-guest-mode'];

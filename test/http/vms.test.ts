@@ -28,6 +28,7 @@ describe('POST /v1/vms', () => {
     expectDocumented(res, 'createVm');
     expect(res.body).toEqual({
       id: expect.any(String),
+      arch: 'x86',
       name: 'lab-1',
       type: 'default',
       host: DEFAULT_HOST,

@@ -48,13 +48,13 @@ describe('pre-fault: the x86 step (kvm_arch_vcpu_pre_fault_memory, kvm_tdp_page_
     expectReason(
       prefault(makeVm({ host: { tdp: false } }, slot), 0, 0x1000),
       'EOPNOTSUPP',
-      /shadow paging.*not kvm_tdp_page_fault \(kvm_tdp_page_prefault\)/,
+      /shadow paging.*not kvm_tdp_page_fault \(kvm_tdp_map_page\)/,
     ));
   it('G: L2 under nested TDP runs the nested MMU', () =>
     expectReason(
       prefault(makeVm({}, slot, [{ id: 0, guestMode: true, nestedTdp: true }]), 0, 0x1000),
       'EOPNOTSUPP',
-      /nested MMU.*not kvm_tdp_page_fault \(kvm_tdp_page_prefault\)/,
+      /nested MMU.*not kvm_tdp_page_fault \(kvm_tdp_map_page\)/,
     ));
   it('R1: reject-smm-guest-mode refuses an SMM vCPU', () =>
     expectReason(
@@ -75,7 +75,7 @@ describe('pre-fault: the x86 step (kvm_arch_vcpu_pre_fault_memory, kvm_tdp_page_
     ]);
     prefault(vm, 0, 0x1000);
     vm.apply({ op: 'delete_memslot', addressSpace: 0, slot: 1 });
-    expectReason(prefault(vm, 0x1000, 0x1000), 'EINTR', /obsolete.*is_page_fault_stale.*\(kvm_tdp_page_prefault\)/);
+    expectReason(prefault(vm, 0x1000, 0x1000), 'EINTR', /obsolete.*is_page_fault_stale.*\(kvm_tdp_map_page\)/);
   });
   it('EMULATE (no memslot) is ENOENT', () =>
     expectReason(prefault(makeVm({}, slot), 4 * GiB, 0x1000), 'ENOENT', /no memslot.*kvm_handle_noslot_fault.*ENOENT/));
