@@ -19,7 +19,8 @@ export interface paths {
          * @description KVM_CREATE_VM with the host configuration to simulate. Every field but `name` has
          *     the default shown in the schema. Combinations the kernel cannot produce (a TDX VM on
          *     AMD, an SEV VM on Intel, a protected VM without the TDP MMU, ...) are a 400 naming
-         *     the field.
+         *     the field. `arch` is `x86` (the default): `arm64` and `s390` are a 400 naming `arch`,
+         *     because they are not available over HTTP yet.
          */
         post: operations["createVm"];
         delete?: never;
@@ -1216,10 +1217,18 @@ export interface components {
         /** @enum {string} */
         VmType: "default" | "sw_protected" | "sev" | "sev_es" | "sev_snp" | "tdx";
         /**
-         * @description The kernel version whose behaviour is simulated.
+         * @description The VM's architecture (contract v2). The service runs `x86` only: `arm64` and `s390`,
+         *     which the engine models, are not available over HTTP yet and are a 400 naming `arch`.
          * @enum {string}
          */
-        KernelVersion: "6.11" | "6.12" | "6.13" | "6.14" | "6.15" | "6.16" | "6.17" | "6.18";
+        Arch: "x86" | "arm64" | "s390";
+        /**
+         * @description The kernel version whose behaviour is simulated. An x86 VM takes every value; from 6.19 on
+         *     it answers as 6.18 does, except that failure reasons name `kvm_tdp_page_prefault`, which
+         *     6.19 renamed from `kvm_tdp_map_page` (kvm-prefault-spec-part2.md §17).
+         * @enum {string}
+         */
+        KernelVersion: "6.11" | "6.12" | "6.13" | "6.14" | "6.15" | "6.16" | "6.17" | "6.18" | "6.19" | "7.0" | "7.1" | "7.2" | "7.3" | "7.4";
         /**
          * @description upstream (merged) | switch-root-mmu (v2 patch: always populate L1 GPA) | reject-smm-guest-mode (follow-up: EOPNOTSUPP in SMM or guest mode)
          * @enum {string}
@@ -1228,6 +1237,8 @@ export interface components {
         VmCreate: {
             /** @description No control characters (PostgreSQL text cannot hold NUL). */
             name: string;
+            /** @description `x86` when absent (the VM view always says it); `arm64` and `s390` are a 400 naming `arch`. */
+            arch?: components["schemas"]["Arch"];
             /** @default default */
             type?: components["schemas"]["VmType"];
             host?: components["schemas"]["HostConfigInput"];
@@ -1259,6 +1270,11 @@ export interface components {
         QuirkName: "SLOT_ZAP_ALL";
         Vm: {
             id: string;
+            /**
+             * @description Always `x86` here: the only architecture the service runs yet.
+             * @enum {string}
+             */
+            arch: "x86";
             name: string;
             type: components["schemas"]["VmType"];
             host: components["schemas"]["HostConfig"];
@@ -1602,6 +1618,8 @@ export interface components {
             /** @description Name of the imported VM: at most 100 characters, as a VM name. */
             name?: string;
             description?: string;
+            /** @description Contract v2: `x86` when absent; `arm64` and `s390` are a 400 naming `arch` (not available over HTTP yet). An export of an x86 VM leaves it out. */
+            arch?: components["schemas"]["Arch"];
             kernel?: Record<string, never>;
             host?: Record<string, never>;
             vm?: Record<string, never>;
