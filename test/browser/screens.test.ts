@@ -1,0 +1,99 @@
+// What students saw on screen: a ret prediction shown back by its errno name, a viewer
+// pre-fault that sends no default `inject`, and a lab's Reset that clears the last call and
+// the call forms.
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { eventually, haveChromium, missingChromium, settled, tid, useBrowser } from './harness.js';
+
+missingChromium('test/browser/screens.test.ts');
+
+describe.skipIf(!haveChromium)('what the pages show, in chromium', { timeout: 180_000 }, () => {
+  const browser = useBrowser();
+
+  async function api(page: Page, method: 'get' | 'post', path: string, data?: object) {
+    const res = await page.request[method](`${browser.url}${path}`, data ? { data } : undefined);
+    expect(res.status(), await res.text()).toBeLessThan(300);
+    return res.json();
+  }
+
+  async function startGuided(page: Page, lab: string): Promise<void> {
+    await tid(page, `lab-start-${lab}`).click();
+    await eventually(() => page.url()).toMatch(new RegExp(`#/labs/${lab}/sessions/[^/]+$`));
+    await settled(page);
+  }
+
+  it('shows a ret prediction and the outcome by errno name, as the student chose it', async () => {
+    const { page, errors } = await browser.open();
+    const s = await api(page, 'post', '/v1/labs/three-designs/sessions', { student: 'errno-name', mode: 'predict' });
+    const vm = (name: string) => s.vms.find((v: { name: string }) => v.name === name).id as string;
+    await api(page, 'post', `/v1/labs/three-designs/sessions/${s.sessionId}/tasks/2/prediction`, {
+      rootRole: { smm: true, guestMode: false, level: 4 },
+      ret: '-EOPNOTSUPP',
+    });
+    await page.goto(`${browser.url}/#/labs/three-designs/sessions/${s.sessionId}`);
+    await settled(page);
+    const ret = tid(page, 'predict-graded-2').locator('li[data-field="ret"]');
+    await eventually(() => ret.textContent()).toMatch(/you predicted -EOPNOTSUPP; make the call/);
+
+    for (const name of ['upstream', 'switch-root-mmu', 'reject-smm-guest-mode'])
+      await api(page, 'post', `/v1/vms/${vm(name)}/vcpus/1/pre-fault`, { gpa: '0x7f00000', size: '0x1000' });
+    await tid(page, 'lab-check').click();
+    await settled(page);
+    await eventually(() => ret.textContent()).toBe('\u2713 ret: you predicted -EOPNOTSUPP, the kernel did -EOPNOTSUPP');
+    expect(errors).toEqual([]);
+  });
+
+  it('a viewer pre-fault sends inject only when a signal is asked for', async () => {
+    const { page, errors } = await browser.open();
+    await startGuided(page, 'huge-pages');
+    const bodies: Record<string, unknown>[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/pre-fault')) bodies.push(r.postDataJSON());
+    });
+    const form = tid(page, 'prefault-form');
+    await form.locator('[data-testid="prefault-gpa"]').fill('0x100000');
+    await form.locator('[data-testid="prefault-size"]').fill('0x1000');
+    await tid(page, 'prefault-submit').click();
+    await settled(page);
+    await eventually(() => bodies.length).toBe(1);
+    expect(bodies[0]).toEqual({ gpa: '0x100000', size: '0x1000', flags: '0x0' });
+
+    await form.locator('input[name="signalPending"]').check();
+    await tid(page, 'prefault-submit').click();
+    await settled(page);
+    await eventually(() => bodies.length).toBe(2);
+    expect(bodies[1]).toEqual({ gpa: '0x100000', size: '0x1000', flags: '0x0', inject: { signalPending: true } });
+
+    await form.locator('input[name="signalPending"]').uncheck();
+    await form.locator('input[name="signalAfterIterations"]').fill('1');
+    await tid(page, 'prefault-submit').click();
+    await settled(page);
+    await eventually(() => bodies.length).toBe(3);
+    expect(bodies[2]!.inject).toEqual({ signalAfterIterations: 1 });
+    expect(errors).toEqual([]);
+  });
+
+  it("Reset clears the last call, its trace and the forms' values", async () => {
+    const { page, errors } = await browser.open();
+    await startGuided(page, 'huge-pages');
+    const form = tid(page, 'prefault-form');
+    await form.locator('[data-testid="prefault-gpa"]').fill('0x100000');
+    await form.locator('[data-testid="prefault-size"]').fill('0x400000');
+    await form.locator('input[name="signalAfterIterations"]').fill('5');
+    await tid(page, 'access-gpa').fill('0x200000');
+    await tid(page, 'prefault-submit').click();
+    await settled(page);
+    await eventually(() => tid(page, 'call-result').textContent()).toMatch(/ret 0/);
+    expect(await tid(page, 'trace-row').count()).toBeGreaterThan(0);
+
+    await tid(page, 'lab-reset').click();
+    await settled(page);
+    await eventually(() => tid(page, 'call-result').textContent()).toBe('No call yet.');
+    expect(await tid(page, 'trace-row').count()).toBe(0);
+    expect(await tid(page, 'prefault-gpa').inputValue()).toBe('0x0');
+    expect(await tid(page, 'prefault-size').inputValue()).toBe('0x200000');
+    expect(await form.locator('input[name="signalAfterIterations"]').inputValue()).toBe('');
+    expect(await tid(page, 'access-gpa').inputValue()).toBe('0x0');
+    expect(errors).toEqual([]);
+  });
+});
