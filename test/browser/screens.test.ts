@@ -96,4 +96,31 @@ describe.skipIf(!haveChromium)('what the pages show, in chromium', { timeout: 18
     expect(await tid(page, 'access-gpa').inputValue()).toBe('0x0');
     expect(errors).toEqual([]);
   });
+
+  it('side by side: a refused call shows no root and no strip, not a root from an earlier call', async () => {
+    const { page, errors } = await browser.open();
+    const s = await api(page, 'post', '/v1/labs/three-designs/sessions', { student: 'stale-root' });
+    const ids = (s.vms as { id: string }[]).map((v) => v.id);
+    // Every VM gets a normal root first (vCPU 0, not in SMM).
+    for (const id of ids) await api(page, 'post', `/v1/vms/${id}/vcpus/0/pre-fault`, { gpa: '0x0', size: '0x200000' });
+    await page.goto(`${browser.url}/#/compare?vms=${ids.join(',')}`);
+    await settled(page);
+    await tid(page, 'compare-vcpu').selectOption('1');
+    await settled(page);
+    await tid(page, 'compare-gpa').fill('0x7f00000');
+    await tid(page, 'compare-size').fill('0x1000');
+    await tid(page, 'compare-submit').click();
+    await settled(page);
+    await eventually(() => tid(page, 'cmp-root').locator('.cmp-cell').allTextContents()).toEqual([
+      'L4 smm1 gm0 as1',
+      'L4 smm0 gm0 as0',
+      'null (no root)',
+    ]);
+    // reject-smm-guest-mode refused before choosing a root: its old vCPU 0 root is not drawn.
+    expect(await tid(page, 'cmp-strip-2').count()).toBe(0);
+    expect(await tid(page, 'cmp-no-root-2').textContent()).toBe('no root');
+    expect(await tid(page, 'cmp-strip-0').locator('rect[data-level="4K"]').count()).toBe(1);
+    expect(await tid(page, 'cmp-strip-1').count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
 });
