@@ -123,4 +123,46 @@ describe.skipIf(!haveChromium)('what the pages show, in chromium', { timeout: 18
     expect(await tid(page, 'cmp-strip-1').count()).toBe(1);
     expect(errors).toEqual([]);
   });
+
+  it("the strip's axis labels stay inside the strip and apart, at any width", async () => {
+    const { page, errors } = await browser.open();
+    // A range whose first tick sits just past the start, with long addresses, in a narrow column.
+    // A string, not a function: vitest would rewrite the function's import().
+    const boxes = (await page.evaluate(`(async () => {
+      const { drawStrip } = await import('/ui/strip.js');
+      const out = [];
+      for (const [width, from, to] of [
+        [400, 0x100029000n, 0x100229000n],
+        [300, 0x100029000n, 0x100229000n],
+        [400, 0x1000n, 0x7f000n],
+        [900, 0x3f000n, 0x4c1000n],
+      ]) {
+        const wrap = document.createElement('div');
+        wrap.style.width = width + 'px';
+        document.body.prepend(wrap);
+        const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+        svg.setAttribute('class', 'strip');
+        svg.setAttribute('viewBox', '0 0 1000 84');
+        wrap.append(svg);
+        drawStrip(svg, { from, to, rows: [], newRows: [], slots: [] });
+        const axis = wrap.querySelector('.axis').getBoundingClientRect();
+        const spans = [...wrap.querySelectorAll('.axis span')].map((s) => {
+          const r = s.getBoundingClientRect();
+          return { left: r.left - axis.left, right: r.right - axis.left, text: s.textContent };
+        });
+        out.push({ width: axis.width, spans });
+        wrap.remove();
+      }
+      return out;
+    })()`)) as { width: number; spans: { left: number; right: number; text: string }[] }[];
+    for (const { width, spans } of boxes) {
+      expect(spans.length).toBeGreaterThanOrEqual(2);
+      for (const s of spans) {
+        expect(s.left, s.text).toBeGreaterThanOrEqual(0);
+        expect(s.right, s.text).toBeLessThanOrEqual(width + 0.5);
+      }
+      for (let i = 1; i < spans.length; i++) expect(spans[i]!.left, spans[i]!.text).toBeGreaterThan(spans[i - 1]!.right);
+    }
+    expect(errors).toEqual([]);
+  });
 });
