@@ -165,4 +165,53 @@ describe.skipIf(!haveChromium)('what the pages show, in chromium', { timeout: 18
     }
     expect(errors).toEqual([]);
   });
+
+  it('the KVM trace opens under the row clicked, filters by event, downloads and closes', async () => {
+    const { page, errors } = await browser.open();
+    await startGuided(page, 'huge-pages');
+    for (const gpa of ['0x40000000', '0x40200000']) {
+      await tid(page, 'prefault-gpa').fill(gpa);
+      await tid(page, 'prefault-size').fill('0x1000');
+      await tid(page, 'prefault-submit').click();
+      await settled(page);
+    }
+    // The older of the two pre-faults: its box opens right under its own row.
+    const older = tid(page, 'oplog-row').nth(1);
+    const seq = await older.getAttribute('data-seq');
+    await tid(page, `trace-${seq}`).click();
+    await settled(page);
+    await eventually(() => tid(page, 'trace-box').count()).toBe(1);
+    expect(await older.evaluate((r) => (r.nextElementSibling as HTMLElement | null)?.dataset.testid)).toBe('trace-box');
+    const all = (await tid(page, 'trace-text').textContent())!;
+    expect(all).toMatch(new RegExp(`^# trace of operation ${seq}\n`));
+    const events = await tid(page, 'trace-filter')
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(events).toContain('kvm_mmu_set_spte');
+    expect(events.length).toBeGreaterThan(2);
+
+    // One event only: every line shown is that event, and there are fewer of them.
+    await tid(page, 'trace-filter').selectOption('kvm_mmu_set_spte');
+    const only = (await tid(page, 'trace-text').textContent())!;
+    const lines = only.split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => / kvm_mmu_set_spte: /.test(l))).toBe(true);
+    expect(only.length).toBeLessThan(all.length);
+
+    // Download saves what is shown.
+    const [file] = await Promise.all([page.waitForEvent('download'), tid(page, 'trace-download').click()]);
+    expect(file.suggestedFilename()).toMatch(new RegExp(`op${seq}[.]txt$`));
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile((await file.path())!, 'utf8')).toBe(only);
+
+    // Another row's trace replaces the box; Close removes it.
+    const newer = await tid(page, 'oplog-row').first().getAttribute('data-seq');
+    await tid(page, `trace-${newer}`).click();
+    await settled(page);
+    await eventually(() => tid(page, 'trace-box').getAttribute('data-seq')).toBe(newer);
+    expect(await tid(page, 'trace-box').count()).toBe(1);
+    await tid(page, 'trace-close').click();
+    expect(await tid(page, 'trace-box').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
 });
