@@ -51,6 +51,8 @@ export default tseslint.config(
           'Node',
           'Option',
           'URLSearchParams',
+          'URL',
+          'Blob',
         ].map((name) => [name, 'readonly']),
       ),
     },

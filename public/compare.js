@@ -29,8 +29,12 @@ export function createCompare({ onError }) {
 
   const vcpuId = () => Number($('compare-vcpu').value || 0);
 
-  /** The root a column's strip shows: the last call's, else the chosen vCPU's loaded one. */
+  /**
+   * The root a column's strip shows: the last call's, else the chosen vCPU's loaded one. A
+   * call that used no root (refused, or failed) has none: another root would be stale.
+   */
   function stripRoot(c) {
+    if (c.last && !c.last.result?.root) return null;
     const id = c.last?.result?.root?.id ?? c.vcpus.find((v) => v.id === vcpuId())?.loadedRoot ?? c.roots[0]?.id ?? null;
     return c.roots.find((r) => r.id === id) ?? null;
   }
@@ -70,6 +74,7 @@ export function createCompare({ onError }) {
         svg.setAttribute('preserveAspectRatio', 'none');
         svg.dataset.testid = `cmp-strip-${i}`;
         const wrap = h('div', { class: 'strip-wrap' }, h('div', { class: 'muted' }, root ? `root ${root.id} (${roleText(root)})` : 'no root'), svg);
+        if (!root) return { wrap: h('div', { class: 'strip-wrap muted', 'data-testid': `cmp-no-root-${i}` }, 'no root'), draw: () => {} };
         const rows = root
           ? await allPages(
               `/v1/vms/${enc(c.vm.id)}/roots/${enc(root.id)}/mappings?from=${hex(range.from)}&to=${hex(range.to)}&limit=1000`,

@@ -87,7 +87,27 @@ function predictBody(form, fields) {
   return body;
 }
 
-const show = (v) => (v === undefined ? '?' : v && typeof v === 'object' ? roleLabel(v) : v === null ? 'none' : String(v));
+/** Linux errno numbers of the returns the labs ask about, for showing a ret by its name. */
+const ERRNO_NAMES = {
+  2: 'ENOENT',
+  4: 'EINTR',
+  5: 'EIO',
+  8: 'ENOEXEC',
+  11: 'EAGAIN',
+  12: 'ENOMEM',
+  14: 'EFAULT',
+  17: 'EEXIST',
+  22: 'EINVAL',
+  25: 'ENOTTY',
+  95: 'EOPNOTSUPP',
+  133: 'EHWPOISON',
+};
+
+/** A ret as the student writes it: 0, or -EOPNOTSUPP rather than the -95 the server stores. */
+const retText = (v) => (typeof v === 'number' && v < 0 && ERRNO_NAMES[-v] ? `-${ERRNO_NAMES[-v]}` : String(v));
+
+const show = (v, field) =>
+  v === undefined ? '?' : v && typeof v === 'object' ? roleLabel(v) : v === null ? 'none' : field === 'ret' ? retText(v) : String(v);
 
 /**
  * The task's predictions, { field: { given, actual?, correct? } } (GradedPrediction):
@@ -104,12 +124,12 @@ function gradedList(n, graded) {
         return h(
           'li',
           { 'data-field': field, class: 'pending' },
-          `\u2026 ${field}: you predicted ${show(given)}; make the call to see what the kernel does`,
+          `\u2026 ${field}: you predicted ${show(given, field)}; make the call to see what the kernel does`,
         );
       return h(
         'li',
         { 'data-field': field, 'data-correct': correct, 'data-actual': JSON.stringify(actual ?? null), class: correct ? 'ok' : 'wrong' },
-        `${correct ? '\u2713' : '\u2717'} ${field}: you predicted ${show(given)}, the kernel did ${show(actual)}`,
+        `${correct ? '\u2713' : '\u2717'} ${field}: you predicted ${show(given, field)}, the kernel did ${show(actual, field)}`,
       );
     }),
   );
@@ -320,6 +340,7 @@ export function createLabs({ viewer, onError, navigate }) {
     session = await post(`${sessionPath()}/reset`);
     grade = null;
     typed.clear();
+    viewer.clearCall();
     render();
     await viewer.loadVms(session.vms[0]?.id, session);
   }

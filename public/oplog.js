@@ -30,22 +30,68 @@ export const reasonOf = (result) => result?.reason ?? result?.iterations?.find((
 
 const TRACED = new Set(['pre_fault', 'access']);
 
+/** The event of a `trace-cmd report` line ("...  [000]     7.000000: kvm_mmu_set_spte: ..."). */
+const eventOf = (line) => /\[\d+\]\s+\d+\.\d+: (\w+):/.exec(line)?.[1] ?? null;
+
+/** Saves `text` as a file named `name` (a link clicked for the student). */
+function download(name, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+  h('a', { href: url, download: name }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
 /**
- * The tracepoint events of one logged pre-fault/access, as `trace-cmd report` prints them.
- * The box shows once the text is there (an empty box would be a blank answer).
+ * The tracepoint events of one logged pre-fault/access, as `trace-cmd report` prints them,
+ * in a box right under the row clicked (one box at a time), with a filter by event, Download
+ * (what is shown) and Close. The box shows once the text is there (an empty box would be a
+ * blank answer).
  */
-async function showTrace(out, vmId, seq) {
-  out.textContent = `# trace of operation ${seq}\n${await getText(`/v1/vms/${encodeURIComponent(vmId)}/operations/${seq}/trace`)}`;
-  out.hidden = false;
+async function showTrace(row, vmId, seq) {
+  const text = await getText(`/v1/vms/${encodeURIComponent(vmId)}/operations/${seq}/trace`);
+  const lines = text.split('\n').filter((l) => l !== '');
+  const events = [...new Set(lines.map(eventOf).filter(Boolean))];
+  const out = h('pre', { class: 'trace-text', 'data-testid': 'trace-text' });
+  const filter = h(
+    'select',
+    { 'data-testid': 'trace-filter', 'aria-label': 'show events' },
+    h('option', { value: '' }, 'all events'),
+    ...events.map((e) => h('option', { value: e }, e)),
+  );
+  const shown = () => {
+    const kept = filter.value ? lines.filter((l) => eventOf(l) === filter.value) : lines;
+    return `# trace of operation ${seq}${filter.value ? `, ${filter.value} only` : ''}\n${kept.map((l) => `${l}\n`).join('')}`;
+  };
+  filter.addEventListener('change', () => (out.textContent = shown()));
+  out.textContent = shown();
+  const box = h(
+    'tr',
+    { class: 'trace-box', 'data-testid': 'trace-box', 'data-seq': seq },
+    h(
+      'td',
+      { colspan: 5 },
+      h(
+        'div',
+        { class: 'trace-tools' },
+        h('label', {}, 'event ', filter),
+        h(
+          'button',
+          { type: 'button', 'data-testid': 'trace-download', onclick: () => download(`trace-${vmId.slice(0, 8)}-op${seq}.txt`, shown()) },
+          'Download',
+        ),
+        h('button', { type: 'button', 'data-testid': 'trace-close', onclick: () => box.remove() }, 'Close'),
+      ),
+      out,
+    ),
+  );
+  row.parentElement.querySelector('tr.trace-box')?.remove();
+  row.after(box);
 }
 
 export async function showOperations(box, vmId, onError = () => {}) {
   const ops = await allPages(`/v1/vms/${encodeURIComponent(vmId)}/operations?limit=1000`, 'operations', 10);
-  const out = h('pre', { class: 'trace-text', 'data-testid': 'trace-text', hidden: true });
   const newest = ops.slice(-SHOWN).reverse();
   box.replaceChildren(
     h('p', { class: 'muted' }, `${ops.length} operations${ops.length > SHOWN ? `, the last ${SHOWN} shown` : ''}, newest first`),
-    out,
     h(
       'table',
       { class: 'grid oplog', 'data-testid': 'oplog' },
@@ -73,7 +119,11 @@ export async function showOperations(box, vmId, onError = () => {}) {
               TRACED.has(e.kind)
                 ? h(
                     'button',
-                    { type: 'button', 'data-testid': `trace-${e.seq}`, onclick: () => busy(() => showTrace(out, vmId, e.seq)).catch(onError) },
+                    {
+                      type: 'button',
+                      'data-testid': `trace-${e.seq}`,
+                      onclick: (ev) => busy(() => showTrace(ev.target.closest('tr'), vmId, e.seq)).catch(onError),
+                    },
                     'events',
                   )
                 : '',

@@ -88,7 +88,14 @@ function axis(svg, from, to) {
   return labels;
 }
 
-/** HTML tick labels under the SVG (text inside a stretched viewBox would be distorted). */
+/** Space kept between two axis labels, in px. */
+const LABEL_GAP = 6;
+
+/**
+ * HTML tick labels under the SVG (text inside a stretched viewBox would be distorted). Each
+ * label is centred on its tick but kept inside the strip, and one that would touch the label
+ * before it is left out: measured, so it holds at any column width and address length.
+ */
 function axisLabels(svg, labels) {
   let box = svg.nextElementSibling;
   if (!box?.classList.contains('axis')) {
@@ -96,22 +103,25 @@ function axisLabels(svg, labels) {
     box.className = 'axis';
     svg.after(box);
   }
-  // Keep labels apart: with long addresses and narrow columns, label every other tick.
-  const room = svg.getBoundingClientRect().width || 1000;
-  const chars = Math.max(...labels.map((l) => l.text.length), 1);
-  const every = Math.max(1, Math.ceil((labels.length * chars * 7.5) / room));
-  box.replaceChildren(
-    ...labels
-      .filter((_, i) => i % every === 0)
-      .map((l) => {
-        const span = document.createElement('span');
-        span.textContent = l.text;
-        span.style.left = `${l.x / 10}%`;
-        if (l.x < 40) span.classList.add('start');
-        else if (l.x > W - 40) span.classList.add('end');
-        return span;
-      }),
-  );
+  const spans = labels.map((l) => {
+    const span = document.createElement('span');
+    span.textContent = l.text;
+    return span;
+  });
+  box.replaceChildren(...spans);
+  // A hidden strip measures 0: place as if 1000 px wide; percentages keep that sane later.
+  const room = box.getBoundingClientRect().width || W;
+  let right = -Infinity;
+  for (const [i, span] of spans.entries()) {
+    const width = span.getBoundingClientRect().width;
+    const left = Math.max(0, Math.min((labels[i].x / W) * room - width / 2, room - width));
+    if (left < right + LABEL_GAP) {
+      span.remove();
+      continue;
+    }
+    span.style.left = `${(left / room) * 100}%`;
+    right = left + width;
+  }
 }
 
 const overlaps = (a, b) => BigInt(a.gpa) < BigInt(b.gpa) + BigInt(b.size) && BigInt(b.gpa) < BigInt(a.gpa) + BigInt(a.size);

@@ -178,6 +178,16 @@ export function createViewer({ onError }) {
     $('trace').querySelector('tbody').replaceChildren();
   }
 
+  /** A fresh start (a lab's Reset): no "Last call", the call forms back to their defaults. */
+  function clearCall() {
+    const pre = $('call-result');
+    pre.textContent = 'No call yet.';
+    pre.classList.add('muted');
+    $('trace').querySelector('tbody').replaceChildren();
+    $('prefault-form').reset();
+    $('access-form').reset();
+  }
+
   async function selectVm(id) {
     state.vmId = id;
     state.rootId = null;
@@ -235,12 +245,14 @@ export function createViewer({ onError }) {
     ev.preventDefault();
     const f = new FormData(ev.target);
     const after = String(f.get('signalAfterIterations') ?? '').trim();
+    const signalPending = f.get('signalPending') === 'on';
     const body = {
       gpa: hex(parseAddr(f.get('gpa'))),
       size: hex(parseAddr(f.get('size'))),
       flags: hex(parseAddr(f.get('flags') || '0')),
-      inject: { signalPending: f.get('signalPending') === 'on', signalAfterIterations: after ? Number(after) : null },
     };
+    // Only an injection the student asked for: the server logs `inject` whenever it is sent.
+    if (signalPending || after) body.inject = { ...(signalPending && { signalPending }), ...(after && { signalAfterIterations: Number(after) }) };
     const result = await post(`${vmPath()}/vcpus/${f.get('vcpu')}/pre-fault`, body);
     await afterCall(`pre-fault on vCPU ${f.get('vcpu')}`, result);
   }
@@ -326,6 +338,7 @@ export function createViewer({ onError }) {
     selectVm,
     useCall: (call) => busy(() => useCall(call)),
     showAnswer,
+    clearCall,
     get vmId() {
       return state.vmId;
     },

@@ -22,6 +22,12 @@ const describeRole = (role: RoleFilter = {}): string =>
         .map(([k, v]) => `${k}: ${String(v)}`)
         .join(', ')}}`;
 
+/** The role as a sentence's subject: "Root {smm: true}" or "Any root". */
+const roleSubject = (role?: RoleFilter): string => describeRole(role).replace(/^./, (c) => c.toUpperCase());
+
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/** Details read as sentences: what the engine holds, then what the check wants (one failing form stays as a test quotes it). */
 type Verdict = { passed: boolean; detail: string };
 
 /** Leaves of `level` in [from, to) over the matching roots, clipped to the range. */
@@ -61,14 +67,17 @@ function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Ver
     case 'rootExists': {
       const found = vm.roots().filter((r) => roleMatches(r, check.role));
       const withVcpus = found.filter((r) => (check.vcpus ?? []).every((id) => r.vcpus.includes(id)));
-      if (withVcpus.length > 0) return { passed: true, detail: `${describeRole(check.role)} exists (${withVcpus[0]!.id})` };
+      if (withVcpus.length > 0) return { passed: true, detail: `${roleSubject(check.role)} exists (${withVcpus[0]!.id}).` };
       if (found.length > 0)
-        return { passed: false, detail: `${describeRole(check.role)} exists but vCPUs ${JSON.stringify(check.vcpus)} have not all loaded it` };
-      return { passed: false, detail: `no ${describeRole(check.role)} yet` };
+        return { passed: false, detail: `${roleSubject(check.role)} exists, but vCPUs ${JSON.stringify(check.vcpus)} have not all loaded it.` };
+      return { passed: false, detail: `There is no ${describeRole(check.role)} yet.` };
     }
     case 'rootCount': {
       const n = vm.roots().filter((r) => roleMatches(r, check.role)).length;
-      return { passed: n === check.equals, detail: `${n} ${check.role ? describeRole(check.role) : 'roots'} (want ${check.equals})` };
+      const have = check.role
+        ? `${plural(n, 'root matches', 'roots match')} ${describeRole(check.role).slice('root '.length)}`
+        : `The VM has ${plural(n, 'root', 'roots')}`;
+      return { passed: n === check.equals, detail: `${have}; the check wants ${check.equals}.` };
     }
     case 'mappingAt': {
       const gpa = parseU64(check.gpa, 'gpa');
@@ -88,15 +97,15 @@ function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Ver
         if (!leaf) continue;
         const bits = Object.entries(want).filter(([, v]) => v !== undefined);
         if (bits.every(([k, v]) => (leaf as unknown as Record<string, unknown>)[k] === v))
-          return { passed: true, detail: `${root.id} maps ${check.gpa} with a ${leaf.level} ${leaf.kind} leaf` };
+          return { passed: true, detail: `Root ${root.id} maps ${check.gpa} with a ${leaf.level} ${leaf.kind} leaf.` };
         seen.push(
           `${root.id}: ${leaf.level} ${leaf.kind} ${bits.map(([k]) => `${k}=${String((leaf as unknown as Record<string, unknown>)[k])}`).join(' ')}`,
         );
       }
-      if (roots.length === 0) return { passed: false, detail: `no ${describeRole(check.role)} yet` };
+      if (roots.length === 0) return { passed: false, detail: `There is no ${describeRole(check.role)} yet.` };
       return {
         passed: false,
-        detail: seen.length ? `leaf at ${check.gpa} differs (${seen.join('; ')})` : `nothing maps ${check.gpa} in ${describeRole(check.role)}`,
+        detail: seen.length ? `The leaf at ${check.gpa} differs (${seen.join('; ')}).` : `Nothing maps ${check.gpa} in ${describeRole(check.role)}.`,
       };
     }
     case 'leafCount': {
@@ -104,27 +113,42 @@ function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Ver
       const n = leafCount(vm, roots, parseU64(check.from, 'from'), parseU64(check.to, 'to'), check.level);
       const ok = (check.equals === undefined || n === check.equals) && (check.atLeast === undefined || n >= check.atLeast);
       const want = check.equals !== undefined ? `${check.equals}` : `at least ${check.atLeast}`;
-      return { passed: ok, detail: `${n} ${check.level} leaves in [${check.from}, ${check.to}) (want ${want})` };
+      return {
+        passed: ok,
+        detail: `[${check.from}, ${check.to}) holds ${plural(n, `${check.level} leaf`, `${check.level} leaves`)}; the check wants ${want}.`,
+      };
     }
     case 'vmState':
-      return { passed: vm.preFaultAllowed === check.preFaultAllowed, detail: `preFaultAllowed is ${vm.preFaultAllowed}` };
+      return {
+        passed: vm.preFaultAllowed === check.preFaultAllowed,
+        detail: `The VM's preFaultAllowed is ${vm.preFaultAllowed}; the check wants ${check.preFaultAllowed}.`,
+      };
     case 'memslotFlags': {
       const slot = vm.memslots().find((m) => m.addressSpace === check.addressSpace && m.slot === check.slot);
-      if (!slot) return { passed: false, detail: `no memslot ${check.addressSpace}/${check.slot}` };
+      if (!slot) return { passed: false, detail: `There is no memslot ${check.slot} in address space ${check.addressSpace}.` };
       const ok = check.includes.every((f) => (slot.flags as string[]).includes(f));
-      return { passed: ok, detail: `memslot ${check.addressSpace}/${check.slot} flags [${slot.flags.join(', ')}]` };
+      return {
+        passed: ok,
+        detail: `Memslot ${check.slot} in address space ${check.addressSpace} has flags [${slot.flags.join(', ')}]; the check wants [${check.includes.join(', ')}].`,
+      };
     }
     case 'memoryAttribute': {
       const gpa = parseU64(check.gpa, 'gpa');
       const isPrivate = vm.memoryAttributes().some((a) => BigInt(a.address) <= gpa && gpa < BigInt(a.address) + BigInt(a.size));
-      return { passed: isPrivate === check.private, detail: `${check.gpa} is ${isPrivate ? 'private' : 'shared'}` };
+      return {
+        passed: isPrivate === check.private,
+        detail: `${check.gpa} is ${isPrivate ? 'private' : 'shared'}; the check wants it ${check.private ? 'private' : 'shared'}.`,
+      };
     }
     case 'operationLogged': {
-      if (!log) return { passed: false, detail: 'the operation log was not available to the grader' };
+      if (!log) return { passed: false, detail: 'The operation log was not available to the grader.' };
       const n = log.filter((e) => matches(check.op, e.op) && (check.result === undefined || matches(check.result, e.result))).length;
       const want = check.atLeast ?? 1;
-      const detail = `${n} logged ${String(check.op.op ?? 'operation')}${n === 1 ? '' : 's'} match (want ${want})`;
-      return { passed: n >= want, detail: n >= want ? detail : detail + lastAttempt(log, check.op) };
+      const op = String(check.op.op ?? 'operation');
+      // The failing form stays as test/labs/predict.test.ts quotes it; the passing one is a sentence.
+      if (n >= want)
+        return { passed: true, detail: `The log has ${plural(n, `matching ${op}`, `matching ${op}s`)}; the check wants at least ${want}.` };
+      return { passed: false, detail: `${n} logged ${op}${n === 1 ? '' : 's'} match (want ${want})${lastAttempt(log, check.op)}` };
     }
   }
 }
@@ -138,7 +162,7 @@ export function evaluateCheck(check: Check, input: GradeInput): CheckOutcome {
     try {
       verdict = evaluate(check, vm, input.operations?.[check.vm]);
     } catch (e) {
-      verdict = { passed: false, detail: `could not evaluate: ${(e as Error).message}` };
+      verdict = { passed: false, detail: `The check could not be evaluated: ${(e as Error).message}` };
     }
   }
   return { kind: check.kind, vm: check.vm, passed: verdict.passed, detail: verdict.detail, ...(verdict.passed ? {} : { hint: check.hint }) };
