@@ -45,19 +45,34 @@ function integerSpellingError(data: unknown, schema: Schema): ErrorObject | unde
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNSTORABLE_MESSAGE = 'must not contain NUL or an unpaired UTF-16 surrogate';
 
-/** The first string or property name that cannot be stored as text (iterative: a valid body may still nest deeply). */
+/** Where a value sits in the request: a linked list up to the root, made into a path only for an error. */
+interface Place {
+  key: string;
+  parent: Place | undefined;
+}
+
+const pathOf = (place: Place | undefined): string[] => {
+  const path: string[] = [];
+  for (let p = place; p; p = p.parent) path.unshift(p.key);
+  return path;
+};
+
+/**
+ * The first string or property name that cannot be stored as text. Iterative (a valid body
+ * may still nest deeply), and on every request's path: no path is built unless one is refused.
+ */
 function unstorableStringError(data: unknown): ErrorObject | undefined {
-  const pending: [unknown, string[]][] = [[data, []]];
+  const pending: [unknown, Place | undefined][] = [[data, undefined]];
   for (let next = pending.pop(); next; next = pending.pop()) {
-    const [value, path] = next;
+    const [value, place] = next;
     if (typeof value === 'string') {
-      if (UNSTORABLE.test(value)) return invalid(path, UNSTORABLE_MESSAGE, 'pattern');
+      if (UNSTORABLE.test(value)) return invalid(pathOf(place), UNSTORABLE_MESSAGE, 'pattern');
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => pending.push([item, [...path, String(i)]]));
+      value.forEach((item, i) => pending.push([item, { key: String(i), parent: place }]));
     } else if (value !== null && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) {
-        if (UNSTORABLE.test(key)) return invalid([...path, key], `is a property name that ${UNSTORABLE_MESSAGE}`, 'propertyNames');
-        pending.push([item, [...path, key]]);
+        if (UNSTORABLE.test(key)) return invalid(pathOf({ key, parent: place }), `is a property name that ${UNSTORABLE_MESSAGE}`, 'propertyNames');
+        pending.push([item, { key, parent: place }]);
       }
     }
   }
