@@ -1607,7 +1607,7 @@ export interface components {
         /**
          * @description A scenario in the neutral format of the spec's examples (`docs/scenario-format.md`):
          *     snake_case `host`, `vm`, `memslots`, `memory_attributes`, `vcpus`, ordered `steps`
-         *     (each with an optional `expect`), and optionally `expected_final_state`. Contract v1.1:
+         *     (each with an optional `expect`), and optionally `expected_final_state`. It also takes
          *     `vm.quirks_disabled` (names with or without `KVM_X86_QUIRK_`), `vm.dead` and the step
          *     `mark_dead`, a pre-fault step's `memslot_being_deleted: {as_id, slot}` (or a memslot with
          *     `state: invalid_deleting`, which applies to every pre-fault step), and `reason` in the

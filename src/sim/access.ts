@@ -100,7 +100,7 @@ function runAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind, lo
     trace.add(gfn, 'ERROR', 0, 0, errnoName(code));
     // kvm_mmu_prepare_memory_fault_exit: userspace sees KVM_EXIT_MEMORY_FAULT with EFAULT.
     const failed = done(code, code === EFAULT ? 'KVM_EXIT_MEMORY_FAULT' : null);
-    // Contract v1.1: the answer and its failing row say which check failed.
+    // The answer and its failing row say which check failed (reason), so a refusal explains itself.
     failed.reason = faultErrorReason(state, f, code);
     failed.iterations[failed.iterations.length - 1]!.reason = failed.reason;
     return failed;

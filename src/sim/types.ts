@@ -39,7 +39,7 @@ export interface VmConfig {
   prefaultPolicy: PrefaultPolicy;
   /** KVM_CAP_DISABLE_QUIRKS2 at VM creation. */
   quirksDisabled: QuirkName[];
-  /** tdx VMs only (contract v1.2): the TD's GPAW from KVM_TDX_INIT_VM, 48 or 52. */
+  /** tdx VMs only: the TD's GPAW from KVM_TDX_INIT_VM, 48 or 52. */
   tdxGpaw?: TdxGpaw;
 }
 
