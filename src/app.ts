@@ -134,7 +134,7 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
   await app.register(auth, { tokenHashes, teacherTokenHashes, metricsTokenHash: options.metricsTokenHash });
   await app.register(rateLimiting, options.rateLimit ?? DEFAULT_CONFIG.rateLimit);
   await app.register(docs, { document: openapi.document, tokensRequired: tokenHashes.length + teacherTokenHashes.length > 0 });
-  await app.register(labs, { tokenNames: options.tokenNames ?? DEFAULT_CONFIG.tokenNames });
+  await app.register(labs, { tokenNames: options.tokenNames ?? DEFAULT_CONFIG.tokenNames, studentTokenHashes: tokenHashes });
   await app.register(staticFiles);
   await app.register(openapiRoutes, { document: openapi.document, handlers: handlers(openapi) });
   return app;

@@ -37,7 +37,7 @@ export const labHandlers = {
 
   getTeacherProgress: async (request) => {
     requireTeacher(request, "students' progress");
-    return request.server.labSessions.progress();
+    return request.server.labSessions.progress(await request.server.assignments.all());
   },
 
   deleteTeacherSessions: async (request) => {
@@ -47,7 +47,10 @@ export const labHandlers = {
 
   getTeacherProgressCsv: async (request, reply) => {
     requireTeacher(request, "students' progress");
-    const { students } = await request.server.labSessions.progress();
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="progress.csv"').send(progressCsv(students));
+    const { students, assignments } = await request.server.labSessions.progress(await request.server.assignments.all());
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="progress.csv"')
+      .send(progressCsv(students, assignments));
   },
 } satisfies Partial<Handlers>;
