@@ -106,13 +106,13 @@ export class LabSessions {
   }
 
   async get(labId: string, sessionId: string, caller: Caller): Promise<LabSessionView> {
-    return this.view(this.labs.lab(labId), await this.labs.session(labId, sessionId, caller.owner), caller);
+    return this.view(this.labs.lab(labId), await this.labs.session(labId, sessionId, caller), caller);
   }
 
   /** Fresh VMs for the same roles, progress and predictions cleared, in `mode` if given; the session id stays. */
   async reset(labId: string, sessionId: string, body: { mode?: LabMode }, caller: Caller): Promise<LabSessionView> {
     const lab = this.labs.lab(labId);
-    const session = await this.labs.session(labId, sessionId, caller.owner);
+    const session = await this.labs.session(labId, sessionId, caller);
     const mode = body.mode ?? record(session).mode;
     const fresh = await this.labs.createLabVms(lab, caller.owner);
     await this.repo.resetSession(session.id, fresh, mode);
@@ -126,7 +126,7 @@ export class LabSessions {
    */
   async predict(labId: string, sessionId: string, n: number, body: Record<string, unknown>, caller: Caller) {
     const lab = this.labs.lab(labId);
-    const session = await this.labs.session(labId, sessionId, caller.owner);
+    const session = await this.labs.session(labId, sessionId, caller);
     const task = lab.tasks[n - 1];
     if (!task) throw notFound(`lab ${labId} has no task ${n}`);
     const values = parsePrediction(task, body);
@@ -152,7 +152,7 @@ export class LabSessions {
   /** The lab's grade now, passed tasks kept passed (and stored the first time), predictions graded. */
   async check(labId: string, sessionId: string, caller: Caller) {
     const lab = this.labs.lab(labId);
-    const session = await this.labs.session(labId, sessionId, caller.owner);
+    const session = await this.labs.session(labId, sessionId, caller);
     const { grade, logs } = await this.labs.gradeSession(lab, session, caller.owner);
     const checked = checkedSession(lab, record(session).mode, grade, progressMap(await this.repo.progress(session.id)), logs);
     if (checked.newlyPassed.length > 0) await this.repo.markPassed(session.id, checked.newlyPassed, new Date());
