@@ -781,9 +781,11 @@ export interface paths {
          * Every student's lab sessions and quiz scores (teachers only)
          * @description Per student: their lab sessions (mode; per task whether and when it passed, and its
          *     prediction: what, when, and whether it was right once its calls ran) and per quiz
-         *     their first, best and last attempt and how many. With tokens on, only a teacher token
-         *     (`TEACHER_TOKENS`) may call it (403 otherwise); an open server has no roles and
-         *     answers everyone. The page `/ui/teacher.html` shows it.
+         *     their first, best and last attempt and how many. `assignments`: per assignment, every
+         *     student's grade (every student token, started or not; on an open server every student
+         *     who did anything): tasks passed by the deadline, or the best counted quiz attempt.
+         *     With tokens on, only a teacher token (`TEACHER_TOKENS`) may call it (403 otherwise);
+         *     an open server has no roles and answers everyone. The page `/ui/teacher.html` shows it.
          */
         get: operations["getTeacherProgress"];
         put?: never;
@@ -805,14 +807,18 @@ export interface paths {
          * Every student's progress as CSV (teachers only)
          * @description The progress of `GET /v1/teacher/progress` as CSV (RFC 4180: CRLF line ends, fields
          *     with a comma, a quote or a line break quoted, quotes doubled) for a spreadsheet: a
-         *     header row, then one row per student and lab session and per student and quiz. Columns:
+         *     header row, then one row per student and assignment, then one row per student and lab
+         *     session and per student and quiz that no assignment covers. Columns:
          *     `student` (the roster name of the token, else the label of the progress view),
          *     `kind` (`lab` or `quiz`), `item` (the lab id, or the quiz topic), `id` (the session or
          *     quiz id), `mode` (a lab's), `started_at` (the session's start, the first quiz attempt),
          *     `score` (tasks passed; the best quiz score), `out_of` (the lab's tasks; the quiz's
          *     questions), `predicted` and `predicted_right` (a lab's tasks with a prediction, and
          *     those whose prediction was right once its calls ran), `attempts`, `first_score` and
-         *     `last_score` (a quiz's), `last_at` (the last task passed; the last quiz attempt).
+         *     `last_score` (a quiz's), `last_at` (the last task passed; the last quiz attempt),
+         *     `assignment` and `assignment_id` (an assignment row's title and id), `deadline`,
+         *     `counted` (quiz attempts that count) and `late` (tasks passed or attempts made after
+         *     the deadline). In an assignment row `score` is the grade.
          *     Empty fields do not apply to the row's kind. Text that a spreadsheet would take for a
          *     formula (starting with `=`, `+`, `-` or `@`) starts with an apostrophe. Same access as
          *     the JSON view: a teacher token with tokens on (403 otherwise).
@@ -3532,8 +3538,8 @@ export interface operations {
                 };
                 content: {
                     /**
-                     * @example student,kind,item,id,mode,started_at,score,out_of,predicted,predicted_right,attempts,first_score,last_score,last_at
-                     *     "Lovelace, Ada",quiz,roots,5f0c…,,2026-03-02T10:00:00.000Z,4,4,,,2,3,4,2026-03-02T10:09:00.000Z
+                     * @example student,kind,item,id,mode,started_at,score,out_of,predicted,predicted_right,attempts,first_score,last_score,last_at,assignment,assignment_id,deadline,counted,late
+                     *     "Lovelace, Ada",quiz,roots,5f0c…,,2026-03-02T10:00:00.000Z,4,4,,,2,3,4,2026-03-02T10:09:00.000Z,,,,,
                      */
                     "text/csv": string;
                 };
