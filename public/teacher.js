@@ -38,8 +38,18 @@ function quizLine(q) {
   );
 }
 
+/** A session's tasks, and a link to its lab page: a teacher token reads it (and changes nothing of it). */
 function sessionLine(s) {
-  return h('div', { 'data-testid': 'session' }, h('strong', {}, s.labId), ` (${s.mode}) ${s.tasksPassed}/${s.taskCount} `, ...s.tasks.map(taskCell));
+  const page = `/#/labs/${encodeURIComponent(s.labId)}/sessions/${encodeURIComponent(s.sessionId)}`;
+  return h(
+    'div',
+    { 'data-testid': 'session' },
+    h('strong', {}, s.labId),
+    ` (${s.mode}) ${s.tasksPassed}/${s.taskCount} `,
+    ...s.tasks.map(taskCell),
+    ' ',
+    h('a', { href: page, 'data-testid': 'open-session', title: "the student's lab page, read-only" }, 'open'),
+  );
 }
 
 const studentRow = (st) =>

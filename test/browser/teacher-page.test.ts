@@ -18,7 +18,7 @@ describe.runIf(haveChromium)('the teacher page', () => {
     };
     const lab = await api('/v1/assignments', { kind: 'lab', labId: 'huge-pages', mode: 'predict', title: 'Week 1: huge pages' });
     const quiz = await api('/v1/assignments', { kind: 'quiz', topic: 'errno', seed: 7, title: 'Errno quiz', attemptsCounted: 1 });
-    await api(`/v1/assignments/${lab.id}/start`, { student: 'ada' });
+    const started = await api(`/v1/assignments/${lab.id}/start`, { student: 'ada' });
     await api(`/v1/assignments/${quiz.id}/submissions`, { student: 'ada', answers: {} });
     await api(`/v1/assignments/${quiz.id}/submissions`, { student: 'ada', answers: {} });
 
@@ -36,6 +36,15 @@ describe.runIf(haveChromium)('the teacher page', () => {
     const served = await (await page.request.get(`${browser.url}/v1/teacher/progress.csv`)).text();
     expect(saved).toBe(served);
     expect(saved.split('\r\n')[1]).toMatch(new RegExp(`^ada,lab,huge-pages,.*,Week 1: huge pages,${lab.id},,,0$`));
+
+    // The student's session opens on the lab page from the student's row.
+    const session = page.locator('[data-testid="student"]', { hasText: 'ada' }).locator('[data-testid="session"]');
+    await session.locator('[data-testid="open-session"]').click();
+    await page.waitForURL(/#\/labs\/huge-pages\/sessions\//);
+    await settled(page);
+    expect(page.url()).toContain(`/#/labs/huge-pages/sessions/${started.session.sessionId}`);
+    expect(await tid(page, 'vm-select').inputValue()).toBe(started.session.vms[0].id);
+    expect(await tid(page, 'lab-task-1').isVisible()).toBe(true);
     expect(errors).toEqual([]);
   });
 });
