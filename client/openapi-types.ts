@@ -781,9 +781,11 @@ export interface paths {
          * Every student's lab sessions and quiz scores (teachers only)
          * @description Per student: their lab sessions (mode; per task whether and when it passed, and its
          *     prediction: what, when, and whether it was right once its calls ran) and per quiz
-         *     their first, best and last attempt and how many. With tokens on, only a teacher token
-         *     (`TEACHER_TOKENS`) may call it (403 otherwise); an open server has no roles and
-         *     answers everyone. The page `/ui/teacher.html` shows it.
+         *     their first, best and last attempt and how many. `assignments`: per assignment, every
+         *     student's grade (every student token, started or not; on an open server every student
+         *     who did anything): tasks passed by the deadline, or the best counted quiz attempt.
+         *     With tokens on, only a teacher token (`TEACHER_TOKENS`) may call it (403 otherwise);
+         *     an open server has no roles and answers everyone. The page `/ui/teacher.html` shows it.
          */
         get: operations["getTeacherProgress"];
         put?: never;
@@ -805,14 +807,18 @@ export interface paths {
          * Every student's progress as CSV (teachers only)
          * @description The progress of `GET /v1/teacher/progress` as CSV (RFC 4180: CRLF line ends, fields
          *     with a comma, a quote or a line break quoted, quotes doubled) for a spreadsheet: a
-         *     header row, then one row per student and lab session and per student and quiz. Columns:
+         *     header row, then one row per student and assignment, then one row per student and lab
+         *     session and per student and quiz that no assignment covers. Columns:
          *     `student` (the roster name of the token, else the label of the progress view),
          *     `kind` (`lab` or `quiz`), `item` (the lab id, or the quiz topic), `id` (the session or
          *     quiz id), `mode` (a lab's), `started_at` (the session's start, the first quiz attempt),
          *     `score` (tasks passed; the best quiz score), `out_of` (the lab's tasks; the quiz's
          *     questions), `predicted` and `predicted_right` (a lab's tasks with a prediction, and
          *     those whose prediction was right once its calls ran), `attempts`, `first_score` and
-         *     `last_score` (a quiz's), `last_at` (the last task passed; the last quiz attempt).
+         *     `last_score` (a quiz's), `last_at` (the last task passed; the last quiz attempt),
+         *     `assignment` and `assignment_id` (an assignment row's title and id), `deadline`,
+         *     `counted` (quiz attempts that count) and `late` (tasks passed or attempts made after
+         *     the deadline). In an assignment row `score` is the grade.
          *     Empty fields do not apply to the row's kind. Text that a spreadsheet would take for a
          *     formula (starting with `=`, `+`, `-` or `@`) starts with an apostrophe. Same access as
          *     the JSON view: a teacher token with tokens on (403 otherwise).
@@ -947,6 +953,117 @@ export interface paths {
          *     `client` (one of them is required without tokens, as for lab sessions).
          */
         post: operations["submitQuiz"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the assignments
+         * @description Every assignment, oldest first, for every token (students and teachers alike).
+         */
+        get: operations["listAssignments"];
+        put?: never;
+        /**
+         * Create an assignment (teachers only)
+         * @description Hands a lab (in one mode) or a quiz (a topic and seed) out to every student, with an
+         *     optional `deadline`. A quiz assignment generates its own quiz and says when a student
+         *     sees its key (`reveal`: `after-first-submission`, `after-deadline` or `never`, the
+         *     default) and how many attempts count (`attemptsCounted`: the first N, the best of
+         *     them is the grade; default all). `after-first-submission` counts one attempt only (a
+         *     student who saw the key cannot resubmit for marks), and `after-deadline` needs a
+         *     deadline. With tokens on only a teacher token may create one (403 otherwise).
+         */
+        post: operations["createAssignment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assignments/{assignmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The `id` that creating the assignment returned. */
+                assignmentId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an assignment
+         * @description The assignment; a quiz assignment's key (`answers`) comes with it once the caller may
+         *     read it: a teacher token always, a student after their first submission
+         *     (`after-first-submission`) or once the deadline has passed (`after-deadline`).
+         */
+        get: operations["getAssignment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assignments/{assignmentId}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The assignment's `id`. */
+                assignmentId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an assignment (under the caller's own token)
+         * @description A lab assignment starts the caller's session of its lab in the assignment's mode,
+         *     as `POST /v1/labs/{labId}/sessions` does: 201 with a new session, 200 with the one
+         *     the student already has; a session of the lab in the other mode is a 409 `conflict`
+         *     (reset it in the assignment's mode to go on). A quiz assignment answers its quiz
+         *     (without the key): answer it with `POST /v1/assignments/{assignmentId}/submissions`.
+         *     Without tokens the caller says who it is (`student` or `client`), as for a lab Start.
+         */
+        post: operations["startAssignment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assignments/{assignmentId}/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The assignment's `id` (a quiz assignment). */
+                assignmentId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a quiz assignment
+         * @description Grades `answers` as `POST /v1/quizzes/{quizId}/submissions` does and stores the
+         *     attempt with its time. `attempt` numbers it (1 the first); `counted` says whether it
+         *     counts for the grade (within the first `attemptsCounted`, and not after the
+         *     deadline: a late attempt is stored and shown to the teacher, not counted). The key
+         *     (`expected`, `explanation` per question) comes back when the assignment reveals it
+         *     to the caller (`keyRevealed`). A lab assignment has no submissions: 409.
+         */
+        post: operations["submitAssignment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1799,6 +1916,7 @@ export interface components {
             predictedAt?: string;
         };
         TeacherProgress: {
+            assignments: components["schemas"]["AssignmentProgress"][];
             students: {
                 /** @description The name the token file gives the token (`token name…` lines), else the name given, else "token:<first 8 hex of its sha256>" (tokens on) or "client:<first 8 characters of the client id>". */
                 student: string;
@@ -1945,6 +2063,118 @@ export interface components {
                 explanation?: string;
             }[];
         };
+        AssignmentCreate: {
+            /** @enum {string} */
+            kind: "lab" | "quiz";
+            /** @description What students see; default: the lab's or the quiz's title. */
+            title?: string;
+            /** @description A lab assignment: the lab (required). */
+            labId?: string;
+            /**
+             * @description A lab assignment: the mode its sessions start in (default guided).
+             * @enum {string}
+             */
+            mode?: "guided" | "predict";
+            topic?: components["schemas"]["QuizTopic"];
+            /** @description A quiz assignment: with `topic`, the quiz (default: random). */
+            seed?: number;
+            /** @description An ISO 8601 date (midnight UTC) or date-time with a zone. Work after it is kept and shown, but does not count. */
+            deadline?: string;
+            /**
+             * @description A quiz assignment: when a student sees the key (default never).
+             * @enum {string}
+             */
+            reveal?: "after-first-submission" | "after-deadline" | "never";
+            /** @description A quiz assignment: the first N attempts count, the best is the grade (default: all; 1 with after-first-submission). */
+            attemptsCounted?: number;
+        };
+        Assignment: {
+            id: string;
+            title: string;
+            /** @enum {string} */
+            kind: "lab" | "quiz";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            deadline: string | null;
+            labId?: string;
+            /** @enum {string} */
+            mode?: "guided" | "predict";
+            /** @description The quiz generated for it. */
+            quizId?: string;
+            topic?: components["schemas"]["QuizTopic"];
+            seed?: number;
+            /** @enum {string} */
+            reveal?: "after-first-submission" | "after-deadline" | "never";
+            /** @description null: every attempt before the deadline counts. */
+            attemptsCounted?: number | null;
+            /** @description The key, when the caller may read it (getAssignment only). */
+            answers?: {
+                id: string;
+                value: components["schemas"]["QuizAnswerValue"];
+                explanation: string;
+            }[];
+        };
+        AssignmentList: {
+            assignments: components["schemas"]["Assignment"][];
+        };
+        AssignmentStart: {
+            /** @description Without tokens: who starts (a name). */
+            student?: string;
+            /** @description Without tokens and without a name: an id the caller keeps. */
+            client?: string;
+        };
+        AssignmentStarted: {
+            assignment: components["schemas"]["Assignment"];
+            session?: components["schemas"]["LabSession"];
+            quiz?: components["schemas"]["Quiz"];
+        };
+        AssignmentGrade: {
+            assignmentId: string;
+            /** @description This attempt's number, 1 the first. */
+            attempt: number;
+            /** @description Whether it counts for the grade. */
+            counted: boolean;
+            /** @description Whether the results carry the key. */
+            keyRevealed: boolean;
+            grade: components["schemas"]["QuizGrade"];
+        };
+        /** @description One assignment and every student's grade for it (every student token; on an open server, every student who did anything). */
+        AssignmentProgress: {
+            assignmentId: string;
+            title: string;
+            /** @enum {string} */
+            kind: "lab" | "quiz";
+            /** @description The lab id, or the quiz topic. */
+            item: string;
+            mode?: string;
+            quizId?: string;
+            /** Format: date-time */
+            deadline: string | null;
+            students: {
+                student: string;
+                started: boolean;
+                /** @description The lab session, or the quiz. */
+                id?: string;
+                /** @description The session's mode (a lab started outside the assignment may have the other). */
+                mode?: string;
+                /** Format: date-time */
+                startedAt?: string;
+                /** @description The grade: tasks passed by the deadline, or the best counted attempt (0 if none). */
+                score: number;
+                outOf: number;
+                /** @description Tasks first passed, or attempts made, after the deadline. */
+                late?: number;
+                predicted?: number;
+                predictedRight?: number;
+                /** @description Every attempt (a quiz). */
+                attempts?: number;
+                /** @description The attempts that count. */
+                counted?: number;
+                /** Format: date-time */
+                lastAt?: string;
+            }[];
+        };
     };
     responses: {
         /** @description The request is malformed; `field` names the failing input. */
@@ -2017,7 +2247,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The token is valid but its role may not do this (a student token asking for a teacher's view). */
+        /** @description The token is valid but its role may not do this (a student token asking for a teacher's view, a teacher token changing a student's VM or session). */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -2210,6 +2440,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2242,6 +2473,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2274,6 +2506,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2380,6 +2613,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2422,6 +2656,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2488,6 +2723,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2563,6 +2799,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -2640,6 +2877,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -2682,6 +2920,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2723,6 +2962,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -3170,6 +3410,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3211,6 +3452,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -3296,8 +3538,8 @@ export interface operations {
                 };
                 content: {
                     /**
-                     * @example student,kind,item,id,mode,started_at,score,out_of,predicted,predicted_right,attempts,first_score,last_score,last_at
-                     *     "Lovelace, Ada",quiz,roots,5f0c…,,2026-03-02T10:00:00.000Z,4,4,,,2,3,4,2026-03-02T10:09:00.000Z
+                     * @example student,kind,item,id,mode,started_at,score,out_of,predicted,predicted_right,attempts,first_score,last_score,last_at,assignment,assignment_id,deadline,counted,late
+                     *     "Lovelace, Ada",quiz,roots,5f0c…,,2026-03-02T10:00:00.000Z,4,4,,,2,3,4,2026-03-02T10:09:00.000Z,,,,,
                      */
                     "text/csv": string;
                 };
@@ -3462,6 +3704,168 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["LimitExceeded"];
+            503: components["responses"]["NotReady"];
+        };
+    };
+    listAssignments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assignments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["LimitExceeded"];
+            503: components["responses"]["NotReady"];
+        };
+    };
+    createAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentCreate"];
+            };
+        };
+        responses: {
+            /** @description The assignment. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["LimitExceeded"];
+            503: components["responses"]["NotReady"];
+        };
+    };
+    getAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The `id` that creating the assignment returned. */
+                assignmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assignment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["LimitExceeded"];
+            503: components["responses"]["NotReady"];
+        };
+    };
+    startAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The assignment's `id`. */
+                assignmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AssignmentStart"];
+            };
+        };
+        responses: {
+            /** @description The student's existing session (a lab), or the quiz. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentStarted"];
+                };
+            };
+            /** @description A new lab session. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentStarted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["LimitExceeded"];
+            503: components["responses"]["NotReady"];
+        };
+    };
+    submitAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The assignment's `id` (a quiz assignment). */
+                assignmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuizSubmission"];
+            };
+        };
+        responses: {
+            /** @description The attempt, graded. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentGrade"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["LimitExceeded"];

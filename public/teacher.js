@@ -1,7 +1,8 @@
 // The teachers' page (/ui/teacher.html): reads GET /v1/teacher/progress (with a teacher
-// token when the server has tokens) and draws one row per student: sessions with their
-// tasks, and quiz scores.
-import { get, token } from './api.js';
+// token when the server has tokens) and draws the assignments with every student's grade,
+// then one row per student: sessions with their tasks, and quiz scores. Download CSV saves
+// GET /v1/teacher/progress.csv (fetched with the token: a plain link could not send it).
+import { get, getText, token } from './api.js';
 import { $, busy, h } from './dom.js';
 
 const shown = (v) => (v && typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -37,8 +38,18 @@ function quizLine(q) {
   );
 }
 
+/** A session's tasks, and a link to its lab page: a teacher token reads it (and changes nothing of it). */
 function sessionLine(s) {
-  return h('div', { 'data-testid': 'session' }, h('strong', {}, s.labId), ` (${s.mode}) ${s.tasksPassed}/${s.taskCount} `, ...s.tasks.map(taskCell));
+  const page = `/#/labs/${encodeURIComponent(s.labId)}/sessions/${encodeURIComponent(s.sessionId)}`;
+  return h(
+    'div',
+    { 'data-testid': 'session' },
+    h('strong', {}, s.labId),
+    ` (${s.mode}) ${s.tasksPassed}/${s.taskCount} `,
+    ...s.tasks.map(taskCell),
+    ' ',
+    h('a', { href: page, 'data-testid': 'open-session', title: "the student's lab page, read-only" }, 'open'),
+  );
 }
 
 const studentRow = (st) =>
@@ -50,16 +61,49 @@ const studentRow = (st) =>
     h('td', {}, ...(st.quizzes.length ? st.quizzes.map(quizLine) : [none()])),
   );
 
+/** One student's grade for an assignment: score of out-of, and what did not count. */
+function gradeLine(g) {
+  const extra = [g.started ? '' : 'not started', g.late ? `${g.late} late` : ''].filter(Boolean).join(', ');
+  const title = g.attempts === undefined ? '' : `${g.attempts} attempt(s), ${g.counted} counted`;
+  return h('div', { 'data-testid': 'grade', title }, `${g.student}: ${g.score}/${g.outOf}${extra ? ` (${extra})` : ''}`);
+}
+
+const assignmentRow = (a) =>
+  h(
+    'tr',
+    { 'data-testid': 'assignment' },
+    h('td', {}, h('strong', {}, a.title), ` ${a.kind} ${a.item}${a.mode ? ` (${a.mode})` : ''}`),
+    h('td', {}, a.deadline ?? 'none'),
+    h('td', {}, ...(a.students.length ? a.students.map(gradeLine) : [none()])),
+  );
+
+async function downloadCsv() {
+  const status = $('status');
+  try {
+    const csv = await getText('/v1/teacher/progress.csv');
+    const href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+    h('a', { href, download: 'progress.csv' }).click();
+    // The download has started from the blob by then; revoking at once may cancel it.
+    setTimeout(() => URL.revokeObjectURL(href), 60_000);
+  } catch (error) {
+    status.textContent = error.message;
+  }
+}
+
 async function load() {
   const status = $('status');
   const table = $('progress');
   try {
-    const { students } = await get('/v1/teacher/progress');
+    const { students, assignments } = await get('/v1/teacher/progress');
+    const section = $('assignments');
+    section.querySelector('tbody').replaceChildren(...assignments.map(assignmentRow));
+    section.hidden = assignments.length === 0;
     table.querySelector('tbody').replaceChildren(...students.map(studentRow));
     table.hidden = false;
     status.textContent = students.length ? `${students.length} student(s)` : 'No sessions or submissions yet.';
   } catch (error) {
     table.hidden = true;
+    $('assignments').hidden = true;
     status.textContent = error.message;
   }
 }
@@ -71,4 +115,5 @@ input.addEventListener('change', () => {
   busy(load);
 });
 $('refresh').addEventListener('click', () => busy(load));
+$('download-csv').addEventListener('click', () => busy(downloadCsv));
 busy(load);

@@ -41,6 +41,8 @@ export interface BuildOptions {
   teacherTokenHashes?: readonly string[];
   /** Display names of tokens (sha256 hex -> name): teachers see a student's work under it. */
   tokenNames?: ReadonlyMap<string, string>;
+  /** The folder of lab files (default: the bundled labs/). */
+  labsDir?: string;
   /** sha256 (hex) of the token /metrics needs; none: /metrics is open. */
   metricsTokenHash?: string;
   sqliteSynchronous?: SqliteSynchronous;
@@ -134,7 +136,11 @@ export async function build(options: BuildOptions = {}): Promise<FastifyInstance
   await app.register(auth, { tokenHashes, teacherTokenHashes, metricsTokenHash: options.metricsTokenHash });
   await app.register(rateLimiting, options.rateLimit ?? DEFAULT_CONFIG.rateLimit);
   await app.register(docs, { document: openapi.document, tokensRequired: tokenHashes.length + teacherTokenHashes.length > 0 });
-  await app.register(labs, { tokenNames: options.tokenNames ?? DEFAULT_CONFIG.tokenNames });
+  await app.register(labs, {
+    tokenNames: options.tokenNames ?? DEFAULT_CONFIG.tokenNames,
+    studentTokenHashes: tokenHashes,
+    ...(options.labsDir !== undefined && { labsDir: options.labsDir }),
+  });
   await app.register(staticFiles);
   await app.register(openapiRoutes, { document: openapi.document, handlers: handlers(openapi) });
   return app;

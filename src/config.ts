@@ -2,8 +2,9 @@
 // (server.ts passes the result to build(); tests pass options to build() directly).
 // README.md "## Environment" and "## Limits" document each variable (docs/connections.md the
 // request timeout and the shutdown drain).
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { DEFAULT_QUEUE_BOUNDS, type QueueBounds } from './service/bounded-queue.js';
 import { hashToken } from './service/token-hash.js';
 import { DEFAULT_LIMITS, type VmLimits } from './sim/index.js';
@@ -90,6 +91,8 @@ export interface ServiceConfig {
   workerNice: number;
   /** Calls queued per VM and per engine worker before 503 + Retry-After. */
   queueBounds: QueueBounds;
+  /** The folder of lab files (LABS_DIR); undefined: the bundled labs/. */
+  labsDir?: string;
 }
 
 export const DEFAULT_CONFIG: ServiceConfig = {
@@ -202,6 +205,15 @@ function metricsToken(env: NodeJS.ProcessEnv): { metricsTokenHash?: string } {
   return { metricsTokenHash: hashToken(token) };
 }
 
+/** LABS_DIR, resolved against the working directory; a folder that is not there stops the start. */
+function labsDir(env: NodeJS.ProcessEnv): { labsDir?: string } {
+  const dir = env.LABS_DIR?.trim();
+  if (!dir) return {};
+  const path = resolve(dir);
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new ConfigError(`LABS_DIR is not a folder: ${path}`);
+  return { labsDir: path };
+}
+
 const DEFAULT_LEASE_TTL_MS = 10_000;
 
 function clusterConfig(env: NodeJS.ProcessEnv, databaseUrl: string, host: string, port: number): ClusterConfig | undefined {
@@ -270,5 +282,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
       perWorker: integer(env, 'MAX_QUEUE_PER_WORKER', d.queueBounds.perWorker, 1),
       retryAfterSeconds: integer(env, 'QUEUE_RETRY_AFTER_SECONDS', d.queueBounds.retryAfterSeconds, 1, 3600),
     },
+    ...labsDir(env),
   };
 }

@@ -22,7 +22,17 @@ export type RouteAccess = 'open' | 'metrics' | 'api' | 'unmatched';
 /** The matched route as Fastify gives it (`request.routeOptions`); `url` is undefined for the 404 handler. */
 interface MatchedRoute {
   url?: string | undefined;
+  method?: string | string[] | undefined;
   config?: unknown;
+}
+
+/**
+ * Whether the matched route only reads: a GET (HEAD rides on it). A teacher token reads a
+ * student's lab session and VMs on such a route, and is refused on every other one.
+ */
+export function readOnlyRoute(route: MatchedRoute): boolean {
+  const methods = route.method === undefined ? [] : [route.method].flat();
+  return route.url !== undefined && methods.length > 0 && methods.every((m) => m === 'GET' || m === 'HEAD');
 }
 
 export function routeAccess(route: MatchedRoute): RouteAccess {

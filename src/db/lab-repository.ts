@@ -189,6 +189,11 @@ export class LabRepository {
     });
   }
 
+  /** How many attempts the student made at the quiz. */
+  async attemptCount(quizId: string, studentKey: string): Promise<number> {
+    return this.prisma.quizSubmission.count({ where: { quizId, studentKey } });
+  }
+
   /** Every submission, oldest first (the teacher's view). */
   async submissions(): Promise<StoredSubmission[]> {
     const rows = await this.prisma.quizSubmission.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });

@@ -1,5 +1,7 @@
-// The teacher's progress as CSV (RFC 4180), for a spreadsheet or a grade book: one row per
-// student and lab session, and per student and quiz, under a header row.
+// The teacher's progress as CSV (RFC 4180), for a spreadsheet or a grade book, under a header
+// row: one row per student and assignment, then one per student and lab session or quiz that
+// no assignment covers (practice).
+import { predictedRight, type AssignmentGradeRow, type AssignmentProgress } from './assignment-grades.js';
 import type { GradedPrediction } from './predict.js';
 import type { QuizAttemptsSummary } from './quiz-attempts.js';
 
@@ -38,6 +40,11 @@ const COLUMNS = [
   'first_score',
   'last_score',
   'last_at',
+  'assignment',
+  'assignment_id',
+  'deadline',
+  'counted',
+  'late',
 ] as const;
 
 type Row = Partial<Record<(typeof COLUMNS)[number], string | number>>;
@@ -56,12 +63,6 @@ function field(value: string | number | undefined): string {
 
 const latest = (times: (string | undefined)[]): string | undefined =>
   times.filter((t): t is string => t !== undefined).reduce<string | undefined>((a, t) => (a === undefined || t > a ? t : a), undefined);
-
-/** A prediction is right when every predicted field was graded correct. */
-const predictedRight = (p: GradedPrediction | undefined): boolean => {
-  const fields = Object.values(p ?? {});
-  return fields.length > 0 && fields.every((f) => f.correct === true);
-};
 
 function sessionRow(student: string, s: SessionProgress): Row {
   return {
@@ -95,9 +96,39 @@ function quizRow(student: string, q: QuizProgress): Row {
   };
 }
 
-/** The CSV text: CRLF line ends, a header row, then the rows student by student. */
-export function progressCsv(students: readonly StudentProgress[]): string {
-  const rows = students.flatMap((s) => [...s.sessions.map((x) => sessionRow(s.student, x)), ...s.quizzes.map((q) => quizRow(s.student, q))]);
+function assignmentRow(a: AssignmentProgress, g: AssignmentGradeRow): Row {
+  return {
+    student: g.student,
+    kind: a.kind,
+    item: a.item,
+    id: g.id,
+    mode: g.mode ?? a.mode,
+    started_at: g.startedAt,
+    score: g.score,
+    out_of: g.outOf,
+    predicted: g.predicted,
+    predicted_right: g.predictedRight,
+    attempts: g.attempts,
+    last_at: g.lastAt,
+    assignment: a.title,
+    assignment_id: a.assignmentId,
+    deadline: a.deadline ?? undefined,
+    counted: g.counted,
+    late: g.late,
+  };
+}
+
+/** The CSV text: CRLF line ends, a header row, the assignments' rows, then practice rows student by student. */
+export function progressCsv(students: readonly StudentProgress[], assignments: readonly AssignmentProgress[] = []): string {
+  const assignedLabs = new Set(assignments.filter((a) => a.kind === 'lab').map((a) => a.item));
+  const assignedQuizzes = new Set(assignments.flatMap((a) => (a.quizId === undefined ? [] : [a.quizId])));
+  const rows = [
+    ...assignments.flatMap((a) => a.students.map((g) => assignmentRow(a, g))),
+    ...students.flatMap((s) => [
+      ...s.sessions.filter((x) => !assignedLabs.has(x.labId)).map((x) => sessionRow(s.student, x)),
+      ...s.quizzes.filter((q) => !assignedQuizzes.has(q.quizId)).map((q) => quizRow(s.student, q)),
+    ]),
+  ];
   const lines = [COLUMNS.join(','), ...rows.map((row) => COLUMNS.map((c) => field(row[c])).join(','))];
   return lines.map((line) => `${line}\r\n`).join('');
 }

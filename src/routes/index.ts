@@ -1,6 +1,7 @@
 // operationId -> handler, for every operation in openapi.yaml (the route loader checks
 // that the two sets are equal).
 import type { LoadedDocument } from '../contract/openapi-document.js';
+import { assignmentHandlers } from './assignments.js';
 import { labHandlers } from './labs.js';
 import { memoryHandlers } from './memory.js';
 import { operationHandlers } from './operations.js';
@@ -23,6 +24,7 @@ export function handlers(openapi: LoadedDocument): Handlers {
     ...scenarioHandlers,
     ...labHandlers,
     ...quizHandlers,
+    ...assignmentHandlers,
     ...uiHandlers,
     ...serviceHandlers(openapi),
   };

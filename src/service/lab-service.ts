@@ -10,7 +10,7 @@ import { generateQuiz, isQuizTopic, publicQuiz, QUIZ_TOPICS, type PublicQuiz, ty
 import { createLabSession } from '../labs/session.js';
 import type { Check, CheckOutcome, Lab, LabGrade, LoggedOperation } from '../labs/types.js';
 import { invalidInput, notFound, ServiceError } from './errors.js';
-import { mayAccess, storedOwner, type Owner } from './owner.js';
+import { mayAccess, storedOwner, teacherWrite, type Owner } from './owner.js';
 import type { VmStore } from './vm-store.js';
 
 export type QuizView = { id: string; createdAt: string } & PublicQuiz;
@@ -60,11 +60,17 @@ export class LabService {
     await Promise.all(vms.map((vm) => this.vms.remove(vm.id).catch(() => undefined)));
   }
 
-  /** The session, if it belongs to this lab and the caller may see it (404 otherwise). */
-  async session(labId: string, sessionId: string, owner: Owner | undefined): Promise<StoredLabSession> {
+  /**
+   * The session, if it belongs to this lab and the caller may see it (404 otherwise). A
+   * teacher reads a student's session with ANY_OWNER (routes/labs.ts, on read-only routes);
+   * with their own token, on a route that changes it, they are refused (403).
+   */
+  async session(labId: string, sessionId: string, caller: { owner: Owner | undefined; role?: string | undefined }): Promise<StoredLabSession> {
     const s = await this.repo.session(sessionId);
-    if (!s || s.labId !== labId || !mayAccess(owner, s.owner)) throw notFound(`no session ${sessionId} of lab ${labId}`);
-    return s;
+    if (!s || s.labId !== labId) throw notFound(`no session ${sessionId} of lab ${labId}`);
+    if (mayAccess(caller.owner, s.owner)) return s;
+    if (caller.role === 'teacher') throw teacherWrite(`session ${sessionId}`);
+    throw notFound(`no session ${sessionId} of lab ${labId}`);
   }
 
   /** Grades every task against the session VMs' engine state and their server-side logs (each at most LAB_LOG_CAP entries). */

@@ -3,10 +3,12 @@
 // first prediction is stored for good and graded against the VMs' logs, a passed task stays
 // passed, every quiz attempt is kept, and teachers see everyone's progress.
 import { randomUUID } from 'node:crypto';
+import type { StoredAssignment } from '../db/assignment-repository.js';
 import type { LabRepository, StoredLabSession, StoredSubmission, StoredTaskProgress } from '../db/lab-repository.js';
+import { labGradeRow, quizGradeRow, type AssignmentProgress } from '../labs/assignment-grades.js';
 import { parsePrediction, samePrediction, type StoredPrediction } from '../labs/predict.js';
 import type { StudentProgress } from '../labs/progress-csv.js';
-import { gradeQuiz, withoutKey } from '../labs/quiz.js';
+import { gradeQuiz, withoutKey, type Quiz } from '../labs/quiz.js';
 import { quizAttemptsSummary } from '../labs/quiz-attempts.js';
 import {
   checkedSession,
@@ -21,9 +23,11 @@ import { MAX_TRACE_EVENTS, MAX_TRACED_EVENTS, type OperationTrace } from '../lab
 import type { Lab } from '../labs/types.js';
 import { SimError } from '../sim/index.js';
 import { invalidInput, notFound, ServiceError } from './errors.js';
-import { LabLogTooLong, type LabService } from './lab-service.js';
+import { isoInstant } from './iso-instant.js';
+import { LabLogTooLong, type LabService, type QuizView } from './lab-service.js';
 import { identifyStudent, type StudentClaim } from './lab-student.js';
-import { storedOwner, type Owner } from './owner.js';
+import { ANY_OWNER, storedOwner, type Owner } from './owner.js';
+import { assignmentRules } from './assignment-rules.js';
 import type { VmStore } from './vm-store.js';
 
 /** Who calls: the token's hash (tokens on) and its role; open server: ANY_OWNER, no role. */
@@ -36,16 +40,6 @@ export interface Caller {
 const ANONYMOUS = 'anonymous';
 
 const conflict = (message: string): ServiceError => new ServiceError(409, 'conflict', message);
-
-/** An ISO 8601 date (midnight UTC) or date-time with a zone (openapi.yaml checks the form), as a Date; 400 for a day the calendar lacks. */
-function isoInstant(text: string): Date {
-  const day = text.slice(0, 10);
-  const at = new Date(text);
-  // Date() rolls 2026-02-31 over into March: a real day reads back the same.
-  if (Number.isNaN(at.getTime()) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day)
-    throw invalidInput(`before is not a date: ${text}`, 'before');
-  return at;
-}
 
 const ungradable = (error: unknown): undefined => {
   if (error instanceof LabLogTooLong) return undefined;
@@ -76,6 +70,8 @@ export class LabSessions {
     private readonly vms: VmStore,
     /** Token hash -> the name the token file gives it: teachers see it rather than the label given at Start. */
     private readonly tokenNames: ReadonlyMap<string, string>,
+    /** The student tokens' hashes: every one gets a row per assignment, started or not (empty on an open server). */
+    private readonly roster: readonly string[] = [],
   ) {}
 
   /** 201 and a new session, or 200 and the student's existing one (nothing created); 409 for its other mode. */
@@ -110,13 +106,13 @@ export class LabSessions {
   }
 
   async get(labId: string, sessionId: string, caller: Caller): Promise<LabSessionView> {
-    return this.view(this.labs.lab(labId), await this.labs.session(labId, sessionId, caller.owner), caller);
+    return this.view(this.labs.lab(labId), await this.labs.session(labId, sessionId, caller), caller);
   }
 
   /** Fresh VMs for the same roles, progress and predictions cleared, in `mode` if given; the session id stays. */
   async reset(labId: string, sessionId: string, body: { mode?: LabMode }, caller: Caller): Promise<LabSessionView> {
     const lab = this.labs.lab(labId);
-    const session = await this.labs.session(labId, sessionId, caller.owner);
+    const session = await this.labs.session(labId, sessionId, caller);
     const mode = body.mode ?? record(session).mode;
     const fresh = await this.labs.createLabVms(lab, caller.owner);
     await this.repo.resetSession(session.id, fresh, mode);
@@ -130,7 +126,7 @@ export class LabSessions {
    */
   async predict(labId: string, sessionId: string, n: number, body: Record<string, unknown>, caller: Caller) {
     const lab = this.labs.lab(labId);
-    const session = await this.labs.session(labId, sessionId, caller.owner);
+    const session = await this.labs.session(labId, sessionId, caller);
     const task = lab.tasks[n - 1];
     if (!task) throw notFound(`lab ${labId} has no task ${n}`);
     const values = parsePrediction(task, body);
@@ -156,7 +152,7 @@ export class LabSessions {
   /** The lab's grade now, passed tasks kept passed (and stored the first time), predictions graded. */
   async check(labId: string, sessionId: string, caller: Caller) {
     const lab = this.labs.lab(labId);
-    const session = await this.labs.session(labId, sessionId, caller.owner);
+    const session = await this.labs.session(labId, sessionId, caller);
     const { grade, logs } = await this.labs.gradeSession(lab, session, caller.owner);
     const checked = checkedSession(lab, record(session).mode, grade, progressMap(await this.repo.progress(session.id)), logs);
     if (checked.newlyPassed.length > 0) await this.repo.markPassed(session.id, checked.newlyPassed, new Date());
@@ -169,9 +165,21 @@ export class LabSessions {
    * right; the key (expected value, explanation) only to a teacher token.
    */
   async submitQuiz(quizId: string, body: { answers: Record<string, unknown> } & StudentClaim, caller: Caller) {
-    const { view, quiz } = await this.labs.quiz(quizId, caller.owner);
+    const { grade } = await this.recordAttempt(await this.labs.quiz(quizId, caller.owner), body, caller);
+    return { quizId, ...(caller.role === 'teacher' ? grade : withoutKey(grade)) };
+  }
+
+  /** How many attempts the student (by key) made at the quiz. */
+  attemptCount(quizId: string, studentKey: string): Promise<number> {
+    return this.repo.attemptCount(quizId, studentKey);
+  }
+
+  /** Grades and stores one attempt at `quiz`; the full grade (key included), its time and how many attempts the student made before it. */
+  async recordAttempt({ view, quiz }: { view: QuizView; quiz: Quiz }, body: { answers: Record<string, unknown> } & StudentClaim, caller: Caller) {
     const student = identifyStudent(storedOwner(caller.owner), body);
+    const before = await this.repo.attemptCount(view.id, student.key);
     const grade = gradeQuiz(quiz, body.answers);
+    const at = new Date();
     await this.repo.insertSubmission({
       quizId: view.id,
       student: student.label,
@@ -179,17 +187,18 @@ export class LabSessions {
       score: grade.score,
       total: grade.total,
       answers: body.answers,
-      createdAt: new Date(),
+      createdAt: at,
     });
-    return { quizId: view.id, ...(caller.role === 'teacher' ? grade : withoutKey(grade)) };
+    return { grade, at, before };
   }
 
   /**
    * The teacher's view, per student: lab sessions with, per task, whether and when it
    * passed and its prediction (what, when, and right or wrong once the call has run); and
-   * per quiz the first, best and last attempt and how many.
+   * per quiz the first, best and last attempt and how many; and per assignment every
+   * student's grade (every student token, else every student who did anything).
    */
-  async progress(): Promise<{ students: StudentProgress[] }> {
+  async progress(assigned: readonly StoredAssignment[] = []): Promise<{ students: StudentProgress[]; assignments: AssignmentProgress[] }> {
     const sessions = await this.repo.sessions();
     const progress = await this.repo.allProgress();
     const students = new Map<string, StudentProgress>();
@@ -239,7 +248,26 @@ export class LabSessions {
       if (!topics.has(quizId)) topics.set(quizId, (await this.repo.quiz(quizId))?.topic ?? 'unknown');
       entry(key, label).quizzes.push({ quizId, topic: topics.get(quizId)!, ...quizAttemptsSummary(list) });
     }
-    return { students: [...students.values()] };
+    const keys = this.roster.length > 0 ? this.roster : [...students.keys()];
+    const name = (key: string) => students.get(key)?.student ?? this.tokenNames.get(key) ?? `token:${key.slice(0, 8)}`;
+    const assignments: AssignmentProgress[] = [];
+    for (const a of assigned) {
+      const rules = assignmentRules(a);
+      const head = { assignmentId: a.id, title: a.title, kind: rules.kind, deadline: a.deadline?.toISOString() ?? null };
+      if (rules.kind === 'lab') {
+        const lab = this.labs.labOrUndefined(a.labId ?? '');
+        if (!lab) continue;
+        const session = (key: string) => students.get(key)?.sessions.find((s) => s.labId === lab.id);
+        const rows = keys.map((key) => labGradeRow(rules, name(key), lab.tasks.length, session(key)));
+        assignments.push({ ...head, item: lab.id, ...(a.mode && { mode: a.mode }), students: rows });
+      } else {
+        const { view } = await this.labs.quiz(a.quizId ?? '', ANY_OWNER);
+        const tried = (key: string) => attempts.get(JSON.stringify([key, view.id]))?.list ?? [];
+        const rows = keys.map((key) => quizGradeRow(rules, name(key), view.id, view.questions.length, tried(key)));
+        assignments.push({ ...head, item: view.topic, quizId: view.id, students: rows });
+      }
+    }
+    return { students: [...students.values()], assignments };
   }
 
   /**
@@ -251,7 +279,7 @@ export class LabSessions {
   async deleteSessions(filter: { student?: string; before?: string }) {
     if (filter.student === undefined && filter.before === undefined)
       throw invalidInput('say which sessions to delete: ?student=<name, label or key> and/or ?before=<ISO date>', 'student');
-    const before = filter.before === undefined ? undefined : isoInstant(filter.before);
+    const before = filter.before === undefined ? undefined : isoInstant(filter.before, 'before');
     const label = (s: StoredLabSession) => (s.studentKey !== null && this.tokenNames.get(s.studentKey)) || s.student || ANONYMOUS;
     const matches = (await this.repo.sessions()).filter(
       (s) =>

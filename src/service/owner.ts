@@ -2,7 +2,7 @@
 // which sees what that token created. On an open server (no tokens): ANY_OWNER, which sees
 // everything. No owner at all (undefined) sees nothing and creates nothing: a call that
 // never passed authentication must not be taken for an open server's.
-import { ServiceError } from './errors.js';
+import { forbidden, ServiceError } from './errors.js';
 
 export const ANY_OWNER: unique symbol = Symbol('any owner');
 export type Owner = string | typeof ANY_OWNER;
@@ -16,3 +16,7 @@ export function storedOwner(caller: Owner | undefined): string | null {
   if (caller === undefined) throw new ServiceError(401, 'unauthorized', 'this call has no caller: it needs an Authorization: Bearer <token> header');
   return caller === ANY_OWNER ? null : caller;
 }
+
+/** A teacher token helps read-only: a call that would change a student's `what` is refused (403), never applied. */
+export const teacherWrite = (what: string): ServiceError =>
+  forbidden(`${what} belongs to a student: a teacher token reads it (the lab page, walk, mappings, log) but never changes it`);

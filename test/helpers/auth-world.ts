@@ -49,7 +49,20 @@ export async function buildAuthWorld(options: Parameters<typeof build>[0] = {}):
   const labId = 'smm-address-space';
   const session = ok(await t.api.post(`/v1/labs/${labId}/sessions`).set(as(STUDENT)).send({}), 201).body.sessionId as string;
   const quiz = ok(await t.api.post('/v1/quizzes').set(as(STUDENT)).send({ topic: 'errno', seed: 7 }), 201).body.id as string;
-  const params = { vmId: vm, addressSpace: '0', slot: '10', vcpuId: '0', rootId, seq: '1', labId, sessionId: session, n: '1', quizId: quiz };
+  const assignment = ok(await t.api.post('/v1/assignments').set(as(TEACHER)).send({ kind: 'quiz', topic: 'errno', seed: 7 }), 201).body.id as string;
+  const params = {
+    vmId: vm,
+    addressSpace: '0',
+    slot: '10',
+    vcpuId: '0',
+    rootId,
+    seq: '1',
+    labId,
+    sessionId: session,
+    n: '1',
+    quizId: quiz,
+    assignmentId: assignment,
+  };
 
   const snapshot = async () => {
     const get = async (path: string, token = STUDENT) => ok(await t.api.get(path).set(as(token))).body as unknown;
@@ -62,6 +75,7 @@ export async function buildAuthWorld(options: Parameters<typeof build>[0] = {}):
       attributes: await get(`/v1/vms/${vm}/memory-attributes`),
       session: await get(`/v1/labs/${labId}/sessions/${session}`),
       progress: await get('/v1/teacher/progress', TEACHER),
+      assignments: await get('/v1/assignments'),
     };
   };
   return { t, port, params, snapshot, close: () => t.close() };
@@ -80,6 +94,8 @@ const BODIES: Record<string, unknown> = {
   predictLabTask: {},
   createQuiz: { topic: 'errno' },
   submitQuiz: { answers: {} },
+  createAssignment: { kind: 'lab', labId: 'huge-pages' },
+  submitAssignment: { answers: {} },
 };
 
 /** Every documented operation that needs a token (all but the open list and /metrics), filled in. */

@@ -173,7 +173,7 @@ describe('an undefined owner', () => {
     expect((await vmStore.list({}, ANY_OWNER)).items.map((v) => v.id)).toContain(vmId);
     await expect(labService.quiz(quizId!, undefined)).rejects.toMatchObject({ status: 404 });
     await expect(labService.quizAnswers(quizId!, undefined)).rejects.toMatchObject({ status: 404 });
-    await expect(labService.session(labId!, sessionId!, undefined)).rejects.toMatchObject({ status: 404 });
+    await expect(labService.session(labId!, sessionId!, { owner: undefined })).rejects.toMatchObject({ status: 404 });
     const count = vmStore.count;
     await expect(vmStore.create({ name: 'nobody' }, undefined)).rejects.toMatchObject({ status: 401 });
     await expect(labService.createQuiz('errno', 1, undefined)).rejects.toMatchObject({ status: 401 });

@@ -114,6 +114,11 @@ describe('GET /v1/teacher/progress.csv', () => {
       'first_score',
       'last_score',
       'last_at',
+      'assignment',
+      'assignment_id',
+      'deadline',
+      'counted',
+      'late',
     ]);
     const records = rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]])));
     expect(rows.every((r) => r.length === header!.length)).toBe(true);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../src/labs/catalogue.js';
 import { evaluateCheck } from '../../src/labs/checks.js';
 import type { Check, LoggedOperation } from '../../src/labs/types.js';
-import { startEngineSession } from './solve.js';
+import { startEngineSession } from '../../src/labs/solve.js';
 
 const hugePages = loadCatalogue().find((l) => l.id === 'huge-pages')!;
 const detail = (check: Check, log: LoggedOperation[] = []) => {

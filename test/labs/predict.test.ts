@@ -6,7 +6,7 @@ import { loadCatalogue } from '../../src/labs/catalogue.js';
 import { gradePrediction, parsePrediction, type StoredPrediction } from '../../src/labs/predict.js';
 import { taskView } from '../../src/labs/task-view.js';
 import type { Lab, LabTask, LoggedOperation } from '../../src/labs/types.js';
-import { startEngineSession } from './solve.js';
+import { startEngineSession } from '../../src/labs/solve.js';
 
 const labs = loadCatalogue();
 const lab = (id: string): Lab => labs.find((l) => l.id === id)!;

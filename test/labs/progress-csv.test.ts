@@ -25,7 +25,7 @@ describe('progressCsv', () => {
         { n: 4, passed: false },
       ]),
     ]);
-    expect(csv.split('\r\n')[1]).toBe('ann,lab,l,s,predict,2026-01-01T00:00:00.000Z,2,4,3,1,,,,2026-01-01T00:09:00.000Z');
+    expect(csv.split('\r\n')[1]).toBe('ann,lab,l,s,predict,2026-01-01T00:00:00.000Z,2,4,3,1,,,,2026-01-01T00:09:00.000Z,,,,,');
     expect(csv.endsWith('\r\n')).toBe(true);
   });
 

@@ -8,7 +8,7 @@ import { compare, exportScenario, finalStateOf, importScenario, replayScenario, 
 import { createVm, withVmDefaults, type MappingRow, type Vm } from '../../src/sim/index.js';
 import { engineDriver } from '../scenario/engine-driver.js';
 import { loadScenarios, runScenario, scenarioVariants } from '../scenario/runner.js';
-import { startEngineSession } from './solve.js';
+import { startEngineSession } from '../../src/labs/solve.js';
 
 /** Every operation the import builds, in order. */
 const opsOf = (imported: ImportedScenario) => [...imported.operations()].map((o) => o.op);

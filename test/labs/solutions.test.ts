@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../src/labs/catalogue.js';
 import { gradeLab } from '../../src/labs/checks.js';
-import { startEngineSession } from './solve.js';
+import { startEngineSession } from '../../src/labs/solve.js';
 
 const labs = loadCatalogue();
 

@@ -3,13 +3,15 @@
 // contract/route-access.ts lists it as open: the decision is taken on the route the router
 // matched, never on the URL text. The request carries its token's sha256 as `owner`, and a
 // VM belongs to the token that created it: for any other token a route naming it in {vmId}
-// answers exactly as for a VM that does not exist (404). METRICS_TOKEN, when set, guards
+// answers exactly as for a VM that does not exist (404), except a teacher's: a teacher token
+// reads any student's VM on a read-only route (walk, mappings, log) to help, and is refused
+// (403) on every route that would change it. METRICS_TOKEN, when set, guards
 // /metrics the same way (and only /metrics).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { routeAccess } from '../../contract/route-access.js';
+import { readOnlyRoute, routeAccess } from '../../contract/route-access.js';
 import { forbidden, ServiceError, vmNotFound } from '../../service/errors.js';
-import { ANY_OWNER, type Owner } from '../../service/owner.js';
+import { ANY_OWNER, teacherWrite, type Owner } from '../../service/owner.js';
 import { matchToken } from '../../service/token-hash.js';
 
 declare module 'fastify' {
@@ -33,6 +35,9 @@ interface AuthOptions {
 /** A teacher's token, or a server running open: sees every student's work and the answer keys. */
 export const seesEverything = (request: FastifyRequest): boolean =>
   request.owner === ANY_OWNER || (request.owner !== undefined && request.role === 'teacher');
+
+/** A teacher token on a read-only route: it reads what any student owns (and changes none of it). */
+export const teacherReads = (request: FastifyRequest): boolean => request.role === 'teacher' && readOnlyRoute(request.routeOptions);
 
 /** Teachers only when tokens are on (403 for a student token, and for no token at all); an open server has no roles. */
 export function requireTeacher(request: FastifyRequest, what: string): void {
@@ -87,7 +92,12 @@ export default fp(
     app.addHook('preHandler', async (request: FastifyRequest) => {
       const params = request.params;
       if (typeof params !== 'object' || params === null || !('vmId' in params) || typeof params.vmId !== 'string') return;
-      if (!app.vmStore.visible(params.vmId, request.owner)) throw vmNotFound(params.vmId);
+      if (app.vmStore.visible(params.vmId, request.owner)) return;
+      if (request.role === 'teacher' && app.vmStore.visible(params.vmId, ANY_OWNER)) {
+        if (teacherReads(request)) return;
+        throw teacherWrite(`VM ${params.vmId}`);
+      }
+      throw vmNotFound(params.vmId);
     });
   },
   { name: 'auth', dependencies: ['persistence', 'problem'] },

@@ -2,8 +2,10 @@
 // app with the services the lab, quiz and scenario routes use.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { AssignmentRepository } from '../../db/assignment-repository.js';
 import { LabRepository } from '../../db/lab-repository.js';
 import { loadCatalogue, LABS_DIR } from '../../labs/catalogue.js';
+import { Assignments } from '../../service/assignments.js';
 import { LabService } from '../../service/lab-service.js';
 import { LabSessions } from '../../service/lab-sessions.js';
 import { ScenarioService } from '../../service/scenario-service.js';
@@ -12,16 +14,22 @@ declare module 'fastify' {
   interface FastifyInstance {
     labService: LabService;
     labSessions: LabSessions;
+    assignments: Assignments;
     scenarioService: ScenarioService;
   }
 }
 
 export default fp(
-  async function labs(app: FastifyInstance, options: { labsDir?: string; tokenNames?: ReadonlyMap<string, string> }) {
+  async function labs(
+    app: FastifyInstance,
+    options: { labsDir?: string; tokenNames?: ReadonlyMap<string, string>; studentTokenHashes?: readonly string[] },
+  ) {
     const repo = new LabRepository(app.prisma);
     const labService = new LabService(loadCatalogue(options.labsDir ?? LABS_DIR), repo, app.vmStore);
     app.decorate('labService', labService);
-    app.decorate('labSessions', new LabSessions(labService, repo, app.vmStore, options.tokenNames ?? new Map()));
+    const labSessions = new LabSessions(labService, repo, app.vmStore, options.tokenNames ?? new Map(), options.studentTokenHashes);
+    app.decorate('labSessions', labSessions);
+    app.decorate('assignments', new Assignments(new AssignmentRepository(app.prisma), labService, labSessions));
     app.decorate('scenarioService', new ScenarioService(app.vmStore));
   },
   { name: 'labs', dependencies: ['persistence'] },

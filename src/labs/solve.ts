@@ -1,10 +1,11 @@
-// Engine-level lab sessions for tests: build the VMs as the service would, run calls
-// through the same call -> operation translation, and keep the log the server would keep.
-import { buildEngineVm, createLabSession } from '../../src/labs/session.js';
-import { callToOperation } from '../../src/labs/calls.js';
-import { gradeLab, type GradeInput } from '../../src/labs/checks.js';
-import type { ApiCall, Lab, LabGrade, LoggedOperation } from '../../src/labs/types.js';
-import type { OperationResult, Vm } from '../../src/sim/index.js';
+// Lab sessions on the engine alone (no service, no database): build the VMs as the service
+// would, run calls through the same call -> operation translation, and keep the log the
+// server would keep. npm run lab:check plays a lab's solution with it; tests do too.
+import { buildEngineVm, createLabSession } from './session.js';
+import { callToOperation } from './calls.js';
+import { gradeLab, type GradeInput } from './checks.js';
+import type { ApiCall, Lab, LabGrade, LoggedOperation } from './types.js';
+import type { OperationResult, Vm } from '../sim/index.js';
 
 export interface EngineSession extends Required<GradeInput> {
   run(call: ApiCall): OperationResult | null;
