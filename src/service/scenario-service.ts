@@ -5,7 +5,6 @@ import { DEFAULT_IMPORT_CAPS, exportScenario, importScenario, replayScenario, Sc
 import type { Operation, OperationResult } from '../sim/index.js';
 import { invalidInput, ServiceError } from './errors.js';
 import type { Owner } from './owner.js';
-import { requireHttpArch } from './vm-arch.js';
 import type { VmStore, VmView } from './vm-store.js';
 
 /**
@@ -32,6 +31,7 @@ export class ScenarioService {
    */
   async exportVm(vmId: string): Promise<Record<string, unknown>> {
     const view = await this.vms.getView(vmId);
+    if (view.arch !== 'x86') throw invalidInput(`export is available for x86 VMs only yet (this VM is ${view.arch})`, 'vmId');
     const max = DEFAULT_IMPORT_CAPS.operations;
     const refusal = (entries: number) =>
       new ServiceError(
@@ -49,7 +49,8 @@ export class ScenarioService {
    * each runs in the engine host like any call, and is built only when its turn comes.
    */
   async importVm(scenario: Record<string, unknown>, owner: Owner | undefined): Promise<ImportReport> {
-    requireHttpArch(scenario.arch);
+    if (scenario.arch !== undefined && scenario.arch !== 'x86')
+      throw invalidInput(`import is available for x86 scenarios only yet (arch ${String(scenario.arch)})`, 'arch');
     let imported: ReturnType<typeof importScenario>;
     try {
       imported = importScenario(scenario);
