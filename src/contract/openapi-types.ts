@@ -1941,7 +1941,17 @@ export interface components {
             /** @description Name of the imported VM: at most 100 characters, as a VM name. */
             name?: string;
             description?: string;
-            /** @description Contract v2: `x86` when absent; `arm64` and `s390` are a 400 naming `arch` (not available over HTTP yet). An export of an x86 VM leaves it out. */
+            /**
+             * @description Contract v2: `x86` when absent (an export of an x86 VM leaves it out). An `arm64` or `s390`
+             *     scenario uses that arch's twins of the API fields: `host` (`granule`, `ipa_limit`, `pkvm`,
+             *     `nested_virt`, `fwb`, `cache_dic`; `hpage`, `hpage_2g`, `max_storage`), `vm` (`type`,
+             *     `ipa_bits`; `hpage_1m`, `hpage_2g`, `mem_limit`), memslot `backing.hugetlb` / `hwpoison`,
+             *     vCPU `initialized` / `el2` / `last_ran_nested`, the `set_vcpu_state` step, a pre-fault's
+             *     `invalidation_races`, iteration `fsc` / `attempts`, mapping `arch_bits` (`dirty: null` on
+             *     arm64) and the root role's `kind`, `levels`, `start_level`, `granule`, `ipa_bits`,
+             *     `concatenated_tables`, `asce_type`. `walk` steps are reads: import skips them.
+             *     (docs/scenario-format.md.)
+             */
             arch?: components["schemas"]["Arch"];
             kernel?: Record<string, never>;
             host?: Record<string, never>;

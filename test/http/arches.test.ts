@@ -363,3 +363,80 @@ describe('a restart replays arm64 and s390 VMs to the same page tables', () => {
     ]);
   });
 });
+
+describe('export and import of arm64 and s390 VMs in the neutral format', () => {
+  async function exported(id: string): Promise<Record<string, unknown>> {
+    const res = await t.api.get(`/v1/vms/${id}/export`);
+    expect(res.status, res.text).toBe(200);
+    expectDocumented(res, 'exportVm');
+    return res.body;
+  }
+
+  it.each([
+    [
+      'arm64',
+      { arch: 'arm64', host: { granule: '16K', nestedVirt: true, cacheDic: true }, arm64: { ipaBits: 36 } },
+      [
+        { guestPhysAddr: '0x0', size: '0x4000000', backing: { pageSize: '32M' } },
+        { guestPhysAddr: '0x4000000', size: '0x100000', backing: { hwpoison: ['0x4008000'] } },
+      ],
+      [
+        { id: 0, initialized: false },
+        { id: 1, el2: true, lastRanNested: true },
+      ],
+    ],
+    [
+      's390',
+      { arch: 's390', host: { hpage: true }, s390: { hpage1m: true, memLimit: '0x80000000' } },
+      [{ guestPhysAddr: '0x0', size: '0x800000', backing: { pageSize: '1M' } }],
+      [{ id: 0 }],
+    ],
+  ])('exports a %s VM with its fields, and imports it back to the same answers, roots and mappings', async (arch, config, slots, vcpus) => {
+    const id = await createVm({ name: `exp-${arch}`, ...config });
+    for (const [i, slot] of slots.entries()) expect((await put(id, 0, i, slot)).body.ret).toBe(0);
+    for (const v of vcpus) expect((await vcpu(id, v)).status).toBe(201);
+    const last = vcpus[vcpus.length - 1]!.id;
+    await preFault(id, { gpa: '0x0', size: '0x4100000', inject: { invalidationRaces: 2 } }, last);
+    await preFault(id, { gpa: '0x0', size: '0x4000' }, 0);
+    if (arch === 'arm64') await t.api.patch(`/v1/vms/${id}/vcpus/0`).send({ initialized: true });
+    await preFault(id, { gpa: '0x4000000', size: '0x10000' }, 0);
+    await put(id, 0, 0, { guestPhysAddr: '0x0', size: '0x0' });
+    const scenario = await exported(id);
+    expect(scenario).toMatchObject({ arch, kernel: { min: '7.4', max: '7.4' } });
+    if (arch === 'arm64') {
+      expect(scenario.host).toMatchObject({ granule: '16K', nested_virt: true, cache_dic: true });
+      expect(scenario.vm).toMatchObject({ ipa_bits: 36 });
+      expect(scenario.vcpus).toEqual([
+        { id: 0, initialized: false, el2: false, last_ran_nested: false },
+        { id: 1, initialized: true, el2: true, last_ran_nested: true },
+      ]);
+      expect(JSON.stringify(scenario.steps)).toContain('"op":"set_vcpu_state"');
+      expect(JSON.stringify(scenario.steps)).toContain('"fsc":"TRANSLATION_L');
+      expect(JSON.stringify(scenario)).toContain('"arch_bits":{"mem_attr":6');
+    } else {
+      expect(scenario.vm).toMatchObject({ hpage_1m: true, mem_limit: '0x80000000' });
+    }
+    const imported = await t.api.post('/v1/vms/import').send(scenario);
+    expect(imported.status, imported.text).toBe(201);
+    expectDocumented(imported, 'importVm');
+    expect(imported.body.differing).toEqual([]);
+    expect(imported.body.vm).toMatchObject({ arch, [arch]: (await t.api.get(`/v1/vms/${id}`)).body[arch] });
+    const again = await exported(imported.body.vm.id);
+    const { id: _a, name: _b, description: _c, ...rest } = again;
+    const { id: _d, name: _e, description: _f, ...original } = scenario;
+    expect(rest).toEqual(original);
+  });
+
+  it('reports a step whose arch_bits differ from what the replay installs', async () => {
+    const id = await createVm({ name: 'bits', arch: 'arm64' });
+    await put(id, 0, 0, { guestPhysAddr: '0x0', size: '0x200000' });
+    await vcpu(id, { id: 0 });
+    await preFault(id, { gpa: '0x0', size: '0x1000' });
+    const scenario = (await exported(id)) as { steps: { op: string; expect: { mappings_added: { arch_bits: { xn: boolean } }[] } }[] };
+    const step = scenario.steps.find((s) => s.op === 'pre_fault')!;
+    step.expect.mappings_added[0]!.arch_bits.xn = false;
+    const imported = await t.api.post('/v1/vms/import').send(scenario);
+    expect(imported.body.differing).toHaveLength(1);
+    expect(imported.body.differing[0].differences[0]).toContain('mappings_added row 0');
+  });
+});

@@ -183,6 +183,11 @@ export class ArchEngineVm {
     return e instanceof Arm64Vm ? e.tableBytes() : e.state.tables.bytes;
   }
 
+  /** Every mapping row of a root (an export's final state). */
+  allMappings(rootId: string): unknown[] {
+    return this.rowsOf(rootId);
+  }
+
   private rowsOf(rootId: string): unknown[] {
     const e = this.engine;
     if (e instanceof Arm64Vm) return e.mappings(rootId);

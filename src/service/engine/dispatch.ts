@@ -102,7 +102,11 @@ export function runQuery<K extends EngineQuery['kind']>(vm: EngineVm, query: Que
     if (query.kind === 'state')
       return { preFaultAllowed: vm.preFaultAllowed, dead: vm.dead, guestPhysBits: vm.guestPhysBits, archView: vm.archView() } as QueryAnswers[K];
     if (query.kind === 'memoryAttributes') return [] as unknown as QueryAnswers[K];
-    if (query.kind === 'finalState' || query.kind === 'labChecks') x86Only(vm, query.kind === 'finalState' ? 'export' : 'lab checks');
+    if (query.kind === 'finalState') {
+      const roots = vm.roots() as { id: string }[];
+      return { roots, mappings: Object.fromEntries(roots.map((r) => [r.id, vm.allMappings(r.id)])) } as unknown as QueryAnswers[K];
+    }
+    if (query.kind === 'labChecks') x86Only(vm, 'lab checks');
   }
   return (QUERIES[query.kind] as unknown as (vm: EngineVm, query: QueryOf<K>) => QueryAnswers[K])(vm, query);
 }
