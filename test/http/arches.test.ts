@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Arm64Vm, S390Vm } from '../../src/sim/index.js';
 import { build, removeTempDirs, useTestApp, type TestApp } from '../helpers/build.js';
 import { expectDocumented } from '../helpers/openapi.js';
+import { queryRows } from '../helpers/store.js';
 
 const t = useTestApp();
 
@@ -196,6 +197,18 @@ describe('pre-fault, capability and page tables on arm64', () => {
     expect((await t.api.get(`/v1/vms/${id}/roots/nope/walk?gpa=0x0`)).status).toBe(404);
   });
 
+  it('keeps the memslot mirror rows of an arm64 VM, as of an x86 one (vCPUs have no mirror row)', async () => {
+    const rows = await queryRows<{ slot: number; backing: string }>(
+      t.databaseUrl,
+      'SELECT "slot", "backing" FROM "Memslot" WHERE "vmId" = ? ORDER BY "slot"',
+      id,
+    );
+    expect(rows.map((r) => [r.slot, JSON.parse(r.backing).pageSize])).toEqual([
+      [0, '512M'],
+      [1, '64K'],
+    ]);
+  });
+
   it('has one address space: memslots/1 answers EINVAL', async () => {
     const res = await put(id, 1, 0, { guestPhysAddr: '0x80000000', size: '0x10000' });
     expectDocumented(res, 'putMemslot');
@@ -227,6 +240,11 @@ describe('pre-fault, capability and page tables on arm64', () => {
     expect((await t.api.put(`/v1/vms/${id}/memory-attributes`).send({ address: '0x0', size: '0x10000', private: true })).status).toBe(400);
     expect((await t.api.post(`/v1/vms/${id}/vcpus/0/access`).send({ gpa: '0x0', kind: 'read' })).status).toBe(400);
     await expect400(await t.api.patch(`/v1/vms/${id}/vcpus/0`).send({ smm: true }), 'smm');
+    // Tracepoints are x86's mmutrace.h events.
+    const seq = (await t.api.get(`/v1/vms/${id}/operations?limit=100`)).body.operations.find((e: { kind: string }) => e.kind === 'pre_fault').seq;
+    const trace = await t.api.get(`/v1/vms/${id}/operations/${seq}/trace`);
+    expect(trace.status, trace.text).toBe(400);
+    expectDocumented(trace, 'getOperationTrace');
   });
 
   it('refuses arm64/s390 inputs on an x86 VM, naming them', async () => {

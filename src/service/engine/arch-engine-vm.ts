@@ -178,11 +178,6 @@ export class ArchEngineVm {
     return e.walk(hex(gpa));
   }
 
-  tableBytes(): number {
-    const e = this.engine;
-    return e instanceof Arm64Vm ? e.tableBytes() : e.state.tables.bytes;
-  }
-
   /** Every mapping row of a root (an export's final state). */
   allMappings(rootId: string): unknown[] {
     return this.rowsOf(rootId);

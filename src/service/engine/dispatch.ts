@@ -10,6 +10,7 @@ import {
   parseU64,
   vmArch,
   type AnyVmConfig,
+  type MemslotView,
   type Operation,
   type Vm,
   type VmConfig,
@@ -36,8 +37,8 @@ export function x86Only(vm: EngineVm, what: string): Vm {
 
 /** The mirror rows an operation kind can change, read fresh after it applied. */
 function projectionAfter(op: Operation, vm: EngineVm): Projection {
-  // The arm64/s390 views are not the x86 mirror rows' shape; those VMs keep no mirror rows.
-  if (vm instanceof ArchEngineVm) return {};
+  // An arm64/s390 memslot has the mirror row's columns; their vCPUs have none of the x86 vCPU row's, so they get no vCPU rows.
+  if (vm instanceof ArchEngineVm) return op.op === 'set_memslot' || op.op === 'delete_memslot' ? { memslots: vm.memslots() as MemslotView[] } : {};
   switch (op.op) {
     case 'set_memslot':
     case 'delete_memslot':
