@@ -19,8 +19,8 @@ export interface paths {
          * @description KVM_CREATE_VM with the host configuration to simulate. Every field but `name` has
          *     the default shown in the schema. Combinations the kernel cannot produce (a TDX VM on
          *     AMD, an SEV VM on Intel, a protected VM without the TDP MMU, ...) are a 400 naming
-         *     the field. `arch` is `x86` (the default): `arm64` and `s390` are a 400 naming `arch`,
-         *     because they are not available over HTTP yet.
+         *     the field. `arch` is `x86` (the default), `arm64` or `s390` (contract v2): each arch has
+         *     its own `host`, VM and vCPU fields, and a field of another arch is a 400 naming it.
          */
         post: operations["createVm"];
         delete?: never;
@@ -1241,8 +1241,8 @@ export interface components {
          * @description The errno name of a failed simulated ioctl, or null.
          * @enum {string|null}
          */
-        Errno: "EINVAL" | "ENOENT" | "EOPNOTSUPP" | "EINTR" | "EIO" | "EFAULT" | "EAGAIN" | "ENOMEM" | "EEXIST" | "ENOTTY" | null;
-        /** @description The ioctl's return value, 0 or -errno (EINVAL -22, ENOENT -2, EOPNOTSUPP -95, EINTR -4, EIO -5, EFAULT -14, EAGAIN -11). */
+        Errno: "EINVAL" | "ENOENT" | "EOPNOTSUPP" | "EINTR" | "EIO" | "EFAULT" | "EAGAIN" | "ENOMEM" | "EEXIST" | "ENOTTY" | "ENOEXEC" | "EHWPOISON" | null;
+        /** @description The ioctl's return value, 0 or -errno (EINVAL -22, ENOENT -2, EOPNOTSUPP -95, EINTR -4, EIO -5, EFAULT -14, EAGAIN -11, ENOTTY -25, ENOEXEC -8, EHWPOISON -133). */
         Ret: number;
         /** @description RFC 9457 problem details. */
         Problem: {
@@ -1331,11 +1331,13 @@ export interface components {
             mmioCaching: boolean;
             eagerPageSplit: boolean;
         };
-        /** @enum {string} */
-        VmType: "default" | "sw_protected" | "sev" | "sev_es" | "sev_snp" | "tdx";
         /**
-         * @description The VM's architecture (contract v2). The service runs `x86` only: `arm64` and `s390`,
-         *     which the engine models, are not available over HTTP yet and are a 400 naming `arch`.
+         * @description x86: every value but ucontrol; arm64: default; s390: default or ucontrol (KVM_VM_S390_UCONTROL).
+         * @enum {string}
+         */
+        VmType: "default" | "sw_protected" | "sev" | "sev_es" | "sev_snp" | "tdx" | "ucontrol";
+        /**
+         * @description The VM's architecture (contract v2).
          * @enum {string}
          */
         Arch: "x86" | "arm64" | "s390";
@@ -1354,12 +1356,18 @@ export interface components {
         VmCreate: {
             /** @description No control characters (PostgreSQL text cannot hold NUL). */
             name: string;
-            /** @description `x86` when absent (the VM view always says it); `arm64` and `s390` are a 400 naming `arch`. */
+            /** @description `x86` when absent (the VM view always says it). */
             arch?: components["schemas"]["Arch"];
             /** @default default */
             type?: components["schemas"]["VmType"];
-            host?: components["schemas"]["HostConfigInput"];
-            /** @default 6.18 */
+            /** @description The host knobs of the VM's arch (x86 v1's; arm64 and s390 in their own schemas). A knob of another arch is a 400 naming it. */
+            host?: components["schemas"]["HostConfigInput"] | components["schemas"]["Arm64HostConfigInput"] | components["schemas"]["S390HostConfigInput"];
+            arm64?: components["schemas"]["Arm64VmInput"];
+            s390?: components["schemas"]["S390VmInput"];
+            /**
+             * @description x86: every value (default 6.18); arm64 and s390: 7.0 … 7.4 (default 7.4).
+             * @default 6.18
+             */
             kernel?: components["schemas"]["KernelVersion"];
             /** @default upstream */
             prefaultPolicy?: components["schemas"]["PrefaultPolicy"];
@@ -1387,14 +1395,12 @@ export interface components {
         QuirkName: "SLOT_ZAP_ALL";
         Vm: {
             id: string;
-            /**
-             * @description Always `x86` here: the only architecture the service runs yet.
-             * @enum {string}
-             */
-            arch: "x86";
+            arch: components["schemas"]["Arch"];
             name: string;
             type: components["schemas"]["VmType"];
-            host: components["schemas"]["HostConfig"];
+            host: components["schemas"]["HostConfig"] | components["schemas"]["Arm64HostConfig"] | components["schemas"]["S390HostConfig"];
+            arm64?: components["schemas"]["Arm64VmView"];
+            s390?: components["schemas"]["S390VmView"];
             kernel: components["schemas"]["KernelVersion"];
             prefaultPolicy: components["schemas"]["PrefaultPolicy"];
             quirksDisabled: components["schemas"]["QuirkName"][];
@@ -1402,19 +1408,316 @@ export interface components {
             tdxGpaw?: components["schemas"]["TdxGpaw"];
             /** Format: date-time */
             createdAt: string;
-            /** @description kvm->arch.pre_fault_allowed: false for SNP/TDX until finalised */
+            /** @description kvm->arch.pre_fault_allowed: false for SNP/TDX until finalised. arm64/s390: false when no pre-fault can succeed (arm64 before 7.4 or pKVM, s390 before 7.2 or ucontrol). */
             preFaultAllowed: boolean;
             /** @description kvm->vm_dead: set by POST …/mark-dead (kvm_vm_dead() after a KVM_BUG_ON), irreversible. Every ioctl then answers ret -5 (EIO). */
             dead: boolean;
             /**
              * @description KVM_GET_SUPPORTED_CPUID 0x80000008 EAX[23:16] (GuestPhysBits): the widest GPA this host's
              *     TDP can map: the host MAXPHYADDR, capped at 48 without 5-level EPT/NPT; 0 without TDP.
+             *     arm64: the VM's IPA size; s390: the bits the gmap's ASCE reaches (31, 42, 53 or 64).
              */
             guestPhysBits: number;
         };
         VmList: {
             vms: components["schemas"]["Vm"][];
             nextCursor: string | null;
+        };
+        /**
+         * @description Leaf and table sizes of all three arches: x86 4K/2M/1G; arm64 4K/2M/1G (4K granule), 16K/32M (16K), 64K/512M (64K); s390 4K/1M/2G.
+         * @enum {string}
+         */
+        ArchLevelName: "4K" | "16K" | "64K" | "1M" | "2M" | "32M" | "512M" | "1G" | "2G";
+        /** @description An arm64 host (every field optional). */
+        Arm64HostConfigInput: {
+            /**
+             * @description host PAGE_SIZE, also the stage-2 granule
+             * @default 4K
+             * @enum {string}
+             */
+            granule?: "4K" | "16K" | "64K";
+            /**
+             * @description get_kvm_ipa_limit(); 52 with the 64K granule only
+             * @default 48
+             * @enum {integer}
+             */
+            ipaLimit?: 32 | 36 | 40 | 42 | 44 | 48 | 52;
+            /**
+             * @description kvm-arm.mode=protected
+             * @default false
+             */
+            pkvm?: boolean;
+            /**
+             * @description kvm-arm.mode=nested: vCPUs may be created with EL2
+             * @default false
+             */
+            nestedVirt?: boolean;
+            /**
+             * @description ARM64_HAS_STAGE2_FWB: how Normal memory is encoded in MemAttr
+             * @default true
+             */
+            fwb?: boolean;
+            /**
+             * @description ARM64_HAS_CACHE_DIC: stage-2 leaves are executable (XN clear)
+             * @default false
+             */
+            cacheDic?: boolean;
+        };
+        Arm64HostConfig: {
+            /** @enum {string} */
+            granule: "4K" | "16K" | "64K";
+            ipaLimit: number;
+            pkvm: boolean;
+            nestedVirt: boolean;
+            fwb: boolean;
+            cacheDic: boolean;
+        };
+        /** @description An s390 host (every field optional). */
+        S390HostConfigInput: {
+            /**
+             * @description kvm.hpage: 1M guest huge pages may be enabled
+             * @default false
+             */
+            hpage?: boolean;
+            /**
+             * @description kvm.hpage_2g (7.2+): 2G guest huge pages; needs hpage
+             * @default false
+             */
+            hpage2g?: boolean;
+            /** @description SCLP hamax + 1: the default and largest memLimit (default 0x40000000000) */
+            maxStorage?: components["schemas"]["U64"];
+        };
+        S390HostConfig: {
+            hpage: boolean;
+            hpage2g: boolean;
+            maxStorage: components["schemas"]["Hex"];
+        };
+        /** @description arm64 VMs only: KVM_VM_TYPE_ARM_IPA_SIZE. */
+        Arm64VmInput: {
+            /**
+             * @description 32 … host.ipaLimit (kvm_init_ipa_range)
+             * @default 40
+             */
+            ipaBits?: number;
+        };
+        /** @description The stage-2 geometry (kvm_get_vtcr): e.g. 4K granule, 40 bits -> 3 levels from level 1 with 2 concatenated tables. */
+        Arm64VmView: {
+            ipaBits: number;
+            stage2Levels: number;
+            startLevel: number;
+            concatenatedTables: number;
+        };
+        /** @description s390 VMs only: KVM_CAP_S390_HPAGE_1M / _2G enabled, KVM_S390_VM_MEM_LIMIT_SIZE. */
+        S390VmInput: {
+            /**
+             * @description needs host.hpage; not on a ucontrol VM
+             * @default false
+             */
+            hpage1m?: boolean;
+            /**
+             * @description needs host.hpage2g; not on a ucontrol VM
+             * @default false
+             */
+            hpage2g?: boolean;
+            /** @description 1M … host.maxStorage (default host.maxStorage) */
+            memLimit?: components["schemas"]["U64"];
+        };
+        S390VmView: {
+            hpage1m: boolean;
+            hpage2g: boolean;
+            memLimit: components["schemas"]["Hex"];
+            /**
+             * @description The gmap top table (gmap_limit_to_type): segment if memLimit <= 2G, region3 <= 4T, region2 <= 8P, else region1; null on a ucontrol VM.
+             * @enum {string|null}
+             */
+            asceType: "segment" | "region3" | "region2" | "region1" | null;
+        };
+        AnyVcpuView: components["schemas"]["VcpuView"] | components["schemas"]["Arm64VcpuView"] | components["schemas"]["S390VcpuView"];
+        Arm64VcpuView: {
+            id: number;
+            initialized: boolean;
+            el2: boolean;
+            lastRanNested: boolean;
+            mmu: components["schemas"]["ArchVcpuMmu"];
+            /** @description The stage-2 its hw_mmu points at: the canonical one, or its nested one while lastRanNested. */
+            loadedRoot: string;
+        };
+        S390VcpuView: {
+            id: number;
+            mmu: components["schemas"]["ArchVcpuMmu"];
+            /** @description The VM gmap; null on a ucontrol VM. */
+            loadedRoot: string | null;
+        };
+        ArchVcpuMmu: {
+            /** @enum {string} */
+            kind: "s2-canonical" | "s2-nested" | "gmap";
+            rootRole: null;
+        };
+        /** @description An arm64 or s390 memslot (address space 0 only). */
+        ArchMemslotView: {
+            /** @enum {integer} */
+            addressSpace: 0;
+            slot: number;
+            guestPhysAddr: components["schemas"]["Hex"];
+            size: components["schemas"]["Hex"];
+            userspaceAddr: components["schemas"]["Hex"];
+            flags: components["schemas"]["MemslotFlag"][];
+            guestMemfdOffset: components["schemas"]["Hex"];
+            backing: {
+                pageSize: components["schemas"]["ArchLevelName"];
+                hugetlb: boolean;
+                hwpoison: components["schemas"]["Hex"][];
+                writable: boolean;
+                mapped: boolean;
+            };
+        };
+        ArchIterationRow: {
+            gpa: components["schemas"]["Hex"];
+            /** @enum {string} */
+            result: "FIXED" | "SPURIOUS" | "ERROR";
+            level: components["schemas"]["ArchLevelName"] | null;
+            consumed: components["schemas"]["Hex"];
+            count: number;
+            errno: components["schemas"]["Errno"];
+            reason?: string;
+            /**
+             * @description arm64 only: the synthetic fault status code, TRANSLATION_L0 … TRANSLATION_L3 (the level where the walk stopped); null on SPURIOUS rows and rows that failed before the walk.
+             * @enum {string|null}
+             */
+            fsc?: "TRANSLATION_L0" | "TRANSLATION_L1" | "TRANSLATION_L2" | "TRANSLATION_L3" | null;
+            /** @description arm64 only: fault attempts of the iteration (0: none). */
+            attempts?: number;
+        };
+        Arm64ArchBits: {
+            memAttr: number;
+            s2apR: boolean;
+            s2apW: boolean;
+            sh: number;
+            af: boolean;
+            xn: boolean;
+        };
+        S390ArchBits: {
+            i: boolean;
+            p: boolean;
+            iep: boolean;
+            pr: boolean;
+            y: boolean;
+            w: boolean;
+            d: boolean;
+            sd: boolean;
+            s: boolean;
+        };
+        /** @description An arm64 stage-2 or s390 gmap leaf run: dirty is null on arm64 (no DBM); archBits are the descriptor/entry bits and count for coalescing. */
+        ArchMappingRow: {
+            gpa: components["schemas"]["Hex"];
+            size: components["schemas"]["Hex"];
+            level: components["schemas"]["ArchLevelName"];
+            count: number;
+            /** @enum {string} */
+            kind: "ram";
+            /** @description In host pages (16K/64K units on such arm64 hosts). */
+            hostPfn: components["schemas"]["Hex"];
+            /** @enum {boolean} */
+            private: false;
+            writable: boolean;
+            executable: boolean;
+            accessed: boolean;
+            dirty: boolean | null;
+            archBits: components["schemas"]["Arm64ArchBits"] | components["schemas"]["S390ArchBits"];
+        };
+        ArchRootRef: {
+            id: string;
+            /** @description Table levels: arm64 2–4, s390 2–5. */
+            level: number;
+            smm: boolean;
+            /** @description true for a nested stage-2 only */
+            guestMode: boolean;
+            addressSpace: number;
+            adDisabled: boolean;
+            mirror: boolean;
+            /** @enum {string} */
+            kind: "s2-canonical" | "s2-nested" | "gmap";
+            /** @description arm64 */
+            startLevel?: number;
+            /**
+             * @description arm64
+             * @enum {string}
+             */
+            granule?: "4K" | "16K" | "64K";
+            /** @description arm64 */
+            ipaBits?: number;
+            /** @description arm64 */
+            concatenatedTables?: number;
+            /**
+             * @description s390
+             * @enum {string}
+             */
+            asceType?: "segment" | "region3" | "region2" | "region1";
+        };
+        ArchRootView: {
+            id: string;
+            level: number;
+            smm: boolean;
+            guestMode: boolean;
+            addressSpace: number;
+            adDisabled: boolean;
+            mirror: boolean;
+            /** @enum {string} */
+            kind: "s2-canonical" | "s2-nested" | "gmap";
+            startLevel?: number;
+            /** @enum {string} */
+            granule?: "4K" | "16K" | "64K";
+            ipaBits?: number;
+            concatenatedTables?: number;
+            /** @enum {string} */
+            asceType?: "segment" | "region3" | "region2" | "region1";
+            vcpus: number[];
+            /** @description One key per leaf level of the VM, plus tables. */
+            counts: {
+                tables: number;
+            } & {
+                [key: string]: number;
+            };
+        };
+        /** @description KVM_PRE_FAULT_MEMORY on an arm64 or s390 VM: v1 shape, with the arch rows (contract v2 "Pre-fault"). */
+        ArchPreFaultResult: {
+            ret: components["schemas"]["Ret"];
+            errno: components["schemas"]["Errno"];
+            reason?: string;
+            range: {
+                gpa: components["schemas"]["Hex"];
+                size: components["schemas"]["Hex"];
+                flags: components["schemas"]["Hex"];
+            };
+            iterations: components["schemas"]["ArchIterationRow"][];
+            /** @description The canonical stage-2 (arm64, whatever the vCPU loaded) or the gmap (s390); null without iterations. */
+            root: components["schemas"]["ArchRootRef"] | null;
+            mapped: components["schemas"]["ArchMappingRow"][];
+        };
+        ArchWalkStep: {
+            /** @description 1 = smallest page: arm64 4 - lookupLevel; s390 page 1 … region-1 5 */
+            level: number;
+            /** @description arm64 */
+            lookupLevel?: number;
+            /**
+             * @description s390
+             * @enum {string}
+             */
+            table?: "region1" | "region2" | "region3" | "segment" | "page";
+            /** @description The entry index (arm64 first level: the concatenated tables count as one). */
+            index: number;
+            gpaBase: components["schemas"]["Hex"];
+            /** @description The raw descriptor or entry. */
+            spte: components["schemas"]["Hex"];
+            present: boolean;
+            leaf: boolean;
+            mapping: components["schemas"]["ArchMappingRow"] | null;
+        };
+        ArchWalkResult: {
+            root: components["schemas"]["ArchRootRef"];
+            gpa: components["schemas"]["Hex"];
+            steps: components["schemas"]["ArchWalkStep"][];
+            leafLevel: components["schemas"]["ArchLevelName"] | null;
         };
         Capabilities: {
             /** @enum {integer} */
@@ -1436,12 +1739,16 @@ export interface components {
             flags?: components["schemas"]["MemslotFlag"][];
             guestMemfdOffset?: components["schemas"]["U64"];
             backing?: {
-                /** @description Largest host leaf mapping this memory (THP / hugetlbfs); default 4K. */
-                pageSize?: components["schemas"]["LevelName"];
+                /** @description Largest host leaf mapping this memory (THP / hugetlbfs); default the host page size (x86: 4K, 2M or 1G; arm64/s390 per contract v2). */
+                pageSize?: components["schemas"]["ArchLevelName"];
                 /** @description The host PTE is already writable (false: a read fault maps the zero page read-only); default true. */
                 writable?: boolean;
                 /** @description false: the hva range is not mapped (faults give EFAULT); default true. */
                 mapped?: boolean;
+                /** @description arm64: the VMA is hugetlbfs (true) or anonymous/shmem with THP (false); accepted on s390 with no other effect; a 400 on x86, as in v1. Default false. */
+                hugetlb?: boolean;
+                /** @description arm64 and s390: guest addresses whose host page is poisoned (host-page aligned, inside the slot; pageSize the host page size, no guest_memfd). */
+                hwpoison?: components["schemas"]["U64"][];
             };
         };
         MemslotView: {
@@ -1463,7 +1770,7 @@ export interface components {
             errno: components["schemas"]["Errno"];
             /** @description With a negative ret only: the kernel check that failed and the function it lives in. */
             reason?: string;
-            memslot: components["schemas"]["MemslotView"] | null;
+            memslot: components["schemas"]["MemslotView"] | components["schemas"]["ArchMemslotView"] | null;
         };
         MemslotDeleteResult: {
             ret: components["schemas"]["Ret"];
@@ -1471,10 +1778,10 @@ export interface components {
             /** @description With a negative ret only: the kernel check that failed and the function it lives in. */
             reason?: string;
             /** @description The deleted slot, if the engine reports it. */
-            memslot?: components["schemas"]["MemslotView"] | null;
+            memslot?: components["schemas"]["MemslotView"] | components["schemas"]["ArchMemslotView"] | null;
         };
         MemslotList: {
-            memslots: components["schemas"]["MemslotView"][];
+            memslots: (components["schemas"]["MemslotView"] | components["schemas"]["ArchMemslotView"])[];
         };
         MemoryAttributesRequest: {
             address: components["schemas"]["U64"];
@@ -1513,12 +1820,22 @@ export interface components {
              * @default true
              */
             nestedTdp?: boolean;
+            /** @description arm64 only: KVM_ARM_VCPU_INIT has succeeded (default true; false: created only). */
+            initialized?: boolean;
+            /** @description arm64 only: KVM_ARM_VCPU_HAS_EL2; needs host.nestedVirt (default false). */
+            el2?: boolean;
+            /** @description arm64 only, with el2: the vCPU last ran an L2, so its hw_mmu is a nested stage-2 (default false). */
+            lastRanNested?: boolean;
         };
         VcpuPatch: {
             maxPhysAddr?: number;
             smm?: boolean;
             guestMode?: boolean;
             nestedTdp?: boolean;
+            /** @description arm64 only: false -> true (KVM_ARM_VCPU_INIT); true -> false is a 409. */
+            initialized?: boolean;
+            /** @description arm64 only: needs el2 and an initialised vCPU. */
+            lastRanNested?: boolean;
         };
         RootRole: {
             /** @description Root level: 4 or 5 */
@@ -1559,7 +1876,7 @@ export interface components {
             loadedRoot: string | null;
         };
         VcpuList: {
-            vcpus: components["schemas"]["VcpuView"][];
+            vcpus: components["schemas"]["AnyVcpuView"][];
         };
         /** @description The in-fields of struct kvm_pre_fault_memory, plus optional fault injection. */
         PreFaultRequest: {
@@ -1577,6 +1894,12 @@ export interface components {
                 signalPending?: boolean;
                 /** @description A signal arrives after N successful iterations (the call returns 0 with the rest of the range). */
                 signalAfterIterations?: number | null;
+                /**
+                 * @description arm64 and s390 (contract v2): the first N fault attempts of the call find that an MMU-notifier
+                 *     invalidation ran (mmu_invalidate_retry). arm64 retries up to 4 attempts per iteration, then
+                 *     EAGAIN; s390 retries the fault-in. Not modelled on x86 yet (a 400 naming it).
+                 */
+                invalidationRaces?: number;
                 /**
                  * @description This memslot is KVM_MEMSLOT_INVALID for the duration of the call, as if another thread's
                  *     delete of it were waiting in synchronize_srcu. 6.18 answers EAGAIN for the faulting
@@ -1670,10 +1993,10 @@ export interface components {
             };
         };
         RootList: {
-            roots: components["schemas"]["RootView"][];
+            roots: (components["schemas"]["RootView"] | components["schemas"]["ArchRootView"])[];
         };
         MappingsPage: {
-            mappings: components["schemas"]["MappingRow"][];
+            mappings: (components["schemas"]["MappingRow"] | components["schemas"]["ArchMappingRow"])[];
             nextCursor: string | null;
         };
         WalkStep: {
@@ -1735,7 +2058,17 @@ export interface components {
             /** @description Name of the imported VM: at most 100 characters, as a VM name. */
             name?: string;
             description?: string;
-            /** @description Contract v2: `x86` when absent; `arm64` and `s390` are a 400 naming `arch` (not available over HTTP yet). An export of an x86 VM leaves it out. */
+            /**
+             * @description Contract v2: `x86` when absent (an export of an x86 VM leaves it out). An `arm64` or `s390`
+             *     scenario uses that arch's twins of the API fields: `host` (`granule`, `ipa_limit`, `pkvm`,
+             *     `nested_virt`, `fwb`, `cache_dic`; `hpage`, `hpage_2g`, `max_storage`), `vm` (`type`,
+             *     `ipa_bits`; `hpage_1m`, `hpage_2g`, `mem_limit`), memslot `backing.hugetlb` / `hwpoison`,
+             *     vCPU `initialized` / `el2` / `last_ran_nested`, the `set_vcpu_state` step, a pre-fault's
+             *     `invalidation_races`, iteration `fsc` / `attempts`, mapping `arch_bits` (`dirty: null` on
+             *     arm64) and the root role's `kind`, `levels`, `start_level`, `granule`, `ipa_bits`,
+             *     `concatenated_tables`, `asce_type`. `walk` steps are reads: import skips them.
+             *     (docs/scenario-format.md.)
+             */
             arch?: components["schemas"]["Arch"];
             kernel?: Record<string, never>;
             host?: Record<string, never>;
@@ -2788,13 +3121,13 @@ export interface operations {
                     "application/json": components["schemas"]["IoctlResult"];
                 };
             };
-            /** @description The vCPU and its current MMU. */
+            /** @description The vCPU and its current MMU (arm64 and s390 VMs answer their arch's view). */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VcpuView"];
+                    "application/json": components["schemas"]["AnyVcpuView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2833,7 +3166,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VcpuView"];
+                    "application/json": components["schemas"]["AnyVcpuView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2872,7 +3205,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VcpuView"] | components["schemas"]["IoctlResult"];
+                    "application/json": components["schemas"]["AnyVcpuView"] | components["schemas"]["IoctlResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2909,13 +3242,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The simulated ioctl's outcome (also when it failed). */
+            /** @description The simulated ioctl's outcome (also when it failed); arm64 and s390 VMs answer with their arch's rows. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreFaultResult"];
+                    "application/json": components["schemas"]["PreFaultResult"] | components["schemas"]["ArchPreFaultResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3073,7 +3406,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WalkResult"];
+                    "application/json": components["schemas"]["WalkResult"] | components["schemas"]["ArchWalkResult"];
                 };
             };
             400: components["responses"]["BadRequest"];

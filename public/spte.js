@@ -1,7 +1,9 @@
 // Decodes a 64-bit SPTE the way KVM lays it out (arch/x86/kvm/mmu/spte.h): the hardware
 // bits of the vendor's format (Intel EPT entries, AMD NPT = ordinary x86 PTEs) and KVM's
 // software bits (host-/MMU-writable, the MMU-present marker, the A/D type, the R/X bits
-// saved while access-tracked). Pure functions: the walk panel and the tests use them.
+// saved while access-tracked). An arm64 VM's stage-2 descriptor (`vendor` "arm64") is decoded
+// as arch/arm64/include/asm/kvm_pgtable.h lays it out. Pure functions: the walk panel and the
+// tests use them.
 
 const bit = (v, n) => (v >> BigInt(n)) & 1n;
 const field = (v, lo, hi) => (v >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n);
@@ -31,6 +33,17 @@ const HARDWARE = {
     { bit: 7, name: 'PS', title: 'page size: this entry maps a huge page (2M/1G)' },
     { bit: 8, name: 'G', title: 'global' },
     { bit: 63, name: 'NX', title: 'no execute' },
+  ],
+  // kvm_pgtable.h: KVM_PTE_VALID, KVM_PTE_TYPE, KVM_PTE_LEAF_ATTR_LO_S2_* and _HI_S2_XN.
+  s2: [
+    { bit: 0, name: 'valid', title: 'KVM_PTE_VALID' },
+    { bit: 1, name: 'type', title: 'KVM_PTE_TYPE: 1 = table (levels 0-2) or page (level 3), 0 = block' },
+    { bits: [2, 5], name: 'MemAttr', title: 'S2 MemAttr (leaf only): 6 = Normal WB with FWB, 15 = Normal WB without', leafOnly: true },
+    { bit: 6, name: 'S2AP R', title: 'stage-2 read permission (leaf only)', leafOnly: true },
+    { bit: 7, name: 'S2AP W', title: 'stage-2 write permission (leaf only)', leafOnly: true },
+    { bits: [8, 9], name: 'SH', title: 'shareability (leaf only): 3 = inner shareable', leafOnly: true },
+    { bit: 10, name: 'AF', title: 'access flag (leaf only): a pre-fault sets it', leafOnly: true },
+    { bit: 54, name: 'XN', title: 'execute never (leaf only): set unless the host has DIC', leafOnly: true },
   ],
 };
 
@@ -62,8 +75,8 @@ const SOFTWARE = {
   ],
 };
 
-/** 'intel' -> EPT, anything else (amd) -> NPT. */
-const layoutOf = (vendor) => (vendor === 'intel' ? 'ept' : 'npt');
+/** 'intel' -> EPT, 'arm64' -> the stage-2 descriptor, anything else (amd) -> NPT. */
+const layoutOf = (vendor) => (vendor === 'intel' ? 'ept' : vendor === 'arm64' ? 's2' : 'npt');
 
 /** Index bits a level consumes: level 1 = 20:12, 2 = 29:21, ... */
 export const indexBits = (level) => [12 + 9 * (level - 1) + 8, 12 + 9 * (level - 1)];
@@ -82,7 +95,7 @@ function toU64(value) {
 
 /** is_mmio_spte for the displayed layouts: EPT's W+X-without-R misconfiguration, NPT's reserved bit 51. */
 function looksLikeMmio(v, layout) {
-  if (v === 0n) return false;
+  if (v === 0n || layout === 's2') return false;
   return layout === 'ept' ? (v & 7n) === 6n : bit(v, 0) === 1n && bit(v, 51) === 1n;
 }
 
@@ -121,7 +134,12 @@ export function decodeSpte(spteValue, { vendor, leaf, level }) {
       kind: 'sw',
       title: 'MMIO generation (stale after a memslot change)',
     });
-  } else for (const spec of SOFTWARE[layout]) add(spec, 'sw');
+  } else for (const spec of SOFTWARE[layout] ?? []) add(spec, 'sw');
+  if (layout === 's2') {
+    // The output address, bits 47:12 (a block's and a 16K/64K page's low bits are zero).
+    const hpa = v & 0xfffffffff000n;
+    return { value: v, layout, mmio, fields, pfn: hpa >> 12n, hpa };
+  }
   const pfn = field(v, 12, 51);
   // A huge leaf's address field starts at its size; bit 12 is PAT there on NPT.
   const shift = leaf && level > 1 ? BigInt(12 + 9 * (level - 1)) : 12n;
@@ -134,6 +152,7 @@ export function stepOutcome(step, decoded) {
   if (!step.present)
     return decoded?.mmio || step.mapping?.kind === 'mmio' ? 'MMIO SPTE: the access exits to KVM (walk stops)' : 'not present: the walk stops here';
   if (step.mapping?.kind === 'mmio' || decoded?.mmio) return 'MMIO SPTE: the access exits to KVM (walk stops)';
-  if (step.leaf) return `leaf: maps a ${LEAF_SIZE[step.level] ?? `level-${step.level}`} page at hpa 0x${decoded?.hpa?.toString(16) ?? '?'}`;
+  if (step.leaf)
+    return `leaf: maps a ${step.mapping?.level ?? LEAF_SIZE[step.level] ?? `level-${step.level}`} page at hpa 0x${decoded?.hpa?.toString(16) ?? '?'}`;
   return `table: next level at hpa 0x${decoded?.hpa?.toString(16) ?? '?'}`;
 }

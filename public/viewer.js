@@ -119,7 +119,8 @@ export function createViewer({ onError }) {
   async function walk(gpa) {
     state.walkGpa = gpa;
     $('walk-gpa').value = hex(gpa);
-    await showWalk($('walk'), { vmId: state.vmId, rootId: state.rootId, gpa, vendor: state.vm?.host?.vendor });
+    const vendor = state.vm?.arch === 'arm64' ? 'arm64' : state.vm?.host?.vendor;
+    await showWalk($('walk'), { vmId: state.vmId, rootId: state.rootId, gpa, vendor });
   }
 
   const loadOperations = () => (state.vmId ? showOperations($('operations'), state.vmId, onError) : Promise.resolve());

@@ -82,7 +82,7 @@ function renderWalk(box, walk, { vendor }) {
       h(
         'div',
         { class: 'walk-head' },
-        h('strong', {}, `${LEVEL_NAMES[step.level] ?? `L${step.level}`}[${step.index}]`),
+        h('strong', {}, `${step.lookupLevel !== undefined ? `L${step.lookupLevel}` : (LEVEL_NAMES[step.level] ?? `L${step.level}`)}[${step.index}]`),
         h('span', { class: 'muted' }, ` gpa bits ${hi}:${lo}; the entry covers ${step.gpaBase} + ${ENTRY_SPAN[step.level] ?? '?'}`),
       ),
       h(
@@ -100,7 +100,7 @@ function renderWalk(box, walk, { vendor }) {
     h(
       'p',
       { 'data-testid': 'walk-summary' },
-      `root ${walk.root?.id ?? '?'}, gpa ${walk.gpa}: ${summary} (${vendor === 'intel' ? 'EPT' : 'NPT'} layout)`,
+      `root ${walk.root?.id ?? '?'}, gpa ${walk.gpa}: ${summary} (${vendor === 'intel' ? 'EPT' : vendor === 'arm64' ? 'arm64 stage-2 descriptor' : 'NPT'} layout)`,
     ),
     gpaSplit(gpa, rootLevel, stopLevel),
     h('ol', { class: 'walk', 'data-testid': 'walk-steps' }, ...steps),

@@ -1,7 +1,7 @@
 // The write side of a store, whichever database holds it: VM rows, and groups of
 // operation-log entries (each group all committed or none, apart from fenced VMs). SQLite:
 // sqlite-log-writer.ts; PostgreSQL: postgres-log-writer.ts.
-import type { Operation, VmConfig } from '../sim/index.js';
+import type { Operation, AnyVmConfig } from '../sim/index.js';
 import type { Projection } from './projections.js';
 
 /** One applied operation waiting for its log entry to be committed. */
@@ -17,7 +17,7 @@ export interface LogEntryWrite {
 
 export interface VmRowWrite {
   id: string;
-  config: VmConfig;
+  config: AnyVmConfig;
   createdAt: Date;
   /** sha256 of the creating token (null when the server runs open). */
   owner: string | null;

@@ -1,14 +1,14 @@
 // Every read of the database, through Prisma: VM rows and the operation log. Writes go
 // through LogWriter (one better-sqlite3 connection, group commits).
 import type { PrismaClient } from '@prisma/client';
-import type { Operation, OperationKind, VmConfig } from '../sim/index.js';
+import type { Operation, OperationKind, AnyVmConfig } from '../sim/index.js';
 
 /** The largest `seq` a log entry can have: Operation.seq is an Int column, 32-bit signed on PostgreSQL. */
 export const MAX_LOG_SEQ = 2 ** 31 - 1;
 
 export interface StoredVm {
   id: string;
-  config: VmConfig;
+  config: AnyVmConfig;
   createdAt: Date;
   /** sha256 of the token that created the VM; null if created while the server ran open. */
   owner: string | null;
@@ -33,7 +33,7 @@ const REPLAY_BATCH = 5000;
 
 const toStoredVm = (row: { id: string; config: string; createdAt: Date; ownerTokenHash: string | null }): StoredVm => ({
   id: row.id,
-  config: JSON.parse(row.config) as VmConfig,
+  config: JSON.parse(row.config) as AnyVmConfig,
   createdAt: row.createdAt,
   owner: row.ownerTokenHash,
 });

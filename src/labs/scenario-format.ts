@@ -135,3 +135,17 @@ export const roleToNeutral = (r: RootRef): Json => ({
 
 const byGpa = (a: Json, b: Json): number => (BigInt(a.gpa) < BigInt(b.gpa) ? -1 : BigInt(a.gpa) > BigInt(b.gpa) ? 1 : 0);
 export const sortByGpa = (rows: Json[]): Json[] => [...rows].sort(byGpa);
+
+/** arm64 descriptor / s390 entry bits (contract v2 `archBits`) as the neutral `arch_bits`. */
+export function archBitsToNeutral(bits: Json): Json {
+  const names: Record<string, string> = { memAttr: 'mem_attr', s2apR: 's2ap_r', s2apW: 's2ap_w' };
+  return Object.fromEntries(Object.entries(bits).map(([k, v]) => [names[k] ?? k, v]));
+}
+
+/** Whether an actual arm64/s390 mapping row's bits differ from a record's `arch_bits` (only when the record has them). */
+export function archBitsDiffer(expected: Json, actual: Json): boolean {
+  if (expected.arch_bits === undefined) return false;
+  const got = archBitsToNeutral(actual.archBits ?? {});
+  const keys = new Set([...Object.keys(expected.arch_bits as Json), ...Object.keys(got)]);
+  return [...keys].some((k) => (expected.arch_bits as Json)[k] !== got[k]);
+}

@@ -37,6 +37,7 @@ import {
   memslotToNeutral,
   modeFromNeutral,
   modeToNeutral,
+  archBitsDiffer,
   retToNeutral,
   roleToNeutral,
   rowToNeutral,
@@ -64,7 +65,7 @@ export interface ExportOptions {
 const PAGE_BYTES = 0x1000n;
 
 /** Root ids are engine-internal; scenarios call them R0, R1, ... in order of appearance. */
-class RootLabels {
+export class RootLabels {
   private readonly labels = new Map<string, string>();
   label(id: string): { label: string; fresh: boolean } {
     const known = this.labels.get(id);
@@ -390,7 +391,10 @@ const errnoOf = (v: unknown): string | null => (v === undefined || v === null ||
 function rowDiffers(e: Json, a: MappingRow | undefined): boolean {
   if (!a || !sameValue(e.gpa, a.gpa) || e.level !== a.level || e.count !== a.count || (e.kind ?? 'ram') !== a.kind) return true;
   if (a.kind === 'mmio') return false;
-  return (['private', 'writable', 'dirty', 'accessed', 'executable'] as const).some((k) => e[k] !== undefined && e[k] !== a[k]);
+  return (
+    (['private', 'writable', 'dirty', 'accessed', 'executable'] as const).some((k) => e[k] !== undefined && e[k] !== a[k]) ||
+    archBitsDiffer(e, a as unknown as Json)
+  );
 }
 
 /** How an actual result differs from a step's neutral `expect`; [] when it matches. */
@@ -417,7 +421,9 @@ export function compare(expected: Json | null, actual: OperationResult | Record<
         (e.count ?? 1) === g.count &&
         (e.level === undefined || e.level === g.level) &&
         (e.consumed === undefined || sameValue(e.consumed, g.consumed)) &&
-        errnoOf(e.errno) === (g.errno ?? null);
+        errnoOf(e.errno) === (g.errno ?? null) &&
+        (e.fsc === undefined || e.fsc === g.fsc) &&
+        (e.attempts === undefined || e.attempts === g.attempts);
       if (!same) differ(`iteration ${k}`, e, g);
     });
   }

@@ -4,7 +4,7 @@
 // all build operations here, so a lab's call means exactly what the same HTTP call does.
 // Bodies are typed from openapi.yaml (src/contract/openapi-types.ts).
 import type { BodyOf } from '../contract/requests.js';
-import { hex, parseU64, type Hex, type Operation } from '../sim/index.js';
+import { hex, parseU64, type Hex, type MemslotSpec, type Operation } from '../sim/index.js';
 
 type OperationOf<K extends Operation['op']> = Extract<Operation, { op: K }>;
 
@@ -57,9 +57,20 @@ export const setMemslotOperation = (addressSpace: number, slot: number, body: Bo
     userspaceAddr: optionalU64(body.userspaceAddr, 'userspaceAddr'),
     flags: body.flags,
     guestMemfdOffset: optionalU64(body.guestMemfdOffset, 'guestMemfdOffset'),
-    backing: body.backing,
+    backing: backingOf(body.backing),
   }),
 });
+
+/**
+ * A memslot's `backing` with poisoned addresses as canonical hex. The type is x86's: the other
+ * arches' page sizes pass through, and an x86 VM refuses them (service/vm-arch.ts) before its
+ * engine reads them.
+ */
+function backingOf(backing: BodyOf<'putMemslot'>['backing']): MemslotSpec['backing'] {
+  if (backing === undefined) return undefined;
+  const out = { ...backing, ...(backing.hwpoison && { hwpoison: backing.hwpoison.map((a, i) => u64(a, `backing.hwpoison[${i}]`)) }) };
+  return out as MemslotSpec['backing'];
+}
 
 export const deleteMemslotOperation = (addressSpace: number, slot: number): OperationOf<'delete_memslot'> => ({
   op: 'delete_memslot',

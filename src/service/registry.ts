@@ -1,6 +1,6 @@
 // The live VMs the service holds: who owns each, the VM quota, and the bookkeeping the
 // write path keeps per VM. The engine state itself lives behind the EngineHost.
-import type { VmConfig } from '../sim/index.js';
+import type { AnyVmConfig } from '../sim/index.js';
 import { limitExceeded, notReadyYet, ServiceError, vmNotFound } from './errors.js';
 import { mayAccess, type Owner } from './owner.js';
 
@@ -9,7 +9,7 @@ export interface VmRecord {
   createdAt: Date;
   /** sha256 of the creating token; null when the server ran open. */
   owner: string | null;
-  config: VmConfig;
+  config: AnyVmConfig;
   /** seq of the last applied operation (its entry may still be waiting for its group). */
   lastSeq: number;
   /** Settles once every operation sent to the engine so far has committed or failed. */

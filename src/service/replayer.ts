@@ -3,7 +3,7 @@
 // commit, an engine bug mid-call). Nothing else rebuilds state.
 import type { FastifyBaseLogger } from 'fastify';
 import type { VmRepository } from '../db/vm-repository.js';
-import type { VmConfig, VmLimits } from '../sim/index.js';
+import type { AnyVmConfig, VmLimits } from '../sim/index.js';
 import type { EngineHost } from './engine/host.js';
 
 export class Replayer {
@@ -15,7 +15,7 @@ export class Replayer {
   ) {}
 
   /** A fresh engine VM with every logged operation applied in seq order; the last seq. */
-  async rebuild(vmId: string, config: VmConfig): Promise<number> {
+  async rebuild(vmId: string, config: AnyVmConfig): Promise<number> {
     await this.host.create(vmId, config, this.limits);
     let lastSeq = 0;
     let diverged = 0;

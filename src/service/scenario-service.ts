@@ -3,9 +3,11 @@
 // outcome differs from the scenario's expectation.
 import { DEFAULT_IMPORT_CAPS, exportScenario, importScenario, replayScenario, ScenarioError, type ReplayReport } from '../labs/scenario-io.js';
 import type { Operation, OperationResult } from '../sim/index.js';
+import { exportArchScenario, importArchScenario } from '../labs/arch-scenario.js';
+import type { VmArch } from '../sim/index.js';
 import { invalidInput, ServiceError } from './errors.js';
+import { VM_ARCHES } from './vm-arch.js';
 import type { Owner } from './owner.js';
-import { requireHttpArch } from './vm-arch.js';
 import type { VmStore, VmView } from './vm-store.js';
 
 /**
@@ -40,7 +42,7 @@ export class ScenarioService {
         `the VM's log has ${entries} entries; an export holds at most ${max}, the most one import applies (list the log a page at a time with GET …/operations instead)`,
       );
     const { log, answer } = await this.vms.withLog<'finalState'>(vmId, () => ({ kind: 'finalState' }), { entries: max, refusal });
-    return exportScenario(view, log, { finalState: answer });
+    return view.arch === 'x86' ? exportScenario(view, log, { finalState: answer }) : exportArchScenario(view, log, answer);
   }
 
   /**
@@ -49,10 +51,11 @@ export class ScenarioService {
    * each runs in the engine host like any call, and is built only when its turn comes.
    */
   async importVm(scenario: Record<string, unknown>, owner: Owner | undefined): Promise<ImportReport> {
-    requireHttpArch(scenario.arch);
+    const arch = scenario.arch ?? 'x86';
+    if (!VM_ARCHES.includes(arch as VmArch)) throw invalidInput(`arch must be one of ${VM_ARCHES.join(', ')}`, 'arch');
     let imported: ReturnType<typeof importScenario>;
     try {
-      imported = importScenario(scenario);
+      imported = arch === 'x86' ? importScenario(scenario) : importArchScenario(scenario);
     } catch (error) {
       const field = error instanceof ScenarioError ? (error.field ?? 'steps') : 'steps';
       throw invalidInput(`not a scenario: ${(error as Error).message}`, field);

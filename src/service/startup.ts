@@ -2,7 +2,8 @@
 // that is done (readyz, and the /v1 gate in plugins/app/persistence.ts).
 import type { FastifyBaseLogger } from 'fastify';
 import type { VmRepository } from '../db/vm-repository.js';
-import { withVmDefaults, type VmConfig } from '../sim/index.js';
+import type { AnyVmConfig } from '../sim/index.js';
+import { withAnyVmDefaults, type AnyVmInput } from './vm-arch.js';
 import { notReadyYet, ServiceError } from './errors.js';
 import { newRecord, type VmRegistry } from './registry.js';
 import type { Replayer } from './replayer.js';
@@ -38,10 +39,10 @@ export class StartupLoad {
         for (let stored = pending.shift(); stored; stored = pending.shift()) {
           // One VM that cannot be rebuilt keeps the service unready: loud rather than silently missing.
           const named = (error: Error) => new Error(`VM ${stored!.id} (${stored!.config.name}): ${error.message}`, { cause: error });
-          let config: VmConfig;
+          let config: AnyVmConfig;
           let lastSeq: number;
           try {
-            config = withVmDefaults(stored.config);
+            config = withAnyVmDefaults(stored.config as unknown as AnyVmInput);
             lastSeq = await this.replayer.rebuild(stored.id, config);
           } catch (error) {
             pending.length = 0; // the load has failed: start no more

@@ -13,7 +13,7 @@ import { NotWritten, type LogWriter, type NewLease } from '../db/log-writer.js';
 import { MAX_LOG_SEQ, type StoredVm, type VmRepository } from '../db/vm-repository.js';
 import type { OperationTrace, TraceRange } from '../labs/trace.js';
 import type { LoggedOperation } from '../labs/types.js';
-import { SimError, withVmDefaults, type Operation, type OperationKind, type VmConfig, type VmConfigInput, type VmLimits } from '../sim/index.js';
+import { SimError, type Operation, type OperationKind, type VmConfig, type VmLimits } from '../sim/index.js';
 import type { Applied, EngineHost, EngineQuery, EngineState, QueryAnswers, QueryOf } from './engine/host.js';
 import { invalidInput, limitExceeded, ServiceError } from './errors.js';
 import { GroupCommit, LeaseLost } from './group-commit.js';
@@ -23,10 +23,15 @@ import { movedError, newRecord, VmRegistry, type VmRecord } from './registry.js'
 import { Replayer } from './replayer.js';
 import { BoundedKeyedQueue, DEFAULT_QUEUE_BOUNDS, type QueueBounds, type QueueDepths } from './bounded-queue.js';
 import { StartupLoad } from './startup.js';
-import { HTTP_ARCH, requireHttpArch } from './vm-arch.js';
+import { withAnyVmDefaults, type AnyVmInput } from './vm-arch.js';
 
+type ViewState = Omit<EngineState, 'archView'>;
+/** An x86 VM as the API shows it: its v1 view plus `arch`. */
+type X86VmView = { id: string; arch: 'x86' } & VmConfig & { createdAt: string } & ViewState;
+/** An arm64/s390 VM as the API shows it (contract v2 "VM"): its arch's host and VM objects. */
+type ArchVmView = { id: string; arch: 'arm64' | 's390'; name: string; kernel: string; createdAt: string } & ViewState & Record<string, unknown>;
 /** A VM as the API shows it. */
-export type VmView = { id: string; arch: typeof HTTP_ARCH } & VmConfig & { createdAt: string } & EngineState;
+export type VmView = X86VmView | ArchVmView;
 
 export interface LogEntryView {
   seq: number;
@@ -127,11 +132,10 @@ export class VmStore {
     return this.registry.visible(id, owner);
   }
 
-  async create(input: VmConfigInput & { arch?: string }, owner: Owner | undefined): Promise<VmView> {
-    requireHttpArch(input.arch);
+  async create(input: { name: string; arch?: unknown }, owner: Owner | undefined): Promise<VmView> {
     const stored = storedOwner(owner);
     this.registry.checkRoom();
-    const config = withVmDefaults(input);
+    const config = withAnyVmDefaults(input as AnyVmInput);
     const record = newRecord({ id: randomUUID(), createdAt: new Date(), owner: stored, config, lastSeq: 0, epoch: this.options.lease && 1 });
     await this.host.create(record.id, config, this.options.limits);
     try {
@@ -329,7 +333,7 @@ export class VmStore {
     return this.queue.run(id, async () => {
       const stored = await this.repo.vm(id);
       if (!stored) return;
-      const config = withVmDefaults(stored.config);
+      const config = withAnyVmDefaults(stored.config as unknown as AnyVmInput);
       const lastSeq = await this.replayer.rebuild(id, config);
       this.registry.add(newRecord({ id, createdAt: stored.createdAt, owner: stored.owner, config, lastSeq, epoch }));
     });
@@ -423,12 +427,21 @@ export class VmStore {
   }
 }
 
-const view = (record: VmRecord, state: EngineState): VmView => ({
-  id: record.id,
-  arch: HTTP_ARCH,
-  ...record.config,
-  createdAt: record.createdAt.toISOString(),
-  preFaultAllowed: state.preFaultAllowed,
-  dead: state.dead,
-  guestPhysBits: state.guestPhysBits,
-});
+function view(record: VmRecord, state: EngineState): VmView {
+  const engine = { preFaultAllowed: state.preFaultAllowed, dead: state.dead, guestPhysBits: state.guestPhysBits };
+  const config = record.config;
+  if (!('arch' in config)) return { id: record.id, arch: 'x86', ...config, createdAt: record.createdAt.toISOString(), ...engine };
+  // The stored `arm64`/`s390` object is the input; the view's is the engine's (geometry, asceType).
+  const { arch, arm64: _arm64, s390: _s390, ...common } = config as typeof config & { arm64?: unknown; s390?: unknown };
+  return {
+    id: record.id,
+    arch,
+    ...common,
+    // One pre-fault design and no x86 quirks on these arches (contract v2): the fields keep their x86 defaults.
+    prefaultPolicy: 'upstream',
+    quirksDisabled: [],
+    ...state.archView,
+    createdAt: record.createdAt.toISOString(),
+    ...engine,
+  };
+}

@@ -3,11 +3,42 @@
 import type { Projection } from '../../db/projections.js';
 import { evaluateCheck } from '../../labs/checks.js';
 import { finalStateOf } from '../../labs/scenario-io.js';
-import { parseU64, type Operation, type Vm } from '../../sim/index.js';
+import {
+  DEFAULT_LIMITS,
+  SimError,
+  createVm,
+  parseU64,
+  vmArch,
+  type AnyVmConfig,
+  type MemslotView,
+  type Operation,
+  type Vm,
+  type VmConfig,
+  type VmLimits,
+} from '../../sim/index.js';
+import { refuseForeignOpFields } from '../vm-arch.js';
+import { ArchEngineVm } from './arch-engine-vm.js';
 import type { Applied, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
 
+/** An engine VM of any arch: the x86 engine's Vm, or an arm64/s390 one behind the same calls. */
+export type EngineVm = Vm | ArchEngineVm;
+
+/** A fresh engine VM for a stored configuration, on the engine of its arch. */
+export function createEngineVm(config: AnyVmConfig, limits: Partial<VmLimits>): EngineVm {
+  if (vmArch(config) === 'x86') return createVm(config as VmConfig, limits);
+  return new ArchEngineVm(config as ConstructorParameters<typeof ArchEngineVm>[0], { ...DEFAULT_LIMITS, ...limits });
+}
+
+/** The x86 engine VM behind `vm`; a 400 for what only x86 VMs have (export, lab checks, traces). */
+export function x86Only(vm: EngineVm, what: string): Vm {
+  if (vm instanceof ArchEngineVm) throw new SimError('invalid', `${what} is available for x86 VMs only (this VM is ${vm.arch})`);
+  return vm;
+}
+
 /** The mirror rows an operation kind can change, read fresh after it applied. */
-function projectionAfter(op: Operation, vm: Vm): Projection {
+function projectionAfter(op: Operation, vm: EngineVm): Projection {
+  // An arm64/s390 memslot has the mirror row's columns; their vCPUs have none of the x86 vCPU row's, so they get no vCPU rows.
+  if (vm instanceof ArchEngineVm) return op.op === 'set_memslot' || op.op === 'delete_memslot' ? { memslots: vm.memslots() as MemslotView[] } : {};
   switch (op.op) {
     case 'set_memslot':
     case 'delete_memslot':
@@ -22,12 +53,13 @@ function projectionAfter(op: Operation, vm: Vm): Projection {
   }
 }
 
-export function applyOperation(vm: Vm, op: Operation): Applied {
+export function applyOperation(vm: EngineVm, op: Operation): Applied {
+  refuseForeignOpFields(op, vm.config);
   const json = JSON.stringify(vm.apply(op));
   return { json, projection: projectionAfter(op, vm) };
 }
 
-export function replayEntries(vm: Vm, entries: readonly ReplayEntry[]): ReplayOutcome {
+export function replayEntries(vm: EngineVm, entries: readonly ReplayEntry[]): ReplayOutcome {
   const outcome: ReplayOutcome = { diverged: 0, failures: [] };
   for (const entry of entries) {
     try {
@@ -61,7 +93,21 @@ const QUERIES: { [K in EngineQuery['kind']]: (vm: Vm, query: QueryOf<K>) => Quer
     q.checks.map((check) => evaluateCheck(check, { vms: { [check.vm]: vm }, ...(q.log && { operations: { [check.vm]: q.log } }) })),
 };
 
-/** Answers a named query on the VM (a pure read). */
-export function runQuery<K extends EngineQuery['kind']>(vm: Vm, query: QueryOf<K>): QueryAnswers[K] {
-  return (QUERIES[query.kind] as (vm: Vm, query: QueryOf<K>) => QueryAnswers[K])(vm, query);
+/**
+ * Answers a named query on the VM (a pure read). An arm64/s390 VM answers the same calls
+ * with its arch's views (contract v2); the answer types name x86's, and every reader of an
+ * arch VM's answer passes it on as JSON.
+ */
+export function runQuery<K extends EngineQuery['kind']>(vm: EngineVm, query: QueryOf<K>): QueryAnswers[K] {
+  if (vm instanceof ArchEngineVm) {
+    if (query.kind === 'state')
+      return { preFaultAllowed: vm.preFaultAllowed, dead: vm.dead, guestPhysBits: vm.guestPhysBits, archView: vm.archView() } as QueryAnswers[K];
+    if (query.kind === 'memoryAttributes') return [] as unknown as QueryAnswers[K];
+    if (query.kind === 'finalState') {
+      const roots = vm.roots() as { id: string }[];
+      return { roots, mappings: Object.fromEntries(roots.map((r) => [r.id, vm.allMappings(r.id)])) } as unknown as QueryAnswers[K];
+    }
+    if (query.kind === 'labChecks') x86Only(vm, 'lab checks');
+  }
+  return (QUERIES[query.kind] as unknown as (vm: EngineVm, query: QueryOf<K>) => QueryAnswers[K])(vm, query);
 }

@@ -4,14 +4,14 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { SimError, createVm, type Vm } from '../../sim/index.js';
+import { SimError } from '../../sim/index.js';
 import { OperationTracer } from '../../labs/trace.js';
-import { applyOperation, replayEntries, runQuery } from './dispatch.js';
+import { applyOperation, createEngineVm, replayEntries, runQuery, x86Only, type EngineVm } from './dispatch.js';
 import { mayRunLong, type WireError, type WorkerCall, type WorkerReply, type WorkerRequest, type WorkerStart } from './worker-protocol.js';
 
 const port = parentPort!;
 const start = (workerData ?? {}) as WorkerStart;
-const vms = new Map<string, Vm>();
+const vms = new Map<string, EngineVm>();
 /** Traces in progress (EngineHost.trace), by the id the main thread gave them. */
 const tracers = new Map<number, OperationTracer>();
 if (start.nice) lowerPriority(start.nice);
@@ -31,7 +31,7 @@ function lowerPriority(nice: number): void {
   }
 }
 
-function vm(vmId: string): Vm {
+function vm(vmId: string): EngineVm {
   const found = vms.get(vmId);
   if (!found) throw new SimError('not_found', `no VM with id ${vmId}`);
   return found;
@@ -46,7 +46,7 @@ function tracer(traceId: number): OperationTracer {
 function handle(request: WorkerCall): unknown {
   switch (request.call) {
     case 'create':
-      vms.set(request.vmId, createVm(request.config, request.limits));
+      vms.set(request.vmId, createEngineVm(request.config, request.limits));
       return undefined;
     case 'replay':
       return replayEntries(vm(request.vmId), request.entries);
@@ -59,7 +59,7 @@ function handle(request: WorkerCall): unknown {
       vms.delete(request.vmId);
       return undefined;
     case 'traceStart':
-      tracers.set(request.traceId, new OperationTracer(vm(request.vmId).config, request.target));
+      tracers.set(request.traceId, new OperationTracer(x86Only(vm(request.vmId), 'a trace').config, request.target));
       return undefined;
     case 'traceReplay':
       tracer(request.traceId).replay(request.ops);

@@ -10,7 +10,7 @@ import type { OperationTrace, TraceRange, TraceTarget } from '../../labs/trace.j
 import type { CheckOutcome, Check, LoggedOperation } from '../../labs/types.js';
 import type { Projection } from '../../db/projections.js';
 import type { ReplayEntry } from '../../db/vm-repository.js';
-import type { Hex, MappingsPage, MemslotView, Operation, RootView, VcpuView, VmConfig, VmLimits, WalkResult } from '../../sim/index.js';
+import type { AnyVmConfig, Hex, MappingsPage, MemslotView, Operation, RootView, VcpuView, VmLimits, WalkResult } from '../../sim/index.js';
 
 /** One logged operation to re-apply: its result stays the logged JSON text, compared byte for byte. */
 export type { ReplayEntry };
@@ -63,7 +63,7 @@ export type QueryOf<K extends EngineQuery['kind']> = Extract<EngineQuery, { kind
 
 export interface EngineHost {
   /** A fresh engine VM under this id (replacing any VM it had: a rebuild starts here). */
-  create(vmId: string, config: VmConfig, limits: Partial<VmLimits>): Promise<void>;
+  create(vmId: string, config: AnyVmConfig, limits: Partial<VmLimits>): Promise<void>;
   /** Re-applies logged entries, in order, to the VM (a batch at a time, after create). */
   replay(vmId: string, entries: readonly ReplayEntry[]): Promise<ReplayOutcome>;
   /** Applies one state-changing operation. */
@@ -87,4 +87,6 @@ export interface EngineState {
   preFaultAllowed: boolean;
   dead: boolean;
   guestPhysBits: number;
+  /** arm64/s390 only: the view's `arm64` (stage-2 geometry) or `s390` (gmap) object. */
+  archView?: Record<string, unknown>;
 }

@@ -1,15 +1,15 @@
 // The engine host that keeps every VM in this thread: each request runs synchronously
 // when called (its promise only carries the answer), so a long call holds the event loop.
 import { OperationTracer, type OperationTrace, type TraceRange, type TraceTarget } from '../../labs/trace.js';
-import { SimError, createVm, type Operation, type Vm, type VmConfig, type VmLimits } from '../../sim/index.js';
-import { applyOperation, replayEntries, runQuery } from './dispatch.js';
+import { SimError, type AnyVmConfig, type Operation, type VmLimits } from '../../sim/index.js';
+import { applyOperation, createEngineVm, replayEntries, runQuery, x86Only, type EngineVm } from './dispatch.js';
 import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
 
 export class InProcessEngineHost implements EngineHost {
-  private readonly vms = new Map<string, Vm>();
+  private readonly vms = new Map<string, EngineVm>();
 
-  async create(vmId: string, config: VmConfig, limits: Partial<VmLimits>): Promise<void> {
-    this.vms.set(vmId, createVm(config, limits));
+  async create(vmId: string, config: AnyVmConfig, limits: Partial<VmLimits>): Promise<void> {
+    this.vms.set(vmId, createEngineVm(config, limits));
   }
 
   async replay(vmId: string, entries: readonly ReplayEntry[]): Promise<ReplayOutcome> {
@@ -25,7 +25,7 @@ export class InProcessEngineHost implements EngineHost {
   }
 
   async trace(vmId: string, target: TraceTarget, before: AsyncIterable<Operation[]>, range: TraceRange): Promise<OperationTrace> {
-    const tracer = new OperationTracer(this.vm(vmId).config, target);
+    const tracer = new OperationTracer(x86Only(this.vm(vmId), 'a trace').config, target);
     for await (const ops of before) tracer.replay(ops);
     return tracer.trace(range);
   }
@@ -38,7 +38,7 @@ export class InProcessEngineHost implements EngineHost {
     this.vms.clear();
   }
 
-  private vm(vmId: string): Vm {
+  private vm(vmId: string): EngineVm {
     const vm = this.vms.get(vmId);
     if (!vm) throw new SimError('not_found', `no VM with id ${vmId}`);
     return vm;

@@ -17,7 +17,7 @@
 // from their logs (create + replay), so nothing runs on a VM that silently lost state.
 import { Worker } from 'node:worker_threads';
 import type { OperationTrace, TraceRange, TraceTarget } from '../../labs/trace.js';
-import { SimError, type Operation, type VmConfig, type VmLimits } from '../../sim/index.js';
+import { SimError, type Operation, type AnyVmConfig, type VmLimits } from '../../sim/index.js';
 import { ServiceError } from '../errors.js';
 import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
 import type { ShardStats, ShardedHost } from './shard-stats.js';
@@ -87,7 +87,7 @@ export class WorkerEngineHost implements EngineHost, ShardedHost {
     });
   }
 
-  async create(vmId: string, config: VmConfig, limits: Partial<VmLimits>): Promise<void> {
+  async create(vmId: string, config: AnyVmConfig, limits: Partial<VmLimits>): Promise<void> {
     const shard = this.place(vmId);
     this.lost.delete(vmId);
     shard.vms.add(vmId);

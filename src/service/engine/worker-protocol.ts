@@ -8,10 +8,10 @@
 // still answer 4xx.
 import type { TraceRange, TraceTarget } from '../../labs/trace.js';
 import type { EngineQuery, ReplayEntry } from './host.js';
-import { parseU64, type Operation, type SimErrorCode, type VmConfig, type VmLimits } from '../../sim/index.js';
+import { parseU64, type Operation, type SimErrorCode, type AnyVmConfig, type VmLimits } from '../../sim/index.js';
 
 export type WorkerCall =
-  | { call: 'create'; vmId: string; config: VmConfig; limits: Partial<VmLimits> }
+  | { call: 'create'; vmId: string; config: AnyVmConfig; limits: Partial<VmLimits> }
   | { call: 'replay'; vmId: string; entries: readonly ReplayEntry[] }
   | { call: 'apply'; vmId: string; op: Operation }
   | { call: 'query'; vmId: string; query: EngineQuery }

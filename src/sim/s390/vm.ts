@@ -1,5 +1,5 @@
-// One s390 VM: the entry point the service will wire next round. Every change goes through
-// a method named after its ioctl; the views never change state.
+// One s390 VM, as the service hosts it (src/service/engine/arch-engine-vm.ts). Every change
+// goes through a method named after its ioctl; the views never change state.
 
 import type { ArchMemslotSpec, ArchPreFaultRequest } from '../arch-types.js';
 import { notFound } from '../errors.js';
