@@ -2026,7 +2026,7 @@ export interface components {
             kind: string;
             op: components["schemas"]["LoggedOperation"];
             /** @description What the engine answered (the HTTP response body of that call). */
-            result: Record<string, never>;
+            result: object;
             /** Format: date-time */
             createdAt: string;
         };
@@ -2070,16 +2070,16 @@ export interface components {
              *     (docs/scenario-format.md.)
              */
             arch?: components["schemas"]["Arch"];
-            kernel?: Record<string, never>;
-            host?: Record<string, never>;
-            vm?: Record<string, never>;
-            memslots?: Record<string, never>[];
-            memory_attributes?: Record<string, never>[];
-            vcpus?: Record<string, never>[];
+            kernel?: object;
+            host?: object;
+            vm?: object;
+            memslots?: object[];
+            memory_attributes?: object[];
+            vcpus?: object[];
             steps: {
                 op: string;
             }[];
-            expected_final_state?: Record<string, never>;
+            expected_final_state?: object;
         };
         ImportReport: {
             vm: components["schemas"]["Vm"];
@@ -2112,7 +2112,7 @@ export interface components {
             /** @enum {string} */
             method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
             path: string;
-            body?: Record<string, never>;
+            body?: object;
         };
         /** @description A declarative check on engine state or the server's log: kind (rootExists, rootCount, mappingAt, leafCount, vmState, memslotFlags, memoryAttribute, operationLogged), the VM it reads, its own fields and a hint. */
         LabCheckSpec: {
@@ -2129,10 +2129,10 @@ export interface components {
             vms: {
                 name: string;
                 /** @description The POST /v1/vms body without name. */
-                config: Record<string, never>;
-                memslots?: Record<string, never>[];
-                memoryAttributes?: Record<string, never>[];
-                vcpus?: Record<string, never>[];
+                config: object;
+                memslots?: object[];
+                memoryAttributes?: object[];
+                vcpus?: object[];
                 finalize?: boolean;
             }[];
             tasks: {
@@ -2141,7 +2141,7 @@ export interface components {
                 prompt?: string;
                 explain?: string;
                 calls?: components["schemas"]["ApiCall"][];
-                predict?: Record<string, never>[];
+                predict?: object[];
                 checks?: components["schemas"]["LabCheckSpec"][];
             }[];
         };
@@ -2241,7 +2241,7 @@ export interface components {
             stored: true;
             n: number;
             /** @description The stored prediction (ret normalised). */
-            prediction: Record<string, never>;
+            prediction: object;
             /**
              * Format: date-time
              * @description When it was stored.
@@ -2348,7 +2348,7 @@ export interface components {
             /** @description The set-up in words. */
             intro: string;
             /** @description The set-up as one lab VM (name "quiz"): config, memslots, vCPUs. */
-            setup: Record<string, never>;
+            setup: object;
             questions: {
                 id: string;
                 text: string;
@@ -4356,7 +4356,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": object;
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -13,3 +13,10 @@ export type QueryOf<K extends OperationId> = operations[K]['parameters']['query'
 
 /** The JSON body of an operation's request (undefined when it takes none). */
 export type BodyOf<K extends OperationId> = JsonContent<operations[K]['requestBody']>;
+
+type SuccessStatus = 200 | 201 | 202;
+
+/** The JSON body of an operation's success answer (a union when it has several). */
+export type ResponseOf<K extends OperationId> = {
+  [S in SuccessStatus & keyof operations[K]['responses']]: JsonContent<operations[K]['responses'][S]>;
+}[SuccessStatus & keyof operations[K]['responses']];

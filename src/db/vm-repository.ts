@@ -18,7 +18,8 @@ export interface LogEntry {
   seq: number;
   kind: OperationKind;
   op: Operation;
-  result: unknown;
+  /** The engine's answer (every result is a JSON object). */
+  result: object;
   createdAt: Date;
 }
 
@@ -76,7 +77,7 @@ export class VmRepository {
       seq: row.seq,
       kind: row.kind as OperationKind,
       op: JSON.parse(row.op) as Operation,
-      result: JSON.parse(row.result) as unknown,
+      result: JSON.parse(row.result) as object,
       createdAt: row.createdAt,
     }));
   }

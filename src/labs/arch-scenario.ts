@@ -14,7 +14,7 @@ import {
   setVcpuModeOperation,
 } from '../operations/requests.js';
 import { DEFAULT_IMPORT_CAPS, RootLabels, ScenarioError, type FinalState, type ImportCaps, type ImportedScenario } from './scenario-io.js';
-import { archBitsToNeutral, retToNeutral, sortByGpa, type Json } from './scenario-format.js';
+import { archBitsToNeutral, retToNeutral, sortByGpa, type Json, type ScenarioFile } from './scenario-format.js';
 import type { LoggedOperation } from './types.js';
 
 type Arch = 'arm64' | 's390';
@@ -189,7 +189,7 @@ function stepFor(op: Operation, result: Json, roots: RootLabels): Json | null {
 }
 
 /** An arm64/s390 VM (its view) and its log as a neutral scenario. */
-export function exportArchScenario(view: Json, log: Pick<LoggedOperation, 'op' | 'result'>[], finalState: FinalState): Json {
+export function exportArchScenario(view: Json, log: Pick<LoggedOperation, 'op' | 'result'>[], finalState: FinalState): ScenarioFile {
   const arch = view.arch as Arch;
   const roots = new RootLabels();
   const vcpus = log

@@ -5,6 +5,10 @@ import type { HostConfig, IterationRow, MappingRow, MemslotSpec, MemslotView, Ro
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- scenario JSON is dynamic: each field is read and converted where it is used
 export type Json = Record<string, any>;
 
+/** A whole scenario file: the neutral format's one required field is its steps. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as Json: each step is read where it is used
+export type ScenarioFile = Json & { steps: any[] };
+
 export const hostToNeutral = (h: HostConfig): Json => ({
   vendor: h.vendor,
   tdp_enabled: h.tdp,

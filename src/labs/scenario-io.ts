@@ -44,6 +44,7 @@ import {
   sortByGpa,
   vcpuToNeutral,
   type Json,
+  type ScenarioFile,
 } from './scenario-format.js';
 import type { LoggedOperation } from './types.js';
 
@@ -158,14 +159,18 @@ function stepFor(op: Operation, result: unknown, roots: RootLabels): Json | null
 }
 
 /** A VM's config and operation log as a neutral scenario that test/scenario/runner.ts can run. */
-export function exportScenario(vmConfig: VmConfig | VmConfigInput, log: Pick<LoggedOperation, 'op' | 'result'>[], options: ExportOptions = {}): Json {
+export function exportScenario(
+  vmConfig: VmConfig | VmConfigInput,
+  log: Pick<LoggedOperation, 'op' | 'result'>[],
+  options: ExportOptions = {},
+): ScenarioFile {
   const config = withVmDefaults(vmConfig);
   const roots = new RootLabels();
   const vcpus = log
     .filter((e) => e.op.op === 'create_vcpu')
     .map((e) => vcpuToNeutral((e.result as { id?: number })?.id !== undefined ? (e.result as Json) : (e.op as Json).vcpu));
   const steps = log.map((e) => stepFor(e.op, e.result, roots)).filter((s): s is Json => s !== null);
-  const scenario: Json = {
+  const scenario: ScenarioFile = {
     id: options.id ?? `export-${config.name}`,
     name: config.name,
     description:

@@ -51,11 +51,14 @@ export function taskView(task: LabTask, mode: LabMode, state: TaskState): TaskVi
   };
 }
 
+/** A task as a student reads it: no checks, and no calls or explanation before its prediction. */
+type StudentTask = Omit<LabTask, 'checks' | 'explain' | 'calls'> & Partial<Pick<LabTask, 'explain' | 'calls'>>;
+
 /**
  * The lab as a student token may read it (GET /v1/labs/{labId}): no checks (they hold the
  * expected results), and no calls or explanation for tasks that ask for predictions.
  */
-export function studentLab(lab: Lab): Omit<Lab, 'tasks'> & { tasks: Partial<LabTask>[] } {
+export function studentLab(lab: Lab): Omit<Lab, 'tasks'> & { tasks: StudentTask[] } {
   return {
     ...lab,
     tasks: lab.tasks.map(({ checks: _checks, explain, calls, ...task }) => ({ ...task, ...(!task.predict && { explain, calls }) })),

@@ -4,10 +4,18 @@ import { sendCommitted, type Handlers } from './handler.js';
 
 export const memoryHandlers = {
   putMemslot: async (request, reply) =>
-    sendCommitted(reply, await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.putMemslot(request.params, request.body))),
+    sendCommitted(
+      reply,
+      await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.putMemslot(request.params, request.body)),
+      'putMemslot',
+    ),
 
   deleteMemslot: async (request, reply) =>
-    sendCommitted(reply, await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.deleteMemslot(request.params, undefined))),
+    sendCommitted(
+      reply,
+      await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.deleteMemslot(request.params, undefined)),
+      'deleteMemslot',
+    ),
 
   listMemslots: async (request) => ({ memslots: await request.server.vmStore.query(request.params.vmId, { kind: 'memslots' }) }),
 
@@ -15,6 +23,7 @@ export const memoryHandlers = {
     sendCommitted(
       reply,
       await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.setMemoryAttributes(request.params, request.body)),
+      'setMemoryAttributes',
     ),
 
   listMemoryAttributes: async (request) => ({

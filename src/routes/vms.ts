@@ -18,7 +18,11 @@ export const vmHandlers = {
   },
 
   finalizeVm: async (request, reply) =>
-    sendCommitted(reply, await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.finalizeVm(request.params, undefined))),
+    sendCommitted(
+      reply,
+      await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.finalizeVm(request.params, undefined)),
+      'finalizeVm',
+    ),
 
   /** kvm_vm_dead(): logged like any change; the answer is the VM view, now dead. */
   markVmDead: async (request) => {

@@ -94,7 +94,7 @@ export class Assignments {
   }
 
   /** A lab: the caller's session of it in the assignment's mode (201 when new); a quiz: the quiz. */
-  async start(id: string, claim: StudentClaim, caller: Caller): Promise<{ created: boolean; body: object }> {
+  async start(id: string, claim: StudentClaim, caller: Caller) {
     const a = await this.assignment(id);
     const assignment = await this.view(a);
     if (a.kind === 'lab') {

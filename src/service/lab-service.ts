@@ -128,9 +128,9 @@ export class LabService {
   }
 
   /** The quiz's answer key. */
-  async quizAnswers(quizId: string, owner: Owner | undefined): Promise<{ id: string; topic: string; seed: number; answers: Quiz['answers'] }> {
+  async quizAnswers(quizId: string, owner: Owner | undefined): Promise<{ id: string; topic: Quiz['topic']; seed: number; answers: Quiz['answers'] }> {
     const { view, quiz } = await this.quiz(quizId, owner);
-    return { id: view.id, topic: view.topic, seed: view.seed, answers: quiz.answers };
+    return { id: view.id, topic: quiz.topic, seed: view.seed, answers: quiz.answers };
   }
 }
 

@@ -4,6 +4,7 @@
 import { DEFAULT_IMPORT_CAPS, exportScenario, importScenario, replayScenario, ScenarioError, type ReplayReport } from '../labs/scenario-io.js';
 import type { Operation, OperationResult } from '../sim/index.js';
 import { exportArchScenario, importArchScenario } from '../labs/arch-scenario.js';
+import type { ScenarioFile } from '../labs/scenario-format.js';
 import type { VmArch } from '../sim/index.js';
 import { invalidInput, ServiceError } from './errors.js';
 import { VM_ARCHES } from './vm-arch.js';
@@ -32,7 +33,7 @@ export class ScenarioService {
    * (the live VM). A log longer than one import applies is refused (413) before it is read:
    * its export could not be imported, and building it costs time and memory in its length.
    */
-  async exportVm(vmId: string): Promise<Record<string, unknown>> {
+  async exportVm(vmId: string): Promise<ScenarioFile> {
     const view = await this.vms.getView(vmId);
     const max = DEFAULT_IMPORT_CAPS.operations;
     const refusal = (entries: number) =>

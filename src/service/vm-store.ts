@@ -9,6 +9,7 @@
 // (they answer 500), and the next call rebuilds the VM from its log first.
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
+import type { components } from '../contract/openapi-types.js';
 import { NotWritten, type LogWriter, type NewLease } from '../db/log-writer.js';
 import { MAX_LOG_SEQ, type StoredVm, type VmRepository } from '../db/vm-repository.js';
 import type { OperationTrace, TraceRange } from '../labs/trace.js';
@@ -28,8 +29,8 @@ import { withAnyVmDefaults, type AnyVmInput } from './vm-arch.js';
 type ViewState = Omit<EngineState, 'archView'>;
 /** An x86 VM as the API shows it: its v1 view plus `arch`. */
 type X86VmView = { id: string; arch: 'x86' } & VmConfig & { createdAt: string } & ViewState;
-/** An arm64/s390 VM as the API shows it (contract v2 "VM"): its arch's host and VM objects. */
-type ArchVmView = { id: string; arch: 'arm64' | 's390'; name: string; kernel: string; createdAt: string } & ViewState & Record<string, unknown>;
+/** An arm64/s390 VM as the API shows it: the contract's `Vm` with its arch's host and VM objects. */
+type ArchVmView = Omit<components['schemas']['Vm'], 'arch'> & { arch: 'arm64' | 's390' };
 /** A VM as the API shows it. */
 export type VmView = X86VmView | ArchVmView;
 
@@ -37,7 +38,8 @@ export interface LogEntryView {
   seq: number;
   kind: OperationKind;
   op: Operation;
-  result: unknown;
+  /** The engine's answer, as logged (a JSON object). */
+  result: object;
   createdAt: string;
 }
 

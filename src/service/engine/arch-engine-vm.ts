@@ -25,6 +25,9 @@ import {
 
 type ArchConfig = Extract<AnyVmConfig, { arch: string }>;
 
+/** The VM view's arch object: the stage-2 geometry of an arm64 VM, or the gmap of an s390 one. */
+export type ArchView = { arm64: ReturnType<Arm64Vm['archView']> } | { s390: ReturnType<S390Vm['archView']> };
+
 /** What GET …/mappings asks (the x86 engine's MappingsQuery). */
 interface MappingsQuery {
   from?: bigint;
@@ -80,8 +83,8 @@ export class ArchEngineVm {
   }
 
   /** The VM view's arch object (`arm64` geometry or `s390` gmap type). */
-  archView(): Record<string, unknown> {
-    return { [this.arch]: this.engine.archView() };
+  archView(): ArchView {
+    return this.engine instanceof Arm64Vm ? { arm64: this.engine.archView() } : { s390: this.engine.archView() };
   }
 
   apply(op: Operation): unknown {

@@ -11,6 +11,7 @@ import type { CheckOutcome, Check, LoggedOperation } from '../../labs/types.js';
 import type { Projection } from '../../db/projections.js';
 import type { ReplayEntry } from '../../db/vm-repository.js';
 import type { AnyVmConfig, Hex, MappingsPage, MemslotView, Operation, RootView, VcpuView, VmLimits, WalkResult } from '../../sim/index.js';
+import type { ArchView } from './arch-engine-vm.js';
 
 /** One logged operation to re-apply: its result stays the logged JSON text, compared byte for byte. */
 export type { ReplayEntry };
@@ -88,5 +89,5 @@ export interface EngineState {
   dead: boolean;
   guestPhysBits: number;
   /** arm64/s390 only: the view's `arm64` (stage-2 geometry) or `s390` (gmap) object. */
-  archView?: Record<string, unknown>;
+  archView?: ArchView;
 }
