@@ -22,7 +22,7 @@ import { SPTE_ACCESSED, SPTE_DIRTY, SPTE_PRESENT, isAccessAllowed, isMmioSpte, s
 import { errnoName, ioctlResult } from './errno.js';
 import { RELOAD_FAILED_REASON, faultErrorReason } from './fault-reasons.js';
 import { kvmGfnDirectBits, type Vcpu, type VmState } from './state.js';
-import { IterationTrace } from './trace.js';
+import { IterationRows } from './response-rows.js';
 import type { AccessKind, AccessResult } from './types.js';
 import { PAGES_PER_LEVEL } from './u64.js';
 
@@ -53,7 +53,7 @@ function runAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind, lo
     );
   // vcpu_enter_guest services KVM_REQ_MMU_FREE_OBSOLETE_ROOTS before loading the MMU.
   freeObsoleteRootsOf(state, vcpu);
-  const trace = new IterationTrace();
+  const rows = new IterationRows();
   const rr = kvmMmuReload(state, vcpu, vcpu.mode, true);
   if (rr < 0) return { ...ioctlResult(rr, `${RELOAD_FAILED_REASON} in vcpu_enter_guest`), exit: null, iterations: [], root: null, mapped: [] };
 
@@ -72,7 +72,7 @@ function runAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind, lo
     ret,
     errno: errnoName(ret),
     exit,
-    iterations: trace.finish(),
+    iterations: rows.finish(),
     root: root.ref(),
     mapped: listChangedLeaves(root, log),
   });
@@ -90,14 +90,14 @@ function runAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind, lo
     initPageFault(f, gfn, fullGfn, isPrivate, roleAddressSpace(root.role), write, exec, false, host.nxHugePages);
     const code = (root.role.adDisabled ? fastPageFault(state, root, f) : undefined) ?? kvmTdpPageFault(state, root, f);
     if (code === RET_PF_FIXED || code === RET_PF_SPURIOUS || code === RET_PF_WRITE_PROTECTED) {
-      trace.add(gfn, code === RET_PF_SPURIOUS ? 'SPURIOUS' : 'FIXED', f.goalLevel, PAGES_PER_LEVEL[f.goalLevel]!, null);
+      rows.add(gfn, code === RET_PF_SPURIOUS ? 'SPURIOUS' : 'FIXED', f.goalLevel, PAGES_PER_LEVEL[f.goalLevel]!, null);
       continue;
     }
     if (code === RET_PF_EMULATE) {
-      trace.add(gfn, 'EMULATE', 0, 0, null);
+      rows.add(gfn, 'EMULATE', 0, 0, null);
       return done(0, 'KVM_EXIT_MMIO');
     }
-    trace.add(gfn, 'ERROR', 0, 0, errnoName(code));
+    rows.add(gfn, 'ERROR', 0, 0, errnoName(code));
     // kvm_mmu_prepare_memory_fault_exit: userspace sees KVM_EXIT_MEMORY_FAULT with EFAULT.
     const failed = done(code, code === EFAULT ? 'KVM_EXIT_MEMORY_FAULT' : null);
     // The answer and its failing row say which check failed (reason), so a refusal explains itself.

@@ -2,7 +2,7 @@
 // (v2)"): level names of every arch, the 7.x kernel axis, and the pre-fault answer with the
 // v2 row fields. Plain JSON like types.ts, u64 values as lower-case "0x..." strings.
 
-import { kernelAtLeast } from './config.js';
+import { kernelAtLeast } from './vm-config.js';
 import type { ErrnoName, Hex, IoctlResult, KernelVersion, PreFaultInject } from './types.js';
 
 /** Leaf and table sizes of all three arches (contract "Values": level names). */

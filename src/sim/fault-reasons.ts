@@ -3,7 +3,7 @@
 // path itself stays a plain RET_PF_* / -errno machine as in the kernel.
 
 import { EAGAIN, EFAULT, EINTR, EIO, ENOMEM, RET_PF_EMULATE, type KvmPageFault } from './mmu/fault.js';
-import { kernelAtLeast } from './config.js';
+import { kernelAtLeast } from './vm-config.js';
 import type { VmState } from './state.js';
 import type { KernelVersion } from './types.js';
 

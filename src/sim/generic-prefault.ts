@@ -46,12 +46,12 @@ export function archPreFaultResult<R, B>(
   p: ParsedPreFault,
   out: LoopOutcome,
   stepReason: string | undefined,
-  trace: ArchIterationTrace,
+  rows: ArchIterationRows,
   root: R | null,
   mapped: ArchMappingRow<B>[],
 ): ArchPreFaultResult<R, B> {
   const consumed = BigInt(out.consumed) << 12n;
-  const iterations = trace.finish();
+  const iterations = rows.finish();
   const last = iterations[iterations.length - 1];
   if (last?.errno && stepReason) last.reason = stepReason;
   return {
@@ -67,7 +67,7 @@ export function archPreFaultResult<R, B>(
  * Iteration rows; consecutive equal results over contiguous gpas merge (v2: fsc and attempts
  * must match too). The open run is kept in fields, not an object: this is on the hot path.
  */
-export class ArchIterationTrace {
+export class ArchIterationRows {
   private readonly rows: ArchIterationRow[] = [];
   private open = false;
   private startGfn = 0;

@@ -2,11 +2,11 @@
 export * from './types.js';
 export { SimError } from './errors.js';
 export type { SimErrorCode } from './errors.js';
-export { withVmDefaults, DEFAULT_LIMITS } from './config.js';
+export { withVmDefaults, DEFAULT_LIMITS } from './vm-config.js';
 export { createVm } from './vm.js';
 export type { Vm, ApplyOptions } from './vm.js';
 export type { TracepointEvent, TracepointSink } from './mmu/tracepoint.js';
-export { TraceWindow } from './trace.js';
+export { TraceWindow } from './mmu/tracepoint.js';
 export { parseU64, hex } from './u64.js';
 // The arm64 and s390 engines (contract v2), as the service hosts them.
 export { Arm64Vm } from './arm64/vm.js';

@@ -4,7 +4,7 @@
 
 import { invalid, overLimit } from './errors.js';
 import { EEXIST, EINVAL, ioctlResult } from './errno.js';
-import { isAliasGfn } from './config.js';
+import { isAliasGfn } from './vm-config.js';
 import { KVM_MEM_MAX_NR_PAGES, KVM_USER_MEM_SLOTS, backingLevelOf, memslotView, type Memslot } from './memslots.js';
 import { kvmMmuZapMemslotLeafs, splitHugePagesTo4K } from './mmu/zap.js';
 import { writeProtectSlot, recoverHugePages } from './mmu/dirty-log.js';

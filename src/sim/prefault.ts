@@ -24,9 +24,9 @@ import { roleAddressSpace } from './mmu/role.js';
 import type { TdpRoot } from './mmu/roots.js';
 import { decidePolicy, type PolicyDecision } from './policies.js';
 import { kvmGfnDirectBits, noAdPredicates, type Vcpu, type VmState } from './state.js';
-import { IterationTrace, MappingCoalescer } from './trace.js';
+import { IterationRows, MappingCoalescer } from './response-rows.js';
 import { errnoName, ioctlResult } from './errno.js';
-import { isAliasGfn, kernelAtLeast } from './config.js';
+import { isAliasGfn, kernelAtLeast } from './vm-config.js';
 import { RELOAD_FAILED_REASON, faultErrorReason, tdpPrefaultFn } from './fault-reasons.js';
 import type { Memslot } from './memslots.js';
 import type { KernelVersion, PreFaultInject, PreFaultResult } from './types.js';
@@ -47,7 +47,7 @@ interface CallContext {
   vcpu: Vcpu;
   policy: PolicyDecision;
   fault: KvmPageFault;
-  trace: IterationTrace;
+  rows: IterationRows;
   mapped: MappingCoalescer;
   sharedBit: number;
   invalidSlot: Memslot | undefined;
@@ -138,7 +138,7 @@ export function kvmVcpuPreFaultMemory(state: VmState, vcpu: Vcpu, req: PreFaultR
     vcpu,
     policy,
     fault: newPageFault(),
-    trace: new IterationTrace(),
+    rows: new IterationRows(),
     mapped: new MappingCoalescer(noAdPredicates(state)),
     sharedBit: kvmGfnDirectBits(state),
     invalidSlot: req.invalidSlot,
@@ -155,7 +155,7 @@ export function kvmVcpuPreFaultMemory(state: VmState, vcpu: Vcpu, req: PreFaultR
   if (policy.switched) kvmMmuUnload(state, vcpu);
 
   const consumed = BigInt(out.consumed) << 12n;
-  const iterations = ctx.trace.finish();
+  const iterations = ctx.rows.finish();
   const last = iterations[iterations.length - 1];
   if (last?.errno && ctx.reason) last.reason = ctx.reason;
   const reason = out.signalled ? SIGNAL_REASON : ctx.reason;
@@ -227,11 +227,11 @@ function x86PreFaultStep(ctx: CallContext, gfn: number, pages: number): number {
     // F: consume up to the end of the goal-level page, at most what is left.
     const n = PAGES_PER_LEVEL[f.goalLevel]!;
     const consumed = n === 1 ? 1 : Math.min(pages, n - (gfn % n));
-    ctx.trace.add(gfn, code === RET_PF_SPURIOUS ? 'SPURIOUS' : 'FIXED', f.goalLevel, consumed, null);
+    ctx.rows.add(gfn, code === RET_PF_SPURIOUS ? 'SPURIOUS' : 'FIXED', f.goalLevel, consumed, null);
     return consumed;
   }
   if (code === RET_PF_EMULATE) {
-    ctx.trace.add(gfn, 'EMULATE', 0, 0, 'ENOENT');
+    ctx.rows.add(gfn, 'EMULATE', 0, 0, 'ENOENT');
     ctx.reason = faultErrorReason(state, f, code);
     return ENOENT;
   }
@@ -263,7 +263,7 @@ function slowPageFault(ctx: CallContext, root: TdpRoot, f: KvmPageFault): number
 }
 
 function stepError(ctx: CallContext, gfn: number, r: number, reason: string): number {
-  ctx.trace.add(gfn, 'ERROR', 0, 0, errnoName(r));
+  ctx.rows.add(gfn, 'ERROR', 0, 0, errnoName(r));
   ctx.reason = reason;
   return r;
 }

@@ -2,7 +2,7 @@
 // Kept as plain data so every module can take it without circular imports.
 
 import { PrivateRanges } from './attributes.js';
-import { kernelAtLeast, tdxSharedBitGfn } from './config.js';
+import { kernelAtLeast, tdxSharedBitGfn } from './vm-config.js';
 import { MemslotSet } from './memslots.js';
 import type { VcpuMode } from './mmu/role.js';
 import { RootSet, type TdpRoot } from './mmu/roots.js';

@@ -2,7 +2,7 @@
 // `apply(op)` (so a log of operations replays to the same state); everything else reads.
 
 import { guestAccess } from './access.js';
-import { DEFAULT_LIMITS, supportedGuestPhysBits } from './config.js';
+import { DEFAULT_LIMITS, supportedGuestPhysBits } from './vm-config.js';
 import { EIO, ioctlResult } from './errno.js';
 import { invalid, notFound } from './errors.js';
 import { deleteUserMemoryRegion, setUserMemoryRegion } from './memslot-ioctl.js';

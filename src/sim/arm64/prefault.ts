@@ -9,7 +9,7 @@ import { EAGAIN, EFAULT, EHWPOISON, EINVAL, ENOENT, ENOEXEC, ENOMEM, EOPNOTSUPP 
 import { notFound } from '../errors.js';
 import type { ArchMemslot } from '../generic-memslots.js';
 import {
-  ArchIterationTrace,
+  ArchIterationRows,
   ArchMappingCoalescer,
   archPreFaultEarly,
   archPreFaultResult,
@@ -61,7 +61,7 @@ interface CallContext {
   state: Arm64State;
   env: S2FaultEnv;
   invalidSlot: ArchMemslot | undefined;
-  trace: ArchIterationTrace;
+  rows: ArchIterationRows;
   mapped: ArchMappingCoalescer<Arm64ArchBits>;
   walk: S2Walk;
   result: S2FaultResult;
@@ -90,7 +90,7 @@ export function arm64PreFault(state: Arm64State, vcpuId: number, req: ArchPreFau
     state,
     env: { racesLeft: inject.invalidationRaces ?? 0, vma: { vmaFrames: 0, maxMapFrames: 0, paFrame: 0, writable: false } },
     invalidSlot: del && del.addressSpace === 0 ? state.slots.byId(del.slot) : undefined,
-    trace: new ArchIterationTrace(true),
+    rows: new ArchIterationRows(true),
     mapped: new ArchMappingCoalescer(decodeLeaf, state.pageFrames),
     walk: newWalk(state.canonical),
     result: { mappingFrames: 0, gfn: 0, paFrame: 0, attrs: 0 },
@@ -99,7 +99,7 @@ export function arm64PreFault(state: Arm64State, vcpuId: number, req: ArchPreFau
   const signalAfter = inject.signalPending ? 0 : (inject.signalAfterIterations ?? Infinity);
   const out = runArchLoop(p, signalAfter, (gfn, frames) => arm64PreFaultStep(ctx, gfn, frames));
   // `root` is the canonical stage-2, even for a vCPU whose hw_mmu is a nested one.
-  return archPreFaultResult(p, out, ctx.reason, ctx.trace, rootRef(state.canonical), ctx.mapped.finish());
+  return archPreFaultResult(p, out, ctx.reason, ctx.rows, rootRef(state.canonical), ctx.mapped.finish());
 }
 
 /** kvm_arch_vcpu_pre_fault_memory: one iteration; returns 4K frames consumed or a negative errno. */
@@ -135,10 +135,10 @@ function arm64PreFaultStep(ctx: CallContext, gfn: number, frames: number): numbe
   // P4: pre_fault_bytes_consumed: to the end of the granule, at most what is left.
   const consumed = Math.min(alignDown(gfn, r) + r - gfn, frames);
   if (spurious) {
-    ctx.trace.add(gfn, 'SPURIOUS', sizeName(r), consumed, 0, null, attempts);
+    ctx.rows.add(gfn, 'SPURIOUS', sizeName(r), consumed, 0, null, attempts);
     return consumed;
   }
-  ctx.trace.add(gfn, 'FIXED', sizeName(r), consumed, 0, fscName(level), attempts);
+  ctx.rows.add(gfn, 'FIXED', sizeName(r), consumed, 0, fscName(level), attempts);
   addInstalled(ctx);
   return consumed;
 }
@@ -156,7 +156,7 @@ function addInstalled(ctx: CallContext): void {
 }
 
 function stepError(ctx: CallContext, gfn: number, r: number, reason: string, fsc: string | null, attempts: number): number {
-  ctx.trace.add(gfn, 'ERROR', null, 0, r, fsc, attempts);
+  ctx.rows.add(gfn, 'ERROR', null, 0, r, fsc, attempts);
   ctx.reason = reason;
   return r;
 }

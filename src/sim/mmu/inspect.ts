@@ -1,7 +1,7 @@
 // Read-only views of a root: the walk to one gfn (kvm_tdp_mmu_get_walk), the leaf that
 // covers a gfn, and the coalesced listing of leaves. None of these writes anything.
 
-import { MappingCoalescer, mappingRow } from '../trace.js';
+import { MappingCoalescer, mappingRow } from '../response-rows.js';
 import type { MappingRow, MappingsPage, WalkResult, WalkStep } from '../types.js';
 import { LEVEL_NAMES, gfnToHex, hex } from '../u64.js';
 import { forEachTdpPte, tdpIterStart, tryStepDown } from './iter.js';

@@ -6,7 +6,7 @@ import { archKernelAtLeast, type ArchPreFaultRequest } from '../arch-types.js';
 import { EFAULT, EINVAL, EIO, ENOENT, ENOMEM, ENOTTY } from '../errno.js';
 import { notFound } from '../errors.js';
 import {
-  ArchIterationTrace,
+  ArchIterationRows,
   ArchMappingCoalescer,
   archPreFaultEarly,
   archPreFaultResult,
@@ -33,7 +33,7 @@ const REASONS = {
 interface CallContext {
   state: S390State;
   env: FaultinEnv;
-  trace: ArchIterationTrace;
+  rows: ArchIterationRows;
   mapped: ArchMappingCoalescer<S390ArchBits>;
   walk: DatWalk;
   fault: GuestFault;
@@ -53,7 +53,7 @@ export function s390PreFault(state: S390State, vcpuId: number, req: ArchPreFault
   const ctx: CallContext = {
     state,
     env: { racesLeft: inject.invalidationRaces ?? 0, invalidSlot: del && del.addressSpace === 0 ? state.slots.byId(del.slot) : undefined },
-    trace: new ArchIterationTrace(false),
+    rows: new ArchIterationRows(false),
     mapped: new ArchMappingCoalescer(decodeEntry, 1),
     walk: { table: null, index: 0, level: 0, entry: 0 },
     fault: { level: 0, spurious: false, link: { level: 0, gfn: 0, origin: 0, flags: 0 } },
@@ -61,7 +61,7 @@ export function s390PreFault(state: S390State, vcpuId: number, req: ArchPreFault
   };
   const signalAfter = inject.signalPending ? 0 : (inject.signalAfterIterations ?? Infinity);
   const out = runArchLoop(p, signalAfter, (gfn, frames) => s390PreFaultStep(ctx, gfn, frames));
-  return archPreFaultResult(p, out, ctx.reason, ctx.trace, gmap ? s390RootRef(gmap) : null, ctx.mapped.finish());
+  return archPreFaultResult(p, out, ctx.reason, ctx.rows, gmap ? s390RootRef(gmap) : null, ctx.mapped.finish());
 }
 
 /** kvm_arch_vcpu_pre_fault_memory: one iteration; 4K frames consumed or a negative errno. */
@@ -78,13 +78,13 @@ function s390PreFaultStep(ctx: CallContext, gfn: number, frames: number): number
   // A PTE consumes 4K; a large CRSTE to ALIGN(gpa + 4K, size), at most what is left.
   const size = LEVEL_FRAMES[f.level]!;
   const consumed = f.level === 1 ? 1 : Math.min(frames, size - (gfn % size));
-  ctx.trace.add(gfn, f.spurious ? 'SPURIOUS' : 'FIXED', levelName(f.level), consumed, 0);
+  ctx.rows.add(gfn, f.spurious ? 'SPURIOUS' : 'FIXED', levelName(f.level), consumed, 0);
   if (!f.spurious) ctx.mapped.add(f.link.gfn, size, levelName(f.level), f.link.origin, f.link.flags);
   return consumed;
 }
 
 function stepError(ctx: CallContext, gfn: number, r: number, reason: string): number {
-  ctx.trace.add(gfn, 'ERROR', null, 0, r);
+  ctx.rows.add(gfn, 'ERROR', null, 0, r);
   ctx.reason = reason;
   return r;
 }

@@ -1,9 +1,7 @@
 // Response rows built while a call runs: iteration rows merged into runs of identical
 // results, and mapping rows coalesced the way the contract's listing coalesces them.
 
-import { SimError } from './errors.js';
 import type { KvmPageFault } from './mmu/internal.js';
-import type { TracepointCollector, TracepointEvent } from './mmu/tracepoint.js';
 import {
   SPTE_EXECUTABLE,
   SPTE_SIM_PRIVATE,
@@ -20,7 +18,7 @@ import type { ErrnoName, IterationResultName, IterationRow, MappingRow } from '.
 import { LEVEL_NAMES, PAGES_PER_LEVEL, gfnToHex, hex } from './u64.js';
 
 /** Accumulates iteration rows; consecutive equal results with contiguous gpas merge. */
-export class IterationTrace {
+export class IterationRows {
   readonly rows: IterationRow[] = [];
   private lastGfn = -1;
   private lastResult: IterationResultName | null = null;
@@ -175,28 +173,4 @@ export function mappingRow(gfn: number, level: number, count: number, flags: num
     accessed: !mmio && isAccessedFlags(flags, noAdBits),
     dirty: !mmio && isDirtyFlags(flags, noAdBits),
   };
-}
-
-/**
- * A tracepoint sink that counts every event of a call but keeps only those numbered
- * [offset, offset + limit): a call's trace may run to millions of events, and what is
- * kept is bounded by the window asked for, not by the call.
- */
-export class TraceWindow implements TracepointCollector {
-  readonly events: TracepointEvent[] = [];
-  /** Events the call emitted so far, kept or not. */
-  total = 0;
-
-  /** `stopAfter`: past this many events the call is abandoned (a SimError 'limit' on field "trace"): it bounds a trace's cost. */
-  constructor(
-    readonly offset: number,
-    readonly limit: number,
-    readonly stopAfter = Number.POSITIVE_INFINITY,
-  ) {}
-
-  push(event: TracepointEvent): void {
-    if (this.total >= this.stopAfter) throw new SimError('limit', `the call emits more than ${this.stopAfter} events`, 'trace');
-    if (this.total >= this.offset && this.events.length < this.limit) this.events.push(event);
-    this.total += 1;
-  }
 }
