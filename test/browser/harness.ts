@@ -40,13 +40,13 @@ export interface Browser {
   open(hash?: string): Promise<{ page: Page; errors: string[] }>;
 }
 
-/** Registers beforeAll/afterAll that start the app and chromium for one test file. */
-export function useBrowser(viewport = { width: 1400, height: 1100 }): Browser {
+/** Registers beforeAll/afterAll that start the app (built with `options`) and chromium for one test file. */
+export function useBrowser(viewport = { width: 1400, height: 1100 }, options: Parameters<typeof build>[0] = {}): Browser {
   let context: BrowserContext | undefined;
   let profile: string | undefined;
   const b = {} as Browser;
   beforeAll(async () => {
-    b.server = await build();
+    b.server = await build(options);
     b.url = await b.server.app.listen({ host: '127.0.0.1', port: 0 });
     profile = mkdtempSync(join(tmpdir(), 'prefault-lab-chromium-'));
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport });
