@@ -5,7 +5,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/service/token-hash.js';
-import { eventually, haveChromium, missingChromium, settled, tid, useBrowser } from './harness.js';
+import { axeViolations, eventually, haveChromium, missingChromium, settled, tid, useBrowser } from './harness.js';
 
 missingChromium('test/browser/tokens.test.ts');
 
@@ -43,6 +43,7 @@ describe.skipIf(!haveChromium)('tokens in the pages, in chromium', { timeout: 18
     expect(await prompt.isVisible()).toBe(true);
     expect(await tid(page, 'error').isVisible()).toBe(false);
     expect(await tid(page, 'nav-teacher').isVisible()).toBe(false);
+    expect(await axeViolations(page)).toEqual([]);
 
     await pasteToken(page, ADA, 'student');
     expect(await prompt.isVisible()).toBe(false);
