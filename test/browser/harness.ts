@@ -84,7 +84,9 @@ export const tid = (page: Page, id: string): Locator => page.locator(`[data-test
  */
 export const eventually = <T>(fn: () => Promise<T> | T, options: { timeout?: number } = {}) => expect.poll(fn, { timeout: 20_000, ...options });
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const require = createRequire(import.meta.url);
+/** axe-core's browser bundle, injected into a page to check it. */
+const AXE = require.resolve('axe-core/axe.min.js');
 
 interface Violation {
   id: string;
