@@ -208,6 +208,24 @@ function leafAt(svg, gpa) {
   return null;
 }
 
+/** The keyboard cursor: a line at `x` (viewBox units) for `gpa`; a redraw of the strip drops it. */
+function drawCursor(svg, x, gpa) {
+  const attrs = {
+    x1: x,
+    x2: x,
+    y1: 2,
+    y2: LEAF_Y + LEAF_H + 4,
+    stroke: 'var(--focus)',
+    'stroke-width': 3,
+    'vector-effect': 'non-scaling-stroke',
+    'pointer-events': 'none',
+    'data-testid': 'strip-cursor',
+    'data-gpa': hex(gpa),
+  };
+  const line = svg.querySelector('[data-testid="strip-cursor"]') ?? el('line', attrs, svg);
+  for (const [k, v] of Object.entries(attrs)) line.setAttribute(k, String(v));
+}
+
 /** How far an arrow key moves the cursor: a page-aligned 1/64 of the span (Shift: 1/8). */
 const cursorStep = (from, to, big) => {
   let step = 0x1000n;
@@ -225,30 +243,13 @@ function attachStripKeys(svg, tooltip, getRange, onPick) {
   const show = () => {
     const { from, to } = getRange();
     if (cursor === null || cursor < from || cursor >= to) cursor = from;
-    let line = svg.querySelector('[data-testid="strip-cursor"]');
-    if (!line)
-      line = el(
-        'line',
-        {
-          y1: 2,
-          y2: LEAF_Y + LEAF_H + 4,
-          stroke: 'var(--focus)',
-          'stroke-width': 3,
-          'vector-effect': 'non-scaling-stroke',
-          'pointer-events': 'none',
-          'data-testid': 'strip-cursor',
-        },
-        svg,
-      );
     const x = xOf(cursor, from, to);
-    line.setAttribute('x1', String(x));
-    line.setAttribute('x2', String(x));
-    line.setAttribute('data-gpa', hex(cursor));
+    drawCursor(svg, x, cursor);
     const leaf = leafAt(svg, cursor);
-    const text = leaf ? describeRow(leaf.__row, leaf.__page) : `${hex(cursor)}: nothing mapped`;
+    const width = svg.getBoundingClientRect().width;
     tooltip.hidden = false;
-    tooltip.textContent = leaf ? `${hex(cursor)}\n${text}` : text;
-    tooltip.style.left = `${Math.min((x / W) * svg.getBoundingClientRect().width, svg.getBoundingClientRect().width - 260)}px`;
+    tooltip.textContent = leaf ? `${hex(cursor)}\n${describeRow(leaf.__row, leaf.__page)}` : `${hex(cursor)}: nothing mapped`;
+    tooltip.style.left = `${Math.max(0, Math.min((x / W) * width, width - 260))}px`;
     tooltip.style.top = '100px';
     svg.setAttribute('aria-valuenow', String(Math.round(x)));
     svg.setAttribute('aria-valuetext', leaf ? `${hex(cursor)}: ${leaf.__row.level} ${leaf.__row.kind} leaf` : `${hex(cursor)}: nothing mapped`);
