@@ -73,6 +73,8 @@ export function createCompare({ onError }) {
         svg.setAttribute('viewBox', '0 0 1000 84');
         svg.setAttribute('preserveAspectRatio', 'none');
         svg.dataset.testid = `cmp-strip-${i}`;
+        svg.setAttribute('role', 'img');
+        svg.setAttribute('aria-label', `the leaves of ${c.vm.name}'s root in the compared range`);
         const wrap = h('div', { class: 'strip-wrap' }, h('div', { class: 'muted' }, root ? `root ${root.id} (${roleText(root)})` : 'no root'), svg);
         if (!root) return { wrap: h('div', { class: 'strip-wrap muted', 'data-testid': `cmp-no-root-${i}` }, 'no root'), draw: () => {} };
         const rows = root

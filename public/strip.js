@@ -3,7 +3,8 @@
 // leaves the last call installed, memslots as a band below. A coalesced row splits into
 // one cell per page once a page is wide enough to see. Ticks sit on power-of-two (2M-
 // aligned when the span allows) boundaries, labelled in HTML so they never stretch.
-// Also hover, drag-to-zoom and click-to-pick (the walk panel).
+// Also hover, drag-to-zoom and click-to-pick (the walk panel), and the same from the
+// keyboard: the focused strip has a cursor that arrow keys move and Enter walks.
 import { hex } from './api.js';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -75,7 +76,7 @@ function axis(svg, from, to) {
           x2: x,
           y1: LEAF_Y - 10,
           y2: LEAF_Y + LEAF_H,
-          stroke: '#333',
+          stroke: 'var(--ink)',
           'stroke-dasharray': '3 3',
           'vector-effect': 'non-scaling-stroke',
           'pointer-events': 'none',
@@ -133,7 +134,7 @@ const overlaps = (a, b) => BigInt(a.gpa) < BigInt(b.gpa) + BigInt(b.size) && Big
 export function drawStrip(svg, { from, to, rows, newRows, slots }) {
   svg.replaceChildren();
   defs(svg);
-  el('rect', { x: 0, y: LEAF_Y, width: W, height: LEAF_H, fill: '#f0f1f4' }, svg);
+  el('rect', { x: 0, y: LEAF_Y, width: W, height: LEAF_H, fill: 'var(--strip-empty)' }, svg);
   for (const s of slots) {
     const x1 = xOf(BigInt(s.gpa), from, to);
     const x2 = xOf(BigInt(s.gpa) + BigInt(s.size), from, to);
@@ -169,7 +170,7 @@ function drawLeaf(svg, row, start, end, { from, to, isNew, cell }) {
     width: width - gap,
     height: LEAF_H,
     fill: row.kind === 'mmio' ? 'var(--mmio)' : COLOURS[row.level],
-    stroke: row.accessed ? '#111' : '#fff',
+    stroke: row.accessed ? '#111' : 'var(--strip-bg)',
     'stroke-width': row.accessed ? 2 : 0.5,
     'vector-effect': 'non-scaling-stroke',
     'data-gpa': cell ? hex(start) : row.gpa,
@@ -198,11 +199,101 @@ function describeRow(row, page = null) {
   ].join('\n');
 }
 
+/** The drawn leaf (a row, or a page of one) that holds `gpa`, if any. */
+function leafAt(svg, gpa) {
+  for (const rect of svg.querySelectorAll('rect.leaf')) {
+    const start = BigInt(rect.getAttribute('data-gpa'));
+    if (gpa >= start && gpa < start + BigInt(rect.getAttribute('data-size'))) return rect;
+  }
+  return null;
+}
+
+/** The keyboard cursor: a line at `x` (viewBox units) for `gpa`; a redraw of the strip drops it. */
+function drawCursor(svg, x, gpa) {
+  const attrs = {
+    x1: x,
+    x2: x,
+    y1: 2,
+    y2: LEAF_Y + LEAF_H + 4,
+    stroke: 'var(--focus)',
+    'stroke-width': 3,
+    'vector-effect': 'non-scaling-stroke',
+    'pointer-events': 'none',
+    'data-testid': 'strip-cursor',
+    'data-gpa': hex(gpa),
+  };
+  const line = svg.querySelector('[data-testid="strip-cursor"]') ?? el('line', attrs, svg);
+  for (const [k, v] of Object.entries(attrs)) line.setAttribute(k, String(v));
+}
+
+/** How far an arrow key moves the cursor: a page-aligned 1/64 of the span (Shift: 1/8). */
+const cursorStep = (from, to, big) => {
+  let step = 0x1000n;
+  while ((to - from) / step > (big ? 8n : 64n)) step <<= 1n;
+  return step;
+};
+
+/**
+ * The keyboard's way in: the strip is a slider over the visible range. Arrow keys move a
+ * page-aligned cursor (Shift: further; Home/End: the ends), the tooltip and the slider's
+ * value text say what is under it, Enter or Space walks it (as a click does).
+ */
+function attachStripKeys(svg, tooltip, getRange, onPick) {
+  let cursor = null;
+  const show = () => {
+    const { from, to } = getRange();
+    if (cursor === null || cursor < from || cursor >= to) cursor = from;
+    const x = xOf(cursor, from, to);
+    drawCursor(svg, x, cursor);
+    const leaf = leafAt(svg, cursor);
+    const width = svg.getBoundingClientRect().width;
+    tooltip.hidden = false;
+    tooltip.textContent = leaf ? `${hex(cursor)}\n${describeRow(leaf.__row, leaf.__page)}` : `${hex(cursor)}: nothing mapped`;
+    tooltip.style.left = `${Math.max(0, Math.min((x / W) * width, width - 260))}px`;
+    tooltip.style.top = '100px';
+    svg.setAttribute('aria-valuenow', String(Math.round(x)));
+    svg.setAttribute('aria-valuetext', leaf ? `${hex(cursor)}: ${leaf.__row.level} ${leaf.__row.kind} leaf` : `${hex(cursor)}: nothing mapped`);
+  };
+  svg.setAttribute('tabindex', '0');
+  svg.setAttribute('role', 'slider');
+  svg.setAttribute('aria-valuemin', '0');
+  svg.setAttribute('aria-valuemax', String(W));
+  svg.setAttribute('aria-valuenow', '0');
+  svg.addEventListener('focus', show);
+  svg.addEventListener('blur', () => {
+    tooltip.hidden = true;
+    svg.querySelector('[data-testid="strip-cursor"]')?.remove();
+  });
+  svg.addEventListener('keydown', (ev) => {
+    const { from, to } = getRange();
+    const at = cursor === null || cursor < from || cursor >= to ? from : cursor;
+    const step = cursorStep(from, to, ev.shiftKey);
+    const last = (to - 1n) & ~0xfffn;
+    const moves = {
+      ArrowRight: at + step,
+      ArrowUp: at + step,
+      ArrowLeft: at - step,
+      ArrowDown: at - step,
+      Home: from,
+      End: last,
+    };
+    if (ev.key in moves) {
+      const next = moves[ev.key];
+      cursor = (next < from ? from : next > last ? last : next) & ~0xfffn;
+      if (cursor < from) cursor = from;
+      show();
+    } else if (ev.key === 'Enter' || ev.key === ' ') onPick(at & ~0xfffn);
+    else return;
+    ev.preventDefault();
+  });
+}
+
 /**
  * Hover shows a leaf's bits; dragging selects a range and calls onZoom(from, to); a click
  * (no drag) calls onPick(gpa) with the page-aligned address under the pointer.
  */
 export function attachStripEvents(svg, tooltip, getRange, onZoom, onPick = () => {}) {
+  attachStripKeys(svg, tooltip, getRange, onPick);
   const toGpa = (clientX) => {
     const box = svg.getBoundingClientRect();
     const { from, to } = getRange();

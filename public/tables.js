@@ -76,7 +76,9 @@ function renderNode(n, parentLevel, onPick) {
   const shown = kids.slice(0, MAX_CHILDREN).map((k) => renderNode(k, n.level, onPick));
   if (kids.length > MAX_CHILDREN)
     shown.push(h('li', { class: 'muted' }, `... ${kids.length - MAX_CHILDREN} more ${LEVEL_NAMES[n.level - 1]} tables`));
-  return h('li', { 'data-level': n.level }, h('details', { open: true }, h('summary', {}, text), h('ul', {}, ...shown)));
+  // The walk button beside the fold, not inside its summary: a button in a summary is a control in a control.
+  const fold = `${kids.length} ${LEVEL_NAMES[n.level - 1] ?? 'lower'} table${kids.length === 1 ? '' : 's'}`;
+  return h('li', { 'data-level': n.level }, text, h('details', { open: true }, h('summary', { class: 'muted' }, fold), h('ul', {}, ...shown)));
 }
 
 /** Draws the tree into `box`; `counted` is the root's counts.tables from GET roots. */

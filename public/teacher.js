@@ -2,7 +2,9 @@
 // token when the server has tokens) and draws the assignments with every student's grade,
 // then one row per student: sessions with their tasks, and quiz scores. Download CSV saves
 // GET /v1/teacher/progress.csv (fetched with the token: a plain link could not send it).
-import { get, getText, token } from './api.js';
+// The page keeps the teacher token under its own key: a student token stored in the same
+// browser stays the viewer's.
+import { actAs, get, getText, tokens } from './api.js';
 import { $, busy, h } from './dom.js';
 
 const shown = (v) => (v && typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -25,6 +27,7 @@ function taskCell(task) {
     'span',
     { class: ['task', task.passed ? 'passed' : '', verdict].join(' ').trim(), title: lines.join('\n'), 'data-prediction': verdict },
     `${task.n}${mark}`,
+    task.passed ? h('span', { class: 'sr-only' }, ' passed') : null,
   );
 }
 
@@ -38,9 +41,9 @@ function quizLine(q) {
   );
 }
 
-/** A session's tasks, and a link to its lab page: a teacher token reads it (and changes nothing of it). */
-function sessionLine(s) {
-  const page = `/#/labs/${encodeURIComponent(s.labId)}/sessions/${encodeURIComponent(s.sessionId)}`;
+/** A session's tasks, and a link to its lab page, read with the teacher token (which changes nothing of it). */
+function sessionLine(s, student) {
+  const page = `/#/labs/${encodeURIComponent(s.labId)}/sessions/${encodeURIComponent(s.sessionId)}?as=teacher`;
   return h(
     'div',
     { 'data-testid': 'session' },
@@ -48,7 +51,16 @@ function sessionLine(s) {
     ` (${s.mode}) ${s.tasksPassed}/${s.taskCount} `,
     ...s.tasks.map(taskCell),
     ' ',
-    h('a', { href: page, 'data-testid': 'open-session', title: "the student's lab page, read-only" }, 'open'),
+    h(
+      'a',
+      {
+        href: page,
+        'data-testid': 'open-session',
+        title: "the student's lab page, read-only",
+        'aria-label': `open ${student}'s ${s.labId} lab page, read-only`,
+      },
+      'open',
+    ),
   );
 }
 
@@ -57,7 +69,7 @@ const studentRow = (st) =>
     'tr',
     { 'data-testid': 'student' },
     h('td', {}, st.student),
-    h('td', {}, ...(st.sessions.length ? st.sessions.map(sessionLine) : [none()])),
+    h('td', {}, ...(st.sessions.length ? st.sessions.map((s) => sessionLine(s, st.student)) : [none()])),
     h('td', {}, ...(st.quizzes.length ? st.quizzes.map(quizLine) : [none()])),
   );
 
@@ -78,7 +90,6 @@ const assignmentRow = (a) =>
   );
 
 async function downloadCsv() {
-  const status = $('status');
   try {
     const csv = await getText('/v1/teacher/progress.csv');
     const href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
@@ -86,8 +97,20 @@ async function downloadCsv() {
     // The download has started from the blob by then; revoking at once may cancel it.
     setTimeout(() => URL.revokeObjectURL(href), 60_000);
   } catch (error) {
-    status.textContent = error.message;
+    showProblem(error);
   }
+}
+
+/** A refusal: a 401 or 403 asks for a teacher token, in plain words; anything else as the server said it. */
+function showProblem(error) {
+  const status = $('status');
+  const ask = {
+    401: 'This server runs with tokens: paste your teacher token in the field above.',
+    403: 'This token is not a teacher token: paste your teacher token in the field above.',
+  }[error.status];
+  status.textContent = ask ? `${ask} (${error.detail ?? error.message})` : error.message;
+  status.setAttribute('role', 'alert');
+  if (ask) $('token').focus();
 }
 
 async function load() {
@@ -104,16 +127,25 @@ async function load() {
   } catch (error) {
     table.hidden = true;
     $('assignments').hidden = true;
-    status.textContent = error.message;
+    showProblem(error);
   }
 }
 
+actAs('teacher');
 const input = $('token');
-input.value = token.get();
-input.addEventListener('change', () => {
-  token.set(input.value.trim());
+const logout = $('logout');
+const showToken = () => {
+  input.value = tokens.teacher.get();
+  logout.hidden = !tokens.teacher.get();
+};
+const useToken = (value) => {
+  tokens.teacher.set(value);
+  showToken();
   busy(load);
-});
+};
+showToken();
+input.addEventListener('change', () => useToken(input.value.trim()));
+logout.addEventListener('click', () => useToken(''));
 $('refresh').addEventListener('click', () => busy(load));
 $('download-csv').addEventListener('click', () => busy(downloadCsv));
 busy(load);

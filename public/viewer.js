@@ -213,6 +213,9 @@ export function createViewer({ onError }) {
       ? await Promise.all(lab.vms.map((v) => get(`/v1/vms/${encodeURIComponent(v.id)}`)))
       : await allPages('/v1/vms?limit=100', 'vms', 5);
     $('vm-select').replaceChildren(...vms.map((v) => new Option(optionText(v), v.id)));
+    // Someone who just arrived: say what to do, and open the forms that build a VM.
+    $('vm-empty').hidden = vms.length > 0 || lab !== null;
+    if (vms.length === 0 && !lab) $('create-details').open = true;
     const pick = select ?? (vms.some((v) => v.id === state.vmId) ? state.vmId : vms[0]?.id);
     if (pick) await selectVm(pick);
   }

@@ -2,6 +2,7 @@
 // Debian's chromium through playwright-core. Screenshots go to the temp dir, or to docs/
 // (the pictures in docs/) with UPDATE_SCREENSHOT=1.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -40,13 +41,13 @@ export interface Browser {
   open(hash?: string): Promise<{ page: Page; errors: string[] }>;
 }
 
-/** Registers beforeAll/afterAll that start the app and chromium for one test file. */
-export function useBrowser(viewport = { width: 1400, height: 1100 }): Browser {
+/** Registers beforeAll/afterAll that start the app (built with `options`) and chromium for one test file. */
+export function useBrowser(viewport = { width: 1400, height: 1100 }, options: Parameters<typeof build>[0] = {}): Browser {
   let context: BrowserContext | undefined;
   let profile: string | undefined;
   const b = {} as Browser;
   beforeAll(async () => {
-    b.server = await build();
+    b.server = await build(options);
     b.url = await b.server.app.listen({ host: '127.0.0.1', port: 0 });
     profile = mkdtempSync(join(tmpdir(), 'prefault-lab-chromium-'));
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport });
@@ -82,3 +83,30 @@ export const tid = (page: Page, id: string): Locator => page.locator(`[data-test
  * page settles into after an action.
  */
 export const eventually = <T>(fn: () => Promise<T> | T, options: { timeout?: number } = {}) => expect.poll(fn, { timeout: 20_000, ...options });
+
+const require = createRequire(import.meta.url);
+/** axe-core's browser bundle, injected into a page to check it. */
+const AXE = require.resolve('axe-core/axe.min.js');
+
+interface Violation {
+  id: string;
+  impact: string;
+  nodes: string[];
+}
+
+/** axe-core's serious and critical violations on the page as it is now. */
+export async function axeViolations(page: Page): Promise<Violation[]> {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    type Found = { id: string; impact?: string; nodes: Array<{ target: string[] }> };
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: Found[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact ?? '',
+        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+      }));
+  });
+}
