@@ -15,7 +15,7 @@ import {
 } from '../operations/requests.js';
 import { DEFAULT_IMPORT_CAPS, RootLabels, ScenarioError, type FinalState, type ImportCaps, type ImportedScenario } from './scenario-io.js';
 import { archBitsToNeutral, retToNeutral, sortByGpa, type Json, type ScenarioFile } from './scenario-format.js';
-import type { LoggedOperation } from './types.js';
+import type { LoggedOperation } from './lab-types.js';
 
 type Arch = 'arm64' | 's390';
 

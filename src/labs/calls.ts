@@ -1,9 +1,9 @@
 // Student-facing HTTP calls <-> engine operations. Tests and quizzes replay a lab's
 // calls on the engine through this, so the calls a lab shows are the calls that work.
 // The operations come from the route handlers' own builders (src/operations/).
-import { operationForCall } from '../operations/calls.js';
+import { operationForCall } from '../operations/operation-for-call.js';
 import type { Operation } from '../sim/index.js';
-import type { ApiCall } from './types.js';
+import type { ApiCall } from './lab-types.js';
 
 const VM_PLACEHOLDER = /\{vm:([A-Za-z0-9_-]+)\}/g;
 

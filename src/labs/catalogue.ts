@@ -8,7 +8,7 @@ import { parseYaml } from '../contract/parse-yaml.js';
 import { callToOperation, vmNamesIn } from './calls.js';
 import { LAB_AJV_OPTIONS, LAB_SCHEMA } from './lab-schema.js';
 import { buildEngineVm, sessionVm } from './session.js';
-import type { Lab } from './types.js';
+import type { Lab } from './lab-types.js';
 
 export const LABS_DIR = resolve(import.meta.dirname, '../../labs');
 

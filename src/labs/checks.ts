@@ -2,7 +2,7 @@
 // log the server recorded, never what a client claims.
 import { parseU64, type RootView, type Vm } from '../sim/index.js';
 import { matches } from './match.js';
-import type { Check, CheckOutcome, Lab, LabGrade, LevelName, LoggedOperation, RoleFilter } from './types.js';
+import type { Check, CheckOutcome, Lab, LabGrade, LevelName, LoggedOperation, RoleFilter } from './lab-types.js';
 
 export interface GradeInput {
   vms: Record<string, Vm>;

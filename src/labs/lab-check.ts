@@ -6,7 +6,7 @@
 import { parseLab } from './catalogue.js';
 import { gradePrediction, parsePrediction, type StoredPrediction } from './predict.js';
 import { startEngineSession } from './solve.js';
-import type { Lab, LabTask } from './types.js';
+import type { Lab, LabTask } from './lab-types.js';
 
 export interface LabCheckResult {
   /** The lab, if it parsed. */

@@ -8,7 +8,7 @@ import { SimError } from '../sim/index.js';
 import { callToOperation } from './calls.js';
 import { errnoValue, sameErrno } from './errno-answer.js';
 import { matches } from './match.js';
-import type { LabTask, LevelName, LoggedOperation, PredictField, PredictItem } from './types.js';
+import type { LabTask, LevelName, LoggedOperation, PredictField, PredictItem } from './lab-types.js';
 
 interface RootRolePrediction {
   smm: boolean;

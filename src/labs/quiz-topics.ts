@@ -4,7 +4,7 @@
 import type { IoctlResult, PreFaultResult, RootRef, VcpuSpec } from '../sim/index.js';
 import type { Rng } from './prng.js';
 import type { QuestionDraft, QuizTopic, TopicDraft } from './quiz-types.js';
-import type { ApiCall, LabVmSetup, MemslotSetup } from './types.js';
+import type { ApiCall, LabVmSetup, MemslotSetup } from './lab-types.js';
 
 const hx = (n: bigint | number): string => `0x${BigInt(n).toString(16)}`;
 const MiB = 0x100000n;

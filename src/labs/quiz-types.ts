@@ -1,7 +1,7 @@
 // Quiz vocabulary. A quiz is plain JSON: the set-up a student can rebuild through the
 // API, questions phrased as API calls, and an answer key the engine computed.
 import type { OperationResult, Vm } from '../sim/index.js';
-import type { ApiCall, LabVmSetup } from './types.js';
+import type { ApiCall, LabVmSetup } from './lab-types.js';
 
 export const QUIZ_TOPICS = ['roots', 'huge-pages', 'errno', 'policies'] as const;
 export type QuizTopic = (typeof QUIZ_TOPICS)[number];

@@ -8,7 +8,7 @@ import { mulberry32 } from './prng.js';
 import { draftQuiz } from './quiz-topics.js';
 import { QUIZ_TOPICS, type PublicQuiz, type Quiz, type QuizGrade, type QuizTopic, type StudentQuizGrade } from './quiz-types.js';
 import { buildEngineVm, sessionVm } from './session.js';
-import type { ApiCall, LabVmSetup } from './types.js';
+import type { ApiCall, LabVmSetup } from './lab-types.js';
 
 export * from './quiz-types.js';
 

@@ -46,7 +46,7 @@ import {
   type Json,
   type ScenarioFile,
 } from './scenario-format.js';
-import type { LoggedOperation } from './types.js';
+import type { LoggedOperation } from './lab-types.js';
 
 /** Every root of a VM and every leaf row of each (what the engine host's finalState query answers). */
 export interface FinalState {

@@ -6,7 +6,7 @@
 // until the predicted calls have run: "no root {smm: true} yet" would give the answer away.
 import { gradePrediction, type GradedPrediction, type StoredPrediction } from './predict.js';
 import { outcomeWithheld, taskView, type LabMode, type TaskView } from './task-view.js';
-import type { Lab, LabGrade, LoggedOperation, TaskGrade } from './types.js';
+import type { Lab, LabGrade, LoggedOperation, TaskGrade } from './lab-types.js';
 
 export interface SessionRecord {
   id: string;

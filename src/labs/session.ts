@@ -3,7 +3,7 @@
 // student's own calls.
 import { createVcpuOperation, finalizeOperation, setMemoryAttributesOperation, setMemslotOperation } from '../operations/requests.js';
 import { createVm, withVmDefaults, type Operation, type Vm, type VmLimits } from '../sim/index.js';
-import type { Lab, LabVmSetup, LoggedOperation, SessionVm } from './types.js';
+import type { Lab, LabVmSetup, LoggedOperation, SessionVm } from './lab-types.js';
 
 /** The set-up in the order a userspace VMM would issue it: slots, attributes, vCPUs, finalize. */
 function setupOperations(setup: LabVmSetup): Operation[] {

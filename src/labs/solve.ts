@@ -4,7 +4,7 @@
 import { buildEngineVm, createLabSession } from './session.js';
 import { callToOperation } from './calls.js';
 import { gradeLab, type GradeInput } from './checks.js';
-import type { ApiCall, Lab, LabGrade, LoggedOperation } from './types.js';
+import type { ApiCall, Lab, LabGrade, LoggedOperation } from './lab-types.js';
 import type { OperationResult, Vm } from '../sim/index.js';
 
 export interface EngineSession extends Required<GradeInput> {

@@ -1,7 +1,7 @@
 // Every state-changing operation of openapi.yaml, by operationId: its path parameters and
 // body -> the engine Operation. The route handlers and the translation of calls written as
 // data (labs, quizzes: calls.ts) both build through this table.
-import type { BodyOf, ParamsOf } from '../contract/requests.js';
+import type { BodyOf, ParamsOf } from '../contract/operation-types.js';
 import type { Operation } from '../sim/index.js';
 import {
   accessOperation,

@@ -3,7 +3,7 @@
 // byte-stable. Route handlers, lab set-ups, the labs' call translation and scenario import
 // all build operations here, so a lab's call means exactly what the same HTTP call does.
 // Bodies are typed from openapi.yaml (src/contract/openapi-types.ts).
-import type { BodyOf } from '../contract/requests.js';
+import type { BodyOf } from '../contract/operation-types.js';
 import { hex, parseU64, type Hex, type MemslotSpec, type Operation } from '../sim/index.js';
 
 type OperationOf<K extends Operation['op']> = Extract<Operation, { op: K }>;

@@ -2,7 +2,7 @@
 // request.params, request.query and request.body are the document's, as Ajv validated them,
 // with no casts.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { BodyOf, OperationId, ParamsOf, QueryOf, ResponseOf } from '../contract/requests.js';
+import type { BodyOf, OperationId, ParamsOf, QueryOf, ResponseOf } from '../contract/operation-types.js';
 import type { AccessResult, IoctlResult, MemslotResult, PreFaultResult, VcpuView } from '../sim/index.js';
 
 type Handler<K extends OperationId> = (

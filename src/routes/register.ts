@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { routeSpecs, type OpenApiDocument } from '../contract/openapi-document.js';
 import { requestValidatorCompiler } from '../contract/request-validation.js';
-import type { OperationId } from '../contract/requests.js';
+import type { OperationId } from '../contract/operation-types.js';
 import type { Handlers } from './handler.js';
 
 export interface OpenApiRoutesOptions {

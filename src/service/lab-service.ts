@@ -8,7 +8,7 @@ import { labSummary } from '../labs/catalogue.js';
 import { assembleGrade, evaluateCheck, labChecks } from '../labs/checks.js';
 import { generateQuiz, isQuizTopic, publicQuiz, QUIZ_TOPICS, type PublicQuiz, type Quiz } from '../labs/quiz.js';
 import { createLabSession } from '../labs/session.js';
-import type { Check, CheckOutcome, Lab, LabGrade, LoggedOperation } from '../labs/types.js';
+import type { Check, CheckOutcome, Lab, LabGrade, LoggedOperation } from '../labs/lab-types.js';
 import { invalidInput, notFound, ServiceError } from './errors.js';
 import { mayAccess, storedOwner, teacherWrite, type Owner } from './owner.js';
 import type { VmStore } from './vm-store.js';

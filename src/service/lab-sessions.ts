@@ -20,7 +20,7 @@ import {
 } from '../labs/session-progress.js';
 import { LAB_MODES, type LabMode } from '../labs/task-view.js';
 import { MAX_TRACE_EVENTS, MAX_TRACED_EVENTS, type OperationTrace } from '../labs/trace.js';
-import type { Lab } from '../labs/types.js';
+import type { Lab } from '../labs/lab-types.js';
 import { SimError } from '../sim/index.js';
 import { invalidInput, notFound, ServiceError } from './errors.js';
 import { isoInstant } from './iso-instant.js';

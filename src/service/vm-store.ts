@@ -13,7 +13,7 @@ import type { components } from '../contract/openapi-types.js';
 import { NotWritten, type LogWriter, type NewLease } from '../db/log-writer.js';
 import { MAX_LOG_SEQ, type StoredVm, type VmRepository } from '../db/vm-repository.js';
 import type { OperationTrace, TraceRange } from '../labs/trace.js';
-import type { LoggedOperation } from '../labs/types.js';
+import type { LoggedOperation } from '../labs/lab-types.js';
 import { SimError, type Operation, type OperationKind, type VmConfig, type VmLimits } from '../sim/index.js';
 import type { Applied, EngineHost, EngineQuery, EngineState, QueryAnswers, QueryOf } from './engine/host.js';
 import { invalidInput, limitExceeded, ServiceError } from './errors.js';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../src/labs/catalogue.js';
 import { evaluateCheck } from '../../src/labs/checks.js';
-import type { Check, LoggedOperation } from '../../src/labs/types.js';
+import type { Check, LoggedOperation } from '../../src/labs/lab-types.js';
 import { startEngineSession } from '../../src/labs/solve.js';
 
 const hugePages = loadCatalogue().find((l) => l.id === 'huge-pages')!;

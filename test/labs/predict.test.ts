@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../src/labs/catalogue.js';
 import { gradePrediction, parsePrediction, type StoredPrediction } from '../../src/labs/predict.js';
 import { taskView } from '../../src/labs/task-view.js';
-import type { Lab, LabTask, LoggedOperation } from '../../src/labs/types.js';
+import type { Lab, LabTask, LoggedOperation } from '../../src/labs/lab-types.js';
 import { startEngineSession } from '../../src/labs/solve.js';
 
 const labs = loadCatalogue();

@@ -1,6 +1,6 @@
 // Answers derived from kvm-prefault-spec.md rules alone (no engine), to cross-check the
 // keys generateQuiz computes by running the engine.
-import type { ApiCall, LabVmSetup } from '../../src/labs/types.js';
+import type { ApiCall, LabVmSetup } from '../../src/labs/lab-types.js';
 import { NO_ROOT } from '../../src/labs/quiz-topics.js';
 import type { Quiz } from '../../src/labs/quiz.js';
 

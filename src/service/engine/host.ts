@@ -7,7 +7,7 @@
 // after which the service rebuilds the VM from its log (create + replay).
 import type { FinalState } from '../../labs/scenario-io.js';
 import type { OperationTrace, TraceRange, TraceTarget } from '../../labs/trace.js';
-import type { CheckOutcome, Check, LoggedOperation } from '../../labs/types.js';
+import type { CheckOutcome, Check, LoggedOperation } from '../../labs/lab-types.js';
 import type { Projection } from '../../db/projections.js';
 import type { ReplayEntry } from '../../db/vm-repository.js';
 import type { AnyVmConfig, Hex, MappingsPage, MemslotView, Operation, RootView, VcpuView, VmLimits, WalkResult } from '../../sim/index.js';
