@@ -1,4 +1,4 @@
-// Generated from openapi.yaml by scripts/openapi-types.ts (npm run gen:types): do not edit.
+// Generated from openapi.yaml by scripts/gen-openapi-types.ts (npm run gen:types): do not edit.
 
 export interface paths {
     "/v1/vms": {

@@ -2,7 +2,7 @@
 // must be the file the current document generates (after editing openapi.yaml: npm run gen:types).
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { CLIENT_TYPES_FILE, generateTypes, TYPES_FILE } from '../../scripts/openapi-types.js';
+import { CLIENT_TYPES_FILE, generateTypes, TYPES_FILE } from '../../scripts/gen-openapi-types.js';
 
 it.each([
   ['src/contract/openapi-types.ts', TYPES_FILE],

@@ -12,7 +12,7 @@ const DOCUMENT = new URL('../openapi.yaml', import.meta.url);
 export const TYPES_FILE = fileURLToPath(new URL('../src/contract/openapi-types.ts', import.meta.url));
 export const CLIENT_TYPES_FILE = fileURLToPath(new URL('../client/openapi-types.ts', import.meta.url));
 
-const BANNER = `// Generated from openapi.yaml by scripts/openapi-types.ts (npm run gen:types): do not edit.\n\n`;
+const BANNER = `// Generated from openapi.yaml by scripts/gen-openapi-types.ts (npm run gen:types): do not edit.\n\n`;
 
 export async function generateTypes(): Promise<string> {
   const types = astToString(await openapiTS(DOCUMENT, { defaultNonNullable: false, emptyObjectsUnknown: true }));
