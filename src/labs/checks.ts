@@ -6,7 +6,7 @@ import { matches } from './match.js';
 import type { Check, CheckOutcome, Lab, LabGrade, LevelName, LoggedOperation, RoleFilter } from './types.js';
 
 /** What grading reads of an engine VM of any arch (the x86 Vm, or an arm64/s390 VM behind the same reads). */
-export interface GradedVm {
+interface GradedVm {
   readonly preFaultAllowed: boolean;
   roots(): unknown[];
   mappings(rootId: string, query: { from: bigint; to: bigint; limit: number; cursor?: string }): { mappings: unknown[]; nextCursor: string | null };
