@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../src/labs/catalogue.js';
 import { resolvePath } from '../../src/labs/calls.js';
 import type { ApiCall } from '../../src/labs/types.js';
-import { build, useTestApp, type TestApp } from '../helpers/build.js';
+import { build, removeTempDirs, useTestApp, type TestApp } from '../helpers/build.js';
 import { expectDocumented } from '../helpers/openapi.js';
 
 const t = useTestApp();
@@ -210,6 +210,30 @@ describe('sizing a class (docs/class.md)', () => {
       expect([labs.length, list.body.vms.length]).toEqual([9, 15]);
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('arm64 lab sessions in a worker and across a restart', () => {
+  afterAll(() => removeTempDirs());
+
+  it.each([{ workers: 0 }, { workers: 1 }])('grade the same after a restart replays the arm64 VMs (%j)', async ({ workers }) => {
+    const first = await build({ workers });
+    let second: TestApp | undefined;
+    try {
+      const lab = labs.find((l) => l.id === 'switch-design-lives-on')!;
+      const s = await start(first, lab.id, 'guided');
+      for (const task of lab.tasks) for (const call of task.calls) await run(first, s, call);
+      const before = await grade(first, lab.id, s);
+      expect(before.passed).toBe(true);
+      await first.close();
+      second = await build({ databaseUrl: first.databaseUrl, workers });
+      const after = await grade(second, lab.id, s);
+      expect(after).toEqual(before);
+      // The checks read the replayed engines, not only the stored "passed": the nested stage-2 is still empty.
+      expect(after.tasks[1]!.checks[1]).toMatchObject({ passed: true, detail: 'Root {kind: s2-nested} exists (s2-1) and holds 0 leaves.' });
+    } finally {
+      await (second ?? first).close().catch(() => undefined);
     }
   });
 });
