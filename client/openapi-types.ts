@@ -2206,7 +2206,13 @@ export interface components {
                     label: string;
                     /** @description Which of the task's calls (1-based) grades it. */
                     call: number;
-                    choices?: string[];
+                    /** @description Answers to offer: text, or for rootRole the roles themselves (send the chosen one as it is). */
+                    choices?: (string | {
+                        smm: boolean;
+                        guestMode: boolean;
+                        /** @enum {integer} */
+                        level?: 2 | 3 | 4 | 5;
+                    })[];
                 }[];
                 /** @description Passed once; stays passed. */
                 passed: boolean;

@@ -94,6 +94,14 @@ const apiCall = {
   },
 };
 
+/** A root role offered as a rootRole answer: what POST .../prediction takes as rootRole. */
+const roleChoice = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['smm', 'guestMode'],
+  properties: { smm: { type: 'boolean' }, guestMode: { type: 'boolean' }, level: { enum: [2, 3, 4, 5] } },
+};
+
 /** A prediction a task asks for before its call: the outcome of calls[call - 1]. */
 const predictItem = {
   type: 'object',
@@ -103,7 +111,8 @@ const predictItem = {
     field: { enum: ['ret', 'rootRole', 'level', 'iterations'] },
     call: { type: 'integer', minimum: 1 },
     label: text,
-    choices: { type: 'array', minItems: 2, items: text },
+    /** Text answers; for rootRole, roles (a role's level matters: an arm64 stage-2 has 2 to 4 levels, x86 4 or 5). */
+    choices: { type: 'array', minItems: 2, items: { anyOf: [text, roleChoice] } },
   },
 };
 

@@ -79,12 +79,16 @@ type CheckKind = Check['kind'];
 /** What a prediction is about: ret (0 or -errno), the root's role, the leaf level, iterations. */
 export type PredictField = 'ret' | 'rootRole' | 'level' | 'iterations';
 
+/** A prediction answer the page offers: text (ret, level, iterations) or a root role (rootRole). */
+export type PredictChoice = string | { smm: boolean; guestMode: boolean; level?: number };
+
 /** One prediction a task asks for: the outcome of its calls[call - 1], as the log records it. */
 export interface PredictItem {
   field: PredictField;
   call: number;
   label: string;
-  choices?: string[];
+  /** Answers the page offers: text, or for rootRole the roles themselves. */
+  choices?: PredictChoice[];
 }
 
 export interface LabTask {

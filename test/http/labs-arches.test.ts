@@ -90,6 +90,29 @@ describe('the switch design lab (x86 against arm64 nested)', () => {
     expect(done.passed).toBe(true);
   });
 
+  it('offers the two stage-2s as rootRole answers, with their 3 levels, and grades the one chosen', async () => {
+    const s = await start(t, 'switch-design-lives-on', 'predict');
+    const view = await t.api.get(`/v1/labs/switch-design-lives-on/sessions/${s.sessionId}`);
+    expect(view.status, view.text).toBe(200);
+    expectDocumented(view, 'getLabSession');
+    const choices = view.body.tasks[1].predict.find((p: { field: string }) => p.field === 'rootRole').choices;
+    expect(choices).toEqual([
+      { smm: false, guestMode: false, level: 3 },
+      { smm: false, guestMode: true, level: 3 },
+    ]);
+    const stored = await t.api
+      .post(`/v1/labs/switch-design-lives-on/sessions/${s.sessionId}/tasks/2/prediction`)
+      .send({ ret: 0, rootRole: choices[0], level: '2M' });
+    expect(stored.status, stored.text).toBe(200);
+    const lab = labs.find((l) => l.id === 'switch-design-lives-on')!;
+    for (const call of lab.tasks[1]!.calls) await run(t, s, call);
+    expect((await grade(t, 'switch-design-lives-on', s)).tasks[1]!.predictions!.rootRole).toEqual({
+      given: choices[0],
+      actual: { smm: false, guestMode: false, level: 3 },
+      correct: true,
+    });
+  });
+
   it('says what the nested stage-2 holds while it does not pass', async () => {
     const s = await start(t, 'switch-design-lives-on', 'guided');
     const fresh = await grade(t, 'switch-design-lives-on', s);
