@@ -2206,7 +2206,13 @@ export interface components {
                     label: string;
                     /** @description Which of the task's calls (1-based) grades it. */
                     call: number;
-                    choices?: string[];
+                    /** @description Answers to offer: text, or for rootRole the roles themselves (send the chosen one as it is). */
+                    choices?: (string | {
+                        smm: boolean;
+                        guestMode: boolean;
+                        /** @enum {integer} */
+                        level?: 2 | 3 | 4 | 5;
+                    })[];
                 }[];
                 /** @description Passed once; stays passed. */
                 passed: boolean;
@@ -2229,11 +2235,13 @@ export interface components {
             rootRole?: {
                 smm: boolean;
                 guestMode: boolean;
-                /** @enum {integer} */
-                level?: 4 | 5;
+                /**
+                 * @description Paging levels: x86 4 or 5, an arm64 stage-2 2 to 4, an s390 gmap 2 to 5.
+                 * @enum {integer}
+                 */
+                level?: 2 | 3 | 4 | 5;
             } | null;
-            /** @enum {string} */
-            level?: "4K" | "2M" | "1G";
+            level?: components["schemas"]["ArchLevelName"];
             iterations?: number;
         };
         LabPredictionStored: {

@@ -57,6 +57,9 @@ function crossCheck(lab: Lab, file: string): void {
       if (!call) fail(`task ${t.n}: predict ${p.field} names call ${p.call}, but the task has ${t.calls.length}`);
       if (!['pre_fault', 'access'].includes(callToOperation(call!).op?.op ?? ''))
         fail(`task ${t.n}: predict ${p.field} must name a pre-fault or access call`);
+      // The page sends a chosen answer as it is: a role for rootRole, text for the others.
+      if (p.choices?.some((c) => (typeof c === 'object') !== (p.field === 'rootRole')))
+        fail(`task ${t.n}: predict ${p.field} choices must be ${p.field === 'rootRole' ? 'roles ({smm, guestMode, level})' : 'text'}`);
     }
     if (t.predict && !t.prompt) fail(`task ${t.n}: a task with predictions needs a prompt (what to do, without the outcome)`);
   });

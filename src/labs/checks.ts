@@ -1,19 +1,50 @@
 // Grading: every check reads ENGINE STATE (roots, leaves, vCPUs, slots) or the operation
-// log the server recorded, never what a client claims.
-import { parseU64, type RootView, type Vm } from '../sim/index.js';
+// log the server recorded, never what a client claims. The same checks read an x86 VM and an
+// arm64/s390 one: both answer the reads below, with the contract's root, row and walk shapes.
+import { parseU64 } from '../sim/index.js';
 import { matches } from './match.js';
 import type { Check, CheckOutcome, Lab, LabGrade, LevelName, LoggedOperation, RoleFilter } from './lab-types.js';
 
+/** What grading reads of an engine VM of any arch (the x86 Vm, or an arm64/s390 VM behind the same reads). */
+interface GradedVm {
+  readonly preFaultAllowed: boolean;
+  roots(): unknown[];
+  mappings(rootId: string, query: { from: bigint; to: bigint; limit: number; cursor?: string }): { mappings: unknown[]; nextCursor: string | null };
+  walk(rootId: string, gpa: bigint): unknown;
+  memslots(): unknown[];
+  /** Absent where the arch has no memory attributes (arm64, s390): every gpa is shared. */
+  memoryAttributes?(): { address: string; size: string }[];
+}
+
+/** The fields of a root, mapping row and walk that checks read; every arch's views have them. */
+type RootView = { id: string; vcpus: number[]; counts: Record<string, number> } & Record<string, unknown>;
+type MappingRow = { gpa: string; size: string; level: LevelName; kind: string } & Record<string, unknown>;
+type WalkResult = { steps: { leaf: boolean; mapping: MappingRow | null }[] };
+
 export interface GradeInput {
-  vms: Record<string, Vm>;
+  vms: Record<string, GradedVm>;
   /** Per VM name, the operations the server logged (set-up included). */
   operations?: Record<string, LoggedOperation[]>;
 }
 
-const LEVEL_BYTES: Record<LevelName, bigint> = { '4K': 0x1000n, '2M': 0x200000n, '1G': 0x40000000n };
+const LEVEL_BYTES: Record<LevelName, bigint> = {
+  '4K': 0x1000n,
+  '16K': 0x4000n,
+  '64K': 0x10000n,
+  '1M': 0x100000n,
+  '2M': 0x200000n,
+  '32M': 0x2000000n,
+  '512M': 0x20000000n,
+  '1G': 0x40000000n,
+  '2G': 0x80000000n,
+};
 
-const roleMatches = (root: RootView, role: RoleFilter = {}): boolean =>
-  Object.entries(role).every(([k, v]) => (root as unknown as Record<string, unknown>)[k] === v);
+const rootsOf = (vm: GradedVm, role?: RoleFilter): RootView[] => (vm.roots() as RootView[]).filter((r) => roleMatches(r, role));
+
+/** Leaves of every size a root holds (its counts without the tables). */
+const leavesIn = (root: RootView): number => Object.entries(root.counts).reduce((n, [k, v]) => (k === 'tables' ? n : n + v), 0);
+
+const roleMatches = (root: RootView, role: RoleFilter = {}): boolean => Object.entries(role).every(([k, v]) => root[k] === v);
 
 const describeRole = (role: RoleFilter = {}): string =>
   Object.keys(role).length === 0
@@ -31,14 +62,14 @@ const plural = (n: number, one: string, many: string): string => `${n} ${n === 1
 type Verdict = { passed: boolean; detail: string };
 
 /** Leaves of `level` in [from, to) over the matching roots, clipped to the range. */
-function leafCount(vm: Vm, roots: RootView[], from: bigint, to: bigint, level: LevelName): number {
+function leafCount(vm: GradedVm, roots: RootView[], from: bigint, to: bigint, level: LevelName): number {
   let n = 0n;
   const page = LEVEL_BYTES[level];
   for (const root of roots) {
     let cursor: string | undefined;
     do {
       const p = vm.mappings(root.id, { from, to, limit: 10_000, ...(cursor ? { cursor } : {}) });
-      for (const row of p.mappings) {
+      for (const row of p.mappings as MappingRow[]) {
         if (row.level !== level || row.kind !== 'ram') continue;
         const start = BigInt(row.gpa);
         const end = start + BigInt(row.size);
@@ -62,18 +93,27 @@ function lastAttempt(log: LoggedOperation[], op: Record<string, unknown>): strin
   return `; the last one answered ${last.errno ?? `ret ${last.ret}`}${last.reason ? `: ${last.reason}` : ''}`;
 }
 
-function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Verdict {
+function evaluate(check: Check, vm: GradedVm, log: LoggedOperation[] | undefined): Verdict {
   switch (check.kind) {
     case 'rootExists': {
-      const found = vm.roots().filter((r) => roleMatches(r, check.role));
+      const found = rootsOf(vm, check.role);
       const withVcpus = found.filter((r) => (check.vcpus ?? []).every((id) => r.vcpus.includes(id)));
-      if (withVcpus.length > 0) return { passed: true, detail: `${roleSubject(check.role)} exists (${withVcpus[0]!.id}).` };
+      const wanted = check.empty === undefined ? withVcpus : withVcpus.filter((r) => (leavesIn(r) === 0) === check.empty);
+      if (wanted.length > 0) {
+        const leaves = check.empty === undefined ? '' : ` and holds ${plural(leavesIn(wanted[0]!), 'leaf', 'leaves')}`;
+        return { passed: true, detail: `${roleSubject(check.role)} exists (${wanted[0]!.id})${leaves}.` };
+      }
+      if (withVcpus.length > 0)
+        return {
+          passed: false,
+          detail: `${roleSubject(check.role)} exists (${withVcpus[0]!.id}) and holds ${plural(leavesIn(withVcpus[0]!), 'leaf', 'leaves')}; the check wants it ${check.empty ? 'empty' : 'to hold a leaf'}.`,
+        };
       if (found.length > 0)
         return { passed: false, detail: `${roleSubject(check.role)} exists, but vCPUs ${JSON.stringify(check.vcpus)} have not all loaded it.` };
       return { passed: false, detail: `There is no ${describeRole(check.role)} yet.` };
     }
     case 'rootCount': {
-      const n = vm.roots().filter((r) => roleMatches(r, check.role)).length;
+      const n = rootsOf(vm, check.role).length;
       const have = check.role
         ? `${plural(n, 'root matches', 'roots match')} ${describeRole(check.role).slice('root '.length)}`
         : `The VM has ${plural(n, 'root', 'roots')}`;
@@ -81,7 +121,7 @@ function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Ver
     }
     case 'mappingAt': {
       const gpa = parseU64(check.gpa, 'gpa');
-      const roots = vm.roots().filter((r) => roleMatches(r, check.role));
+      const roots = rootsOf(vm, check.role);
       const want = {
         level: check.level,
         kind: check.mapKind,
@@ -93,14 +133,12 @@ function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Ver
       };
       const seen: string[] = [];
       for (const root of roots) {
-        const leaf = vm.walk(root.id, gpa).steps.find((s) => s.leaf)?.mapping;
+        const leaf = (vm.walk(root.id, gpa) as WalkResult).steps.find((s) => s.leaf)?.mapping;
         if (!leaf) continue;
         const bits = Object.entries(want).filter(([, v]) => v !== undefined);
-        if (bits.every(([k, v]) => (leaf as unknown as Record<string, unknown>)[k] === v))
+        if (bits.every(([k, v]) => leaf[k] === v))
           return { passed: true, detail: `Root ${root.id} maps ${check.gpa} with a ${leaf.level} ${leaf.kind} leaf.` };
-        seen.push(
-          `${root.id}: ${leaf.level} ${leaf.kind} ${bits.map(([k]) => `${k}=${String((leaf as unknown as Record<string, unknown>)[k])}`).join(' ')}`,
-        );
+        seen.push(`${root.id}: ${leaf.level} ${leaf.kind} ${bits.map(([k]) => `${k}=${String(leaf[k])}`).join(' ')}`);
       }
       if (roots.length === 0) return { passed: false, detail: `There is no ${describeRole(check.role)} yet.` };
       return {
@@ -109,7 +147,7 @@ function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Ver
       };
     }
     case 'leafCount': {
-      const roots = vm.roots().filter((r) => roleMatches(r, check.role));
+      const roots = rootsOf(vm, check.role);
       const n = leafCount(vm, roots, parseU64(check.from, 'from'), parseU64(check.to, 'to'), check.level);
       const ok = (check.equals === undefined || n === check.equals) && (check.atLeast === undefined || n >= check.atLeast);
       const want = check.equals !== undefined ? `${check.equals}` : `at least ${check.atLeast}`;
@@ -124,9 +162,11 @@ function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Ver
         detail: `The VM's preFaultAllowed is ${vm.preFaultAllowed}; the check wants ${check.preFaultAllowed}.`,
       };
     case 'memslotFlags': {
-      const slot = vm.memslots().find((m) => m.addressSpace === check.addressSpace && m.slot === check.slot);
+      const slot = (vm.memslots() as { addressSpace: number; slot: number; flags: string[] }[]).find(
+        (m) => m.addressSpace === check.addressSpace && m.slot === check.slot,
+      );
       if (!slot) return { passed: false, detail: `There is no memslot ${check.slot} in address space ${check.addressSpace}.` };
-      const ok = check.includes.every((f) => (slot.flags as string[]).includes(f));
+      const ok = check.includes.every((f) => slot.flags.includes(f));
       return {
         passed: ok,
         detail: `Memslot ${check.slot} in address space ${check.addressSpace} has flags [${slot.flags.join(', ')}]; the check wants [${check.includes.join(', ')}].`,
@@ -134,7 +174,7 @@ function evaluate(check: Check, vm: Vm, log: LoggedOperation[] | undefined): Ver
     }
     case 'memoryAttribute': {
       const gpa = parseU64(check.gpa, 'gpa');
-      const isPrivate = vm.memoryAttributes().some((a) => BigInt(a.address) <= gpa && gpa < BigInt(a.address) + BigInt(a.size));
+      const isPrivate = (vm.memoryAttributes?.() ?? []).some((a) => BigInt(a.address) <= gpa && gpa < BigInt(a.address) + BigInt(a.size));
       return {
         passed: isPrivate === check.private,
         detail: `${check.gpa} is ${isPrivate ? 'private' : 'shared'}; the check wants it ${check.private ? 'private' : 'shared'}.`,

@@ -6,24 +6,30 @@ const u64 = {
     { type: 'integer', minimum: 0 },
   ],
 };
-const level = { enum: ['4K', '2M', '1G'] };
+/** Leaf sizes of every arch: x86 4K/2M/1G, arm64 16K/64K/32M/512M, s390 1M/2G. */
+const level = { enum: ['4K', '16K', '64K', '1M', '2M', '32M', '512M', '1G', '2G'] };
 const text = { type: 'string', minLength: 1 };
 
 const roleFilter = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    level: { enum: [4, 5] },
+    /** Paging levels: x86 4 or 5, an arm64 stage-2 2 to 4, an s390 gmap 2 to 5. */
+    level: { enum: [2, 3, 4, 5] },
     smm: { type: 'boolean' },
     guestMode: { type: 'boolean' },
     mirror: { type: 'boolean' },
     addressSpace: { enum: [0, 1] },
+    kind: { enum: ['s2-canonical', 's2-nested', 'gmap'] },
   },
 };
 
 /** Per check kind: its own fields (besides kind, vm, hint) and which are required. */
 const CHECK_FIELDS: Record<string, { properties: Record<string, unknown>; required: string[] }> = {
-  rootExists: { properties: { role: roleFilter, vcpus: { type: 'array', items: { type: 'integer', minimum: 0 } } }, required: ['role'] },
+  rootExists: {
+    properties: { role: roleFilter, vcpus: { type: 'array', items: { type: 'integer', minimum: 0 } }, empty: { type: 'boolean' } },
+    required: ['role'],
+  },
   rootCount: { properties: { role: roleFilter, equals: { type: 'integer', minimum: 0 } }, required: ['equals'] },
   mappingAt: {
     properties: {
@@ -88,6 +94,14 @@ const apiCall = {
   },
 };
 
+/** A root role offered as a rootRole answer: what POST .../prediction takes as rootRole. */
+const roleChoice = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['smm', 'guestMode'],
+  properties: { smm: { type: 'boolean' }, guestMode: { type: 'boolean' }, level: { enum: [2, 3, 4, 5] } },
+};
+
 /** A prediction a task asks for before its call: the outcome of calls[call - 1]. */
 const predictItem = {
   type: 'object',
@@ -97,7 +111,8 @@ const predictItem = {
     field: { enum: ['ret', 'rootRole', 'level', 'iterations'] },
     call: { type: 'integer', minimum: 1 },
     label: text,
-    choices: { type: 'array', minItems: 2, items: text },
+    /** Text answers; for rootRole, roles (a role's level matters: an arm64 stage-2 has 2 to 4 levels, x86 4 or 5). */
+    choices: { type: 'array', minItems: 2, items: { anyOf: [text, roleChoice] } },
   },
 };
 

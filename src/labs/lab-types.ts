@@ -1,5 +1,6 @@
 // The vocabulary of the teaching layer: labs (set-up, tasks, checks) as they are written
 // in labs/*.yaml, and what grading answers. Everything is plain JSON.
+import type { ArchLevelName } from '../sim/arch-types.js';
 import type { MemslotSpec, Operation, VcpuSpec, VmConfigInput } from '../sim/index.js';
 
 /** An HTTP call as a student makes it; `{vm:<name>}` in the path names a session VM. */
@@ -37,9 +38,12 @@ export interface RoleFilter {
   guestMode?: boolean;
   mirror?: boolean;
   addressSpace?: number;
+  /** arm64 `s2-canonical` / `s2-nested`, s390 `gmap` (an x86 root has no kind). */
+  kind?: 's2-canonical' | 's2-nested' | 'gmap';
 }
 
-export type LevelName = '4K' | '2M' | '1G';
+/** A leaf size of any arch: x86 4K/2M/1G, arm64 granule, block sizes, s390 1M/2G. */
+export type LevelName = ArchLevelName;
 
 interface CheckBase {
   vm: string;
@@ -49,7 +53,7 @@ interface CheckBase {
 
 export type Check = CheckBase &
   (
-    | { kind: 'rootExists'; role: RoleFilter; vcpus?: number[] }
+    | { kind: 'rootExists'; role: RoleFilter; vcpus?: number[]; empty?: boolean }
     | { kind: 'rootCount'; role?: RoleFilter; equals: number }
     | {
         kind: 'mappingAt';
@@ -75,12 +79,19 @@ type CheckKind = Check['kind'];
 /** What a prediction is about: ret (0 or -errno), the root's role, the leaf level, iterations. */
 export type PredictField = 'ret' | 'rootRole' | 'level' | 'iterations';
 
+/**
+ * A prediction answer the page offers: text (ret, level, iterations) or a root role
+ * (rootRole; an arm64 stage-2 has 2 or 3 levels, an x86 root 4 or 5).
+ */
+export type PredictChoice = string | { smm: boolean; guestMode: boolean; level?: 2 | 3 | 4 | 5 };
+
 /** One prediction a task asks for: the outcome of its calls[call - 1], as the log records it. */
 export interface PredictItem {
   field: PredictField;
   call: number;
   label: string;
-  choices?: string[];
+  /** Answers the page offers: text, or for rootRole the roles themselves. */
+  choices?: PredictChoice[];
 }
 
 export interface LabTask {

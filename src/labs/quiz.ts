@@ -7,7 +7,7 @@ import { errnoValue, sameErrno } from './errno-answer.js';
 import { mulberry32 } from './prng.js';
 import { draftQuiz } from './quiz-topics.js';
 import { QUIZ_TOPICS, type PublicQuiz, type Quiz, type QuizGrade, type QuizTopic, type StudentQuizGrade } from './quiz-types.js';
-import { buildEngineVm, sessionVm } from './session.js';
+import { buildX86EngineVm, sessionVm } from './session.js';
 import type { ApiCall, LabVmSetup } from './lab-types.js';
 
 export * from './quiz-types.js';
@@ -16,7 +16,7 @@ export const isQuizTopic = (t: unknown): t is QuizTopic => QUIZ_TOPICS.includes(
 
 /** Make `calls` on a fresh engine VM built from `setup`; the results and the VM. */
 function runOnFreshVm(setup: LabVmSetup, calls: ApiCall[]) {
-  const { vm } = buildEngineVm(sessionVm('quiz', setup));
+  const { vm } = buildX86EngineVm(sessionVm('quiz', setup));
   const results: OperationResult[] = calls.map((call) => {
     const { op } = callToOperation(call);
     if (!op) throw new Error(`quiz call ${call.method} ${call.path} changes nothing`);

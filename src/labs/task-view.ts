@@ -3,7 +3,7 @@
 // stored (the student needs them to run it), its explanation (the rule) and its checks'
 // hints only once the graded calls have run after the prediction.
 import { isGraded, type GradedPrediction, type StoredPrediction } from './predict.js';
-import type { ApiCall, Lab, LabTask, PredictField } from './lab-types.js';
+import type { ApiCall, Lab, LabTask, PredictChoice, PredictField } from './lab-types.js';
 
 export type LabMode = 'guided' | 'predict';
 export const LAB_MODES: readonly LabMode[] = ['guided', 'predict'];
@@ -22,7 +22,7 @@ export interface TaskView {
   prompt?: string;
   explain?: string;
   calls?: ApiCall[];
-  predict?: { field: PredictField; label: string; call: number; choices?: string[] }[];
+  predict?: { field: PredictField; label: string; call: number; choices?: PredictChoice[] }[];
   passed: boolean;
   /** The calls come back once a prediction is stored. */
   hidden: boolean;

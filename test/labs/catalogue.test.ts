@@ -24,7 +24,7 @@ tasks:
 describe('lab catalogue', () => {
   const labs = loadCatalogue();
 
-  it('has at least the seven teaching labs, with unique ids', () => {
+  it('has the nine teaching labs, with unique ids', () => {
     expect(labs.map((l) => l.id)).toEqual([
       'six-roots',
       'smm-address-space',
@@ -33,6 +33,8 @@ describe('lab catalogue', () => {
       'three-designs',
       'confidential-tdx',
       'accessed-bit',
+      'switch-design-lives-on',
+      'granules',
     ]);
   });
 
@@ -71,6 +73,38 @@ describe('lab catalogue', () => {
     );
     expect(() => parseLab(withPredict('      - { field: ret, call: 1, label: x }\n', ''), 'bad.yaml')).toThrow(/needs a prompt/);
     expect(() => parseLab(withPredict('      - { field: colour, call: 1, label: x }\n'), 'bad.yaml')).toThrow(/lab schema/);
+  });
+
+  it('takes roles as rootRole choices and text as the others, and refuses them swapped', () => {
+    const withPredict = (predict: string) =>
+      MINIMAL.replace(/( {4}explain:)/, '    prompt: Pre-fault page 0.\n$1').replace(/( {4}checks:)/, `    predict:\n${predict}$1`);
+    const roles = '[{ smm: false, guestMode: false, level: 3 }, { smm: false, guestMode: true, level: 4 }]';
+    expect(
+      parseLab(withPredict(`      - { field: rootRole, call: 1, label: x, choices: ${roles} }\n`), 'ok.yaml').tasks[0]!.predict![0]!.choices,
+    ).toEqual([
+      { smm: false, guestMode: false, level: 3 },
+      { smm: false, guestMode: true, level: 4 },
+    ]);
+    expect(() => parseLab(withPredict("      - { field: rootRole, call: 1, label: x, choices: ['canonical', 'nested'] }\n"), 'bad.yaml')).toThrow(
+      /predict rootRole choices must be roles/,
+    );
+    expect(() => parseLab(withPredict(`      - { field: ret, call: 1, label: x, choices: ${roles} }\n`), 'bad.yaml')).toThrow(
+      /predict ret choices must be text/,
+    );
+    expect(() =>
+      parseLab(withPredict('      - { field: rootRole, call: 1, label: x, choices: [{ smm: false }, { smm: true }] }\n'), 'bad.yaml'),
+    ).toThrow(/lab schema/);
+  });
+
+  it("builds arm64 and s390 lab VMs as the service would, and refuses another arch's field in their set-up", () => {
+    // kvm_set_memory_region checks alignment at the host PAGE_SIZE: a 4K-aligned size is EINVAL on a 64K host, fine on x86.
+    const slot4k = MINIMAL.replace("size: '0x200000'", "size: '0x201000'");
+    expect(parseLab(slot4k, 'ok.yaml').vms[0]!.memslots![0]!.size).toBe('0x201000');
+    const arm = slot4k.replace('config: {}', 'config: { arch: arm64, host: { granule: 64K } }');
+    expect(() => parseLab(arm, 'bad.yaml')).toThrow(/the set-up does not run: set-up of vm: set_memslot failed with EINVAL/);
+    const s390 = MINIMAL.replace('config: {}', 'config: { arch: s390 }').replace('vcpus: [{ id: 0 }]', 'vcpus: [{ id: 0, smm: true }]');
+    expect(() => parseLab(s390, 'bad.yaml')).toThrow(/the set-up does not run: smm is not a field of an s390 VM/);
+    expect(parseLab(MINIMAL.replace('config: {}', 'config: { arch: s390 }'), 'ok.yaml').vms[0]!.config).toEqual({ arch: 's390' });
   });
 
   it('accepts a minimal lab', () => {

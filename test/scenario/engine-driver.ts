@@ -1,25 +1,28 @@
-// The scenario runner's Driver over the engine itself (no HTTP, no database).
-import { createVm, withVmDefaults, type Vm } from '../../src/sim/index.js';
+// The scenario runner's Driver over the engine itself (no HTTP, no database). An arm64/s390
+// VM is built as the service builds it (its arch's defaults, ArchEngineVm around the engine).
+import { createEngineVm, type EngineVm } from '../../src/service/engine/dispatch.js';
+import { withAnyVmDefaults, type AnyVmInput } from '../../src/service/vm-arch.js';
+import { createVm, withVmDefaults, type MappingRow, type RootView } from '../../src/sim/index.js';
 import type { Driver } from './runner.js';
 
 export function engineDriver(): Driver {
-  let vm: Vm | undefined;
-  const need = (): Vm => {
+  let vm: EngineVm | undefined;
+  const need = (): EngineVm => {
     if (!vm) throw new Error('createVm first');
     return vm;
   };
   return {
     async createVm(config) {
-      vm = createVm(withVmDefaults(config));
+      vm = 'arch' in config ? createEngineVm(withAnyVmDefaults(config as unknown as AnyVmInput), {}) : createVm(withVmDefaults(config));
     },
     async apply(op) {
       return need().apply(op) as unknown as Record<string, unknown>;
     },
     async roots() {
-      return need().roots();
+      return need().roots() as RootView[];
     },
     async mappings(rootId, from, to) {
-      const rows = [];
+      const rows: MappingRow[] = [];
       let cursor: string | undefined;
       do {
         const page = need().mappings(rootId, {
@@ -27,7 +30,7 @@ export function engineDriver(): Driver {
           ...(to ? { to: BigInt(to) } : {}),
           ...(cursor ? { cursor } : {}),
         });
-        rows.push(...page.mappings);
+        rows.push(...(page.mappings as MappingRow[]));
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
       return rows;

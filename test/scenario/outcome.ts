@@ -7,7 +7,18 @@
 
 type Json = Record<string, any>;
 
-const LEVEL_BYTES: Record<string, bigint> = { '4K': 0x1000n, '2M': 0x200000n, '1G': 0x40000000n };
+/** Leaf sizes of x86 (4K/2M/1G), the arm64 granules and their blocks, and s390 (1M/2G). */
+const LEVEL_BYTES: Record<string, bigint> = {
+  '4K': 0x1000n,
+  '16K': 0x4000n,
+  '64K': 0x10000n,
+  '1M': 0x100000n,
+  '2M': 0x200000n,
+  '32M': 0x2000000n,
+  '512M': 0x20000000n,
+  '1G': 0x40000000n,
+  '2G': 0x80000000n,
+};
 
 /** Linux errno numbers (include/uapi/asm-generic/errno-base.h, errno.h). */
 const ERRNO: Record<string, number> = {
@@ -94,6 +105,9 @@ interface Iteration {
   level?: string | null;
   consumed?: bigint;
   errno: string | null;
+  /** arm64: the synthetic fault's status code and the attempts made (expected: only when the row names them). */
+  fsc?: string | null;
+  attempts?: number;
 }
 
 /** Single iterations of expected rows: `count` of them, the gpa advancing by `gpa_step` (default: `consumed`). */
@@ -108,6 +122,8 @@ function* expectedIterations(rows: Json[]): Generator<Iteration> {
         level: row.level,
         consumed,
         errno: row.errno === undefined || row.errno === null ? null : String(row.errno).replace(/^-/, ''),
+        fsc: row.fsc,
+        attempts: row.attempts,
       };
     }
   }
@@ -118,7 +134,15 @@ function* actualIterations(rows: Json[]): Generator<Iteration> {
   for (const row of rows) {
     const consumed = u64(row.consumed ?? 0);
     for (let k = 0; k < (row.count ?? 1); k++)
-      yield { gpa: u64(row.gpa) + BigInt(k) * consumed, result: row.result, level: row.level ?? null, consumed, errno: row.errno ?? null };
+      yield {
+        gpa: u64(row.gpa) + BigInt(k) * consumed,
+        result: row.result,
+        level: row.level ?? null,
+        consumed,
+        errno: row.errno ?? null,
+        fsc: row.fsc,
+        attempts: row.attempts,
+      };
   }
 }
 
@@ -129,7 +153,9 @@ function iterationDiffers(e: Iteration, a: Iteration): boolean {
     e.gpa !== a.gpa ||
     (e.level !== undefined && e.level !== a.level) ||
     (e.consumed !== undefined && e.consumed !== a.consumed) ||
-    e.errno !== a.errno
+    e.errno !== a.errno ||
+    (e.fsc !== undefined && e.fsc !== a.fsc) ||
+    (e.attempts !== undefined && e.attempts !== a.attempts)
   );
 }
 
@@ -142,6 +168,18 @@ interface Leaf {
 
 const ATTRS = ['private', 'writable', 'dirty', 'accessed', 'executable'] as const;
 
+/**
+ * A leaf's arm64 descriptor / s390 entry bits in the format's names: a record's `arch_bits`
+ * as it is, a contract row's `archBits` renamed (memAttr, s2apR, s2apW are the only
+ * camelCase ones).
+ */
+function archBitsOf(row: Json): Json | undefined {
+  if (row.arch_bits !== undefined) return row.arch_bits;
+  if (row.archBits === undefined) return undefined;
+  const names: Record<string, string> = { memAttr: 'mem_attr', s2apR: 's2ap_r', s2apW: 's2ap_w' };
+  return Object.fromEntries(Object.entries(row.archBits as Json).map(([k, v]) => [names[k] ?? k, v]));
+}
+
 /** Single leaves of mapping records (format or contract), sorted by gpa: `count` leaves of `level` from `gpa`. */
 function* leaves(rows: Json[]): Generator<Leaf> {
   const sorted = [...rows].sort((a, b) => (u64(a.gpa) < u64(b.gpa) ? -1 : u64(a.gpa) > u64(b.gpa) ? 1 : 0));
@@ -150,6 +188,8 @@ function* leaves(rows: Json[]): Generator<Leaf> {
     if (bytes === undefined) throw new Error(`unknown level ${show(row.level)}`);
     const attrs: Json = {};
     for (const k of ATTRS) if (row[k] !== undefined) attrs[k] = row[k];
+    const bits = archBitsOf(row);
+    if (bits !== undefined) attrs.arch_bits = bits;
     for (let k = 0; k < (row.count ?? 1); k++) yield { gpa: u64(row.gpa) + BigInt(k) * bytes, level: row.level, kind: row.kind ?? 'ram', attrs };
   }
 }
@@ -157,7 +197,17 @@ function* leaves(rows: Json[]): Generator<Leaf> {
 /** An expected leaf names only some attributes; an MMIO leaf has none worth comparing. */
 function leafDiffers(e: Leaf, a: Leaf): boolean {
   if (e.gpa !== a.gpa || e.level !== a.level || e.kind !== a.kind) return true;
-  return e.kind === 'ram' && ATTRS.some((k) => e.attrs[k] !== undefined && e.attrs[k] !== a.attrs[k]);
+  if (e.kind !== 'ram') return false;
+  if (ATTRS.some((k) => e.attrs[k] !== undefined && e.attrs[k] !== a.attrs[k])) return true;
+  // An expected leaf that names arch_bits must have exactly those bits.
+  return e.attrs.arch_bits !== undefined && show(e.attrs.arch_bits) !== show(sortKeys(a.attrs.arch_bits, e.attrs.arch_bits));
+}
+
+/** `bits` with the keys in `like`'s order first (then the rest), so that equal sets of bits print alike. */
+function sortKeys(bits: Json | undefined, like: Json): Json | undefined {
+  if (bits === undefined) return undefined;
+  const keys = [...Object.keys(like), ...Object.keys(bits).filter((k) => !(k in like))];
+  return Object.fromEntries(keys.map((k) => [k, bits[k]]));
 }
 
 /** Zip two streams; report the first pair that differs and a length difference. */

@@ -1,14 +1,16 @@
 // A generic runner for scenario files in the neutral format (test/scenarios/README.md). It
 // knows the format, not the scenarios: a new JSON file runs without new code. The same
 // runner drives the engine directly and the HTTP service, through the Driver interface.
-// Steps become operations through the product's import (src/labs/scenario-io.ts, which
-// `POST /v1/vms/import` uses), but every outcome is judged by the runner's own reading of
+// Steps become operations through the product's import (src/labs/scenario-io.ts, or
+// src/labs/arch-scenario.ts for a file with `arch` arm64/s390, which `POST /v1/vms/import`
+// uses), but every outcome is judged by the runner's own reading of
 // the format (./outcome.ts), which imports nothing from src/.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
 import { KERNEL_VERSIONS, type KernelVersion, type MappingRow, type Operation, type RootView, type VmConfigInput } from '../../src/sim/index.js';
+import { importArchScenario } from '../../src/labs/arch-scenario.js';
 import { importScenario } from '../../src/labs/scenario-io.js';
 import { expectationOf, mappingDiffs, RootLabels, stepDiffs } from './outcome.js';
 
@@ -49,10 +51,17 @@ export function loadScenarios(): Scenario[] {
   return [...byId.values()].sort((a, b) => String(a.data.id).localeCompare(String(b.data.id)));
 }
 
-/** The kernel versions a scenario holds for (kernel.min .. kernel.max), as far as the engine supports. */
+/** Whether a scenario is an x86 one (no `arch`, or `arch: "x86"`): the x86-only format checks read those. */
+export const isX86Scenario = (s: Scenario): boolean => (s.data.arch ?? 'x86') === 'x86';
+
+/**
+ * The kernel versions a scenario holds for (kernel.min .. kernel.max), as far as the engine
+ * supports. An x86 file runs up to 6.18 (6.19-7.4 answer as 6.18: test/sim/kernel-axis-x86.test.ts);
+ * an arm64/s390 one, whose kernels are the 7.x ones, to the newest when max is null.
+ */
 export function scenarioKernels(s: Scenario): KernelVersion[] {
   const min = s.data.kernel?.min ?? '6.18';
-  const max = s.data.kernel?.max ?? '6.18';
+  const max = s.data.kernel?.max ?? (isX86Scenario(s) ? '6.18' : KERNEL_VERSIONS.at(-1)!);
   const idx = (v: string): number => KERNEL_VERSIONS.indexOf(v as KernelVersion);
   return KERNEL_VERSIONS.filter((v) => idx(v) >= Math.max(0, idx(min)) && idx(v) <= (idx(max) < 0 ? 99 : idx(max)));
 }
@@ -71,11 +80,19 @@ export function scenarioVariants(s: Scenario): Json[] {
   return [{}, ...whens.values()];
 }
 
-const leafTotal = (roots: RootView[]): number => roots.reduce((n, x) => n + x.counts['4K'] + x.counts['2M'] + x.counts['1G'], 0);
+/** Leaves of every size (an arm64/s390 root counts its own sizes; tables and MMIO SPTEs are not leaves of RAM). */
+const leafTotal = (roots: RootView[]): number =>
+  roots.reduce(
+    (n, x) => n + Object.entries(x.counts as Record<string, number>).reduce((m, [k, v]) => (k === 'tables' || k === 'mmio' ? m : m + v), 0),
+    0,
+  );
 
+/** A root's role as a key: x86 roles, plus an arm64/s390 root's kind (a neutral arm64/s390 role names its level `levels`). */
 const roleKey = (r: {
-  level: number;
-  smm: boolean | number;
+  level?: number;
+  levels?: number;
+  kind?: string;
+  smm?: boolean | number;
   guestMode?: boolean;
   guest_mode?: number;
   adDisabled?: boolean;
@@ -83,7 +100,14 @@ const roleKey = (r: {
   mirror?: boolean;
   is_mirror?: number;
 }): string =>
-  [r.level, Number(r.smm), Number(r.guestMode ?? r.guest_mode), Number(r.adDisabled ?? r.ad_disabled), Number(r.mirror ?? r.is_mirror)].join('/');
+  [
+    r.level ?? r.levels,
+    Number(r.smm ?? 0),
+    Number(r.guestMode ?? r.guest_mode),
+    Number(r.adDisabled ?? r.ad_disabled ?? 0),
+    Number(r.mirror ?? r.is_mirror ?? 0),
+    r.kind ?? '',
+  ].join('/');
 
 /** Fail with every difference spelled out. */
 function noDiffs(diffs: string[], where: string): void {
@@ -105,7 +129,7 @@ function groups(origins: string[]): { origin: string; from: number; to: number }
 export async function runScenario(driver: Driver, s: Scenario, kernel: KernelVersion, when: Json): Promise<void> {
   const d = s.data;
   const steps: Json[] = d.steps ?? [];
-  const imported = importScenario(d, when);
+  const imported = isX86Scenario(s) ? importScenario(d, when) : importArchScenario(d);
   await driver.createVm({ ...imported.config, name: `${d.id}-${kernel}`, kernel });
   const labels = new RootLabels();
   const judged = new Set<number>();
@@ -156,7 +180,7 @@ export async function runScenario(driver: Driver, s: Scenario, kernel: KernelVer
   const mode = d.mappings_assert_mode === 'includes' ? 'includes' : 'exact';
   for (const er of final.roots) {
     const actual = roots.find((r) => roleKey(r) === roleKey(er.role))!;
-    expect(actual.addressSpace, `${d.id}: root ${er.id} address space`).toBe(er.role.as_id ?? Number(er.role.smm));
+    expect(actual.addressSpace, `${d.id}: root ${er.id} address space`).toBe(er.role.as_id ?? Number(er.role.smm ?? 0));
     const bound = labels.idOf(er.id);
     if (bound !== undefined) expect(actual.id, `${d.id}: root ${er.id} is the root the steps called ${er.id}`).toBe(bound);
     const rows = await driver.mappings(actual.id);

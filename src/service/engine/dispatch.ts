@@ -29,7 +29,7 @@ export function createEngineVm(config: AnyVmConfig, limits: Partial<VmLimits>): 
   return new ArchEngineVm(config as ConstructorParameters<typeof ArchEngineVm>[0], { ...DEFAULT_LIMITS, ...limits });
 }
 
-/** The x86 engine VM behind `vm`; a 400 for what only x86 VMs have (export, lab checks, traces). */
+/** The x86 engine VM behind `vm`; a 400 for what only x86 VMs have (export, traces). */
 export function x86Only(vm: EngineVm, what: string): Vm {
   if (vm instanceof ArchEngineVm) throw new SimError('invalid', `${what} is available for x86 VMs only (this VM is ${vm.arch})`);
   return vm;
@@ -107,7 +107,6 @@ export function runQuery<K extends EngineQuery['kind']>(vm: EngineVm, query: Que
       const roots = vm.roots() as { id: string }[];
       return { roots, mappings: Object.fromEntries(roots.map((r) => [r.id, vm.allMappings(r.id)])) } as unknown as QueryAnswers[K];
     }
-    if (query.kind === 'labChecks') x86Only(vm, 'lab checks');
   }
   return (QUERIES[query.kind] as unknown as (vm: EngineVm, query: QueryOf<K>) => QueryAnswers[K])(vm, query);
 }
