@@ -2,18 +2,8 @@
 // VM already has `perVm` calls waiting, running or uncommitted, or the engine slot (worker)
 // the VM lives on has `perWorker`, rather than letting the lanes, and memory, grow without
 // end. A refused call never entered its lane, so it changed nothing and may simply be retried.
+import type { QueueBounds } from '../config.js';
 import { ServiceError } from './errors.js';
-
-export interface QueueBounds {
-  /** Calls one VM may have waiting or running. */
-  perVm: number;
-  /** Calls the VMs of one engine worker (or the main thread, in-process) may have together. */
-  perWorker: number;
-  /** Sent as Retry-After with the 503. */
-  retryAfterSeconds: number;
-}
-
-export const DEFAULT_QUEUE_BOUNDS: QueueBounds = { perVm: 256, perWorker: 4096, retryAfterSeconds: 1 };
 
 export interface QueueDepths {
   /** Per engine slot: calls waiting or running for its VMs. */

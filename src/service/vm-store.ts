@@ -5,11 +5,12 @@
 // logged. A failed group, an engine bug or a lost worker marks the VMs' lanes stale.
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
+import type { ServiceConfig } from '../config.js';
 import type { LogWriter, NewLease } from '../db/log-writer.js';
 import { MAX_LOG_SEQ, type StoredVm, type VmRepository } from '../db/vm-repository.js';
 import type { OperationTrace, TraceRange } from '../labs/trace.js';
 import type { LoggedOperation } from '../labs/types.js';
-import { SimError, withVmDefaults, type Operation, type OperationKind, type VmConfig, type VmConfigInput, type VmLimits } from '../sim/index.js';
+import { SimError, withVmDefaults, type Operation, type OperationKind, type VmConfig, type VmConfigInput } from '../sim/index.js';
 import type { EngineHost, EngineQuery, EngineState, QueryAnswers, QueryOf } from './engine/host.js';
 import { invalidInput, ServiceError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
@@ -17,7 +18,7 @@ import { listPage, type Page, type PageQuery } from './list-page.js';
 import { ANY_OWNER, storedOwner, type Owner } from './owner.js';
 import { newRecord, VmRegistry } from './registry.js';
 import { Replayer } from './replayer.js';
-import { BoundedKeyedQueue, DEFAULT_QUEUE_BOUNDS, type QueueBounds, type QueueDepths } from './bounded-queue.js';
+import { BoundedKeyedQueue, type QueueDepths } from './bounded-queue.js';
 import { KeyedSerialQueue } from './serial-queue.js';
 import { StartupLoad } from './startup.js';
 import { VmLane, type Committed, type VmRecord } from './vm-lane.js';
@@ -34,19 +35,14 @@ export interface LogEntryView {
   createdAt: string;
 }
 
-export interface VmStoreOptions {
-  limits: Partial<VmLimits>;
-  maxVms: number;
-  maxOperationsPerVm: number;
+export interface VmStoreOptions extends Pick<ServiceConfig, 'limits' | 'maxVms' | 'maxOperationsPerVm' | 'queueBounds'> {
   log: FastifyBaseLogger;
   /**
    * Cluster mode: VMs are loaded one at a time as this instance takes their leases (adopt),
    * not all at start; a new VM comes with this instance's lease (epoch 1); every log entry
    * carries its VM's epoch, and a group that fences a VM drops it here (moved).
    */
-  lease?: NewLease;
-  /** Calls a VM, and the VMs of one engine worker together, may have queued (more: 503). */
-  queueBounds?: QueueBounds;
+  lease?: NewLease | undefined;
   /** The engine worker a VM lives on (for the per-worker bound); one slot when absent. */
   slotOf?: (vmId: string) => number;
 }
@@ -72,7 +68,7 @@ export class VmStore {
     private readonly host: EngineHost,
     private readonly options: VmStoreOptions,
   ) {
-    this.bounds = new BoundedKeyedQueue(options.queueBounds ?? DEFAULT_QUEUE_BOUNDS, options.slotOf ?? (() => 0));
+    this.bounds = new BoundedKeyedQueue(options.queueBounds, options.slotOf ?? (() => 0));
     this.registry = new VmRegistry(options.maxVms, (record, lastSeq) => this.openLane(record, lastSeq));
     this.replayer = new Replayer(host, repo, options.limits, options.log);
     this.startup = new StartupLoad(repo, this.registry, this.replayer, options.log, options.lease === undefined);
