@@ -121,7 +121,7 @@ export class VmLane {
     try {
       // The turn ends once the change is sent (wrapped, so the turn does not wait for its answer).
       const sent = await this.turn(async () => {
-        await this.ensureLive();
+        if (this.status.state !== 'live') await this.ensureLive();
         if (this.seq + this.inFlight.length >= this.options.maxOperations)
           throw limitExceeded(`a VM's operation log holds at most ${this.options.maxOperations} entries; create a new VM`);
         return this.send(op);
@@ -145,7 +145,7 @@ export class VmLane {
     try {
       return await this.turn(async () => {
         await this.barrier;
-        await this.ensureLive();
+        if (this.status.state !== 'live') await this.ensureLive();
         return fn(this.seq);
       });
     } finally {
