@@ -8,12 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from '../src/app.js';
-import { DEFAULT_CONFIG } from '../src/config.js';
+import { configWith, DEFAULT_CONFIG } from '../src/config.js';
 import { DEFAULT_IMPORT_CAPS } from '../src/labs/scenario-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'prefault-bounds-'));
 const workers = Number(process.env.WORKERS ?? 0);
-const app = await build({ logger: false, databaseUrl: `file:${join(dir, 'bounds.db')}`, workers, rateLimit: { max: 0, windowMs: 1000 } });
+const app = await build(configWith({ databaseUrl: `file:${join(dir, 'bounds.db')}`, workers, rateLimit: { max: 0, windowMs: 1000 } }), {
+  logger: false,
+});
 await app.ready();
 await app.vmStore.whenLoaded();
 global.gc?.();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { build } from '../src/app.js';
 import { applyMigrations } from '../src/db/migrate.js';
-import type { SqliteSynchronous } from '../src/config.js';
+import { configWith, type SqliteSynchronous } from '../src/config.js';
 import { BENCH_SLOT } from './bench-slot.js';
 
 async function bare(): Promise<Target> {
@@ -35,13 +35,16 @@ async function prefault(vms: number, synchronous: SqliteSynchronous): Promise<Ta
   };
   // BENCH_TABLE_BYTES: a larger page-table budget per VM, for runs that map tens of GiB per VM.
   const limits = process.env.BENCH_TABLE_BYTES === undefined ? {} : { limits: { maxTableBytes: Number(process.env.BENCH_TABLE_BYTES) } };
-  const app = await build({
-    databaseUrl: `file:${dbFile}`,
-    sqliteSynchronous: synchronous,
-    rateLimit: { max: 1e9, windowMs: 60_000 },
-    ...workers,
-    ...limits,
-  });
+  const app = await build(
+    configWith({
+      databaseUrl: `file:${dbFile}`,
+      sqliteSynchronous: synchronous,
+      rateLimit: { max: 1e9, windowMs: 60_000 },
+      ...workers,
+      ...limits,
+    }),
+    { logger: false },
+  );
   await app.ready();
   await app.vmStore.whenLoaded();
   const vmIds: string[] = [];

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from '../src/app.js';
+import { configWith } from '../src/config.js';
 import type { LogEntryWrite, LogWriter } from '../src/db/log-writer.js';
 import { applyPostgresMigrations } from '../src/db/postgres-migrate.js';
 import { PostgresLogWriter } from '../src/db/postgres-log-writer.js';
@@ -70,7 +71,7 @@ export async function timeReplay(total: number, vms: number, postgresUrl?: strin
       databaseUrl = `file:${dbFile}`;
     }
     const t0 = performance.now();
-    const app = await build({ databaseUrl, ...(workers !== undefined && { workers }) });
+    const app = await build(configWith({ databaseUrl, ...(workers !== undefined && { workers }) }), { logger: false });
     await app.ready();
     await app.vmStore.whenLoaded();
     const ms = performance.now() - t0;

@@ -1,15 +1,29 @@
-// Every setting the service takes from the environment, read and checked in this one place
-// (server.ts passes the result to build(); tests pass options to build() directly).
+// Every setting the service takes, read and checked in this one place, defaults filled here
+// once: loadConfig() from the environment (server.ts), configWith() from an object (tests,
+// benches); build() takes the result as it is.
 // README.md "## Environment" and "## Limits" document each variable (docs/connections.md the
 // request timeout and the shutdown drain).
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { DEFAULT_QUEUE_BOUNDS, type QueueBounds } from './service/bounded-queue.js';
-import { hashToken } from './service/token-hash.js';
 import { DEFAULT_LIMITS, type VmLimits } from './sim/index.js';
 
 const DEFAULT_DATABASE_URL = 'file:./data/prefault-lab.db';
+
+/** A bearer token's sha256 (hex): tokens are hashed as they are read and never kept in clear. */
+export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+export interface QueueBounds {
+  /** Calls one VM may have waiting, running or uncommitted. */
+  perVm: number;
+  /** Calls the VMs of one engine worker (or the main thread, in-process) may have together. */
+  perWorker: number;
+  /** Sent as Retry-After with the 503. */
+  retryAfterSeconds: number;
+}
+
+const DEFAULT_QUEUE_BOUNDS: QueueBounds = { perVm: 256, perWorker: 4096, retryAfterSeconds: 1 };
 
 /** Which database a DATABASE_URL names: "file:..." is SQLite (the default, one instance),
  * "postgres://..." or "postgresql://..." is PostgreSQL (one or several instances). */
@@ -45,8 +59,6 @@ export interface ClusterConfig {
    * every lock wait (a takeover behind such locks answers 503 + Retry-After instead of waiting).
    */
   sessionLimits: SessionLimits;
-  /** TEST_SIGSTOP_IN_GROUP_ON_GPA (tests only): the instance stops itself inside the group transaction that logs a call with this gpa. */
-  testStopInGroupOnGpa?: string;
 }
 
 export interface SessionLimits {
@@ -127,6 +139,18 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   workerNice: 5,
   queueBounds: DEFAULT_QUEUE_BOUNDS,
 };
+
+/** Settings given as an object (tests, benches): the engine limits and queue bounds may be given in part. */
+export type ConfigOverrides = Partial<Omit<ServiceConfig, 'limits' | 'queueBounds'>> & {
+  limits?: Partial<VmLimits>;
+  queueBounds?: Partial<QueueBounds>;
+};
+
+/** DEFAULT_CONFIG with `overrides` on top. */
+export function configWith(overrides: ConfigOverrides = {}): ServiceConfig {
+  const d = DEFAULT_CONFIG;
+  return { ...d, ...overrides, limits: { ...d.limits, ...overrides.limits }, queueBounds: { ...d.queueBounds, ...overrides.queueBounds } };
+}
 
 /** A problem in the environment: the server refuses to start and says which variable. */
 export class ConfigError extends Error {
@@ -238,7 +262,6 @@ function clusterConfig(env: NodeJS.ProcessEnv, databaseUrl: string, host: string
       // A fifth: a renewal stuck behind a lock fails in time for the next one to run well within the TTL.
       lockTimeoutMs: integer(env, 'PG_LOCK_TIMEOUT_MS', Math.floor(leaseTtlMs / 5), 50, leaseTtlMs - 1),
     },
-    ...(env.TEST_SIGSTOP_IN_GROUP_ON_GPA && { testStopInGroupOnGpa: env.TEST_SIGSTOP_IN_GROUP_ON_GPA.trim() }),
   };
 }
 

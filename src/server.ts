@@ -16,7 +16,10 @@ try {
 }
 
 // The store is migrated when the app opens it (db/open-store.ts), whichever database it is.
-const app = await build({ ...config, logger: { level: config.logLevel } });
+// TEST_SIGSTOP_IN_GROUP_ON_GPA: a test's hook across the process boundary (the cluster
+// failover test stops an instance inside its group transaction); never a setting.
+const stopInGroupOnGpa = process.env.TEST_SIGSTOP_IN_GROUP_ON_GPA?.trim();
+const app = await build(config, stopInGroupOnGpa ? { stopInGroupOnGpa } : {});
 
 let closing = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

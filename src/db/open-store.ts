@@ -8,7 +8,7 @@ import { Checkpointer } from './checkpointer.js';
 import { applyMigrations } from './migrate.js';
 import type { LeasePools } from './lease-store.js';
 import type { LogWriter } from './log-writer.js';
-import type { SessionOptions } from './postgres-log-writer.js';
+import type { LogWriterSeams, SessionOptions } from './postgres-log-writer.js';
 import { openPrisma, sqlitePath } from './prisma.js';
 import { SqliteLogWriter } from './sqlite-log-writer.js';
 import { storeKind, type SqliteSynchronous, type StoreKind } from '../config.js';
@@ -32,7 +32,7 @@ export interface StoreOptions {
   postgres?: SessionOptions;
 }
 
-export async function openStore(databaseUrl: string, options: StoreOptions): Promise<Store> {
+export async function openStore(databaseUrl: string, options: StoreOptions, seams: LogWriterSeams = {}): Promise<Store> {
   if (storeKind(databaseUrl) === 'postgres') {
     // Loaded only here: the default SQLite start-up does not pay for pg, its adapter and client.
     const [{ default: pgModule }, { applyPostgresMigrations }, { PostgresLogWriter, sessionConfig }, { openPostgresPrisma }] = await Promise.all([
@@ -44,7 +44,7 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
     const migrated = await applyPostgresMigrations(databaseUrl);
     const prisma = openPostgresPrisma(databaseUrl);
     const session = options.postgres ?? {};
-    const writer = await PostgresLogWriter.open(databaseUrl, session);
+    const writer = await PostgresLogWriter.open(databaseUrl, session, seams);
     const pool = (role: string, max: number) => {
       const created = new pgModule.Pool({ ...sessionConfig(databaseUrl, session, role), max });
       // An idle connection the server ended (the pool replaces it); unhandled, it would end the process.

@@ -28,7 +28,11 @@ export interface SessionOptions {
   applicationName?: string;
   /** A session ended under an idle connection (it is replaced before its next use). */
   onConnectionError?: (error: Error) => void;
-  /** Tests only: the process stops itself (SIGSTOP) inside the group transaction logging a call with this gpa. */
+}
+
+/** Hooks only tests set. */
+export interface LogWriterSeams {
+  /** The process stops itself (SIGSTOP) inside the group transaction logging a pre-fault at this gpa. */
   stopInGroupOnGpa?: string;
 }
 
@@ -51,10 +55,11 @@ export class PostgresLogWriter implements LogWriter {
   private constructor(
     private readonly config: pg.ClientConfig,
     private readonly options: SessionOptions,
+    private readonly seams: LogWriterSeams,
   ) {}
 
-  static async open(databaseUrl: string, options: SessionOptions = {}): Promise<PostgresLogWriter> {
-    const writer = new PostgresLogWriter(sessionConfig(databaseUrl, options, 'writer'), options);
+  static async open(databaseUrl: string, options: SessionOptions = {}, seams: LogWriterSeams = {}): Promise<PostgresLogWriter> {
+    const writer = new PostgresLogWriter(sessionConfig(databaseUrl, options, 'writer'), options, seams);
     await writer.connection(); // a wrong URL fails the start, not the first write
     return writer;
   }
@@ -135,7 +140,7 @@ export class PostgresLogWriter implements LogWriter {
   }
 
   private stopHereIfAsked(entries: readonly LogEntryWrite[]): void {
-    const gpa = this.options.stopInGroupOnGpa;
+    const gpa = this.seams.stopInGroupOnGpa;
     if (gpa !== undefined && entries.some((e) => e.op.op === 'pre_fault' && BigInt(e.op.gpa) === BigInt(gpa))) process.kill(process.pid, 'SIGSTOP');
   }
 

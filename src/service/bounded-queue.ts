@@ -1,20 +1,9 @@
-// Back-pressure on the per-VM queues: a call is refused at once (503 + Retry-After) when
-// its VM already has `perVm` calls waiting or running, or the engine slot (worker) the VM
-// lives on has `perWorker`, rather than letting the queues, and memory, grow without end.
-// A refused call never entered the queue, so it changed nothing and may simply be retried.
+// Back-pressure on the VMs' lanes: a call is refused at once (503 + Retry-After) when its
+// VM already has `perVm` calls waiting, running or uncommitted, or the engine slot (worker)
+// the VM lives on has `perWorker`, rather than letting the lanes, and memory, grow without
+// end. A refused call never entered its lane, so it changed nothing and may simply be retried.
+import type { QueueBounds } from '../config.js';
 import { ServiceError } from './errors.js';
-import { KeyedSerialQueue } from './serial-queue.js';
-
-export interface QueueBounds {
-  /** Calls one VM may have waiting or running. */
-  perVm: number;
-  /** Calls the VMs of one engine worker (or the main thread, in-process) may have together. */
-  perWorker: number;
-  /** Sent as Retry-After with the 503. */
-  retryAfterSeconds: number;
-}
-
-export const DEFAULT_QUEUE_BOUNDS: QueueBounds = { perVm: 256, perWorker: 4096, retryAfterSeconds: 1 };
 
 export interface QueueDepths {
   /** Per engine slot: calls waiting or running for its VMs. */
@@ -25,7 +14,7 @@ export interface QueueDepths {
   refused: { vm: number; worker: number };
 }
 
-export class BoundedKeyedQueue extends KeyedSerialQueue {
+export class BoundedKeyedQueue {
   private readonly vmDepth = new Map<string, number>();
   private readonly slotDepth: number[] = [];
   private readonly refused = { vm: 0, worker: 0 };
@@ -34,27 +23,9 @@ export class BoundedKeyedQueue extends KeyedSerialQueue {
     private readonly bounds: QueueBounds,
     /** The engine slot a key (VM id) lives on. */
     private readonly slotOf: (key: string) => number,
-  ) {
-    super();
-  }
+  ) {}
 
-  override run<T>(key: string, task: () => T | Promise<T>): Promise<T> {
-    let leave: () => void;
-    try {
-      leave = this.admit(key);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
-    const result = super.run(key, task);
-    result.then(leave, leave);
-    return result;
-  }
-
-  /**
-   * Counts a call against the bounds until the returned leave() is called, or throws the
-   * 503 if a bound is reached: for a call that stays in flight after its turn of the queue
-   * (a pipelined operation, vm-store.ts), queued with runAdmitted.
-   */
+  /** Counts a call against the bounds until the returned leave() is called, or throws the 503 if a bound is reached. */
   admit(key: string): () => void {
     const depth = this.vmDepth.get(key) ?? 0;
     const slot = this.slotOf(key);
@@ -70,11 +41,6 @@ export class BoundedKeyedQueue extends KeyedSerialQueue {
       else this.vmDepth.set(key, left);
       this.slotDepth[slot] = (this.slotDepth[slot] ?? 1) - 1;
     };
-  }
-
-  /** run() for a call admit() has counted already. */
-  runAdmitted<T>(key: string, task: () => T | Promise<T>): Promise<T> {
-    return super.run(key, task);
   }
 
   depths(slots: number): QueueDepths {

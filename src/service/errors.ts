@@ -54,3 +54,6 @@ export const limitExceeded = (message: string): ServiceError => new ServiceError
 export const forbidden = (message: string): ServiceError => new ServiceError(403, 'forbidden', message);
 
 export const vmNotFound = (vmId: string): ServiceError => notFound(`no VM with id ${vmId}`);
+
+/** A call on a VM this instance no longer owns (cluster mode): retry, and reach the owner. */
+export const movedError = (id: string): ServiceError => notReadyYet(`VM ${id} has moved to another instance; retry the call`);

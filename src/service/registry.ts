@@ -1,53 +1,25 @@
-// The live VMs the service holds: who owns each, the VM quota, and the bookkeeping the
-// write path keeps per VM. The engine state itself lives behind the EngineHost.
-import type { AnyVmConfig } from '../sim/index.js';
-import { limitExceeded, notReadyYet, ServiceError, vmNotFound } from './errors.js';
+// The live VMs the service holds: who owns each, the VM quota, and each VM's lane (its
+// write path, vm-lane.ts). The engine state itself lives behind the EngineHost.
+import { limitExceeded, movedError, vmNotFound } from './errors.js';
 import { mayAccess, type Owner } from './owner.js';
+import type { VmLane, VmRecord } from './vm-lane.js';
 
-export interface VmRecord {
-  id: string;
-  createdAt: Date;
-  /** sha256 of the creating token; null when the server ran open. */
-  owner: string | null;
-  config: AnyVmConfig;
-  /** seq of the last applied operation (its entry may still be waiting for its group). */
-  lastSeq: number;
-  /** Settles once every operation sent to the engine so far has committed or failed. */
-  commits: Promise<unknown>;
-  /** Settles once the answer of every operation sent so far has been handled, in order. */
-  answered: Promise<unknown>;
-  /** Operations sent to the engine whose answer has not been handled yet. */
-  inFlight: number;
-  /** Bumped whenever the engine state may be ahead of the log: answers of operations sent before are not logged. */
-  generation: number;
-  /** A group holding one of its entries failed: the engine is ahead of the log until rebuilt. */
-  stale: boolean;
-  /** Set when the VM could not be rebuilt: it refuses every call. */
-  broken?: string;
-  /** Cluster mode: the lease epoch this instance holds the VM under (written with each log entry). */
-  epoch?: number;
-}
-
-/** A VM's record as loaded or created: its log up to lastSeq is committed, nothing in flight. */
-export function newRecord(fields: Pick<VmRecord, 'id' | 'createdAt' | 'owner' | 'config' | 'lastSeq'> & { epoch?: number | undefined }): VmRecord {
+/** What a VM is (what changes lives in its VmLane). */
+export function newRecord(fields: Pick<VmRecord, 'id' | 'createdAt' | 'owner' | 'config'> & { epoch?: number | undefined }): VmRecord {
   const { epoch, ...rest } = fields;
-  return {
-    ...rest,
-    ...(epoch !== undefined && { epoch }),
-    commits: Promise.resolve(),
-    answered: Promise.resolve(),
-    inFlight: 0,
-    generation: 0,
-    stale: false,
-  };
+  return { ...rest, ...(epoch !== undefined && { epoch }) };
 }
 
 export class VmRegistry {
-  private readonly records = new Map<string, VmRecord>();
+  private readonly records = new Map<string, VmLane>();
   /** Cluster mode: VMs whose lease another instance took from this one. */
   private readonly movedAway = new Set<string>();
 
-  constructor(private readonly maxVms: number) {}
+  constructor(
+    private readonly maxVms: number,
+    /** The lane of a VM whose log is committed up to lastSeq. */
+    private readonly open: (record: VmRecord, lastSeq: number) => VmLane,
+  ) {}
 
   get count(): number {
     return this.records.size;
@@ -55,8 +27,8 @@ export class VmRegistry {
 
   /** Whether `owner` may see the VM (ANY_OWNER: the server runs open and sees all; undefined: none). */
   visible(id: string, owner: Owner | undefined): boolean {
-    const record = this.records.get(id);
-    return record !== undefined && mayAccess(owner, record.owner);
+    const lane = this.records.get(id);
+    return lane !== undefined && mayAccess(owner, lane.record.owner);
   }
 
   /** 429 when the server already holds its quota of VMs. */
@@ -64,15 +36,21 @@ export class VmRegistry {
     if (this.records.size >= this.maxVms) throw limitExceeded(`this server holds at most ${this.maxVms} VMs; delete one first`);
   }
 
-  add(record: VmRecord): void {
-    this.records.set(record.id, record);
+  /** Holds a VM loaded or created here, its log committed up to lastSeq. */
+  add(record: VmRecord, lastSeq: number): VmLane {
+    const lane = this.open(record, lastSeq);
+    this.records.set(record.id, lane);
     this.movedAway.delete(record.id);
+    return lane;
   }
 
   /** Cluster mode: forgets a VM another instance owns now; its calls answer 503 (retry) rather than 404. Whether it was here. */
   moved(id: string): boolean {
-    if (!this.records.delete(id)) return false;
+    const lane = this.records.get(id);
+    if (!lane) return false;
+    this.records.delete(id);
     this.movedAway.add(id);
+    lane.moved();
     return true;
   }
 
@@ -80,24 +58,20 @@ export class VmRegistry {
     this.records.delete(id);
   }
 
-  /** The VM's record if it is present, broken or not (for the failure path). */
-  find(id: string): VmRecord | undefined {
+  /** The VM's lane if it is present (for the failure path). */
+  find(id: string): VmLane | undefined {
     return this.records.get(id);
   }
 
-  all(): VmRecord[] {
+  all(): VmLane[] {
     return [...this.records.values()];
   }
 
-  /** The VM's record: 404 if there is none, 503 if it could not be rebuilt. */
-  get(id: string): VmRecord {
-    const record = this.records.get(id);
-    if (!record && this.movedAway.has(id)) throw movedError(id);
-    if (!record) throw vmNotFound(id);
-    if (record.broken) throw new ServiceError(503, 'storage-failure', `VM ${id} is unavailable until the service restarts: ${record.broken}`);
-    return record;
+  /** The VM's lane: 404 if there is none, 503 if it moved to another instance (a broken one refuses in its turn). */
+  get(id: string): VmLane {
+    const lane = this.records.get(id);
+    if (!lane && this.movedAway.has(id)) throw movedError(id);
+    if (!lane) throw vmNotFound(id);
+    return lane;
   }
 }
-
-/** A call on a VM this instance no longer owns (cluster mode): retry, and reach the owner. */
-export const movedError = (id: string): ServiceError => notReadyYet(`VM ${id} has moved to another instance; retry the call`);

@@ -48,7 +48,7 @@ export class StartupLoad {
             pending.length = 0; // the load has failed: start no more
             throw named(error as Error);
           }
-          this.registry.add(newRecord({ id: stored.id, createdAt: stored.createdAt, owner: stored.owner, config, lastSeq }));
+          this.registry.add(newRecord({ id: stored.id, createdAt: stored.createdAt, owner: stored.owner, config }), lastSeq);
         }
       };
       await Promise.all(Array.from({ length: REPLAY_CONCURRENCY }, next));

@@ -2,7 +2,8 @@
 // constant time. The hex digest also names a VM's owner in the database.
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+// Defined with the configuration, which hashes the tokens as it reads them.
+export { hashToken } from '../config.js';
 
 /** The digest of `token` if it is one of `known` (hex digests), else undefined; no early exit. */
 export function matchToken(token: string, known: readonly Buffer[]): string | undefined {

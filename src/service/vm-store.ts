@@ -1,29 +1,28 @@
-// The only path that changes a VM, and the reads that must not see ahead of it:
-// per-VM queue -> sent to the engine host -> answers handled in the order sent -> log entry
-// enqueued for the next group commit -> answer once committed. The queue moves on as soon
-// as an operation is sent (the host applies a VM's operations in the order it gets them, so
-// the next one applies on top of it and its entry commits in the same or a later group),
-// but every read first waits for the VM's pending commits, so no change is visible before
-// its log entry is committed. A failed group, an engine bug or a lost worker marks the VM
-// stale and bumps its generation: the answers of operations sent before are not logged
-// (they answer 500), and the next call rebuilds the VM from its log first.
+// The live VMs as a set: create, remove, list, adopt and evict, the VM quota and the
+// per-worker bound. Every call on one VM (a change, a read) goes through that VM's lane
+// (vm-lane.ts), which keeps the write path's guarantees: seq order is send order, nothing
+// is visible before its log entry commits, and an answer computed on lost state is never
+// logged. A failed group, an engine bug or a lost worker marks the VMs' lanes stale.
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
+import type { ServiceConfig } from '../config.js';
 import type { components } from '../contract/openapi-types.js';
-import { NotWritten, type LogWriter, type NewLease } from '../db/log-writer.js';
+import type { LogWriter, NewLease } from '../db/log-writer.js';
 import { MAX_LOG_SEQ, type StoredVm, type VmRepository } from '../db/vm-repository.js';
 import type { OperationTrace, TraceRange } from '../labs/trace.js';
 import type { LoggedOperation } from '../labs/lab-types.js';
-import { SimError, type Operation, type OperationKind, type VmConfig, type VmLimits } from '../sim/index.js';
-import type { Applied, EngineHost, EngineQuery, EngineState, QueryAnswers, QueryOf } from './engine/host.js';
-import { invalidInput, limitExceeded, ServiceError } from './errors.js';
-import { GroupCommit, LeaseLost } from './group-commit.js';
+import { SimError, type Operation, type OperationKind, type VmConfig } from '../sim/index.js';
+import type { EngineHost, EngineQuery, EngineState, QueryAnswers, QueryOf } from './engine/host.js';
+import { invalidInput, ServiceError } from './errors.js';
+import { GroupCommit } from './group-commit.js';
 import { listPage, type Page, type PageQuery } from './list-page.js';
 import { ANY_OWNER, storedOwner, type Owner } from './owner.js';
-import { movedError, newRecord, VmRegistry, type VmRecord } from './registry.js';
+import { newRecord, VmRegistry } from './registry.js';
 import { Replayer } from './replayer.js';
-import { BoundedKeyedQueue, DEFAULT_QUEUE_BOUNDS, type QueueBounds, type QueueDepths } from './bounded-queue.js';
+import { BoundedKeyedQueue, type QueueDepths } from './bounded-queue.js';
+import { KeyedSerialQueue } from './serial-queue.js';
 import { StartupLoad } from './startup.js';
+import { VmLane, type Committed, type VmRecord } from './vm-lane.js';
 import { withAnyVmDefaults, type AnyVmInput } from './vm-arch.js';
 
 type ViewState = Omit<EngineState, 'archView'>;
@@ -43,48 +42,17 @@ export interface LogEntryView {
   createdAt: string;
 }
 
-/** An operation's answer, committed: the engine result as the JSON text that was logged. */
-export interface Committed {
-  json: string;
-}
-
-export interface VmStoreOptions {
-  limits: Partial<VmLimits>;
-  maxVms: number;
-  maxOperationsPerVm: number;
+export interface VmStoreOptions extends Pick<ServiceConfig, 'limits' | 'maxVms' | 'maxOperationsPerVm' | 'queueBounds'> {
   log: FastifyBaseLogger;
   /**
    * Cluster mode: VMs are loaded one at a time as this instance takes their leases (adopt),
    * not all at start; a new VM comes with this instance's lease (epoch 1); every log entry
    * carries its VM's epoch, and a group that fences a VM drops it here (moved).
    */
-  lease?: NewLease;
-  /** Calls a VM, and the VMs of one engine worker together, may have queued (more: 503). */
-  queueBounds?: QueueBounds;
+  lease?: NewLease | undefined;
   /** The engine worker a VM lives on (for the per-worker bound); one slot when absent. */
   slotOf?: (vmId: string) => number;
 }
-
-/** An operation sent behind one whose change was lost (engine bug, lost worker, failed group): it was not logged. */
-const appliedOnLostState = () =>
-  new ServiceError(
-    500,
-    'internal',
-    'an earlier call on this VM failed before it was logged; the VM is rebuilt from its log and this call was not kept; retry',
-  );
-
-const storageFailure = () =>
-  new ServiceError(500, 'storage-failure', 'the operation could not be committed; the VM is back at its last committed state');
-
-/** The group failed before its commit (a lost database session, a lock wait past lock_timeout): nothing written, worth retrying. */
-const notWritten = () =>
-  new ServiceError(
-    503,
-    'not-ready',
-    'the operation was not applied: the database session was lost or a lock wait timed out before it was committed; the VM is back at its last committed state; retry',
-    undefined,
-    1,
-  );
 
 /** A bound on a whole-log read: a log longer than `entries` is not read; `refusal` says why. */
 export interface LogLimit {
@@ -94,7 +62,9 @@ export interface LogLimit {
 
 export class VmStore {
   private readonly registry: VmRegistry;
-  private readonly queue: BoundedKeyedQueue;
+  private readonly bounds: BoundedKeyedQueue;
+  /** adopt() runs one at a time per VM (its lane does not exist yet). */
+  private readonly adopting = new KeyedSerialQueue();
   private readonly replayer: Replayer;
   readonly startup: StartupLoad;
   readonly commits: GroupCommit;
@@ -105,8 +75,8 @@ export class VmStore {
     private readonly host: EngineHost,
     private readonly options: VmStoreOptions,
   ) {
-    this.queue = new BoundedKeyedQueue(options.queueBounds ?? DEFAULT_QUEUE_BOUNDS, options.slotOf ?? (() => 0));
-    this.registry = new VmRegistry(options.maxVms);
+    this.bounds = new BoundedKeyedQueue(options.queueBounds, options.slotOf ?? (() => 0));
+    this.registry = new VmRegistry(options.maxVms, (record, lastSeq) => this.openLane(record, lastSeq));
     this.replayer = new Replayer(host, repo, options.limits, options.log);
     this.startup = new StartupLoad(repo, this.registry, this.replayer, options.log, options.lease === undefined);
     this.commits = new GroupCommit(
@@ -138,7 +108,7 @@ export class VmStore {
     const stored = storedOwner(owner);
     this.registry.checkRoom();
     const config = withAnyVmDefaults(input as AnyVmInput);
-    const record = newRecord({ id: randomUUID(), createdAt: new Date(), owner: stored, config, lastSeq: 0, epoch: this.options.lease && 1 });
+    const record = newRecord({ id: randomUUID(), createdAt: new Date(), owner: stored, config, epoch: this.options.lease && 1 });
     await this.host.create(record.id, config, this.options.limits);
     try {
       this.registry.checkRoom(); // again: another create may have taken the last place meanwhile
@@ -149,15 +119,16 @@ export class VmStore {
       this.options.log.error({ err: error }, 'storing a new VM failed');
       throw new ServiceError(500, 'storage-failure', 'the VM could not be stored');
     }
-    this.registry.add(record);
+    this.registry.add(record, 0);
     return view(record, await this.host.query(record.id, { kind: 'state' }));
   }
 
-  remove(id: string): Promise<void> {
-    return this.queue.run(id, async () => {
-      await this.settled(id);
+  async remove(id: string): Promise<void> {
+    const lane = this.registry.get(id);
+    await lane.read(async () => {
       await this.writer.deleteVm(id);
       this.registry.delete(id);
+      lane.removed();
       await this.host.drop(id);
     });
   }
@@ -177,19 +148,14 @@ export class VmStore {
   }
 
   /** The VM's view (configuration, createdAt, preFaultAllowed). */
-  getView(id: string): Promise<VmView> {
-    return this.queue.run(id, async () => {
-      const record = await this.settled(id);
-      return view(record, await this.host.query(id, { kind: 'state' }));
-    });
+  async getView(id: string): Promise<VmView> {
+    const lane = this.registry.get(id);
+    return lane.read(async () => view(lane.record, await this.host.query(id, { kind: 'state' })));
   }
 
   /** A named engine read, in the VM's queue, after every earlier operation committed. */
-  query<K extends EngineQuery['kind']>(id: string, query: QueryOf<K>): Promise<QueryAnswers[K]> {
-    return this.queue.run(id, async () => {
-      await this.settled(id);
-      return this.host.query(id, query);
-    });
+  async query<K extends EngineQuery['kind']>(id: string, query: QueryOf<K>): Promise<QueryAnswers[K]> {
+    return this.registry.get(id).read(() => this.host.query(id, query));
   }
 
   /**
@@ -203,20 +169,19 @@ export class VmStore {
     queryFor: (log: LoggedOperation[]) => QueryOf<K>,
     limit?: LogLimit,
   ): Promise<{ log: LoggedOperation[]; answer: QueryAnswers[K] }> {
-    return this.queue.run(id, async () => {
-      const log = await this.boundedLog(id, limit);
+    return this.registry.get(id).read(async (lastSeq) => {
+      const log = await this.boundedLog(id, lastSeq, limit);
       return { log, answer: await this.host.query(id, queryFor(log)) };
     });
   }
 
   /** The VM's committed log, read in its queue; a log longer than `limit.entries` is not read, `limit.refusal` is thrown. */
-  committedLogOf(id: string, limit: LogLimit): Promise<LoggedOperation[]> {
-    return this.queue.run(id, () => this.boundedLog(id, limit));
+  async committedLogOf(id: string, limit: LogLimit): Promise<LoggedOperation[]> {
+    return this.registry.get(id).read((lastSeq) => this.boundedLog(id, lastSeq, limit));
   }
 
-  private async boundedLog(id: string, limit: LogLimit | undefined): Promise<LoggedOperation[]> {
-    const record = await this.settled(id);
-    if (limit && record.lastSeq > limit.entries) throw limit.refusal(record.lastSeq);
+  private async boundedLog(id: string, lastSeq: number, limit: LogLimit | undefined): Promise<LoggedOperation[]> {
+    if (limit && lastSeq > limit.entries) throw limit.refusal(lastSeq);
     return this.committedLog(id);
   }
 
@@ -225,10 +190,9 @@ export class VmStore {
    * entries before it on a scratch VM, fed from the log a batch at a time. 404 when the log
    * has no entry `seq`; 400 (before any replay) when it is not a fault.
    */
-  trace(id: string, seq: number, range: TraceRange): Promise<OperationTrace> {
-    return this.queue.run(id, async () => {
-      const record = await this.settled(id);
-      if (seq > record.lastSeq) throw new SimError('not_found', `the VM's log has no entry ${seq} (it has ${record.lastSeq})`);
+  async trace(id: string, seq: number, range: TraceRange): Promise<OperationTrace> {
+    return this.registry.get(id).read(async (lastSeq) => {
+      if (seq > lastSeq) throw new SimError('not_found', `the VM's log has no entry ${seq} (it has ${lastSeq})`);
       let op: Operation | undefined;
       for await (const [entry] of this.repo.loggedOperations(id, seq - 1, seq)) op = entry;
       if (!op) throw new SimError('not_found', `the VM's log has no entry ${seq}`);
@@ -242,84 +206,13 @@ export class VmStore {
     return log;
   }
 
-  /**
-   * The one path for every state-changing call: apply, commit to the log, then answer.
-   * Pipelined: the VM's queue moves on once the operation is sent to the engine host, so
-   * a VM's calls of one turn reach its worker as one batch and their entries share one
-   * group; the host applies them in the order sent and their answers are handled in that
-   * order (record.answered), which is where each gets its seq.
-   */
+  /** The one path for every state-changing call: applied, committed to the log, then answered (vm-lane.ts). */
   async execute(id: string, op: Operation): Promise<Committed> {
-    const leave = this.queue.admit(id); // counted until answered and committed, not just until sent
-    try {
-      const answer = await this.queue.runAdmitted(id, async () => {
-        const record = await this.current(id);
-        if (record.lastSeq + record.inFlight >= this.options.maxOperationsPerVm)
-          throw limitExceeded(`a VM's operation log holds at most ${this.options.maxOperationsPerVm} entries; create a new VM`);
-        const generation = record.generation;
-        const reply = this.host.apply(id, op);
-        reply.catch(() => undefined); // handled in logAnswer, which may get to it only after earlier answers
-        record.inFlight += 1;
-        const answered = record.answered.then(() => this.logAnswer(record, generation, op, reply));
-        record.answered = answered.catch(() => undefined);
-        const previous = record.commits;
-        record.commits = answered
-          .then((a) => a.commit)
-          .then(
-            () => previous,
-            () => previous,
-          );
-        return { answered };
-      });
-      const { json, commit } = await answer.answered;
-      try {
-        await commit;
-      } catch (error) {
-        if (error instanceof LeaseLost) throw movedError(id); // fenced: not written, and the VM is dropped here
-        throw error instanceof NotWritten ? notWritten() : storageFailure(); // groupFailed logged the cause once for the whole group
-      }
-      return { json };
-    } finally {
-      leave();
-    }
-  }
-
-  /** One engine answer, in the order sent: a refusal is thrown back, a change gets its seq and goes to the next group. */
-  private async logAnswer(
-    record: VmRecord,
-    generation: number,
-    op: Operation,
-    reply: Promise<Applied>,
-  ): Promise<{ json: string; commit: Promise<void> }> {
-    let out: Applied;
-    try {
-      out = await reply;
-    } catch (error) {
-      if (!(error instanceof SimError)) {
-        // An engine bug or a lost worker may have left a half-applied change: nothing sent after it is logged, and the VM goes back to its log.
-        if (generation === record.generation) this.rebuildSoon([record.id]);
-        throw error;
-      }
-      if (generation !== record.generation) throw appliedOnLostState();
-      throw error; // refused: the engine changed nothing, nothing to log
-    } finally {
-      record.inFlight -= 1;
-    }
-    if (generation !== record.generation) throw appliedOnLostState();
-    record.lastSeq += 1;
-    const commit = this.commits.enqueue({
-      vmId: record.id,
-      seq: record.lastSeq,
-      op,
-      resultJson: out.json,
-      projection: out.projection,
-      epoch: record.epoch,
-    });
-    return { json: out.json, commit };
+    return this.registry.get(id).submit(op);
   }
 
   async operations(id: string, query: PageQuery): Promise<Page<LogEntryView>> {
-    await this.queue.run(id, () => this.settled(id));
+    await this.registry.get(id).read(() => undefined);
     if (query.cursor !== undefined && !(/^[0-9]{1,10}$/.test(query.cursor) && Number(query.cursor) <= MAX_LOG_SEQ))
       throw invalidInput('cursor must be a nextCursor from an earlier page', 'cursor');
     const page = await listPage(
@@ -332,12 +225,14 @@ export class VmStore {
 
   /** Cluster mode: rebuilds a stored VM from its log now that this instance holds its lease at `epoch`. */
   adopt(id: string, epoch: number): Promise<void> {
-    return this.queue.run(id, async () => {
+    return this.adopting.run(id, async () => {
+      if (this.registry.find(id)?.record.epoch === epoch) return; // adopted already by a call that raced this one
       const stored = await this.repo.vm(id);
       if (!stored) return;
       const config = withAnyVmDefaults(stored.config as unknown as AnyVmInput);
       const lastSeq = await this.replayer.rebuild(id, config);
-      this.registry.add(newRecord({ id, createdAt: stored.createdAt, owner: stored.owner, config, lastSeq, epoch }));
+      this.registry.find(id)?.moved(); // a lane of an older lease: its waiting calls retry and reach the new one
+      this.registry.add(newRecord({ id, createdAt: stored.createdAt, owner: stored.owner, config, epoch }), lastSeq);
     });
   }
 
@@ -357,14 +252,14 @@ export class VmStore {
 
   /** Cluster mode: VM id -> epoch of every VM loaded here, for lease renewal. */
   epochs(): Map<string, number> {
-    return new Map(this.registry.all().map((r) => [r.id, r.epoch ?? 0]));
+    return new Map(this.registry.all().map((lane) => [lane.id, lane.record.epoch ?? 0]));
   }
 
   /** Waits for every queued call and commits the last group; the VMs stay (cluster mode hands leases back after this). */
   async quiesce(): Promise<void> {
-    await this.queue.drain();
+    await this.adopting.drain();
+    await Promise.all(this.registry.all().map((lane) => lane.idle()));
     await this.commits.flush();
-    await Promise.all(this.registry.all().map((r) => r.commits));
   }
 
   /** quiesce(), then closes the engine host (graceful shutdown). */
@@ -375,7 +270,7 @@ export class VmStore {
 
   /** Calls queued per engine slot (and the deepest VM queue, the refusals), for /metrics. */
   queueDepths(slots: number): QueueDepths {
-    return this.queue.depths(slots);
+    return this.bounds.depths(slots);
   }
 
   /** The engine worker holding these VMs died: their state is gone, rebuild them from their logs. */
@@ -384,48 +279,26 @@ export class VmStore {
     this.rebuildSoon(vmIds);
   }
 
-  /** The VM, rebuilt first if a failed group left it ahead of its log (call inside its queue). */
-  private async current(id: string): Promise<VmRecord> {
-    const record = this.registry.get(id);
-    if (record.stale) {
-      // A lost engine worker may leave applied entries still on their way to the log: the
-      // rebuild must read them, so it waits for them (after a failed group this is at once).
-      await record.commits;
-      await this.rebuild(record);
-    }
-    return this.registry.get(id);
-  }
-
-  /** current(), after every change applied so far has committed: what a reader may see. */
-  private async settled(id: string): Promise<VmRecord> {
-    await this.registry.get(id).commits;
-    return this.current(id);
-  }
-
   private groupFailed(vmIds: Set<string>, error: Error): void {
     this.options.log.error({ err: error, vms: vmIds.size }, 'a group commit failed; its VMs are rebuilt from their logs');
     this.rebuildSoon(vmIds);
   }
 
   private rebuildSoon(vmIds: Iterable<string>): void {
-    for (const id of vmIds) {
-      const record = this.registry.find(id);
-      if (!record) continue;
-      record.stale = true;
-      record.generation += 1; // answers of operations sent before now are not logged
-      // Rebuild now rather than on the VM's next call, so memory matches the database again.
-      void this.queue.run(id, () => this.current(id)).catch(() => undefined);
-    }
+    for (const id of vmIds) this.registry.find(id)?.lost();
   }
 
-  private async rebuild(record: VmRecord): Promise<void> {
-    try {
-      record.lastSeq = await this.replayer.rebuild(record.id, record.config);
-      record.stale = false;
-    } catch (error) {
-      record.broken = (error as Error).message;
-      this.options.log.error({ err: error, vmId: record.id }, 'rebuilding a VM from its log failed');
-    }
+  private openLane(record: VmRecord, lastSeq: number): VmLane {
+    return new VmLane(record, lastSeq, {
+      engine: {
+        apply: (op) => this.host.apply(record.id, op),
+        rebuild: () => this.replayer.rebuild(record.id, record.config),
+      },
+      commits: this.commits,
+      admit: () => this.bounds.admit(record.id),
+      maxOperations: this.options.maxOperationsPerVm,
+      log: this.options.log,
+    });
   }
 }
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import supertest from 'supertest';
 import { afterAll, beforeAll } from 'vitest';
-import { build as buildApp, type BuildOptions } from '../../src/app.js';
+import { build as buildApp, type TestSeams } from '../../src/app.js';
+import { configWith, type ConfigOverrides } from '../../src/config.js';
 import { freshDatabaseUrl } from './store.js';
 
 export interface TestApp {
@@ -28,10 +29,19 @@ export function tempDbFile(): string {
   return join(dir, 'test.db');
 }
 
-export async function build(options: BuildOptions & { waitForReplay?: boolean } = {}): Promise<TestApp> {
-  const { waitForReplay = true, ...buildOptions } = options;
-  const databaseUrl = buildOptions.databaseUrl ?? (await freshDatabaseUrl(tempDbFile));
-  const app = await buildApp({ logger: false, ...buildOptions, databaseUrl });
+/** Settings (defaults from src/config.ts) and test seams, told apart here: the seams go to build() as their own object. */
+export type TestBuildOptions = ConfigOverrides & TestSeams & { waitForReplay?: boolean };
+
+export async function build(options: TestBuildOptions = {}): Promise<TestApp> {
+  const { waitForReplay = true, logger = false, replayGate, crashOnGpa, stopInGroupOnGpa, ...overrides } = options;
+  const databaseUrl = overrides.databaseUrl ?? (await freshDatabaseUrl(tempDbFile));
+  const seams: TestSeams = {
+    logger,
+    ...(replayGate && { replayGate }),
+    ...(crashOnGpa && { crashOnGpa }),
+    ...(stopInGroupOnGpa && { stopInGroupOnGpa }),
+  };
+  const app = await buildApp(configWith({ ...overrides, databaseUrl }), seams);
   await app.ready();
   if (waitForReplay) await app.vmStore.whenLoaded();
   return { app, api: supertest(app.server), databaseUrl, close: () => app.close() };

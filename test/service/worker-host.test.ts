@@ -29,8 +29,8 @@ afterEach(async () => {
   await Promise.all(hosts.map((h) => h.close()));
   hosts = [];
 });
-function workerHost(options: ConstructorParameters<typeof WorkerEngineHost>[0]): WorkerEngineHost {
-  const host = new WorkerEngineHost(options);
+function workerHost(...args: ConstructorParameters<typeof WorkerEngineHost>): WorkerEngineHost {
+  const host = new WorkerEngineHost(...args);
   hosts.push(host);
   return host;
 }
@@ -121,7 +121,7 @@ describe('WorkerEngineHost', () => {
 
   it('replaces a crashed worker: calls in flight fail, its VMs are reported lost until rebuilt', async () => {
     const lost: string[][] = [];
-    const host = workerHost({ workers: 1, crashOnGpa: '0xdead000', onLost: (ids) => lost.push(ids.sort()) });
+    const host = workerHost({ workers: 1, onLost: (ids) => lost.push(ids.sort()) }, { crashOnGpa: '0xdead000' });
     await setUp(host, 'a');
     await setUp(host, 'b');
     const crash = host.apply('a', preFault('0xdead000', '0x1000'));

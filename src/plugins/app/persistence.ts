@@ -6,18 +6,16 @@
 import type { PrismaClient } from '@prisma/client';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { SqliteSynchronous } from '../../config.js';
+import type { ServiceConfig } from '../../config.js';
 import { routeAccess } from '../../contract/route-access.js';
 import type { LeasePools } from '../../db/lease-store.js';
-import type { NewLease } from '../../db/log-writer.js';
 import { openStore } from '../../db/open-store.js';
-import type { SessionOptions } from '../../db/postgres-log-writer.js';
+import type { LogWriterSeams } from '../../db/postgres-log-writer.js';
 import { VmRepository } from '../../db/vm-repository.js';
-import type { QueueBounds } from '../../service/bounded-queue.js';
 import type { ShardedHost } from '../../service/engine/shard-stats.js';
-import { createEngineHost, type EngineHostOptions } from '../../service/engine/shards.js';
+import { createEngineHost } from '../../service/engine/shards.js';
+import type { EngineSeams } from '../../service/engine/worker-protocol.js';
 import { VmStore } from '../../service/vm-store.js';
-import type { VmLimits } from '../../sim/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -31,43 +29,45 @@ declare module 'fastify' {
   }
 }
 
-interface PersistenceOptions {
-  databaseUrl: string;
-  maxVms: number;
-  maxOperationsPerVm: number;
-  limits: Partial<VmLimits>;
-  /** Where the engine VMs live: worker threads, or this thread (workers 0). */
-  engine: Omit<EngineHostOptions, 'onLost'>;
-  queueBounds: QueueBounds;
-  sqliteSynchronous: SqliteSynchronous;
+/** Hooks only tests set: the engine's and the log writer's, and a gate start-up replay waits for. */
+export interface PersistenceSeams extends EngineSeams, LogWriterSeams {
   /** Replay waits for this promise first (tests use it to observe readyz before replay). */
   replayGate?: Promise<unknown>;
-  /** Cluster mode: the lease new VMs are created with (see vm-store.ts). */
-  lease?: NewLease;
-  /** PostgreSQL: session limits and name (cluster mode). */
-  postgres?: Omit<SessionOptions, 'onConnectionError'>;
+}
+
+interface PersistenceOptions {
+  config: ServiceConfig;
+  seams: PersistenceSeams;
 }
 
 export default fp(
-  async function persistence(app: FastifyInstance, options: PersistenceOptions) {
-    const { prisma, writer, leasePools, migrated, close } = await openStore(options.databaseUrl, {
-      sqliteSynchronous: options.sqliteSynchronous,
-      onCheckpointError: (message) => app.log.warn({ message }, 'WAL checkpoint failed'),
-      postgres: {
-        ...options.postgres,
-        onConnectionError: (error) => app.log.warn({ err: error }, 'database session lost; it is reopened on next use'),
+  async function persistence(app: FastifyInstance, { config, seams }: PersistenceOptions) {
+    const { cluster } = config;
+    const { prisma, writer, leasePools, migrated, close } = await openStore(
+      config.databaseUrl,
+      {
+        sqliteSynchronous: config.sqliteSynchronous,
+        onCheckpointError: (message) => app.log.warn({ message }, 'WAL checkpoint failed'),
+        postgres: {
+          ...(cluster && { limits: cluster.sessionLimits, applicationName: `prefault-lab ${cluster.instanceId}` }),
+          onConnectionError: (error) => app.log.warn({ err: error }, 'database session lost; it is reopened on next use'),
+        },
       },
-    });
+      seams,
+    );
     if (migrated.length > 0) app.log.info({ migrations: migrated }, 'database migrated');
     // A dead worker's VMs go back to the store, which rebuilds them from their logs.
-    const host = createEngineHost({ ...options.engine, onLost: (vmIds, error) => store.enginesLost(vmIds, error) });
+    const host = createEngineHost(
+      { workers: config.workers, nice: config.workerNice, onLost: (vmIds, error) => store.enginesLost(vmIds, error) },
+      seams,
+    );
     const store: VmStore = new VmStore(new VmRepository(prisma), writer, host, {
-      maxVms: options.maxVms,
-      maxOperationsPerVm: options.maxOperationsPerVm,
-      limits: options.limits,
+      maxVms: config.maxVms,
+      maxOperationsPerVm: config.maxOperationsPerVm,
+      limits: config.limits,
       log: app.log,
-      lease: options.lease,
-      queueBounds: options.queueBounds,
+      lease: cluster && { owner: cluster.instanceId, address: cluster.advertisedUrl, ttlMs: cluster.leaseTtlMs },
+      queueBounds: config.queueBounds,
       slotOf: (vmId) => host.slotOf(vmId),
     });
     app.decorate('engineHost', host);
@@ -75,7 +75,7 @@ export default fp(
     app.decorate('prisma', prisma);
     app.decorate('leasePools', leasePools);
     app.addHook('onReady', async () => {
-      void store.startup.start(options.replayGate);
+      void store.startup.start(seams.replayGate);
     });
     // Not async: once loaded (every request but the first few) this costs no promise. Held:
     // the routes that need a token when tokens are on (decided on the matched route).

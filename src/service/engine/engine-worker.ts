@@ -51,7 +51,7 @@ function handle(request: WorkerCall): unknown {
     case 'replay':
       return replayEntries(vm(request.vmId), request.entries);
     case 'apply':
-      if (start.crashOnGpa !== undefined && 'gpa' in request.op && request.op.gpa === start.crashOnGpa) crash();
+      if (start.seams?.crashOnGpa !== undefined && 'gpa' in request.op && request.op.gpa === start.seams.crashOnGpa) crash();
       return applyOperation(vm(request.vmId), request.op);
     case 'query':
       return runQuery(vm(request.vmId), request.query);

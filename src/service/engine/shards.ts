@@ -4,6 +4,7 @@ import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEnt
 import { InProcessEngineHost } from './in-process.js';
 import type { ShardStats, ShardedHost } from './shard-stats.js';
 import { WorkerEngineHost, type WorkerHostOptions } from './worker-host.js';
+import type { EngineSeams } from './worker-protocol.js';
 
 /** The in-process host, timing its engine calls as the one slot's busy time. */
 class MeteredInProcessHost extends InProcessEngineHost implements ShardedHost {
@@ -51,6 +52,6 @@ class MeteredInProcessHost extends InProcessEngineHost implements ShardedHost {
 export type EngineHostOptions = WorkerHostOptions;
 
 /** workers 0: every VM in this thread; otherwise that many worker threads. */
-export function createEngineHost(options: EngineHostOptions): EngineHost & ShardedHost {
-  return options.workers === 0 ? new MeteredInProcessHost() : new WorkerEngineHost(options);
+export function createEngineHost(options: EngineHostOptions, seams?: EngineSeams): EngineHost & ShardedHost {
+  return options.workers === 0 ? new MeteredInProcessHost() : new WorkerEngineHost(options, seams);
 }

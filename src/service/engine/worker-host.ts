@@ -21,7 +21,7 @@ import { SimError, type Operation, type AnyVmConfig, type VmLimits } from '../..
 import { ServiceError } from '../errors.js';
 import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
 import type { ShardStats, ShardedHost } from './shard-stats.js';
-import type { WireError, WorkerCall, WorkerReply, WorkerRequest, WorkerStart } from './worker-protocol.js';
+import type { EngineSeams, WireError, WorkerCall, WorkerReply, WorkerRequest, WorkerStart } from './worker-protocol.js';
 
 // Compiled (dist/, npm start), the worker loads its JavaScript directly; run from the
 // TypeScript sources (tsx, vitest), through the shim that registers tsx in the worker thread.
@@ -40,8 +40,6 @@ export interface WorkerHostOptions {
   workers: number;
   /** The VMs of a worker that died: their engine state is gone until rebuilt from their logs. */
   onLost?: (vmIds: string[], error: Error) => void;
-  /** Tests only: an apply whose op has this gpa crashes its worker (see engine-worker.ts). */
-  crashOnGpa?: string;
   /** Nice value of the worker threads (see engine-worker.ts lowerPriority); 0 or absent: the main thread's. */
   nice?: number;
 }
@@ -78,7 +76,10 @@ export class WorkerEngineHost implements EngineHost, ShardedHost {
   private closing = false;
   private flushScheduled: NodeJS.Immediate | undefined;
 
-  constructor(private readonly options: WorkerHostOptions) {
+  constructor(
+    private readonly options: WorkerHostOptions,
+    private readonly seams: EngineSeams = {},
+  ) {
     if (!Number.isSafeInteger(options.workers) || options.workers < 1) throw new Error(`workers must be at least 1, got ${options.workers}`);
     this.shards = Array.from({ length: options.workers }, () => {
       const shard = new Shard();
@@ -183,8 +184,11 @@ export class WorkerEngineHost implements EngineHost, ShardedHost {
   }
 
   private spawn(shard: Shard): void {
-    const { crashOnGpa, nice } = this.options;
-    const start: WorkerStart = { ...(crashOnGpa !== undefined && { crashOnGpa }), ...(nice !== undefined && { nice }) };
+    const { nice } = this.options;
+    const start: WorkerStart = {
+      ...(nice !== undefined && { nice }),
+      ...(this.seams.crashOnGpa !== undefined && { seams: { crashOnGpa: this.seams.crashOnGpa } }),
+    };
     // execArgv: [] so the worker does not rerun the parent's tsx preflight; the entry registers tsx itself.
     const worker = new Worker(ENTRY, { workerData: start, execArgv: [] });
     shard.worker = worker;

@@ -35,12 +35,17 @@ export interface WireError {
 /** busyUs: engine time this request took inside the worker (for the busy-time metric). */
 export type WorkerReply = { id: number; busyUs: number } & ({ ok: true; value: unknown } | { ok: false; error: WireError });
 
+/** Hooks only tests set; they reach the worker with its start data. */
+export interface EngineSeams {
+  /** An apply whose op has this gpa (hex string) kills its worker. */
+  crashOnGpa?: string;
+}
+
 /** What the worker gets at start (workerData). */
 export interface WorkerStart {
-  /** Test-only crash hook: an operation whose gpa is this hex string kills the worker. */
-  crashOnGpa?: string;
   /** The worker thread's nice value (Linux; 0 leaves it at the main thread's). */
   nice?: number;
+  seams?: EngineSeams;
 }
 
 /** Bytes a pre-fault or attribute change may cover and still count as short (512 4K pages). */
