@@ -17,7 +17,7 @@ const app = await build(configWith({ databaseUrl: `file:${join(dir, 'bounds.db')
   logger: false,
 });
 await app.ready();
-await app.vmStore.whenLoaded();
+await app.liveVms.whenLoaded();
 global.gc?.();
 const heapBefore = process.memoryUsage().heapUsed;
 

@@ -4,7 +4,7 @@
 // service's per-VM queues send them) show throughput and how it grows with workers.
 import { withVmDefaults, type Operation } from '../src/sim/index.js';
 import type { EngineHost } from '../src/service/engine/host.js';
-import { createEngineHost } from '../src/service/engine/shards.js';
+import { createEngineHost } from '../src/service/engine/create-engine-host.js';
 import { median } from './head-of-line.js';
 
 const VMS = 8;

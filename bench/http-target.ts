@@ -46,7 +46,7 @@ async function prefault(vms: number, synchronous: SqliteSynchronous): Promise<Ta
     { logger: false },
   );
   await app.ready();
-  await app.vmStore.whenLoaded();
+  await app.liveVms.whenLoaded();
   const vmIds: string[] = [];
   for (let i = 0; i < vms; i++) {
     const vm = await app.inject({ method: 'POST', url: '/v1/vms', payload: { name: `bench-${i}` } });
@@ -69,7 +69,7 @@ process.on('SIGTERM', () => {
   void target.app.close().then(() => {
     target.cleanup?.();
     const cpu = process.cpuUsage(cpuAtStart); // every thread of this process, while under load
-    const commits = target.app.hasDecorator('vmStore') ? target.app.vmStore.commits.stats : null;
+    const commits = target.app.hasDecorator('liveVms') ? target.app.liveVms.commits.stats : null;
     process.send!({ cpuMicros: cpu.user + cpu.system, commits }, () => process.exit(0));
   });
 });

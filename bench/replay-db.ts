@@ -73,9 +73,9 @@ export async function timeReplay(total: number, vms: number, postgresUrl?: strin
     const t0 = performance.now();
     const app = await build(configWith({ databaseUrl, ...(workers !== undefined && { workers }) }), { logger: false });
     await app.ready();
-    await app.vmStore.whenLoaded();
+    await app.liveVms.whenLoaded();
     const ms = performance.now() - t0;
-    const vmsLoaded = app.vmStore.count;
+    const vmsLoaded = app.liveVms.count;
     await app.close();
     return { ms, vmsLoaded };
   } finally {

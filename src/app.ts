@@ -74,7 +74,7 @@ export async function build(config: ServiceConfig, seams: TestSeams = {}): Promi
       forwardTimeoutMs: c.forwardTimeoutMs,
     });
   }
-  await app.register(metrics, { shards: () => app.engineHost.stats(), queues: (slots) => app.vmStore.queueDepths(slots) });
+  await app.register(metrics, { engineWorkers: () => app.engineHost.stats(), queues: (workers) => app.liveVms.queueDepths(workers) });
   const { apiTokenHashes: tokenHashes, teacherTokenHashes } = config;
   await app.register(auth, { tokenHashes, teacherTokenHashes, metricsTokenHash: config.metricsTokenHash });
   await app.register(rateLimiting, config.rateLimit);

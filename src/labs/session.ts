@@ -2,8 +2,8 @@
 // builders as the HTTP routes, so the service logs and replays them exactly like a
 // student's own calls.
 import { createVcpuOperation, finalizeOperation, setMemoryAttributesOperation, setMemslotOperation } from '../operations/requests.js';
-import { ArchEngineVm } from '../service/engine/arch-engine-vm.js';
-import { refuseForeignOpFields, withAnyVmDefaults, type AnyVmInput } from '../service/vm-arch.js';
+import { ArchEngineVm } from './arch-engine-vm.js';
+import { refuseForeignOpFields, withAnyVmDefaults, type AnyVmInput } from './vm-arch.js';
 import { createVm, DEFAULT_LIMITS, vmArch, type Operation, type Vm, type VmConfig, type VmLimits } from '../sim/index.js';
 import type { Lab, LabVmSetup, LoggedOperation, SessionVm } from './lab-types.js';
 

@@ -6,27 +6,27 @@ export const memoryHandlers = {
   putMemslot: async (request, reply) =>
     sendCommitted(
       reply,
-      await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.putMemslot(request.params, request.body)),
+      await request.server.liveVms.execute(request.params.vmId, OPERATION_BUILDERS.putMemslot(request.params, request.body)),
       'putMemslot',
     ),
 
   deleteMemslot: async (request, reply) =>
     sendCommitted(
       reply,
-      await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.deleteMemslot(request.params, undefined)),
+      await request.server.liveVms.execute(request.params.vmId, OPERATION_BUILDERS.deleteMemslot(request.params, undefined)),
       'deleteMemslot',
     ),
 
-  listMemslots: async (request) => ({ memslots: await request.server.vmStore.query(request.params.vmId, { kind: 'memslots' }) }),
+  listMemslots: async (request) => ({ memslots: await request.server.liveVms.query(request.params.vmId, { kind: 'memslots' }) }),
 
   setMemoryAttributes: async (request, reply) =>
     sendCommitted(
       reply,
-      await request.server.vmStore.execute(request.params.vmId, OPERATION_BUILDERS.setMemoryAttributes(request.params, request.body)),
+      await request.server.liveVms.execute(request.params.vmId, OPERATION_BUILDERS.setMemoryAttributes(request.params, request.body)),
       'setMemoryAttributes',
     ),
 
   listMemoryAttributes: async (request) => ({
-    memoryAttributes: await request.server.vmStore.query(request.params.vmId, { kind: 'memoryAttributes' }),
+    memoryAttributes: await request.server.liveVms.query(request.params.vmId, { kind: 'memoryAttributes' }),
   }),
 } satisfies Partial<Handlers>;

@@ -3,7 +3,7 @@ import type { Handlers } from './handler.js';
 
 export const operationHandlers = {
   listOperations: async (request) => {
-    const page = await request.server.vmStore.operations(request.params.vmId, request.query ?? {});
+    const page = await request.server.liveVms.operations(request.params.vmId, request.query ?? {});
     return { operations: page.items, nextCursor: page.nextCursor };
   },
 

@@ -4,12 +4,12 @@ import { DEFAULT_PAGE_LIMIT } from '../service/list-page.js';
 import type { Handlers } from './handler.js';
 
 export const pageTableHandlers = {
-  listRoots: async (request) => ({ roots: await request.server.vmStore.query(request.params.vmId, { kind: 'roots' }) }),
+  listRoots: async (request) => ({ roots: await request.server.liveVms.query(request.params.vmId, { kind: 'roots' }) }),
 
   listMappings: async (request) => {
     const { vmId, rootId } = request.params;
     const { from, to, limit, cursor } = request.query ?? {};
-    return request.server.vmStore.query(vmId, {
+    return request.server.liveVms.query(vmId, {
       kind: 'mappings',
       rootId,
       ...(from !== undefined && { from: u64(from, 'from') }),
@@ -21,6 +21,6 @@ export const pageTableHandlers = {
 
   walkRoot: async (request) => {
     const { vmId, rootId } = request.params;
-    return request.server.vmStore.query(vmId, { kind: 'walk', rootId, gpa: u64(request.query.gpa, 'gpa') });
+    return request.server.liveVms.query(vmId, { kind: 'walk', rootId, gpa: u64(request.query.gpa, 'gpa') });
   },
 } satisfies Partial<Handlers>;

@@ -8,7 +8,7 @@ export function serviceHandlers(openapi: LoadedDocument) {
     healthz: async () => ({ status: 'ok' }),
 
     readyz: async (request) => {
-      const store = request.server.vmStore;
+      const store = request.server.liveVms;
       const notReady = store.startup.notReady();
       if (notReady) throw notReady;
       await store.ping().catch((error: Error) => {

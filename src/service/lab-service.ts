@@ -1,5 +1,5 @@
 // Labs and quizzes over the live VMs: a session's VMs are ordinary VMs created and set up
-// through the VmStore (so their set-up is logged and replayed like any call), and a check
+// through the LiveVms (so their set-up is logged and replayed like any call), and a check
 // grades the engine state and logged results of those VMs, never what a client reports:
 // each VM's checks run inside its queue, on exactly the state its committed log rebuilds.
 import { randomInt, randomUUID } from 'node:crypto';
@@ -11,7 +11,7 @@ import { createLabSession } from '../labs/session.js';
 import type { Check, CheckOutcome, Lab, LabGrade, LoggedOperation } from '../labs/lab-types.js';
 import { invalidInput, notFound, ServiceError } from './errors.js';
 import { mayAccess, storedOwner, teacherWrite, type Owner } from './owner.js';
-import type { VmStore } from './vm-store.js';
+import type { LiveVms } from './live-vms.js';
 
 export type QuizView = { id: string; createdAt: string } & PublicQuiz;
 
@@ -21,7 +21,7 @@ export class LabService {
   constructor(
     labs: Lab[],
     private readonly repo: LabRepository,
-    private readonly vms: VmStore,
+    private readonly vms: LiveVms,
   ) {
     this.labs = new Map(labs.map((l) => [l.id, l]));
   }

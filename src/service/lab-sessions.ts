@@ -28,7 +28,7 @@ import { LabLogTooLong, type LabService, type QuizView } from './lab-service.js'
 import { identifyStudent, type StudentClaim } from './lab-student.js';
 import { ANY_OWNER, storedOwner, type Owner } from './owner.js';
 import { assignmentRules } from './assignment-rules.js';
-import type { VmStore } from './vm-store.js';
+import type { LiveVms } from './live-vms.js';
 
 /** Who calls: the token's hash (tokens on) and its role; open server: ANY_OWNER, no role. */
 export interface Caller {
@@ -67,7 +67,7 @@ export class LabSessions {
   constructor(
     private readonly labs: LabService,
     private readonly repo: LabRepository,
-    private readonly vms: VmStore,
+    private readonly vms: LiveVms,
     /** Token hash -> the name the token file gives it: teachers see it rather than the label given at Start. */
     private readonly tokenNames: ReadonlyMap<string, string>,
     /** The student tokens' hashes: every one gets a row per assignment, started or not (empty on an open server). */

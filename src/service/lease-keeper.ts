@@ -1,7 +1,7 @@
 // Cluster mode: decides where a call for a VM runs, and keeps this instance's leases.
 //  - A VM loaded here whose lease is known current: here.
 //  - Otherwise take the lease if nobody holds it live (or it was ours), rebuild the VM from
-//    its log (VmStore.adopt), and serve it here; if another instance holds it live, the call
+//    its log (LiveVms.adopt), and serve it here; if another instance holds it live, the call
 //    is forwarded to that instance's address.
 //  - Every LEASE_RENEW_MS the leases of the VMs loaded here are renewed; a VM whose lease is
 //    gone (another instance took it while this one was paused or cut off) is dropped.
@@ -13,7 +13,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { LeaseBusy, type LeaseStore } from '../db/lease-store.js';
 import { ServiceError } from './errors.js';
-import type { VmStore } from './vm-store.js';
+import type { LiveVms } from './live-vms.js';
 
 export type Route = { here: true } | { here: false; owner: string; address: string };
 
@@ -44,7 +44,7 @@ export class LeaseKeeper {
   private renewing: Promise<void> | undefined;
 
   constructor(
-    private readonly store: VmStore,
+    private readonly store: LiveVms,
     private readonly leases: LeaseStore,
     private readonly timing: LeaseTiming,
     private readonly log: FastifyBaseLogger,

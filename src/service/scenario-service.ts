@@ -1,5 +1,5 @@
 // Export a stored VM as a neutral scenario, and import one into a new VM: the import goes
-// through the VmStore like any call (each step logged), and reports the steps whose
+// through the LiveVms like any call (each step logged), and reports the steps whose
 // outcome differs from the scenario's expectation.
 import { DEFAULT_IMPORT_CAPS, exportScenario, importScenario, replayScenario, ScenarioError, type ReplayReport } from '../labs/scenario-io.js';
 import type { Operation, OperationResult } from '../sim/index.js';
@@ -7,9 +7,9 @@ import { exportArchScenario, importArchScenario } from '../labs/arch-scenario.js
 import type { ScenarioFile } from '../labs/scenario-format.js';
 import type { VmArch } from '../sim/index.js';
 import { invalidInput, ServiceError } from './errors.js';
-import { VM_ARCHES } from './vm-arch.js';
+import { VM_ARCHES } from '../labs/vm-arch.js';
 import type { Owner } from './owner.js';
-import type { VmStore, VmView } from './vm-store.js';
+import type { LiveVms, VmView } from './live-vms.js';
 
 /**
  * Operations of one import sent ahead of their answers: the VM's queue keeps them in order
@@ -26,7 +26,7 @@ export interface ImportReport {
 }
 
 export class ScenarioService {
-  constructor(private readonly vms: VmStore) {}
+  constructor(private readonly vms: LiveVms) {}
 
   /**
    * The log with its logged results as `expect`, and the final state the same log rebuilt

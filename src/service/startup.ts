@@ -3,7 +3,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { VmRepository } from '../db/vm-repository.js';
 import type { AnyVmConfig } from '../sim/index.js';
-import { withAnyVmDefaults, type AnyVmInput } from './vm-arch.js';
+import { withAnyVmDefaults, type AnyVmInput } from '../labs/vm-arch.js';
 import { notReadyYet, ServiceError } from './errors.js';
 import { newRecord, type VmRegistry } from './registry.js';
 import type { Replayer } from './replayer.js';
@@ -22,7 +22,7 @@ export class StartupLoad {
     private readonly registry: VmRegistry,
     private readonly replayer: Replayer,
     private readonly log: FastifyBaseLogger,
-    /** False in cluster mode: there each VM is rebuilt when this instance takes its lease (VmStore.adopt). */
+    /** False in cluster mode: there each VM is rebuilt when this instance takes its lease (LiveVms.adopt). */
     private readonly loadAll = true,
   ) {}
 

@@ -67,7 +67,7 @@ export async function buildAuthWorld(options: Parameters<typeof build>[0] = {}):
   const snapshot = async () => {
     const get = async (path: string, token = STUDENT) => ok(await t.api.get(path).set(as(token))).body as unknown;
     return {
-      vms: t.app.vmStore.count,
+      vms: t.app.liveVms.count,
       list: await get('/v1/vms'),
       log: await get(`/v1/vms/${vm}/operations?limit=1000`),
       vcpus: await get(`/v1/vms/${vm}/vcpus`),

@@ -43,7 +43,7 @@ export async function build(options: TestBuildOptions = {}): Promise<TestApp> {
   };
   const app = await buildApp(configWith({ ...overrides, databaseUrl }), seams);
   await app.ready();
-  if (waitForReplay) await app.vmStore.whenLoaded();
+  if (waitForReplay) await app.liveVms.whenLoaded();
   return { app, api: supertest(app.server), databaseUrl, close: () => app.close() };
 }
 

@@ -82,11 +82,11 @@ describe('creating arm64 and s390 VMs', () => {
     [{ arch: 's390', s390: { hpage1m: true } }, 's390.hpage1m'],
     [{ arch: 's390', s390: { memLimit: '0x1000' } }, 's390.memLimit'],
   ])('refuses %j with a 400 naming %s, and creates nothing', async (body, field) => {
-    const before = t.app.vmStore.count;
+    const before = t.app.liveVms.count;
     const res = await t.api.post('/v1/vms').send({ name: 'bad', ...body });
     await expect400(res, field);
     expectDocumented(res, 'createVm');
-    expect(t.app.vmStore.count).toBe(before);
+    expect(t.app.liveVms.count).toBe(before);
   });
 
   it('lists every VM with its arch', async () => {

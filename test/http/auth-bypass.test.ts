@@ -165,22 +165,22 @@ describe('with tokens configured and no token', () => {
 describe('an undefined owner', () => {
   it('sees nothing and creates nothing: ANY_OWNER (an open server) is the only owner that sees everything', async () => {
     const { vmId, labId, sessionId, quizId } = w.params as Record<string, string>;
-    const { vmStore, labService } = w.t.app;
-    expect(vmStore.visible(vmId!, hashToken(STUDENT))).toBe(true);
-    expect(vmStore.visible(vmId!, ANY_OWNER)).toBe(true);
-    expect(vmStore.visible(vmId!, undefined)).toBe(false);
-    expect((await vmStore.list({}, undefined)).items).toEqual([]);
-    expect((await vmStore.list({}, ANY_OWNER)).items.map((v) => v.id)).toContain(vmId);
+    const { liveVms, labService } = w.t.app;
+    expect(liveVms.visible(vmId!, hashToken(STUDENT))).toBe(true);
+    expect(liveVms.visible(vmId!, ANY_OWNER)).toBe(true);
+    expect(liveVms.visible(vmId!, undefined)).toBe(false);
+    expect((await liveVms.list({}, undefined)).items).toEqual([]);
+    expect((await liveVms.list({}, ANY_OWNER)).items.map((v) => v.id)).toContain(vmId);
     await expect(labService.quiz(quizId!, undefined)).rejects.toMatchObject({ status: 404 });
     await expect(labService.quizAnswers(quizId!, undefined)).rejects.toMatchObject({ status: 404 });
     await expect(labService.session(labId!, sessionId!, { owner: undefined })).rejects.toMatchObject({ status: 404 });
-    const count = vmStore.count;
-    await expect(vmStore.create({ name: 'nobody' }, undefined)).rejects.toMatchObject({ status: 401 });
+    const count = liveVms.count;
+    await expect(liveVms.create({ name: 'nobody' }, undefined)).rejects.toMatchObject({ status: 401 });
     await expect(labService.createQuiz('errno', 1, undefined)).rejects.toMatchObject({ status: 401 });
     // Not even an open server's session of the same student name is handed out.
     await expect(w.t.app.labSessions.start(labId!, {}, { owner: undefined })).rejects.toMatchObject({ status: 401 });
     await expect(w.t.app.labSessions.get(labId!, sessionId!, { owner: undefined })).rejects.toMatchObject({ status: 404 });
-    expect(vmStore.count).toBe(count);
+    expect(liveVms.count).toBe(count);
   });
 
   it('is no teacher: the teacher-only routes refuse a request without an owner or role', () => {
@@ -264,7 +264,7 @@ describe('the start-up gate', () => {
     );
     const t = await build({ databaseUrl, waitForReplay: false });
     try {
-      await expect(t.app.vmStore.whenLoaded()).rejects.toThrow(/vm-bad/);
+      await expect(t.app.liveVms.whenLoaded()).rejects.toThrow(/vm-bad/);
       for (const url of ['/v1/vms', '/%761/vms', '/v%31/vms', '/%76%31/vms', '/v1/labs', '/v1/v%6ds/import'])
         expect((await t.api.get(url)).status, url).toBe(503);
       expect((await t.api.get('/healthz')).status).toBe(200);

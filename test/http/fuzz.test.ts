@@ -26,7 +26,7 @@ const t = useTestApp({ rateLimit: { max: 0, windowMs: 1000 }, limits: { maxTable
 
 let seedVm = '';
 async function liveSeedVm(): Promise<string> {
-  if (seedVm && t.app.vmStore.visible(seedVm, ANY_OWNER)) return seedVm;
+  if (seedVm && t.app.liveVms.visible(seedVm, ANY_OWNER)) return seedVm;
   seedVm = await createSelftestVm(t); // a fuzzed DELETE may have removed the last one
   await t.api.post(`/v1/vms/${seedVm}/vcpus/0/pre-fault`).send({ gpa: '0x3fffffc00000', size: '0x10000' });
   return seedVm;
@@ -37,7 +37,7 @@ async function state(vmId: string): Promise<unknown> {
     t.app.inject({ method: 'GET', url: `/v1/vms/${vmId}/operations?limit=1000` }),
     t.app.inject({ method: 'GET', url: `/v1/vms/${vmId}/roots` }),
   ]);
-  return { vms: t.app.vmStore.count, log: log.body, roots: roots.body };
+  return { vms: t.app.liveVms.count, log: log.body, roots: roots.body };
 }
 
 async function send(request: FuzzRequest, vmId: string) {

@@ -27,10 +27,10 @@ async function snapshot(app: TestApp, vmId: string): Promise<{ roots: unknown; l
 describe('group commit', () => {
   it('commits calls that arrive together, across VMs and pipelined on one VM, in far fewer transactions', async () => {
     const vms = await Promise.all([0, 1, 2, 3].map(() => createSelftestVm(t)));
-    const before = { ...t.app.vmStore.commits.stats };
+    const before = { ...t.app.liveVms.commits.stats };
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => preFault(vms[i % 4]!, Math.floor(i / 4))));
     for (const res of answers) expect(res.statusCode, res.body).toBe(200);
-    const after = t.app.vmStore.commits.stats;
+    const after = t.app.liveVms.commits.stats;
     expect(after.entries - before.entries).toBe(40);
     expect(after.groups - before.groups).toBeLessThanOrEqual(4);
     expect(after.largestGroup).toBeGreaterThanOrEqual(10);

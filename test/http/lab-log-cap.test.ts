@@ -21,7 +21,7 @@ describe('lab grading reads a bounded log', () => {
     const op = preFaultOperation(0, { gpa: '0x0', size: 0 } as never);
     // 200 at a time: under the per-VM queue bound (256).
     for (let sent = 0; sent < 10_001; sent += 200)
-      await Promise.all(Array.from({ length: Math.min(200, 10_001 - sent) }, () => t.app.vmStore.execute(vmId, op)));
+      await Promise.all(Array.from({ length: Math.min(200, 10_001 - sent) }, () => t.app.liveVms.execute(vmId, op)));
 
     const refused = await check();
     expect(refused.status, refused.text).toBe(409);

@@ -28,7 +28,7 @@ describe('health and readiness', () => {
       // A /v1 call made before replay waits for it instead of failing.
       const list = t.api.get('/v1/vms').then((res) => res);
       openGate();
-      await t.app.vmStore.whenLoaded();
+      await t.app.liveVms.whenLoaded();
       const ready = await t.api.get('/readyz');
       expect(ready.status).toBe(200);
       expect(ready.body).toEqual({ status: 'ready', vms: 0 });
@@ -55,7 +55,7 @@ describe('a database the engine cannot replay', () => {
     );
     const t = await build({ databaseUrl, waitForReplay: false });
     try {
-      await expect(t.app.vmStore.whenLoaded()).rejects.toThrow(/vm-bad/);
+      await expect(t.app.liveVms.whenLoaded()).rejects.toThrow(/vm-bad/);
       const ready = await t.api.get('/readyz');
       expect(ready.status).toBe(503);
       expect(ready.body.detail).toContain('vm-bad');

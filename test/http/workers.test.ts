@@ -60,7 +60,7 @@ describe('engine in 2 worker threads', () => {
     const a = await vmWithSlot(w, 'trace-a');
     const b = await vmWithSlot(w, 'trace-b');
     // Engine time A's worker has spent so far (the in-process host would spend none of it there).
-    const busy = (): number => w.app.engineHost.stats()[w.app.engineHost.slotOf(a)]!.busySeconds;
+    const busy = (): number => w.app.engineHost.stats()[w.app.engineHost.workerOf(a)]!.busySeconds;
     const beforePreFault = busy();
     expect((await preFault(w, a, '0x0', '0x20000000')).body.ret).toBe(0); // entry 3: 131,072 leaves, about 400,000 events (under MAX_TRACED_EVENTS)
     const preFaultBusy = busy() - beforePreFault;
@@ -151,10 +151,10 @@ describe('pipelined calls on one VM', () => {
   it('sends the calls of one turn to the worker together and commits them in one group, in order', async () => {
     const t = await app({ workers: 1 });
     const a = await vmWithSlot(t, 'a');
-    const groupsBefore = t.app.vmStore.commits.stats.groups;
+    const groupsBefore = t.app.liveVms.commits.stats.groups;
     // Ten calls in one turn: none waits for the one before it to come back from the worker.
-    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => t.app.vmStore.execute(a, op(i * 0x1000))));
-    expect(t.app.vmStore.commits.stats.groups - groupsBefore).toBe(1);
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => t.app.liveVms.execute(a, op(i * 0x1000))));
+    expect(t.app.liveVms.commits.stats.groups - groupsBefore).toBe(1);
     const log = (await t.api.get(`/v1/vms/${a}/operations?limit=100`)).body.operations as { seq: number; op: { gpa?: string }; result: unknown }[];
     const preFaults = log.filter((e) => e.op.gpa !== undefined);
     expect(preFaults.map((e) => [e.seq, e.op.gpa])).toEqual(Array.from({ length: 10 }, (_, i) => [i + 3, `0x${(i * 0x1000).toString(16)}`]));
@@ -165,7 +165,7 @@ describe('pipelined calls on one VM', () => {
     const t = await app({ workers: 1, crashOnGpa: CRASH_GPA });
     const a = await vmWithSlot(t, 'a');
     const gpas = [0x0, 0x1000, Number(CRASH_GPA), 0x2000, 0x3000];
-    const settled = await Promise.allSettled(gpas.map((gpa) => t.app.vmStore.execute(a, op(gpa))));
+    const settled = await Promise.allSettled(gpas.map((gpa) => t.app.liveVms.execute(a, op(gpa))));
     // The crash and everything sent behind it fail; calls before it in the same batch may fail
     // with it (their answers died with the worker) but never answer 200 without being logged.
     const ok = gpas.filter((_, i) => settled[i]!.status === 'fulfilled');

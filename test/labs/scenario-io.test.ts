@@ -9,7 +9,7 @@ import { createVm, withVmDefaults, type MappingRow, type Vm } from '../../src/si
 import { engineDriver } from '../scenario/engine-driver.js';
 import { isX86Scenario, loadScenarios, runScenario, scenarioVariants } from '../scenario/runner.js';
 import { startEngineSession } from '../../src/labs/solve.js';
-import { ArchEngineVm } from '../../src/service/engine/arch-engine-vm.js';
+import { ArchEngineVm } from '../../src/labs/arch-engine-vm.js';
 
 /** Every operation the import builds, in order. */
 const opsOf = (imported: ImportedScenario) => [...imported.operations()].map((o) => o.op);

@@ -2,7 +2,7 @@
 // group commit whose groups the test commits, fails or fences. No database, no Fastify.
 import { describe, expect, it } from 'vitest';
 import type { LogEntryWrite } from '../../src/db/log-writer.js';
-import { BoundedKeyedQueue } from '../../src/service/bounded-queue.js';
+import { CallBounds } from '../../src/service/call-bounds.js';
 import type { Applied } from '../../src/service/engine/host.js';
 import { ServiceError } from '../../src/service/errors.js';
 import { LeaseLost } from '../../src/service/group-commit.js';
@@ -199,7 +199,7 @@ describe('VmLane', () => {
   });
 
   it('counts a call against the bounds until it is committed, not only until answered', async () => {
-    const bounds = new BoundedKeyedQueue({ perVm: 2, perWorker: 100, retryAfterSeconds: 1 }, () => 0);
+    const bounds = new CallBounds({ perVm: 2, perWorker: 100, retryAfterSeconds: 1 }, () => 0);
     const { vm, engine, commits } = lane({ admit: () => bounds.admit('vm-1') });
     const calls = [1, 2].map((page) => vm.submit(op(page)));
     await nextTurn();
@@ -210,7 +210,7 @@ describe('VmLane', () => {
     expect(engine.sent).toHaveLength(2); // the refused call never reached the engine
     commits.commit();
     await Promise.all(calls);
-    expect(bounds.depths(1).perSlot).toEqual([0]);
+    expect(bounds.depths(1).byWorker).toEqual([0]);
     const third = vm.submit(op(3));
     await nextTurn();
     expect(engine.sent).toHaveLength(3);

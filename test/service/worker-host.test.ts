@@ -67,7 +67,7 @@ describe('WorkerEngineHost', () => {
     const entries = [];
     for (const [i, op] of ops.entries()) entries.push({ seq: i + 1, op, resultJson: (await host.apply('live', op)).json });
     await host.create('copy', config, {});
-    expect(host.slotOf('copy')).not.toBe(host.slotOf('live'));
+    expect(host.workerOf('copy')).not.toBe(host.workerOf('live'));
     expect(await host.replay('copy', entries)).toEqual({ diverged: 0, failures: [] });
     const read = (id: string) => host.query(id, { kind: 'finalState' });
     const copy = await read('copy');
@@ -110,7 +110,7 @@ describe('WorkerEngineHost', () => {
     const host = workerHost({ workers: 2 });
     await setUp(host, 'big', '0x100000000');
     await setUp(host, 'small');
-    expect(host.slotOf('big')).not.toBe(host.slotOf('small'));
+    expect(host.workerOf('big')).not.toBe(host.workerOf('small'));
     const order: string[] = [];
     const big = host.apply('big', preFault('0x0', '0x40000000')).then(() => order.push('big'));
     await new Promise((r) => setTimeout(r, 5)); // the big call is in its worker

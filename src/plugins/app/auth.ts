@@ -92,8 +92,8 @@ export default fp(
     app.addHook('preHandler', async (request: FastifyRequest) => {
       const params = request.params;
       if (typeof params !== 'object' || params === null || !('vmId' in params) || typeof params.vmId !== 'string') return;
-      if (app.vmStore.visible(params.vmId, request.owner)) return;
-      if (request.role === 'teacher' && app.vmStore.visible(params.vmId, ANY_OWNER)) {
+      if (app.liveVms.visible(params.vmId, request.owner)) return;
+      if (request.role === 'teacher' && app.liveVms.visible(params.vmId, ANY_OWNER)) {
         if (teacherReads(request)) return;
         throw teacherWrite(`VM ${params.vmId}`);
       }

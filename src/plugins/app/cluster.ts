@@ -33,13 +33,13 @@ const CREATES = new Set(['/v1/vms', '/v1/vms/import']);
 export default fp(
   async function cluster(app: FastifyInstance, options: ClusterOptions) {
     if (!app.leasePools) throw new Error('cluster mode needs a PostgreSQL store');
-    const keeper = new LeaseKeeper(app.vmStore, new LeaseStore(app.leasePools, options), { ttlMs: options.ttlMs, renewMs: options.renewMs }, app.log);
+    const keeper = new LeaseKeeper(app.liveVms, new LeaseStore(app.leasePools, options), { ttlMs: options.ttlMs, renewMs: options.renewMs }, app.log);
     await app.register(replyFrom, { http: { requestOptions: { timeout: options.forwardTimeoutMs } } });
 
     app.addHook('onReady', async () => keeper.start());
     // Registered after persistence, so this runs before its close: drain, then hand the leases back.
     app.addHook('onClose', async () => {
-      await app.vmStore.quiesce();
+      await app.liveVms.quiesce();
       await keeper.stop();
     });
 

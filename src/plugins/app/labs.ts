@@ -25,12 +25,12 @@ export default fp(
     options: { labsDir?: string; tokenNames?: ReadonlyMap<string, string>; studentTokenHashes?: readonly string[] },
   ) {
     const repo = new LabRepository(app.prisma);
-    const labService = new LabService(loadCatalogue(options.labsDir ?? LABS_DIR), repo, app.vmStore);
+    const labService = new LabService(loadCatalogue(options.labsDir ?? LABS_DIR), repo, app.liveVms);
     app.decorate('labService', labService);
-    const labSessions = new LabSessions(labService, repo, app.vmStore, options.tokenNames ?? new Map(), options.studentTokenHashes);
+    const labSessions = new LabSessions(labService, repo, app.liveVms, options.tokenNames ?? new Map(), options.studentTokenHashes);
     app.decorate('labSessions', labSessions);
     app.decorate('assignments', new Assignments(new AssignmentRepository(app.prisma), labService, labSessions));
-    app.decorate('scenarioService', new ScenarioService(app.vmStore));
+    app.decorate('scenarioService', new ScenarioService(app.liveVms));
   },
   { name: 'labs', dependencies: ['persistence'] },
 );

@@ -1,12 +1,12 @@
 // GET /metrics in Prometheus text format (prom-client): request latency per route, the
-// engine slots' queue depth, busy time, VMs and worker restarts, the calls refused by the
+// engine workers' queue depth, busy time, VMs and worker restarts, the calls refused by the
 // queue bounds, and Node's own process metrics (CPU, heap, event-loop delay). One registry
 // per app, so several apps in one process (tests) do not mix their figures.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { QueueDepths } from '../../service/bounded-queue.js';
-import type { ShardStats } from '../../service/engine/shard-stats.js';
+import type { QueueDepths } from '../../service/call-bounds.js';
+import type { EngineWorkerStats } from '../../service/engine/engine-worker-stats.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,8 +15,8 @@ declare module 'fastify' {
 }
 
 interface MetricsOptions {
-  shards: () => ShardStats[];
-  queues: (slots: number) => QueueDepths;
+  engineWorkers: () => EngineWorkerStats[];
+  queues: (workers: number) => QueueDepths;
 }
 
 export default fp(
@@ -38,16 +38,16 @@ export default fp(
     });
 
     // Read when scraped: the gauges are set and the counters advanced to the current figures.
-    const shards = () => options.shards();
-    const queues = () => options.queues(options.shards().length);
-    const perSlot = (name: string, help: string, value: (s: ShardStats) => number) =>
+    const engineWorkers = () => options.engineWorkers();
+    const queues = () => options.queues(options.engineWorkers().length);
+    const byWorker = (name: string, help: string, value: (s: EngineWorkerStats) => number) =>
       new Gauge({
         name,
         help,
         labelNames: ['worker'] as const,
         registers: [registry],
         collect() {
-          for (const s of shards()) this.set({ worker: String(s.slot) }, value(s));
+          for (const s of engineWorkers()) this.set({ worker: String(s.worker) }, value(s));
         },
       });
     /** A counter whose total is kept elsewhere: advanced by the difference at each scrape. */
@@ -74,7 +74,7 @@ export default fp(
       labelNames: ['worker'] as const,
       registers: [registry],
       collect() {
-        queues().perSlot.forEach((depth, slot) => this.set({ worker: String(slot) }, depth));
+        queues().byWorker.forEach((depth, worker) => this.set({ worker: String(worker) }, depth));
       },
     });
     new Gauge({
@@ -85,13 +85,13 @@ export default fp(
         this.set(queues().deepestVm);
       },
     });
-    perSlot('engine_in_flight', 'Requests sent to the engine worker and not yet answered', (s) => s.inFlight);
-    perSlot('engine_vms', 'VMs living on the engine worker', (s) => s.vms);
+    byWorker('engine_in_flight', 'Requests sent to the engine worker and not yet answered', (s) => s.inFlight);
+    byWorker('engine_vms', 'VMs living on the engine worker', (s) => s.vms);
     total('engine_busy_seconds_total', 'Time the engine worker spent running engine calls', ['worker'], () =>
-      shards().map((s) => [{ worker: String(s.slot) }, s.busySeconds]),
+      engineWorkers().map((s) => [{ worker: String(s.worker) }, s.busySeconds]),
     );
     total('engine_worker_restarts_total', 'Engine workers that died and were replaced (their VMs rebuilt from their logs)', ['worker'], () =>
-      shards().map((s) => [{ worker: String(s.slot) }, s.restarts]),
+      engineWorkers().map((s) => [{ worker: String(s.worker) }, s.restarts]),
     );
     total('engine_calls_refused_total', 'Calls refused with 503 because a queue bound was reached', ['bound'], () => {
       const { refused } = queues();

@@ -12,16 +12,16 @@ import type { LeasePools } from '../../db/lease-store.js';
 import { openStore } from '../../db/open-store.js';
 import type { LogWriterSeams } from '../../db/postgres-log-writer.js';
 import { VmRepository } from '../../db/vm-repository.js';
-import type { ShardedHost } from '../../service/engine/shard-stats.js';
-import { createEngineHost } from '../../service/engine/shards.js';
+import type { EngineWorkerReport } from '../../service/engine/engine-worker-stats.js';
+import { createEngineHost } from '../../service/engine/create-engine-host.js';
 import type { EngineSeams } from '../../service/engine/worker-protocol.js';
-import { VmStore } from '../../service/vm-store.js';
+import { LiveVms } from '../../service/live-vms.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    vmStore: VmStore;
-    /** The engine host's shards (worker slots), for /metrics. */
-    engineHost: ShardedHost;
+    liveVms: LiveVms;
+    /** The engine host's workers, for /metrics. */
+    engineHost: EngineWorkerReport;
     /** The Prisma client, for other plugins' own tables (the VM log is written by LogWriter). */
     prisma: PrismaClient;
     /** PostgreSQL stores: the lease connections (cluster mode); undefined on SQLite. */
@@ -61,17 +61,17 @@ export default fp(
       { workers: config.workers, nice: config.workerNice, onLost: (vmIds, error) => store.enginesLost(vmIds, error) },
       seams,
     );
-    const store: VmStore = new VmStore(new VmRepository(prisma), writer, host, {
+    const store: LiveVms = new LiveVms(new VmRepository(prisma), writer, host, {
       maxVms: config.maxVms,
       maxOperationsPerVm: config.maxOperationsPerVm,
       limits: config.limits,
       log: app.log,
       lease: cluster && { owner: cluster.instanceId, address: cluster.advertisedUrl, ttlMs: cluster.leaseTtlMs },
       queueBounds: config.queueBounds,
-      slotOf: (vmId) => host.slotOf(vmId),
+      workerOf: (vmId) => host.workerOf(vmId),
     });
     app.decorate('engineHost', host);
-    app.decorate('vmStore', store);
+    app.decorate('liveVms', store);
     app.decorate('prisma', prisma);
     app.decorate('leasePools', leasePools);
     app.addHook('onReady', async () => {

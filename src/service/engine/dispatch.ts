@@ -16,8 +16,8 @@ import {
   type VmConfig,
   type VmLimits,
 } from '../../sim/index.js';
-import { refuseForeignOpFields } from '../vm-arch.js';
-import { ArchEngineVm } from './arch-engine-vm.js';
+import { refuseForeignOpFields } from '../../labs/vm-arch.js';
+import { ArchEngineVm } from '../../labs/arch-engine-vm.js';
 import type { Applied, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
 
 /** An engine VM of any arch: the x86 engine's Vm, or an arm64/s390 one behind the same calls. */

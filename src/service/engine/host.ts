@@ -11,7 +11,7 @@ import type { CheckOutcome, Check, LoggedOperation } from '../../labs/lab-types.
 import type { Projection } from '../../db/projections.js';
 import type { ReplayEntry } from '../../db/vm-repository.js';
 import type { AnyVmConfig, Hex, MappingsPage, MemslotView, Operation, RootView, VcpuView, VmLimits, WalkResult } from '../../sim/index.js';
-import type { ArchView } from './arch-engine-vm.js';
+import type { ArchView } from '../../labs/arch-engine-vm.js';
 
 /** One logged operation to re-apply: its result stays the logged JSON text, compared byte for byte. */
 export type { ReplayEntry };

@@ -12,7 +12,7 @@
 // thread, but a VM's page tables live in one thread, so every call must go to that thread.
 //
 // A worker that dies (an uncaught error, an exit) is replaced at once by a fresh one in
-// the same slot; its calls in flight fail with EngineWorkerLost (a 500), its VMs are
+// the same place; its calls in flight fail with EngineWorkerLost (a 500), its VMs are
 // reported through onLost and refuse every call but create until the service rebuilt them
 // from their logs (create + replay), so nothing runs on a VM that silently lost state.
 import { Worker } from 'node:worker_threads';
@@ -20,7 +20,7 @@ import type { OperationTrace, TraceRange, TraceTarget } from '../../labs/trace.j
 import { SimError, type Operation, type AnyVmConfig, type VmLimits } from '../../sim/index.js';
 import { ServiceError } from '../errors.js';
 import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
-import type { ShardStats, ShardedHost } from './shard-stats.js';
+import type { EngineWorkerStats, EngineWorkerReport } from './engine-worker-stats.js';
 import type { EngineSeams, WireError, WorkerCall, WorkerReply, WorkerRequest, WorkerStart } from './worker-protocol.js';
 
 // Compiled (dist/, npm start), the worker loads its JavaScript directly; run from the
@@ -49,8 +49,8 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-class Shard {
-  worker!: Worker;
+class EngineWorker {
+  thread!: Worker;
   readonly pending = new Map<number, Pending>();
   /** Requests of this turn, not yet posted. */
   outbox: WorkerRequest[] = [];
@@ -66,9 +66,9 @@ function fromWire(error: WireError): Error {
   return e;
 }
 
-export class WorkerEngineHost implements EngineHost, ShardedHost {
-  private readonly shards: Shard[];
-  private readonly placement = new Map<string, Shard>();
+export class WorkerEngineHost implements EngineHost, EngineWorkerReport {
+  private readonly engineWorkers: EngineWorker[];
+  private readonly placement = new Map<string, EngineWorker>();
   /** VMs whose worker died and that no create has brought back yet. */
   private readonly lost = new Set<string>();
   private nextId = 1;
@@ -81,94 +81,100 @@ export class WorkerEngineHost implements EngineHost, ShardedHost {
     private readonly seams: EngineSeams = {},
   ) {
     if (!Number.isSafeInteger(options.workers) || options.workers < 1) throw new Error(`workers must be at least 1, got ${options.workers}`);
-    this.shards = Array.from({ length: options.workers }, () => {
-      const shard = new Shard();
-      this.spawn(shard);
-      return shard;
+    this.engineWorkers = Array.from({ length: options.workers }, () => {
+      const engineWorker = new EngineWorker();
+      this.spawn(engineWorker);
+      return engineWorker;
     });
   }
 
   async create(vmId: string, config: AnyVmConfig, limits: Partial<VmLimits>): Promise<void> {
-    const shard = this.place(vmId);
+    const engineWorker = this.place(vmId);
     this.lost.delete(vmId);
-    shard.vms.add(vmId);
-    await this.send(shard, { call: 'create', vmId, config, limits });
+    engineWorker.vms.add(vmId);
+    await this.send(engineWorker, { call: 'create', vmId, config, limits });
   }
 
   async replay(vmId: string, entries: readonly ReplayEntry[]): Promise<ReplayOutcome> {
-    return (await this.send(this.shardOf(vmId), { call: 'replay', vmId, entries })) as ReplayOutcome;
+    return (await this.send(this.engineWorkerOf(vmId), { call: 'replay', vmId, entries })) as ReplayOutcome;
   }
 
   async apply(vmId: string, op: Operation): Promise<Applied> {
-    return (await this.send(this.shardOf(vmId), { call: 'apply', vmId, op })) as Applied;
+    return (await this.send(this.engineWorkerOf(vmId), { call: 'apply', vmId, op })) as Applied;
   }
 
   async query<K extends EngineQuery['kind']>(vmId: string, query: QueryOf<K>): Promise<QueryAnswers[K]> {
-    return (await this.send(this.shardOf(vmId), { call: 'query', vmId, query })) as QueryAnswers[K];
+    return (await this.send(this.engineWorkerOf(vmId), { call: 'query', vmId, query })) as QueryAnswers[K];
   }
 
   /** On the VM's worker: the log before the entry goes over a batch at a time, each answered before the next is read. */
   async trace(vmId: string, target: TraceTarget, before: AsyncIterable<Operation[]>, range: TraceRange): Promise<OperationTrace> {
-    const shard = this.shardOf(vmId);
+    const engineWorker = this.engineWorkerOf(vmId);
     const traceId = this.nextTraceId++;
-    await this.send(shard, { call: 'traceStart', vmId, traceId, target });
+    await this.send(engineWorker, { call: 'traceStart', vmId, traceId, target });
     try {
-      for await (const ops of before) await this.send(shard, { call: 'traceReplay', traceId, ops });
-      return (await this.send(shard, { call: 'traceFinish', traceId, range })) as OperationTrace;
+      for await (const ops of before) await this.send(engineWorker, { call: 'traceReplay', traceId, ops });
+      return (await this.send(engineWorker, { call: 'traceFinish', traceId, range })) as OperationTrace;
     } catch (error) {
-      this.send(shard, { call: 'traceAbort', traceId }).catch(() => undefined);
+      this.send(engineWorker, { call: 'traceAbort', traceId }).catch(() => undefined);
       throw error;
     }
   }
 
   async drop(vmId: string): Promise<void> {
-    const shard = this.placement.get(vmId);
+    const engineWorker = this.placement.get(vmId);
     this.placement.delete(vmId);
     this.lost.delete(vmId);
-    if (!shard) return;
-    shard.vms.delete(vmId);
-    await this.send(shard, { call: 'drop', vmId });
+    if (!engineWorker) return;
+    engineWorker.vms.delete(vmId);
+    await this.send(engineWorker, { call: 'drop', vmId });
   }
 
   async close(): Promise<void> {
     this.closing = true;
     if (this.flushScheduled) clearImmediate(this.flushScheduled);
-    await Promise.all(this.shards.map((s) => s.worker.terminate()));
-    for (const shard of this.shards) this.failPending(shard, new EngineWorkerLost('the engine host is closing'));
+    await Promise.all(this.engineWorkers.map((s) => s.thread.terminate()));
+    for (const engineWorker of this.engineWorkers) this.failPending(engineWorker, new EngineWorkerLost('the engine host is closing'));
   }
 
-  /** The worker slot a VM lives on (its index), for per-worker queue bounds and metrics. */
-  slotOf(vmId: string): number {
-    const shard = this.placement.get(vmId);
-    return shard ? this.shards.indexOf(shard) : 0;
+  /** The engine worker a VM lives on (its index), for per-worker queue bounds and metrics. */
+  workerOf(vmId: string): number {
+    const engineWorker = this.placement.get(vmId);
+    return engineWorker ? this.engineWorkers.indexOf(engineWorker) : 0;
   }
 
-  stats(): ShardStats[] {
-    return this.shards.map((s, slot) => ({ slot, vms: s.vms.size, inFlight: s.pending.size, busySeconds: s.busyUs / 1e6, restarts: s.restarts }));
+  stats(): EngineWorkerStats[] {
+    return this.engineWorkers.map((s, slot) => ({
+      worker: slot,
+      vms: s.vms.size,
+      inFlight: s.pending.size,
+      busySeconds: s.busyUs / 1e6,
+      restarts: s.restarts,
+    }));
   }
 
-  private shardOf(vmId: string): Shard {
+  private engineWorkerOf(vmId: string): EngineWorker {
     if (this.lost.has(vmId)) throw new EngineWorkerLost(`VM ${vmId} lost its engine worker and is being rebuilt; retry`);
-    const shard = this.placement.get(vmId);
-    if (!shard) throw new SimError('not_found', `no VM with id ${vmId}`);
-    return shard;
+    const engineWorker = this.placement.get(vmId);
+    if (!engineWorker) throw new SimError('not_found', `no VM with id ${vmId}`);
+    return engineWorker;
   }
 
-  /** A VM keeps its slot for life (a rebuild comes back to it); a new one goes where the fewest VMs are. */
-  private place(vmId: string): Shard {
-    let shard = this.placement.get(vmId);
-    if (!shard) {
-      shard = this.shards.reduce((best, s) => (s.vms.size < best.vms.size ? s : best));
-      this.placement.set(vmId, shard);
+  /** A VM keeps its engine worker for life (a rebuild comes back to it); a new one goes where the fewest VMs are. */
+  private place(vmId: string): EngineWorker {
+    let engineWorker = this.placement.get(vmId);
+    if (!engineWorker) {
+      engineWorker = this.engineWorkers.reduce((best, s) => (s.vms.size < best.vms.size ? s : best));
+      this.placement.set(vmId, engineWorker);
     }
-    return shard;
+    return engineWorker;
   }
 
-  private send(shard: Shard, call: WorkerCall): Promise<unknown> {
+  private send(engineWorker: EngineWorker, call: WorkerCall): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      shard.pending.set(id, { resolve, reject });
-      shard.outbox.push({ ...call, id });
+      engineWorker.pending.set(id, { resolve, reject });
+      engineWorker.outbox.push({ ...call, id });
       this.flushScheduled ??= setImmediate(() => this.flush());
     });
   }
@@ -176,14 +182,14 @@ export class WorkerEngineHost implements EngineHost, ShardedHost {
   /** Posts each worker's requests of this turn as one message. */
   private flush(): void {
     this.flushScheduled = undefined;
-    for (const shard of this.shards) {
-      if (shard.outbox.length === 0) continue;
-      shard.worker.postMessage(shard.outbox);
-      shard.outbox = [];
+    for (const engineWorker of this.engineWorkers) {
+      if (engineWorker.outbox.length === 0) continue;
+      engineWorker.thread.postMessage(engineWorker.outbox);
+      engineWorker.outbox = [];
     }
   }
 
-  private spawn(shard: Shard): void {
+  private spawn(engineWorker: EngineWorker): void {
     const { nice } = this.options;
     const start: WorkerStart = {
       ...(nice !== undefined && { nice }),
@@ -191,43 +197,43 @@ export class WorkerEngineHost implements EngineHost, ShardedHost {
     };
     // execArgv: [] so the worker does not rerun the parent's tsx preflight; the entry registers tsx itself.
     const worker = new Worker(ENTRY, { workerData: start, execArgv: [] });
-    shard.worker = worker;
+    engineWorker.thread = worker;
     let failure: Error | undefined;
     worker.on('message', (replies: WorkerReply[]) => {
       for (const reply of replies) {
-        const pending = shard.pending.get(reply.id);
+        const pending = engineWorker.pending.get(reply.id);
         if (!pending) continue;
-        shard.pending.delete(reply.id);
-        shard.busyUs += reply.busyUs;
+        engineWorker.pending.delete(reply.id);
+        engineWorker.busyUs += reply.busyUs;
         if (reply.ok) pending.resolve(reply.value);
         else pending.reject(fromWire(reply.error));
       }
     });
     worker.on('error', (error) => (failure = error));
     worker.on('exit', (code) => {
-      if (this.closing || shard.worker !== worker) return;
-      this.replace(shard, failure ?? new Error(`engine worker exited with code ${code}`));
+      if (this.closing || engineWorker.thread !== worker) return;
+      this.replace(engineWorker, failure ?? new Error(`engine worker exited with code ${code}`));
     });
   }
 
-  /** A worker died: a fresh one takes its slot, its VMs are reported lost, its calls fail. */
-  private replace(shard: Shard, cause: Error): void {
-    const vmIds = [...shard.vms];
-    shard.vms.clear();
-    shard.restarts += 1;
+  /** A worker died: a fresh thread takes its place, its VMs are reported lost, its calls fail. */
+  private replace(engineWorker: EngineWorker, cause: Error): void {
+    const vmIds = [...engineWorker.vms];
+    engineWorker.vms.clear();
+    engineWorker.restarts += 1;
     for (const id of vmIds) this.lost.add(id);
-    this.spawn(shard);
+    this.spawn(engineWorker);
     this.options.onLost?.(vmIds, cause);
     this.failPending(
-      shard,
+      engineWorker,
       new EngineWorkerLost(`the engine worker holding this VM failed (${cause.message}); the VM is rebuilt from its log`, { cause }),
     );
   }
 
-  private failPending(shard: Shard, error: Error): void {
-    const pending = [...shard.pending.values()];
-    shard.pending.clear();
-    shard.outbox = []; // not posted yet, but meant for the worker that is gone: they fail with the rest
+  private failPending(engineWorker: EngineWorker, error: Error): void {
+    const pending = [...engineWorker.pending.values()];
+    engineWorker.pending.clear();
+    engineWorker.outbox = []; // not posted yet, but meant for the worker that is gone: they fail with the rest
     for (const p of pending) p.reject(error);
   }
 }

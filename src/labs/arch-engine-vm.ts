@@ -21,7 +21,7 @@ import {
   type IoctlResult,
   type Operation,
   type VmLimits,
-} from '../../sim/index.js';
+} from '../sim/index.js';
 
 type ArchConfig = Extract<AnyVmConfig, { arch: string }>;
 

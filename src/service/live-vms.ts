@@ -19,11 +19,11 @@ import { listPage, type Page, type PageQuery } from './list-page.js';
 import { ANY_OWNER, storedOwner, type Owner } from './owner.js';
 import { newRecord, VmRegistry } from './registry.js';
 import { Replayer } from './replayer.js';
-import { BoundedKeyedQueue, type QueueDepths } from './bounded-queue.js';
+import { CallBounds, type QueueDepths } from './call-bounds.js';
 import { KeyedSerialQueue } from './serial-queue.js';
 import { StartupLoad } from './startup.js';
 import { VmLane, type Committed, type VmRecord } from './vm-lane.js';
-import { withAnyVmDefaults, type AnyVmInput } from './vm-arch.js';
+import { withAnyVmDefaults, type AnyVmInput } from '../labs/vm-arch.js';
 
 type ViewState = Omit<EngineState, 'archView'>;
 /** An x86 VM as the API shows it: its v1 view plus `arch`. */
@@ -42,7 +42,7 @@ export interface LogEntryView {
   createdAt: string;
 }
 
-export interface VmStoreOptions extends Pick<ServiceConfig, 'limits' | 'maxVms' | 'maxOperationsPerVm' | 'queueBounds'> {
+export interface LiveVmsOptions extends Pick<ServiceConfig, 'limits' | 'maxVms' | 'maxOperationsPerVm' | 'queueBounds'> {
   log: FastifyBaseLogger;
   /**
    * Cluster mode: VMs are loaded one at a time as this instance takes their leases (adopt),
@@ -51,7 +51,7 @@ export interface VmStoreOptions extends Pick<ServiceConfig, 'limits' | 'maxVms' 
    */
   lease?: NewLease | undefined;
   /** The engine worker a VM lives on (for the per-worker bound); one slot when absent. */
-  slotOf?: (vmId: string) => number;
+  workerOf?: (vmId: string) => number;
 }
 
 /** A bound on a whole-log read: a log longer than `entries` is not read; `refusal` says why. */
@@ -60,9 +60,9 @@ export interface LogLimit {
   refusal: (entries: number) => Error;
 }
 
-export class VmStore {
+export class LiveVms {
   private readonly registry: VmRegistry;
-  private readonly bounds: BoundedKeyedQueue;
+  private readonly bounds: CallBounds;
   /** adopt() runs one at a time per VM (its lane does not exist yet). */
   private readonly adopting = new KeyedSerialQueue();
   private readonly replayer: Replayer;
@@ -73,9 +73,9 @@ export class VmStore {
     private readonly repo: VmRepository,
     private readonly writer: LogWriter,
     private readonly host: EngineHost,
-    private readonly options: VmStoreOptions,
+    private readonly options: LiveVmsOptions,
   ) {
-    this.bounds = new BoundedKeyedQueue(options.queueBounds, options.slotOf ?? (() => 0));
+    this.bounds = new CallBounds(options.queueBounds, options.workerOf ?? (() => 0));
     this.registry = new VmRegistry(options.maxVms, (record, lastSeq) => this.openLane(record, lastSeq));
     this.replayer = new Replayer(host, repo, options.limits, options.log);
     this.startup = new StartupLoad(repo, this.registry, this.replayer, options.log, options.lease === undefined);
@@ -268,9 +268,9 @@ export class VmStore {
     await this.host.close();
   }
 
-  /** Calls queued per engine slot (and the deepest VM queue, the refusals), for /metrics. */
-  queueDepths(slots: number): QueueDepths {
-    return this.bounds.depths(slots);
+  /** Calls queued per engine worker (and the deepest VM queue, the refusals), for /metrics. */
+  queueDepths(workers: number): QueueDepths {
+    return this.bounds.depths(workers);
   }
 
   /** The engine worker holding these VMs died: their state is gone, rebuild them from their logs. */

@@ -1,52 +1,52 @@
 // Back-pressure on the VMs' lanes: a call is refused at once (503 + Retry-After) when its
-// VM already has `perVm` calls waiting, running or uncommitted, or the engine slot (worker)
+// VM already has `perVm` calls waiting, running or uncommitted, or the engine worker
 // the VM lives on has `perWorker`, rather than letting the lanes, and memory, grow without
 // end. A refused call never entered its lane, so it changed nothing and may simply be retried.
 import type { QueueBounds } from '../config.js';
 import { ServiceError } from './errors.js';
 
 export interface QueueDepths {
-  /** Per engine slot: calls waiting or running for its VMs. */
-  perSlot: number[];
+  /** Per engine worker: calls waiting or running for its VMs. */
+  byWorker: number[];
   /** The deepest VM queue right now. */
   deepestVm: number;
   /** Calls refused since start, by the bound that refused them. */
   refused: { vm: number; worker: number };
 }
 
-export class BoundedKeyedQueue {
+export class CallBounds {
   private readonly vmDepth = new Map<string, number>();
-  private readonly slotDepth: number[] = [];
+  private readonly workerDepth: number[] = [];
   private readonly refused = { vm: 0, worker: 0 };
 
   constructor(
     private readonly bounds: QueueBounds,
-    /** The engine slot a key (VM id) lives on. */
-    private readonly slotOf: (key: string) => number,
+    /** The engine worker a key (VM id) lives on. */
+    private readonly workerOf: (key: string) => number,
   ) {}
 
   /** Counts a call against the bounds until the returned leave() is called, or throws the 503 if a bound is reached. */
   admit(key: string): () => void {
     const depth = this.vmDepth.get(key) ?? 0;
-    const slot = this.slotOf(key);
-    const slotDepth = this.slotDepth[slot] ?? 0;
+    const slot = this.workerOf(key);
+    const workerDepth = this.workerDepth[slot] ?? 0;
     if (depth >= this.bounds.perVm) throw this.refuse('vm', `this VM already has ${depth} calls queued (the bound is ${this.bounds.perVm})`);
-    if (slotDepth >= this.bounds.perWorker)
-      throw this.refuse('worker', `the engine worker of this VM already has ${slotDepth} calls queued (the bound is ${this.bounds.perWorker})`);
+    if (workerDepth >= this.bounds.perWorker)
+      throw this.refuse('worker', `the engine worker of this VM already has ${workerDepth} calls queued (the bound is ${this.bounds.perWorker})`);
     this.vmDepth.set(key, depth + 1);
-    this.slotDepth[slot] = slotDepth + 1;
+    this.workerDepth[slot] = workerDepth + 1;
     return () => {
       const left = (this.vmDepth.get(key) ?? 1) - 1;
       if (left === 0) this.vmDepth.delete(key);
       else this.vmDepth.set(key, left);
-      this.slotDepth[slot] = (this.slotDepth[slot] ?? 1) - 1;
+      this.workerDepth[slot] = (this.workerDepth[slot] ?? 1) - 1;
     };
   }
 
-  depths(slots: number): QueueDepths {
+  depths(workers: number): QueueDepths {
     let deepestVm = 0;
     for (const d of this.vmDepth.values()) deepestVm = Math.max(deepestVm, d);
-    return { perSlot: Array.from({ length: slots }, (_, i) => this.slotDepth[i] ?? 0), deepestVm, refused: { ...this.refused } };
+    return { byWorker: Array.from({ length: workers }, (_, i) => this.workerDepth[i] ?? 0), deepestVm, refused: { ...this.refused } };
   }
 
   private refuse(bound: 'vm' | 'worker', detail: string): ServiceError {

@@ -19,7 +19,9 @@ import {
 } from '../sim/index.js';
 import { withArm64Defaults } from '../sim/arm64/arm.js';
 import { withS390Defaults } from '../sim/s390/kvm-s390.js';
-import { invalidInput } from './errors.js';
+
+/** A caller's mistake (400 invalid-input naming the field), as the engine reports one. */
+const invalidInput = (message: string, field: string): SimError => new SimError('invalid', message, field);
 
 const u64 = (value: unknown, field: string): string => hex(parseU64(value, field));
 

@@ -2,12 +2,12 @@
 import type { Operation } from '../../sim/index.js';
 import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
 import { InProcessEngineHost } from './in-process.js';
-import type { ShardStats, ShardedHost } from './shard-stats.js';
+import type { EngineWorkerStats, EngineWorkerReport } from './engine-worker-stats.js';
 import { WorkerEngineHost, type WorkerHostOptions } from './worker-host.js';
 import type { EngineSeams } from './worker-protocol.js';
 
 /** The in-process host, timing its engine calls as the one slot's busy time. */
-class MeteredInProcessHost extends InProcessEngineHost implements ShardedHost {
+class MeteredInProcessHost extends InProcessEngineHost implements EngineWorkerReport {
   private busyMs = 0;
   private inFlight = 0;
   private readonly vmIds = new Set<string>();
@@ -40,18 +40,18 @@ class MeteredInProcessHost extends InProcessEngineHost implements ShardedHost {
     return super.drop(vmId);
   }
 
-  slotOf(): number {
+  workerOf(): number {
     return 0;
   }
 
-  stats(): ShardStats[] {
-    return [{ slot: 0, vms: this.vmIds.size, inFlight: this.inFlight, busySeconds: this.busyMs / 1000, restarts: 0 }];
+  stats(): EngineWorkerStats[] {
+    return [{ worker: 0, vms: this.vmIds.size, inFlight: this.inFlight, busySeconds: this.busyMs / 1000, restarts: 0 }];
   }
 }
 
 export type EngineHostOptions = WorkerHostOptions;
 
 /** workers 0: every VM in this thread; otherwise that many worker threads. */
-export function createEngineHost(options: EngineHostOptions, seams?: EngineSeams): EngineHost & ShardedHost {
+export function createEngineHost(options: EngineHostOptions, seams?: EngineSeams): EngineHost & EngineWorkerReport {
   return options.workers === 0 ? new MeteredInProcessHost() : new WorkerEngineHost(options, seams);
 }
