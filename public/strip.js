@@ -6,13 +6,19 @@
 // Also hover, drag-to-zoom and click-to-pick (the walk panel), and the same from the
 // keyboard: the focused strip has a cursor that arrow keys move and Enter walks.
 import { hex } from './api.js';
+import { leafRank } from './arch.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 const W = 1000;
 const LEAF_Y = 18;
 const LEAF_H = 46;
-const COLOURS = { '4K': 'var(--l4k)', '2M': 'var(--l2m)', '1G': 'var(--l1g)' };
-const PAGE = { '4K': 0x1000n, '2M': 0x200000n, '1G': 0x40000000n };
+/** By a leaf's rank in its arch (base page, middle block, largest): 4K/2M/1G, 64K/512M, 4K/1M/2G... */
+const COLOURS = ['var(--l4k)', 'var(--l2m)', 'var(--l1g)'];
+/** One page of a row: a leaf size's bytes ("4K", "512M", "2G"). */
+const pageBytes = (level) => {
+  const m = /^(\d+)([KMG])$/.exec(level ?? '');
+  return m ? BigInt(m[1]) << BigInt({ K: 10, M: 20, G: 30 }[m[2]]) : null;
+};
 /** A page narrower than this (viewBox units, ~px at full width) stays part of its row's bar. */
 const MIN_CELL = 3;
 const TWO_M = 0x200000n;
@@ -146,7 +152,7 @@ export function drawStrip(svg, { from, to, rows, newRows, slots }) {
     const end = start + BigInt(row.size);
     if (end <= from || start >= to) continue;
     const isNew = newRows.some((n) => n.level === row.level && n.kind === row.kind && overlaps(n, row));
-    const page = PAGE[row.level] ?? BigInt(row.size);
+    const page = pageBytes(row.level) ?? BigInt(row.size);
     const cellWidth = xOf(from + page, from, to) - xOf(from, from, to);
     if (row.count > 1 && cellWidth >= MIN_CELL) {
       // Zoomed in: one cell per page of the visible part of the row.
@@ -169,7 +175,7 @@ function drawLeaf(svg, row, start, end, { from, to, isNew, cell }) {
     y: LEAF_Y,
     width: width - gap,
     height: LEAF_H,
-    fill: row.kind === 'mmio' ? 'var(--mmio)' : COLOURS[row.level],
+    fill: row.kind === 'mmio' ? 'var(--mmio)' : COLOURS[leafRank(row.level)],
     stroke: row.accessed ? '#111' : 'var(--strip-bg)',
     'stroke-width': row.accessed ? 2 : 0.5,
     'vector-effect': 'non-scaling-stroke',
