@@ -118,9 +118,6 @@ const SOFTWARE = {
 /** 'intel' -> EPT, 'arm64' -> the stage-2 descriptor, 's390' -> a DAT entry, anything else (amd) -> NPT. */
 const layoutOf = (vendor) => ({ intel: 'ept', arm64: 's2', s390: 's390' })[vendor] ?? 'npt';
 
-/** Index bits a level consumes: level 1 = 20:12, 2 = 29:21, ... */
-export const indexBits = (level) => [12 + 9 * (level - 1) + 8, 12 + 9 * (level - 1)];
-
 export const LEVEL_NAMES = { 5: 'PML5', 4: 'PML4', 3: 'PDPT', 2: 'PD', 1: 'PT' };
 const LEAF_SIZE = { 1: '4K', 2: '2M', 3: '1G' };
 
