@@ -14,6 +14,15 @@ export function leafSizes(vm) {
   return ['4K', '2M', '1G'];
 }
 
+/** A leaf size's bytes ("4K", "512M", "2G"), or null for anything else. */
+export function leafBytes(size) {
+  const m = /^(\d+)([KMG])$/.exec(size ?? '');
+  return m ? BigInt(m[1]) << BigInt({ K: 10, M: 20, G: 30 }[m[2]]) : null;
+}
+
+/** The arch's middle leaf size (x86 2M, arm64 64K granule 512M, s390 1M): the strip's dashed guides. */
+export const blockSize = (vm) => leafSizes(vm)[1];
+
 /** A leaf size's rank among any arch's sizes: 0 the base page, 1 the middle block, 2 the largest. */
 const RANK = { '4K': 0, '16K': 0, '64K': 0, '2M': 1, '32M': 1, '512M': 1, '1M': 1, '1G': 2, '2G': 2 };
 export const leafRank = (level) => RANK[level];

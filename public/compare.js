@@ -3,7 +3,7 @@
 // between the columns highlighted. Made for the three designs (same vCPU states, different
 // policies), two kernel versions, EPT against NPT, or x86 against arm64 for one nested question.
 import { allPages, get, hex, parseAddr, post } from './api.js';
-import { archOf, entryLayout, hostMmu, leafSizes } from './arch.js';
+import { archOf, blockSize, entryLayout, hostMmu, leafBytes, leafSizes } from './arch.js';
 import { $, busy, h, roleText, vcpuMode } from './dom.js';
 import { reasonOf } from './oplog.js';
 import { drawStrip } from './strip.js';
@@ -93,7 +93,8 @@ export function createCompare({ onError }) {
             )
           : [];
         const slots = c.memslots.filter((m) => m.addressSpace === (root?.addressSpace ?? 0)).map((m) => ({ gpa: m.guestPhysAddr, size: m.size }));
-        return { wrap, draw: () => drawStrip(svg, { from: range.from, to: range.to, rows, newRows: c.last?.result?.mapped ?? [], slots }) };
+        const strip = { from: range.from, to: range.to, rows, newRows: c.last?.result?.mapped ?? [], slots, block: leafBytes(blockSize(c.vm)) };
+        return { wrap, draw: () => drawStrip(svg, strip) };
       }),
     );
   }

@@ -2,7 +2,7 @@
 // leaves, zoom, issue pre-faults / guest accesses that redraw the picture, walk one GPA,
 // see the root's tables as a tree and the VM's operation log.
 import { allPages, get, hex, parseAddr, post } from './api.js';
-import { archOf, leafSizes, vmSummary } from './arch.js';
+import { archOf, blockSize, leafBytes, leafSizes, vmSummary } from './arch.js';
 import { $, busy, h, roleText, row, vcpuMode } from './dom.js';
 import { reasonOf, showOperations } from './oplog.js';
 import { attachStripEvents, drawStrip } from './strip.js';
@@ -78,6 +78,7 @@ export function createViewer({ onError }) {
       item.hidden = !sizes[i];
       item.lastChild.textContent = `${sizes[i]} leaf`;
     }
+    $('legend-guide').lastChild.textContent = `${blockSize(state.vm)} boundary (dashed)`;
   }
 
   function renderRoots() {
@@ -120,7 +121,14 @@ export function createViewer({ onError }) {
     $('zoom-from').value = hex(state.from);
     $('zoom-to').value = hex(state.to);
     state.rows = state.rootId ? await allPages(`${rootPath()}/mappings?from=${hex(state.from)}&to=${hex(state.to)}&limit=1000`, 'mappings', 10) : [];
-    drawStrip($('strip'), { from: state.from, to: state.to, rows: state.rows, newRows: state.newRows, slots: slotsOfRoot() });
+    drawStrip($('strip'), {
+      from: state.from,
+      to: state.to,
+      rows: state.rows,
+      newRows: state.newRows,
+      slots: slotsOfRoot(),
+      block: leafBytes(blockSize(state.vm)),
+    });
     const leaves = state.rows.reduce((n, r) => n + r.count, 0);
     $('strip-summary').textContent = `${state.rows.length} rows, ${leaves} leaves in [${hex(state.from)}, ${hex(state.to)})`;
   }

@@ -1,8 +1,8 @@
 // arm64 and s390 VMs in the viewer, in chromium: each in its own terms. An arm64 VM built
 // with the create forms' presets (4K granule, a vEL2 vCPU that last ran nested) has its
 // stage-2 geometry in the header, and its pre-fault lands in the canonical stage-2, walked
-// L1 -> L2 to a 2M block decoded bit by bit; a 64K-granule VM's strip, legend and roots
-// table speak 64K/512M; an s390 VM's walk goes region-3 -> segment -> page table. Then x86
+// L1 -> L2 to a 2M block decoded bit by bit; a 64K-granule VM's strip (its dashed guides
+// too), legend and roots table speak 64K/512M; an s390 VM's walk goes region-3 -> segment -> page table. Then x86
 // beside arm64 for the same nested question. Indexes are worked out by hand below.
 // Screenshots: docs/walk-arm64.png, docs/compare-x86-arm64.png (UPDATE_SCREENSHOT=1).
 import type { Page } from 'playwright-core';
@@ -70,6 +70,7 @@ describe.skipIf(!haveChromium)('arm64 and s390 VMs in chromium', { timeout: 180_
     expect((await tid(page, 'root-s2-1').locator('td').allTextContents()).slice(6, 10)).toEqual(['1', '0', '0', '0']);
     expect(await texts(page, ['roots-leaf-0', 'roots-leaf-1', 'roots-leaf-2'])).toEqual(['4K', '2M', '1G']);
     expect(await legend(page)).toEqual(['4K leaf', '2M leaf', '1G leaf']);
+    expect(await tid(page, 'legend-guide').textContent()).toBe('2M boundary (dashed)');
     expect(await tid(page, 'strip').locator('rect[data-level="2M"]').getAttribute('fill')).toBe('var(--l2m)');
 
     // 0x201000: lookup level 1 takes bits 39:30 (two concatenated tables) = 0, level 2 bits
@@ -113,6 +114,10 @@ describe.skipIf(!haveChromium)('arm64 and s390 VMs in chromium', { timeout: 180_
     const block = tid(page, 'strip').locator('rect[data-level="512M"]');
     expect(await block.getAttribute('fill')).toBe('var(--l2m)');
     expect(await block.getAttribute('data-size')).toBe('0x20000000');
+    // Dashed guides on 512M boundaries (the strip fits [0, 0x21000000), ticks every 128M).
+    expect(await tid(page, 'legend-guide').textContent()).toBe('512M boundary (dashed)');
+    const guides = tid(page, 'strip').locator('[data-testid="block-guide"]');
+    expect(await guides.evaluateAll((gs) => gs.map((g) => g.getAttribute('data-gpa')))).toEqual(['0x0', '0x20000000']);
 
     await walk(page, '0x10000');
     await eventually(() => tid(page, 'walk-summary').textContent()).toMatch(/leaf 512M \(arm64 stage-2 descriptor layout\)$/);
@@ -136,6 +141,7 @@ describe.skipIf(!haveChromium)('arm64 and s390 VMs in chromium', { timeout: 180_
     await submit(page, 'vcpu', /Created vCPU 0/);
     await prefault(page, '0', '0x0', '0x2000');
     expect(await legend(page)).toEqual(['4K leaf', '1M leaf', '2G leaf']);
+    expect(await tid(page, 'legend-guide').textContent()).toBe('1M boundary (dashed)');
     expect(await tid(page, 'strip-root').textContent()).toBe('gmap-0 (gmap region3)');
 
     // 0x1000: region-3 index bits 41:31 = 0, segment 30:20 = 0, page 19:12 = 1.
