@@ -118,7 +118,6 @@ const SOFTWARE = {
 /** 'intel' -> EPT, 'arm64' -> the stage-2 descriptor, 's390' -> a DAT entry, anything else (amd) -> NPT. */
 const layoutOf = (vendor) => ({ intel: 'ept', arm64: 's2', s390: 's390' })[vendor] ?? 'npt';
 
-export const LEVEL_NAMES = { 5: 'PML5', 4: 'PML4', 3: 'PDPT', 2: 'PD', 1: 'PT' };
 const LEAF_SIZE = { 1: '4K', 2: '2M', 3: '1G' };
 
 /** Reads "0x..." (or a number) as a 64-bit BigInt; null when it is not one. */

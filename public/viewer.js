@@ -2,7 +2,7 @@
 // leaves, zoom, issue pre-faults / guest accesses that redraw the picture, walk one GPA,
 // see the root's tables as a tree and the VM's operation log.
 import { allPages, get, hex, parseAddr, post } from './api.js';
-import { archOf, blockSize, leafBytes, leafSizes, vmSummary } from './arch.js';
+import { blockSize, leafBytes, leafSizes, vmSummary } from './arch.js';
 import { $, busy, h, roleText, row, vcpuMode } from './dom.js';
 import { reasonOf, showOperations } from './oplog.js';
 import { attachStripEvents, drawStrip } from './strip.js';
@@ -135,12 +135,8 @@ export function createViewer({ onError }) {
 
   /** The tree needs every leaf of the root, not just the zoomed range. */
   async function loadTables() {
-    if (archOf(state.vm) !== 'x86') {
-      $('tables').replaceChildren(h('p', { class: 'muted' }, "The tree draws x86 roots; walk a GPA to see this root's tables level by level."));
-      return;
-    }
     const rows = state.rootId ? await allPages(`${rootPath()}/mappings?limit=1000`, 'mappings', 10) : [];
-    renderTables($('tables'), { rows, root: currentRoot(), onPick: (gpa) => walk(gpa).catch(onError) });
+    renderTables($('tables'), { rows, root: currentRoot(), vm: state.vm, onPick: (gpa) => walk(gpa).catch(onError) });
   }
 
   async function walk(gpa) {

@@ -89,6 +89,10 @@ describe.skipIf(!haveChromium)('arm64 and s390 VMs in chromium', { timeout: 180_
     expect(await Promise.all(['valid', 'type', 'S2AP R', 'S2AP W', 'AF', 'XN'].map(bit))).toEqual(['true', 'false', 'true', 'true', 'true', 'true']);
     expect(await tid(page, 'walk-step-2').locator('[data-bit="MemAttr"]').textContent()).toBe('MemAttr=6');
     await tid(page, 'walk-panel').screenshot({ path: screenshotPath('walk-arm64') });
+    // The tables tree in lookup levels: the root (two concatenated level-1 tables, 1 TiB) and
+    // the level-2 table of the block.
+    expect(await tid(page, 'table-L1-0x0').textContent()).toBe('L1 (root) 0x0..0x10000000000');
+    expect(await tid(page, 'table-L2-0x0').textContent()).toBe('L2[0] 0x0..0x40000000: 1 x 2M');
 
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
@@ -156,6 +160,10 @@ describe.skipIf(!haveChromium)('arm64 and s390 VMs in chromium', { timeout: 180_
     expect(await tid(page, 'walk-step-2').locator('[data-bit="TT"]').textContent()).toBe('TT=0');
     expect(await tid(page, 'walk-step-3').locator('[data-bit="TT"]').textContent()).toBe('TT=1');
     expect(await bit(3, 'FC')).toBe('false');
+    // The tables tree: 256-entry page tables of 1M under 2048-entry segment tables of 2G.
+    expect(await tid(page, 'table-region3-0x0').textContent()).toBe('region3 (root) 0x0..0x40000000000');
+    expect(await tid(page, 'table-segment-0x0').textContent()).toBe('segment[0] 0x0..0x80000000');
+    expect(await tid(page, 'table-page-0x0').textContent()).toBe('page[0] 0x0..0x100000: 2 x 4K');
 
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
