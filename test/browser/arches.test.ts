@@ -95,6 +95,8 @@ describe.skipIf(!haveChromium)('arm64 and s390 VMs in chromium', { timeout: 180_
     expect(await tid(page, 'table-L2-0x0').textContent()).toBe('L2[0] 0x0..0x40000000: 1 x 2M');
 
     expect(await axeViolations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
 
@@ -166,6 +168,8 @@ describe.skipIf(!haveChromium)('arm64 and s390 VMs in chromium', { timeout: 180_
     expect(await tid(page, 'table-page-0x0').textContent()).toBe('page[0] 0x0..0x100000: 2 x 4K');
 
     expect(await axeViolations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
 
@@ -205,6 +209,8 @@ describe.skipIf(!haveChromium)('arm64 and s390 VMs in chromium', { timeout: 180_
     await eventually(() => tid(page, 'cmp-strip-1').locator('rect[data-level="4K"]').count()).toBe(3);
 
     await page.screenshot({ path: screenshotPath('compare-x86-arm64'), fullPage: true });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'dark' });
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
