@@ -3,11 +3,10 @@
 // leaves), and x86 does its 64 GiB 4K case. Prints leaves/s and ns per leaf; the issue's
 // target (arm64 at least as fast per leaf as x86) is printed beside them, never asserted.
 
-import { Arm64Vm } from '../src/sim/arm64/vm.js';
-import type { Granule } from '../src/sim/arm64/pgtable.js';
 import { createVm, withVmDefaults, type PreFaultResult } from '../src/sim/index.js';
+import { arm64PrefaultSlot } from './arm64-fill.js';
+import { GiB } from './engine-fill.js';
 
-const GiB = 1n << 30n;
 const SIZE = 64n * GiB;
 const GPA = 1n << 39n; // 512 GiB: aligned for every block size, inside a 40-bit IPA space
 const hx = (v: bigint): string => `0x${v.toString(16)}`;
@@ -16,19 +15,6 @@ const gc = (globalThis as { gc?: () => void }).gc;
 interface Run {
   leaves: number;
   ms: number;
-}
-
-function arm64Run(granule: Granule): Run {
-  const vm = new Arm64Vm({ name: `bench-${granule}`, host: { granule } }, 2 ** 40);
-  const r = vm.setMemslot(0, 0, { guestPhysAddr: hx(GPA), size: hx(SIZE), backing: { pageSize: granule } });
-  if (r.ret !== 0) throw new Error(`memslot refused: ${r.reason}`);
-  vm.createVcpu({ id: 0 });
-  gc?.();
-  const t0 = process.hrtime.bigint();
-  const res = vm.preFault(0, { gpa: hx(GPA), size: hx(SIZE) });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (res.ret !== 0 || res.range.size !== '0x0') throw new Error(`pre-fault failed: ${JSON.stringify(res).slice(0, 300)}`);
-  return { leaves: vm.roots()[0]!.counts[granule]!, ms };
 }
 
 function x86Run(): Run {
@@ -63,12 +49,12 @@ const line = (label: string, m: { run: Run; all: number[] }): string =>
 
 if (!gc) console.log('(run with --expose-gc: npm run bench:arm64 does)');
 // Warm the JIT on every path first, so no figure includes compile time.
-arm64Run('64K');
-arm64Run('4K');
+arm64PrefaultSlot('64K');
+arm64PrefaultSlot('4K');
 x86Run();
 const x86 = median3(x86Run);
-const a64 = median3(() => arm64Run('64K'));
-const a4 = median3(() => arm64Run('4K'));
+const a64 = median3(() => arm64PrefaultSlot('64K'));
+const a4 = median3(() => arm64PrefaultSlot('4K'));
 console.log(line('x86   64 GiB, 4K leaves ', x86));
 console.log(line('arm64 64 GiB, 4K granule', a4));
 console.log(line('arm64 64 GiB, 64K granule', a64));

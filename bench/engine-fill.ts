@@ -9,10 +9,20 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 export const hasExactHeap = gc !== undefined;
 
-function heapBytes(): number {
+export function heapBytes(): number {
   gc?.();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
+}
+
+/**
+ * Lets V8 finish releasing earlier runs' ArrayBuffers (it frees them on a background thread)
+ * before a heap figure is taken: without it, a run right after a big one reads too low.
+ */
+export async function quietHeap(): Promise<void> {
+  gc?.();
+  await new Promise((done) => setTimeout(done, 300));
+  gc?.();
 }
 
 export interface Run {

@@ -40,6 +40,7 @@ const viewer = createViewer({ onError: showError });
 const labs = createLabs({ viewer, onError: showError, navigate });
 const compare = createCompare({ onError: showError });
 const forms = createForms({ viewer, onError: showError });
+viewer.onVm = forms.followVm;
 
 /** Which page the hash names; the same parse serves the router and the tests' URLs. */
 export function parseRoute(hash) {

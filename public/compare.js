@@ -1,8 +1,9 @@
 // Side by side (#/compare?vms=a,b,c): two or three VMs in columns, one request sent to all,
 // the answers, vCPU state and strips in aligned rows, and every row whose values differ
 // between the columns highlighted. Made for the three designs (same vCPU states, different
-// policies), two kernel versions, or EPT against NPT.
+// policies), two kernel versions, EPT against NPT, or x86 against arm64 for one nested question.
 import { allPages, get, hex, parseAddr, post } from './api.js';
+import { archOf, blockSize, entryLayout, hostMmu, leafBytes, leafSizes } from './arch.js';
 import { $, busy, h, roleText, vcpuMode } from './dom.js';
 import { reasonOf } from './oplog.js';
 import { drawStrip } from './strip.js';
@@ -15,7 +16,14 @@ const MAX = 3;
 /** "three-designs:upstream" -> "upstream": a lab VM's role is the part after the lab id. */
 const roleOfName = (name) => (name.includes(':') ? name.slice(name.indexOf(':') + 1) : name);
 const vendorText = (vm) =>
-  `${vm.host.vendor} ${vm.host.tdp ? (vm.host.vendor === 'intel' ? 'EPT' : 'NPT') : 'shadow'} L${vm.host.maxTdpLevel ?? '?'}`;
+  archOf(vm) === 'x86'
+    ? `${vm.host.vendor} ${vm.host.tdp ? (vm.host.vendor === 'intel' ? 'EPT' : 'NPT') : 'shadow'} L${vm.host.maxTdpLevel ?? '?'}`
+    : hostMmu(vm);
+/** "3x4K 0x2M 0x1G": a root's leaves in its arch's sizes. */
+const leafCounts = (vm, root) =>
+  leafSizes(vm)
+    .map((size) => `${root.counts[size] ?? 0}x${size}`)
+    .join(' ');
 
 export function createCompare({ onError }) {
   let cols = [];
@@ -57,7 +65,7 @@ export function createCompare({ onError }) {
     const walk = await get(`/v1/vms/${enc(c.vm.id)}/roots/${enc(root.id)}/walk?gpa=${c.last.gpa}`);
     const leaf = walk.steps.at(-1);
     if (!leaf?.present) return `not present at level ${leaf?.level ?? '?'}`;
-    const d = decodeSpte(leaf.spte, { vendor: c.vm.host.vendor, leaf: leaf.leaf, level: leaf.level });
+    const d = decodeSpte(leaf.spte, { vendor: entryLayout(c.vm), leaf: leaf.leaf, level: leaf.level });
     return `${walk.leafLevel ?? 'no leaf'} ${leaf.spte} [${d.fields
       .filter((f) => f.set)
       .map((f) => f.name)
@@ -85,7 +93,8 @@ export function createCompare({ onError }) {
             )
           : [];
         const slots = c.memslots.filter((m) => m.addressSpace === (root?.addressSpace ?? 0)).map((m) => ({ gpa: m.guestPhysAddr, size: m.size }));
-        return { wrap, draw: () => drawStrip(svg, { from: range.from, to: range.to, rows, newRows: c.last?.result?.mapped ?? [], slots }) };
+        const strip = { from: range.from, to: range.to, rows, newRows: c.last?.result?.mapped ?? [], slots, block: leafBytes(blockSize(c.vm)) };
+        return { wrap, draw: () => drawStrip(svg, strip) };
       }),
     );
   }
@@ -138,6 +147,15 @@ export function createCompare({ onError }) {
         'vcpu-role',
         `vCPU ${id} root role`,
         cols.map((c) => roleText(vcpu(c)?.mmu.rootRole)),
+      ),
+      // The root the vCPU runs on: an arm64 vCPU that last ran nested loads the nested stage-2.
+      cmpRow(
+        'vcpu-loaded',
+        `vCPU ${id} loaded root`,
+        cols.map((c) => {
+          const root = c.roots.find((r) => r.id === vcpu(c)?.loadedRoot);
+          return root ? `${root.id} (${roleText(root)}): ${leafCounts(c.vm, root)}` : 'none';
+        }),
       ),
     ];
     if (cols.some((c) => c.last)) {
@@ -201,9 +219,7 @@ export function createCompare({ onError }) {
       cmpRow(
         'roots',
         'roots',
-        cols.map(
-          (c) => c.roots.map((r) => `${r.id}: ${roleText(r)}, ${r.counts['4K']}x4K ${r.counts['2M']}x2M ${r.counts['1G']}x1G`).join('\n') || 'none',
-        ),
+        cols.map((c) => c.roots.map((r) => `${r.id}: ${roleText(r)}, ${leafCounts(c.vm, r)}`).join('\n') || 'none'),
         (v) => h('pre', {}, v),
       ),
     );

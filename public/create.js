@@ -1,7 +1,8 @@
 // The forms that build a VM by hand: KVM_CREATE_VM, KVM_SET_USER_MEMORY_REGION2 and
 // KVM_CREATE_VCPU, each with presets of realistic values (the upstream selftest's, the
 // labs' set-ups, openapi.yaml's examples). A refusal is shown next to its form, naming the
-// field the server named (problem+json `field`), and that input is marked invalid.
+// field the server named (problem+json `field`), and that input is marked invalid. Each arch
+// has its own fieldset of host/vCPU fields (fieldset[data-arch]); only the shown one is sent.
 import { api, post } from './api.js';
 import { $, busy, h } from './dom.js';
 
@@ -27,6 +28,34 @@ const PRESETS = {
     {
       label: 'the v2 design that always maps L1 GPAs',
       values: { name: 'v2-design', type: 'default', 'host.vendor': 'intel', 'host.tdp': true, kernel: '6.18', prefaultPolicy: 'switch-root-mmu' },
+    },
+    {
+      label: 'an arm64 VM: 4K granule, nested virtualisation (kernel 7.4)',
+      values: { name: 'arm64-4k', arch: 'arm64', type: 'default', kernel: '7.4', 'host.granule': '4K', 'host.pkvm': false, 'host.nestedVirt': true },
+    },
+    {
+      label: 'an arm64 VM: 64K granule (512M blocks)',
+      values: {
+        name: 'arm64-64k',
+        arch: 'arm64',
+        type: 'default',
+        kernel: '7.4',
+        'host.granule': '64K',
+        'host.pkvm': false,
+        'host.nestedVirt': false,
+      },
+    },
+    {
+      label: 'an s390 VM: a region-3 gmap (memLimit 4 TiB)',
+      values: {
+        name: 's390-1',
+        arch: 's390',
+        type: 'default',
+        kernel: '7.4',
+        's390.memLimit': '0x40000000000',
+        'host.hpage': false,
+        's390.hpage1m': false,
+      },
     },
   ],
   memslot: [
@@ -66,14 +95,37 @@ const PRESETS = {
         'backing.writable': true,
       },
     },
+    {
+      label: 'arm64 64K granule: 1 GiB at 0 on 512M THP',
+      values: {
+        addressSpace: '0',
+        slot: 0,
+        guestPhysAddr: '0x0',
+        size: '0x40000000',
+        userspaceAddr: '0x7f0000000000',
+        'backing.pageSize': '512M',
+        'backing.writable': true,
+      },
+    },
   ],
   vcpu: [
     { label: 'vCPU 0, plain L1', values: { id: 0, maxPhysAddr: 46, smm: false, guestMode: false, nestedTdp: true } },
     { label: 'vCPU 1 in SMM', values: { id: 1, maxPhysAddr: 46, smm: true, guestMode: false, nestedTdp: true } },
     { label: 'vCPU 2 running L2 on nested EPT/NPT', values: { id: 2, maxPhysAddr: 46, smm: false, guestMode: true, nestedTdp: true } },
     { label: 'vCPU 3 running L2, shadow-paged by L1', values: { id: 3, maxPhysAddr: 46, smm: false, guestMode: true, nestedTdp: false } },
+    { label: 'arm64 vCPU 0 at vEL1', arch: 'arm64', values: { id: 0, initialized: true, el2: false, lastRanNested: false } },
+    { label: 'arm64 vCPU 1 at vEL2 that last ran nested', arch: 'arm64', values: { id: 1, initialized: true, el2: true, lastRanNested: true } },
+    { label: 's390 vCPU 0', arch: 's390', values: { id: 0 } },
   ],
 };
+
+/** Shows the fieldset of `arch` (and enables it, so only its fields are sent); hides the others. */
+function showArch(form, arch) {
+  for (const set of form.querySelectorAll('fieldset[data-arch]')) {
+    set.hidden = set.dataset.arch !== arch;
+    set.disabled = set.hidden;
+  }
+}
 
 function fill(form, values) {
   for (const [name, value] of Object.entries(values)) {
@@ -87,7 +139,7 @@ function fill(form, values) {
 function bodyOf(form, skip = []) {
   const body = {};
   for (const input of form.elements) {
-    if (!input.name || skip.includes(input.name) || input.type === 'radio') continue;
+    if (!input.name || skip.includes(input.name) || input.type === 'radio' || input.closest('fieldset[disabled]')) continue;
     let value = input.type === 'checkbox' ? input.checked : input.value.trim();
     if (value === '') continue;
     if (input.dataset.type === 'int' && /^\d+$/.test(value)) value = Number(value);
@@ -161,8 +213,13 @@ export function createForms({ viewer, onError }) {
   function wireForm(form, kind, submit) {
     const picker = form.querySelector('[data-preset]');
     picker.replaceChildren(h('option', { value: '' }, '(choose)'), ...PRESETS[kind].map((p, i) => h('option', { value: String(i) }, p.label)));
+    const archSwitch = form.querySelector('[data-arch-switch]');
+    archSwitch?.addEventListener('change', () => showArch(form, archSwitch.value));
     picker.addEventListener('change', () => {
-      if (picker.value !== '') fill(form, PRESETS[kind][Number(picker.value)].values);
+      if (picker.value === '') return;
+      const preset = PRESETS[kind][Number(picker.value)];
+      fill(form, { ...(archSwitch && { arch: 'x86' }), ...preset.values });
+      showArch(form, archSwitch?.value ?? preset.arch ?? 'x86');
     });
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -177,5 +234,9 @@ export function createForms({ viewer, onError }) {
     wireForm($('vcpu-form'), 'vcpu', createVcpu);
   }
 
-  return { wire };
+  return {
+    wire,
+    /** The vCPU form asks for the fields of the VM it would create a vCPU in. */
+    followVm: (vm) => showArch($('vcpu-form'), vm.arch ?? 'x86'),
+  };
 }

@@ -20,12 +20,21 @@ export const $ = (id, root = document) => root.querySelector(`[data-testid="${id
 /** A table row of text cells. */
 export const row = (cells, attrs = {}) => h('tr', attrs, ...cells.map((c) => (c instanceof Node ? h('td', {}, c) : h('td', {}, String(c ?? '-')))));
 
-/** "L4 smm0 gm0" for a root role. */
-export const roleText = (r) =>
-  r ? `L${r.level} smm${+r.smm} gm${+r.guestMode}${r.addressSpace !== undefined ? ` as${r.addressSpace}` : ''}${r.mirror ? ' mirror' : ''}` : '-';
+/** "L4 smm0 gm0" for an x86 root role; an arm64/s390 root by its kind ("s2-nested from L1", "gmap region3"). */
+export const roleText = (r) => {
+  if (!r) return '-';
+  if (r.kind === 'gmap') return `gmap ${r.asceType ?? ''}`.trim();
+  if (r.kind) return `${r.kind} from L${r.startLevel}`;
+  return `L${r.level} smm${+r.smm} gm${+r.guestMode}${r.addressSpace !== undefined ? ` as${r.addressSpace}` : ''}${r.mirror ? ' mirror' : ''}`;
+};
 
-/** The mode a vCPU is in, as a student would say it. */
-export const vcpuMode = (v) => (v.smm ? 'SMM' : v.guestMode ? (v.nestedTdp ? 'L2, nested TDP' : 'L2, L1 shadow paging') : 'L1');
+/** The mode a vCPU is in, as a student would say it (an arm64 vCPU: vEL2 and whether it last ran nested). */
+export const vcpuMode = (v) => {
+  if (v.initialized === false) return 'not initialised';
+  if (v.lastRanNested) return 'last ran nested (L2)';
+  if (v.el2) return 'vEL2, L1';
+  return v.smm ? 'SMM' : v.guestMode ? (v.nestedTdp ? 'L2, nested TDP' : 'L2, L1 shadow paging') : 'L1';
+};
 
 let pending = 0;
 /**

@@ -2,8 +2,9 @@
 // bits of the vendor's format (Intel EPT entries, AMD NPT = ordinary x86 PTEs) and KVM's
 // software bits (host-/MMU-writable, the MMU-present marker, the A/D type, the R/X bits
 // saved while access-tracked). An arm64 VM's stage-2 descriptor (`vendor` "arm64") is decoded
-// as arch/arm64/include/asm/kvm_pgtable.h lays it out. Pure functions: the walk panel and the
-// tests use them.
+// as arch/arm64/include/asm/kvm_pgtable.h lays it out, and an s390 VM's DAT entry (`vendor`
+// "s390") as arch/s390/kvm/dat.h's union pte / union crste lay it out. Pure functions: the
+// walk panel and the tests use them.
 
 const bit = (v, n) => (v >> BigInt(n)) & 1n;
 const field = (v, lo, hi) => (v >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n);
@@ -47,6 +48,45 @@ const HARDWARE = {
   ],
 };
 
+/**
+ * s390 DAT entries (arch/s390/kvm/dat.h, bits counted from the right here, 0 = 0x1): a page
+ * table entry (union pte), a region/segment table entry pointing to a lower table, and a
+ * large one (FC = 1: a 1M segment or 2G region-3 leaf, union crste .s.fc1). The hardware
+ * bits first, KVM's software bits after (`sw`).
+ */
+const S390 = {
+  pte: [
+    { bit: 10, name: 'I', title: 'hardware page-invalid bit: 0 = the entry translates' },
+    { bit: 9, name: 'P', title: 'DAT protection: a pre-fault sets it (not dirty yet), the first write clears it' },
+    { bit: 8, name: 'IEP', title: 'instruction-execution protection' },
+    { bit: 6, name: 'S', title: 'soft special: the pfn has no struct page (PFNMAP)', sw: true },
+    { bit: 5, name: 'W', title: 'soft writable: the host mapping is writable', sw: true },
+    { bit: 3, name: 'D', title: 'soft dirty: cleared by a read link', sw: true },
+    { bit: 2, name: 'Y', title: 'soft young: set by the link', sw: true },
+    { bit: 1, name: 'SD', title: 'soft-dirty (kept from the old entry)', sw: true },
+    { bit: 0, name: 'PR', title: 'soft present', sw: true },
+  ],
+  table: [
+    { bit: 10, name: 'FC', title: 'format control: 0 = points to a lower table' },
+    { bit: 5, name: 'I', title: 'region/segment-invalid bit' },
+    { bits: [2, 3], name: 'TT', title: 'table type: 0 segment, 1 region-3, 2 region-2, 3 region-1' },
+  ],
+  large: [
+    { bit: 10, name: 'FC', title: 'format control: 1 = a large leaf (1M segment or 2G region-3)' },
+    { bit: 9, name: 'P', title: 'DAT protection: a pre-fault sets it (not dirty yet)' },
+    { bit: 8, name: 'IEP', title: 'instruction-execution protection' },
+    { bit: 5, name: 'I', title: 'region/segment-invalid bit' },
+    { bits: [2, 3], name: 'TT', title: 'table type: 0 segment, 1 region-3, 2 region-2, 3 region-1' },
+    { bit: 15, name: 'W', title: 'soft writable: the host mapping is writable', sw: true },
+    { bit: 13, name: 'D', title: 'soft dirty: cleared by a read link', sw: true },
+    { bit: 12, name: 'Y', title: 'soft young: set by the link', sw: true },
+    { bit: 1, name: 'SD', title: 'soft-dirty (kept from the old entry)', sw: true },
+    { bit: 0, name: 'PR', title: 'soft present', sw: true },
+  ],
+};
+/** The frame origin's lowest bit: a 4K PTE or table pointer 12, a 1M segment 20, a 2G region-3 31. */
+const S390_ORIGIN = { 1: 12, 2: 20, 3: 31 };
+
 /** KVM software bits (spte.h): EPT keeps them high because its low ignored bits are scarce. */
 const SOFTWARE = {
   ept: [
@@ -75,13 +115,9 @@ const SOFTWARE = {
   ],
 };
 
-/** 'intel' -> EPT, 'arm64' -> the stage-2 descriptor, anything else (amd) -> NPT. */
-const layoutOf = (vendor) => (vendor === 'intel' ? 'ept' : vendor === 'arm64' ? 's2' : 'npt');
+/** 'intel' -> EPT, 'arm64' -> the stage-2 descriptor, 's390' -> a DAT entry, anything else (amd) -> NPT. */
+const layoutOf = (vendor) => ({ intel: 'ept', arm64: 's2', s390: 's390' })[vendor] ?? 'npt';
 
-/** Index bits a level consumes: level 1 = 20:12, 2 = 29:21, ... */
-export const indexBits = (level) => [12 + 9 * (level - 1) + 8, 12 + 9 * (level - 1)];
-
-export const LEVEL_NAMES = { 5: 'PML5', 4: 'PML4', 3: 'PDPT', 2: 'PD', 1: 'PT' };
 const LEAF_SIZE = { 1: '4K', 2: '2M', 3: '1G' };
 
 /** Reads "0x..." (or a number) as a 64-bit BigInt; null when it is not one. */
@@ -95,8 +131,34 @@ function toU64(value) {
 
 /** is_mmio_spte for the displayed layouts: EPT's W+X-without-R misconfiguration, NPT's reserved bit 51. */
 function looksLikeMmio(v, layout) {
-  if (v === 0n || layout === 's2') return false;
+  if (v === 0n || layout === 's2' || layout === 's390') return false;
   return layout === 'ept' ? (v & 7n) === 6n : bit(v, 0) === 1n && bit(v, 51) === 1n;
+}
+
+/** Pushes one named field of `v` (a bit or a range) onto `fields`; leaf-only ones only on leaves. */
+const fieldAdder = (v, leaf, fields) => (spec, kind) => {
+  if (spec.leafOnly && !leaf) return;
+  const [hi, lo] = spec.bits ? [spec.bits[1], spec.bits[0]] : [spec.bit, spec.bit];
+  const raw = field(v, lo, hi);
+  fields.push({
+    name: spec.name,
+    bits: hi === lo ? String(lo) : `${hi}:${lo}`,
+    value: spec.values ? spec.values[Number(raw)] : Number(raw),
+    set: raw !== 0n,
+    kind,
+    title: spec.title,
+  });
+};
+
+/** An s390 entry: a PTE at level 1, a table pointer or a large (FC) leaf above; the origin its frame. */
+function decodeS390(v, { leaf, level }) {
+  const kind = level === 1 ? 'pte' : leaf ? 'large' : 'table';
+  const fields = [];
+  const add = fieldAdder(v, true, fields);
+  for (const spec of S390[kind]) add(spec, spec.sw ? 'sw' : 'hw');
+  const shift = BigInt(kind === 'large' ? (S390_ORIGIN[level] ?? 12) : 12);
+  const hpa = (v >> shift) << shift;
+  return { value: v, layout: 's390', mmio: false, fields, pfn: hpa >> 12n, hpa };
 }
 
 /**
@@ -107,21 +169,10 @@ export function decodeSpte(spteValue, { vendor, leaf, level }) {
   const v = toU64(spteValue);
   if (v === null) return { value: null, fields: [], pfn: null, mmio: false };
   const layout = layoutOf(vendor);
+  if (layout === 's390') return decodeS390(v, { leaf, level });
   const mmio = looksLikeMmio(v, layout);
   const fields = [];
-  const add = (spec, kind) => {
-    if (spec.leafOnly && !leaf) return;
-    const [hi, lo] = spec.bits ? [spec.bits[1], spec.bits[0]] : [spec.bit, spec.bit];
-    const raw = field(v, lo, hi);
-    fields.push({
-      name: spec.name,
-      bits: hi === lo ? String(lo) : `${hi}:${lo}`,
-      value: spec.values ? spec.values[Number(raw)] : Number(raw),
-      set: raw !== 0n,
-      kind,
-      title: spec.title,
-    });
-  };
+  const add = fieldAdder(v, leaf, fields);
   for (const spec of HARDWARE[layout]) add(spec, 'hw');
   if (mmio) {
     // MMIO SPTEs reuse bits 3..10 and 52..62 for the memslot generation (spte.h).

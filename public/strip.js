@@ -1,18 +1,20 @@
 // Draws one root's leaves as a horizontal strip of guest-physical space (SVG): colour by
 // level, hatch for private, grey for MMIO, a dark border for Accessed, a red bar above
 // leaves the last call installed, memslots as a band below. A coalesced row splits into
-// one cell per page once a page is wide enough to see. Ticks sit on power-of-two (2M-
-// aligned when the span allows) boundaries, labelled in HTML so they never stretch.
+// one cell per page once a page is wide enough to see. Ticks sit on power-of-two (block-
+// aligned when the span allows: 2M on x86) boundaries, labelled in HTML so they never
+// stretch; dashed guides mark the arch's middle leaf size (x86 2M, arm64 64K 512M, s390 1M).
 // Also hover, drag-to-zoom and click-to-pick (the walk panel), and the same from the
 // keyboard: the focused strip has a cursor that arrow keys move and Enter walks.
 import { hex } from './api.js';
+import { leafBytes, leafRank } from './arch.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 const W = 1000;
 const LEAF_Y = 18;
 const LEAF_H = 46;
-const COLOURS = { '4K': 'var(--l4k)', '2M': 'var(--l2m)', '1G': 'var(--l1g)' };
-const PAGE = { '4K': 0x1000n, '2M': 0x200000n, '1G': 0x40000000n };
+/** By a leaf's rank in its arch (base page, middle block, largest): 4K/2M/1G, 64K/512M, 4K/1M/2G... */
+const COLOURS = ['var(--l4k)', 'var(--l2m)', 'var(--l1g)'];
 /** A page narrower than this (viewBox units, ~px at full width) stays part of its row's bar. */
 const MIN_CELL = 3;
 const TWO_M = 0x200000n;
@@ -43,13 +45,13 @@ function tickStep(from, to) {
   return step;
 }
 
-/** Ticks at multiples of the step; 2M boundaries get a dashed guide when the step is finer. */
-function axis(svg, from, to) {
+/** Ticks at multiples of the step; block boundaries get a dashed guide when the step is finer. */
+function axis(svg, from, to, block) {
   const step = tickStep(from, to);
   const labels = [];
   for (let t = ((from + step - 1n) / step) * step; t <= to; t += step) {
     const x = xOf(t, from, to);
-    const major = t % TWO_M === 0n;
+    const major = t % block === 0n;
     el(
       'line',
       {
@@ -66,8 +68,8 @@ function axis(svg, from, to) {
     );
     labels.push({ x, text: hex(t) });
   }
-  if (step < TWO_M && (to - from) / TWO_M <= 64n) {
-    for (let t = ((from + TWO_M - 1n) / TWO_M) * TWO_M; t < to; t += TWO_M) {
+  if (step < block && (to - from) / block <= 64n) {
+    for (let t = ((from + block - 1n) / block) * block; t < to; t += block) {
       const x = xOf(t, from, to);
       el(
         'line',
@@ -80,7 +82,8 @@ function axis(svg, from, to) {
           'stroke-dasharray': '3 3',
           'vector-effect': 'non-scaling-stroke',
           'pointer-events': 'none',
-          'data-testid': 'guide-2m',
+          'data-testid': 'block-guide',
+          'data-gpa': hex(t),
         },
         svg,
       );
@@ -131,7 +134,7 @@ const overlaps = (a, b) => BigInt(a.gpa) < BigInt(b.gpa) + BigInt(b.size) && Big
  * Redraw. rows: mapping rows of the root; newRows: rows the last call installed;
  * slots: { gpa, size } of the memslots in the root's address space.
  */
-export function drawStrip(svg, { from, to, rows, newRows, slots }) {
+export function drawStrip(svg, { from, to, rows, newRows, slots, block = TWO_M }) {
   svg.replaceChildren();
   defs(svg);
   el('rect', { x: 0, y: LEAF_Y, width: W, height: LEAF_H, fill: 'var(--strip-empty)' }, svg);
@@ -146,7 +149,7 @@ export function drawStrip(svg, { from, to, rows, newRows, slots }) {
     const end = start + BigInt(row.size);
     if (end <= from || start >= to) continue;
     const isNew = newRows.some((n) => n.level === row.level && n.kind === row.kind && overlaps(n, row));
-    const page = PAGE[row.level] ?? BigInt(row.size);
+    const page = leafBytes(row.level) ?? BigInt(row.size);
     const cellWidth = xOf(from + page, from, to) - xOf(from, from, to);
     if (row.count > 1 && cellWidth >= MIN_CELL) {
       // Zoomed in: one cell per page of the visible part of the row.
@@ -154,7 +157,7 @@ export function drawStrip(svg, { from, to, rows, newRows, slots }) {
       for (let p = first; p < end && p < to; p += page) drawLeaf(svg, row, p, p + page, { from, to, isNew, cell: true });
     } else drawLeaf(svg, row, start, end, { from, to, isNew, cell: false });
   }
-  const labels = axis(svg, from, to);
+  const labels = axis(svg, from, to, block);
   axisLabels(svg, labels);
 }
 
@@ -169,7 +172,7 @@ function drawLeaf(svg, row, start, end, { from, to, isNew, cell }) {
     y: LEAF_Y,
     width: width - gap,
     height: LEAF_H,
-    fill: row.kind === 'mmio' ? 'var(--mmio)' : COLOURS[row.level],
+    fill: row.kind === 'mmio' ? 'var(--mmio)' : COLOURS[leafRank(row.level)],
     stroke: row.accessed ? '#111' : 'var(--strip-bg)',
     'stroke-width': row.accessed ? 2 : 0.5,
     'vector-effect': 'non-scaling-stroke',

@@ -1,22 +1,39 @@
-// The non-leaf tables of a root as a small tree (root -> PDPT -> PD -> PT), derived from the
-// root's leaf mappings: every leaf lives in the table of its level, and every table in the
-// one above. Tables that hold no leaf (emptied by a zap) are not derivable and only counted.
+// The non-leaf tables of a root as a small tree (x86 root -> PDPT -> PD -> PT, arm64 lookup
+// levels, s390 region -> segment -> page tables), derived from the root's leaf mappings:
+// every leaf lives in the table of its level, and every table in the one above. Tables that
+// hold no leaf (emptied by a zap) are not derivable and only counted.
 import { hex } from './api.js';
+import { archOf, leafSizes, levelGeometry } from './arch.js';
 import { h } from './dom.js';
-import { LEVEL_NAMES } from './spte.js';
 
-const LEAF_LEVEL = { '4K': 1, '2M': 2, '1G': 3 };
 const MAX_TABLES = 4096;
 const MAX_CHILDREN = 24;
 
-/** Bytes one table of `level` covers: 512 entries of the level below. */
-const cover = (level) => 1n << BigInt(12 + 9 * level);
+/** The VM's table geometry: bytes a table of each level covers, its name, a leaf size's level. */
+function geometryOf(vm, rootLevel) {
+  const sizes = leafSizes(vm);
+  // An arm64 root may be several concatenated tables: it covers the whole IPA space.
+  const rootBits = archOf(vm) === 'arm64' ? (vm.guestPhysBits ?? 0) : 0;
+  return {
+    /** Every entry of a `level` table: up to the bit above its index field. */
+    cover: (level) => 1n << BigInt(Math.max(levelGeometry(vm, level).hi + 1, level === rootLevel ? rootBits : 0)),
+    /** What one entry of a `level` table maps: a leaf of that level. */
+    entry: (level) => 1n << BigInt(levelGeometry(vm, level).lo),
+    name: (level) => levelGeometry(vm, level)?.name ?? `L${level}`,
+    leafLevel: (size) => sizes.indexOf(size) + 1 || null,
+    /** The index of a table based at `base` in its parent (of level + 1). */
+    index: (base, level) => {
+      const { hi, lo } = levelGeometry(vm, level + 1);
+      return Number((base >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n));
+    },
+  };
+}
 
 /**
  * { level, base, children: Map, leaves: { '4K': n, ... } } for the root, or null when the
  * mappings would need more than MAX_TABLES tables (too big to draw).
  */
-function deriveTables(rows, rootLevel) {
+function deriveTables(rows, rootLevel, { cover, entry, leafLevel }) {
   const root = { level: rootLevel, base: 0n, children: new Map(), leaves: {} };
   let tables = 1;
   const node = (level, gpa) => {
@@ -34,12 +51,12 @@ function deriveTables(rows, rootLevel) {
     return at;
   };
   for (const r of rows) {
-    const level = LEAF_LEVEL[r.level];
+    const level = leafLevel(r.level);
     if (!level || level >= rootLevel) continue;
     const span = cover(level);
     const start = BigInt(r.gpa);
     const end = start + BigInt(r.size);
-    const page = cover(level - 1);
+    const page = entry(level);
     for (let base = (start / span) * span; base < end; base += span) {
       const lo = start > base ? start : base;
       const hi = end < base + span ? end : base + span;
@@ -51,15 +68,15 @@ function deriveTables(rows, rootLevel) {
   return { root, tables };
 }
 
-function label(n, parentLevel) {
-  const idx = parentLevel ? Number((n.base >> BigInt(12 + 9 * n.level)) & 511n) : null;
+function label(n, parentLevel, { cover, name, index }) {
+  const idx = parentLevel ? index(n.base, n.level) : null;
   const leaves = Object.entries(n.leaves)
     .map(([lvl, count]) => `${count} x ${lvl}`)
     .join(', ');
-  return `${LEVEL_NAMES[n.level] ?? `L${n.level}`}${idx === null ? ' (root)' : `[${idx}]`} ${hex(n.base)}..${hex(n.base + cover(n.level))}${leaves ? `: ${leaves}` : ''}`;
+  return `${name(n.level)}${idx === null ? ' (root)' : `[${idx}]`} ${hex(n.base)}..${hex(n.base + cover(n.level))}${leaves ? `: ${leaves}` : ''}`;
 }
 
-function renderNode(n, parentLevel, onPick) {
+function renderNode(n, parentLevel, onPick, geo) {
   const text = h(
     'button',
     {
@@ -67,27 +84,27 @@ function renderNode(n, parentLevel, onPick) {
       class: 'link',
       title: "walk this table's first address",
       onclick: () => onPick(n.base),
-      'data-testid': `table-${LEVEL_NAMES[n.level]}-${hex(n.base)}`,
+      'data-testid': `table-${geo.name(n.level)}-${hex(n.base)}`,
     },
-    label(n, parentLevel),
+    label(n, parentLevel, geo),
   );
   const kids = [...n.children.values()].sort((a, b) => (a.base < b.base ? -1 : 1));
   if (kids.length === 0) return h('li', { 'data-level': n.level }, text);
-  const shown = kids.slice(0, MAX_CHILDREN).map((k) => renderNode(k, n.level, onPick));
-  if (kids.length > MAX_CHILDREN)
-    shown.push(h('li', { class: 'muted' }, `... ${kids.length - MAX_CHILDREN} more ${LEVEL_NAMES[n.level - 1]} tables`));
+  const shown = kids.slice(0, MAX_CHILDREN).map((k) => renderNode(k, n.level, onPick, geo));
+  if (kids.length > MAX_CHILDREN) shown.push(h('li', { class: 'muted' }, `... ${kids.length - MAX_CHILDREN} more ${geo.name(n.level - 1)} tables`));
   // The walk button beside the fold, not inside its summary: a button in a summary is a control in a control.
-  const fold = `${kids.length} ${LEVEL_NAMES[n.level - 1] ?? 'lower'} table${kids.length === 1 ? '' : 's'}`;
+  const fold = `${kids.length} ${geo.name(n.level - 1)} table${kids.length === 1 ? '' : 's'}`;
   return h('li', { 'data-level': n.level }, text, h('details', { open: true }, h('summary', { class: 'muted' }, fold), h('ul', {}, ...shown)));
 }
 
-/** Draws the tree into `box`; `counted` is the root's counts.tables from GET roots. */
-export function renderTables(box, { rows, root, onPick }) {
+/** Draws the tree of `root` (a root of `vm`) into `box`; `counted` is the root's counts.tables from GET roots. */
+export function renderTables(box, { rows, root, vm, onPick }) {
   if (!root) {
     box.replaceChildren(h('p', { class: 'muted' }, 'No root yet.'));
     return;
   }
-  const derived = deriveTables(rows, root.level);
+  const geo = geometryOf(vm, root.level);
+  const derived = deriveTables(rows, root.level, geo);
   if (!derived) {
     box.replaceChildren(h('p', { class: 'muted' }, `More than ${MAX_TABLES} tables: zoom the strip and pick a leaf to walk instead.`));
     return;
@@ -101,6 +118,6 @@ export function renderTables(box, { rows, root, onPick }) {
         : ` (the root holds ${counted})`;
   box.replaceChildren(
     h('p', { class: 'muted', 'data-testid': 'tables-summary' }, `${derived.tables} tables reached by leaves${note}`),
-    h('ul', { class: 'tree', 'data-testid': 'tables-tree' }, renderNode(derived.root, null, onPick)),
+    h('ul', { class: 'tree', 'data-testid': 'tables-tree' }, renderNode(derived.root, null, onPick, geo)),
   );
 }

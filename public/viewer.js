@@ -2,6 +2,7 @@
 // leaves, zoom, issue pre-faults / guest accesses that redraw the picture, walk one GPA,
 // see the root's tables as a tree and the VM's operation log.
 import { allPages, get, hex, parseAddr, post } from './api.js';
+import { blockSize, leafBytes, leafSizes, vmSummary } from './arch.js';
 import { $, busy, h, roleText, row, vcpuMode } from './dom.js';
 import { reasonOf, showOperations } from './oplog.js';
 import { attachStripEvents, drawStrip } from './strip.js';
@@ -68,7 +69,20 @@ export function createViewer({ onError }) {
     }
   }
 
+  /** The roots table's and the legend's leaf sizes follow the VM's arch (arm64 64K: 64K/512M). */
+  function renderLeafSizes() {
+    const sizes = leafSizes(state.vm);
+    for (let i = 0; i < 3; i++) {
+      $(`roots-leaf-${i}`).textContent = sizes[i] ?? '-';
+      const item = $(`legend-leaf-${i}`);
+      item.hidden = !sizes[i];
+      item.lastChild.textContent = `${sizes[i]} leaf`;
+    }
+    $('legend-guide').lastChild.textContent = `${blockSize(state.vm)} boundary (dashed)`;
+  }
+
   function renderRoots() {
+    const sizes = leafSizes(state.vm);
     $('roots')
       .querySelector('tbody')
       .replaceChildren(
@@ -82,7 +96,9 @@ export function createViewer({ onError }) {
               r.addressSpace,
               +r.mirror,
               r.vcpus.join(', ') || '-',
-              ...['4K', '2M', '1G', 'mmio', 'tables'].map((k) => r.counts[k] ?? 0),
+              ...[0, 1, 2].map((i) => (sizes[i] ? (r.counts[sizes[i]] ?? 0) : '-')),
+              r.counts.mmio ?? 0,
+              r.counts.tables ?? 0,
             ],
             { 'data-testid': `root-${r.id}` },
           );
@@ -105,7 +121,14 @@ export function createViewer({ onError }) {
     $('zoom-from').value = hex(state.from);
     $('zoom-to').value = hex(state.to);
     state.rows = state.rootId ? await allPages(`${rootPath()}/mappings?from=${hex(state.from)}&to=${hex(state.to)}&limit=1000`, 'mappings', 10) : [];
-    drawStrip($('strip'), { from: state.from, to: state.to, rows: state.rows, newRows: state.newRows, slots: slotsOfRoot() });
+    drawStrip($('strip'), {
+      from: state.from,
+      to: state.to,
+      rows: state.rows,
+      newRows: state.newRows,
+      slots: slotsOfRoot(),
+      block: leafBytes(blockSize(state.vm)),
+    });
     const leaves = state.rows.reduce((n, r) => n + r.count, 0);
     $('strip-summary').textContent = `${state.rows.length} rows, ${leaves} leaves in [${hex(state.from)}, ${hex(state.to)})`;
   }
@@ -113,14 +136,13 @@ export function createViewer({ onError }) {
   /** The tree needs every leaf of the root, not just the zoomed range. */
   async function loadTables() {
     const rows = state.rootId ? await allPages(`${rootPath()}/mappings?limit=1000`, 'mappings', 10) : [];
-    renderTables($('tables'), { rows, root: currentRoot(), onPick: (gpa) => walk(gpa).catch(onError) });
+    renderTables($('tables'), { rows, root: currentRoot(), vm: state.vm, onPick: (gpa) => walk(gpa).catch(onError) });
   }
 
   async function walk(gpa) {
     state.walkGpa = gpa;
     $('walk-gpa').value = hex(gpa);
-    const vendor = state.vm?.arch === 'arm64' ? 'arm64' : state.vm?.host?.vendor;
-    await showWalk($('walk'), { vmId: state.vmId, rootId: state.rootId, gpa, vendor });
+    await showWalk($('walk'), { vm: state.vm, rootId: state.rootId, gpa });
   }
 
   const loadOperations = () => (state.vmId ? showOperations($('operations'), state.vmId, onError) : Promise.resolve());
@@ -165,8 +187,9 @@ export function createViewer({ onError }) {
     Object.assign(state, { vm, vcpus: vcpus.vcpus, roots: roots.roots, memslots: memslots.memslots });
     if (!state.roots.some((r) => r.id === state.rootId)) state.rootId = state.roots[0]?.id ?? null;
     const role = state.roles.get(vm.id);
-    $('vm-info').textContent =
-      `${role ? `role ${role}: ` : ''}${vm.type}, ${vm.prefaultPolicy}, kernel ${vm.kernel}, ${vm.host.vendor} ${vm.host.tdp ? (vm.host.vendor === 'intel' ? 'EPT' : 'NPT') : 'shadow paging'}, preFaultAllowed ${vm.preFaultAllowed}`;
+    $('vm-info').textContent = `${role ? `role ${role}: ` : ''}${vmSummary(vm)}`;
+    renderLeafSizes();
+    onVm?.(vm);
     renderVcpus();
     renderRoots();
   }
@@ -244,6 +267,7 @@ export function createViewer({ onError }) {
   }
 
   let onCall = null;
+  let onVm = null;
 
   async function submitPrefault(ev) {
     ev.preventDefault();
@@ -348,6 +372,10 @@ export function createViewer({ onError }) {
     },
     set onCall(fn) {
       onCall = fn;
+    },
+    /** Called with each VM the viewer shows (the vCPU form follows its arch). */
+    set onVm(fn) {
+      onVm = fn;
     },
   };
 }

@@ -1,30 +1,25 @@
-// The walk panel: GET /v1/vms/{vmId}/roots/{rootId}/walk?gpa= drawn level by level (PML5/PML4
-// -> PDPT -> PD -> PT): the index taken from the GPA at each level, each SPTE decoded bit by
-// bit for the VM's vendor, and where the walk stops (huge leaf, not present, MMIO).
+// The walk panel: GET /v1/vms/{vmId}/roots/{rootId}/walk?gpa= drawn level by level (x86
+// PML5/PML4 -> PDPT -> PD -> PT, arm64 stage-2 lookup levels, s390 region -> segment -> page
+// table): the index taken from the GPA at each level, each entry decoded bit by bit in the
+// VM's layout, and where the walk stops (huge leaf, not present, MMIO).
 import { get, hex } from './api.js';
+import { archOf, entryLayout, layoutName, levelGeometry } from './arch.js';
 import { h } from './dom.js';
-import { decodeSpte, indexBits, LEVEL_NAMES, stepOutcome } from './spte.js';
+import { decodeSpte, stepOutcome } from './spte.js';
 
-/** How much guest-physical space one entry of each level maps. */
-const ENTRY_SPAN = { 1: '4K', 2: '2M', 3: '1G', 4: '512G', 5: '256T' };
-const KNOWN_STEP_KEYS = new Set(['level', 'index', 'gpaBase', 'spte', 'present', 'leaf', 'mapping']);
+const KNOWN_STEP_KEYS = new Set(['level', 'index', 'gpaBase', 'spte', 'present', 'leaf', 'mapping', 'lookupLevel', 'table']);
 
 /** The GPA cut into the index fields of a walk from `rootLevel` down, plus the page offset. */
-function gpaSplit(gpa, rootLevel, stopLevel) {
+function gpaSplit(vm, gpa, rootLevel, stopLevel) {
   const parts = [];
   for (let level = rootLevel; level >= 1; level--) {
-    const [hi, lo] = indexBits(level);
-    const idx = Number((gpa >> BigInt(lo)) & 511n);
-    parts.push(
-      h(
-        'span',
-        { class: `gpa-part${level < stopLevel ? ' unused' : ''}`, title: `bits ${hi}:${lo}` },
-        h('small', {}, LEVEL_NAMES[level]),
-        String(idx),
-      ),
-    );
+    const { hi, lo, name } = levelGeometry(vm, level);
+    // An arm64 root's field runs to the top of the IPA space (concatenated first-level tables).
+    const top = level === rootLevel && archOf(vm) === 'arm64' ? Math.max(hi, (vm.guestPhysBits ?? hi + 1) - 1) : hi;
+    const idx = Number((gpa >> BigInt(lo)) & ((1n << BigInt(top - lo + 1)) - 1n));
+    parts.push(h('span', { class: `gpa-part${level < stopLevel ? ' unused' : ''}`, title: `bits ${top}:${lo}` }, h('small', {}, name), String(idx)));
   }
-  const offsetBits = stopLevel > 1 ? 12 + 9 * (stopLevel - 1) : 12;
+  const offsetBits = levelGeometry(vm, stopLevel).lo;
   parts.push(
     h(
       'span',
@@ -61,15 +56,17 @@ function extras(step) {
   );
 }
 
-function renderWalk(box, walk, { vendor }) {
+function renderWalk(box, walk, vm) {
+  const vendor = entryLayout(vm);
   const gpa = BigInt(walk.gpa);
   const rootLevel = walk.root?.level ?? walk.steps[0]?.level ?? 4;
   const last = walk.steps.at(-1);
   const stopLevel = last?.leaf ? last.level : 1;
-  const summary = walk.leafLevel ? `leaf ${walk.leafLevel}` : last && !last.present ? `stops at ${LEVEL_NAMES[last.level]}: not present` : 'no leaf';
+  const nameOf = (step) => (step.lookupLevel !== undefined ? `L${step.lookupLevel}` : (step.table ?? levelGeometry(vm, step.level).name));
+  const summary = walk.leafLevel ? `leaf ${walk.leafLevel}` : last && !last.present ? `stops at ${nameOf(last)}: not present` : 'no leaf';
   const steps = walk.steps.map((step) => {
     const decoded = decodeSpte(step.spte, { vendor, leaf: step.leaf, level: step.level });
-    const [hi, lo] = indexBits(step.level);
+    const { hi, lo, span } = levelGeometry(vm, step.level);
     const ends = step.leaf || !step.present || decoded.mmio;
     return h(
       'li',
@@ -82,8 +79,8 @@ function renderWalk(box, walk, { vendor }) {
       h(
         'div',
         { class: 'walk-head' },
-        h('strong', {}, `${step.lookupLevel !== undefined ? `L${step.lookupLevel}` : (LEVEL_NAMES[step.level] ?? `L${step.level}`)}[${step.index}]`),
-        h('span', { class: 'muted' }, ` gpa bits ${hi}:${lo}; the entry covers ${step.gpaBase} + ${ENTRY_SPAN[step.level] ?? '?'}`),
+        h('strong', {}, `${nameOf(step)}[${step.index}]`),
+        h('span', { class: 'muted' }, ` gpa bits ${hi}:${lo}; the entry covers ${step.gpaBase} + ${span}`),
       ),
       h(
         'div',
@@ -97,19 +94,15 @@ function renderWalk(box, walk, { vendor }) {
     );
   });
   box.replaceChildren(
-    h(
-      'p',
-      { 'data-testid': 'walk-summary' },
-      `root ${walk.root?.id ?? '?'}, gpa ${walk.gpa}: ${summary} (${vendor === 'intel' ? 'EPT' : vendor === 'arm64' ? 'arm64 stage-2 descriptor' : 'NPT'} layout)`,
-    ),
-    gpaSplit(gpa, rootLevel, stopLevel),
+    h('p', { 'data-testid': 'walk-summary' }, `root ${walk.root?.id ?? '?'}, gpa ${walk.gpa}: ${summary} (${layoutName(vm)} layout)`),
+    gpaSplit(vm, gpa, rootLevel, stopLevel),
     h('ol', { class: 'walk', 'data-testid': 'walk-steps' }, ...steps),
     h(
       'p',
       { class: 'legend-line muted' },
       h('span', { class: 'bit hw set' }, 'hardware bit'),
       ' ',
-      h('span', { class: 'bit sw set' }, 'KVM software bit'),
+      h('span', { class: 'bit sw set' }, vm?.arch === 's390' ? 'KVM soft bit' : 'KVM software bit'),
       ' ',
       h('span', { class: 'bit hw' }, 'clear'),
       ' (hover a bit for its meaning)',
@@ -117,13 +110,13 @@ function renderWalk(box, walk, { vendor }) {
   );
 }
 
-/** Fetches and draws the walk of `gpa` in `rootId`. */
-export async function showWalk(box, { vmId, rootId, gpa, vendor }) {
+/** Fetches and draws the walk of `gpa` in `rootId` of `vm` (its arch and host pick the layout). */
+export async function showWalk(box, { vm, rootId, gpa }) {
   if (!rootId) {
     box.replaceChildren(h('p', { class: 'muted' }, 'No root yet: pre-fault or access something first.'));
     return null;
   }
-  const walk = await get(`/v1/vms/${encodeURIComponent(vmId)}/roots/${encodeURIComponent(rootId)}/walk?gpa=${hex(gpa)}`);
-  renderWalk(box, walk, { vendor });
+  const walk = await get(`/v1/vms/${encodeURIComponent(vm.id)}/roots/${encodeURIComponent(rootId)}/walk?gpa=${hex(gpa)}`);
+  renderWalk(box, walk, vm);
   return walk;
 }
