@@ -158,7 +158,7 @@ function stepFor(op: Operation, result: unknown, roots: RootLabels): Json | null
   }
 }
 
-/** A VM's config and operation log as a neutral scenario that test/scenario/runner.ts can run. */
+/** A VM's config and operation log as a neutral scenario that test/scenario-runner/runner.ts can run. */
 export function exportScenario(
   vmConfig: VmConfig | VmConfigInput,
   log: Pick<LoggedOperation, 'op' | 'result'>[],

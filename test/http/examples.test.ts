@@ -3,8 +3,8 @@
 // the engine flavour covers every version.
 import { describe, it } from 'vitest';
 import { useTestApp } from '../helpers/build.js';
-import { httpDriver } from '../scenario/http-driver.js';
-import { loadScenarios, runScenario, scenarioKernels, scenarioVariants } from '../scenario/runner.js';
+import { httpDriver } from '../scenario-runner/http-driver.js';
+import { loadScenarios, runScenario, scenarioKernels, scenarioVariants } from '../scenario-runner/runner.js';
 
 const t = useTestApp();
 

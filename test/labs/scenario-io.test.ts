@@ -6,8 +6,8 @@ import { loadCatalogue } from '../../src/labs/catalogue.js';
 import type { Json } from '../../src/labs/scenario-format.js';
 import { compare, exportScenario, finalStateOf, importScenario, replayScenario, type ImportedScenario } from '../../src/labs/scenario-io.js';
 import { createVm, withVmDefaults, type MappingRow, type Vm } from '../../src/sim/index.js';
-import { engineDriver } from '../scenario/engine-driver.js';
-import { isX86Scenario, loadScenarios, runScenario, scenarioVariants } from '../scenario/runner.js';
+import { engineDriver } from '../scenario-runner/engine-driver.js';
+import { isX86Scenario, loadScenarios, runScenario, scenarioVariants } from '../scenario-runner/runner.js';
 import { startEngineSession } from '../../src/labs/solve.js';
 import { ArchEngineVm } from '../../src/labs/arch-engine-vm.js';
 

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { exportScenario, finalStateOf, importScenario, replayScenario, type ImportedScenario } from '../../src/labs/scenario-io.js';
 import { createVm, withVmDefaults, type Operation, type OperationResult } from '../../src/sim/index.js';
-import { engineDriver } from '../scenario/engine-driver.js';
-import { runScenario } from '../scenario/runner.js';
+import { engineDriver } from '../scenario-runner/engine-driver.js';
+import { runScenario } from '../scenario-runner/runner.js';
 
 /** Every operation the import builds, in order. */
 const opsOf = (imported: ImportedScenario) => [...imported.operations()].map((o) => o.op);

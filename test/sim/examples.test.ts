@@ -1,8 +1,8 @@
 // Every vendored scenario file (test/scenarios/, format in its README) against the engine, on
 // every kernel version the scenario holds for and every host variant it names.
 import { describe, it } from 'vitest';
-import { engineDriver } from '../scenario/engine-driver.js';
-import { loadScenarios, runScenario, scenarioKernels, scenarioVariants } from '../scenario/runner.js';
+import { engineDriver } from '../scenario-runner/engine-driver.js';
+import { loadScenarios, runScenario, scenarioKernels, scenarioVariants } from '../scenario-runner/runner.js';
 
 const scenarios = loadScenarios();
 

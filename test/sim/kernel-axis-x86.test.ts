@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { importScenario } from '../../src/labs/scenario-io.js';
 import { createVm, withVmDefaults, type KernelVersion, type Operation } from '../../src/sim/index.js';
-import { isX86Scenario, loadScenarios, scenarioVariants } from '../scenario/runner.js';
+import { isX86Scenario, loadScenarios, scenarioVariants } from '../scenario-runner/runner.js';
 import { GiB, makeVm, prefault } from './helpers.js';
 
 const slot = [{ gpa: 0, size: GiB }];
