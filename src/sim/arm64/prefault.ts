@@ -4,7 +4,7 @@
 // stage-2 (kvm_walk_s2) and the synthetic fault (__pre_fault_s2). Negative errnos stay
 // numbers until generic-prefault.ts names them.
 
-import { archKernelAtLeast, type ArchPreFaultRequest } from '../arch-types.js';
+import { archKernelAtLeast, type ArchLevelName, type ArchPreFaultRequest } from '../arch-types.js';
 import { EAGAIN, EFAULT, EHWPOISON, EINVAL, ENOENT, ENOEXEC, ENOMEM, EOPNOTSUPP } from '../errno.js';
 import { notFound } from '../errors.js';
 import type { ArchMemslot } from '../generic-memslots.js';
@@ -134,23 +134,24 @@ function arm64PreFaultStep(ctx: CallContext, gfn: number, frames: number): numbe
   if (r < 0) return stepError(ctx, gfn, r, faultReason(r), fscName(level), attempts);
   // P4: pre_fault_bytes_consumed: to the end of the granule, at most what is left.
   const consumed = Math.min(alignDown(gfn, r) + r - gfn, frames);
+  const name = sizeName(r);
   if (spurious) {
-    ctx.rows.add(gfn, 'SPURIOUS', sizeName(r), consumed, 0, null, attempts);
+    ctx.rows.add(gfn, 'SPURIOUS', name, consumed, 0, null, attempts);
     return consumed;
   }
-  ctx.rows.add(gfn, 'FIXED', sizeName(r), consumed, 0, fscName(level), attempts);
-  addInstalled(ctx);
+  ctx.rows.add(gfn, 'FIXED', name, consumed, 0, fscName(level), attempts);
+  addInstalled(ctx, name);
   return consumed;
 }
 
 /** The leaves the last fault wrote, for `mapped` (a size above the first level is several blocks). */
-function addInstalled(ctx: CallContext): void {
+function addInstalled(ctx: CallContext, mappingName: ArchLevelName): void {
   const geo = ctx.state.geo;
   const res = ctx.result;
   const top = geo.levelFrames[geo.startLevel]!;
   const leafFrames = res.mappingFrames <= top ? res.mappingFrames : top;
   const flags = leafFrames === ctx.state.pageFrames ? res.attrs | PTE_TYPE : res.attrs;
-  const name = sizeName(leafFrames);
+  const name = leafFrames === res.mappingFrames ? mappingName : sizeName(leafFrames);
   if (leafFrames === res.mappingFrames) ctx.mapped.add(res.gfn, leafFrames, name, res.paFrame, flags);
   else for (let off = 0; off < res.mappingFrames; off += leafFrames) ctx.mapped.add(res.gfn + off, leafFrames, name, res.paFrame + off, flags);
 }
