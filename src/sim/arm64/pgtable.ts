@@ -172,11 +172,13 @@ export interface S2TableAllocator {
 export class S2Root {
   readonly pgd: S2Table;
   readonly counts: S2Counts;
-  /** The last level-3 table a walk reached, valid while `generation` is unchanged. */
-  lastTable: S2Table | null = null;
-  private cachedGeneration = -1;
-  /** Bumped whenever a table is unlinked: a cached path may then be stale. */
-  generation = 0;
+  /**
+   * The last level-3 table a walk reached and the gfns it maps, [lastBase, lastEnd): the next
+   * fault in it skips the descent. Emptied whenever a table is unlinked (its path may be stale).
+   */
+  private lastTable: S2Table | null = null;
+  private lastBase = 0;
+  private lastEnd = 0;
   /** 4K frames one level-3 table maps. */
   private readonly l3Frames: number;
 
@@ -195,15 +197,18 @@ export class S2Root {
 
   /** The level-3 table covering gfn if the last walk's path is still linked. */
   cachedTable(gfn: number): S2Table | null {
-    const t = this.lastTable;
-    if (t === null || this.cachedGeneration !== this.generation) return null;
-    const off = gfn - t.baseGfn;
-    return off >= 0 && off < this.l3Frames ? t : null;
+    return gfn >= this.lastBase && gfn < this.lastEnd ? this.lastTable : null;
   }
 
   remember(t: S2Table): void {
     this.lastTable = t;
-    this.cachedGeneration = this.generation;
+    this.lastBase = t.baseGfn;
+    this.lastEnd = t.baseGfn + this.l3Frames;
+  }
+
+  forget(): void {
+    this.lastTable = null;
+    this.lastEnd = this.lastBase = 0;
   }
 }
 
@@ -237,10 +242,11 @@ export function kvmPgtableGetLeaf(root: S2Root, gfn: number, w: S2Walk): void {
     }
     if (t.level === 3) root.remember(t);
   }
+  const i = pteIndex(t, gfn);
   w.table = t;
   w.level = t.level;
-  w.index = pteIndex(t, gfn);
-  w.pte = t.ptes[w.index]!;
+  w.index = i;
+  w.pte = t.ptes[i]!;
 }
 
 /**
@@ -261,7 +267,7 @@ export function stage2SetPte(root: S2Root, t: S2Table, index: number, paFrame: n
   const oldChild = t.children[index];
   if (oldChild) {
     freeSubtree(root, oldChild);
-    root.generation++;
+    root.forget();
   } else if (pteValid(old)) root.counts.leaves[t.level]!--;
   t.children[index] = child;
   t.ptes[index] = makePte(paFrame, flags);
