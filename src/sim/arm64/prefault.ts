@@ -151,7 +151,7 @@ function arm64PreFaultStep(ctx: CallContext, gfn: number, frames: number): numbe
   ctx.rows.add(gfn, 'FIXED', name, consumed, 0, fscName(level), attempts);
   addInstalled(ctx, name);
   if (ctx.runs && r === state.pageFrames && ctx.env.racesLeft === 0 && runSlotOk(ctx, slot))
-    return consumed + pageRun(ctx, slot, gfn + r, frames - r);
+    return consumed + pageRun(ctx, slot, gfn + consumed, frames - consumed);
   return consumed;
 }
 
