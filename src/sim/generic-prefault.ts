@@ -7,6 +7,7 @@ import type { ArchIterationResult, ArchIterationRow, ArchLevelName, ArchMappingR
 import { errnoName, ioctlResult } from './errno.js';
 import { preFaultLoop, type LoopOutcome } from './prefault.js';
 import { U64_MAX, gfnToHex, hex, parseU64 } from './u64.js';
+import type { Hex } from './types.js';
 
 export interface ParsedPreFault {
   gpa: bigint;
@@ -62,6 +63,9 @@ export function archPreFaultResult<R, B>(
     mapped,
   };
 }
+
+/** gfnToHex without a bigint while the byte address is an exact double (the same string). */
+const frameHex = (frames: number): Hex => (frames < 2 ** 41 ? `0x${(frames * 4096).toString(16)}` : gfnToHex(frames));
 
 /**
  * Iteration rows; consecutive equal results over contiguous gpas merge (v2: fsc and attempts
@@ -127,10 +131,10 @@ export class ArchIterationRows {
   private flush(): void {
     if (!this.open) return;
     const row: ArchIterationRow = {
-      gpa: gfnToHex(this.startGfn),
+      gpa: frameHex(this.startGfn),
       result: this.result,
       level: this.level,
-      consumed: gfnToHex(this.frames),
+      consumed: frameHex(this.frames),
       count: this.count,
       errno: this.r < 0 ? errnoName(this.r) : null,
     };
@@ -199,7 +203,7 @@ export class ArchMappingCoalescer<B> {
     if (!this.open) return;
     const w = this.decode(this.flags);
     this.rows.push({
-      gpa: gfnToHex(this.gfn),
+      gpa: frameHex(this.gfn),
       size: hex(BigInt(this.count) * BigInt(this.frames) * 4096n),
       level: this.level,
       count: this.count,

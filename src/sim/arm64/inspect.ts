@@ -27,16 +27,14 @@ import type { Arm64ArchBits, Arm64MappingRow, Arm64RootRef, Arm64RootView, Arm64
 
 const NAME_BY_FRAMES = new Map<number, ArchLevelName>(Object.entries(LEVEL_BYTES).map(([n, b]) => [b / 4096, n as ArchLevelName]));
 
-let lastFrames = 0;
-let lastName: ArchLevelName = '4K';
+/** The same names indexed by Math.clz32(frames) (2^(31-z) frames): a size name on the hot path is one array load. */
+const NAME_BY_CLZ: (ArchLevelName | undefined)[] = Array.from({ length: 32 }, (_, z) => NAME_BY_FRAMES.get(2 ** (31 - z)));
 
 /** The contract level name of a mapping size in 4K frames. */
 export function sizeName(frames: number): ArchLevelName {
-  if (frames === lastFrames) return lastName;
-  const n = NAME_BY_FRAMES.get(frames);
+  const n = frames > 0 && frames < 2 ** 31 && (frames & (frames - 1)) === 0 ? NAME_BY_CLZ[Math.clz32(frames)] : NAME_BY_FRAMES.get(frames);
   if (!n) throw new Error(`no level name for ${frames} frames`);
-  lastFrames = frames;
-  return (lastName = n);
+  return n;
 }
 
 /** The state words and archBits of a leaf (contract v2 mapping rows: dirty is null, DBM is never set). */

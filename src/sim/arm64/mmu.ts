@@ -85,6 +85,23 @@ export function kvmS2ResolveVmaSize(state: Arm64State, slot: ArchMemslot, hvaFra
 }
 
 /**
+ * True when every user_mem_abort in the slot resolves alike but for the address: one page at
+ * the hva's own frame, with the same attributes. That holds when kvmS2ResolveVmaSize never asks
+ * fault_supports_stage2_huge_mapping (so the hva does not matter), transparent_hugepage_adjust
+ * does not apply, no zero page is mapped and nothing is poisoned. Mirrors those functions' branches.
+ */
+export function pageOnlyFaults(state: Arm64State, slot: ArchMemslot): boolean {
+  if (slot.guestMemfd || !slot.backingMapped || slot.hwpoison.size > 0) return false;
+  if (!slot.backingWritable && !slot.hugetlb) return false; // faultinPfn: the zero page
+  if (memslotIsLogging(slot)) return true;
+  const sz = state.hostSizes;
+  const shift = slot.hugetlb ? slot.backingFrames : sz.page;
+  if ((sz.pud && shift === sz.pud) || shift === sz.contPmd || shift === sz.pmd) return false;
+  if (shift === sz.contPte) return true; // max_map_size is PAGE_SIZE: no THP step
+  return (slot.hugetlb ? sz.page : slot.backingFrames) < sz.pmd;
+}
+
+/**
  * __kvm_faultin_pfn for a read (kvm_main.c): read GUP, then an opportunistic fast write GUP,
  * so an already-writable host page maps writable; untouched anonymous memory gives the zero
  * page (the huge zero page under THP); hugetlbfs has none. The pa is the hva (identity host).

@@ -48,8 +48,12 @@ export interface S2Geometry {
   levelFrames: readonly number[];
 }
 
-/** ALIGN_DOWN for power-of-two frame counts; a floor division, which unlike `%` on doubles (fmod) is cheap. */
-export const alignDown = (x: number, n: number): number => Math.floor(x / n) * n;
+/**
+ * ALIGN_DOWN for power-of-two frame counts. Up to 2^30 a mask: `&` keeps the low 32 bits of an
+ * exact integer (ToInt32 is modulo 2^32), so x - (x & (n - 1)) is exact for any frame number;
+ * larger sizes take a floor division (unlike `%` on doubles, fmod, still cheap).
+ */
+export const alignDown = (x: number, n: number): number => (n <= 0x40000000 ? x - (x & (n - 1)) : Math.floor(x / n) * n);
 
 /** ARM64_HW_PGTABLE_LEVEL_SHIFT: (PAGE_SHIFT - 3) * (4 - level) + 3. */
 export const levelShift = (pageShift: number, level: number): number => (pageShift - 3) * (4 - level) + 3;
@@ -88,12 +92,13 @@ export const PTE_AF = 1 << 10;
 export const SIM_XN = 1 << 11;
 const FLAG_SPAN = 4096;
 
-export const pteFlags = (pte: number): number => pte - Math.floor(pte / FLAG_SPAN) * FLAG_SPAN;
+/** The low 12 bits: `&` is exact on a descriptor, an integer below 2^53 (ToInt32 keeps the low 32 bits). */
+export const pteFlags = (pte: number): number => pte & (FLAG_SPAN - 1);
 /** The output address as a 4K frame. */
 export const ptePaFrame = (pte: number): number => Math.floor(pte / FLAG_SPAN);
 export const makePte = (paFrame: number, flags: number): number => paFrame * FLAG_SPAN + flags;
-/** kvm_pte_valid (an empty entry is 0, tested first because it is the common case of a pre-fault). */
-export const pteValid = (pte: number): boolean => pte !== 0 && (pteFlags(pte) & PTE_VALID) !== 0;
+/** kvm_pte_valid: bit 0 (an empty entry is 0). */
+export const pteValid = (pte: number): boolean => (pte & PTE_VALID) !== 0;
 
 /** The 64-bit descriptor as the hardware holds it. */
 export function s2Descriptor(pte: number): Hex {
@@ -130,6 +135,8 @@ function allocPtes(entries: number): Float64Array {
 export class S2Table {
   readonly ptes: Float64Array;
   readonly children: (S2Table | undefined)[] | null;
+  /** 1 / span, exact for a power of two: the index is a multiplication, not a division. */
+  readonly perFrame: number;
   constructor(
     readonly level: number,
     /** 4K frames one entry maps (the level's granule). */
@@ -141,6 +148,7 @@ export class S2Table {
     entries: number,
   ) {
     this.ptes = allocPtes(entries);
+    this.perFrame = 1 / span;
     this.children = level < 3 ? new Array<S2Table | undefined>(entries) : null;
   }
 }
@@ -164,11 +172,13 @@ export interface S2TableAllocator {
 export class S2Root {
   readonly pgd: S2Table;
   readonly counts: S2Counts;
-  /** The last level-3 table a walk reached, valid while `generation` is unchanged. */
-  lastTable: S2Table | null = null;
-  private cachedGeneration = -1;
-  /** Bumped whenever a table is unlinked: a cached path may then be stale. */
-  generation = 0;
+  /**
+   * The last level-3 table a walk reached and the gfns it maps, [lastBase, lastEnd): the next
+   * fault in it skips the descent. Emptied whenever a table is unlinked (its path may be stale).
+   */
+  private lastTable: S2Table | null = null;
+  private lastBase = 0;
+  private lastEnd = 0;
   /** 4K frames one level-3 table maps. */
   private readonly l3Frames: number;
 
@@ -187,20 +197,23 @@ export class S2Root {
 
   /** The level-3 table covering gfn if the last walk's path is still linked. */
   cachedTable(gfn: number): S2Table | null {
-    const t = this.lastTable;
-    if (t === null || this.cachedGeneration !== this.generation) return null;
-    const off = gfn - t.baseGfn;
-    return off >= 0 && off < this.l3Frames ? t : null;
+    return gfn >= this.lastBase && gfn < this.lastEnd ? this.lastTable : null;
   }
 
   remember(t: S2Table): void {
     this.lastTable = t;
-    this.cachedGeneration = this.generation;
+    this.lastBase = t.baseGfn;
+    this.lastEnd = t.baseGfn + this.l3Frames;
+  }
+
+  forget(): void {
+    this.lastTable = null;
+    this.lastEnd = this.lastBase = 0;
   }
 }
 
 /** Index of the entry covering gfn in table t (at the first level the concatenated pages count as one table). */
-export const pteIndex = (t: S2Table, gfn: number): number => Math.floor((gfn - t.baseGfn) / t.span);
+export const pteIndex = (t: S2Table, gfn: number): number => Math.floor((gfn - t.baseGfn) * t.perFrame);
 
 /** Walk state as a plain struct (struct kvm_pgtable_walk_data, reduced). */
 export interface S2Walk {
@@ -229,10 +242,11 @@ export function kvmPgtableGetLeaf(root: S2Root, gfn: number, w: S2Walk): void {
     }
     if (t.level === 3) root.remember(t);
   }
+  const i = pteIndex(t, gfn);
   w.table = t;
   w.level = t.level;
-  w.index = pteIndex(t, gfn);
-  w.pte = t.ptes[w.index]!;
+  w.index = i;
+  w.pte = t.ptes[i]!;
 }
 
 /**
@@ -240,24 +254,25 @@ export function kvmPgtableGetLeaf(root: S2Root, gfn: number, w: S2Walk): void {
  * descriptor unlinks its subtree (stage2_map_walk_table_pre / stage2_put_pte), whose leaves
  * and pages leave the counts.
  */
-export function stage2SetPte(root: S2Root, t: S2Table, index: number, pte: number, child: S2Table | undefined): void {
+export function stage2SetPte(root: S2Root, t: S2Table, index: number, paFrame: number, flags: number, child: S2Table | undefined): void {
+  // The new descriptor arrives as its two small parts, so no double crosses a call (no boxing per leaf).
   const old = t.ptes[index]!;
   if (t.children === null) {
     // A level-3 table holds only pages.
     if (pteValid(old)) root.counts.leaves[3]!--;
-    t.ptes[index] = pte;
-    if (pteValid(pte)) root.counts.leaves[3]!++;
+    t.ptes[index] = makePte(paFrame, flags);
+    if (flags & PTE_VALID) root.counts.leaves[3]!++;
     return;
   }
   const oldChild = t.children[index];
   if (oldChild) {
     freeSubtree(root, oldChild);
-    root.generation++;
+    root.forget();
   } else if (pteValid(old)) root.counts.leaves[t.level]!--;
   t.children[index] = child;
-  t.ptes[index] = pte;
+  t.ptes[index] = makePte(paFrame, flags);
   if (child) root.counts.tables++;
-  else if (pteValid(pte)) root.counts.leaves[t.level]!++;
+  else if (flags & PTE_VALID) root.counts.leaves[t.level]!++;
 }
 
 function freeSubtree(root: S2Root, t: S2Table): void {
@@ -269,9 +284,6 @@ function freeSubtree(root: S2Root, t: S2Table): void {
   root.counts.tables--;
   root.allocator.free(1);
 }
-
-/** A table descriptor: valid + type + the next table's address. */
-const tablePte = (child: S2Table): number => makePte(child.paFrame, PTE_VALID | PTE_TYPE);
 
 /**
  * kvm_pgtable_stage2_map for one naturally aligned block of `frames` at `gfn`: walk down,
@@ -290,11 +302,19 @@ export function kvmPgtableStage2Map(root: S2Root, gfn: number, frames: number, p
     }
     return 0;
   }
-  let t = (frames === geo.levelFrames[3] ? root.cachedTable(gfn) : null) ?? root.pgd;
+  if (frames === geo.levelFrames[3]) {
+    // A page in the last walk's level-3 table: no descent (the path is still linked).
+    const last = root.cachedTable(gfn);
+    if (last !== null) {
+      stage2SetPte(root, last, pteIndex(last, gfn), paFrame, attrs | PTE_TYPE, undefined);
+      return 0;
+    }
+  }
+  let t = root.pgd;
   for (;;) {
     const i = pteIndex(t, gfn);
     if (geo.levelFrames[t.level] === frames) {
-      stage2SetPte(root, t, i, makePte(paFrame, t.level === 3 ? attrs | PTE_TYPE : attrs), undefined);
+      stage2SetPte(root, t, i, paFrame, t.level === 3 ? attrs | PTE_TYPE : attrs, undefined);
       return 0;
     }
     let child = t.children![i];
@@ -304,7 +324,7 @@ export function kvmPgtableStage2Map(root: S2Root, gfn: number, frames: number, p
       if (frame < 0) return ENOMEM;
       const base = t.baseGfn + i * geo.levelFrames[t.level]!;
       child = new S2Table(t.level + 1, geo.levelFrames[t.level + 1]!, base, frame, geo.entries);
-      stage2SetPte(root, t, i, tablePte(child), child);
+      stage2SetPte(root, t, i, child.paFrame, PTE_VALID | PTE_TYPE, child);
     }
     t = child;
     if (t.level === 3) root.remember(t);
@@ -335,13 +355,13 @@ export function forEachLeaf(
 
 /** kvm_pgtable_stage2_unmap over [start, end): leaves are cleared, tables stay. */
 export function kvmPgtableStage2Unmap(root: S2Root, start: number, end: number): void {
-  forEachLeaf(root, start, end, (t, i) => stage2SetPte(root, t, i, 0, undefined));
+  forEachLeaf(root, start, end, (t, i) => stage2SetPte(root, t, i, 0, 0, undefined));
 }
 
 /** kvm_pgtable_stage2_wrprotect over [start, end): S2AP W cleared on every leaf. */
 export function kvmPgtableStage2Wrprotect(root: S2Root, start: number, end: number): void {
   forEachLeaf(root, start, end, (t, i, _g, _l, pte) => {
     const f = pteFlags(pte);
-    if (f & S2AP_W) stage2SetPte(root, t, i, makePte(ptePaFrame(pte), f & ~S2AP_W), undefined);
+    if (f & S2AP_W) stage2SetPte(root, t, i, ptePaFrame(pte), f & ~S2AP_W, undefined);
   });
 }

@@ -4,10 +4,10 @@
 // stage-2 (kvm_walk_s2) and the synthetic fault (__pre_fault_s2). Negative errnos stay
 // numbers until generic-prefault.ts names them.
 
-import { archKernelAtLeast, type ArchPreFaultRequest } from '../arch-types.js';
+import { archKernelAtLeast, type ArchLevelName, type ArchPreFaultRequest } from '../arch-types.js';
 import { EAGAIN, EFAULT, EHWPOISON, EINVAL, ENOENT, ENOEXEC, ENOMEM, EOPNOTSUPP } from '../errno.js';
 import { notFound } from '../errors.js';
-import type { ArchMemslot } from '../generic-memslots.js';
+import { slotEnd, slotHvaFrame, type ArchMemslot } from '../generic-memslots.js';
 import {
   ArchIterationRows,
   ArchMappingCoalescer,
@@ -18,8 +18,8 @@ import {
   runArchLoop,
 } from '../generic-prefault.js';
 import { decodeLeaf, rootRef, sizeName } from './inspect.js';
-import { gmemAbort, userMemAbort, type S2FaultEnv, type S2FaultResult } from './mmu.js';
-import { PTE_TYPE, alignDown, kvmPgtableGetLeaf, newWalk, pteValid, type S2Walk } from './pgtable.js';
+import { gmemAbort, pageOnlyFaults, userMemAbort, type S2FaultEnv, type S2FaultResult } from './mmu.js';
+import { PTE_TYPE, alignDown, kvmPgtableGetLeaf, newWalk, pteIndex, pteValid, stage2SetPte, type S2Walk } from './pgtable.js';
 import type { Arm64State, Arm64Vcpu } from './state.js';
 import type { Arm64ArchBits, Arm64PreFaultResult } from './types.js';
 
@@ -66,6 +66,11 @@ interface CallContext {
   walk: S2Walk;
   result: S2FaultResult;
   reason: string | undefined;
+  /** Page runs allowed: no signal is injected, so how many iterations ran is not observable. */
+  runs: boolean;
+  /** The slot pageOnlyFaults was last asked about, and its answer. */
+  runSlot: ArchMemslot | undefined;
+  runSlotOk: boolean;
 }
 
 /** FSC of the synthetic abort: ESR_ELx_FSC_FAULT_L(level), a translation fault at the walk's stop level. */
@@ -95,8 +100,12 @@ export function arm64PreFault(state: Arm64State, vcpuId: number, req: ArchPreFau
     walk: newWalk(state.canonical),
     result: { mappingFrames: 0, gfn: 0, paFrame: 0, attrs: 0 },
     reason: undefined,
+    runs: false,
+    runSlot: undefined,
+    runSlotOk: false,
   };
   const signalAfter = inject.signalPending ? 0 : (inject.signalAfterIterations ?? Infinity);
+  ctx.runs = signalAfter === Infinity;
   const out = runArchLoop(p, signalAfter, (gfn, frames) => arm64PreFaultStep(ctx, gfn, frames));
   // `root` is the canonical stage-2, even for a vCPU whose hw_mmu is a nested one.
   return archPreFaultResult(p, out, ctx.reason, ctx.rows, rootRef(state.canonical), ctx.mapped.finish());
@@ -134,23 +143,63 @@ function arm64PreFaultStep(ctx: CallContext, gfn: number, frames: number): numbe
   if (r < 0) return stepError(ctx, gfn, r, faultReason(r), fscName(level), attempts);
   // P4: pre_fault_bytes_consumed: to the end of the granule, at most what is left.
   const consumed = Math.min(alignDown(gfn, r) + r - gfn, frames);
+  const name = sizeName(r);
   if (spurious) {
-    ctx.rows.add(gfn, 'SPURIOUS', sizeName(r), consumed, 0, null, attempts);
+    ctx.rows.add(gfn, 'SPURIOUS', name, consumed, 0, null, attempts);
     return consumed;
   }
-  ctx.rows.add(gfn, 'FIXED', sizeName(r), consumed, 0, fscName(level), attempts);
-  addInstalled(ctx);
+  ctx.rows.add(gfn, 'FIXED', name, consumed, 0, fscName(level), attempts);
+  addInstalled(ctx, name);
+  if (ctx.runs && r === state.pageFrames && ctx.env.racesLeft === 0 && runSlotOk(ctx, slot))
+    return consumed + pageRun(ctx, slot, gfn + consumed, frames - consumed);
   return consumed;
 }
 
+function runSlotOk(ctx: CallContext, slot: ArchMemslot): boolean {
+  if (ctx.runSlot !== slot) {
+    ctx.runSlot = slot;
+    ctx.runSlotOk = pageOnlyFaults(ctx.state, slot);
+  }
+  return ctx.runSlotOk;
+}
+
+/**
+ * The iterations that follow a page fault in a slot of pageOnlyFaults, done in one go while
+ * each would be exactly that: the same slot (P1, P2 already passed for it), the walk stopping
+ * at an empty entry of the cached level-3 table (a TRANSLATION_L3 fault, first attempt: no race
+ * is pending), and user_mem_abort mapping the page at the hva's frame with the first one's
+ * attributes. Rows, mapped rows and counts are those of one iteration each; anything else
+ * (a present leaf, another table, the slot's end) is left to the next step. Returns frames consumed.
+ */
+function pageRun(ctx: CallContext, slot: ArchMemslot, gfn: number, frames: number): number {
+  const root = ctx.state.canonical;
+  const page = ctx.state.pageFrames;
+  const end = Math.min(gfn + frames, slotEnd(slot));
+  const flags = ctx.result.attrs | PTE_TYPE;
+  const name = sizeName(page);
+  const fsc = fscName(3);
+  let g = gfn;
+  for (; g < end; g += page) {
+    const t = root.cachedTable(g);
+    if (t === null) break;
+    const i = pteIndex(t, g);
+    if (pteValid(t.ptes[i]!)) break;
+    const pa = slotHvaFrame(slot, g);
+    stage2SetPte(root, t, i, pa, flags, undefined);
+    ctx.rows.add(g, 'FIXED', name, page, 0, fsc, 1);
+    ctx.mapped.add(g, page, name, pa, flags);
+  }
+  return g - gfn;
+}
+
 /** The leaves the last fault wrote, for `mapped` (a size above the first level is several blocks). */
-function addInstalled(ctx: CallContext): void {
+function addInstalled(ctx: CallContext, mappingName: ArchLevelName): void {
   const geo = ctx.state.geo;
   const res = ctx.result;
   const top = geo.levelFrames[geo.startLevel]!;
   const leafFrames = res.mappingFrames <= top ? res.mappingFrames : top;
   const flags = leafFrames === ctx.state.pageFrames ? res.attrs | PTE_TYPE : res.attrs;
-  const name = sizeName(leafFrames);
+  const name = leafFrames === res.mappingFrames ? mappingName : sizeName(leafFrames);
   if (leafFrames === res.mappingFrames) ctx.mapped.add(res.gfn, leafFrames, name, res.paFrame, flags);
   else for (let off = 0; off < res.mappingFrames; off += leafFrames) ctx.mapped.add(res.gfn + off, leafFrames, name, res.paFrame + off, flags);
 }
