@@ -100,15 +100,12 @@ export function recoverHugePages(state: VmState, root: TdpRoot, slot: Memslot): 
  */
 function kvmRmapZapCollapsibleSptes(state: VmState, root: TdpRoot, slot: Memslot): void {
   const bits = kvmGfnRootBits(state, root);
-  let zapped = 0;
   forEachTdpPte(root.table, 1, slot.baseGfn + bits, slot.baseGfn + slot.npages + bits, (iter) => {
     const spte = iter.oldSpte;
     if (iter.level > 2 || !isShadowPresent(spte) || !isLastSpte(spte, iter.level)) return;
     if (iter.table.level >= maxMappingLevel(state, slot, iter.table.gfn - bits, 3, false)) return;
     tdpMmuSetSpte(state, root, iter.table, iter.index, SHADOW_NONPRESENT);
-    zapped++;
   });
-  if (zapped > 0) state.roots.generation++;
 }
 
 /** The first present leaf under a table, in gfn order. */

@@ -17,19 +17,15 @@ export const kvmGfnRootBits = (state: VmState, root: TdpRoot): number => (root.r
  * tdp_mmu_zap_leafs over [start, end) in one root, offset by the root's gfn bits (for_each_tdp_pte_min_level
  * starts the iterator at start | kvm_gfn_root_bits): every present leaf touching the range
  * goes (a huge leaf that only overlaps goes whole); MMIO SPTEs are not shadow-present and
- * stay; tables stay. Returns the number of leaves zapped.
+ * stay; tables stay, so the fault path's cached goal tables (roots.ts targetCache) stay valid.
  */
-export function zapLeafs(state: VmState, root: TdpRoot, start: number, end: number): number {
+export function zapLeafs(state: VmState, root: TdpRoot, start: number, end: number): void {
   const bits = kvmGfnRootBits(state, root);
-  let zapped = 0;
   forEachTdpPte(root.table, 1, start + bits, end + bits, (iter) => {
     const spte = iter.oldSpte;
     if (!isShadowPresent(spte) || !isLastSpte(spte, iter.level)) return;
     tdpMmuSetSpte(state, root, iter.table, iter.index, SHADOW_NONPRESENT);
-    zapped++;
   });
-  if (zapped > 0) state.roots.generation++;
-  return zapped;
 }
 
 /** kvm_unmap_gfn_range across every valid root (attribute change: kvm_arch_pre_set_memory_attributes). */
@@ -54,12 +50,13 @@ export function kvmMmuZapMemslotLeafs(state: VmState, slot: Memslot): void {
  */
 export function splitHugePagesTo4K(state: VmState, root: TdpRoot, start: number, end: number): void {
   const bits = kvmGfnRootBits(state, root);
+  // for_each_tdp_pte_min_level(..., target_level + 1, ...): only levels 2 and up are visited.
   forEachTdpPte(root.table, 2, start + bits, end + bits, (iter) => {
-    if (iter.level < 2 || !isShadowPresent(iter.oldSpte) || !isLastSpte(iter.oldSpte, iter.level)) return;
+    if (!isShadowPresent(iter.oldSpte) || !isLastSpte(iter.oldSpte, iter.level)) return;
     const child = state.roots.allocTable(iter.level - 1, iter.gfn);
     tdpMmuSplitHugePage(state, root, iter.table, iter.index, child);
     // Not 'skip': the walk goes on into the new table and splits its huge leaves too.
     return;
   });
-  state.roots.generation++;
+  // No table is freed (leaves become tables), so cached goal tables stay valid.
 }
