@@ -1745,9 +1745,9 @@ export interface components {
                 writable?: boolean;
                 /** @description false: the hva range is not mapped (faults give EFAULT); default true. */
                 mapped?: boolean;
-                /** @description arm64: the VMA is hugetlbfs (true) or anonymous/shmem with THP (false); accepted on s390 with no other effect; a 400 on x86, as in v1. Default false. */
+                /** @description arm64: the VMA is hugetlbfs (true) or anonymous/shmem with THP (false); accepted on s390 and x86 with no other effect (x86 echoes it only when sent). Default false. */
                 hugetlb?: boolean;
-                /** @description arm64 and s390: guest addresses whose host page is poisoned (host-page aligned, inside the slot; pageSize the host page size, no guest_memfd). */
+                /** @description Guest addresses whose host page is poisoned (host-page aligned, inside the slot; pageSize the host page size, no guest_memfd). A fault on one: x86 SIGBUS then EINTR, arm64 EHWPOISON, s390 EFAULT. */
                 hwpoison?: components["schemas"]["U64"][];
             };
         };
@@ -1763,6 +1763,10 @@ export interface components {
                 pageSize: components["schemas"]["LevelName"];
                 writable: boolean;
                 mapped: boolean;
+                /** @description Present only when the request sent it (contract v2; no effect on x86). */
+                hugetlb?: boolean;
+                /** @description Present only when the request sent it (contract v2). */
+                hwpoison?: components["schemas"]["Hex"][];
             };
         };
         MemslotResult: {
@@ -1897,7 +1901,7 @@ export interface components {
                 /**
                  * @description arm64 and s390 (contract v2): the first N fault attempts of the call find that an MMU-notifier
                  *     invalidation ran (mmu_invalidate_retry). arm64 retries up to 4 attempts per iteration, then
-                 *     EAGAIN; s390 retries the fault-in. Not modelled on x86 yet (a 400 naming it).
+                 *     EAGAIN; s390 retries the fault-in; x86's retry loop runs again, so its answer is the one without races.
                  */
                 invalidationRaces?: number;
                 /**

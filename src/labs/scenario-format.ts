@@ -54,6 +54,9 @@ export const memslotToNeutral = (as: number, slot: number, m: MemslotSpec | Mems
     host_page_size: m.backing?.pageSize ?? '4K',
     host_pte_writable: m.backing?.writable ?? true,
     mapped: m.backing?.mapped ?? true,
+    // Contract v2 inputs: written only when sent, under the names arch-scenario uses for arm64.
+    ...(m.backing?.hugetlb !== undefined ? { hugetlb: m.backing.hugetlb } : {}),
+    ...(m.backing?.hwpoison !== undefined ? { hwpoison: m.backing.hwpoison } : {}),
   },
 });
 
@@ -64,9 +67,13 @@ export const memslotFromNeutral = (m: Json): MemslotSpec => ({
   flags: (m.flags ?? []).map((f: string) => f.toLowerCase()),
   ...(m.guest_memfd_offset ? { guestMemfdOffset: m.guest_memfd_offset } : {}),
   backing: Object.fromEntries(
-    Object.entries({ pageSize: m.backing?.host_page_size, writable: m.backing?.host_pte_writable, mapped: m.backing?.mapped }).filter(
-      ([, v]) => v !== undefined,
-    ),
+    Object.entries({
+      pageSize: m.backing?.host_page_size,
+      writable: m.backing?.host_pte_writable,
+      mapped: m.backing?.mapped,
+      hugetlb: m.backing?.hugetlb,
+      hwpoison: m.backing?.hwpoison,
+    }).filter(([, v]) => v !== undefined),
   ),
 });
 

@@ -132,6 +132,7 @@ function stepFor(op: Operation, result: unknown, roots: RootLabels): Json | null
         ...(op.inject?.memslotBeingDeleted
           ? { memslot_being_deleted: { as_id: op.inject.memslotBeingDeleted.addressSpace, slot: op.inject.memslotBeingDeleted.slot } }
           : {}),
+        ...(op.inject?.invalidationRaces !== undefined ? { invalidation_races: op.inject.invalidationRaces } : {}),
         expect: {
           ...retExpect(pf),
           gpa_out: pf.range.gpa,
@@ -324,6 +325,7 @@ export function importScenario(json: Json, when: Json = {}, caps: ImportCaps = D
               signalPending: s.signal_pending ?? false,
               signalAfterIterations: s.signal_after_iterations ?? null,
               ...((s.memslot_being_deleted ?? deleting) ? { memslotBeingDeleted: slotRef(s.memslot_being_deleted ?? deleting) } : {}),
+              ...(s.invalidation_races !== undefined ? { invalidationRaces: s.invalidation_races } : {}),
             },
           }),
           expect,

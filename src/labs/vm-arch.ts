@@ -109,8 +109,12 @@ export function withAnyVmDefaults(input: AnyVmInput): AnyVmConfig {
 
 /** The fields each arch's operations take beyond those every arch has (contract v2 "vCPUs", "Memslots", "Pre-fault"). */
 const OP_FIELDS: Record<VmArch, { vcpu: readonly string[]; backing: readonly string[]; inject: readonly string[] }> = {
-  // x86 refuses hugetlb as v1 did (an existing x86 client sees no change), where the contract lets it pass with no effect.
-  x86: { vcpu: ['maxPhysAddr', 'smm', 'guestMode', 'nestedTdp'], backing: ['pageSize', 'writable', 'mapped'], inject: [] },
+  // x86 takes hugetlb with no effect, hwpoison and invalidationRaces (contract v2); each is echoed only when sent.
+  x86: {
+    vcpu: ['maxPhysAddr', 'smm', 'guestMode', 'nestedTdp'],
+    backing: ['pageSize', 'writable', 'mapped', 'hugetlb', 'hwpoison'],
+    inject: ['invalidationRaces'],
+  },
   arm64: {
     vcpu: ['initialized', 'el2', 'lastRanNested'],
     backing: ['pageSize', 'writable', 'mapped', 'hugetlb', 'hwpoison'],
@@ -128,9 +132,7 @@ function onlyKeys(object: object | undefined, allowed: readonly string[], prefix
 
 /**
  * A 400 naming the first field of `op` that another arch's VM takes, before the engine sees
- * it. The x86 engine predates contract v2 and would ignore such a field; the x86 v2 inputs
- * `backing.hwpoison` and `inject.invalidationRaces` are not modelled by it, so they are
- * refused too, as they were before.
+ * it. The x86 engine predates contract v2 and would ignore such a field.
  */
 export function refuseForeignOpFields(op: Operation, config: AnyVmConfig): void {
   const arch = vmArch(config);

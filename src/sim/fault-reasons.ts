@@ -4,6 +4,7 @@
 
 import { EAGAIN, EFAULT, EINTR, EIO, ENOMEM, RET_PF_EMULATE, type KvmPageFault } from './mmu/fault.js';
 import { kernelAtLeast } from './vm-config.js';
+import { isHwpoisoned } from './memslots.js';
 import type { VmState } from './state.js';
 import type { KernelVersion } from './types.js';
 
@@ -16,6 +17,11 @@ export const tdpPrefaultFn = (kernel: KernelVersion): string => (kernelAtLeast(k
 
 /** kvm_mmu_reload -> kvm_mmu_load could not allocate the root (pre-fault check C, and KVM_RUN). */
 export const RELOAD_FAILED_REASON = 'kvm_mmu_reload() failed: no memory for the root page table (kvm_mmu_load)';
+
+function hwpoisonedGfn(state: VmState, f: KvmPageFault): boolean {
+  const slot = state.slots.lookup(f.asId, f.gfn);
+  return slot !== undefined && !f.isPrivate && isHwpoisoned(slot, f.gfn);
+}
 
 export function faultErrorReason(state: VmState, f: KvmPageFault, code: number): string {
   const prefaultFn = tdpPrefaultFn(state.config.kernel);
@@ -31,6 +37,8 @@ export function faultErrorReason(state: VmState, f: KvmPageFault, code: number):
     return 'the host address of the gfn is not mapped: the pfn lookup gives KVM_PFN_ERR_FAULT (kvm_handle_error_pfn)';
   }
   if (code === EAGAIN) return 'the memslot is being deleted or moved (KVM_MEMSLOT_INVALID) and the fault is a prefetch (kvm_mmu_faultin_pfn)';
+  if (code === EINTR && hwpoisonedGfn(state, f))
+    return `the host page is poisoned: KVM_PFN_ERR_HWPOISON makes kvm_handle_error_pfn queue SIGBUS (kvm_send_hwpoison_signal) and return RET_PF_RETRY, then signal_pending(current) ends the retry loop (${prefaultFn})`;
   if (code === EINTR) return `a signal is pending while the fault retries: signal_pending(current) in ${prefaultFn}`;
   if (code === EIO) return `the fault ended neither FIXED, SPURIOUS nor EMULATE: WARN "could not fix page fault during prefault" (${prefaultFn})`;
   return `the fault returned ${code} (kvm_mmu_do_page_fault)`;

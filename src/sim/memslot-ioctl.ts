@@ -99,6 +99,7 @@ export function setUserMemoryRegion(state: VmState, asId: number, id: number, sp
   if (refused) return fail(EINVAL, refused);
   if (state.slots.count() >= state.limits.maxMemslots)
     throw overLimit(`this server allows at most ${state.limits.maxMemslots} memslots per VM`, 'slot');
+  const hwpoison = spec.backing?.hwpoison && poisonedPages(spec, baseGfn, npages, gmem);
   const slot: Memslot = {
     asId,
     id,
@@ -112,11 +113,31 @@ export function setUserMemoryRegion(state: VmState, asId: number, id: number, sp
     backingLevel: backingLevelOf(spec.backing?.pageSize),
     backingWritable: spec.backing?.writable ?? true,
     backingMapped: spec.backing?.mapped ?? true,
+    ...(spec.backing?.hugetlb !== undefined && { backingHugetlb: spec.backing.hugetlb }),
+    ...(hwpoison && { hwpoison }),
     hostWritten: new Set(),
   };
   // KVM_MR_CREATE zaps nothing; stale MMIO SPTEs are replaced when next faulted.
   state.slots.insert(slot);
   return result(0, slot);
+}
+
+/**
+ * backing.hwpoison (contract v2): host-page (4K) aligned guest addresses inside the slot, on a
+ * 4K-backed slot without guest_memfd. Returns them as pages from the slot's start.
+ */
+function poisonedPages(spec: MemslotSpec, baseGfn: number, npages: number, gmem: boolean): Set<number> {
+  if ((spec.backing?.pageSize ?? '4K') !== '4K' || gmem)
+    throw invalid('backing.hwpoison', 'backing.hwpoison needs pageSize equal to the host page size (4K), on a slot without guest_memfd');
+  const pages = new Set<number>();
+  for (const a of spec.backing!.hwpoison!) {
+    const gpa = parseU64(a, 'backing.hwpoison');
+    const gfn = Number(gpa >> 12n);
+    if (!isPageAligned(gpa) || gpa >> 12n < BigInt(baseGfn) || gfn >= baseGfn + npages)
+      throw invalid('backing.hwpoison', 'backing.hwpoison addresses must be host-page aligned and inside the memslot');
+    pages.add(gfn - baseGfn);
+  }
+  return pages;
 }
 
 /**

@@ -25,9 +25,16 @@ export interface Memslot {
   /** The host PTEs are already writable (false: untouched anonymous memory -> zero page). */
   backingWritable: boolean;
   backingMapped: boolean;
+  /** backing.hugetlb as sent (x86: no effect, only echoed). */
+  backingHugetlb?: boolean;
+  /** Pages from the slot's start (so they follow the hva on a move) whose host page is poisoned (backing.hwpoison); undefined when not sent. */
+  hwpoison?: Set<number>;
   /** Host pages (at backing granularity) a guest write has since made writable (CoW broken). */
   hostWritten: Set<number>;
 }
+
+/** The host page behind gfn is poisoned: hva_to_pfn gives KVM_PFN_ERR_HWPOISON. */
+export const isHwpoisoned = (s: Memslot, gfn: number): boolean => s.hwpoison?.has(gfn - s.baseGfn) ?? false;
 
 export const slotEndGfn = (s: Memslot): number => s.baseGfn + s.npages;
 
@@ -47,7 +54,13 @@ export function memslotView(s: Memslot): MemslotView {
     userspaceAddr: gfnToHex(s.hvaPfn),
     flags: memslotFlags(s),
     guestMemfdOffset: gfnToHex(s.gmemOffsetPfn),
-    backing: { pageSize: LEVEL_NAMES[s.backingLevel] as LevelName, writable: s.backingWritable, mapped: s.backingMapped },
+    backing: {
+      pageSize: LEVEL_NAMES[s.backingLevel] as LevelName,
+      writable: s.backingWritable,
+      mapped: s.backingMapped,
+      ...(s.backingHugetlb !== undefined && { hugetlb: s.backingHugetlb }),
+      ...(s.hwpoison && { hwpoison: [...s.hwpoison].sort((a, b) => a - b).map((i) => gfnToHex(s.baseGfn + i)) }),
+    },
   };
 }
 

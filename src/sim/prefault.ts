@@ -259,7 +259,9 @@ function slowPageFault(ctx: CallContext, root: TdpRoot, f: KvmPageFault): number
       `the memslot is being deleted (KVM_MEMSLOT_INVALID): kvm_mmu_faultin_pfn answers RET_PF_RETRY until signal_pending(current) ends the retry loop (${tdpPrefaultFn(state.config.kernel)})`,
     );
   }
-  return kvmTdpPageFault(state, root, f);
+  const code = kvmTdpPageFault(state, root, f);
+  // kvm_handle_error_pfn on a poisoned page: the EINTR of the retry loop, with its row and reason.
+  return code === EINTR ? stepError(ctx, f.gfn, EINTR, faultErrorReason(state, f, EINTR)) : code;
 }
 
 function stepError(ctx: CallContext, gfn: number, r: number, reason: string): number {

@@ -88,7 +88,8 @@ export interface MemslotSpec {
   userspaceAddr?: Hex;
   flags?: MemslotFlag[];
   guestMemfdOffset?: Hex;
-  backing?: { pageSize?: LevelName; writable?: boolean; mapped?: boolean };
+  /** `hugetlb` (no effect on x86) and `hwpoison` are contract v2 inputs, echoed only when sent. */
+  backing?: { pageSize?: LevelName; writable?: boolean; mapped?: boolean; hugetlb?: boolean; hwpoison?: Hex[] };
 }
 
 export interface PreFaultInject {
@@ -96,6 +97,8 @@ export interface PreFaultInject {
   signalAfterIterations?: number | null;
   /** This memslot is KVM_MEMSLOT_INVALID for the duration of the call (a delete waiting in synchronize_srcu). */
   memslotBeingDeleted?: { addressSpace: number; slot: number } | null;
+  /** Attempts that find mmu_invalidate_retry true; x86's retry loop just runs again, so no answer changes. */
+  invalidationRaces?: number;
 }
 
 export type Operation =
@@ -192,7 +195,7 @@ export interface MemslotView {
   userspaceAddr: Hex;
   flags: MemslotFlag[];
   guestMemfdOffset: Hex;
-  backing: { pageSize: LevelName; writable: boolean; mapped: boolean };
+  backing: { pageSize: LevelName; writable: boolean; mapped: boolean; hugetlb?: boolean; hwpoison?: Hex[] };
 }
 
 export interface MemslotResult extends IoctlResult {

@@ -63,7 +63,7 @@ describe('PUT /v1/vms/{vmId}/memslots/{addressSpace}/{slot}', () => {
     ['a boolean', { guestPhysAddr: '0x0', size: '0x1000', userspaceAddr: true }, 'userspaceAddr'],
     ['a missing size', { guestPhysAddr: '0x0' }, 'size'],
     ['an unknown field', { guestPhysAddr: '0x0', size: '0x1000', slot: 3 }, 'slot'],
-    ['an unknown backing field', { guestPhysAddr: '0x0', size: '0x1000', backing: { hugetlb: true } }, 'backing.hugetlb'],
+    ['an unknown backing field', { guestPhysAddr: '0x0', size: '0x1000', backing: { transparent: true } }, 'backing.transparent'],
     ['an unknown flag', { guestPhysAddr: '0x0', size: '0x1000', flags: ['executable'] }, 'flags[0]'],
   ])('answers %s with a 400 naming the field', async (_case, body, field) => {
     const res = await t.api.put(`/v1/vms/${vmId}/memslots/0/3`).send(body);

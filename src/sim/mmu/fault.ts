@@ -2,12 +2,12 @@
 // kvm_mmu_faultin_pfn -> kvm_tdp_mmu_map. Outcomes are RET_PF_* codes or a negative
 // errno, exactly as the kernel passes them around; errno names appear only at the edge.
 
-import { lpageDisallowedBySlot, type Memslot } from '../memslots.js';
+import { isHwpoisoned, lpageDisallowedBySlot, type Memslot } from '../memslots.js';
 import { maxGfn, type VmState } from '../state.js';
 import { PAGES_PER_LEVEL } from '../u64.js';
 import { GMEM_PFN_BASE, HUGE_ZERO_PAGE_PFN, ZERO_PAGE_PFN } from './spte.js';
 import { kvmTdpMmuMap } from './map.js';
-import { EFAULT } from '../errno.js';
+import { EFAULT, EINTR } from '../errno.js';
 import { roleAddressSpace } from './role.js';
 import type { TdpRoot } from './roots.js';
 import { zapLeafs } from './zap.js';
@@ -19,6 +19,8 @@ export * from './internal.js';
 /** The host side of the fault: hva_to_pfn for shared memory (kvm_main.c), zero page included. */
 function faultinShared(state: VmState, f: KvmPageFault, slot: Memslot): number {
   if (!slot.backingMapped) return EFAULT; // KVM_PFN_ERR_FAULT -> kvm_handle_error_pfn
+  // KVM_PFN_ERR_HWPOISON: kvm_handle_error_pfn -> kvm_send_hwpoison_signal (SIGBUS) and RET_PF_RETRY; the retry sees signal_pending -> EINTR.
+  if (isHwpoisoned(slot, f.gfn)) return EINTR;
   if (f.write && slot.readonly) return RET_PF_EMULATE; // KVM_PFN_ERR_RO_FAULT: MMIO exit
   // A write GUP breaks CoW; from then on the host page is writable and has its own pfn.
   if (f.write && !slot.backingWritable) {

@@ -3,7 +3,7 @@
 // gfn_to_page_many_atomic before 6.13). After direct_map installs a 4K leaf, the
 // not-present entries of its aligned group of PTE_PREFETCH_NUM get prefetch leaves.
 
-import type { Memslot } from '../memslots.js';
+import { isHwpoisoned, type Memslot } from '../memslots.js';
 import type { VmState } from '../state.js';
 import { hostPageIndex, newPageFault, type KvmPageFault } from './internal.js';
 import { makeLeafFlags } from './make-spte.js';
@@ -68,8 +68,8 @@ function kvmPrefetchPages(slot: Memslot, gfn: number, nr: number): number {
   if (slot.readonly) return -1;
   if (slot.baseGfn + slot.npages - gfn < nr) return -1;
   if (!slot.backingMapped) return 0;
-  if (slot.backingWritable) return nr;
   let n = 0;
-  while (n < nr && slot.hostWritten.has(hostPageIndex(slot, gfn + n))) n++;
+  // A poisoned host PTE is not present: get_user_pages_fast_only stops before it.
+  while (n < nr && !isHwpoisoned(slot, gfn + n) && (slot.backingWritable || slot.hostWritten.has(hostPageIndex(slot, gfn + n)))) n++;
   return n;
 }
