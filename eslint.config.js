@@ -59,7 +59,7 @@ export default tseslint.config(
   },
   {
     // The scenario runner reads untyped scenario JSON (to be typed with labs/scenario-format's Json).
-    files: ['test/scenario/**'],
+    files: ['test/scenario-runner/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
 );
