@@ -22,33 +22,19 @@ import {
   type Operation,
   type VmLimits,
 } from '../sim/index.js';
+import { checkSlotId, MAX_MAPPINGS_LIMIT, type MappingsQuery } from '../sim/vm.js';
 
 type ArchConfig = Extract<AnyVmConfig, { arch: string }>;
 
 /** The VM view's arch object: the stage-2 geometry of an arm64 VM, or the gmap of an s390 one. */
 export type ArchView = { arm64: ReturnType<Arm64Vm['archView']> } | { s390: ReturnType<S390Vm['archView']> };
 
-/** What GET …/mappings asks (the x86 engine's MappingsQuery). */
-interface MappingsQuery {
-  from?: bigint;
-  to?: bigint;
-  limit?: number;
-  cursor?: string;
-}
-
 interface MappingRow {
   gpa: string;
   size: string;
 }
 
-const MAX_MAPPINGS_LIMIT = 10_000;
-
 const notModelled = (what: string, arch: string) => new SimError('invalid', `${what} is not modelled for ${arch} VMs (contract v2: x86 only)`);
-
-function checkSlotId(slot: number): number {
-  if (!Number.isInteger(slot) || slot < 0 || slot > 0xffff) throw new SimError('invalid', 'slot must be an integer from 0 to 65535', 'slot');
-  return slot;
-}
 
 export class ArchEngineVm {
   private readonly engine: Arm64Vm | S390Vm;

@@ -14,7 +14,7 @@ import {
   setVcpuModeOperation,
 } from '../operations/requests.js';
 import { DEFAULT_IMPORT_CAPS, RootLabels, ScenarioError, type FinalState, type ImportCaps, type ImportedScenario } from './scenario-io.js';
-import { archBitsToNeutral, retToNeutral, sortByGpa, type Json, type ScenarioFile } from './scenario-format.js';
+import { archBitsToNeutral, memslotFromNeutral, retToNeutral, sortByGpa, type Json, type ScenarioFile } from './scenario-format.js';
 import type { LoggedOperation } from './lab-types.js';
 
 type Arch = 'arm64' | 's390';
@@ -117,23 +117,6 @@ function memslotToNeutral(as: number, slot: number, m: Json): Json {
     },
   };
 }
-
-const memslotFromNeutral = (m: Json): Json => ({
-  guestPhysAddr: m.guest_phys_addr,
-  size: m.size,
-  ...(m.userspace_addr ? { userspaceAddr: m.userspace_addr } : {}),
-  flags: ((m.flags ?? []) as string[]).map((f) => f.toLowerCase()),
-  ...(m.guest_memfd_offset ? { guestMemfdOffset: m.guest_memfd_offset } : {}),
-  backing: Object.fromEntries(
-    Object.entries({
-      pageSize: m.backing?.host_page_size,
-      hugetlb: m.backing?.hugetlb,
-      hwpoison: m.backing?.hwpoison,
-      writable: m.backing?.host_pte_writable,
-      mapped: m.backing?.mapped,
-    }).filter(([, v]) => v !== undefined),
-  ),
-});
 
 function stepFor(op: Operation, result: Json, roots: RootLabels): Json | null {
   switch (op.op) {

@@ -4,6 +4,7 @@
 // of them is the grade) and when a student sees the key: after their first submission (so
 // one attempt counts: a student who read the key cannot resubmit for marks), after the
 // deadline, or never.
+import type { components } from '../contract/openapi-types.js';
 import type { GradedPrediction } from './predict.js';
 
 export const REVEALS = ['after-first-submission', 'after-deadline', 'never'] as const;
@@ -23,18 +24,8 @@ interface Attempt {
   createdAt: Date;
 }
 
-/** One assignment and every student's grade for it (openapi.yaml AssignmentProgress). */
-export interface AssignmentProgress {
-  assignmentId: string;
-  title: string;
-  kind: 'lab' | 'quiz';
-  /** The lab id, or the quiz topic. */
-  item: string;
-  mode?: string;
-  quizId?: string;
-  deadline: string | null;
-  students: AssignmentGradeRow[];
-}
+/** One assignment and every student's grade for it, as the contract has it. */
+export type AssignmentProgress = components['schemas']['AssignmentProgress'];
 
 /** A prediction is right when every predicted field was graded correct. */
 export const predictedRight = (p: GradedPrediction | undefined): boolean => {
@@ -42,22 +33,8 @@ export const predictedRight = (p: GradedPrediction | undefined): boolean => {
   return fields.length > 0 && fields.every((f) => f.correct === true);
 };
 
-/** One student's grade for one assignment (openapi.yaml AssignmentProgress). */
-export interface AssignmentGradeRow {
-  student: string;
-  started: boolean;
-  id?: string;
-  mode?: string;
-  startedAt?: string;
-  score: number;
-  outOf: number;
-  late?: number;
-  predicted?: number;
-  predictedRight?: number;
-  attempts?: number;
-  counted?: number;
-  lastAt?: string;
-}
+/** One student's grade for one assignment. */
+export type AssignmentGradeRow = AssignmentProgress['students'][number];
 
 const onTime = (deadline: Date | null, at: Date): boolean => deadline === null || at <= deadline;
 

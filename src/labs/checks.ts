@@ -2,6 +2,7 @@
 // log the server recorded, never what a client claims. The same checks read an x86 VM and an
 // arm64/s390 one: both answer the reads below, with the contract's root, row and walk shapes.
 import { parseU64 } from '../sim/index.js';
+import { LEVEL_BYTES } from '../sim/generic-memslots.js';
 import { matches } from './match.js';
 import type { Check, CheckOutcome, Lab, LabGrade, LevelName, LoggedOperation, RoleFilter } from './lab-types.js';
 
@@ -26,18 +27,6 @@ export interface GradeInput {
   /** Per VM name, the operations the server logged (set-up included). */
   operations?: Record<string, LoggedOperation[]>;
 }
-
-const LEVEL_BYTES: Record<LevelName, bigint> = {
-  '4K': 0x1000n,
-  '16K': 0x4000n,
-  '64K': 0x10000n,
-  '1M': 0x100000n,
-  '2M': 0x200000n,
-  '32M': 0x2000000n,
-  '512M': 0x20000000n,
-  '1G': 0x40000000n,
-  '2G': 0x80000000n,
-};
 
 const rootsOf = (vm: GradedVm, role?: RoleFilter): RootView[] => (vm.roots() as RootView[]).filter((r) => roleMatches(r, role));
 
@@ -64,7 +53,7 @@ type Verdict = { passed: boolean; detail: string };
 /** Leaves of `level` in [from, to) over the matching roots, clipped to the range. */
 function leafCount(vm: GradedVm, roots: RootView[], from: bigint, to: bigint, level: LevelName): number {
   let n = 0n;
-  const page = LEVEL_BYTES[level];
+  const page = BigInt(LEVEL_BYTES[level]);
   for (const root of roots) {
     let cursor: string | undefined;
     do {

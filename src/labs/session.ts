@@ -3,8 +3,9 @@
 // student's own calls.
 import { createVcpuOperation, finalizeOperation, setMemoryAttributesOperation, setMemslotOperation } from '../operations/requests.js';
 import { ArchEngineVm } from './arch-engine-vm.js';
-import { refuseForeignOpFields, withAnyVmDefaults, type AnyVmInput } from './vm-arch.js';
-import { createVm, DEFAULT_LIMITS, vmArch, type Operation, type Vm, type VmConfig, type VmLimits } from '../sim/index.js';
+import { applyEngineOp, createEngineVm, type EngineVm } from './engine-vm.js';
+import { withAnyVmDefaults, type AnyVmInput } from './vm-arch.js';
+import type { Operation, Vm, VmLimits } from '../sim/index.js';
 import type { Lab, LabVmSetup, LoggedOperation, SessionVm } from './lab-types.js';
 
 /** The set-up in the order a userspace VMM would issue it: slots, attributes, vCPUs, finalize. */
@@ -33,31 +34,13 @@ export function createLabSession(lab: Lab): SessionVm[] {
   return lab.vms.map((setup) => sessionVm(lab.id, setup));
 }
 
-/** A lab VM on the engine alone: the x86 Vm, or an arm64/s390 VM behind the same calls. */
-export type LabEngineVm = Vm | ArchEngineVm;
-
-/**
- * The engine VM the service would build for this configuration: the same defaults, the same
- * 400s for another arch's fields (service/vm-arch.ts), the same engine per arch.
- */
-function createLabEngineVm(config: SessionVm['config'], limits?: Partial<VmLimits>): LabEngineVm {
-  const stored = withAnyVmDefaults(config as unknown as AnyVmInput);
-  if (vmArch(stored) === 'x86') return createVm(stored as VmConfig, limits);
-  return new ArchEngineVm(stored as ConstructorParameters<typeof ArchEngineVm>[0], { ...DEFAULT_LIMITS, ...limits });
-}
-
-/** Apply one operation as the service does: another arch's field is refused before the engine sees it. */
-export function applyOnLabVm(vm: LabEngineVm, op: Operation): unknown {
-  refuseForeignOpFields(op, vm.config);
-  return vm.apply(op);
-}
-
 /** Build a session VM on the engine directly (tests, quizzes, lab:check): apply and log its set-up. */
-export function buildEngineVm(s: SessionVm, limits?: Partial<VmLimits>): { vm: LabEngineVm; log: LoggedOperation[] } {
-  const vm = createLabEngineVm(s.config, limits);
+export function buildEngineVm(s: SessionVm, limits?: Partial<VmLimits>): { vm: EngineVm; log: LoggedOperation[] } {
+  // The service's defaults and its 400s for another arch's fields, the same engine per arch.
+  const vm = createEngineVm(withAnyVmDefaults(s.config as unknown as AnyVmInput), limits);
   const log: LoggedOperation[] = [];
   for (const op of s.setupOps) {
-    const result = applyOnLabVm(vm, op) as { ret?: number; errno?: unknown };
+    const result = applyEngineOp(vm, op) as { ret?: number; errno?: unknown };
     if (typeof result.ret === 'number' && result.ret !== 0) throw new Error(`set-up of ${s.name}: ${op.op} failed with ${String(result.errno)}`);
     log.push({ op, result });
   }

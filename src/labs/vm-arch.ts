@@ -3,11 +3,10 @@
 // directions, before any engine sees the input. The x86 configuration keeps its v1 shape
 // (no `arch` key stored), so an x86 VM answers and stores exactly what it did before.
 
+import { u64 } from '../operations/requests.js';
 import {
   KERNEL_VERSIONS,
   SimError,
-  hex,
-  parseU64,
   vmArch,
   withVmDefaults,
   type AnyVmConfig,
@@ -18,12 +17,8 @@ import {
   type VmConfigInput,
 } from '../sim/index.js';
 import { withArm64Defaults } from '../sim/arm64/arm.js';
+import { invalid } from '../sim/errors.js';
 import { withS390Defaults } from '../sim/s390/kvm-s390.js';
-
-/** A caller's mistake (400 invalid-input naming the field), as the engine reports one. */
-const invalidInput = (message: string, field: string): SimError => new SimError('invalid', message, field);
-
-const u64 = (value: unknown, field: string): string => hex(parseU64(value, field));
 
 export const VM_ARCHES: readonly VmArch[] = ['x86', 'arm64', 's390'];
 
@@ -57,14 +52,13 @@ const VM_KEYS: Record<VmArch, readonly string[]> = {
 };
 const COMMON_KEYS = ['name', 'arch', 'kernel', 'type', 'host'];
 
-const foreign = (field: string, arch: VmArch) => invalidInput(`${field} is not a field of an ${arch} VM`, field);
-/** The same refusal from inside an engine host: a SimError is the caller's mistake there, anything else an engine bug. */
-const foreignInOp = (field: string, arch: VmArch) => new SimError('invalid', `${field} is not a field of an ${arch} VM`, field);
+/** A SimError, so an engine host reports it as the caller's mistake (400), not an engine bug. */
+const foreign = (field: string, arch: VmArch) => invalid(field, `${field} is not a field of an ${arch} VM`);
 
 function archOfInput(input: AnyVmInput): VmArch {
   const arch = input.arch ?? 'x86';
   if (!VM_ARCHES.includes(arch as VmArch))
-    throw invalidInput(`arch ${typeof arch === 'string' ? arch : JSON.stringify(arch)} is not one of ${VM_ARCHES.join(', ')}`, 'arch');
+    throw invalid('arch', `arch ${typeof arch === 'string' ? arch : JSON.stringify(arch)} is not one of ${VM_ARCHES.join(', ')}`);
   return arch as VmArch;
 }
 
@@ -77,16 +71,16 @@ function refuseForeignVmFields(input: AnyVmInput, arch: VmArch): void {
   if (arch === 'x86') return;
   // arm64/s390 have one pre-fault design and no x86 quirks: only the x86 defaults are accepted.
   if (input.prefaultPolicy !== undefined && input.prefaultPolicy !== 'upstream')
-    throw invalidInput(`an ${arch} VM has the upstream pre-fault only (prefaultPolicy upstream)`, 'prefaultPolicy');
+    throw invalid('prefaultPolicy', `an ${arch} VM has the upstream pre-fault only (prefaultPolicy upstream)`);
   if (input.quirksDisabled !== undefined && !(Array.isArray(input.quirksDisabled) && input.quirksDisabled.length === 0))
-    throw invalidInput(`an ${arch} VM has no KVM_X86_QUIRK_* to disable`, 'quirksDisabled');
+    throw invalid('quirksDisabled', `an ${arch} VM has no KVM_X86_QUIRK_* to disable`);
 }
 
 /** The kernel list of an arch: x86 every version, arm64/s390 the 7.x ones (a 400 naming kernel otherwise). */
 function checkKernel(input: AnyVmInput, arch: VmArch): void {
   const k = input.kernel;
   if (k !== undefined && !(KERNEL_VERSIONS as readonly unknown[]).includes(k))
-    throw invalidInput(`kernel must be one of ${KERNEL_VERSIONS.join(', ')}${arch === 'x86' ? '' : ` (${arch}: 7.0 to 7.4)`}`, 'kernel');
+    throw invalid('kernel', `kernel must be one of ${KERNEL_VERSIONS.join(', ')}${arch === 'x86' ? '' : ` (${arch}: 7.0 to 7.4)`}`);
 }
 
 /** The stored configuration of a new (or reloaded) VM: the arch's defaults filled, the kernel's impossibilities refused. */
@@ -107,27 +101,21 @@ export function withAnyVmDefaults(input: AnyVmInput): AnyVmConfig {
   return { arch, ...withS390Defaults({ ...s390, ...(host && { host }), ...(vm && { s390: vm }) }) };
 }
 
-/** The fields each arch's operations take beyond those every arch has (contract v2 "vCPUs", "Memslots", "Pre-fault"). */
-const OP_FIELDS: Record<VmArch, { vcpu: readonly string[]; backing: readonly string[]; inject: readonly string[] }> = {
-  // x86 takes hugetlb with no effect, hwpoison and invalidationRaces (contract v2); each is echoed only when sent.
-  x86: {
-    vcpu: ['maxPhysAddr', 'smm', 'guestMode', 'nestedTdp'],
-    backing: ['pageSize', 'writable', 'mapped', 'hugetlb', 'hwpoison'],
-    inject: ['invalidationRaces'],
-  },
-  arm64: {
-    vcpu: ['initialized', 'el2', 'lastRanNested'],
-    backing: ['pageSize', 'writable', 'mapped', 'hugetlb', 'hwpoison'],
-    inject: ['invalidationRaces'],
-  },
-  s390: { vcpu: [], backing: ['pageSize', 'writable', 'mapped', 'hugetlb', 'hwpoison'], inject: ['invalidationRaces'] },
+// The fields each arch's operations take (contract v2 "vCPUs", "Memslots", "Pre-fault"). Every
+// arch takes the same backing and inject fields (x86 takes hugetlb with no effect, hwpoison and
+// invalidationRaces, each echoed only when sent); only the vCPU's differ.
+const VCPU_FIELDS: Record<VmArch, readonly string[]> = {
+  x86: ['maxPhysAddr', 'smm', 'guestMode', 'nestedTdp'],
+  arm64: ['initialized', 'el2', 'lastRanNested'],
+  s390: [],
 };
+const BACKING_FIELDS = ['pageSize', 'writable', 'mapped', 'hugetlb', 'hwpoison'];
 const X86_PAGE_SIZES = ['4K', '2M', '1G'];
-const COMMON_INJECT = ['signalPending', 'signalAfterIterations', 'memslotBeingDeleted'];
+const INJECT_FIELDS = ['signalPending', 'signalAfterIterations', 'memslotBeingDeleted', 'invalidationRaces'];
 
 function onlyKeys(object: object | undefined, allowed: readonly string[], prefix: string, arch: VmArch): void {
   if (object === undefined || object === null) return;
-  for (const key of Object.keys(object)) if (!allowed.includes(key)) throw foreignInOp(`${prefix}${key}`, arch);
+  for (const key of Object.keys(object)) if (!allowed.includes(key)) throw foreign(`${prefix}${key}`, arch);
 }
 
 /**
@@ -136,24 +124,23 @@ function onlyKeys(object: object | undefined, allowed: readonly string[], prefix
  */
 export function refuseForeignOpFields(op: Operation, config: AnyVmConfig): void {
   const arch = vmArch(config);
-  const fields = OP_FIELDS[arch];
   switch (op.op) {
     case 'create_vcpu':
-      onlyKeys(op.vcpu, ['id', ...fields.vcpu], '', arch);
+      onlyKeys(op.vcpu, ['id', ...VCPU_FIELDS[arch]], '', arch);
       return;
     case 'set_vcpu_mode':
-      onlyKeys(op.patch, arch === 'arm64' ? ['initialized', 'lastRanNested'] : fields.vcpu, '', arch);
+      onlyKeys(op.patch, arch === 'arm64' ? ['initialized', 'lastRanNested'] : VCPU_FIELDS[arch], '', arch);
       return;
     case 'set_memslot': {
       const backing = op.region.backing;
-      onlyKeys(backing, fields.backing, 'backing.', arch);
+      onlyKeys(backing, BACKING_FIELDS, 'backing.', arch);
       const size: unknown = backing?.pageSize;
       if (arch === 'x86' && size !== undefined && !X86_PAGE_SIZES.includes(size as string))
         throw new SimError('invalid', `backing.pageSize ${String(size)} is not a host page size of an x86 host (4K, 2M, 1G)`, 'backing.pageSize');
       return;
     }
     case 'pre_fault':
-      onlyKeys(op.inject, [...COMMON_INJECT, ...fields.inject], 'inject.', arch);
+      onlyKeys(op.inject, INJECT_FIELDS, 'inject.', arch);
       return;
     default:
       return;

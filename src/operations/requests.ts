@@ -63,7 +63,7 @@ export const setMemslotOperation = (addressSpace: number, slot: number, body: Bo
 
 /**
  * A memslot's `backing` with poisoned addresses as canonical hex. The type is x86's: the other
- * arches' page sizes pass through, and an x86 VM refuses them (service/vm-arch.ts) before its
+ * arches' page sizes pass through, and an x86 VM refuses them (labs/vm-arch.ts) before its
  * engine reads them.
  */
 function backingOf(backing: BodyOf<'putMemslot'>['backing']): MemslotSpec['backing'] {

@@ -248,7 +248,7 @@ function checkAs(as: number): number {
   return as;
 }
 
-function checkSlotId(slot: number): number {
+export function checkSlotId(slot: number): number {
   if (!Number.isInteger(slot) || slot < 0 || slot > 0xffff) throw invalid('slot', 'slot must be an integer from 0 to 65535');
   return slot;
 }

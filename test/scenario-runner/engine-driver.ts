@@ -1,6 +1,6 @@
 // The scenario runner's Driver over the engine itself (no HTTP, no database). An arm64/s390
 // VM is built as the service builds it (its arch's defaults, ArchEngineVm around the engine).
-import { createEngineVm, type EngineVm } from '../../src/service/engine/dispatch.js';
+import { createEngineVm, type EngineVm } from '../../src/labs/engine-vm.js';
 import { withAnyVmDefaults, type AnyVmInput } from '../../src/labs/vm-arch.js';
 import { createVm, withVmDefaults, type MappingRow, type RootView } from '../../src/sim/index.js';
 import type { Driver } from './runner.js';

@@ -3,31 +3,10 @@
 import type { Projection } from '../../db/projections.js';
 import { evaluateCheck } from '../../labs/checks.js';
 import { finalStateOf } from '../../labs/scenario-io.js';
-import {
-  DEFAULT_LIMITS,
-  SimError,
-  createVm,
-  parseU64,
-  vmArch,
-  type AnyVmConfig,
-  type MemslotView,
-  type Operation,
-  type Vm,
-  type VmConfig,
-  type VmLimits,
-} from '../../sim/index.js';
-import { refuseForeignOpFields } from '../../labs/vm-arch.js';
+import { SimError, parseU64, type MemslotView, type Operation, type Vm } from '../../sim/index.js';
+import { applyEngineOp, type EngineVm } from '../../labs/engine-vm.js';
 import { ArchEngineVm } from '../../labs/arch-engine-vm.js';
 import type { Applied, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
-
-/** An engine VM of any arch: the x86 engine's Vm, or an arm64/s390 one behind the same calls. */
-export type EngineVm = Vm | ArchEngineVm;
-
-/** A fresh engine VM for a stored configuration, on the engine of its arch. */
-export function createEngineVm(config: AnyVmConfig, limits: Partial<VmLimits>): EngineVm {
-  if (vmArch(config) === 'x86') return createVm(config as VmConfig, limits);
-  return new ArchEngineVm(config as ConstructorParameters<typeof ArchEngineVm>[0], { ...DEFAULT_LIMITS, ...limits });
-}
 
 /** The x86 engine VM behind `vm`; a 400 for what only x86 VMs have (export, traces). */
 export function x86Only(vm: EngineVm, what: string): Vm {
@@ -54,8 +33,7 @@ function projectionAfter(op: Operation, vm: EngineVm): Projection {
 }
 
 export function applyOperation(vm: EngineVm, op: Operation): Applied {
-  refuseForeignOpFields(op, vm.config);
-  const json = JSON.stringify(vm.apply(op));
+  const json = JSON.stringify(applyEngineOp(vm, op));
   return { json, projection: projectionAfter(op, vm) };
 }
 

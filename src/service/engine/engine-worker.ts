@@ -6,7 +6,8 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SimError } from '../../sim/index.js';
 import { OperationTracer } from '../../labs/trace.js';
-import { applyOperation, createEngineVm, replayEntries, runQuery, x86Only, type EngineVm } from './dispatch.js';
+import { createEngineVm, type EngineVm } from '../../labs/engine-vm.js';
+import { applyOperation, replayEntries, runQuery, x86Only } from './dispatch.js';
 import { mayRunLong, type WireError, type WorkerCall, type WorkerReply, type WorkerRequest, type WorkerStart } from './worker-protocol.js';
 
 const port = parentPort!;

@@ -2,7 +2,8 @@
 // when called (its promise only carries the answer), so a long call holds the event loop.
 import { OperationTracer, type OperationTrace, type TraceRange, type TraceTarget } from '../../labs/trace.js';
 import { SimError, type AnyVmConfig, type Operation, type VmLimits } from '../../sim/index.js';
-import { applyOperation, createEngineVm, replayEntries, runQuery, x86Only, type EngineVm } from './dispatch.js';
+import { createEngineVm, type EngineVm } from '../../labs/engine-vm.js';
+import { applyOperation, replayEntries, runQuery, x86Only } from './dispatch.js';
 import type { Applied, EngineHost, EngineQuery, QueryAnswers, QueryOf, ReplayEntry, ReplayOutcome } from './host.js';
 
 export class InProcessEngineHost implements EngineHost {

@@ -1,4 +1,4 @@
-// One s390 VM, as the service hosts it (src/service/engine/arch-engine-vm.ts). Every change
+// One s390 VM, as the service hosts it (src/labs/arch-engine-vm.ts). Every change
 // goes through a method named after its ioctl; the views never change state.
 
 import type { ArchMemslotSpec, ArchPreFaultRequest } from '../arch-types.js';
