@@ -18,10 +18,8 @@ export const tdpPrefaultFn = (kernel: KernelVersion): string => (kernelAtLeast(k
 /** kvm_mmu_reload -> kvm_mmu_load could not allocate the root (pre-fault check C, and KVM_RUN). */
 export const RELOAD_FAILED_REASON = 'kvm_mmu_reload() failed: no memory for the root page table (kvm_mmu_load)';
 
-function hwpoisonedGfn(state: VmState, f: KvmPageFault): boolean {
-  const slot = state.slots.lookup(f.asId, f.gfn);
-  return slot !== undefined && !f.isPrivate && isHwpoisoned(slot, f.gfn);
-}
+/** The fault's shared page is poisoned (kvm_handle_error_pfn's KVM_PFN_ERR_HWPOISON). */
+const hwpoisonedGfn = (f: KvmPageFault): boolean => f.slot !== undefined && !f.isPrivate && isHwpoisoned(f.slot, f.gfn);
 
 export function faultErrorReason(state: VmState, f: KvmPageFault, code: number): string {
   const prefaultFn = tdpPrefaultFn(state.config.kernel);
@@ -37,7 +35,7 @@ export function faultErrorReason(state: VmState, f: KvmPageFault, code: number):
     return 'the host address of the gfn is not mapped: the pfn lookup gives KVM_PFN_ERR_FAULT (kvm_handle_error_pfn)';
   }
   if (code === EAGAIN) return 'the memslot is being deleted or moved (KVM_MEMSLOT_INVALID) and the fault is a prefetch (kvm_mmu_faultin_pfn)';
-  if (code === EINTR && hwpoisonedGfn(state, f))
+  if (code === EINTR && hwpoisonedGfn(f))
     return `the host page is poisoned: KVM_PFN_ERR_HWPOISON makes kvm_handle_error_pfn queue SIGBUS (kvm_send_hwpoison_signal) and return RET_PF_RETRY, then signal_pending(current) ends the retry loop (${prefaultFn})`;
   if (code === EINTR) return `a signal is pending while the fault retries: signal_pending(current) in ${prefaultFn}`;
   if (code === EIO) return `the fault ended neither FIXED, SPURIOUS nor EMULATE: WARN "could not fix page fault during prefault" (${prefaultFn})`;

@@ -235,7 +235,7 @@ function x86PreFaultStep(ctx: CallContext, gfn: number, pages: number): number {
     ctx.reason = faultErrorReason(state, f, code);
     return ENOENT;
   }
-  if (code === EINTR || code === EAGAIN) return code; // row and reason written by slowPageFault
+  if (ctx.reason !== undefined) return code; // slowPageFault's refusal of a slot being deleted: row and reason written
   const r = code < 0 ? code : EIO;
   return stepError(ctx, gfn, r, faultErrorReason(state, f, r));
 }
@@ -259,9 +259,7 @@ function slowPageFault(ctx: CallContext, root: TdpRoot, f: KvmPageFault): number
       `the memslot is being deleted (KVM_MEMSLOT_INVALID): kvm_mmu_faultin_pfn answers RET_PF_RETRY until signal_pending(current) ends the retry loop (${tdpPrefaultFn(state.config.kernel)})`,
     );
   }
-  const code = kvmTdpPageFault(state, root, f);
-  // kvm_handle_error_pfn on a poisoned page: the EINTR of the retry loop, with its row and reason.
-  return code === EINTR ? stepError(ctx, f.gfn, EINTR, faultErrorReason(state, f, EINTR)) : code;
+  return kvmTdpPageFault(state, root, f);
 }
 
 function stepError(ctx: CallContext, gfn: number, r: number, reason: string): number {

@@ -68,6 +68,7 @@ function kvmPrefetchPages(slot: Memslot, gfn: number, nr: number): number {
   if (slot.readonly) return -1;
   if (slot.baseGfn + slot.npages - gfn < nr) return -1;
   if (!slot.backingMapped) return 0;
+  if (slot.backingWritable && slot.hwpoison === undefined) return nr;
   let n = 0;
   // A poisoned host PTE is not present: get_user_pages_fast_only stops before it.
   while (n < nr && !isHwpoisoned(slot, gfn + n) && (slot.backingWritable || slot.hostWritten.has(hostPageIndex(slot, gfn + n)))) n++;
