@@ -84,25 +84,26 @@ export class Assignments {
   /** The assignment, with a quiz's key when the caller may read it now. */
   async get(id: string, caller: Caller) {
     const a = await this.assignment(id);
-    const view = await this.view(a);
-    if (a.kind !== 'quiz') return view;
+    const quiz = await this.quizOf(a);
+    const view = await this.view(a, quiz);
+    if (!quiz) return view;
     const teacher = this.teacher(caller);
     const submitted = !teacher && (await this.submitted(a, caller));
     if (!keyRevealed(assignmentRules(a), { teacher, submitted }, new Date())) return view;
-    const { quiz } = await this.labs.quiz(a.quizId!, ANY_OWNER);
-    return { ...view, answers: quiz.answers };
+    return { ...view, answers: quiz.quiz.answers };
   }
 
   /** A lab: the caller's session of it in the assignment's mode (201 when new); a quiz: the quiz. */
   async start(id: string, claim: StudentClaim, caller: Caller) {
     const a = await this.assignment(id);
-    const assignment = await this.view(a);
-    if (a.kind === 'lab') {
+    const quiz = await this.quizOf(a);
+    const assignment = await this.view(a, quiz);
+    if (!quiz) {
       const { created, view } = await this.sessions.start(a.labId!, { ...claim, mode: a.mode as LabMode }, caller);
       return { created, body: { assignment, session: view } };
     }
     identifyStudent(storedOwner(caller.owner), claim); // an open server still needs to know who
-    return { created: false, body: { assignment, quiz: (await this.labs.quiz(a.quizId!, ANY_OWNER)).view } };
+    return { created: false, body: { assignment, quiz: quiz.view } };
   }
 
   /** Grades and stores an attempt at a quiz assignment: whether it counts, and the key if the assignment shows it now. */
@@ -137,7 +138,12 @@ export class Assignments {
     return a;
   }
 
-  private async view(a: StoredAssignment) {
+  /** A quiz assignment's quiz (its stored row and the quiz it generates), read once per request. */
+  private async quizOf(a: StoredAssignment) {
+    return a.kind === 'quiz' ? this.labs.quiz(a.quizId!, ANY_OWNER) : undefined;
+  }
+
+  private async view(a: StoredAssignment, quiz?: Awaited<ReturnType<Assignments['quizOf']>>) {
     const head = {
       id: a.id,
       title: a.title,
@@ -146,7 +152,7 @@ export class Assignments {
       deadline: a.deadline?.toISOString() ?? null,
     };
     if (a.kind === 'lab') return { ...head, labId: a.labId!, mode: a.mode as LabMode };
-    const { view } = await this.labs.quiz(a.quizId!, ANY_OWNER);
+    const { view } = quiz ?? (await this.labs.quiz(a.quizId!, ANY_OWNER));
     return { ...head, quizId: view.id, topic: view.topic, seed: view.seed, reveal: assignmentRules(a).reveal, attemptsCounted: a.attemptsCounted };
   }
 }

@@ -1,5 +1,5 @@
-// One promise chain per key: tasks for the same VM run one at a time, in arrival order,
-// so the order of the operation log is the order the engine applied the operations.
+// One promise chain per key: tasks for the same VM run one at a time, in arrival order
+// (LiveVms.adopt: one adoption of a VM at a time).
 
 export class KeyedSerialQueue {
   private readonly tails = new Map<string, Promise<void>>();

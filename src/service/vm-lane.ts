@@ -54,7 +54,7 @@ export interface LaneOptions {
 }
 
 /** live: memory matches the log; stale: it may be ahead, rebuilt on the next turn; the others refuse every call. */
-export type LaneState = { state: 'live' } | { state: 'stale' } | { state: 'broken'; reason: string } | { state: 'moved' } | { state: 'removed' };
+type LaneState = { state: 'live' } | { state: 'stale' } | { state: 'broken'; reason: string } | { state: 'moved' } | { state: 'removed' };
 
 /** A change sent to the engine, waiting for its answer and for the answers sent before it. */
 interface InFlight {
@@ -109,10 +109,6 @@ export class VmLane {
 
   get id(): string {
     return this.record.id;
-  }
-
-  get state(): LaneState {
-    return this.status;
   }
 
   /** A state-changing call: applied in its turn, logged in send order, answered once committed. */
