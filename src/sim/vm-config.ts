@@ -48,7 +48,7 @@ export function withVmDefaults(input: VmConfigInput): VmConfig {
     host,
     kernel: input.kernel ?? '6.18',
     prefaultPolicy: input.prefaultPolicy ?? 'upstream',
-    quirksDisabled: [...(input.quirksDisabled ?? [])],
+    quirksDisabled: quirkList(input.quirksDisabled),
   };
   if (typeof config.name !== 'string' || config.name.length === 0) throw invalid('name', 'name must be a non-empty string');
   // The HTTP contract refuses these for a created VM; an imported scenario's name reaches here unchecked (PostgreSQL text cannot hold NUL).
@@ -94,13 +94,19 @@ function tdxGpawOf(config: VmConfig, requested: unknown): TdxGpaw | undefined {
   return requested as TdxGpaw;
 }
 
+/** A copy of the caller's quirk list; anything but a list is refused before it is read. */
+function quirkList(input: unknown): QuirkName[] {
+  if (input === undefined || input === null) return [];
+  if (!Array.isArray(input)) throw invalid('quirksDisabled', 'quirksDisabled must be a list of quirk names');
+  return [...(input as QuirkName[])];
+}
+
 /**
  * KVM_CAP_DISABLE_QUIRKS2: a name the chosen kernel does not have is refused.
  * KVM_X86_QUIRK_SLOT_ZAP_ALL appeared in 6.12 (kvm_memslot_flush_zap_all; spec §12).
  */
 function checkQuirks(config: VmConfig): void {
-  const q: unknown = config.quirksDisabled;
-  if (!Array.isArray(q)) throw invalid('quirksDisabled', 'quirksDisabled must be a list of quirk names');
+  const q = config.quirksDisabled;
   for (const name of q as unknown[]) {
     if (!QUIRKS.includes(name as QuirkName))
       throw invalid('quirksDisabled', `quirksDisabled: unknown quirk ${String(name)} (known: ${QUIRKS.join(', ')})`);
