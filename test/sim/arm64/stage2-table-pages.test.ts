@@ -57,7 +57,7 @@ describe('table descriptors: each next-table PA is its own PAGE_SIZE-aligned pag
         .steps.filter((s) => s.present && !s.leaf)
         .map((s) => BigInt(s.spte) & 0xfffffffff000n),
     );
-    expect(tablePas.length).toBe(counts(vm).tables - vm.archView().concatenatedTables);
+    expect(tablePas.length).toBe(counts(vm).tables! - vm.archView().concatenatedTables);
     expect(new Set(tablePas).size).toBe(tablePas.length);
     expect(tablePas.filter((pa) => pa % BigInt(PAGE[granule]) !== 0n)).toEqual([]);
   });
