@@ -18,13 +18,13 @@ const BACKING: Record<Granule, { plain: ArchLevelName[]; hugetlb: ArchLevelName[
 };
 
 function checkBacking(granule: Granule, b: ArchBacking | undefined): void {
-  const size = b?.pageSize;
-  if (size === undefined) return;
-  const ok = BACKING[granule].plain.includes(size) || (b?.hugetlb === true && BACKING[granule].hugetlb.includes(size));
+  if (b?.pageSize === undefined) return;
+  const size = b.pageSize;
+  const ok = BACKING[granule].plain.includes(size) || (b.hugetlb === true && BACKING[granule].hugetlb.includes(size));
   if (!ok)
     throw invalid(
       'backing.pageSize',
-      `backing.pageSize ${size} is not a host mapping size of a ${granule} arm64 host${b?.hugetlb ? '' : ' without hugetlb'}`,
+      `backing.pageSize ${size} is not a host mapping size of a ${granule} arm64 host${b.hugetlb ? '' : ' without hugetlb'}`,
     );
 }
 
