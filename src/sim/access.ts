@@ -15,10 +15,10 @@ import {
   newPageFault,
 } from './mmu/fault.js';
 import { findLeaf, listChangedLeaves } from './mmu/inspect.js';
-import { freeObsoleteRootsOf, kvmMmuReload } from './mmu/load.js';
+import { kvmMmuReload } from './mmu/load.js';
 import { currentMmuKind, roleAddressSpace } from './mmu/role.js';
 import { hardwareSetAccessedDirty } from './mmu/set-spte.js';
-import { SPTE_ACCESSED, SPTE_DIRTY, SPTE_PRESENT, isAccessAllowed, isMmioSpte, spteFlags } from './mmu/spte.js';
+import { SPTE_ACCESSED, SPTE_DIRTY, isAccessAllowed, isMmioSpte, spteFlags } from './mmu/spte.js';
 import { errnoName, ioctlResult } from './errno.js';
 import { RELOAD_FAILED_REASON, faultErrorReason } from './fault-reasons.js';
 import { kvmGfnDirectBits, type Vcpu, type VmState } from './state.js';
@@ -51,9 +51,8 @@ function runAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind, lo
     throw conflict(
       `vCPU ${vcpu.id} runs on a ${mmu} MMU; guest accesses are simulated only on TDP MMUs (shadow page tables of the guest are not modelled)`,
     );
-  // vcpu_enter_guest services KVM_REQ_MMU_FREE_OBSOLETE_ROOTS before loading the MMU.
-  freeObsoleteRootsOf(state, vcpu);
   const rows = new IterationRows();
+  // vcpu_enter_guest services KVM_REQ_MMU_FREE_OBSOLETE_ROOTS before loading the MMU (at every version).
   const rr = kvmMmuReload(state, vcpu, vcpu.mode, true);
   if (rr < 0) return { ...ioctlResult(rr, `${RELOAD_FAILED_REASON} in vcpu_enter_guest`), exit: null, iterations: [], root: null, mapped: [] };
 
@@ -80,7 +79,8 @@ function runAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind, lo
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const leaf = findLeaf(root, fullGfn);
     if (leaf && isMmioSpte(leaf.spte)) return done(0, 'KVM_EXIT_MMIO'); // EPT misconfig -> MMIO emulation
-    if (leaf && hardwareAllows(leaf.spte, write, exec)) {
+    // findLeaf finds only MMIO SPTEs, handled above, and present leaves: is_access_allowed decides.
+    if (leaf && isAccessAllowed(spteFlags(leaf.spte), { write, exec })) {
       // The CPU's walk sets Accessed, and Dirty on a write, without a VM exit.
       let flags = spteFlags(leaf.spte);
       if (!root.role.adDisabled) flags |= SPTE_ACCESSED | (write ? SPTE_DIRTY : 0);
@@ -106,10 +106,4 @@ function runAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind, lo
     return failed;
   }
   return done(0, null);
-}
-
-/** What the CPU's page walk permits without a fault: a present leaf that is_access_allowed. */
-function hardwareAllows(spte: number, write: boolean, exec: boolean): boolean {
-  const flags = spteFlags(spte);
-  return (flags & SPTE_PRESENT) !== 0 && isAccessAllowed(flags, { write, exec });
 }
