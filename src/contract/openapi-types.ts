@@ -1424,10 +1424,10 @@ export interface components {
             nextCursor: string | null;
         };
         /**
-         * @description Leaf and table sizes of all three arches: x86 4K/2M/1G; arm64 4K/2M/1G (4K granule), 16K/32M (16K), 64K/512M (64K); s390 4K/1M/2G.
+         * @description Leaf, table and host backing sizes of all three arches: x86 4K/2M/1G; arm64 4K/2M/1G (4K granule), 16K/32M (16K), 64K/512M (64K), and as hugetlbfs backing only 64K/32M (4K), 2M/1G (16K), 2M/16G (64K: 16G is CONT_PMD, mapped at most 512M); s390 4K/1M/2G.
          * @enum {string}
          */
-        ArchLevelName: "4K" | "16K" | "64K" | "1M" | "2M" | "32M" | "512M" | "1G" | "2G";
+        ArchLevelName: "4K" | "16K" | "64K" | "1M" | "2M" | "32M" | "512M" | "1G" | "2G" | "16G";
         /** @description An arm64 host (every field optional). */
         Arm64HostConfigInput: {
             /**

@@ -6,7 +6,7 @@ import { kernelAtLeast } from './vm-config.js';
 import type { ErrnoName, Hex, IoctlResult, KernelVersion, PreFaultInject } from './types.js';
 
 /** Leaf and table sizes of all three arches (contract "Values": level names). */
-export type ArchLevelName = '4K' | '16K' | '64K' | '1M' | '2M' | '32M' | '512M' | '1G' | '2G';
+export type ArchLevelName = '4K' | '16K' | '64K' | '1M' | '2M' | '32M' | '512M' | '1G' | '2G' | '16G';
 
 /** Kernels the arm64 and s390 engines accept (contract v2: 7.0 … 7.4, default 7.4). */
 export const ARCH_KERNELS = ['7.0', '7.1', '7.2', '7.3', '7.4'] as const satisfies readonly KernelVersion[];

@@ -20,6 +20,7 @@ export const LEVEL_BYTES: Record<ArchLevelName, number> = {
   '512M': 2 ** 29,
   '1G': 2 ** 30,
   '2G': 2 ** 31,
+  '16G': 2 ** 34,
 };
 /** 4K frames per level name. */
 export const levelFrames = (name: ArchLevelName): number => LEVEL_BYTES[name] / 4096;

@@ -14,7 +14,7 @@ import type { Arm64State } from './state.js';
 const BACKING: Record<Granule, { plain: ArchLevelName[]; hugetlb: ArchLevelName[] }> = {
   '4K': { plain: ['4K', '2M'], hugetlb: ['64K', '2M', '32M', '1G'] },
   '16K': { plain: ['16K', '32M'], hugetlb: ['2M', '32M', '1G'] },
-  '64K': { plain: ['64K', '512M'], hugetlb: ['2M', '512M'] },
+  '64K': { plain: ['64K', '512M'], hugetlb: ['2M', '512M', '16G'] },
 };
 
 function checkBacking(granule: Granule, b: ArchBacking | undefined): void {

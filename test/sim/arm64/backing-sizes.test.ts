@@ -6,14 +6,14 @@ import { describe, expect, it } from 'vitest';
 import type { ArchLevelName } from '../../../src/sim/arch-types.js';
 import { SimError } from '../../../src/sim/errors.js';
 import type { Granule } from '../../../src/sim/arm64/pgtable.js';
-import { G1, M2, arm64Vm, hx } from './helpers.js';
+import { G1, M2, arm64Vm, hx, pf } from './helpers.js';
 
-const NAMES: ArchLevelName[] = ['4K', '16K', '64K', '1M', '2M', '32M', '512M', '1G', '2G'];
+const NAMES: ArchLevelName[] = ['4K', '16K', '64K', '1M', '2M', '32M', '512M', '1G', '2G', '16G'];
 /** The contract's table: sizes with hugetlb false, and the extra ones with hugetlb true. */
 const CONTRACT: Record<Granule, { thp: ArchLevelName[]; hugetlb: ArchLevelName[] }> = {
   '4K': { thp: ['4K', '2M'], hugetlb: ['64K', '2M', '32M', '1G'] },
   '16K': { thp: ['16K', '32M'], hugetlb: ['2M', '32M', '1G'] },
-  '64K': { thp: ['64K', '512M'], hugetlb: ['2M', '512M'] },
+  '64K': { thp: ['64K', '512M'], hugetlb: ['2M', '512M', '16G'] },
 };
 
 /** The accepted sizes of a granule: every level name a 1G slot can be created with. */
@@ -49,6 +49,15 @@ describe('memslot backing sizes per granule (contract v2 "backing")', () => {
       ['invalid', 'backing.pageSize', 'backing.pageSize 4K is not a host mapping size of a 16K arm64 host without hugetlb'],
       ['invalid', 'backing.pageSize', 'backing.pageSize 4K is not a host mapping size of a 16K arm64 host'],
     ]);
+  });
+});
+
+describe('a 16G hugetlbfs page on a 64K host (contiguous PMD)', () => {
+  it('backs a slot, and user_mem_abort maps it with a 512M block: CONT_PMD_SHIFT falls to PMD_SHIFT', () => {
+    const vm = arm64Vm({ host: { granule: '64K' } });
+    expect(vm.setMemslot(0, 0, { guestPhysAddr: hx(G1), size: hx(G1), backing: { pageSize: '16G', hugetlb: true } }).ret).toBe(0);
+    const r = pf(vm, G1, 0x10000);
+    expect([r.ret, r.mapped.map((m) => [m.gpa, m.level])]).toEqual([0, [[hx(G1), '512M']]]);
   });
 });
 
