@@ -18,9 +18,9 @@ export function setMemoryAttributes(state: VmState, address: bigint, size: bigin
   if (!state.hasPrivateMem) return ioctl(0); // clearing attributes that cannot be set: nothing to do
   const start = Number(address >> 12n);
   const end = start + Number(size >> 12n);
-  // kvm_vm_set_mem_attributes: a range that already has the attributes is left alone.
-  const alreadyPrivate = !state.attrs.mixed(start, end) && state.attrs.isPrivate(start);
-  if (alreadyPrivate === isPrivate) return ioctl(0);
+  // kvm_vm_set_mem_attributes: "Nothing to do if the entire range as the desired attributes"
+  // (kvm_range_has_memory_attributes). A range partly private is changed either way.
+  if (!state.attrs.mixed(start, end) && state.attrs.isPrivate(start) === isPrivate) return ioctl(0);
   // kvm_arch_pre_set_memory_attributes: zap the range in every root, then store.
   zapGfnRangeAllRoots(state, start, end);
   state.attrs.set(start, end, isPrivate);
