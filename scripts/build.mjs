@@ -5,7 +5,8 @@
 // import.meta.url (openapi.yaml, prisma/migrations, public/, labs/) is found from dist as
 // from src. esbuild only strips types; `npm run typecheck` is what checks them. The shipped
 // YAML (openapi.yaml, labs/*.yaml) is also stored parsed in dist/yaml-cache.json (see
-// src/contract/parse-yaml.ts), and the lab schema compiled in dist/labs/lab-validator.cjs.
+// src/contract/parse-yaml.ts), the lab schema compiled in dist/labs/lab-validator.cjs, and
+// every route's request validators in dist/contract/request-validators-*.cjs.
 //   node scripts/build.mjs             build
 //   node scripts/build.mjs --if-stale  build only if a source (src/, openapi.yaml, labs/) is newer than the last build
 import { createHash } from 'node:crypto';
@@ -68,6 +69,14 @@ async function labValidator(dist) {
   return standaloneCode(ajv, ajv.compile(LAB_SCHEMA));
 }
 
+/** Every route's request validators as Ajv standalone code (src/contract/precompiled-validators.ts loads them from dist). */
+async function writeRequestValidators(dist) {
+  const contract = (file) => import(pathToFileURL(join(dist, 'contract', file)).href);
+  const { loadOpenApiDocument } = await contract('openapi-document.js');
+  const { precompileValidators } = await contract('precompile-validators.js');
+  for (const [file, code] of Object.entries(precompileValidators(loadOpenApiDocument().document))) writeFileSync(join(dist, 'contract', file), code);
+}
+
 const files = sources(SRC);
 if (process.argv.includes('--if-stale') && !stale(files)) process.exit(0);
 const t0 = performance.now();
@@ -88,6 +97,7 @@ await build({
 });
 writeFileSync(join(next, 'yaml-cache.json'), JSON.stringify(await yamlCache()));
 writeFileSync(join(next, 'labs/lab-validator.cjs'), await labValidator(next));
+await writeRequestValidators(next);
 writeFileSync(join(next, '.built'), '');
 rmSync(DIST, { recursive: true, force: true });
 try {
