@@ -10,43 +10,12 @@
 //   node scripts/build.mjs             build
 //   node scripts/build.mjs --if-stale  build only if a source (src/, openapi.yaml, labs/) is newer than the last build
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SRC = join(ROOT, 'src');
-const LABS = join(ROOT, 'labs');
-const YAML_FILES = [
-  join(ROOT, 'openapi.yaml'),
-  ...readdirSync(LABS)
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => join(LABS, f)),
-];
-const DIST = join(ROOT, 'dist');
-/** Written last: its time is the build's, and its absence means no complete build. */
-const STAMP = join(DIST, '.built');
-
-function sources(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return sources(path);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [path] : [];
-  });
-}
-
-function stale(files) {
-  if (!existsSync(STAMP)) return true;
-  const built = statSync(STAMP).mtimeMs;
-  // A newer or added file changes its own mtime; a deleted one changes its folder's.
-  return [...files, ...YAML_FILES, ...dirs(SRC), LABS].some((f) => statSync(f).mtimeMs > built);
-}
-
-function dirs(dir) {
-  return [dir, ...readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? dirs(join(dir, e.name)) : []))];
-}
+import { pathToFileURL } from 'node:url';
+import { DIST, ROOT, SRC, STAMP, YAML_FILES, distIsStale, sources } from './dist-files.mjs';
 
 /** Each YAML file parsed, keyed by the sha256 of its text; only those JSON holds exactly. */
 async function yamlCache() {
@@ -77,10 +46,10 @@ async function writeRequestValidators(dist) {
   for (const [file, code] of Object.entries(precompileValidators(loadOpenApiDocument().document))) writeFileSync(join(dist, 'contract', file), code);
 }
 
-const files = sources(SRC);
-if (process.argv.includes('--if-stale') && !stale(files)) process.exit(0);
+const files = sources();
+if (process.argv.includes('--if-stale') && !distIsStale(files)) process.exit(0);
 const t0 = performance.now();
-// Imported only when building: `npm start` runs this script on every start.
+// Imported only when building: the check above is all a run with --if-stale does otherwise.
 const { build } = await import('esbuild');
 // Built beside dist/ and swapped in at the end, so a server starting meanwhile (several
 // `npm start` after a pull) never loads a half-written dist/.
