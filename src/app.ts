@@ -8,6 +8,7 @@ import { documentedMethods } from './contract/path-methods.js';
 import auth from './plugins/app/auth.js';
 import gracefulClose from './plugins/app/graceful-close.js';
 import labs from './plugins/app/labs.js';
+import { lazyCompilersFactory } from './plugins/app/lazy-compilers.js';
 import metrics from './plugins/app/metrics.js';
 import persistence, { type PersistenceSeams } from './plugins/app/persistence.js';
 import problem, { clientErrorHandler, frameworkErrors } from './plugins/app/problem.js';
@@ -41,6 +42,7 @@ export async function build(config: ServiceConfig, seams: TestSeams = {}): Promi
     bodyLimit: config.bodyLimit,
     // Routes and validation come from openapi.yaml (see routes/register.ts).
     ajv: { customOptions: { removeAdditional: false } },
+    schemaController: { compilersFactory: lazyCompilersFactory },
     frameworkErrors,
     clientErrorHandler,
     logController: new OneLineRequestLog(),

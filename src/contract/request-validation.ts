@@ -4,7 +4,8 @@
 // only from plain decimal. Every string (and property name) of a request must be text
 // both stores can hold: no NUL, no unpaired UTF-16 surrogate.
 import type { FastifySchemaCompiler } from 'fastify';
-import { Ajv2020, type ErrorObject, type Options } from 'ajv/dist/2020.js';
+import type { Ajv2020, ErrorObject, Options } from 'ajv/dist/2020.js';
+import { loadAjv2020 } from './load-ajv.js';
 
 const common = {
   removeAdditional: false,
@@ -105,13 +106,13 @@ function withChecks(validate: Validate, before: (data: unknown) => ErrorObject |
 
 /**
  * Fastify's validator compiler. A schema the build precompiled is not compiled again: Ajv
- * compiling every route's schemas was the largest part of a start's CPU. The Ajv instances are made
- * only for a schema that needs them (always, run from the sources).
+ * compiling every route's schemas was the largest part of a start's CPU. Ajv is loaded, and its
+ * instances made, only for a schema that needs them (always, run from the sources).
  */
 export function requestValidatorCompiler(precompiled: PrecompiledValidator = () => undefined): FastifySchemaCompiler<Record<string, unknown>> {
   const ajv: Partial<Record<RequestPartKind, Ajv2020>> = {};
   const validate = (kind: RequestPartKind, schema: Record<string, unknown>): Validate =>
-    precompiled(kind, schema) ?? (ajv[kind] ??= new Ajv2020(REQUEST_AJV_OPTIONS[kind])).compile(schema);
+    precompiled(kind, schema) ?? (ajv[kind] ??= new (loadAjv2020())(REQUEST_AJV_OPTIONS[kind])).compile(schema);
   return ({ schema, httpPart }) =>
     requestPartKind(httpPart) === 'body'
       ? withChecks(validate('body', schema), () => undefined)

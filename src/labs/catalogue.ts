@@ -3,7 +3,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { loadAjv2020 } from '../contract/load-ajv.js';
 import { parseYaml } from '../contract/parse-yaml.js';
 import { callToOperation, vmNamesIn } from './calls.js';
 import { LAB_AJV_OPTIONS, LAB_SCHEMA } from './lab-schema.js';
@@ -27,7 +28,7 @@ export class LabError extends Error {
 const PRECOMPILED = resolve(import.meta.dirname, 'lab-validator.cjs');
 const validateShape: ValidateFunction = existsSync(PRECOMPILED)
   ? (createRequire(import.meta.url)(PRECOMPILED) as ValidateFunction)
-  : new Ajv2020(LAB_AJV_OPTIONS).compile(LAB_SCHEMA);
+  : new (loadAjv2020())(LAB_AJV_OPTIONS).compile(LAB_SCHEMA);
 
 /** Cross-references the schema cannot see: names, numbering, calls, and a set-up that runs. */
 function crossCheck(lab: Lab, file: string): void {
