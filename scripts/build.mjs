@@ -17,14 +17,15 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DIST, ROOT, SRC, STAMP, YAML_FILES, distIsStale, sources } from './dist-files.mjs';
 
-/** Each YAML file parsed, keyed by the sha256 of its text; only those JSON holds exactly. */
+/** Each YAML file parsed, as JSON text keyed by the sha256 of its YAML text; only those JSON holds exactly. */
 async function yamlCache() {
   const { parse } = await import('yaml');
   const cache = {};
   for (const file of YAML_FILES) {
     const text = readFileSync(file, 'utf8');
     const parsed = parse(text);
-    if (isDeepStrictEqual(JSON.parse(JSON.stringify(parsed)), parsed)) cache[createHash('sha256').update(text).digest('hex')] = parsed;
+    if (isDeepStrictEqual(JSON.parse(JSON.stringify(parsed)), parsed))
+      cache[createHash('sha256').update(text).digest('hex')] = JSON.stringify(parsed);
   }
   return cache;
 }
