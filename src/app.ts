@@ -76,7 +76,11 @@ export async function build(config: ServiceConfig, seams: TestSeams = {}): Promi
       forwardTimeoutMs: c.forwardTimeoutMs,
     });
   }
-  await app.register(metrics, { engineWorkers: () => app.engineHost.stats(), queues: (workers) => app.liveVms.queueDepths(workers) });
+  await app.register(metrics, {
+    engineWorkers: () => app.engineHost.stats(),
+    queues: (workers) => app.liveVms.queueDepths(workers),
+    ready: () => app.liveVms.startup.ready,
+  });
   const { apiTokenHashes: tokenHashes, teacherTokenHashes } = config;
   await app.register(auth, { tokenHashes, teacherTokenHashes, metricsTokenHash: config.metricsTokenHash });
   await app.register(rateLimiting, config.rateLimit);

@@ -247,7 +247,7 @@ describe('GET /metrics', () => {
     expect(types.get('engine_busy_seconds_total')).toBe('counter');
   });
 
-  it('counts the responses sent while prom-client was still loading (it loads after the first response)', async () => {
+  it('counts the responses sent while prom-client was not yet loaded (it loads after the first response once ready)', async () => {
     const t = await app({ workers: 0 });
     expect((await t.api.get('/healthz')).status).toBe(200);
     // Scraped this early too, every figure is a number (parsePrometheus refuses NaN: the event-loop delay before its first sample).

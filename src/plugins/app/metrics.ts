@@ -2,9 +2,9 @@
 // engine workers' queue depth, busy time, VMs and worker restarts, the calls refused by the
 // queue bounds, and Node's own process metrics (CPU, heap, event-loop delay). One registry
 // per app, so several apps in one process (tests) do not mix their figures.
-// prom-client (and @opentelemetry/api, which it loads) is loaded once the first response has
-// been sent, or at the first scrape, not while the app starts: readiness (the first /readyz
-// answer) does not wait for it. Latencies observed meanwhile are recorded once it is loaded.
+// prom-client (and @opentelemetry/api, which it loads) is loaded after the first response sent
+// once the service is ready (usually the first 200 from /readyz), or at the first scrape: the
+// start does not wait for it. Latencies observed before are recorded once it is loaded.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -21,7 +21,12 @@ declare module 'fastify' {
 interface MetricsOptions {
   engineWorkers: () => EngineWorkerStats[];
   queues: (workers: number) => QueueDepths;
+  /** Whether the service is ready (its VMs rebuilt): prom-client is loaded after the first response from then on. */
+  ready: () => boolean;
 }
+
+/** Latencies kept until prom-client is loaded (a service that never gets ready keeps no more). */
+const MAX_PENDING = 10_000;
 
 /** How often the event-loop delay is sampled (prom-client's default). */
 const EVENT_LOOP_PRECISION_MS = 10;
@@ -42,8 +47,8 @@ export default fp(
       const labels = { method: request.method, route, status_code: String(reply.statusCode) };
       if (latency) latency.observe(labels, reply.elapsedTime / 1000);
       else {
-        pending.push([labels, reply.elapsedTime / 1000]);
-        loadSoon();
+        if (pending.length < MAX_PENDING) pending.push([labels, reply.elapsedTime / 1000]);
+        if (options.ready()) loadSoon();
       }
       done();
     });
