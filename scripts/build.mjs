@@ -5,12 +5,13 @@
 // import.meta.url (openapi.yaml, prisma/migrations, public/, labs/) is found from dist as
 // from src. esbuild only strips types; `npm run typecheck` is what checks them. The shipped
 // YAML (openapi.yaml, labs/*.yaml) is also stored parsed in dist/yaml-cache.json (see
-// src/contract/parse-yaml.ts), the lab schema compiled in dist/labs/lab-validator.cjs, and
-// every route's request validators in dist/contract/request-validators-*.cjs.
+// src/contract/parse-yaml.ts), the lab schema compiled in dist/labs/lab-validator.cjs,
+// every route's request validators in dist/contract/request-validators-*.cjs, and the keys
+// of the shipped labs that pass every check in dist/labs/checked-labs.json.
 //   node scripts/build.mjs             build
 //   node scripts/build.mjs --if-stale  build only if a source (src/, openapi.yaml, labs/) is newer than the last build
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { join, relative } from 'node:path';
@@ -47,6 +48,22 @@ async function writeRequestValidators(dist) {
   for (const [file, code] of Object.entries(precompileValidators(loadOpenApiDocument().document))) writeFileSync(join(dist, 'contract', file), code);
 }
 
+/** The keys of the shipped labs that pass every check of the compiled catalogue (src/labs/catalogue.ts does not check them again at start). */
+async function checkedLabs(dist) {
+  const { LABS_DIR, labCheckKey, parseLab } = await import(pathToFileURL(join(dist, 'labs/catalogue.js')).href);
+  const keys = [];
+  for (const file of readdirSync(LABS_DIR).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))) {
+    const text = readFileSync(join(LABS_DIR, file), 'utf8');
+    try {
+      parseLab(text, file);
+      keys.push(labCheckKey(text));
+    } catch {
+      // Not recorded: the server checks it at start and refuses to start, naming the error.
+    }
+  }
+  return keys;
+}
+
 const files = sources();
 if (process.argv.includes('--if-stale') && !distIsStale(files)) process.exit(0);
 const t0 = performance.now();
@@ -68,6 +85,7 @@ await build({
 writeFileSync(join(next, 'yaml-cache.json'), JSON.stringify(await yamlCache()));
 writeFileSync(join(next, 'labs/lab-validator.cjs'), await labValidator(next));
 await writeRequestValidators(next);
+writeFileSync(join(next, 'labs/checked-labs.json'), JSON.stringify(await checkedLabs(next)));
 writeFileSync(join(next, '.built'), '');
 rmSync(DIST, { recursive: true, force: true });
 try {

@@ -2,14 +2,14 @@
 // sources: the build's parsed-YAML snapshot must give exactly what parsing gives.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadOpenApiDocument, routeSpecs, type RouteSpec } from '../../src/contract/openapi-document.js';
 import type { precompiledValidators } from '../../src/contract/precompiled-validators.js';
 import { requestValidatorCompiler } from '../../src/contract/request-validation.js';
-import { loadCatalogue, parseLab } from '../../src/labs/catalogue.js';
+import { labCheckKey, loadCatalogue, parseLab } from '../../src/labs/catalogue.js';
 import { requestArbitrary } from '../helpers/fuzz-requests.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -99,6 +99,18 @@ describe('dist', () => {
     }
     expect(compared).toBeGreaterThan(1000);
   }, 60_000);
+
+  it('records the shipped labs the build checked, and the compiled catalogue checks any other lab text in full', async () => {
+    const dist = (await import(`${ROOT}dist/labs/catalogue.js`)) as { parseLab: typeof parseLab; labCheckKey: typeof labCheckKey };
+    const checked = JSON.parse(readFileSync(`${ROOT}dist/labs/checked-labs.json`, 'utf8')) as string[];
+    const files = readdirSync(`${ROOT}labs`).filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThan(0);
+    expect([...checked].sort()).toEqual(files.map((f) => dist.labCheckKey(readFileSync(`${ROOT}labs/${f}`, 'utf8'))).sort());
+    // A shipped lab edited so that only a cross-check fails (task numbering): refused by both.
+    const edited = readFileSync(`${ROOT}labs/${files[0]}`, 'utf8').replace('  - n: 1\n', '  - n: 7\n');
+    expect(() => dist.parseLab(edited, files[0]!)).toThrow(/task 1 is numbered 7/);
+    expect(() => parseLab(edited, files[0]!)).toThrow(/task 1 is numbered 7/);
+  });
 
   it('refuses a malformed lab with the same errors from the prebuilt lab validator as from the schema compiled at run time', async () => {
     const dist = (await import(`${ROOT}dist/labs/catalogue.js`)) as { parseLab: typeof parseLab };
