@@ -5,56 +5,28 @@
 // import.meta.url (openapi.yaml, prisma/migrations, public/, labs/) is found from dist as
 // from src. esbuild only strips types; `npm run typecheck` is what checks them. The shipped
 // YAML (openapi.yaml, labs/*.yaml) is also stored parsed in dist/yaml-cache.json (see
-// src/contract/parse-yaml.ts), and the lab schema compiled in dist/labs/lab-validator.cjs.
+// src/contract/parse-yaml.ts), the lab schema compiled in dist/labs/lab-validator.cjs,
+// every route's request validators in dist/contract/request-validators-*.cjs, and the keys
+// of the shipped labs that pass every check in dist/labs/checked-labs.json.
 //   node scripts/build.mjs             build
 //   node scripts/build.mjs --if-stale  build only if a source (src/, openapi.yaml, labs/) is newer than the last build
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { DIST, ROOT, SRC, STAMP, YAML_FILES, distIsStale, sources } from './dist-files.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SRC = join(ROOT, 'src');
-const LABS = join(ROOT, 'labs');
-const YAML_FILES = [
-  join(ROOT, 'openapi.yaml'),
-  ...readdirSync(LABS)
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => join(LABS, f)),
-];
-const DIST = join(ROOT, 'dist');
-/** Written last: its time is the build's, and its absence means no complete build. */
-const STAMP = join(DIST, '.built');
-
-function sources(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return sources(path);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [path] : [];
-  });
-}
-
-function stale(files) {
-  if (!existsSync(STAMP)) return true;
-  const built = statSync(STAMP).mtimeMs;
-  // A newer or added file changes its own mtime; a deleted one changes its folder's.
-  return [...files, ...YAML_FILES, ...dirs(SRC), LABS].some((f) => statSync(f).mtimeMs > built);
-}
-
-function dirs(dir) {
-  return [dir, ...readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? dirs(join(dir, e.name)) : []))];
-}
-
-/** Each YAML file parsed, keyed by the sha256 of its text; only those JSON holds exactly. */
+/** Each YAML file parsed, as JSON text keyed by the sha256 of its YAML text; only those JSON holds exactly. */
 async function yamlCache() {
   const { parse } = await import('yaml');
   const cache = {};
   for (const file of YAML_FILES) {
     const text = readFileSync(file, 'utf8');
     const parsed = parse(text);
-    if (isDeepStrictEqual(JSON.parse(JSON.stringify(parsed)), parsed)) cache[createHash('sha256').update(text).digest('hex')] = parsed;
+    if (isDeepStrictEqual(JSON.parse(JSON.stringify(parsed)), parsed))
+      cache[createHash('sha256').update(text).digest('hex')] = JSON.stringify(parsed);
   }
   return cache;
 }
@@ -68,10 +40,34 @@ async function labValidator(dist) {
   return standaloneCode(ajv, ajv.compile(LAB_SCHEMA));
 }
 
-const files = sources(SRC);
-if (process.argv.includes('--if-stale') && !stale(files)) process.exit(0);
+/** Every route's request validators as Ajv standalone code (src/contract/precompiled-validators.ts loads them from dist). */
+async function writeRequestValidators(dist) {
+  const contract = (file) => import(pathToFileURL(join(dist, 'contract', file)).href);
+  const { loadOpenApiDocument } = await contract('openapi-document.js');
+  const { precompileValidators } = await contract('precompile-validators.js');
+  for (const [file, code] of Object.entries(precompileValidators(loadOpenApiDocument().document))) writeFileSync(join(dist, 'contract', file), code);
+}
+
+/** The keys of the shipped labs that pass every check of the compiled catalogue (src/labs/catalogue.ts does not check them again at start). */
+async function checkedLabs(dist) {
+  const { LABS_DIR, labCheckKey, parseLab } = await import(pathToFileURL(join(dist, 'labs/catalogue.js')).href);
+  const keys = [];
+  for (const file of readdirSync(LABS_DIR).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))) {
+    const text = readFileSync(join(LABS_DIR, file), 'utf8');
+    try {
+      parseLab(text, file);
+      keys.push(labCheckKey(text));
+    } catch {
+      // Not recorded: the server checks it at start and refuses to start, naming the error.
+    }
+  }
+  return keys;
+}
+
+const files = sources();
+if (process.argv.includes('--if-stale') && !distIsStale(files)) process.exit(0);
 const t0 = performance.now();
-// Imported only when building: `npm start` runs this script on every start.
+// Imported only when building: the check above is all a run with --if-stale does otherwise.
 const { build } = await import('esbuild');
 // Built beside dist/ and swapped in at the end, so a server starting meanwhile (several
 // `npm start` after a pull) never loads a half-written dist/.
@@ -88,6 +84,8 @@ await build({
 });
 writeFileSync(join(next, 'yaml-cache.json'), JSON.stringify(await yamlCache()));
 writeFileSync(join(next, 'labs/lab-validator.cjs'), await labValidator(next));
+await writeRequestValidators(next);
+writeFileSync(join(next, 'labs/checked-labs.json'), JSON.stringify(await checkedLabs(next)));
 writeFileSync(join(next, '.built'), '');
 rmSync(DIST, { recursive: true, force: true });
 try {

@@ -8,6 +8,7 @@ import { documentedMethods } from './contract/path-methods.js';
 import auth from './plugins/app/auth.js';
 import gracefulClose from './plugins/app/graceful-close.js';
 import labs from './plugins/app/labs.js';
+import { lazyCompilersFactory } from './plugins/app/lazy-compilers.js';
 import metrics from './plugins/app/metrics.js';
 import persistence, { type PersistenceSeams } from './plugins/app/persistence.js';
 import problem, { clientErrorHandler, frameworkErrors } from './plugins/app/problem.js';
@@ -41,6 +42,7 @@ export async function build(config: ServiceConfig, seams: TestSeams = {}): Promi
     bodyLimit: config.bodyLimit,
     // Routes and validation come from openapi.yaml (see routes/register.ts).
     ajv: { customOptions: { removeAdditional: false } },
+    schemaController: { compilersFactory: lazyCompilersFactory },
     frameworkErrors,
     clientErrorHandler,
     logController: new OneLineRequestLog(),
@@ -74,7 +76,11 @@ export async function build(config: ServiceConfig, seams: TestSeams = {}): Promi
       forwardTimeoutMs: c.forwardTimeoutMs,
     });
   }
-  await app.register(metrics, { engineWorkers: () => app.engineHost.stats(), queues: (workers) => app.liveVms.queueDepths(workers) });
+  await app.register(metrics, {
+    engineWorkers: () => app.engineHost.stats(),
+    queues: (workers) => app.liveVms.queueDepths(workers),
+    ready: () => app.liveVms.startup.ready,
+  });
   const { apiTokenHashes: tokenHashes, teacherTokenHashes } = config;
   await app.register(auth, { tokenHashes, teacherTokenHashes, metricsTokenHash: config.metricsTokenHash });
   await app.register(rateLimiting, config.rateLimit);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseYaml } from './parse-yaml.js';
 
-const OPENAPI_PATH = fileURLToPath(new URL('../../openapi.yaml', import.meta.url));
+export const OPENAPI_PATH = fileURLToPath(new URL('../../openapi.yaml', import.meta.url));
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -97,16 +97,19 @@ function parameterSchema(parameters: ParameterObject[], location: 'path' | 'quer
 export function routeSpecs(document: OpenApiDocument): RouteSpec[] {
   const specs: RouteSpec[] = [];
   for (const [path, rawItem] of Object.entries(document.paths)) {
-    const item = dereference(document, rawItem);
-    const shared = (item.parameters ?? []) as ParameterObject[];
+    // Only the request parts are dereferenced: the responses, most of the document, are not
+    // needed here, and resolving them was most of a start's time spent on the contract.
+    const item = '$ref' in rawItem ? dereference(document, rawItem) : rawItem;
+    const shared = dereference(document, (item.parameters ?? []) as ParameterObject[]);
     for (const method of METHODS) {
       const operation = item[method] as OperationObject | undefined;
       if (!operation) continue;
       if (!operation.operationId) throw new Error(`openapi.yaml: ${method.toUpperCase()} ${path} has no operationId`);
       // Operation-level parameters override path-level ones of the same name and location.
-      const own = operation.parameters ?? [];
+      const own = dereference(document, operation.parameters ?? []);
       const parameters = [...shared.filter((s) => !own.some((o) => o.name === s.name && o.in === s.in)), ...own];
-      const body = operation.requestBody?.content?.['application/json']?.schema;
+      const requestBody = dereference(document, operation.requestBody);
+      const body = requestBody?.content?.['application/json']?.schema;
       const successStatus = Number(Object.keys(operation.responses).find((code) => /^2\d\d$/.test(code)) ?? 200);
       const params = parameterSchema(parameters, 'path');
       specs.push({
@@ -115,7 +118,7 @@ export function routeSpecs(document: OpenApiDocument): RouteSpec[] {
         path,
         url: path.replace(/\{(\w+)\}/g, ':$1'),
         successStatus,
-        optionalBody: Boolean(body) && operation.requestBody?.required !== true,
+        optionalBody: Boolean(body) && requestBody?.required !== true,
         schema: {
           ...(body && { body }),
           ...(params && { params }),

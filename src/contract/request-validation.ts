@@ -4,17 +4,31 @@
 // only from plain decimal. Every string (and property name) of a request must be text
 // both stores can hold: no NUL, no unpaired UTF-16 surrogate.
 import type { FastifySchemaCompiler } from 'fastify';
-import { Ajv2020, type ErrorObject, type Options } from 'ajv/dist/2020.js';
+import type { Ajv2020, ErrorObject, Options } from 'ajv/dist/2020.js';
+import { loadAjv2020 } from './load-ajv.js';
 
-const common: Options = {
+const common = {
   removeAdditional: false,
   allErrors: false,
   useDefaults: false, // the engine fills defaults (withVmDefaults); the document only describes them
   strict: true,
   verbose: true, // errors carry parentSchema, used to phrase u64 problems
-};
+} satisfies Options;
 
-type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+/** Ajv's options for each kind of request part (scripts/build.mjs precompiles with the same). */
+export const REQUEST_AJV_OPTIONS = {
+  body: { ...common, coerceTypes: false },
+  string: { ...common, coerceTypes: true },
+} satisfies Record<string, Options>;
+export type RequestPartKind = keyof typeof REQUEST_AJV_OPTIONS;
+
+/** Bodies are JSON as sent; path parameters and query strings are text to coerce. */
+export const requestPartKind = (httpPart: string | undefined): RequestPartKind => (httpPart === 'body' ? 'body' : 'string');
+
+/** A validator built ahead of time for a schema, if there is one (see precompiled-validators.ts). */
+export type PrecompiledValidator = (kind: RequestPartKind, schema: Record<string, unknown>) => Validate | undefined;
+
+export type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 type Schema = Record<string, unknown>;
 
 const invalid = (path: string[], message: string, keyword: string): ErrorObject => ({
@@ -90,11 +104,17 @@ function withChecks(validate: Validate, before: (data: unknown) => ErrorObject |
   return checked;
 }
 
-export function requestValidatorCompiler(): FastifySchemaCompiler<Record<string, unknown>> {
-  const bodyAjv = new Ajv2020({ ...common, coerceTypes: false });
-  const stringAjv = new Ajv2020({ ...common, coerceTypes: true });
+/**
+ * Fastify's validator compiler. A schema the build precompiled is not compiled again: Ajv
+ * compiling every route's schemas was the largest part of a start's CPU. Ajv is loaded, and its
+ * instances made, only for a schema that needs them (always, run from the sources).
+ */
+export function requestValidatorCompiler(precompiled: PrecompiledValidator = () => undefined): FastifySchemaCompiler<Record<string, unknown>> {
+  const ajv: Partial<Record<RequestPartKind, Ajv2020>> = {};
+  const validate = (kind: RequestPartKind, schema: Record<string, unknown>): Validate =>
+    precompiled(kind, schema) ?? (ajv[kind] ??= new (loadAjv2020())(REQUEST_AJV_OPTIONS[kind])).compile(schema);
   return ({ schema, httpPart }) =>
-    httpPart === 'body'
-      ? withChecks(bodyAjv.compile(schema), () => undefined)
-      : withChecks(stringAjv.compile(schema), (data) => integerSpellingError(data, schema));
+    requestPartKind(httpPart) === 'body'
+      ? withChecks(validate('body', schema), () => undefined)
+      : withChecks(validate('string', schema), (data) => integerSpellingError(data, schema));
 }

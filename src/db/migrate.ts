@@ -30,17 +30,20 @@ export function applyMigrations(dbPath: string, migrationsDir = MIGRATIONS_DIR):
         .map((row) => (row as { name: string }).name),
     );
     const applied: string[] = [];
-    for (const { name, sql, checksum } of pendingMigrations(migrationsDir, done)) {
-      const started = new Date().toISOString();
-      db.transaction(() => {
+    // All pending migrations in one transaction: a new database's whole history is one
+    // commit (its fsyncs were most of a first start's migration time, one set per
+    // migration), and a migration that fails leaves none of this run's applied.
+    db.transaction(() => {
+      for (const { name, sql, checksum } of pendingMigrations(migrationsDir, done)) {
+        const started = new Date().toISOString();
         db.exec(sql);
         db.prepare(
           `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
            VALUES (?, ?, ?, ?, ?, 1)`,
         ).run(randomUUID(), checksum, new Date().toISOString(), name, started);
-      })();
-      applied.push(name);
-    }
+        applied.push(name);
+      }
+    })();
     return applied;
   } finally {
     db.close();

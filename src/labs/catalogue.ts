@@ -1,9 +1,12 @@
 // The lab catalogue: labs/*.yaml, parsed, schema-checked and cross-checked at load. A
 // malformed lab throws with its file and the failing path; there is no partial catalogue.
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { loadAjv2020 } from '../contract/load-ajv.js';
+import { OPENAPI_PATH } from '../contract/openapi-document.js';
 import { parseYaml } from '../contract/parse-yaml.js';
 import { callToOperation, vmNamesIn } from './calls.js';
 import { LAB_AJV_OPTIONS, LAB_SCHEMA } from './lab-schema.js';
@@ -27,7 +30,29 @@ export class LabError extends Error {
 const PRECOMPILED = resolve(import.meta.dirname, 'lab-validator.cjs');
 const validateShape: ValidateFunction = existsSync(PRECOMPILED)
   ? (createRequire(import.meta.url)(PRECOMPILED) as ValidateFunction)
-  : new Ajv2020(LAB_AJV_OPTIONS).compile(LAB_SCHEMA);
+  : new (loadAjv2020())(LAB_AJV_OPTIONS).compile(LAB_SCHEMA);
+
+/**
+ * Lab files the build has already checked with this same code (scripts/build.mjs runs this
+ * catalogue over labs/ and writes checked-labs.json beside it), keyed by the lab's text and
+ * openapi.yaml's, whose routes a lab's calls must match. A start does not check those again:
+ * the cross-checks run every set-up through the engine. Any other text (an edited lab or
+ * openapi.yaml, another LABS_DIR, a run from the sources) is checked in full.
+ */
+const CHECKED_LABS = resolve(import.meta.dirname, 'checked-labs.json');
+let checkedLabs: ReadonlySet<string> | undefined;
+let openapiHash: string | undefined;
+
+/** The key of a lab text in checked-labs.json. */
+export function labCheckKey(source: string): string {
+  openapiHash ??= createHash('sha256').update(readFileSync(OPENAPI_PATH)).digest('hex');
+  return createHash('sha256').update(openapiHash).update('\0').update(source).digest('hex');
+}
+
+function checkedByBuild(source: string): boolean {
+  checkedLabs ??= new Set(existsSync(CHECKED_LABS) ? (JSON.parse(readFileSync(CHECKED_LABS, 'utf8')) as string[]) : []);
+  return checkedLabs.size > 0 && checkedLabs.has(labCheckKey(source));
+}
 
 /** Cross-references the schema cannot see: names, numbering, calls, and a set-up that runs. */
 function crossCheck(lab: Lab, file: string): void {
@@ -80,6 +105,7 @@ export function parseLab(source: string, file: string): Lab {
   } catch (e) {
     throw new LabError(file, `not YAML: ${(e as Error).message}`);
   }
+  if (checkedByBuild(source)) return data as Lab;
   if (!validateShape(data)) {
     const errors = (validateShape.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
     throw new LabError(file, `does not match the lab schema: ${[...new Set(errors)].slice(0, 8).join('; ')}`);

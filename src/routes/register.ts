@@ -3,6 +3,7 @@
 // document and the handlers map must match exactly, or the app refuses to start.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { routeSpecs, type OpenApiDocument } from '../contract/openapi-document.js';
+import { precompiledValidators } from '../contract/precompiled-validators.js';
 import { requestValidatorCompiler } from '../contract/request-validation.js';
 import type { OperationId } from '../contract/operation-types.js';
 import type { Handlers } from './handler.js';
@@ -33,7 +34,7 @@ export default async function openapiRoutes(app: FastifyInstance, { document, ha
     specs.map((s) => s.operationId),
     Object.keys(handlers),
   );
-  app.setValidatorCompiler(requestValidatorCompiler());
+  app.setValidatorCompiler(requestValidatorCompiler(precompiledValidators()));
   for (const spec of specs) {
     // The document's operation: checkHandlersMatch proved the id is a handler's, and Ajv
     // validates the request against the same schemas the handler's types come from.

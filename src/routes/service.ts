@@ -17,7 +17,10 @@ export function serviceHandlers(openapi: LoadedDocument) {
       return { status: 'ready', vms: store.count };
     },
 
-    getMetrics: async (request, reply) => reply.type(request.server.metrics.contentType).send(await request.server.metrics.text()),
+    getMetrics: async (request, reply) => {
+      const { contentType, text } = await request.server.metrics.scrape();
+      return reply.type(contentType).send(text);
+    },
 
     getOpenApiYaml: async (_request, reply) => reply.type('application/yaml; charset=utf-8').send(openapi.text),
 

@@ -51,7 +51,7 @@ describe('npm start', () => {
     expect(res.status, server.output()).toBe(200);
     const serverPids = childPids(server.child.pid!);
     try {
-      if (existsSync('/proc')) expect(serverPids.map(commandLine)).toEqual([expect.stringMatching(/^\S*node dist\/server\.js$/)]);
+      if (existsSync('/proc')) expect(serverPids.map(commandLine)).toEqual([expect.stringMatching(/^\S*node scripts\/start\.mjs$/)]);
       server.child.kill('SIGTERM');
       expect(await server.exited, server.output()).toEqual({ code: 0, signal: null });
       expect(server.output()).toMatch(/"msg":"closed"/);

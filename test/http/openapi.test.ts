@@ -129,6 +129,20 @@ describe('serving the document', () => {
     expect(json.body.paths['/v1/vms'].post.operationId).toBe('createVm');
   });
 
+  it('answers under /docs as Swagger UI does: HEAD with the GET headers, a bare redirect, the 404 problem', async () => {
+    const [get, head] = [await t.api.get('/docs/json'), await t.api.head('/docs/json')];
+    expect(head.status).toBe(200);
+    expect(head.headers['content-length']).toBe(get.headers['content-length']);
+    expect(head.headers['content-type']).toBe(get.headers['content-type']);
+    const redirect = await t.api.get('/docs/static/index.html');
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.location).toBe('/docs/');
+    expect(redirect.headers['content-type']).toBeUndefined();
+    const missing = await t.api.get('/docs/static/missing.js');
+    expect(missing.status).toBe(404);
+    expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
   it('shows no padlocks in Swagger UI when the server runs open, and the bearer scheme when it has tokens', async () => {
     const open = (await t.api.get('/docs/json')).body;
     expect(open.security).toBeUndefined();

@@ -246,6 +246,15 @@ describe('GET /metrics', () => {
     expect(types.get('http_request_duration_seconds')).toBe('histogram');
     expect(types.get('engine_busy_seconds_total')).toBe('counter');
   });
+
+  it('counts the responses sent while prom-client was not yet loaded (it loads after the first response once ready)', async () => {
+    const t = await app({ workers: 0 });
+    expect((await t.api.get('/healthz')).status).toBe(200);
+    // Scraped this early too, every figure is a number (parsePrometheus refuses NaN: the event-loop delay before its first sample).
+    const samples = parsePrometheus((await t.api.get('/metrics')).text);
+    const healthz = samples.find((s) => s.name === 'http_request_duration_seconds_count' && s.labels.route === '/healthz');
+    expect(healthz).toMatchObject({ labels: { method: 'GET', status_code: '200' }, value: 1 });
+  });
 });
 
 interface Sample {
