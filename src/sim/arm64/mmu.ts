@@ -36,11 +36,11 @@ export interface S2FaultEnv {
 export const memslotIsLogging = (slot: ArchMemslot): boolean => slot.logDirtyPages && !slot.readonly;
 
 /**
- * fault_supports_stage2_huge_mapping: PAGE_SIZE always; otherwise gpa and hva congruent modulo
- * the size, and the size-aligned block around the hva inside the slot's hva range.
+ * fault_supports_stage2_huge_mapping for a PUD or PMD size (the only sizes it is asked about;
+ * PAGE_SIZE is always supported): gpa and hva congruent modulo the size, and the size-aligned
+ * block around the hva inside the slot's hva range.
  */
-export function faultSupportsStage2HugeMapping(slot: ArchMemslot, hvaFrame: number, frames: number, pageFrames: number): boolean {
-  if (frames === pageFrames) return true;
+export function faultSupportsStage2HugeMapping(slot: ArchMemslot, hvaFrame: number, frames: number): boolean {
   if (slot.baseGfn - alignDown(slot.baseGfn, frames) !== slot.hvaFrame - alignDown(slot.hvaFrame, frames)) return false;
   const start = alignDown(hvaFrame, frames);
   return start >= slot.hvaFrame && start + frames <= slot.hvaFrame + slot.npages;
@@ -66,7 +66,7 @@ export function kvmS2ResolveVmaSize(state: Arm64State, slot: ArchMemslot, hvaFra
   let shift = slot.hugetlb ? slot.backingFrames : sz.page;
   vi.maxMapFrames = sz.pud || sz.contPmd; // the PUD_SIZE allowance of the THP step (only compared with PAGE_SIZE)
   if (sz.pud && shift === sz.pud) {
-    if (faultSupportsStage2HugeMapping(slot, hvaFrame, sz.pud, sz.page)) {
+    if (faultSupportsStage2HugeMapping(slot, hvaFrame, sz.pud)) {
       vi.vmaFrames = sz.pud;
       return;
     }
@@ -74,7 +74,7 @@ export function kvmS2ResolveVmaSize(state: Arm64State, slot: ArchMemslot, hvaFra
   }
   if (shift === sz.contPmd) shift = sz.pmd;
   if (shift === sz.pmd) {
-    if (faultSupportsStage2HugeMapping(slot, hvaFrame, sz.pmd, sz.page)) {
+    if (faultSupportsStage2HugeMapping(slot, hvaFrame, sz.pmd)) {
       vi.vmaFrames = sz.pmd;
       return;
     }
@@ -85,21 +85,13 @@ export function kvmS2ResolveVmaSize(state: Arm64State, slot: ArchMemslot, hvaFra
 }
 
 /**
- * True when every user_mem_abort in the slot resolves alike but for the address: one page at
- * the hva's own frame, with the same attributes. That holds when kvmS2ResolveVmaSize never asks
- * fault_supports_stage2_huge_mapping (so the hva does not matter), transparent_hugepage_adjust
- * does not apply, no zero page is mapped and nothing is poisoned. Mirrors those functions' branches.
+ * True when every user_mem_abort in the slot that maps a page maps the page at the hva's own
+ * frame with the slot's attributes, and cannot fail: user_mem_abort, not gmem_abort (pages from
+ * the guest_memfd pool); a writable backing (a read-only anonymous one gives the zero page,
+ * __kvm_faultin_pfn); nothing poisoned (kvm_s2_fault_pin_pfn). A slot with no VMA fails its
+ * first fault, so it never gets that far. Which faults map a page is the caller's concern.
  */
-export function pageOnlyFaults(state: Arm64State, slot: ArchMemslot): boolean {
-  if (slot.guestMemfd || !slot.backingMapped || slot.hwpoison.size > 0) return false;
-  if (!slot.backingWritable && !slot.hugetlb) return false; // faultinPfn: the zero page
-  if (memslotIsLogging(slot)) return true;
-  const sz = state.hostSizes;
-  const shift = slot.hugetlb ? slot.backingFrames : sz.page;
-  if ((sz.pud && shift === sz.pud) || shift === sz.contPmd || shift === sz.pmd) return false;
-  if (shift === sz.contPte) return true; // max_map_size is PAGE_SIZE: no THP step
-  return (slot.hugetlb ? sz.page : slot.backingFrames) < sz.pmd;
-}
+export const pageOnlyFaults = (slot: ArchMemslot): boolean => !slot.guestMemfd && slot.backingWritable && slot.hwpoison.size === 0;
 
 /**
  * __kvm_faultin_pfn for a read (kvm_main.c): read GUP, then an opportunistic fast write GUP,
@@ -132,7 +124,7 @@ export function userMemAbort(state: Arm64State, mmu: S2Root, faultGfn: number, s
   // Both IPAs aligned to the mapping size (kvm_s2_fault_get_vma_info).
   let gfn = alignDown(faultGfn, vmaFrames);
   // kvm_s2_fault_pin_pfn: KVM_PFN_ERR_HWPOISON -> EHWPOISON (the caller handles it, no SIGBUS).
-  if (slot.hwpoison.size > 0 && slot.hwpoison.has(alignDown(gfn, sz.page))) return EHWPOISON;
+  if (slot.hwpoison.has(alignDown(gfn, sz.page))) return EHWPOISON;
   faultinPfn(state, slot, gfn, vi);
   let paFrame = vi.paFrame;
   // kvm_s2_fault_compute_prot: R; W iff writable pfn and the slot is not logging (a read fault); X only with DIC.
@@ -145,9 +137,10 @@ export function userMemAbort(state: Arm64State, mmu: S2Root, faultGfn: number, s
   }
   let frames = vmaFrames;
   if (frames === sz.page && vi.maxMapFrames !== sz.page) {
-    // transparent_hugepage_adjust: PMD_SIZE when the host maps the hva with a leaf >= PMD (get_user_mapping_size).
-    const hostLeafFrames = slot.hugetlb ? sz.page : slot.backingFrames;
-    if (hostLeafFrames >= sz.pmd && faultSupportsStage2HugeMapping(slot, hvaFrame, sz.pmd, sz.page)) {
+    // transparent_hugepage_adjust: PMD_SIZE when the host maps the hva with a leaf >= PMD
+    // (get_user_mapping_size: the backing's page size). A hugetlb VMA never gets here: its
+    // ceiling is PAGE_SIZE only with max_map_size PAGE_SIZE (the CONT_PTE case).
+    if (slot.backingFrames >= sz.pmd && faultSupportsStage2HugeMapping(slot, hvaFrame, sz.pmd)) {
       frames = sz.pmd;
       gfn = alignDown(gfn, sz.pmd);
       paFrame = alignDown(paFrame, sz.pmd);

@@ -49,11 +49,11 @@ export interface S2Geometry {
 }
 
 /**
- * ALIGN_DOWN for power-of-two frame counts. Up to 2^30 a mask: `&` keeps the low 32 bits of an
- * exact integer (ToInt32 is modulo 2^32), so x - (x & (n - 1)) is exact for any frame number;
- * larger sizes take a floor division (unlike `%` on doubles, fmod, still cheap).
+ * ALIGN_DOWN for power-of-two frame counts up to 2^31 (the largest asked for is a PUD block,
+ * 1G = 2^18 frames): `&` keeps the low 32 bits of an exact integer (ToInt32 is modulo
+ * 2^32), so x - (x & (n - 1)) is exact for any frame number.
  */
-export const alignDown = (x: number, n: number): number => (n <= 0x40000000 ? x - (x & (n - 1)) : Math.floor(x / n) * n);
+export const alignDown = (x: number, n: number): number => x - (x & (n - 1));
 
 /** ARM64_HW_PGTABLE_LEVEL_SHIFT: (PAGE_SHIFT - 3) * (4 - level) + 3. */
 export const levelShift = (pageShift: number, level: number): number => (pageShift - 3) * (4 - level) + 3;

@@ -4,8 +4,8 @@
 // stage-2 (kvm_walk_s2) and the synthetic fault (__pre_fault_s2). Negative errnos stay
 // numbers until generic-prefault.ts names them.
 
-import { archKernelAtLeast, type ArchLevelName, type ArchPreFaultRequest } from '../arch-types.js';
-import { EAGAIN, EFAULT, EHWPOISON, EINVAL, ENOENT, ENOEXEC, ENOMEM, EOPNOTSUPP } from '../errno.js';
+import { archKernelAtLeast, type ArchPreFaultRequest } from '../arch-types.js';
+import { EAGAIN, EFAULT, EHWPOISON, EINVAL, ENOENT, ENOEXEC, EOPNOTSUPP } from '../errno.js';
 import { notFound } from '../errors.js';
 import { slotEnd, slotHvaFrame, type ArchMemslot } from '../generic-memslots.js';
 import {
@@ -39,16 +39,9 @@ const REASONS = {
   enomem: 'the page-table budget is spent (topup_mmu_memcache / kvm_pgtable_stage2_map)',
 } as const;
 
+/** The fault handlers return only these four errnos: EAGAIN, EFAULT, EHWPOISON and (from the map) ENOMEM. */
 const faultReason = (r: number): string =>
-  r === EAGAIN
-    ? REASONS.races
-    : r === EFAULT
-      ? REASONS.efault
-      : r === EHWPOISON
-        ? REASONS.hwpoison
-        : r === ENOMEM
-          ? REASONS.enomem
-          : `error ${r} (user_mem_abort)`;
+  r === EAGAIN ? REASONS.races : r === EFAULT ? REASONS.efault : r === EHWPOISON ? REASONS.hwpoison : REASONS.enomem;
 
 /** kvm_arch_pre_fault_allowed (the generic hook of caa63620f9e3): pKVM first, then vCPU init. */
 export function kvmArchPreFaultAllowed(state: Arm64State, vcpu: Arm64Vcpu): { r: number; reason: string } | null {
@@ -68,9 +61,6 @@ interface CallContext {
   reason: string | undefined;
   /** Page runs allowed: no signal is injected, so how many iterations ran is not observable. */
   runs: boolean;
-  /** The slot pageOnlyFaults was last asked about, and its answer. */
-  runSlot: ArchMemslot | undefined;
-  runSlotOk: boolean;
 }
 
 /** FSC of the synthetic abort: ESR_ELx_FSC_FAULT_L(level), a translation fault at the walk's stop level. */
@@ -91,6 +81,7 @@ export function arm64PreFault(state: Arm64State, vcpuId: number, req: ArchPreFau
 
   const inject = req.inject ?? {};
   const del = inject.memslotBeingDeleted;
+  const signalAfter = inject.signalPending ? 0 : (inject.signalAfterIterations ?? Infinity);
   const ctx: CallContext = {
     state,
     env: { racesLeft: inject.invalidationRaces ?? 0, vma: { vmaFrames: 0, maxMapFrames: 0, paFrame: 0, writable: false } },
@@ -100,12 +91,8 @@ export function arm64PreFault(state: Arm64State, vcpuId: number, req: ArchPreFau
     walk: newWalk(state.canonical),
     result: { mappingFrames: 0, gfn: 0, paFrame: 0, attrs: 0 },
     reason: undefined,
-    runs: false,
-    runSlot: undefined,
-    runSlotOk: false,
+    runs: signalAfter === Infinity,
   };
-  const signalAfter = inject.signalPending ? 0 : (inject.signalAfterIterations ?? Infinity);
-  ctx.runs = signalAfter === Infinity;
   const out = runArchLoop(p, signalAfter, (gfn, frames) => arm64PreFaultStep(ctx, gfn, frames));
   // `root` is the canonical stage-2, even for a vCPU whose hw_mmu is a nested one.
   return archPreFaultResult(p, out, ctx.reason, ctx.rows, rootRef(state.canonical), ctx.mapped.finish());
@@ -149,18 +136,10 @@ function arm64PreFaultStep(ctx: CallContext, gfn: number, frames: number): numbe
     return consumed;
   }
   ctx.rows.add(gfn, 'FIXED', name, consumed, 0, fscName(level), attempts);
-  addInstalled(ctx, name);
-  if (ctx.runs && r === state.pageFrames && ctx.env.racesLeft === 0 && runSlotOk(ctx, slot))
-    return consumed + pageRun(ctx, slot, gfn + consumed, frames - consumed);
+  addInstalled(ctx);
+  // A fault that mapped a page leaves no race pending (the attempt that mapped found none).
+  if (ctx.runs && r === state.pageFrames && pageOnlyFaults(slot)) return consumed + pageRun(ctx, slot, gfn + consumed, frames - consumed);
   return consumed;
-}
-
-function runSlotOk(ctx: CallContext, slot: ArchMemslot): boolean {
-  if (ctx.runSlot !== slot) {
-    ctx.runSlot = slot;
-    ctx.runSlotOk = pageOnlyFaults(ctx.state, slot);
-  }
-  return ctx.runSlotOk;
 }
 
 /**
@@ -168,8 +147,11 @@ function runSlotOk(ctx: CallContext, slot: ArchMemslot): boolean {
  * each would be exactly that: the same slot (P1, P2 already passed for it), the walk stopping
  * at an empty entry of the cached level-3 table (a TRANSLATION_L3 fault, first attempt: no race
  * is pending), and user_mem_abort mapping the page at the hva's frame with the first one's
- * attributes. Rows, mapped rows and counts are those of one iteration each; anything else
- * (a present leaf, another table, the slot's end) is left to the next step. Returns frames consumed.
+ * attributes. Within one level-3 table every fault of a slot chooses the size the first one did
+ * (kvm_s2_resolve_vma_size and transparent_hugepage_adjust decide per PMD or PUD block, and the
+ * table is one PMD block), so after a page they all map a page. Rows, mapped rows and counts
+ * are those of one iteration each; anything else (a present leaf, another table, the slot's
+ * end) is left to the next step. Returns frames consumed.
  */
 function pageRun(ctx: CallContext, slot: ArchMemslot, gfn: number, frames: number): number {
   const root = ctx.state.canonical;
@@ -193,15 +175,13 @@ function pageRun(ctx: CallContext, slot: ArchMemslot, gfn: number, frames: numbe
 }
 
 /** The leaves the last fault wrote, for `mapped` (a size above the first level is several blocks). */
-function addInstalled(ctx: CallContext, mappingName: ArchLevelName): void {
+function addInstalled(ctx: CallContext): void {
   const geo = ctx.state.geo;
   const res = ctx.result;
-  const top = geo.levelFrames[geo.startLevel]!;
-  const leafFrames = res.mappingFrames <= top ? res.mappingFrames : top;
+  const leafFrames = Math.min(res.mappingFrames, geo.levelFrames[geo.startLevel]!);
   const flags = leafFrames === ctx.state.pageFrames ? res.attrs | PTE_TYPE : res.attrs;
-  const name = leafFrames === res.mappingFrames ? mappingName : sizeName(leafFrames);
-  if (leafFrames === res.mappingFrames) ctx.mapped.add(res.gfn, leafFrames, name, res.paFrame, flags);
-  else for (let off = 0; off < res.mappingFrames; off += leafFrames) ctx.mapped.add(res.gfn + off, leafFrames, name, res.paFrame + off, flags);
+  const name = sizeName(leafFrames);
+  for (let off = 0; off < res.mappingFrames; off += leafFrames) ctx.mapped.add(res.gfn + off, leafFrames, name, res.paFrame + off, flags);
 }
 
 function stepError(ctx: CallContext, gfn: number, r: number, reason: string, fsc: string | null, attempts: number): number {

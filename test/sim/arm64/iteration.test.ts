@@ -34,6 +34,11 @@ describe('kvm_arch_vcpu_pre_fault_memory P2: KVM_MEMSLOT_INVALID answers EAGAIN 
     expect([r.ret, r.errno, rows(r)]).toEqual([-11, 'EAGAIN', [`${hx(G1)} ERROR - 0x0 x1 EAGAIN - 0`]]);
     expect(r.reason).toMatch(/KVM_MEMSLOT_INVALID/);
   });
+  it("a slot of the same id in another address space is not the vCPU's: kvm_vcpu_memslots() reads address space 0", () => {
+    const vm = arm64Vm({}, [{ gpa: G1, size: M2 }]);
+    const r = pf(vm, G1, K4, { memslotBeingDeleted: { addressSpace: 1, slot: 0 } });
+    expect([r.ret, rows(r)]).toEqual([0, [`${hx(G1)} FIXED 4K 0x1000 x1 - TRANSLATION_L1 1`]]);
+  });
 });
 
 describe('pre_fault_s2 -> kvm_walk_s2: a valid leaf is SPURIOUS with that leaf size, nothing written', () => {

@@ -16,9 +16,13 @@ interface Case {
   name: string;
   granule?: Granule;
   slots: Slot[];
+  /** Run on both VMs before the calls: earlier faults and memslot updates. */
+  setup?: (vm: Arm64Vm) => void;
   /** [gpa, size] pre-faults in order; the first ones may leave present leaves in the way. */
   calls: [number, number, ArchPreFaultInject?][];
 }
+
+const TiB = 2 ** 40;
 
 const CASES: Case[] = [
   { name: 'anonymous 4K pages over two tables', slots: [{ gpa: G1, size: G1 }], calls: [[G1 + 3 * K4, 2 * M2]] },
@@ -63,6 +67,34 @@ const CASES: Case[] = [
     calls: [[G1 + M2 - 8 * K4, M2 + 16 * K4]],
   },
   { name: 'hwpoison mid-range', slots: [{ gpa: G1, size: M2, backing: { hwpoison: [hx(G1 + 7 * K4)] } }], calls: [[G1, 16 * K4]] },
+  // Slots whose huge-page backing yields pages (kvm_s2_resolve_vma_size, transparent_hugepage_adjust).
+  {
+    name: 'THP whose hva is not congruent with the gpa: pages',
+    slots: [{ gpa: G1, size: 2 * M2, hva: TiB + G1 + K4, backing: { pageSize: '2M' } }],
+    calls: [[G1, 2 * M2]],
+  },
+  {
+    name: 'hugetlb 2M and 1G not congruent: pages',
+    slots: [
+      { gpa: G1, size: M2, hva: TiB + G1 + K4, backing: { pageSize: '2M', hugetlb: true } },
+      { gpa: G1 + M2, size: M2, hva: 2 * TiB + K4, backing: { pageSize: '1G', hugetlb: true } },
+    ],
+    calls: [[G1, 2 * M2]],
+  },
+  {
+    name: 'dirty logging on a THP slot: pages',
+    slots: [{ gpa: G1, size: 2 * M2, flags: ['log_dirty_pages'], backing: { pageSize: '2M' } }],
+    calls: [[G1, 2 * M2]],
+  },
+  {
+    name: 'a THP block next to a level-3 table that logging left (stage2_map_walk_table_pre)',
+    slots: [{ gpa: G1, size: 2 * M2, flags: ['log_dirty_pages'], backing: { pageSize: '2M' } }],
+    setup: (vm) => {
+      pf(vm, G1 + M2 + K4, K4);
+      vm.setMemslot(0, 0, { guestPhysAddr: hx(G1), size: hx(2 * M2), flags: [] });
+    },
+    calls: [[G1, 2 * M2]],
+  },
   { name: 'guest_memfd', slots: [{ gpa: G1, size: M2, flags: ['guest_memfd'], gmemOffset: 0 }], calls: [[G1, 32 * K4]] },
   { name: '64K granule over two tables', granule: '64K', slots: [{ gpa: G1, size: 2 * G1 }], calls: [[G1 + 0x10000, G1]] },
   {
@@ -76,7 +108,11 @@ const CASES: Case[] = [
   },
 ];
 
-const build = (c: Case): Arm64Vm => arm64Vm(c.granule ? { host: { granule: c.granule } } : {}, c.slots);
+const build = (c: Case): Arm64Vm => {
+  const vm = arm64Vm(c.granule ? { host: { granule: c.granule } } : {}, c.slots);
+  c.setup?.(vm);
+  return vm;
+};
 const state = (vm: Arm64Vm) => ({ roots: vm.roots(), mappings: vm.mappings() });
 
 describe('the page run answers as one iteration at a time (kvm_vcpu_pre_fault_memory, user_mem_abort)', () => {
