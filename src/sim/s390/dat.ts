@@ -110,7 +110,6 @@ export interface DatWalk {
 
 export interface DatAllocator {
   alloc(level: number): number;
-  free(level: number): void;
 }
 
 /** The gmap's DAT tree with its counts and a cache of the last page table reached. */
@@ -118,8 +117,6 @@ export class DatTree {
   readonly root: DatTable;
   readonly counts: DatCounts;
   private last: DatTable | null = null;
-  private lastGen = -1;
-  private generation = 0;
 
   constructor(
     readonly rootLevel: number,
@@ -168,17 +165,18 @@ export class DatTree {
     return t;
   }
 
-  /** The one funnel: write entry i of t (and its child pointer), keeping the counts equal to the tree. */
+  /**
+   * The one funnel: write entry i of t (and its child pointer), keeping the counts equal to the tree.
+   * A table pointer is never overwritten: the read fault-in continues below it (DAT_WALK_CONTINUE)
+   * and an unmap clears leaves only, so tables live as long as the gmap (dat_free_level at dispose).
+   */
   set(t: DatTable, i: number, e: number, child: DatTable | undefined): void {
-    const oldChild = t.children?.[i];
-    if (oldChild) {
-      this.freeSubtree(oldChild);
-      this.generation++;
-    } else if (isLeafEntry(t.entries[i]!, t.level)) this.counts.leaves[t.level]!--;
-    if (t.children) t.children[i] = child;
+    if (isLeafEntry(t.entries[i]!, t.level)) this.counts.leaves[t.level]!--;
     t.entries[i] = e;
-    if (child) this.counts.tables++;
-    else if (isLeafEntry(e, t.level)) this.counts.leaves[t.level]!++;
+    if (child) {
+      t.children![i] = child;
+      this.counts.tables++;
+    } else if (isLeafEntry(e, t.level)) this.counts.leaves[t.level]!++;
   }
 
   /** Visit the leaves intersecting [start, end) in gfn order. */
@@ -198,23 +196,12 @@ export class DatTree {
 
   private cachedPageTable(gfn: number): DatTable | null {
     const t = this.last;
-    if (t === null || this.lastGen !== this.generation) return null;
+    if (t === null) return null;
     const off = gfn - t.baseGfn;
     return off >= 0 && off < LEVEL_FRAMES[2] ? t : null;
   }
 
   private remember(t: DatTable): void {
     this.last = t;
-    this.lastGen = this.generation;
-  }
-
-  private freeSubtree(t: DatTable): void {
-    for (let i = 0; i < t.entries.length; i++) {
-      const c = t.children?.[i];
-      if (c) this.freeSubtree(c);
-      else if (isLeafEntry(t.entries[i]!, t.level)) this.counts.leaves[t.level]!--;
-    }
-    this.counts.tables--;
-    this.allocator.free(t.level);
   }
 }

@@ -33,8 +33,4 @@ export class CrstBudget implements DatAllocator {
     this.next += Math.max(1, b / 4096);
     return f;
   }
-
-  free(level: number): void {
-    this.bytes -= tableEntries(level) * 8;
-  }
 }
