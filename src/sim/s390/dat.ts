@@ -126,6 +126,11 @@ export class DatTree {
     this.counts = { leaves: [0, 0, 0, 0], tables: 1 };
   }
 
+  /** asce_contains_gfn: the gfn lies below asce_end, the reach of the top table's 2048 entries. */
+  contains(gfn: number): boolean {
+    return gfn < LEVEL_FRAMES[this.rootLevel]! * 2048;
+  }
+
   /**
    * dat_entry_walk(DAT_WALK_LEAF): descend through table pointers to the entry covering gfn
    * that is a leaf (PTE or large CRSTE) or has nothing below it.

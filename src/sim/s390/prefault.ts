@@ -76,9 +76,9 @@ function s390PreFaultStep(ctx: CallContext, gfn: number, frames: number): number
   if (r === PGM_ADDRESSING) return stepError(ctx, gfn, ENOENT, REASONS.addressing);
   if (r < 0) return stepError(ctx, gfn, r, r === EFAULT ? REASONS.efault : r === ENOMEM ? REASONS.enomem : `error ${r} (kvm_s390_faultin_gfn)`);
   const f = ctx.fault;
-  // A PTE consumes 4K; a large CRSTE to ALIGN(gpa + 4K, size), at most what is left.
+  // A PTE consumes 4K; a large CRSTE to ALIGN(gpa + 4K, size), at most what is left (the same rule for size 4K).
   const size = LEVEL_FRAMES[f.level]!;
-  const consumed = f.level === 1 ? 1 : Math.min(frames, size - (gfn % size));
+  const consumed = Math.min(frames, size - (gfn % size));
   ctx.rows.add(gfn, f.spurious ? 'SPURIOUS' : 'FIXED', levelName(f.level), consumed, 0);
   if (!f.spurious) ctx.mapped.add(f.link.gfn, size, levelName(f.level), f.link.origin, f.link.flags);
   return consumed;
