@@ -34,8 +34,9 @@ describe('the table budget: a fault that needs one table more than the budget ho
     const short = s390Vm(huge1m, slots, [0], 2 * K16 - 1);
     expect([rows(pf(short, 0, K4)), short.roots()[0]!.counts.tables]).toEqual([['0x0 ERROR - 0x0 x1 ENOMEM'], 1]);
   });
-  it('the root table exists whatever the budget (gmap_new allocates it at VM creation)', () => {
-    const vm = s390Vm({ s390: { memLimit: hx(G2) } }, [{ gpa: 0, size: M1 }], [0], 0);
+  it('the root table exists whatever the budget (gmap_new allocates it at VM creation) and counts against it', () => {
+    // A budget of one page: the root still takes its 16K, so not even a page table fits after it.
+    const vm = s390Vm({ s390: { memLimit: hx(G2) } }, [{ gpa: 0, size: M1 }], [0], K4);
     expect(vm.roots()[0]!.counts.tables).toBe(1);
     // A segment root needs only the page table: one 4K page beyond the root's 16K.
     expect(pf(vm, 0, K4).errno).toBe('ENOMEM');

@@ -162,6 +162,21 @@ describe('the slow path, in the kernel order', () => {
   });
 });
 
+describe('gmap_link: the folio order decides first', () => {
+  it('a 4K folio maps PTEs even where 1M and 2G leaves are allowed', () => {
+    const vm = hugeVm([{ gpa: 0, size: G2 }]);
+    expect(rows(pf(vm, M1, 2 * K4))).toEqual([`${hx(M1)} FIXED 4K 0x1000 x2 -`]);
+  });
+  it('a slow-path link after a minor-path hit is FIXED again, and its row is the plain v2 row', () => {
+    const vm = s390Vm({}, [{ gpa: 0, size: M1 }]);
+    pf(vm, 0, K4);
+    const r = pf(vm, 0, 2 * K4);
+    expect(rows(r)).toEqual(['0x0 SPURIOUS 4K 0x1000 x1 -', '0x1000 FIXED 4K 0x1000 x1 -']);
+    expect(r.iterations[1]).toEqual({ gpa: hx(K4), result: 'FIXED', level: '4K', consumed: hx(K4), count: 1, errno: null });
+    expect(r.mapped.map((m) => [m.gpa, m.count])).toEqual([[hx(K4), 1]]);
+  });
+});
+
 describe('the generic loop on s390: signals', () => {
   it('a signal after two iterations: the two are kept, the call answers 0 with the rest of the range', () => {
     const r = pf(s390Vm({}, [{ gpa: 0, size: M1 }]), 0, 4 * K4, { signalAfterIterations: 2 });
