@@ -112,11 +112,10 @@ export interface DatAllocator {
   alloc(level: number): number;
 }
 
-/** The gmap's DAT tree with its counts and a cache of the last page table reached. */
+/** The gmap's DAT tree with its counts. */
 export class DatTree {
   readonly root: DatTable;
   readonly counts: DatCounts;
-  private last: DatTable | null = null;
 
   constructor(
     readonly rootLevel: number,
@@ -136,7 +135,7 @@ export class DatTree {
    * that is a leaf (PTE or large CRSTE) or has nothing below it.
    */
   walk(gfn: number, w: DatWalk): void {
-    let t: DatTable = this.cachedPageTable(gfn) ?? this.root;
+    let t: DatTable = this.root;
     for (;;) {
       const i = t.index(gfn);
       const child: DatTable | undefined = t.children?.[i];
@@ -145,7 +144,6 @@ export class DatTree {
         w.index = i;
         w.level = t.level;
         w.entry = t.entries[i]!;
-        if (t.level === 1) this.remember(t);
         return;
       }
       t = child;
@@ -154,7 +152,7 @@ export class DatTree {
 
   /** Walk allocating tables down to `level`, stopping early at an existing large leaf. Returns the table or -1 (ENOMEM). */
   tableFor(gfn: number, level: number): DatTable | -1 {
-    let t: DatTable = (level === 1 ? this.cachedPageTable(gfn) : null) ?? this.root;
+    let t: DatTable = this.root;
     while (t.level > level) {
       const i = t.index(gfn);
       let child = t.children![i];
@@ -166,7 +164,6 @@ export class DatTree {
       }
       t = child;
     }
-    if (t.level === 1) this.remember(t);
     return t;
   }
 
@@ -197,16 +194,5 @@ export class DatTree {
       }
     };
     rec(this.root);
-  }
-
-  private cachedPageTable(gfn: number): DatTable | null {
-    const t = this.last;
-    if (t === null) return null;
-    const off = gfn - t.baseGfn;
-    return off >= 0 && off < LEVEL_FRAMES[2] ? t : null;
-  }
-
-  private remember(t: DatTable): void {
-    this.last = t;
   }
 }
