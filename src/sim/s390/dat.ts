@@ -109,6 +109,7 @@ export interface DatWalk {
 }
 
 export interface DatAllocator {
+  /** The new table's first host frame, or -1 when the table budget is spent. */
   alloc(level: number): number;
 }
 
@@ -158,7 +159,7 @@ export class DatTree {
       let child = t.children![i];
       if (child === undefined) {
         const origin = this.allocator.alloc(t.level - 1);
-        if (origin < 0) return -1;
+        if (origin === -1) return -1;
         child = new DatTable(t.level - 1, t.baseGfn + i * LEVEL_FRAMES[t.level]!, origin);
         this.set(t, i, makeEntry(origin, E_TABLE), child);
       }
