@@ -43,7 +43,8 @@ export const isLeafEntry = (e: number, level: number): boolean => e !== 0 && (le
  * The entry as a 64-bit value, laid out as dat.h's unions (s390 bitfields are MSB first).
  * PTE: hardware I 0x400, P 0x200, IEP 0x100; soft byte s 0x40, w 0x20, d 0x08, y 0x04,
  * sd 0x02, pr 0x01 (union pte .s). CRSTE: FC 0x400, P 0x200, IEP 0x100, I 0x20, TT bits
- * 3-2; with FC=1 the soft bits w 0x8000, d 0x2000, y 0x1000, sd 0x02, pr 0x01 (.s.fc1).
+ * 3-2; with FC=1 the soft bits w 0x8000, d 0x2000, y 0x1000, sd 0x02, pr 0x01 (.s.fc1); with FC=0
+ * a region entry also has TL 0x3 (bits 1-0).
  * An empty entry is the _PTE_EMPTY / _CRSTE_EMPTY token: I set (and TT for a CRSTE).
  */
 export function s390EntryValue(e: number, level: number): Hex {
@@ -68,9 +69,12 @@ export function s390EntryValue(e: number, level: number): Hex {
         b(E_SD, 0x2) |
         b(E_PR, 0x1),
     );
-  else v |= BigInt(b(E_I, 0x20) | ttBits(level));
+  else v |= BigInt(b(E_I, 0x20) | ttBits(level) | (level > 2 ? REGION_ENTRY_LENGTH : 0));
   return hex(v);
 }
+
+/** TL of a region entry pointing to a full 2048-entry table (_REGION_ENTRY_LENGTH, set by dat_split_crste); segment entries have none (dat_split_ste). */
+const REGION_ENTRY_LENGTH = 0x3;
 
 /** The table-type field of a region/segment entry: segment 0b00, region-3 0b01, region-2 0b10, region-1 0b11. */
 const ttBits = (level: number): number => (level - 2) << 2;

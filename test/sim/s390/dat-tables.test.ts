@@ -71,8 +71,10 @@ describe('table pointers (union crste with FC = 0): each table in its own host f
       ['segment', true, false],
       ['page', true, true],
     ]);
-    // TT: region-1 0b11, region-2 0b10, region-3 0b01, segment 0b00 (bits 60-61); I clear.
-    expect(steps.slice(0, 4).map((s) => pointer(s.spte).low)).toEqual([0b1100, 0b1000, 0b0100, 0]);
+    // TT: region-1 0b11, region-2 0b10, region-3 0b01, segment 0b00 (bits 60-61); I clear. A
+    // region entry also carries TL = _REGION_ENTRY_LENGTH (0b11, bits 62-63: dat_split_crste);
+    // a segment entry is the page table's address alone (dat_split_ste).
+    expect(steps.slice(0, 4).map((s) => pointer(s.spte).low)).toEqual([0b1111, 0b1011, 0b0111, 0]);
     // The root took the first 16K; every table after it starts where the one before ends:
     // three CRST tables of 16K, then the page table.
     const frames = steps.slice(0, 4).map((s) => pointer(s.spte).frame);
