@@ -96,6 +96,13 @@ describe('the minor path: an existing leaf answers before any memslot lookup', (
       [[hx(G2), '2G', false, true]],
     ]);
   });
+  it('an aged leaf of a slot being deleted is still made young: FIXED, the minor path does not look at memslots (spec §19.8)', () => {
+    const vm = s390Vm({}, [{ gpa: 0, size: M1 }]);
+    pf(vm, 0, K4);
+    age(vm, 0);
+    const r = pf(vm, 0, K4, { memslotBeingDeleted: { addressSpace: 0, slot: 0 } });
+    expect([rows(r), r.mapped.map((m) => [m.gpa, m.archBits.i, m.archBits.y])]).toEqual([['0x0 FIXED 4K 0x1000 x1 -'], [['0x0', false, true]]]);
+  });
   it('a valid leaf of a slot being deleted still succeeds; a 1M leaf consumes to its boundary (spec §19.8)', () => {
     const vm = hugeVm([{ gpa: 0, size: G2, backing: { pageSize: '1M' } }]);
     pf(vm, 0, K4);
