@@ -43,7 +43,8 @@ export const isLeafEntry = (e: number, level: number): boolean => e !== 0 && (le
  * The entry as a 64-bit value, laid out as dat.h's unions (s390 bitfields are MSB first).
  * PTE: hardware I 0x400, P 0x200, IEP 0x100; soft byte s 0x40, w 0x20, d 0x08, y 0x04,
  * sd 0x02, pr 0x01 (union pte .s). CRSTE: FC 0x400, P 0x200, IEP 0x100, I 0x20, TT bits
- * 3-2; with FC=1 the soft bits w 0x8000, d 0x2000, y 0x1000, sd 0x02, pr 0x01 (.s.fc1).
+ * 3-2; with FC=1 the soft bits w 0x8000, d 0x2000, y 0x1000, sd 0x02, pr 0x01 (.s.fc1); with FC=0
+ * a region entry also has TL 0x3 (bits 1-0).
  * An empty entry is the _PTE_EMPTY / _CRSTE_EMPTY token: I set (and TT for a CRSTE).
  */
 export function s390EntryValue(e: number, level: number): Hex {
@@ -68,9 +69,12 @@ export function s390EntryValue(e: number, level: number): Hex {
         b(E_SD, 0x2) |
         b(E_PR, 0x1),
     );
-  else v |= BigInt(b(E_I, 0x20) | ttBits(level));
+  else v |= BigInt(b(E_I, 0x20) | ttBits(level) | (level > 2 ? REGION_ENTRY_LENGTH : 0));
   return hex(v);
 }
+
+/** TL of a region entry pointing to a full 2048-entry table (_REGION_ENTRY_LENGTH, set by dat_split_crste); segment entries have none (dat_split_ste). */
+const REGION_ENTRY_LENGTH = 0x3;
 
 /** The table-type field of a region/segment entry: segment 0b00, region-3 0b01, region-2 0b10, region-1 0b11. */
 const ttBits = (level: number): number => (level - 2) << 2;
@@ -109,17 +113,14 @@ export interface DatWalk {
 }
 
 export interface DatAllocator {
+  /** The new table's first host frame, or -1 when the table budget is spent. */
   alloc(level: number): number;
-  free(level: number): void;
 }
 
-/** The gmap's DAT tree with its counts and a cache of the last page table reached. */
+/** The gmap's DAT tree with its counts. */
 export class DatTree {
   readonly root: DatTable;
   readonly counts: DatCounts;
-  private last: DatTable | null = null;
-  private lastGen = -1;
-  private generation = 0;
 
   constructor(
     readonly rootLevel: number,
@@ -129,12 +130,17 @@ export class DatTree {
     this.counts = { leaves: [0, 0, 0, 0], tables: 1 };
   }
 
+  /** asce_contains_gfn: the gfn lies below asce_end, the reach of the top table's 2048 entries. */
+  contains(gfn: number): boolean {
+    return gfn < LEVEL_FRAMES[this.rootLevel]! * 2048;
+  }
+
   /**
    * dat_entry_walk(DAT_WALK_LEAF): descend through table pointers to the entry covering gfn
    * that is a leaf (PTE or large CRSTE) or has nothing below it.
    */
   walk(gfn: number, w: DatWalk): void {
-    let t: DatTable = this.cachedPageTable(gfn) ?? this.root;
+    let t: DatTable = this.root;
     for (;;) {
       const i = t.index(gfn);
       const child: DatTable | undefined = t.children?.[i];
@@ -143,7 +149,6 @@ export class DatTree {
         w.index = i;
         w.level = t.level;
         w.entry = t.entries[i]!;
-        if (t.level === 1) this.remember(t);
         return;
       }
       t = child;
@@ -152,33 +157,33 @@ export class DatTree {
 
   /** Walk allocating tables down to `level`, stopping early at an existing large leaf. Returns the table or -1 (ENOMEM). */
   tableFor(gfn: number, level: number): DatTable | -1 {
-    let t: DatTable = (level === 1 ? this.cachedPageTable(gfn) : null) ?? this.root;
+    let t: DatTable = this.root;
     while (t.level > level) {
       const i = t.index(gfn);
       let child = t.children![i];
       if (child === undefined) {
         const origin = this.allocator.alloc(t.level - 1);
-        if (origin < 0) return -1;
+        if (origin === -1) return -1;
         child = new DatTable(t.level - 1, t.baseGfn + i * LEVEL_FRAMES[t.level]!, origin);
         this.set(t, i, makeEntry(origin, E_TABLE), child);
       }
       t = child;
     }
-    if (t.level === 1) this.remember(t);
     return t;
   }
 
-  /** The one funnel: write entry i of t (and its child pointer), keeping the counts equal to the tree. */
+  /**
+   * The one funnel: write entry i of t (and its child pointer), keeping the counts equal to the tree.
+   * A table pointer is never overwritten: the read fault-in continues below it (DAT_WALK_CONTINUE)
+   * and an unmap clears leaves only, so tables live as long as the gmap (dat_free_level at dispose).
+   */
   set(t: DatTable, i: number, e: number, child: DatTable | undefined): void {
-    const oldChild = t.children?.[i];
-    if (oldChild) {
-      this.freeSubtree(oldChild);
-      this.generation++;
-    } else if (isLeafEntry(t.entries[i]!, t.level)) this.counts.leaves[t.level]!--;
-    if (t.children) t.children[i] = child;
+    if (isLeafEntry(t.entries[i]!, t.level)) this.counts.leaves[t.level]!--;
     t.entries[i] = e;
-    if (child) this.counts.tables++;
-    else if (isLeafEntry(e, t.level)) this.counts.leaves[t.level]!++;
+    if (child) {
+      t.children![i] = child;
+      this.counts.tables++;
+    } else if (isLeafEntry(e, t.level)) this.counts.leaves[t.level]!++;
   }
 
   /** Visit the leaves intersecting [start, end) in gfn order. */
@@ -194,27 +199,5 @@ export class DatTree {
       }
     };
     rec(this.root);
-  }
-
-  private cachedPageTable(gfn: number): DatTable | null {
-    const t = this.last;
-    if (t === null || this.lastGen !== this.generation) return null;
-    const off = gfn - t.baseGfn;
-    return off >= 0 && off < LEVEL_FRAMES[2] ? t : null;
-  }
-
-  private remember(t: DatTable): void {
-    this.last = t;
-    this.lastGen = this.generation;
-  }
-
-  private freeSubtree(t: DatTable): void {
-    for (let i = 0; i < t.entries.length; i++) {
-      const c = t.children?.[i];
-      if (c) this.freeSubtree(c);
-      else if (isLeafEntry(t.entries[i]!, t.level)) this.counts.leaves[t.level]!--;
-    }
-    this.counts.tables--;
-    this.allocator.free(t.level);
   }
 }

@@ -28,12 +28,11 @@ export interface FaultinEnv {
 /** Returns 0, a negative errno, or PGM_ADDRESSING. */
 export function kvmS390FaultinGfn(state: S390State, gmap: Gmap, gfn: number, env: FaultinEnv, w: DatWalk, f: GuestFault): number {
   // Minor path (read mmu_lock): only inside the ASCE's reach; beyond it the walk fails and the slow path decides.
-  if (gfn < LEVEL_FRAMES[gmap.dat.rootLevel]! * 2048) {
+  if (gmap.dat.contains(gfn)) {
     const m = gmapTryFixupMinor(gmap, gfn, w);
     if (m === MINOR_VALID || m === MINOR_FIXED) {
       f.level = w.level;
       f.spurious = m === MINOR_VALID;
-      f.link.level = w.level;
       f.link.gfn = gfn - (gfn % LEVEL_FRAMES[w.level]!);
       f.link.origin = entryOrigin(w.entry);
       f.link.flags = entryFlags(w.entry);

@@ -86,7 +86,7 @@ export function s390Walk(gmap: Gmap, gpaHex: string): S390WalkResult {
   const gfn = Number(gpa >> 12n);
   const steps: S390WalkStep[] = [];
   let leafLevel: ArchLevelName | null = null;
-  if (gfn < LEVEL_FRAMES[gmap.dat.rootLevel]! * 2048) {
+  if (gmap.dat.contains(gfn)) {
     let t = gmap.dat.root;
     for (;;) {
       const i = t.index(gfn);

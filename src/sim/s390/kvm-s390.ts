@@ -99,9 +99,8 @@ function ops(state: S390State): MemslotArchOps {
       if (p.gpa + p.size > state.memLimit) return { r: EINVAL, reason: 'the memslot ends above mem_limit (kvm_arch_prepare_memory_region)' };
       return null;
     },
-    flush: (slot) => {
-      if (state.gmap) gmapUnmapRange(state.gmap, slot.baseGfn, slotEnd(slot));
-    },
+    // Only a VM with a gmap has slots to flush: prepare refuses every slot of a UCONTROL VM.
+    flush: (slot) => gmapUnmapRange(state.gmap!, slot.baseGfn, slotEnd(slot)),
     // gmap_sync_dirty_log tracks dirtiness with protection and soft-dirty; no level limit and no change at enable time in the code read.
     logDirtyChanged: () => undefined,
   };

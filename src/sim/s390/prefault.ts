@@ -3,7 +3,7 @@
 // an errno, and progress to the end of the 4K page, 1M segment or 2G region-3 frame.
 
 import { archKernelAtLeast, type ArchPreFaultRequest } from '../arch-types.js';
-import { EFAULT, EINVAL, EIO, ENOENT, ENOMEM, ENOTTY } from '../errno.js';
+import { EFAULT, EINVAL, ENOENT, ENOMEM, ENOTTY } from '../errno.js';
 import { notFound } from '../errors.js';
 import {
   ArchIterationRows,
@@ -71,13 +71,14 @@ function s390PreFaultStep(ctx: CallContext, gfn: number, frames: number): number
   if (!gmap) return stepError(ctx, gfn, EINVAL, REASONS.ucontrol);
   // A read (write_attempt false), no async pfault.
   const r = kvmS390FaultinGfn(state, gmap, gfn, ctx.env, ctx.walk, ctx.fault);
+  // PGM_ADDRESSING -> ENOENT. The kernel answers EIO for any other program exception; the
+  // fault-in here raises no other one (spec §19.7: none reachable in the code read).
   if (r === PGM_ADDRESSING) return stepError(ctx, gfn, ENOENT, REASONS.addressing);
-  if (r > 0) return stepError(ctx, gfn, EIO, `program exception ${r} (kvm_arch_vcpu_pre_fault_memory)`);
   if (r < 0) return stepError(ctx, gfn, r, r === EFAULT ? REASONS.efault : r === ENOMEM ? REASONS.enomem : `error ${r} (kvm_s390_faultin_gfn)`);
   const f = ctx.fault;
-  // A PTE consumes 4K; a large CRSTE to ALIGN(gpa + 4K, size), at most what is left.
+  // A PTE consumes 4K; a large CRSTE to ALIGN(gpa + 4K, size), at most what is left (the same rule for size 4K).
   const size = LEVEL_FRAMES[f.level]!;
-  const consumed = f.level === 1 ? 1 : Math.min(frames, size - (gfn % size));
+  const consumed = Math.min(frames, size - (gfn % size));
   ctx.rows.add(gfn, f.spurious ? 'SPURIOUS' : 'FIXED', levelName(f.level), consumed, 0);
   if (!f.spurious) ctx.mapped.add(f.link.gfn, size, levelName(f.level), f.link.origin, f.link.flags);
   return consumed;

@@ -19,22 +19,24 @@ export interface S390State {
 /** First table frame: tables get sequential origins from here. */
 const TABLE_BASE_FRAME = 0x100000;
 
-/** DAT table memory: a region/segment table is 16K (2048 entries), a page table 2K (256 entries). */
+/**
+ * DAT table memory: a region or segment table is 16K (2048 CRSTEs, CRST_ALLOC_ORDER 2); a page
+ * table is one 4K page, its 256 PTEs followed by their 256 PGSTEs (struct page_table, dat.h).
+ */
+const tableBytes = (level: number): number => tableEntries(level) * 8 * (level === 1 ? 2 : 1);
+
+/** The table allocations of one gmap against the VM's table budget (the mmu cache top-up's ENOMEM). */
 export class CrstBudget implements DatAllocator {
   bytes = 0;
   private next = TABLE_BASE_FRAME;
   constructor(private readonly maxBytes: number) {}
 
   alloc(level: number): number {
-    const b = tableEntries(level) * 8;
+    const b = tableBytes(level);
     if (this.bytes + b > this.maxBytes) return -1;
     this.bytes += b;
     const f = this.next;
-    this.next += Math.max(1, b / 4096);
+    this.next += b / 4096;
     return f;
-  }
-
-  free(level: number): void {
-    this.bytes -= tableEntries(level) * 8;
   }
 }

@@ -16,8 +16,9 @@ export interface Slot {
   backing?: ArchBacking;
 }
 
-export function s390Vm(config: Partial<S390VmConfigInput> = {}, slots: Slot[] = [], vcpus = [0]): S390Vm {
-  const vm = new S390Vm({ name: 'test', ...config });
+/** A VM with its memslots and vCPUs; `maxTableBytes` is the DAT table budget (the service's per-VM limit). */
+export function s390Vm(config: Partial<S390VmConfigInput> = {}, slots: Slot[] = [], vcpus = [0], maxTableBytes?: number): S390Vm {
+  const vm = new S390Vm({ name: 'test', ...config }, maxTableBytes);
   slots.forEach((s, i) => {
     const r = vm.setMemslot(0, i, {
       guestPhysAddr: hx(s.gpa),

@@ -13,8 +13,14 @@ const slot = (gpa: number, size: number, hva?: number) => ({
 describe('kvm_arch_prepare_memory_region', () => {
   it('7.0: userspace_addr not 1M-aligned, or a size not a multiple of 1M, is EINVAL; the guest base is not checked', () => {
     const vm = s390Vm({ kernel: '7.0' });
-    expect(vm.setMemslot(0, 0, slot(0, M1, 2 ** 40 + K4)).errno).toBe('EINVAL');
-    expect(vm.setMemslot(0, 0, slot(0, M1 + K4)).errno).toBe('EINVAL');
+    expect(vm.setMemslot(0, 0, slot(0, M1, 2 ** 40 + K4))).toMatchObject({
+      errno: 'EINVAL',
+      reason: 'userspace_addr is not 1M aligned (kvm_arch_prepare_memory_region, 7.0)',
+    });
+    expect(vm.setMemslot(0, 0, slot(0, M1 + K4))).toMatchObject({
+      errno: 'EINVAL',
+      reason: 'memory_size is not a multiple of 1M (kvm_arch_prepare_memory_region, 7.0)',
+    });
     expect(vm.setMemslot(0, 0, slot(K4, M1, 2 ** 40)).ret).toBe(0);
   });
   it('7.1+: 4K granularity is allowed', () => {
@@ -22,10 +28,16 @@ describe('kvm_arch_prepare_memory_region', () => {
   });
   it('a slot ending above mem_limit is EINVAL', () => {
     const vm = s390Vm({ s390: { memLimit: hx(G2) } });
-    expect([vm.setMemslot(0, 0, slot(G2 - M1, 2 * M1)).errno, vm.setMemslot(0, 0, slot(G2 - M1, M1)).ret]).toEqual(['EINVAL', 0]);
+    expect([vm.setMemslot(0, 0, slot(G2 - M1, 2 * M1)).reason, vm.setMemslot(0, 0, slot(G2 - M1, M1)).ret]).toEqual([
+      'the memslot ends above mem_limit (kvm_arch_prepare_memory_region)',
+      0,
+    ]);
   });
   it('a UCONTROL VM has no user memslots: EINVAL', () => {
-    expect(s390Vm({ type: 'ucontrol' }).setMemslot(0, 0, slot(0, M1)).errno).toBe('EINVAL');
+    expect(s390Vm({ type: 'ucontrol' }).setMemslot(0, 0, slot(0, M1))).toMatchObject({
+      errno: 'EINVAL',
+      reason: 'a UCONTROL VM has no user memslots (s390_kvm_mmu_prepare_memory_region)',
+    });
   });
   it('readonly and guest_memfd are EINVAL, and only address space 0 exists', () => {
     const vm = s390Vm();
