@@ -31,6 +31,13 @@ describe('logging on with PML and no eager split (mmu.c:kvm_mmu_slot_leaf_clear_
   it('legacy MMU: the rmap walk clears D on 4K leaves only; the 2M leaves are only write-protected', () => {
     expect(leafBits(loggedHuge({ eagerPageSplit: false, tdpMmu: false }))).toEqual(['0x0 2M x2 w=false d=true']);
   });
+  it('legacy MMU: __rmap_clear_dirty clears D on the 4K leaves, which keep W (write protection starts at 2M)', () => {
+    const vm = makeVm({ host: { tdpMmu: false } }, [{ gpa: 0, size: SIZE, userspaceAddr: hx(HVA), backing: { pageSize: '4K' } }]);
+    prefault(vm, 0, 0x4000);
+    expect(leafBits(vm)).toEqual(['0x0 4K x8 w=true d=true']);
+    expect(setSlot(vm, { gpa: 0, size: SIZE, userspaceAddr: hx(HVA), backing: { pageSize: '4K' }, flags: ['log_dirty_pages'] }, 0).ret).toBe(0);
+    expect(leafBits(vm)).toEqual(['0x0 4K x8 w=true d=false']);
+  });
   it('a TD has no PML (fbb4adadea55: cpu_dirty_log_size is not set for TDs): its shared leaves are write-protected from 4K', () => {
     const vm = makeVm({ type: 'tdx' }, [slotWith([]) as never]);
     vm.apply({ op: 'finalize' });
@@ -79,6 +86,28 @@ describe('logging off (mmu.c:kvm_mmu_recover_huge_pages)', () => {
       // The root, PDPT and PD tables and the two 4K tables: only leaves left the tree.
       expect(vm.roots()[0]!.counts, kernel).toMatchObject({ '4K': 0, '2M': 0, tables: 5 });
     }
+  });
+  it('TDP MMU, 6.13+: make_huge_spte makes the recovered leaf non-executable when NX huge pages are on', () => {
+    const exec = (nxHugePages: boolean) => {
+      const vm = makeVm({ host: { nxHugePages } }, [slotWith(['log_dirty_pages']) as never]);
+      prefault(vm, 0, SIZE);
+      logging(vm, false);
+      return rows(vm).map((m) => `${m.level} x${m.count} x=${m.executable}`);
+    };
+    expect([exec(false), exec(true)]).toEqual([['2M x2 x=true'], ['2M x2 x=false']]);
+  });
+  it('legacy MMU with a 1G backing: the 4K leaves go, every table (the PD entries too) stays', () => {
+    const G = 512 * MiB2;
+    const vm = makeVm({ host: { tdpMmu: false } }, [
+      { gpa: 0, size: G, userspaceAddr: hx(HVA), backing: { pageSize: '1G' }, flags: ['log_dirty_pages'] },
+    ]);
+    prefault(vm, 0, 0x1000);
+    prefault(vm, MiB2, 0x1000);
+    const before = tables(vm);
+    expect(rows(vm).map((m) => `${m.gpa} ${m.level}`)).toEqual(['0x0 4K', `${hx(MiB2)} 4K`]);
+    expect(setSlot(vm, { gpa: 0, size: G, userspaceAddr: hx(HVA), backing: { pageSize: '1G' }, flags: [] }, 0).ret).toBe(0);
+    expect(rows(vm)).toEqual([]);
+    expect(tables(vm)).toBe(before);
   });
   it('legacy MMU, 6.13-6.15: a later pre-fault meets the empty table at the 2M goal and is SPURIOUS (mmu_set_spte, prefetch)', () => {
     const vm = unlogged(false, '6.15');
