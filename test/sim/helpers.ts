@@ -1,5 +1,6 @@
 // Small builders for engine tests: a VM with slots and vCPUs, and typed call shortcuts.
 import {
+  SimError,
   createVm,
   withVmDefaults,
   type AccessKind,
@@ -14,6 +15,17 @@ import {
   type Vm,
   type VmLimits,
 } from '../../src/sim/index.js';
+
+/** [code, field, message] of the SimError `run` throws; 'ok' when it throws none. */
+export function refusal(run: () => unknown): [string, string | undefined, string] | 'ok' {
+  try {
+    run();
+    return 'ok';
+  } catch (e) {
+    if (!(e instanceof SimError)) throw e;
+    return [e.code, e.field, e.message];
+  }
+}
 
 export const GiB = 0x40000000;
 export const MiB2 = 0x200000;

@@ -2,20 +2,9 @@
 // its field and says what is allowed, at the boundary on both sides. The HTTP contract
 // checks most shapes first; the engine is also driven directly (scenario replays, labs).
 import { describe, expect, it } from 'vitest';
-import { SimError, type Operation } from '../../src/sim/index.js';
+import type { Operation } from '../../src/sim/index.js';
 import { MAX_MAPPINGS_LIMIT } from '../../src/sim/vm.js';
-import { GiB, hx, makeVm, prefault, setSlot } from './helpers.js';
-
-/** [code, field, message] of the SimError `run` throws; 'ok' when it throws none. */
-function refusal(run: () => unknown): [string, string | undefined, string] | 'ok' {
-  try {
-    run();
-    return 'ok';
-  } catch (e) {
-    if (!(e instanceof SimError)) throw e;
-    return [e.code, e.field, e.message];
-  }
-}
+import { GiB, hx, makeVm, prefault, refusal, setSlot } from './helpers.js';
 
 const vmWithRam = () => makeVm({}, [{ gpa: 0, size: GiB }]);
 

@@ -2,20 +2,9 @@
 // KVM_ARM_VCPU_INIT, the nested stage-2 a vCPU that last ran an L2 points at, and the views
 // that list vCPUs and roots. Refusals are SimErrors naming their field.
 import { describe, expect, it } from 'vitest';
-import { SimError } from '../../../src/sim/errors.js';
 import { Arm64Vm } from '../../../src/sim/arm64/vm.js';
+import { refusal } from '../helpers.js';
 import { arm64Vm } from './helpers.js';
-
-/** The refusal a call throws: [code, field, message]. */
-const refusal = (f: () => unknown): [string, string | undefined, string] | 'no refusal' => {
-  try {
-    f();
-    return 'no refusal';
-  } catch (e) {
-    if (!(e instanceof SimError)) throw e;
-    return [e.code, e.field, e.message];
-  }
-};
 
 const nestedHost = { host: { nestedVirt: true } };
 
