@@ -38,6 +38,20 @@ describe('logging on with PML and no eager split (mmu.c:kvm_mmu_slot_leaf_clear_
     expect(setSlot(vm, { gpa: 0, size: SIZE, userspaceAddr: hx(HVA), backing: { pageSize: '4K' }, flags: ['log_dirty_pages'] }, 0).ret).toBe(0);
     expect(leafBits(vm)).toEqual(['0x0 4K x8 w=true d=false']);
   });
+  it('only leaves lose D and W: the table entries above them keep every bit (clear_dirty_gfn_range, wrprot_gfn_range)', () => {
+    const vm = makeVm({ host: { eagerPageSplit: false } }, [slotWith([]) as never]);
+    prefault(vm, 0, SIZE);
+    const root = vm.roots()[0]!.id;
+    const tableSptes = () =>
+      vm
+        .walk(root, 0n)
+        .steps.filter((s) => !s.leaf)
+        .map((s) => s.spte);
+    const before = tableSptes();
+    expect(before).toHaveLength(2); // PML4 and PDPT entries above the 2M leaf
+    logging(vm, true);
+    expect(tableSptes()).toEqual(before);
+  });
   it('a TD has no PML (fbb4adadea55: cpu_dirty_log_size is not set for TDs): its shared leaves are write-protected from 4K', () => {
     const vm = makeVm({ type: 'tdx' }, [slotWith([]) as never]);
     vm.apply({ op: 'finalize' });
@@ -108,6 +122,14 @@ describe('logging off (mmu.c:kvm_mmu_recover_huge_pages)', () => {
     expect(setSlot(vm, { gpa: 0, size: G, userspaceAddr: hx(HVA), backing: { pageSize: '1G' }, flags: [] }, 0).ret).toBe(0);
     expect(rows(vm)).toEqual([]);
     expect(tables(vm)).toBe(before);
+  });
+  it("TD, 6.18: the shared slot's huge leaves are recovered in the direct root, at the aliased gpas (kvm_gfn_root_bits)", () => {
+    const vm = makeVm({ type: 'tdx' }, [slotWith(['log_dirty_pages']) as never]);
+    vm.apply({ op: 'finalize' });
+    prefault(vm, 0, SIZE);
+    logging(vm, false);
+    const direct = vm.roots().find((r) => !r.mirror)!;
+    expect(rows(vm, direct.id).map((m) => `${m.gpa} ${m.level} x${m.count}`)).toEqual([`${hx(2 ** 47)} 2M x2`]);
   });
   it('legacy MMU, 6.13-6.15: a later pre-fault meets the empty table at the 2M goal and is SPURIOUS (mmu_set_spte, prefetch)', () => {
     const vm = unlogged(false, '6.15');
