@@ -3,9 +3,8 @@
 // schema is found by a hash of its kind and text, so an edited openapi.yaml (or a run from
 // the sources, where no such file is) finds none and its schemas are compiled at start.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { loadPrebuilt } from './load-ajv.js';
 import type { PrecompiledValidator, RequestPartKind, Validate } from './request-validation.js';
 
 /** The file of each kind's validators, beside the compiled contract. */
@@ -20,12 +19,8 @@ export const validatorKey = (kind: RequestPartKind, schema: Record<string, unkno
 
 /** The validators built into `dir` (this module's folder by default), looked up by schema. */
 export function precompiledValidators(dir: string = import.meta.dirname): PrecompiledValidator {
-  const load = createRequire(import.meta.url);
   const modules = Object.fromEntries(
-    Object.entries(VALIDATOR_FILES).map(([kind, file]) => {
-      const path = resolve(dir, file);
-      return [kind, existsSync(path) ? (load(path) as Record<string, Validate>) : {}];
-    }),
+    Object.entries(VALIDATOR_FILES).map(([kind, file]) => [kind, loadPrebuilt<Record<string, Validate>>(resolve(dir, file)) ?? {}]),
   ) as Record<RequestPartKind, Record<string, Validate>>;
   return (kind, schema) => {
     const validators = modules[kind];

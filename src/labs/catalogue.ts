@@ -2,10 +2,9 @@
 // malformed lab throws with its file and the failing path; there is no partial catalogue.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { loadAjv2020 } from '../contract/load-ajv.js';
+import { loadAjv2020, loadPrebuilt } from '../contract/load-ajv.js';
 import { OPENAPI_PATH } from '../contract/openapi-document.js';
 import { parseYaml } from '../contract/parse-yaml.js';
 import { callToOperation, vmNamesIn } from './calls.js';
@@ -28,9 +27,7 @@ export class LabError extends Error {
  * run from the sources, it is compiled here.
  */
 const PRECOMPILED = resolve(import.meta.dirname, 'lab-validator.cjs');
-const validateShape: ValidateFunction = existsSync(PRECOMPILED)
-  ? (createRequire(import.meta.url)(PRECOMPILED) as ValidateFunction)
-  : new (loadAjv2020())(LAB_AJV_OPTIONS).compile(LAB_SCHEMA);
+const validateShape: ValidateFunction = loadPrebuilt<ValidateFunction>(PRECOMPILED) ?? new (loadAjv2020())(LAB_AJV_OPTIONS).compile(LAB_SCHEMA);
 
 /**
  * Lab files the build has already checked with this same code (scripts/build.mjs runs this
