@@ -11,23 +11,19 @@ const vmWithRam = () => makeVm({}, [{ gpa: 0, size: GiB }]);
 describe('addressSpace and slot of KVM_SET_USER_MEMORY_REGION2 (two address spaces with SMM, 16-bit slot ids)', () => {
   const AS = ['invalid', 'addressSpace', 'addressSpace must be 0 or 1'];
   const SLOT = ['invalid', 'slot', 'slot must be an integer from 0 to 65535'];
+  // Each bad value goes into one field; the other keeps a valid value (slot 3 on create, 0 on delete).
   it.each([
-    [-1, AS],
-    [2, AS],
-    [0.5, AS],
-  ])('addressSpace %s is refused, on create and on delete', (as, words) => {
+    ['addressSpace', -1, AS],
+    ['addressSpace', 2, AS],
+    ['addressSpace', 0.5, AS],
+    ['slot', -1, SLOT],
+    ['slot', 0x10000, SLOT],
+    ['slot', 1.5, SLOT],
+  ] as const)('%s %s is refused, on create and on delete', (field, bad, words) => {
     const vm = vmWithRam();
-    expect(refusal(() => setSlot(vm, { as, gpa: GiB, size: 0x1000 }, 3))).toEqual(words);
-    expect(refusal(() => vm.apply({ op: 'delete_memslot', addressSpace: as, slot: 0 }))).toEqual(words);
-  });
-  it.each([
-    [-1, SLOT],
-    [0x10000, SLOT],
-    [1.5, SLOT],
-  ])('slot %s is refused, on create and on delete', (slot, words) => {
-    const vm = vmWithRam();
-    expect(refusal(() => setSlot(vm, { gpa: GiB, size: 0x1000 }, slot))).toEqual(words);
-    expect(refusal(() => vm.apply({ op: 'delete_memslot', addressSpace: 0, slot }))).toEqual(words);
+    const as = field === 'addressSpace' ? bad : 0;
+    expect(refusal(() => setSlot(vm, { as, gpa: GiB, size: 0x1000 }, field === 'slot' ? bad : 3))).toEqual(words);
+    expect(refusal(() => vm.apply({ op: 'delete_memslot', addressSpace: as, slot: field === 'slot' ? bad : 0 }))).toEqual(words);
   });
   it('address space 1 and slot 65535 are the largest that pass the check', () => {
     const vm = vmWithRam();
