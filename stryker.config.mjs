@@ -3,7 +3,8 @@
 // Sized for a 2-core machine: two workers, per-test coverage (each mutant runs only the
 // tests that reach it), and incremental mode (a re-run only tests mutants whose code or
 // tests changed; the state file is reports/, git-ignored). Pass `--mutate <glob>` to run a
-// subset, `--incremental false` (or delete reports/) for a clean run.
+// subset, `--no-incremental` (or delete reports/) for a clean run, and `--force` to re-test
+// mutants the incremental file would reuse (it keeps "Survived" after new tests).
 // Stryker 9.6 (not 10.x): 10.0 dropped Node 20 (stryker-js PR #6002), and this project runs on Node 20.
 
 export default {
