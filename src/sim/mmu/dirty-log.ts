@@ -68,12 +68,12 @@ export function recoverHugePages(state: VmState, root: TdpRoot, slot: Memslot): 
     return;
   }
   const bits = kvmGfnRootBits(state, root);
-  const start = slot.baseGfn + bits;
-  const end = slot.baseGfn + slot.npages + bits;
-  forEachTdpPte(root.table, 2, start, end, (iter) => {
+  forEachTdpPte(root.table, 2, slot.baseGfn + bits, slot.baseGfn + slot.npages + bits, (iter) => {
     const old = iter.oldSpte;
     if (iter.level > 3 || !isShadowPresent(old) || isLastSpte(old, iter.level)) return;
-    if (iter.gfn < start || iter.gfn + PAGES_PER_LEVEL[iter.level]! > end) return;
+    // The kernel also skips iter.gfn < start here, which keeps lpage_info's index inside the
+    // slot; lpageDisallowedBySlot answers for any gfn and refuses every page that crosses
+    // the slot's head or tail, so kvm_mmu_max_mapping_level alone decides here.
     if (maxMappingLevel(state, slot, iter.gfn - bits, 3, false) < iter.level) return;
     const child = iter.table.children![iter.index]!;
     const first = firstLeaf(child);
@@ -86,9 +86,9 @@ export function recoverHugePages(state: VmState, root: TdpRoot, slot: Memslot): 
       const pages = PAGES_PER_LEVEL[iter.level]!;
       spte = makeSpte(sptePfn(first) - (sptePfn(first) % pages), flags);
     }
-    // The table leaves the tree either way: handle_changed_spte frees it (handle_removed_pt).
+    // The table leaves the tree either way: handle_changed_spte frees it (handle_removed_pt),
+    // and the walk does not step down from the leaf or empty entry it now reads.
     tdpMmuSetSpte(state, root, iter.table, iter.index, spte);
-    return 'skip';
   });
 }
 
@@ -99,11 +99,11 @@ export function recoverHugePages(state: VmState, root: TdpRoot, slot: Memslot): 
  * Only leaves are on the rmaps: the tables stay and nothing is installed.
  */
 function kvmRmapZapCollapsibleSptes(state: VmState, root: TdpRoot, slot: Memslot): void {
-  const bits = kvmGfnRootBits(state, root);
-  forEachTdpPte(root.table, 1, slot.baseGfn + bits, slot.baseGfn + slot.npages + bits, (iter) => {
+  // No gfn root bits: a TD needs the TDP MMU (kvm_arch_init_vm), so the legacy MMU has none.
+  forEachTdpPte(root.table, 1, slot.baseGfn, slot.baseGfn + slot.npages, (iter) => {
     const spte = iter.oldSpte;
     if (iter.level > 2 || !isShadowPresent(spte) || !isLastSpte(spte, iter.level)) return;
-    if (iter.table.level >= maxMappingLevel(state, slot, iter.table.gfn - bits, 3, false)) return;
+    if (iter.table.level >= maxMappingLevel(state, slot, iter.table.gfn, 3, false)) return;
     tdpMmuSetSpte(state, root, iter.table, iter.index, SHADOW_NONPRESENT);
   });
 }
