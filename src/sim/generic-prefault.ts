@@ -6,7 +6,7 @@
 import type { ArchIterationResult, ArchIterationRow, ArchLevelName, ArchMappingRow, ArchPreFaultRequest, ArchPreFaultResult } from './arch-types.js';
 import { errnoName, ioctlResult } from './errno.js';
 import { preFaultLoop, type LoopOutcome } from './prefault.js';
-import { U64_MAX, gfnToHex, hex, parseU64 } from './u64.js';
+import { U64_MAX, hex, parseU64 } from './u64.js';
 import type { Hex } from './types.js';
 
 export interface ParsedPreFault {
@@ -64,8 +64,11 @@ export function archPreFaultResult<R, B>(
   };
 }
 
-/** gfnToHex without a bigint while the byte address is an exact double (the same string). */
-const frameHex = (frames: number): Hex => (frames < 2 ** 41 ? `0x${(frames * 4096).toString(16)}` : gfnToHex(frames));
+/**
+ * gfnToHex without a bigint: the same string for every frame number, as multiplying by 4096
+ * (a power of two) is exact in a double up to its largest value.
+ */
+const frameHex = (frames: number): Hex => `0x${(frames * 4096).toString(16)}`;
 
 /**
  * Iteration rows; consecutive equal results over contiguous gpas merge (v2: fsc and attempts
