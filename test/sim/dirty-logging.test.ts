@@ -60,6 +60,18 @@ describe('logging on with PML and no eager split (mmu.c:kvm_mmu_slot_leaf_clear_
     const direct = vm.roots().find((r) => !r.mirror)!;
     expect(rows(vm, direct.id).map((m) => `${m.level} x${m.count} w=${m.writable} d=${m.dirty}`)).toEqual(['4K x1024 w=false d=true']);
   });
+  it('a stale MMIO SPTE in a new slot is no present leaf: logging on leaves it as it is (wrprot_gfn_range, clear_dirty_gfn_range)', () => {
+    for (const vendor of ['intel', 'amd'] as const) {
+      const vm = makeVm({ host: { vendor } }, []);
+      expect(prefault(vm, 0x1000, 0x1000).errno).toBe('ENOENT');
+      expect(setSlot(vm, slotWith([]) as never, 0).ret).toBe(0);
+      logging(vm, true);
+      expect(
+        rows(vm).map((m) => `${m.gpa} ${m.kind}`),
+        vendor,
+      ).toEqual(['0x1000 mmio']);
+    }
+  });
   it('without PML (AMD NPT) every leaf loses W and D is not touched', () => {
     expect(leafBits(loggedHuge({ eagerPageSplit: false, vendor: 'amd' }))).toEqual(['0x0 2M x2 w=false d=true']);
   });

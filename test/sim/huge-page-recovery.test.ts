@@ -40,12 +40,37 @@ describe('logging off: which entries recover_huge_pages_range rebuilds', () => {
     expect(rows(vm).map((m) => `${m.gpa} ${m.level} x${m.count} w=${m.writable}`)).toEqual(['0x0 2M x1 w=false', `${hx(MiB2)} 2M x1 w=true`]);
   });
 
-  it('with a 1G backing the walk meets the 1G table first and rebuilds a 1G leaf', () => {
+  it('with a 1G backing the walk meets the 1G table first and rebuilds a 1G leaf from the first leaf below its tables', () => {
     const slot: SlotSpec = { gpa: GiB, size: GiB, userspaceAddr: hx(HVA), backing: { pageSize: '1G' }, flags: ['log_dirty_pages'] };
     const vm = makeVm({ host: { maxHugePageLevel: '1G' } }, [slot]);
     prefault(vm, GiB + MiB2, 2 * K4);
     logging(vm, slot, 0, false);
-    expect(shape(vm)).toEqual([`${hx(GiB)} 1G x1`]);
+    expect(rows(vm).map((m) => `${m.gpa} ${m.level} x${m.count} ${m.hostPfn} w=${m.writable}`)).toEqual([`${hx(GiB)} 1G x1 ${hx(HVA / K4)} w=true`]);
+  });
+
+  /** A sw_protected VM's 2 GiB slot under logging, 4K leaves at `gpas`, then the leaves under [zapFrom, +2M) zapped by a round trip to PRIVATE. */
+  function emptiedTable(backing: '2M' | '1G', gpas: number[], zapFrom: number) {
+    const slot: SlotSpec = { gpa: 0, size: 2 * GiB, userspaceAddr: hx(HVA), backing: { pageSize: backing }, flags: ['log_dirty_pages'] };
+    const vm = makeVm({ type: 'sw_protected', host: { maxHugePageLevel: '1G' } }, [slot]);
+    for (const gpa of gpas) expect(prefault(vm, gpa, K4).ret).toBe(0);
+    // kvm_vm_set_mem_attributes zaps the leaves both ways (kvm_unmap_gfn_range); the tables stay.
+    for (const isPrivate of [true, false])
+      expect(vm.apply({ op: 'set_memory_attributes', address: hx(zapFrom), size: hx(MiB2), private: isPrivate })).toMatchObject({ ret: 0 });
+    return { vm, slot };
+  }
+
+  it('a table with no leaf left stays a table (tdp_mmu_make_huge_spte finds no leaf: -ENOENT)', () => {
+    const { vm, slot } = emptiedTable('2M', [MiB2], MiB2);
+    const tables = vm.roots()[0]!.counts.tables;
+    logging(vm, slot, 0, false);
+    expect(rows(vm)).toEqual([]);
+    expect(vm.roots()[0]!.counts.tables).toBe(tables);
+  });
+
+  it('the first leaf is searched past an empty table to the next one', () => {
+    const { vm, slot } = emptiedTable('1G', [0, MiB2], 0);
+    logging(vm, slot, 0, false);
+    expect(rows(vm).map((m) => `${m.gpa} ${m.level} ${m.hostPfn}`)).toEqual([`0x0 1G ${hx(HVA / K4)}`]);
   });
 
   it('kvm_mmu_max_mapping_level decides: a 4K backing, or a 2M page past the slot end, keeps its 4K leaves', () => {
@@ -62,6 +87,17 @@ describe('logging off: which entries recover_huge_pages_range rebuilds', () => {
     prefault(vm2, MiB2, K4);
     logging(vm2, tail, 0, false);
     expect(shape(vm2)).toEqual(['0x0 2M x1', `${hx(MiB2)} 4K x1`]);
+  });
+});
+
+describe('the legacy MMU (kvm_rmap_zap_collapsible_sptes): only the present 4K and 2M leaves on the rmaps', () => {
+  it('a stale MMIO SPTE is on no rmap: it stays when logging stops', () => {
+    const vm = makeVm({ host: { tdpMmu: false } }, []);
+    expect(prefault(vm, K4, K4).errno).toBe('ENOENT');
+    const slot: SlotSpec = { gpa: 0, size: MiB2, userspaceAddr: hx(HVA), backing: { pageSize: '2M' }, flags: ['log_dirty_pages'] };
+    logging(vm, slot, 0, true);
+    logging(vm, slot, 0, false);
+    expect(rows(vm).map((m) => `${m.gpa} ${m.kind}`)).toEqual([`${hx(K4)} mmio`]);
   });
 });
 
