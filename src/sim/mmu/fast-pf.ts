@@ -48,7 +48,7 @@ export function fastPageFault(state: VmState, root: TdpRoot, f: KvmPageFault): n
       name: 'fast_page_fault',
       vcpuId: f.vcpuId,
       cr2OrGpa: hex(BigInt(f.addrGfn) << 12n),
-      errorCode: hex(pfErrorCode(f)),
+      errorCode: hex(pfErrorCode(f, (flags & SPTE_ACCESS_TRACKED) === 0)),
       sptep: sptepOf(leaf.table, leaf.index),
       oldSpte: traceSpte(state, root, old, leaf.level),
       newSpte: traceSpte(state, root, leaf.table.spt[leaf.index]!, leaf.level),

@@ -116,11 +116,24 @@ export function initPageFault(
 export const hostPageIndex = (slot: Memslot, gfn: number): number =>
   Math.floor((slot.hvaPfn + (gfn - slot.baseGfn)) / PAGES_PER_LEVEL[slot.backingLevel]!);
 
-/** The fault's error code as the tracepoints print it (PFERR_* of kvm_host.h). */
-export function pfErrorCode(f: KvmPageFault): bigint {
+/**
+ * The fault's error code as the tracepoints print it (PFERR_* of kvm_host.h). A pre-fault's
+ * is kvm_arch_vcpu_pre_fault_memory's: PFERR_GUEST_FINAL_MASK, with PFERR_PRIVATE_ACCESS for
+ * private memory. A guest access's comes from its EPT violation (vmx/common.h:
+ * __vmx_handle_ept_violation): a data read sets PFERR_USER_MASK, a write PFERR_WRITE_MASK, a
+ * fetch PFERR_FETCH_MASK, and PFERR_PRESENT_MASK when the entry granted any of R/W/X
+ * (`eptPresent`; an access-tracked SPTE grants none).
+ */
+export function pfErrorCode(f: KvmPageFault, eptPresent: boolean): bigint {
   let code = 1n << 32n; // PFERR_GUEST_FINAL_MASK: a TDP fault on the final gpa
-  if (f.write) code |= 1n << 1n; // PFERR_WRITE_MASK
-  if (f.exec) code |= 1n << 4n; // PFERR_FETCH_MASK
+  if (!f.prefetch) {
+    if (f.write)
+      code |= 1n << 1n; // PFERR_WRITE_MASK
+    else if (f.exec)
+      code |= 1n << 4n; // PFERR_FETCH_MASK
+    else code |= 1n << 2n; // PFERR_USER_MASK: EPT_VIOLATION_ACC_READ
+    if (eptPresent) code |= 1n; // PFERR_PRESENT_MASK
+  }
   if (f.isPrivate) code |= 1n << 49n; // PFERR_PRIVATE_ACCESS
   return code;
 }
