@@ -141,6 +141,26 @@ export function tdpMmuSetSpte(state: VmState, root: TdpRoot, table: PageTable, i
 }
 
 /**
+ * tdp_mmu_set_spte_atomic for `n` empty entries of `table` from `index`: leaf k gets pfn +
+ * k pages with `flags`. The simulator's batching of the `n` writes a run of faults makes
+ * (page-run.ts); handle_changed_spte of an empty entry turned leaf only counts the leaf,
+ * so the stats move by `n` at once. The caller keeps it to pre-faults (no change log) with
+ * no trace sink, and to empty entries only.
+ */
+export function tdpMmuSetLeafRun(root: TdpRoot, table: PageTable, index: number, n: number, pfn: number, flags: number): void {
+  const spt = table.spt;
+  const step = makeSpte(PAGES[table.level]!, 0); // the next pfn, the same flags
+  const end = index + n;
+  let spte = makeSpte(pfn, flags);
+  for (let i = index; i < end; i++) {
+    if (invariantChecks) assertSpteChange(table, i, spt[i]!, spte, undefined);
+    spt[i] = spte;
+    spte += step;
+  }
+  kvmUpdatePageStats(root, table.level, n);
+}
+
+/**
  * The SPTE invariants tdp_mmu.c WARNs or BUGs on, checked on every funnel write while on.
  * Off by default: the write path then pays one flag test. Tests turn it on
  * (test/helpers/spte-invariants.ts, a vitest setup file).
