@@ -3,6 +3,12 @@
 // exactly that fault again. The kernel has no run: this is the simulator's batching of what
 // kvm_tdp_mmu_map and tdp_mmu_map_handle_target_level do leaf by leaf (make_spte over an
 // empty entry, tdp_mmu_set_spte_atomic, handle_changed_spte's stats), with the same SPTEs.
+//
+// Why the next fault in the same 4K table is the same fault: every input of the fault path
+// is either the slot's (flags, backing, hva), the VM's, or decided per 2M page or wider
+// (kvm_mmu_max_mapping_level, lpage_info, the mixed-attribute flag), and a 4K table covers
+// exactly one 2M page. Only the gfn's own attribute (kvm_mem_is_private), hwpoison and the
+// host page's CoW state are per 4K page; the run checks or refuses those.
 
 import { slotEndGfn } from '../memslots.js';
 import type { VmState } from '../state.js';
@@ -26,17 +32,22 @@ export interface PageRun {
  * after fault `f` returned `code`. Each must be one the next iteration would also map with
  * a 4K leaf over an empty entry of the same table, from the same slot, with the same bits
  * and the next pfn. Anything else ends the run, and the next ordinary step takes over.
- * Returns the leaves installed in `run` (count 0: none).
+ * The caller keeps runs away from calls whose iteration count or events show (a signal
+ * injected, a trace sink). Returns the leaves installed in `run` (count 0: none).
  */
 export function tdpMmuMapPageRun(state: VmState, root: TdpRoot, f: KvmPageFault, code: number, pages: number, run: PageRun): void {
   run.count = 0;
   const slot = f.slot;
-  // Only a fault that kvm_tdp_mmu_map resolved with a new 4K leaf: fast_page_fault sets no slot.
+  // Only a fault that kvm_tdp_mmu_map resolved with a new 4K leaf: fast_page_fault sets no slot,
+  // a no-slot (MMIO) fault is RET_PF_EMULATE, and a refused one never gets here.
   if (code !== RET_PF_FIXED || f.goalLevel !== 1 || slot === undefined) return;
   // The legacy MMU's direct_pte_prefetch fills neighbours after each fault: not one leaf each.
   if (state.legacyPrefetch) return;
+  // A guest access logs every leaf the funnel writes (handle_changed_spte's changeLog push).
+  if (state.changeLog !== undefined) return;
   if (!f.isPrivate) {
-    // faultinShared: untouched anonymous memory maps the zero page, a poisoned page is EINTR.
+    // hva_to_pfn per 4K page: untouched anonymous memory maps the zero page (not the next
+    // pfn) and CoW is broken per host page; a poisoned page is KVM_PFN_ERR_HWPOISON.
     if (!slot.backingWritable || slot.hwpoison?.size) return;
   }
   // kvm_tdp_mmu_map just installed f's leaf in the table its target cache now holds.
@@ -44,13 +55,17 @@ export function tdpMmuMapPageRun(state: VmState, root: TdpRoot, f: KvmPageFault,
   const first = f.addrGfn - table.gfn + 1;
   // The same table (one 2M page: one answer of kvm_mmu_max_mapping_level) and the same slot.
   const last = Math.min(SPTE_ENT_PER_PAGE, first + pages, first + slotEndGfn(slot) - f.gfn - 1);
-  // kvm_mem_is_private: every gfn must take the path f took (and faultinPfn's check pass).
+  if (last <= first) return;
+  // kvm_mem_is_private: every gfn must take the path f took (and kvm_mmu_faultin_pfn's check pass).
   if (state.hasPrivateMem && state.attrs.mixed(f.gfn, f.gfn + last - first + 1)) return;
+  // Only empty entries: a present leaf is the spurious rule's (or make_spte's rebuild), an
+  // MMIO SPTE is replaced and uncounted differently (handle_changed_spte).
   const spt = table.spt;
   let i = first;
   while (i < last && spt[i] === SHADOW_NONPRESENT) i++;
   const count = i - first;
   if (count === 0) return;
+  // make_spte: the same bits for every gfn of the run (old_spte is empty for each).
   const flags = makeLeafFlags(state, root, f, 1, SHADOW_NONPRESENT);
   tdpMmuSetLeafRun(root, table, first, count, f.pfn + 1, flags);
   run.count = count;
