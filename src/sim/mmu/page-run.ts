@@ -58,16 +58,12 @@ export function tdpMmuMapPageRun(state: VmState, root: TdpRoot, f: KvmPageFault,
   if (last <= first) return;
   // kvm_mem_is_private: every gfn must take the path f took (and kvm_mmu_faultin_pfn's check pass).
   if (state.hasPrivateMem && state.attrs.mixed(f.gfn, f.gfn + last - first + 1)) return;
-  // Only empty entries: a present leaf is the spurious rule's (or make_spte's rebuild), an
-  // MMIO SPTE is replaced and uncounted differently (handle_changed_spte).
-  const spt = table.spt;
-  let i = first;
-  while (i < last && spt[i] === SHADOW_NONPRESENT) i++;
-  const count = i - first;
-  if (count === 0) return;
   // make_spte: the same bits for every gfn of the run (old_spte is empty for each).
   const flags = makeLeafFlags(state, root, f, 1, SHADOW_NONPRESENT);
-  tdpMmuSetLeafRun(root, table, first, count, f.pfn + 1, flags);
+  // Only empty entries: a present leaf is the spurious rule's (or make_spte's rebuild), an
+  // MMIO SPTE is replaced and uncounted differently (handle_changed_spte).
+  const count = tdpMmuSetLeafRun(root, table, first, last, f.pfn + 1, flags);
+  if (count === 0) return;
   run.count = count;
   run.addrGfn = f.addrGfn + 1;
   run.pfn = f.pfn + 1;
