@@ -15,8 +15,10 @@ import {
   createVm,
   withVmDefaults,
   type MemslotFlag,
+  type TracepointEvent,
   type MemslotSpec,
   type Operation,
+  type PreFaultResult,
   type PreFaultInject,
   type Vm,
   type VmConfigInput,
@@ -49,6 +51,8 @@ const configArb = fc
     kernel: fc.constantFrom(...KERNEL_VERSIONS),
     policy: fc.oneof({ weight: 4, arbitrary: fc.constant(POLICIES[0]!) }, fc.constantFrom(...POLICIES)),
     finalized: oneIn(5).map((b) => !b),
+    private: fc.boolean(),
+    hole: fc.option(fc.record({ page: fc.integer({ min: 0, max: WINDOW - 1 }), pages: fc.integer({ min: 1, max: 600 }) })),
     amd: fc.boolean(),
     tdpMmu: fc.boolean(),
     adBits: fc.boolean(),
@@ -58,28 +62,47 @@ const configArb = fc
     eagerPageSplit: fc.boolean(),
     smallBudget: oneIn(8),
   })
-  .map(({ type, kernel, policy, finalized, amd, tdpMmu, adBits, nxHugePages, oneG, mmioCaching, eagerPageSplit, smallBudget }) => {
-    // Only combinations withVmDefaults accepts: SEV on AMD, TDX on Intel from 6.16, AMD with A/D bits.
-    const vendor = type.startsWith('sev') ? 'amd' : type === 'tdx' ? 'intel' : amd ? 'amd' : 'intel';
-    const needsTdpMmu = type === 'sw_protected' || type === 'sev_snp' || type === 'tdx';
-    const input: VmConfigInput = {
-      name: 'page-run',
+  .map(
+    ({
       type,
-      kernel: type === 'tdx' && KERNEL_VERSIONS.indexOf(kernel) < KERNEL_VERSIONS.indexOf('6.16') ? '6.16' : kernel,
-      prefaultPolicy: policy,
-      host: {
-        vendor,
-        tdpMmu: tdpMmu || needsTdpMmu,
-        adBits: adBits || vendor === 'amd',
-        nxHugePages,
-        maxHugePageLevel: oneG ? '1G' : '2M',
-        mmioCaching: mmioCaching || type === 'tdx',
-        eagerPageSplit,
-      },
-    };
-    // A budget of a few tables makes some faults ENOMEM; SNP and TDX pre-fault only once finalized.
-    return { input, maxTableBytes: smallBudget ? 12 * P : 1 << 30, finalized };
-  });
+      kernel,
+      policy,
+      finalized,
+      private: allPrivate,
+      hole,
+      amd,
+      tdpMmu,
+      adBits,
+      nxHugePages,
+      oneG,
+      mmioCaching,
+      eagerPageSplit,
+      smallBudget,
+    }) => {
+      // Only combinations withVmDefaults accepts: SEV on AMD, TDX on Intel from 6.16, AMD with A/D bits.
+      const vendor = type.startsWith('sev') ? 'amd' : type === 'tdx' ? 'intel' : amd ? 'amd' : 'intel';
+      const needsTdpMmu = type === 'sw_protected' || type === 'sev_snp' || type === 'tdx';
+      const input: VmConfigInput = {
+        name: 'page-run',
+        type,
+        kernel: type === 'tdx' && KERNEL_VERSIONS.indexOf(kernel) < KERNEL_VERSIONS.indexOf('6.16') ? '6.16' : kernel,
+        prefaultPolicy: policy,
+        host: {
+          vendor,
+          tdpMmu: tdpMmu || needsTdpMmu,
+          adBits: adBits || vendor === 'amd',
+          nxHugePages,
+          maxHugePageLevel: oneG ? '1G' : '2M',
+          mmioCaching: mmioCaching || type === 'tdx',
+          eagerPageSplit,
+        },
+      };
+      // A budget of a few tables makes some faults ENOMEM; SNP and TDX pre-fault only once finalized.
+      // With private memory, often the whole window starts private (guest_memfd slots then fault privately).
+      const privateMem = type === 'sw_protected' || type === 'sev_snp' || type === 'tdx';
+      return { input, maxTableBytes: smallBudget ? 12 * P : 1 << 30, finalized, allPrivate: allPrivate && privateMem, hole };
+    },
+  );
 
 const slotArb = fc.record({
   slot: fc.integer({ min: 0, max: 3 }),
@@ -93,9 +116,10 @@ const slotArb = fc.record({
   gmem: fc.boolean(),
   logging: oneIn(3),
   pageSize: fc.constantFrom('4K', '4K', '2M', '1G'),
-  writable: oneIn(5).map((b) => !b),
+  writable: oneIn(3).map((b) => !b),
   mapped: oneIn(10).map((b) => !b),
-  hwpoison: fc.option(fc.integer({ min: 0, max: WINDOW }), { freq: 3 }),
+  /** Where in the slot a poisoned page is, in thousandths of its size. */
+  hwpoison: fc.option(fc.integer({ min: 0, max: 999 }), { freq: 3 }),
 });
 type SlotArb = typeof slotArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -110,6 +134,9 @@ const layoutArb = fc
       return laid;
     });
   });
+
+/** The poisoned page's index in the slot (only with s.hwpoison set). */
+const poisonedPage = (s: SlotArb): number => Math.floor(((s.hwpoison ?? 0) * s.pages) / 1000);
 
 /**
  * The slot as KVM_SET_USER_MEMORY_REGION2 gets it, with flags the VM type takes
@@ -133,18 +160,29 @@ function memslotSpec(s: SlotArb, type: VmType): MemslotSpec {
       pageSize: s.pageSize as '4K' | '2M' | '1G',
       writable: s.writable,
       mapped: s.mapped,
-      ...(s.hwpoison !== null && s.hwpoison < s.pages && { hwpoison: [hx(gpa + s.hwpoison * P)] }),
+      ...(s.hwpoison !== null && { hwpoison: [hx(gpa + poisonedPage(s) * P)] }),
     },
   };
 }
 
 // ---- The random operations -------------------------------------------------------------
 
-/** A page in the window, often at or near a table's start (where slots often start too). */
-const pageArb = fc.oneof(
-  fc.integer({ min: -8, max: WINDOW }),
-  fc.record({ t: fc.integer({ min: 0, max: WINDOW / 512 - 1 }), d: fc.integer({ min: -3, max: 3 }) }).map(({ t, d }) => t * 512 + d),
-);
+/**
+ * A page in the window: anywhere, near a table's start, or up to a table before one of
+ * `edges` (the pages where the first slots and the shared hole start and end), so that calls
+ * often cross a slot's end or an attribute change in the middle of a table.
+ */
+const pageArbOf = (edges: number[]): fc.Arbitrary<number> =>
+  fc.oneof(
+    { weight: 1, arbitrary: fc.integer({ min: -8, max: WINDOW }) },
+    fc.record({ t: fc.integer({ min: 0, max: WINDOW / 512 - 1 }), d: fc.integer({ min: -3, max: 3 }) }).map(({ t, d }) => t * 512 + d),
+    {
+      weight: 3,
+      // From the edge's own table, at or before the edge.
+      arbitrary: fc.record({ e: fc.constantFrom(...edges), k: fc.integer({ min: 0, max: 511 }) }).map(({ e, k }) => e - (k % ((e % 512) + 1))),
+    },
+    fc.record({ e: fc.constantFrom(...edges), d: fc.integer({ min: -520, max: 2 }) }).map(({ e, d }) => e + d),
+  );
 const injectArb: fc.Arbitrary<PreFaultInject> = fc.oneof(
   { weight: 8, arbitrary: fc.constant({}) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 700 }).map((n) => ({ signalAfterIterations: n })) },
@@ -153,53 +191,71 @@ const injectArb: fc.Arbitrary<PreFaultInject> = fc.oneof(
 );
 
 /** A set_memslot is made when the VM type is known (memslotSpec); a toggle against the slots the VM has then. */
-type Step = Operation | { newSlot: SlotArb } | { toggle: number };
+type Step = Operation | { newSlot: SlotArb } | { toggle: number } | { traced: Operation };
 
-const opArb: fc.Arbitrary<Step> = fc.oneof(
-  {
-    weight: 10,
-    arbitrary: fc
-      .record({ page: pageArb, pages: fc.oneof(fc.integer({ min: 1, max: WINDOW }), fc.integer({ min: 1, max: 8 })), inject: injectArb })
-      .map(({ page, pages, inject }) => ({
-        op: 'pre_fault' as const,
-        vcpuId: 0,
-        gpa: hx(Math.max(0, BASE + page) * P),
-        size: hx(pages * P),
-        flags: '0x0',
-        inject,
-      })),
-  },
-  {
-    weight: 2,
-    arbitrary: fc
-      .record({ page: pageArb, kind: fc.constantFrom('read', 'write', 'exec') as fc.Arbitrary<'read' | 'write' | 'exec'> })
-      .map(({ page, kind }) => ({ op: 'access' as const, vcpuId: 0, gpa: hx(Math.max(0, BASE + page) * P), kind })),
-  },
-  {
-    weight: 2,
-    arbitrary: fc
-      .record({ page: pageArb.map((p) => Math.max(0, p)), pages: fc.integer({ min: 1, max: WINDOW }), private: fc.boolean() })
-      .map((a) => ({ op: 'set_memory_attributes' as const, address: hx((BASE + a.page) * P), size: hx(a.pages * P), private: a.private })),
-  },
-  // A new slot, a moved one, or dirty logging toggled (the same region with other flags).
-  { weight: 2, arbitrary: slotArb.map((s) => ({ newSlot: s })) },
-  { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 }).map((slot) => ({ op: 'delete_memslot' as const, addressSpace: 0, slot })) },
-  { weight: 1, arbitrary: fc.constant({ op: 'finalize' as const }) },
-  {
-    weight: 1,
-    arbitrary: fc.boolean().map((smm) => ({ op: 'set_vcpu_mode' as const, vcpuId: 0, patch: { smm } })),
-  },
-);
+const opArbOf = (pageArb: fc.Arbitrary<number>): fc.Arbitrary<Step> =>
+  fc.oneof(
+    {
+      weight: 10,
+      arbitrary: fc
+        .record({
+          page: pageArb,
+          pages: fc.oneof(fc.integer({ min: 1, max: WINDOW }), fc.integer({ min: 1, max: 8 })),
+          inject: injectArb,
+          traced: oneIn(6),
+        })
+        .map(({ page, pages, inject, traced }) => {
+          const op: Operation = { op: 'pre_fault', vcpuId: 0, gpa: hx(Math.max(0, BASE + page) * P), size: hx(pages * P), flags: '0x0', inject };
+          return traced ? { traced: op } : op;
+        }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .record({ page: pageArb, kind: fc.constantFrom('read', 'write', 'exec') as fc.Arbitrary<'read' | 'write' | 'exec'> })
+        .map(({ page, kind }) => ({ op: 'access' as const, vcpuId: 0, gpa: hx(Math.max(0, BASE + page) * P), kind })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .record({ page: pageArb.map((p) => Math.max(0, p)), pages: fc.integer({ min: 1, max: WINDOW }), private: fc.boolean() })
+        .map((a) => ({ op: 'set_memory_attributes' as const, address: hx((BASE + a.page) * P), size: hx(a.pages * P), private: a.private })),
+    },
+    // A new slot, a moved one, or dirty logging toggled (the same region with other flags).
+    { weight: 2, arbitrary: slotArb.map((s) => ({ newSlot: s })) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 }).map((slot) => ({ op: 'delete_memslot' as const, addressSpace: 0, slot })) },
+    { weight: 1, arbitrary: fc.constant({ op: 'finalize' as const }) },
+    {
+      weight: 1,
+      arbitrary: fc.boolean().map((smm) => ({ op: 'set_vcpu_mode' as const, vcpuId: 0, patch: { smm } })),
+    },
+  );
 
 /** A toggle of dirty logging on a slot made earlier: the same region, log_dirty_pages flipped. */
 const toggleArb = fc.integer({ min: 0, max: 3 }).map((slot) => ({ toggle: slot }));
 
+/** The VM, its first slots, and steps whose addresses lean towards the edges of both. */
+const caseArb = fc.tuple(configArb, layoutArb).chain(([vm, slots]) => {
+  const edges = [
+    0,
+    ...slots.flatMap((s) => [s.start, s.start + s.pages, ...(s.hwpoison !== null ? [s.start + poisonedPage(s)] : [])]),
+    ...(vm.hole ? [vm.hole.page, vm.hole.page + vm.hole.pages] : []),
+  ];
+  const steps = fc.array(fc.oneof({ weight: 9, arbitrary: opArbOf(pageArbOf(edges)) }, { weight: 1, arbitrary: toggleArb }), {
+    minLength: 1,
+    maxLength: 16,
+  });
+  return fc.tuple(fc.constant(vm), fc.constant(slots), steps);
+});
+
 // ---- Running both engines ------------------------------------------------------------
 
 /** An answer as compared: the result, or the SimError's code, field and message. */
-function answer(vm: Vm, op: Operation): unknown {
+function answer(vm: Vm, op: Operation, traced: boolean): unknown {
   try {
-    return vm.apply(op);
+    if (!traced) return vm.apply(op);
+    const events: TracepointEvent[] = [];
+    return { result: vm.apply(op, { trace: events }), events };
   } catch (e) {
     if (!(e instanceof SimError)) throw e;
     return { thrown: [e.code, e.field, e.message] };
@@ -233,6 +289,7 @@ function wholeState(vm: Vm, gpas: bigint[]): unknown {
 /** The operation a step stands for on `vm` now (both VMs have the same slots). */
 function resolve(vm: Vm, step: Step): Operation | undefined {
   if ('newSlot' in step) return { op: 'set_memslot', addressSpace: 0, slot: step.newSlot.slot, region: memslotSpec(step.newSlot, vm.config.type) };
+  if ('traced' in step) return step.traced;
   if (!('toggle' in step)) return step;
   const s = vm.memslots().find((m) => m.addressSpace === 0 && m.slot === step.toggle);
   if (!s) return undefined;
@@ -249,33 +306,31 @@ function resolve(vm: Vm, step: Step): Operation | undefined {
 describe('the x86 page run answers exactly as one fault per iteration (kvm_vcpu_pre_fault_memory, kvm_tdp_mmu_map)', () => {
   it('random VMs and operation sequences: every answer and the whole state are the same with and without page runs', () => {
     fc.assert(
-      fc.property(
-        configArb,
-        layoutArb,
-        fc.array(fc.oneof({ weight: 9, arbitrary: opArb }, { weight: 1, arbitrary: toggleArb }), {
-          minLength: 1,
-          maxLength: 16,
-        }),
-        ({ input, maxTableBytes, finalized }, slots, steps) => {
-          const config = withVmDefaults(input);
-          const vms = [true, false].map((pageRuns) => createVm(config, { maxTableBytes }, { pageRuns }));
-          const setup: Step[] = [
-            ...slots.map((s) => ({ newSlot: s })),
-            { op: 'create_vcpu' as const, vcpu: { id: 0 } },
-            ...(finalized ? [{ op: 'finalize' as const }] : []),
-          ];
-          const gpas: bigint[] = [];
-          for (const step of [...setup, ...steps]) {
-            const op = resolve(vms[0]!, step);
-            if (!op) continue;
-            if (op.op === 'pre_fault' || op.op === 'access') gpas.push(BigInt(op.gpa));
-            const [a, b] = vms.map((vm) => answer(vm, op));
-            expect(a, JSON.stringify(op)).toEqual(b);
-          }
-          expect(wholeState(vms[0]!, gpas)).toEqual(wholeState(vms[1]!, gpas));
-        },
-      ),
-      { numRuns: 200, seed: SEED },
+      fc.property(caseArb, ([{ input, maxTableBytes, finalized, allPrivate, hole }, slots, steps]) => {
+        const config = withVmDefaults(input);
+        const vms = [true, false].map((pageRuns) => createVm(config, { maxTableBytes }, { pageRuns }));
+        const setup: Step[] = [
+          ...slots.map((s) => ({ newSlot: s })),
+          { op: 'create_vcpu' as const, vcpu: { id: 0 } },
+          ...(allPrivate ? [{ op: 'set_memory_attributes' as const, address: hx(BASE * P), size: hx(WINDOW * P), private: true }] : []),
+          // A shared hole in the private window: tables with both kinds of gfn.
+          ...(allPrivate && hole
+            ? [{ op: 'set_memory_attributes' as const, address: hx((BASE + hole.page) * P), size: hx(hole.pages * P), private: false }]
+            : []),
+          ...(finalized ? [{ op: 'finalize' as const }] : []),
+        ];
+        const gpas: bigint[] = [];
+        for (const step of [...setup, ...steps]) {
+          const op = resolve(vms[0]!, step);
+          if (!op) continue;
+          if (op.op === 'pre_fault' || op.op === 'access') gpas.push(BigInt(op.gpa));
+          // A traced call compares its tracepoint events too.
+          const [a, b] = vms.map((vm) => answer(vm, op, 'traced' in step));
+          expect(a, JSON.stringify(op)).toEqual(b);
+        }
+        expect(wholeState(vms[0]!, gpas)).toEqual(wholeState(vms[1]!, gpas));
+      }),
+      { numRuns: 300, seed: SEED },
     );
   });
 });
@@ -335,6 +390,24 @@ describe('where the page run is taken', () => {
   it("the slot's end mid-table: the run stops there, the next slot's first page faults again", () => {
     const slots = [slotAt(G1, 100 * P), slotAt(G1 + 100 * P, 412 * P, { userspaceAddr: hx(2 ** 41) })];
     expect(both({ slots, gpa: G1, size: M2 }).faults).toEqual([2, 512]);
+  });
+  it("6.12, an MMIO SPTE where the table's first leaf goes: that leaf has no D (make_spte skips it over bit 1), the run's leaves have it", () => {
+    const config: Partial<VmConfigInput> = { kernel: '6.12' };
+    // A pre-fault with no slot there leaves an MMIO SPTE (EPT: 0b110, bit 1 set); then the slot comes.
+    const setup: Operation[] = [
+      { op: 'pre_fault', vcpuId: 0, gpa: hx(G1 + M2), size: hx(P), flags: '0x0' },
+      { op: 'set_memslot', addressSpace: 0, slot: 1, region: slotAt(G1 + M2, M2, { userspaceAddr: hx(2 ** 41) }) },
+    ];
+    const vm = createVm(withVmDefaults({ name: 'mmio', ...config }), {}, { pageRuns: true });
+    vm.apply({ op: 'set_memslot', addressSpace: 0, slot: 0, region: slotAt(G1, M2) });
+    vm.apply({ op: 'create_vcpu', vcpu: { id: 0 } });
+    setup.forEach((op) => vm.apply(op));
+    const r = vm.apply({ op: 'pre_fault', vcpuId: 0, gpa: hx(G1 + M2), size: hx(64 * P), flags: '0x0' }) as PreFaultResult;
+    expect(r.mapped.map((m) => [m.count, m.dirty])).toEqual([
+      [1, false],
+      [63, true],
+    ]);
+    expect(both({ config, slots: [slotAt(G1, M2)], setup, gpa: G1 + M2, size: 64 * P }).faults).toEqual([1, 64]);
   });
   it('dirty logging: still one fault per table (the simulator keeps no dirty bitmap, so each leaf is the same)', () => {
     expect(both({ slots: [slotAt(G1, 2 * M2, { flags: ['log_dirty_pages'] })], gpa: G1, size: 2 * M2 }).faults).toEqual([2, 1024]);

@@ -8,7 +8,8 @@
 // is either the slot's (flags, backing, hva), the VM's, or decided per 2M page or wider
 // (kvm_mmu_max_mapping_level, lpage_info, the mixed-attribute flag), and a 4K table covers
 // exactly one 2M page. Only the gfn's own attribute (kvm_mem_is_private), hwpoison and the
-// host page's CoW state are per 4K page; the run checks or refuses those.
+// host page's CoW state are per 4K page; the run checks or refuses those. Only the pre-fault
+// loop runs it: a guest access (whose change log lists every leaf the funnel writes) never does.
 
 import { slotEndGfn } from '../memslots.js';
 import type { VmState } from '../state.js';
@@ -43,8 +44,6 @@ export function tdpMmuMapPageRun(state: VmState, root: TdpRoot, f: KvmPageFault,
   if (code !== RET_PF_FIXED || f.goalLevel !== 1 || slot === undefined) return;
   // The legacy MMU's direct_pte_prefetch fills neighbours after each fault: not one leaf each.
   if (state.legacyPrefetch) return;
-  // A guest access logs every leaf the funnel writes (handle_changed_spte's changeLog push).
-  if (state.changeLog !== undefined) return;
   if (!f.isPrivate) {
     // hva_to_pfn per 4K page: untouched anonymous memory maps the zero page (not the next
     // pfn) and CoW is broken per host page; a poisoned page is KVM_PFN_ERR_HWPOISON.
