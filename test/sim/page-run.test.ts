@@ -417,10 +417,15 @@ describe('where the page run is taken', () => {
     const slots = [slotAt(G1, M2, { flags: ['guest_memfd'], guestMemfdOffset: '0x0' })];
     const setup: Operation[] = [{ op: 'set_memory_attributes', address: hx(G1), size: hx(M2), private: true }];
     expect(both({ config, slots, setup, gpa: G1, size: M2 }).faults).toEqual([1, 512]);
-    // Private then shared within the table: no run reaches over the change (kvm_mem_is_private
-    // per gfn), so one fault per private page, then one fault and a run for the shared half.
+    // Private then shared within the table: a run stops where the attribute changes (kvm_mem_is_private
+    // per gfn), so one fault and a run for each half; and for each kind of gfn between shared holes.
     const mixed: Operation[] = [{ op: 'set_memory_attributes', address: hx(G1), size: hx(256 * P), private: true }];
-    expect(both({ config, slots, setup: mixed, gpa: G1, size: M2 }).faults).toEqual([257, 512]);
+    expect(both({ config, slots, setup: mixed, gpa: G1, size: M2 }).faults).toEqual([2, 512]);
+    const holes: Operation[] = [
+      { op: 'set_memory_attributes', address: hx(G1 + 10 * P), size: hx(400 * P), private: true },
+      { op: 'set_memory_attributes', address: hx(G1 + 100 * P), size: hx(P), private: false },
+    ];
+    expect(both({ config, slots, setup: holes, gpa: G1 + 5 * P, size: 500 * P }).faults).toEqual([5, 500]);
   });
 });
 

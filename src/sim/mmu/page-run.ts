@@ -53,10 +53,11 @@ export function tdpMmuMapPageRun(state: VmState, root: TdpRoot, f: KvmPageFault,
   const table = state.roots.targetCache[1]!.table!;
   const first = f.addrGfn - table.gfn + 1;
   // The same table (one 2M page: one answer of kvm_mmu_max_mapping_level) and the same slot.
-  const last = Math.min(SPTE_ENT_PER_PAGE, first + pages, first + slotEndGfn(slot) - f.gfn - 1);
+  let last = Math.min(SPTE_ENT_PER_PAGE, first + pages, first + slotEndGfn(slot) - f.gfn - 1);
+  // kvm_mem_is_private: every gfn must take the path f took (and kvm_mmu_faultin_pfn's check
+  // pass), so the run ends where the attribute changes.
+  if (state.hasPrivateMem) last = Math.min(last, first + state.attrs.sameUntil(f.gfn, f.gfn + last - first + 1) - f.gfn - 1);
   if (last <= first) return;
-  // kvm_mem_is_private: every gfn must take the path f took (and kvm_mmu_faultin_pfn's check pass).
-  if (state.hasPrivateMem && state.attrs.mixed(f.gfn, f.gfn + last - first + 1)) return;
   // make_spte: the same bits for every gfn of the run (old_spte is empty for each).
   const flags = makeLeafFlags(state, root, f, 1, SHADOW_NONPRESENT);
   // Only empty entries: a present leaf is the spurious rule's (or make_spte's rebuild), an
