@@ -2,7 +2,7 @@
 // this tree's engine, and --against runs the same code on another commit's engine.
 
 import type * as Sim from '../src/sim/index.js';
-import type { LevelName, MemslotResult, PreFaultResult } from '../src/sim/index.js';
+import type { EngineOptions, LevelName, MemslotResult, PreFaultResult } from '../src/sim/index.js';
 
 export const GiB = 1n << 30n;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -37,8 +37,9 @@ export interface Run {
 /** The engine surface the fill uses (stable across commits, so old engines run it too). */
 export type Engine = Pick<typeof Sim, 'createVm' | 'withVmDefaults'>;
 
-export function prefaultSlot(sim: Engine, label: string, bytes: bigint, pageSize: LevelName): Run {
-  const vm = sim.createVm(sim.withVmDefaults({ name: label }), { maxTableBytes: 2 ** 40 });
+/** `engine`: the engine options (an older engine without them ignores the argument). */
+export function prefaultSlot(sim: Engine, label: string, bytes: bigint, pageSize: LevelName, engine: Partial<EngineOptions> = {}): Run {
+  const vm = sim.createVm(sim.withVmDefaults({ name: label }), { maxTableBytes: 2 ** 40 }, engine);
   const gpa = 1n << 40n; // 1 TiB: aligned for every page size
   const r = vm.apply({
     op: 'set_memslot',

@@ -51,6 +51,15 @@ export class PrivateRanges {
     return false;
   }
 
+  /** The first gfn of (gfn, end) whose kvm_mem_is_private differs from gfn's, or `end`. */
+  sameUntil(gfn: number, end: number): number {
+    for (const r of this.runs) {
+      if (r.end <= gfn) continue;
+      return Math.min(r.start <= gfn ? r.end : r.start, end);
+    }
+    return end;
+  }
+
   /** hugepage_has_attrs negated: does [start, end) hold both private and shared gfns? */
   mixed(start: number, end: number): boolean {
     let covered = 0;

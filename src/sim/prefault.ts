@@ -20,6 +20,7 @@ import {
   type KvmPageFault,
 } from './mmu/fault.js';
 import { kvmMmuReload, kvmMmuUnload } from './mmu/load.js';
+import { tdpMmuMapPageRun, type PageRun } from './mmu/page-run.js';
 import { roleAddressSpace } from './mmu/role.js';
 import type { TdpRoot } from './mmu/roots.js';
 import { decidePolicy, type PolicyDecision } from './policies.js';
@@ -57,6 +58,12 @@ interface CallContext {
   note: string | undefined;
   /** Why the last step failed (the `reason` field). */
   reason: string | undefined;
+  /**
+   * Page runs allowed: the VM's engine option, no signal injected (so how many iterations
+   * ran is not observable) and no trace sink (each fault's events would be missing).
+   */
+  runs: boolean;
+  run: PageRun;
 }
 
 /** 3ccbf6f47098 (6.18): a prefetch fault on a KVM_MEMSLOT_INVALID slot gets EAGAIN instead of RET_PF_RETRY. */
@@ -145,12 +152,15 @@ export function kvmVcpuPreFaultMemory(state: VmState, vcpu: Vcpu, req: PreFaultR
     root: null,
     note: undefined,
     reason: undefined,
+    runs: false,
+    run: { count: 0, addrGfn: 0, pfn: 0, flags: 0 },
   };
   ctx.fault.vcpuId = vcpu.id;
   // switch-root-mmu: kvm_mmu_reset_context on entry (S2); restored on every exit (S4).
   if (policy.switched) kvmMmuUnload(state, vcpu);
 
   const signalAfter = req.inject.signalPending ? 0 : (req.inject.signalAfterIterations ?? Infinity);
+  ctx.runs = state.pageRuns && signalAfter === Infinity && state.trace === undefined;
   const out = preFaultLoop(Number(req.gpa >> 12n), Number(req.size >> 12n), signalAfter, (gfn, pages) => x86PreFaultStep(ctx, gfn, pages));
   if (policy.switched) kvmMmuUnload(state, vcpu);
 
@@ -228,7 +238,7 @@ function x86PreFaultStep(ctx: CallContext, gfn: number, pages: number): number {
     const n = PAGES_PER_LEVEL[f.goalLevel]!;
     const consumed = n === 1 ? 1 : Math.min(pages, n - (gfn % n));
     ctx.rows.add(gfn, code === RET_PF_SPURIOUS ? 'SPURIOUS' : 'FIXED', f.goalLevel, consumed, null);
-    return consumed;
+    return ctx.runs && n === 1 ? consumed + pageRun(ctx, root, code, gfn + 1, pages - 1) : consumed;
   }
   if (code === RET_PF_EMULATE) {
     ctx.rows.add(gfn, 'EMULATE', 0, 0, 'ENOENT');
@@ -260,6 +270,16 @@ function slowPageFault(ctx: CallContext, root: TdpRoot, f: KvmPageFault): number
     );
   }
   return kvmTdpPageFault(state, root, f);
+}
+
+/** The iterations after a 4K fault that would be that fault again, as one run (mmu/page-run.ts): pages consumed. */
+function pageRun(ctx: CallContext, root: TdpRoot, code: number, gfn: number, pages: number): number {
+  const run = ctx.run;
+  tdpMmuMapPageRun(ctx.state, root, ctx.fault, code, pages, run);
+  if (run.count === 0) return 0;
+  ctx.rows.addRun(gfn, 'FIXED', 1, 1, run.count);
+  ctx.mapped.addRun(run.addrGfn, 1, run.flags, run.pfn, run.count);
+  return run.count;
 }
 
 function stepError(ctx: CallContext, gfn: number, r: number, reason: string): number {

@@ -51,6 +51,13 @@ export class IterationRows {
     this.lastCount = 1;
   }
 
+  /** `count` calls of add() for consecutive iterations alike (a page run): the first, then the others extend it. */
+  addRun(gfn: number, result: IterationResultName, level: number, pages: number, count: number): void {
+    this.add(gfn, result, level, pages, null);
+    this.lastCount += count - 1;
+    this.lastGfn = gfn + (count - 1) * pages;
+  }
+
   finish(): IterationRow[] {
     this.flush();
     return this.rows;
@@ -122,6 +129,23 @@ export class MappingCoalescer {
     this.nextPfn = pfn + pages;
     this.zero = !isMmioFlags(flags) && isZeroPfn(pfn, level);
     this.count = 1;
+  }
+
+  /**
+   * addParts() for `count` leaves from `gfn` with the same flags and consecutive pfns (a
+   * page run). Past the first, each extends the open run, unless that run counts as the
+   * zero page (whose rows end where the zero pfns end): then they go one by one.
+   */
+  addRun(gfn: number, level: number, flags: number, pfn: number, count: number): void {
+    const pages = PAGES_PER_LEVEL[level]!;
+    this.addParts(gfn, level, flags, pfn);
+    if (this.zero) {
+      for (let k = 1; k < count; k++) this.addParts(gfn + k * pages, level, flags, pfn + k * pages);
+      return;
+    }
+    this.count += count - 1;
+    this.nextGfn += (count - 1) * pages;
+    this.nextPfn += (count - 1) * pages;
   }
 
   /**

@@ -2,12 +2,12 @@
 // Kept as plain data so every module can take it without circular imports.
 
 import { PrivateRanges } from './attributes.js';
-import { kernelAtLeast, tdxSharedBitGfn } from './vm-config.js';
+import { DEFAULT_ENGINE, kernelAtLeast, tdxSharedBitGfn } from './vm-config.js';
 import { MemslotSet } from './memslots.js';
 import type { VcpuMode } from './mmu/role.js';
 import { RootSet, type TdpRoot } from './mmu/roots.js';
 import type { TracepointSink } from './mmu/tracepoint.js';
-import type { VmConfig, VmLimits } from './types.js';
+import type { EngineOptions, VmConfig, VmLimits } from './types.js';
 
 export interface Vcpu {
   readonly id: number;
@@ -60,6 +60,8 @@ export interface VmState {
   readonly vcpus: Map<number, Vcpu>;
   /** The legacy MMU (tdp_mmu=0): direct_map runs direct_pte_prefetch (which checks the root for A/D bits). */
   readonly legacyPrefetch: boolean;
+  /** EngineOptions.pageRuns: the pre-fault loop may batch a run of 4K faults. */
+  readonly pageRuns: boolean;
   /** The tracepoint sink of the operation being applied (undefined: tracing off). */
   trace: TracepointSink;
   /**
@@ -69,7 +71,7 @@ export interface VmState {
   changeLog: number[] | undefined;
 }
 
-export function newVmState(config: VmConfig, limits: VmLimits): VmState {
+export function newVmState(config: VmConfig, limits: VmLimits, engine: EngineOptions = DEFAULT_ENGINE): VmState {
   const t = config.type;
   return {
     config,
@@ -94,6 +96,7 @@ export function newVmState(config: VmConfig, limits: VmLimits): VmState {
     roots: new RootSet(limits.maxTableBytes, kernelAtLeast(config.kernel, '6.13')),
     vcpus: new Map(),
     legacyPrefetch: !config.host.tdpMmu,
+    pageRuns: engine.pageRuns,
     trace: undefined,
     changeLog: undefined,
   };

@@ -65,6 +65,15 @@ export interface VmLimits {
   maxMemslots: number;
 }
 
+/** How the engine computes, never what it answers (tests and benchmarks switch it). */
+export interface EngineOptions {
+  /**
+   * Page runs (mmu/page-run.ts): after a 4K pre-fault fault, the faults that would follow it
+   * alike are done as one run. On by default; off, every leaf takes its own fault step.
+   */
+  pageRuns: boolean;
+}
+
 export interface VcpuSpec {
   id: number;
   maxPhysAddr?: number;

@@ -10,6 +10,7 @@ import {
   type HostConfig,
   type KernelVersion,
   type QuirkName,
+  type EngineOptions,
   type TdxGpaw,
   type VmConfig,
   type VmConfigInput,
@@ -35,6 +36,8 @@ export const DEFAULT_LIMITS: VmLimits = {
   maxVcpus: 64,
   maxMemslots: 64,
 };
+
+export const DEFAULT_ENGINE: EngineOptions = { pageRuns: true };
 
 /** Numeric order of a kernel version string, for "6.16+" style switches. */
 export const kernelAtLeast = (kernel: KernelVersion, min: KernelVersion): boolean => KERNEL_VERSIONS.indexOf(kernel) >= KERNEL_VERSIONS.indexOf(min);

@@ -2,7 +2,7 @@
 // `apply(op)` (so a log of operations replays to the same state); everything else reads.
 
 import { guestAccess } from './access.js';
-import { DEFAULT_LIMITS, supportedGuestPhysBits } from './vm-config.js';
+import { DEFAULT_ENGINE, DEFAULT_LIMITS, supportedGuestPhysBits } from './vm-config.js';
 import { EIO, ioctlResult } from './errno.js';
 import { invalid, notFound } from './errors.js';
 import { deleteUserMemoryRegion, setUserMemoryRegion } from './memslot-ioctl.js';
@@ -12,7 +12,18 @@ import { PAGES_PER_LEVEL } from './u64.js';
 import { VM_DEAD_REASON, kvmVcpuPreFaultMemory, preFaultEarly } from './prefault.js';
 import type { TracepointSink } from './mmu/tracepoint.js';
 import { newVmState, type Vcpu, type VmState } from './state.js';
-import type { MappingsPage, MemslotView, Operation, OperationResult, RootView, VcpuView, VmConfig, VmLimits, WalkResult } from './types.js';
+import type {
+  EngineOptions,
+  MappingsPage,
+  MemslotView,
+  Operation,
+  OperationResult,
+  RootView,
+  VcpuView,
+  VmConfig,
+  VmLimits,
+  WalkResult,
+} from './types.js';
 import { gfnToHex, parseU64 } from './u64.js';
 import { createVcpu, setVcpuMode, vcpuView } from './vcpu.js';
 import { finalizeVm, setMemoryAttributes } from './vm-ioctl.js';
@@ -61,8 +72,8 @@ class SimVm implements Vm {
   /** kvm->vm_dead: set by kvm_vm_dead(), never cleared. */
   private isDead = false;
 
-  constructor(config: VmConfig, limits: VmLimits) {
-    this.state = newVmState(config, limits);
+  constructor(config: VmConfig, limits: VmLimits, engine: EngineOptions) {
+    this.state = newVmState(config, limits, engine);
   }
 
   get config(): VmConfig {
@@ -253,6 +264,7 @@ export function checkSlotId(slot: number): number {
   return slot;
 }
 
-export function createVm(config: VmConfig, limits: Partial<VmLimits> = {}): Vm {
-  return new SimVm(config, { ...DEFAULT_LIMITS, ...limits });
+/** `engine`: how to compute (EngineOptions); the answers are the same either way. */
+export function createVm(config: VmConfig, limits: Partial<VmLimits> = {}, engine: Partial<EngineOptions> = {}): Vm {
+  return new SimVm(config, { ...DEFAULT_LIMITS, ...limits }, { ...DEFAULT_ENGINE, ...engine });
 }

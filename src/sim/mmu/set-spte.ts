@@ -141,6 +141,30 @@ export function tdpMmuSetSpte(state: VmState, root: TdpRoot, table: PageTable, i
 }
 
 /**
+ * tdp_mmu_set_spte_atomic for the empty entries of `table` from `index` up to `end`,
+ * stopping at the first entry that is not empty: leaf k gets pfn + k pages with `flags`.
+ * The simulator's batching of the writes a run of faults makes (page-run.ts);
+ * handle_changed_spte of an empty entry turned leaf only counts the leaf, so the stats move
+ * once for the run. The caller keeps it to pre-faults (no change log) with no trace sink.
+ * Returns the leaves written.
+ */
+export function tdpMmuSetLeafRun(root: TdpRoot, table: PageTable, index: number, end: number, pfn: number, flags: number): number {
+  const spt = table.spt;
+  const step = makeSpte(PAGES[table.level]!, 0); // the next pfn, the same flags
+  const checks = invariantChecks;
+  let spte = makeSpte(pfn, flags);
+  let i = index;
+  for (; i < end && spt[i] === SHADOW_NONPRESENT; i++) {
+    if (checks) assertSpteChange(table, i, SHADOW_NONPRESENT, spte, undefined);
+    spt[i] = spte;
+    spte += step;
+  }
+  const n = i - index;
+  if (n > 0) kvmUpdatePageStats(root, table.level, n);
+  return n;
+}
+
+/**
  * The SPTE invariants tdp_mmu.c WARNs or BUGs on, checked on every funnel write while on.
  * Off by default: the write path then pays one flag test. Tests turn it on
  * (test/helpers/spte-invariants.ts, a vitest setup file).
