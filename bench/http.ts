@@ -29,9 +29,12 @@ interface Figures {
   cpuPerRequest?: number;
 }
 
+/** BENCH_CPU_PROF=<dir>: each server process writes a V8 CPU profile of its main thread there. */
+const CPU_PROF = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+
 async function startTarget(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; port: number; vmIds: string[] }> {
   const child = fork(TARGET, args, {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...CPU_PROF],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   });
