@@ -1,15 +1,23 @@
 // The server side of bench/http.ts, in its own process so the load generator does not share
 // its event loop: `bare` (a tiny Fastify instance with one POST route) or `prefault` (the
 // real app on a fresh migrated database with VMS VMs, each with a 4K memslot and vCPU 0).
-// Tells the parent its port (and VM ids) over IPC, closes on SIGTERM.
+// Tells the parent its port (and VM ids) over IPC, closes on SIGTERM. The service is the
+// compiled one in dist/ (what `npm start` runs; bench/http.ts rebuilds it when stale), typed
+// from its sources; BENCH_DIST=<dir>: another build's dist/ (another commit's, to compare).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { build } from '../src/app.js';
-import { applyMigrations } from '../src/db/migrate.js';
-import { configWith, type SqliteSynchronous } from '../src/config.js';
+import type { SqliteSynchronous } from '../src/config.js';
 import { BENCH_SLOT } from './bench-slot.js';
+import { startCpuProfile } from './cpu-profile.js';
+
+const DIST = process.env.BENCH_DIST ? pathToFileURL(`${resolve(process.env.BENCH_DIST)}/`) : new URL('../dist/', import.meta.url);
+const fromDist = <T>(path: string): Promise<T> => import(new URL(path, DIST).href) as Promise<T>;
+const { build } = await fromDist<typeof import('../src/app.js')>('app.js');
+const { applyMigrations } = await fromDist<typeof import('../src/db/migrate.js')>('db/migrate.js');
+const { configWith } = await fromDist<typeof import('../src/config.js')>('config.js');
 
 async function bare(): Promise<Target> {
   const app = Fastify({ logger: false });
@@ -63,13 +71,18 @@ const target: Target = mode === 'bare' ? await bare() : await prefault(Number(vm
 await target.app.listen({ port: 0, host: '127.0.0.1' });
 const address = target.app.server.address();
 const port = typeof address === 'object' && address ? address.port : 0;
+// BENCH_CPU_PROF=<dir>: a profile of the main thread from here to SIGTERM, written there.
+const stopProfile = process.env.BENCH_CPU_PROF ? await startCpuProfile() : undefined;
+const profileFile = stopProfile && join(process.env.BENCH_CPU_PROF!, `${mode}-${process.pid}.cpuprofile`);
 const cpuAtStart = process.cpuUsage();
 process.send?.({ port, vmIds: target.vmIds ?? [] });
 process.on('SIGTERM', () => {
-  void target.app.close().then(() => {
+  void (async () => {
+    await stopProfile?.(profileFile!);
+    await target.app.close();
     target.cleanup?.();
     const cpu = process.cpuUsage(cpuAtStart); // every thread of this process, while under load
     const commits = target.app.hasDecorator('liveVms') ? target.app.liveVms.commits.stats : null;
-    process.send!({ cpuMicros: cpu.user + cpu.system, commits }, () => process.exit(0));
-  });
+    process.send!({ cpuMicros: cpu.user + cpu.system, commits, profileFile }, () => process.exit(0));
+  })();
 });
