@@ -2,8 +2,7 @@
 // errors that cross the thread keep their meaning, VMs on different workers do not wait
 // for each other, and a crashed worker is replaced with its VMs reported lost.
 import { readdirSync, readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { SimError, withVmDefaults, type Operation } from '../../src/sim/index.js';
 import type { EngineHost } from '../../src/service/engine/host.js';
 import { InProcessEngineHost } from '../../src/service/engine/in-process.js';
@@ -149,28 +148,6 @@ describe('WorkerEngineHost', () => {
     await Promise.all([small, big, afterBig]);
     expect(at.small! + 5).toBeLessThan(at.big!); // answered before the long call ran, not with it
     expect(at.big!).toBeLessThanOrEqual(at['after big']!);
-  });
-
-  it('holds the calls made while its worker is on a batch, and sends them as one message once it has answered', async () => {
-    const host = workerHost({ workers: 1 });
-    await setUp(host, 'big', '0x100000000');
-    await setUp(host, 'small');
-    const posted = vi.spyOn(Worker.prototype, 'postMessage');
-    try {
-      const big = host.apply('big', preFault('0x0', '0x40000000')); // tens of ms in the worker
-      const turn = () => new Promise((resolve) => setImmediate(resolve));
-      await turn(); // the big call's batch is posted
-      const small: Promise<unknown>[] = [];
-      for (let i = 0; i < 3; i++) {
-        small.push(host.query('small', { kind: 'vcpus' })); // one call per turn, while the big call runs
-        await turn();
-      }
-      await Promise.all([big, ...small]);
-      expect(posted).toHaveBeenCalledTimes(2);
-      expect((posted.mock.calls[1]![0] as { call: string }[]).map((r) => r.call)).toEqual(['query', 'query', 'query']);
-    } finally {
-      posted.mockRestore();
-    }
   });
 
   it.runIf(process.platform === 'linux')('runs its worker threads at the configured nice value, the main thread untouched', async () => {

@@ -6,12 +6,7 @@
 //
 // Calls travel in batches: the calls for a worker made during one event-loop turn (all the
 // requests Node read in that turn) go as one message, flushed from setImmediate right after
-// the turn, as the group commit does; a message costs more than a small engine call. One
-// batch per worker is in flight at a time: calls made while the worker is still on its
-// batch wait on the main thread and go together once it has answered that batch, as the
-// group commit does with its groups. They would queue behind that batch in the worker
-// anyway, so this costs them nothing, and under load the messages (and the group commits
-// their answers make) grow instead of multiplying.
+// the turn, as the group commit does; a message costs more than a small engine call.
 //
 // Plain workers rather than a pool (piscina, tinypool): a pool hands each task to any idle
 // thread, but a VM's page tables live in one thread, so every call must go to that thread.
@@ -57,10 +52,8 @@ interface Pending {
 class EngineWorker {
   thread!: Worker;
   readonly pending = new Map<number, Pending>();
-  /** Requests not yet posted: made this turn, or while a batch is in flight. */
+  /** Requests of this turn, not yet posted. */
   outbox: WorkerRequest[] = [];
-  /** The id of the last request of the batch in flight (the worker answers in order); undefined: none. */
-  inFlightUntil: number | undefined;
   readonly vms = new Set<string>();
   busyUs = 0;
   restarts = 0;
@@ -186,21 +179,14 @@ export class WorkerEngineHost implements EngineHost, EngineWorkerReport {
     });
   }
 
-  /** Posts the waiting requests of each worker that has no batch in flight, as one message. */
+  /** Posts each worker's requests of this turn as one message. */
   private flush(): void {
     this.flushScheduled = undefined;
     for (const engineWorker of this.engineWorkers) {
-      if (engineWorker.outbox.length === 0 || engineWorker.inFlightUntil !== undefined) continue;
-      engineWorker.inFlightUntil = engineWorker.outbox.at(-1)!.id;
+      if (engineWorker.outbox.length === 0) continue;
       engineWorker.thread.postMessage(engineWorker.outbox);
       engineWorker.outbox = [];
     }
-  }
-
-  /** The worker answered the last request of its batch: what waited goes after this turn. */
-  private batchAnswered(engineWorker: EngineWorker): void {
-    engineWorker.inFlightUntil = undefined;
-    if (engineWorker.outbox.length > 0) this.flushScheduled ??= setImmediate(() => this.flush());
   }
 
   private spawn(engineWorker: EngineWorker): void {
@@ -212,11 +198,9 @@ export class WorkerEngineHost implements EngineHost, EngineWorkerReport {
     // execArgv: [] so the worker does not rerun the parent's tsx preflight; the entry registers tsx itself.
     const worker = new Worker(ENTRY, { workerData: start, execArgv: [] });
     engineWorker.thread = worker;
-    engineWorker.inFlightUntil = undefined;
     let failure: Error | undefined;
     worker.on('message', (replies: WorkerReply[]) => {
       for (const reply of replies) {
-        if (reply.id === engineWorker.inFlightUntil) this.batchAnswered(engineWorker);
         const pending = engineWorker.pending.get(reply.id);
         if (!pending) continue;
         engineWorker.pending.delete(reply.id);
