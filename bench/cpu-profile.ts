@@ -49,13 +49,14 @@ function packageOf(url: string, functionName: string, caller: () => string): str
 interface Row {
   name: string;
   micros: number;
+  /** A function's package (a package's row: itself). */
+  package: string;
 }
 
 /** Self time per function and per package, largest first, and the total sampled. */
 export function summarize(profile: CpuProfile): { total: number; functions: Row[]; packages: Row[] } {
   const selfMicros = new Map<number, number>();
   profile.samples.forEach((id, i) => selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parentOf = new Map<number, ProfileNode>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
   /** The package of the nearest caller that has a script. */
@@ -64,39 +65,45 @@ export function summarize(profile: CpuProfile): { total: number; functions: Row[
       if (n.callFrame.url) return packageOf(n.callFrame.url, n.callFrame.functionName, () => '');
     return '(root)';
   };
-  const functions = new Map<string, number>();
-  const packages = new Map<string, number>();
+  const functions = new Map<string, Row>();
+  const packages = new Map<string, Row>();
+  const add = (rows: Map<string, Row>, name: string, pkg: string, micros: number) => {
+    const row = rows.get(name) ?? rows.set(name, { name, micros: 0, package: pkg }).get(name)!;
+    row.micros += micros;
+  };
   let total = 0;
-  for (const node of byId.values()) {
+  for (const node of profile.nodes) {
     const micros = selfMicros.get(node.id) ?? 0;
     if (micros === 0) continue;
     const { functionName, url, lineNumber } = node.callFrame;
     const pkg = packageOf(url, functionName, () => callerPackage(node.id));
     const fn = `${functionName || '(anonymous)'} ${url ? `${url.split('/').slice(-1)[0]}:${lineNumber + 1}` : ''} [${pkg}]`;
-    functions.set(fn, (functions.get(fn) ?? 0) + micros);
-    packages.set(pkg, (packages.get(pkg) ?? 0) + micros);
+    add(functions, fn, pkg, micros);
+    add(packages, pkg, pkg, micros);
     total += micros;
   }
-  const sorted = (m: Map<string, number>): Row[] => [...m].map(([name, micros]) => ({ name, micros })).sort((a, b) => b.micros - a.micros);
+  const sorted = (m: Map<string, Row>): Row[] => [...m.values()].sort((a, b) => b.micros - a.micros);
   return { total, functions: sorted(functions), packages: sorted(packages) };
 }
 
-/** The top rows of a profile as text, with each row's share of the busy (non-idle) time and per call. */
+/** Not the server's work: the thread waiting, and the profiler's own sampling (inspector). */
+const notServer = (pkg: string): boolean => pkg === '(idle)' || pkg.startsWith('node:inspector');
+
+/** The top rows of a profile as text, with each row's share of the server's busy time and per call. */
 export function showSummary(profile: CpuProfile, calls: number, top = 25): string {
   const { total, functions, packages } = summarize(profile);
-  const idle = packages.find((p) => p.name === '(idle)')?.micros ?? 0;
-  const busy = total - idle;
+  const busy = packages.filter((p) => !notServer(p.name)).reduce((sum, p) => sum + p.micros, 0);
   const line = (r: Row) => `  ${((100 * r.micros) / busy).toFixed(1).padStart(5)}%  ${(r.micros / calls).toFixed(1).padStart(6)} us/call  ${r.name}`;
   return [
-    `main thread: ${(busy / 1000).toFixed(0)} ms busy of ${(total / 1000).toFixed(0)} ms sampled, ${(busy / calls).toFixed(1)} us per call; self time:`,
+    `main thread: ${(busy / 1000).toFixed(0)} ms busy of ${(total / 1000).toFixed(0)} ms sampled, ${(busy / calls).toFixed(1)} us per call (wall time: a thread the OS preempts keeps being sampled); self time:`,
     ' per package:',
     ...packages
-      .filter((p) => p.name !== '(idle)')
+      .filter((p) => !notServer(p.name))
       .slice(0, top)
       .map(line),
     ' per function:',
     ...functions
-      .filter((f) => !f.name.startsWith('(idle)'))
+      .filter((f) => !notServer(f.package))
       .slice(0, top)
       .map(line),
   ].join('\n');
