@@ -29,8 +29,10 @@ interface Figures {
   non2xx: number;
   errors: number;
   total: number;
-  /** Server CPU per answered request, in microseconds. */
+  /** Server CPU per answered request, in microseconds: all threads, the main thread alone and the engine workers (Linux). */
   cpuPerRequest?: number;
+  mainCpuPerRequest?: number | undefined;
+  engineCpuPerRequest?: number | undefined;
 }
 
 async function startTarget(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; port: number; vmIds: string[] }> {
@@ -46,6 +48,9 @@ async function startTarget(args: string[], env: NodeJS.ProcessEnv = {}): Promise
 interface TargetStats {
   /** CPU time of the server process (all threads) while under load, in microseconds. */
   cpuMicros: number;
+  /** Its main thread's share, and the engine workers' (Linux only; no split of the workers at ENGINE_WORKER_NICE=0). */
+  mainCpuMicros?: number;
+  engineCpuMicros?: number;
   commits: { groups: number; entries: number; largestGroup: number } | null;
   /** With BENCH_CPU_PROF=<dir>: the main thread's CPU profile over the load, written there (the profiler's own cost is in cpuMicros then). */
   profileFile?: string;
@@ -58,6 +63,12 @@ async function stopTarget(child: ChildProcess): Promise<TargetStats> {
   await once(child, 'exit');
   return message;
 }
+
+const cpuPerRequest = (stats: TargetStats, total: number) => ({
+  cpuPerRequest: stats.cpuMicros / total,
+  mainCpuPerRequest: stats.mainCpuMicros === undefined ? undefined : stats.mainCpuMicros / total,
+  engineCpuPerRequest: stats.engineCpuMicros === undefined ? undefined : stats.engineCpuMicros / total,
+});
 
 async function load(label: string, options: autocannon.Options): Promise<Figures> {
   const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
@@ -81,7 +92,7 @@ async function bare(): Promise<Figures> {
     body: JSON.stringify({ gpa: '0x0', size: '0x2000' }),
   });
   const stats = await stopTarget(child);
-  return { ...figures, cpuPerRequest: stats.cpuMicros / figures.total };
+  return { ...figures, ...cpuPerRequest(stats, figures.total) };
 }
 
 interface PrefaultRun {
@@ -124,7 +135,7 @@ async function prefault(run: PrefaultRun): Promise<Figures & { stats: TargetStat
       ],
     });
     const stats = await stopTarget(child);
-    return { ...figures, stats, cpuPerRequest: stats.cpuMicros / figures.total };
+    return { ...figures, stats, ...cpuPerRequest(stats, figures.total) };
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -134,6 +145,9 @@ async function prefault(run: PrefaultRun): Promise<Figures & { stats: TargetStat
 const show = (f: Figures): string =>
   `${f.label.padEnd(30)} ${Math.round(f.rps).toString().padStart(7)} req/s   p50 ${f.p50.toFixed(1).padStart(5)} ms   p99 ${f.p99.toFixed(1).padStart(5)} ms` +
   `   server CPU ${(f.cpuPerRequest ?? 0).toFixed(0).padStart(4)} us/req` +
+  (f.mainCpuPerRequest === undefined ? '' : ` (main thread ${f.mainCpuPerRequest.toFixed(0)}`) +
+  (f.engineCpuPerRequest === undefined ? '' : `, engine workers ${f.engineCpuPerRequest.toFixed(0)}`) +
+  (f.mainCpuPerRequest === undefined ? '' : ')') +
   (f.non2xx || f.errors ? `   (non-2xx ${f.non2xx}, errors ${f.errors})` : '');
 
 async function headOfLineFigures(workers: string): Promise<void> {
@@ -191,6 +205,7 @@ if (only.has('throughput')) {
       ];
   const label = (run: PrefaultRun) => `pre-fault 2p, ${run.synchronous}, WORKERS=${run.workers}${run.dist ? ' (against)' : ''}`;
   const cpus = new Map<string, number[]>();
+  const mainCpus = new Map<string, number[]>();
   const ratios = new Map<string, number[]>();
   const p99s = new Map<string, number[]>();
   for (let round = 1; round <= rounds; round++) {
@@ -207,13 +222,15 @@ if (only.has('throughput')) {
       ratios.set(label(run), [...(ratios.get(label(run)) ?? []), pf.rps / base.rps]);
       p99s.set(label(run), [...(p99s.get(label(run)) ?? []), pf.p99]);
       cpus.set(label(run), [...(cpus.get(label(run)) ?? []), pf.cpuPerRequest!]);
+      if (pf.mainCpuPerRequest !== undefined) mainCpus.set(label(run), [...(mainCpus.get(label(run)) ?? []), pf.mainCpuPerRequest]);
     }
   }
   console.log('medians (target: ratio >= 50% with p99 < 20 ms, and workers not below in-process):');
   for (const run of runs)
     console.log(
       `  ${label(run).padEnd(40)} ratio to bare ${(100 * median(ratios.get(label(run))!)).toFixed(1)}%   p99 ${median(p99s.get(label(run))!).toFixed(0)} ms` +
-        `   server CPU ${median(cpus.get(label(run))!).toFixed(0)} us/req`,
+        `   server CPU ${median(cpus.get(label(run))!).toFixed(0)} us/req` +
+        (mainCpus.has(label(run)) ? ` (main thread ${median(mainCpus.get(label(run))!).toFixed(0)})` : ''),
     );
   console.log('');
 }
