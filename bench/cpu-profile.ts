@@ -54,7 +54,7 @@ interface Row {
 }
 
 /** Self time per function and per package, largest first, and the total sampled. */
-export function summarize(profile: CpuProfile): { total: number; functions: Row[]; packages: Row[] } {
+function summarize(profile: CpuProfile): { total: number; functions: Row[]; packages: Row[] } {
   const selfMicros = new Map<number, number>();
   profile.samples.forEach((id, i) => selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const parentOf = new Map<number, ProfileNode>();
