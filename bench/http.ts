@@ -3,11 +3,13 @@
 // driven by autocannon with 50 connections against a server in a child process; then the
 // time to restart on a database of 100,000 logged operations. Prints figures beside the
 // targets of issue 4; nothing here is asserted.
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { showSummary, type CpuProfile } from './cpu-profile.js';
 import { BIG_SIZE, closeAgent, headOfLine, median, showHeadOfLine } from './head-of-line.js';
 import { timeReplay } from './replay-db.js';
 
@@ -16,6 +18,8 @@ const CONNECTIONS = 50;
 const VMS = 8;
 const REPLAY_OPERATIONS = 100_000;
 const TARGET = fileURLToPath(new URL('./http-target.ts', import.meta.url));
+// The target runs the compiled service, as `npm start` does: rebuild it if a source is newer.
+execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url)), '--if-stale'], { stdio: 'inherit' });
 
 interface Figures {
   label: string;
@@ -25,8 +29,10 @@ interface Figures {
   non2xx: number;
   errors: number;
   total: number;
-  /** Server CPU per answered request, in microseconds. */
+  /** Server CPU per answered request, in microseconds: all threads, the main thread alone and the engine workers (Linux). */
   cpuPerRequest?: number;
+  mainCpuPerRequest?: number | undefined;
+  engineCpuPerRequest?: number | undefined;
 }
 
 async function startTarget(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; port: number; vmIds: string[] }> {
@@ -42,7 +48,12 @@ async function startTarget(args: string[], env: NodeJS.ProcessEnv = {}): Promise
 interface TargetStats {
   /** CPU time of the server process (all threads) while under load, in microseconds. */
   cpuMicros: number;
+  /** Its main thread's share, and the engine workers' (Linux only; no split of the workers at ENGINE_WORKER_NICE=0). */
+  mainCpuMicros?: number;
+  engineCpuMicros?: number;
   commits: { groups: number; entries: number; largestGroup: number } | null;
+  /** With BENCH_CPU_PROF=<dir>: the main thread's CPU profile over the load, written there (the profiler's own cost is in cpuMicros then). */
+  profileFile?: string;
 }
 
 async function stopTarget(child: ChildProcess): Promise<TargetStats> {
@@ -52,6 +63,12 @@ async function stopTarget(child: ChildProcess): Promise<TargetStats> {
   await once(child, 'exit');
   return message;
 }
+
+const cpuPerRequest = (stats: TargetStats, total: number) => ({
+  cpuPerRequest: stats.cpuMicros / total,
+  mainCpuPerRequest: stats.mainCpuMicros === undefined ? undefined : stats.mainCpuMicros / total,
+  engineCpuPerRequest: stats.engineCpuMicros === undefined ? undefined : stats.engineCpuMicros / total,
+});
 
 async function load(label: string, options: autocannon.Options): Promise<Figures> {
   const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
@@ -75,10 +92,12 @@ async function bare(): Promise<Figures> {
     body: JSON.stringify({ gpa: '0x0', size: '0x2000' }),
   });
   const stats = await stopTarget(child);
-  return { ...figures, cpuPerRequest: stats.cpuMicros / figures.total };
+  return { ...figures, ...cpuPerRequest(stats, figures.total) };
 }
 
 interface PrefaultRun {
+  /** Another build's dist/ to run instead of this one's (BENCH_AGAINST). */
+  dist?: string;
   synchronous: 'NORMAL' | 'FULL';
   workers: number;
   /** 4K pages per call: 2 is the route's cost, 4096 an engine-heavy call. */
@@ -91,14 +110,16 @@ interface PrefaultRun {
 async function prefault(run: PrefaultRun): Promise<Figures & { stats: TargetStats }> {
   const { child, port, vmIds } = await startTarget(['prefault', String(VMS), run.synchronous], {
     WORKERS: String(run.workers),
+    ...(run.dist !== undefined && { BENCH_DIST: run.dist }),
     ...(run.tableBytes !== undefined && { BENCH_TABLE_BYTES: String(run.tableBytes) }),
   });
   const bytes = run.pages * 0x1000;
   let n = 0;
   try {
-    const figures = await load(`pre-fault ${run.pages}p, ${run.synchronous}, WORKERS=${run.workers}`, {
+    const figures = await load(`pre-fault ${run.pages}p, ${run.synchronous}, WORKERS=${run.workers}${run.dist ? ' against' : ''}`, {
       url: `http://127.0.0.1:${port}`,
       connections: run.connections ?? CONNECTIONS,
+      ...(RATE !== undefined && { overallRate: RATE }),
       requests: [
         {
           method: 'POST',
@@ -114,7 +135,7 @@ async function prefault(run: PrefaultRun): Promise<Figures & { stats: TargetStat
       ],
     });
     const stats = await stopTarget(child);
-    return { ...figures, stats, cpuPerRequest: stats.cpuMicros / figures.total };
+    return { ...figures, stats, ...cpuPerRequest(stats, figures.total) };
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -124,6 +145,9 @@ async function prefault(run: PrefaultRun): Promise<Figures & { stats: TargetStat
 const show = (f: Figures): string =>
   `${f.label.padEnd(30)} ${Math.round(f.rps).toString().padStart(7)} req/s   p50 ${f.p50.toFixed(1).padStart(5)} ms   p99 ${f.p99.toFixed(1).padStart(5)} ms` +
   `   server CPU ${(f.cpuPerRequest ?? 0).toFixed(0).padStart(4)} us/req` +
+  (f.mainCpuPerRequest === undefined ? '' : ` (main thread ${f.mainCpuPerRequest.toFixed(0)}`) +
+  (f.engineCpuPerRequest === undefined ? '' : `, engine workers ${f.engineCpuPerRequest.toFixed(0)}`) +
+  (f.mainCpuPerRequest === undefined ? '' : ')') +
   (f.non2xx || f.errors ? `   (non-2xx ${f.non2xx}, errors ${f.errors})` : '');
 
 async function headOfLineFigures(workers: string): Promise<void> {
@@ -136,8 +160,20 @@ async function headOfLineFigures(workers: string): Promise<void> {
 }
 
 const CORES = availableParallelism();
-/** BENCH_ONLY=hol,throughput,scaling,replay runs only those parts; BENCH_WORKERS the worker counts compared. */
+/**
+ * BENCH_ONLY=hol,throughput,scaling,replay runs only those parts; BENCH_WORKERS the worker counts compared;
+ * BENCH_AGAINST=<dir>: the throughput rounds run the 2-page route (NORMAL) on this build and on
+ * another build's dist/ (another commit built elsewhere) back to back, for a before/after in one run.
+ */
 const only = new Set((process.env.BENCH_ONLY ?? 'hol,throughput,scaling,replay').split(','));
+const AGAINST = process.env.BENCH_AGAINST;
+/**
+ * BENCH_RATE=<req/s>: the pre-fault runs send at this fixed rate instead of as fast as they
+ * can. On a busy machine the server's CPU per call grows as its throughput falls (fewer calls
+ * share each turn's group commit and engine message), so a fixed rate both builds can keep up
+ * with is the steadier before/after of what a call costs.
+ */
+const RATE = process.env.BENCH_RATE === undefined ? undefined : Number(process.env.BENCH_RATE);
 const workerCounts = (process.env.BENCH_WORKERS ?? `0,${CORES}`).split(',').map(Number);
 console.log(
   `${CORES} cores; load average ${loadavg()
@@ -158,11 +194,18 @@ if (only.has('throughput')) {
   // ratios are taken within a round; medians over BENCH_ROUNDS rounds.
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s per run, ${VMS} VMs for the pre-fault route, ${rounds} rounds`);
-  const runs: PrefaultRun[] = [
-    ...workerCounts.map((workers) => ({ synchronous: 'NORMAL' as const, workers, pages: 2 })),
-    { synchronous: 'FULL', workers: workerCounts.at(-1)!, pages: 2 },
-  ];
-  const label = (run: PrefaultRun) => `pre-fault 2p, ${run.synchronous}, WORKERS=${run.workers}`;
+  const runs: PrefaultRun[] = AGAINST
+    ? workerCounts.flatMap((workers) => [
+        { synchronous: 'NORMAL' as const, workers, pages: 2 },
+        { synchronous: 'NORMAL' as const, workers, pages: 2, dist: AGAINST },
+      ])
+    : [
+        ...workerCounts.map((workers) => ({ synchronous: 'NORMAL' as const, workers, pages: 2 })),
+        { synchronous: 'FULL' as const, workers: workerCounts.at(-1)!, pages: 2 },
+      ];
+  const label = (run: PrefaultRun) => `pre-fault 2p, ${run.synchronous}, WORKERS=${run.workers}${run.dist ? ' (against)' : ''}`;
+  const cpus = new Map<string, number[]>();
+  const mainCpus = new Map<string, number[]>();
   const ratios = new Map<string, number[]>();
   const p99s = new Map<string, number[]>();
   for (let round = 1; round <= rounds; round++) {
@@ -175,14 +218,19 @@ if (only.has('throughput')) {
         `         ${show(pf)}   ${((100 * pf.rps) / base.rps).toFixed(1)}% of bare; ` +
           `group commits of ${(c.entries / c.groups).toFixed(1)} entries on average`,
       );
+      if (pf.stats.profileFile) console.log(showSummary(JSON.parse(readFileSync(pf.stats.profileFile, 'utf8')) as CpuProfile, pf.total, 20));
       ratios.set(label(run), [...(ratios.get(label(run)) ?? []), pf.rps / base.rps]);
       p99s.set(label(run), [...(p99s.get(label(run)) ?? []), pf.p99]);
+      cpus.set(label(run), [...(cpus.get(label(run)) ?? []), pf.cpuPerRequest!]);
+      if (pf.mainCpuPerRequest !== undefined) mainCpus.set(label(run), [...(mainCpus.get(label(run)) ?? []), pf.mainCpuPerRequest]);
     }
   }
   console.log('medians (target: ratio >= 50% with p99 < 20 ms, and workers not below in-process):');
   for (const run of runs)
     console.log(
-      `  ${label(run).padEnd(30)} ratio to bare ${(100 * median(ratios.get(label(run))!)).toFixed(1)}%   p99 ${median(p99s.get(label(run))!).toFixed(0)} ms`,
+      `  ${label(run).padEnd(40)} ratio to bare ${(100 * median(ratios.get(label(run))!)).toFixed(1)}%   p99 ${median(p99s.get(label(run))!).toFixed(0)} ms` +
+        `   server CPU ${median(cpus.get(label(run))!).toFixed(0)} us/req` +
+        (mainCpus.has(label(run)) ? ` (main thread ${median(mainCpus.get(label(run))!).toFixed(0)})` : ''),
     );
   console.log('');
 }
