@@ -1,0 +1,18 @@
+// A DAT table as allocated (dat.h: struct crst_table holds _CRST_ENTRIES = 2048 CRSTEs, each of
+// which may point to a lower table; struct page_table holds 256 PTEs, which point to no table).
+// dat_alloc_crst / dat_alloc_pt hand out empty tables: every entry the empty token.
+import { describe, expect, it } from 'vitest';
+import { DatTable } from '../../../src/sim/s390/dat.js';
+
+describe('a new DAT table: every entry empty, one child slot per CRSTE, none in a page table', () => {
+  it.each([
+    [1, 256, null],
+    [2, 2048, 2048],
+    [3, 2048, 2048],
+    [4, 2048, 2048],
+    [5, 2048, 2048],
+  ])('level %i: %i entries, child slots %s', (level, entries, childSlots) => {
+    const t = new DatTable(level, 0, 0x100000);
+    expect([t.entries.length, t.entries.every((e) => e === 0), t.children?.length ?? null]).toEqual([entries, true, childSlots]);
+  });
+});
