@@ -1,6 +1,7 @@
 // A DAT table as allocated (dat.h: struct crst_table holds _CRST_ENTRIES = 2048 CRSTEs, each of
-// which may point to a lower table; struct page_table holds 256 PTEs, which point to no table).
-// dat_alloc_crst / dat_alloc_pt hand out empty tables: every entry the empty token.
+// which may point to a lower table; struct page_table holds _PAGE_ENTRIES = 256 PTEs and their
+// PGSTEs, and points to no table). A new table starts with every entry empty (gmap_new fills its
+// root with _CRSTE_EMPTY through dat_alloc_crst_sleepable); the engine's empty entry is 0.
 import { describe, expect, it } from 'vitest';
 import { DatTable } from '../../../src/sim/s390/dat.js';
 
