@@ -25,8 +25,9 @@ import type { Gmap } from './gmap.js';
 import type { S390State } from './state.js';
 import type { S390ArchBits, S390MappingRow, S390RootRef, S390RootView, S390WalkResult, S390WalkStep } from './types.js';
 
-const LEAF_NAMES: ArchLevelName[] = ['4K', '4K', '1M', '2G'];
-export const levelName = (level: number): ArchLevelName => LEAF_NAMES[level]!;
+/** Leaf sizes by table level: PTE, segment (FC), region-3 (FC); no other level holds a leaf. */
+const LEAF_NAMES: ArchLevelName[] = ['4K', '1M', '2G'];
+export const levelName = (level: number): ArchLevelName => LEAF_NAMES[level - 1]!;
 
 /** State words (contract v2): writable = P clear, executable = IEP clear, accessed = soft Y, dirty = soft D. */
 export function decodeEntry(f: number): LeafWords<S390ArchBits> {

@@ -101,6 +101,13 @@ describe('the walk at the ASCE reach (asce_end)', () => {
     const vm = seg();
     expect([vm.walk(hx(G2)), vm.walk(hx(2 ** 52)).steps]).toEqual([{ root: vm.walk('0x0').root, gpa: hx(G2), steps: [], leafLevel: null }, []]);
   });
+  it('a gpa that is not a u64 is refused naming gpa (the contract 400 names the field)', () => {
+    const vm = seg();
+    expect([refusal(() => vm.walk('0x10000000000000000'))?.slice(0, 2), refusal(() => vm.walk('4K'))?.slice(0, 2)]).toEqual([
+      ['invalid', 'gpa'],
+      ['invalid', 'gpa'],
+    ]);
+  });
   it('a region-2 root reaches below 8P', () => {
     const vm = s390Vm({ host: { maxStorage: '0xffffffffffff0000' }, s390: { memLimit: '0x20000000000000' } });
     expect([vm.walk(hx(2n ** 53n - 4096n)).steps.map((s) => [s.table, s.index]), vm.walk(hx(2n ** 53n)).steps]).toEqual([[['region2', 2047]], []]);
