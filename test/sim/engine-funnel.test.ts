@@ -162,6 +162,11 @@ describe('legacy TDP MMU: direct_pte_prefetch after a 4K mapping (item 5)', () =
     expect(trace(prefault(vm, 0, 0x9000))).toEqual(['0x0 SPURIOUS 4K 0x1000 x8', '0x8000 FIXED 4K 0x1000 x1']);
     expect(vm.roots()[0]!.counts['4K']).toBe(16);
   });
+  it("one call's faults each report only their own prefetched group (the fault's list starts empty each time)", () => {
+    const r = prefault(legacy(), 0, 0x10000);
+    expect(trace(r)).toEqual(['0x0 FIXED 4K 0x1000 x1', '0x1000 SPURIOUS 4K 0x1000 x7', '0x8000 FIXED 4K 0x1000 x1', '0x9000 SPURIOUS 4K 0x1000 x7']);
+    expect(gpas(r)).toEqual(['0x0 x16']);
+  });
   it('stops at present entries and fills each not-present run of the group', () => {
     const vm = legacy();
     const tdp = makeVm({}, [{ gpa: 0, size: MiB2 }]);

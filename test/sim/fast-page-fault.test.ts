@@ -76,11 +76,21 @@ describe('what fast_page_fault fixes', () => {
     expect(ev!.sptep).toMatch(/^0x[0-9a-f]+$/);
   });
 
+  it("a pre-fault the fast path fixed reports the leaf it changed in the answer's mapped rows", () => {
+    const vm = tracked();
+    const r = prefault(vm, 0, 0x1000);
+    expect(r.iterations.map((i) => i.result)).toEqual(['FIXED']);
+    expect(r.mapped).toEqual([expect.objectContaining({ gpa: '0x0', level: '4K', count: 1, accessed: true })]);
+  });
+
   it('a pre-fault over a leaf that already allows the access is RET_PF_SPURIOUS and changes nothing', () => {
     const vm = tracked();
     fastPf(vm, guest(0, 'read'));
     const [ev] = fastPf(vm, pre(0));
     expect([ev!.ret, ev!.newSpte]).toEqual([RET_PF_SPURIOUS, ev!.oldSpte]);
+    // Nothing changed, so the answer lists no mapping.
+    const r = prefault(vm, 0, 0x1000);
+    expect([r.iterations.map((i) => i.result), r.mapped]).toEqual([['SPURIOUS'], []]);
   });
 
   it('a write gives W back to an MMU-writable leaf; a read of the same tracked leaf does not', () => {

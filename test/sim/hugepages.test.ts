@@ -2,7 +2,7 @@
 // x86.c:kvm_alloc_memslot_metadata) and consumption per iteration (spec §3.6, §5.4 table).
 import { describe, expect, it } from 'vitest';
 import type { LevelName } from '../../src/sim/index.js';
-import { GiB, MiB2, hx, makeVm, prefault, rows, setSlot, trace } from './helpers.js';
+import { GiB, MiB2, access, hx, makeVm, prefault, rows, setSlot, trace } from './helpers.js';
 
 const slot = (gpa: number, size: number, pageSize: LevelName, extra: Record<string, unknown> = {}) => ({
   gpa,
@@ -140,5 +140,26 @@ describe('pre-fault over an existing entry (tdp_mmu_map_handle_target_level, spe
     const vm = leftTable('6.15');
     expect(trace(prefault(vm, 0, MiB2))).toEqual(['0x0 SPURIOUS 2M 0x200000 x1']);
     expect(leaves(vm)).toEqual([]);
+  });
+});
+
+describe('copy-on-write per host page (hva_to_pfn with FOLL_WRITE; the mmu_notifier zaps the old mapping)', () => {
+  // Untouched THP memory whose hva is not 2M-aligned with the gpa (lpage disallowed: 4K
+  // leaves): guest page k sits in host frame hva + k, so host page 0 holds guest pages 0-510
+  // and host page 1 begins at guest page 511.
+  const HVA = 0x7f0000001000;
+  const slotSpec = slot(GiB, 0x400000, '2M', { backing: { pageSize: '2M', writable: false }, userspaceAddr: hx(HVA) });
+  it("a guest write breaks CoW for its whole host page: that page's zero-page leaves go, the next host page keeps its own", () => {
+    const vm = makeVm({}, [slotSpec]);
+    prefault(vm, GiB, 0x8000);
+    prefault(vm, GiB + 511 * 0x1000, 0x1000);
+    expect(rows(vm).map((m) => `${m.gpa} x${m.count} w=${m.writable}`)).toEqual([`${hx(GiB)} x8 w=false`, `${hx(GiB + 511 * 0x1000)} x1 w=false`]);
+    expect(access(vm, GiB + 0x2000, 'write').ret).toBe(0);
+    expect(rows(vm).map((m) => `${m.gpa} x${m.count} w=${m.writable} ${m.hostPfn}`)).toEqual([
+      `${hx(GiB + 0x2000)} x1 w=true ${hx(HVA / 0x1000 + 2)}`,
+      `${hx(GiB + 511 * 0x1000)} x1 w=false ${hx(0x3fe00 + ((HVA / 0x1000 + 511) % 512))}`,
+    ]);
+    // The rest of host page 0 now maps its own frames, writable.
+    expect(prefault(vm, GiB, 0x1000).mapped[0]).toMatchObject({ writable: true, hostPfn: hx(HVA / 0x1000) });
   });
 });

@@ -27,6 +27,11 @@ describe('TraceWindow', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(SimError);
-    expect([(error as SimError).code, (error as SimError).field, w.total]).toEqual(['limit', 'trace', 3]);
+    expect([(error as SimError).code, (error as SimError).field, (error as SimError).message, w.total]).toEqual([
+      'limit',
+      'trace',
+      'the call emits more than 3 events',
+      3,
+    ]);
   });
 });

@@ -38,7 +38,9 @@ export function fastPageFault(state: VmState, root: TdpRoot, f: KvmPageFault): n
     if (flags & SPTE_ACCESS_TRACKED) next = (next & ~SPTE_ACCESS_TRACKED) | (state.switches.adBitsAlways ? SPTE_ACCESSED : 0);
     // Only an MMU-writable SPTE gets W back here; never a huge one in a dirty-logging slot.
     if (f.write && next & SPTE_HOST_WRITABLE && !(leaf.level > 1 && slot?.logDirtyPages)) next |= SPTE_WRITABLE;
-    if (next !== flags && isAccessAllowed(next, f)) {
+    // The kernel also stops when nothing changed (new_spte == spte); here that cannot pass
+    // is_access_allowed, which the unchanged SPTE already failed above.
+    if (isAccessAllowed(next, f)) {
       fastPfFixDirectSpte(state, leaf.table, leaf.index, makeSpte(sptePfn(old), next));
       ret = RET_PF_FIXED;
     }

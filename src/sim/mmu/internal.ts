@@ -51,34 +51,38 @@ export interface KvmPageFault {
   memoLevel: number;
 }
 
-export function newPageFault(): KvmPageFault {
-  return {
-    addrGfn: 0,
-    gfn: 0,
-    isPrivate: false,
-    write: false,
-    exec: false,
-    prefetch: true,
-    asId: 0,
-    maxLevel: 3,
-    reqLevel: 1,
-    goalLevel: 1,
-    hugePageDisallowed: false,
-    slot: undefined,
-    pfn: 0,
-    mapWritable: false,
-    installedFlags: 0,
-    installedPfn: 0,
-    installedGfn: 0,
-    installedLevel: 0,
-    installed: false,
-    prefetched: [],
-    vcpuId: 0,
-    memoSlot: undefined,
-    memoPage: -1,
-    memoLevel: 0,
-  };
-}
+/**
+ * A fault before kvm_mmu_do_page_fault's initialiser (initPageFault) has run: the fields it
+ * sets are written there before any read; the others start as here. One module constant, so
+ * every fault has the same shape and the placeholders are written once.
+ */
+const FAULT_AT_REST: Omit<KvmPageFault, 'prefetched'> = {
+  addrGfn: 0,
+  gfn: 0,
+  isPrivate: false,
+  write: false,
+  exec: false,
+  prefetch: true,
+  asId: 0,
+  maxLevel: 3,
+  reqLevel: 1,
+  goalLevel: 1,
+  hugePageDisallowed: false,
+  slot: undefined,
+  pfn: 0,
+  mapWritable: false,
+  installedFlags: 0,
+  installedPfn: 0,
+  installedGfn: 0,
+  installedLevel: 0,
+  installed: false,
+  vcpuId: 0,
+  memoSlot: undefined,
+  memoPage: -1,
+  memoLevel: 0,
+};
+
+export const newPageFault = (): KvmPageFault => ({ ...FAULT_AT_REST, prefetched: [] });
 
 /** Reset the per-fault fields (kvm_mmu_do_page_fault's initialiser). */
 export function initPageFault(
@@ -107,9 +111,9 @@ export function initPageFault(
   f.hugePageDisallowed = exec && nxHugePages;
   f.slot = undefined;
   f.pfn = 0;
-  f.mapWritable = false;
+  // mapWritable is not reset: kvm_mmu_faultin_pfn sets it on every path that reaches make_spte.
   f.installed = false;
-  if (f.prefetched.length) f.prefetched.length = 0;
+  if (f.prefetched.length) f.prefetched.length = 0; // only the legacy MMU's prefetch fills it
 }
 
 /** Which host page (of the backing's size) backs gfn: what CoW state is kept per. */
