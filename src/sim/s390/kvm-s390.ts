@@ -77,8 +77,9 @@ export const s390VcpuView = (state: S390State, id: number): S390VcpuView => ({
 });
 
 function checkBacking(b: ArchBacking | undefined): void {
-  const size = b?.pageSize;
-  if (size === undefined || size === '4K' || size === '1M' || (size === '2G' && b?.hugetlb === true)) return;
+  if (b?.pageSize === undefined) return;
+  const size = b.pageSize;
+  if (size === '4K' || size === '1M' || (size === '2G' && b.hugetlb === true)) return;
   throw invalid('backing.pageSize', `backing.pageSize ${size} is not an s390 host folio size (4K, 1M, or 2G with hugetlb)`);
 }
 

@@ -40,6 +40,8 @@ const refusal = (input: Omit<S390VmConfigInput, 'name'> & { name?: unknown }): [
   }
 };
 
+const U64_MESSAGE = (field: string): string => `${field} must be a u64 ("0x..." hex or decimal digits, at most 2^64-1)`;
+
 describe('the words of each refusal (contract v2 VM fields)', () => {
   it.each([
     [{ name: '' }, 'name', 'name must be a non-empty string'],
@@ -56,6 +58,9 @@ describe('the words of each refusal (contract v2 VM fields)', () => {
       'huge pages cannot be enabled on a ucontrol VM (kvm_vm_ioctl_enable_cap: EINVAL)',
     ],
     [{ s390: { memLimit: '0xff000' } }, 's390.memLimit', 's390.memLimit must be from 1M to host.maxStorage'],
+    // KVM_S390_VM_MEM_LIMIT_SIZE and SCLP hamax are u64s: a value that is not one names its own field.
+    [{ s390: { memLimit: '-1' } }, 's390.memLimit', U64_MESSAGE('s390.memLimit')],
+    [{ host: { maxStorage: '-1' }, s390: { memLimit: '0x100000' } }, 'host.maxStorage', U64_MESSAGE('host.maxStorage')],
   ])('%j: %s', (input, name, message) => {
     expect(refusal(input as never)).toEqual([name, message]);
   });

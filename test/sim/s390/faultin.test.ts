@@ -21,13 +21,13 @@ describe('the ioctl itself: ENOTTY before 7.2, the vCPU, the range checks', () =
   });
   it('from 7.2 a vCPU that does not exist is not found (there is no vCPU fd to call it on)', () => {
     const vm = s390Vm({ kernel: '7.2' }, [{ gpa: 0, size: M1 }], [0]);
-    let code: unknown;
+    let err: unknown;
     try {
       vm.preFault(1, { gpa: '0x0', size: hx(K4) });
     } catch (e) {
-      code = (e as { code?: string }).code;
+      err = [(e as { code?: string }).code, (e as Error).message];
     }
-    expect([code, pf(vm, 0, K4).ret]).toEqual(['not_found', 0]);
+    expect([err, pf(vm, 0, K4).ret]).toEqual([['not_found', 'no vCPU 1'], 0]);
   });
   it('V1-V4 at the 4K page size: flags, size alignment, size 0 are EINVAL before any iteration', () => {
     const vm = s390Vm({}, [{ gpa: 0, size: M1 }]);
