@@ -2,7 +2,7 @@
 // kvm_vcpu_pre_fault_memory): the request's fields, the V1-V4 checks at the host page size,
 // and the v2 iteration rows, which merge only consecutive iterations alike in every field.
 import { describe, expect, it } from 'vitest';
-import { ArchIterationRows, checkPreFaultRange, parsePreFault } from '../../src/sim/generic-prefault.js';
+import { ArchIterationRows, ArchMappingCoalescer, checkPreFaultRange, parsePreFault } from '../../src/sim/generic-prefault.js';
 import { refusal } from './helpers.js';
 
 describe('the request (kvm_vcpu_pre_fault_memory copies struct kvm_pre_fault_memory)', () => {
@@ -60,5 +60,34 @@ describe('iteration rows: consecutive iterations merge only when every field is 
 
   it('only a negative return code is an errno', () => {
     expect(rowsOf([[0, 'FIXED', '4K', 1, 0, null, 0]])).toEqual(['0x0 FIXED 4K 0x1000 x1 null null 0']);
+  });
+});
+
+describe('mapping rows: leaves merge only when gpa, host frame, level and bits all continue', () => {
+  const decode = (flags: number) => ({ writable: (flags & 1) !== 0, executable: false, accessed: true, dirty: null, archBits: flags });
+  // [gfn, frames, level, host frame, flags] of each leaf, in gfn order.
+  type Leaf = [number, number, '4K' | '2M', number, number];
+  const rowsOf = (leaves: Leaf[]) => {
+    const rows = new ArchMappingCoalescer(decode, 1);
+    for (const l of leaves) rows.add(...l);
+    return rows.finish().map((r) => `${r.gpa} ${r.level} x${r.count} ${r.hostPfn} w=${r.writable}`);
+  };
+
+  it('the next gpa on the next host frame with the same level and bits extends the row', () => {
+    expect(
+      rowsOf([
+        [0, 1, '4K', 100, 1],
+        [1, 1, '4K', 101, 1],
+      ]),
+    ).toEqual(['0x0 4K x2 0x64 w=true']);
+  });
+
+  it.each<[string, Leaf]>([
+    ['a gap in the gpas', [2, 1, '4K', 101, 1]],
+    ['a host frame that does not follow', [1, 1, '4K', 105, 1]],
+    ['another level', [1, 1, '2M', 101, 1]],
+    ['other bits', [1, 1, '4K', 101, 0]],
+  ])('%s starts a new row', (_what, second) => {
+    expect(rowsOf([[0, 1, '4K', 100, 1], second])).toHaveLength(2);
   });
 });
