@@ -39,9 +39,10 @@ export interface PageRun {
 export function tdpMmuMapPageRun(state: VmState, root: TdpRoot, f: KvmPageFault, code: number, pages: number, run: PageRun): void {
   run.count = 0;
   const slot = f.slot;
-  // Only a fault that kvm_tdp_mmu_map resolved with a new 4K leaf: fast_page_fault sets no slot,
-  // a no-slot (MMIO) fault is RET_PF_EMULATE, and a refused one never gets here.
-  if (code !== RET_PF_FIXED || f.goalLevel !== 1 || slot === undefined) return;
+  // Only a fault that kvm_tdp_mmu_map resolved with a new leaf (the caller continues 4K
+  // faults only): fast_page_fault sets no slot, a no-slot (MMIO) fault is RET_PF_EMULATE,
+  // and a refused one never gets here.
+  if (code !== RET_PF_FIXED || slot === undefined) return;
   // The legacy MMU's direct_pte_prefetch fills neighbours after each fault: not one leaf each.
   if (state.legacyPrefetch) return;
   if (!f.isPrivate) {
@@ -57,14 +58,12 @@ export function tdpMmuMapPageRun(state: VmState, root: TdpRoot, f: KvmPageFault,
   // kvm_mem_is_private: every gfn must take the path f took (and kvm_mmu_faultin_pfn's check
   // pass), so the run ends where the attribute changes.
   if (state.hasPrivateMem) last = Math.min(last, first + state.attrs.sameUntil(f.gfn, f.gfn + last - first + 1) - f.gfn - 1);
-  if (last <= first) return;
   // make_spte: the same bits for every gfn of the run (old_spte is empty for each).
   const flags = makeLeafFlags(state, root, f, 1, SHADOW_NONPRESENT);
   // Only empty entries: a present leaf is the spurious rule's (or make_spte's rebuild), an
-  // MMIO SPTE is replaced and uncounted differently (handle_changed_spte).
-  const count = tdpMmuSetLeafRun(root, table, first, last, f.pfn + 1, flags);
-  if (count === 0) return;
-  run.count = count;
+  // MMIO SPTE is replaced and uncounted differently (handle_changed_spte). An empty range
+  // (the fault's leaf was the table's, the slot's or the range's last) writes nothing.
+  run.count = tdpMmuSetLeafRun(root, table, first, last, f.pfn + 1, flags);
   run.addrGfn = f.addrGfn + 1;
   run.pfn = f.pfn + 1;
   run.flags = flags;
