@@ -31,6 +31,14 @@ async function vmWithSlot(t: TestApp, name: string): Promise<string> {
 }
 
 const preFault = (t: TestApp, vmId: string, gpa: string, size: string) => t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send({ gpa, size });
+/**
+ * A call that keeps its worker busy: the whole 4 GiB slot, one fault per 4K leaf (about a
+ * million, 100 ms or more of engine time). An injected signal, even one due after more
+ * iterations than the call has, turns the engine's page runs off (they would fill each 4K
+ * table in one loop and finish in a few milliseconds); the answer is the same either way.
+ */
+const longPreFault = (t: TestApp, vmId: string) =>
+  t.api.post(`/v1/vms/${vmId}/vcpus/0/pre-fault`).send({ gpa: '0x0', size: BIG_SLOT.size, inject: { signalAfterIterations: 1_000_000_000 } });
 
 describe('engine in 2 worker threads', () => {
   let t: TestApp;
@@ -39,8 +47,7 @@ describe('engine in 2 worker threads', () => {
     const a = await vmWithSlot(t, 'a');
     const b = await vmWithSlot(t, 'b');
     const finished: string[] = [];
-    // 1 GiB of 4K leaves: 262,144 leaves, hundreds of milliseconds of engine time.
-    const long = preFault(t, a, '0x0', '0x40000000').then((res) => {
+    const long = longPreFault(t, a).then((res) => {
       finished.push('A');
       return res;
     });
@@ -51,7 +58,7 @@ describe('engine in 2 worker threads', () => {
     const res = await long;
     expect(res.status).toBe(200);
     expect(res.body.ret).toBe(0);
-    expect(res.body.mapped[0]).toMatchObject({ gpa: '0x0', count: 262144 });
+    expect(res.body.mapped[0]).toMatchObject({ gpa: '0x0', count: 1048576 });
     expect(finished).toEqual(['B', 'A']);
   });
 
@@ -189,7 +196,7 @@ describe('back-pressure', () => {
     const t = await app({ workers: 1, queueBounds: { perVm: 2, perWorker: 100, retryAfterSeconds: 3 } });
     const a = await vmWithSlot(t, 'a');
     const b = await vmWithSlot(t, 'b');
-    const long = preFault(t, a, '0x0', '0x40000000').then((r) => r); // runs: A's queue holds 1
+    const long = longPreFault(t, a).then((r) => r); // runs: A's queue holds 1
     await new Promise((resolve) => setTimeout(resolve, 20));
     // Three more on A at once: one waits (A's queue holds 2, its bound), two are refused.
     const more = await Promise.all([1, 2, 3].map((i) => preFault(t, a, `0x${(0x40000000 + i * 0x1000).toString(16)}`, '0x1000').then((r) => r)));
@@ -208,7 +215,7 @@ describe('back-pressure', () => {
   it('bounds the calls of all VMs on one worker together', async () => {
     const t = await app({ workers: 1, queueBounds: { perVm: 100, perWorker: 2, retryAfterSeconds: 1 } });
     const [a, b, c] = [await vmWithSlot(t, 'a'), await vmWithSlot(t, 'b'), await vmWithSlot(t, 'c')];
-    const long = preFault(t, a!, '0x0', '0x40000000').then((r) => r);
+    const long = longPreFault(t, a!).then((r) => r);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const waits = preFault(t, b!, '0x0', '0x1000').then((r) => r); // the worker's queues hold 2 now
     await new Promise((resolve) => setTimeout(resolve, 20));
