@@ -4,7 +4,7 @@
 // Tells the parent its port (and VM ids) over IPC, closes on SIGTERM. The service is the
 // compiled one in dist/ (what `npm start` runs; bench/http.ts rebuilds it when stale), typed
 // from its sources; BENCH_DIST=<dir>: another build's dist/ (another commit's, to compare).
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { SqliteSynchronous } from '../src/config.js';
 import { BENCH_SLOT } from './bench-slot.js';
 import { startCpuProfile } from './cpu-profile.js';
+import { TICK_MS, statFields } from './proc-stat.js';
 
 const DIST = process.env.BENCH_DIST ? pathToFileURL(`${resolve(process.env.BENCH_DIST)}/`) : new URL('../dist/', import.meta.url);
 const fromDist = <T>(path: string): Promise<T> => import(new URL(path, DIST).href) as Promise<T>;
@@ -71,17 +72,13 @@ const target: Target = mode === 'bare' ? await bare() : await prefault(Number(vm
 await target.app.listen({ port: 0, host: '127.0.0.1' });
 const address = target.app.server.address();
 const port = typeof address === 'object' && address ? address.port : 0;
-/** CPU time (utime + stime, clock ticks of 10 ms, in microseconds) and nice value of each thread of this process; empty off Linux. */
+/** CPU time (utime + stime, in microseconds) and nice value of each thread of this process; empty off Linux. */
 function threadTimes(): Map<string, { micros: number; nice: number }> {
   const threads = new Map<string, { micros: number; nice: number }>();
-  try {
-    for (const tid of readdirSync('/proc/self/task')) {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
-      threads.set(tid, { micros: (Number(fields[11]) + Number(fields[12])) * 10_000, nice: Number(fields[16]) });
-    }
-  } catch {
-    // not Linux, or a thread ended while being read: no split
+  const tids = existsSync('/proc/self/task') ? readdirSync('/proc/self/task') : [];
+  for (const tid of tids) {
+    const fields = statFields(`/proc/self/task/${tid}/stat`);
+    if (fields) threads.set(tid, { micros: (Number(fields[11]) + Number(fields[12])) * TICK_MS * 1000, nice: Number(fields[16]) });
   }
   return threads;
 }

@@ -204,10 +204,8 @@ if (only.has('throughput')) {
         { synchronous: 'FULL' as const, workers: workerCounts.at(-1)!, pages: 2 },
       ];
   const label = (run: PrefaultRun) => `pre-fault 2p, ${run.synchronous}, WORKERS=${run.workers}${run.dist ? ' (against)' : ''}`;
-  const cpus = new Map<string, number[]>();
-  const mainCpus = new Map<string, number[]>();
-  const ratios = new Map<string, number[]>();
-  const p99s = new Map<string, number[]>();
+  /** Each run's figures over the rounds, by label. */
+  const samples = new Map<string, { ratio: number[]; p99: number[]; cpu: number[]; mainCpu: number[] }>();
   for (let round = 1; round <= rounds; round++) {
     const base = await bare();
     console.log(`round ${round}: ${show(base)}`);
@@ -219,19 +217,23 @@ if (only.has('throughput')) {
           `group commits of ${(c.entries / c.groups).toFixed(1)} entries on average`,
       );
       if (pf.stats.profileFile) console.log(showSummary(JSON.parse(readFileSync(pf.stats.profileFile, 'utf8')) as CpuProfile, pf.total, 20));
-      ratios.set(label(run), [...(ratios.get(label(run)) ?? []), pf.rps / base.rps]);
-      p99s.set(label(run), [...(p99s.get(label(run)) ?? []), pf.p99]);
-      cpus.set(label(run), [...(cpus.get(label(run)) ?? []), pf.cpuPerRequest!]);
-      if (pf.mainCpuPerRequest !== undefined) mainCpus.set(label(run), [...(mainCpus.get(label(run)) ?? []), pf.mainCpuPerRequest]);
+      const s = samples.get(label(run)) ?? { ratio: [], p99: [], cpu: [], mainCpu: [] };
+      samples.set(label(run), s);
+      s.ratio.push(pf.rps / base.rps);
+      s.p99.push(pf.p99);
+      s.cpu.push(pf.cpuPerRequest!);
+      if (pf.mainCpuPerRequest !== undefined) s.mainCpu.push(pf.mainCpuPerRequest);
     }
   }
   console.log('medians (target: ratio >= 50% with p99 < 20 ms, and workers not below in-process):');
-  for (const run of runs)
+  for (const run of runs) {
+    const s = samples.get(label(run))!;
     console.log(
-      `  ${label(run).padEnd(40)} ratio to bare ${(100 * median(ratios.get(label(run))!)).toFixed(1)}%   p99 ${median(p99s.get(label(run))!).toFixed(0)} ms` +
-        `   server CPU ${median(cpus.get(label(run))!).toFixed(0)} us/req` +
-        (mainCpus.has(label(run)) ? ` (main thread ${median(mainCpus.get(label(run))!).toFixed(0)})` : ''),
+      `  ${label(run).padEnd(40)} ratio to bare ${(100 * median(s.ratio)).toFixed(1)}%   p99 ${median(s.p99).toFixed(0)} ms` +
+        `   server CPU ${median(s.cpu).toFixed(0)} us/req` +
+        (s.mainCpu.length > 0 ? ` (main thread ${median(s.mainCpu).toFixed(0)})` : ''),
     );
+  }
   console.log('');
 }
 

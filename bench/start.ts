@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLoadVms } from '../test/durability/load.js';
 import { median } from './head-of-line.js';
+import { TICK_MS, statFields } from './proc-stat.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -35,15 +36,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || 100);
-
 /** CPU time (user + system, with waited-for children) of a process and its live descendants, in ms; NaN without /proc. */
 function treeCpuMs(pid: number): number {
-  const stat = `/proc/${pid}/stat`;
-  if (!existsSync(stat)) return NaN;
-  // The fields after the command name (which may hold spaces): utime, stime, cutime, cstime are 14-17.
-  const text = readFileSync(stat, 'utf8');
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(`/proc/${pid}/stat`);
+  if (!fields) return NaN;
   const own = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) * TICK_MS;
   const childrenFile = `/proc/${pid}/task/${pid}/children`;
   const children = existsSync(childrenFile) ? readFileSync(childrenFile, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];

@@ -111,10 +111,9 @@ function withChecks(validate: Validate, before: (data: unknown) => ErrorObject |
  */
 export function requestValidatorCompiler(precompiled: PrecompiledValidator = () => undefined): FastifySchemaCompiler<Record<string, unknown>> {
   const ajv: Partial<Record<RequestPartKind, Ajv2020>> = {};
-  const validate = (kind: RequestPartKind, schema: Record<string, unknown>): Validate =>
-    precompiled(kind, schema) ?? (ajv[kind] ??= new (loadAjv2020())(REQUEST_AJV_OPTIONS[kind])).compile(schema);
-  return ({ schema, httpPart }) =>
-    requestPartKind(httpPart) === 'body'
-      ? withChecks(validate('body', schema), () => undefined)
-      : withChecks(validate('string', schema), (data) => integerSpellingError(data, schema));
+  return ({ schema, httpPart }) => {
+    const kind = requestPartKind(httpPart);
+    const validate = precompiled(kind, schema) ?? (ajv[kind] ??= new (loadAjv2020())(REQUEST_AJV_OPTIONS[kind])).compile(schema);
+    return withChecks(validate, kind === 'body' ? () => undefined : (data) => integerSpellingError(data, schema));
+  };
 }

@@ -153,7 +153,7 @@ export function kvmVcpuPreFaultMemory(state: VmState, vcpu: Vcpu, req: PreFaultR
     note: undefined,
     reason: undefined,
     runs: false,
-    run: { count: 0, addrGfn: 0, pfn: 0, flags: 0 },
+    run: { count: 0, flags: 0 },
   };
   ctx.fault.vcpuId = vcpu.id;
   // switch-root-mmu: kvm_mmu_reset_context on entry (S2); restored on every exit (S4).
@@ -278,7 +278,7 @@ function pageRun(ctx: CallContext, root: TdpRoot, code: number, gfn: number, pag
   tdpMmuMapPageRun(ctx.state, root, ctx.fault, code, pages, run);
   if (run.count === 0) return 0;
   ctx.rows.addRun(gfn, 'FIXED', 1, 1, run.count);
-  ctx.mapped.addRun(run.addrGfn, 1, run.flags, run.pfn, run.count);
+  ctx.mapped.addRun(ctx.fault.addrGfn + 1, 1, run.flags, ctx.fault.pfn + 1, run.count);
   return run.count;
 }
 

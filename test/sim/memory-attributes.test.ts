@@ -20,105 +20,37 @@ const ranges = (vm: ReturnType<typeof vmWith>) =>
     return [Number(a.address) / P, Number(a.size) / P];
   });
 
+/** The view after these calls on a new VM. */
+const after = (...calls: [start: number, pages: number, isPrivate: boolean][]) => ranges(vmWith(calls));
+
 describe('the private ranges after KVM_SET_MEMORY_ATTRIBUTES (kvm_vm_set_mem_attributes)', () => {
   it('none before any call; one range after one call', () => {
-    expect(ranges(vmWith([]))).toEqual([]);
-    expect(ranges(vmWith([[16, 8, true]]))).toEqual([[16, 8]]);
+    expect(after()).toEqual([]);
+    expect(after([16, 8, true])).toEqual([[16, 8]]);
   });
   it('ranges apart stay apart, listed by address; touching or overlapping ones read as one', () => {
-    expect(
-      ranges(
-        vmWith([
-          [40, 4, true],
-          [16, 8, true],
-        ]),
-      ),
-    ).toEqual([
+    expect(after([40, 4, true], [16, 8, true])).toEqual([
       [16, 8],
       [40, 4],
     ]);
-    expect(
-      ranges(
-        vmWith([
-          [16, 8, true],
-          [24, 4, true],
-        ]),
-      ),
-    ).toEqual([[16, 12]]);
-    expect(
-      ranges(
-        vmWith([
-          [24, 4, true],
-          [16, 8, true],
-        ]),
-      ),
-    ).toEqual([[16, 12]]);
-    expect(
-      ranges(
-        vmWith([
-          [16, 8, true],
-          [20, 8, true],
-        ]),
-      ),
-    ).toEqual([[16, 12]]);
+    expect(after([16, 8, true], [24, 4, true])).toEqual([[16, 12]]);
+    expect(after([24, 4, true], [16, 8, true])).toEqual([[16, 12]]);
+    expect(after([16, 8, true], [20, 8, true])).toEqual([[16, 12]]);
   });
   it('clearing the middle of a range keeps both ends; clearing an end keeps the other part', () => {
-    expect(
-      ranges(
-        vmWith([
-          [16, 16, true],
-          [20, 4, false],
-        ]),
-      ),
-    ).toEqual([
+    expect(after([16, 16, true], [20, 4, false])).toEqual([
       [16, 4],
       [24, 8],
     ]);
-    expect(
-      ranges(
-        vmWith([
-          [16, 16, true],
-          [16, 4, false],
-        ]),
-      ),
-    ).toEqual([[20, 12]]);
-    expect(
-      ranges(
-        vmWith([
-          [16, 16, true],
-          [28, 8, false],
-        ]),
-      ),
-    ).toEqual([[16, 12]]);
-    expect(
-      ranges(
-        vmWith([
-          [16, 16, true],
-          [8, 40, false],
-        ]),
-      ),
-    ).toEqual([]);
+    expect(after([16, 16, true], [16, 4, false])).toEqual([[20, 12]]);
+    expect(after([16, 16, true], [28, 8, false])).toEqual([[16, 12]]);
+    expect(after([16, 16, true], [8, 40, false])).toEqual([]);
   });
   it('a clear that only touches a range (ends where it starts, starts where it ends) changes nothing', () => {
-    expect(
-      ranges(
-        vmWith([
-          [16, 8, true],
-          [8, 8, false],
-          [24, 8, false],
-        ]),
-      ),
-    ).toEqual([[16, 8]]);
+    expect(after([16, 8, true], [8, 8, false], [24, 8, false])).toEqual([[16, 8]]);
   });
   it('setting private again over a private range keeps one range', () => {
-    expect(
-      ranges(
-        vmWith([
-          [16, 8, true],
-          [16, 8, true],
-        ]),
-      ),
-    ).toEqual([[16, 8]]);
+    expect(after([16, 8, true], [16, 8, true])).toEqual([[16, 8]]);
   });
 });
 

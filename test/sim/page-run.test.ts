@@ -357,14 +357,20 @@ const slotAt = (gpa: number, size: number, extra: Partial<MemslotSpec> = {}): Me
 });
 
 /** The measured call on a VM with and without page runs: both answers, both states, and the faults each took. */
+/** The example's VM before its pre-fault: its slots, vCPU 0, then its setup operations. */
+function exampleVm(ex: Pick<Example, 'config' | 'slots' | 'setup'>, pageRuns: boolean): Vm {
+  const vm = createVm(withVmDefaults({ name: 'ex', ...ex.config }), {}, { pageRuns });
+  ex.slots.forEach((region, slot) => expect(vm.apply({ op: 'set_memslot', addressSpace: 0, slot, region })).toMatchObject({ ret: 0 }));
+  vm.apply({ op: 'create_vcpu', vcpu: { id: 0 } });
+  for (const op of ex.setup ?? []) vm.apply(op);
+  return vm;
+}
+
 function both(ex: Example): { faults: [number, number] } {
   const counted: number[] = [];
   const results: unknown[] = [];
   for (const pageRuns of [true, false]) {
-    const vm = createVm(withVmDefaults({ name: 'ex', ...ex.config }), {}, { pageRuns });
-    ex.slots.forEach((region, slot) => expect(vm.apply({ op: 'set_memslot', addressSpace: 0, slot, region })).toMatchObject({ ret: 0 }));
-    vm.apply({ op: 'create_vcpu', vcpu: { id: 0 } });
-    for (const op of ex.setup ?? []) vm.apply(op);
+    const vm = exampleVm(ex, pageRuns);
     faults.mockClear();
     const r = vm.apply({ op: 'pre_fault', vcpuId: 0, gpa: hx(ex.gpa), size: hx(ex.size), flags: '0x0' });
     counted.push(faults.mock.calls.length);
@@ -398,10 +404,7 @@ describe('where the page run is taken', () => {
       { op: 'pre_fault', vcpuId: 0, gpa: hx(G1 + M2), size: hx(P), flags: '0x0' },
       { op: 'set_memslot', addressSpace: 0, slot: 1, region: slotAt(G1 + M2, M2, { userspaceAddr: hx(2 ** 41) }) },
     ];
-    const vm = createVm(withVmDefaults({ name: 'mmio', ...config }), {}, { pageRuns: true });
-    vm.apply({ op: 'set_memslot', addressSpace: 0, slot: 0, region: slotAt(G1, M2) });
-    vm.apply({ op: 'create_vcpu', vcpu: { id: 0 } });
-    setup.forEach((op) => vm.apply(op));
+    const vm = exampleVm({ config, slots: [slotAt(G1, M2)], setup }, true);
     const r = vm.apply({ op: 'pre_fault', vcpuId: 0, gpa: hx(G1 + M2), size: hx(64 * P), flags: '0x0' }) as PreFaultResult;
     expect(r.mapped.map((m) => [m.count, m.dirty])).toEqual([
       [1, false],
@@ -442,9 +445,7 @@ describe('where the page run is not taken', () => {
     one({ config: { host: { tdpMmu: false } }, slots: [slotAt(G1, M2)], gpa: G1, size: M2 }));
   it('a signal injected (the iteration count shows)', () => {
     for (const pageRuns of [true, false]) {
-      const vm = createVm(withVmDefaults({ name: 'sig' }), {}, { pageRuns });
-      vm.apply({ op: 'set_memslot', addressSpace: 0, slot: 0, region: slotAt(G1, M2) });
-      vm.apply({ op: 'create_vcpu', vcpu: { id: 0 } });
+      const vm = exampleVm({ slots: [slotAt(G1, M2)] }, pageRuns);
       faults.mockClear();
       vm.apply({ op: 'pre_fault', vcpuId: 0, gpa: hx(G1), size: hx(M2), flags: '0x0', inject: { signalAfterIterations: 300 } });
       expect(faults.mock.calls.length).toBe(300);
@@ -452,9 +453,7 @@ describe('where the page run is not taken', () => {
   });
   it('a trace sink on (each fault emits its events)', () => {
     for (const pageRuns of [true, false]) {
-      const vm = createVm(withVmDefaults({ name: 'trace' }), {}, { pageRuns });
-      vm.apply({ op: 'set_memslot', addressSpace: 0, slot: 0, region: slotAt(G1, M2) });
-      vm.apply({ op: 'create_vcpu', vcpu: { id: 0 } });
+      const vm = exampleVm({ slots: [slotAt(G1, M2)] }, pageRuns);
       faults.mockClear();
       const events: unknown[] = [];
       vm.apply({ op: 'pre_fault', vcpuId: 0, gpa: hx(G1), size: hx(64 * P), flags: '0x0' }, { trace: { push: (e) => events.push(e) } });

@@ -51,38 +51,35 @@ export interface KvmPageFault {
   memoLevel: number;
 }
 
-/**
- * A fault before kvm_mmu_do_page_fault's initialiser (initPageFault) has run: the fields it
- * sets are written there before any read; the others start as here. One module constant, so
- * every fault has the same shape and the placeholders are written once.
- */
-const FAULT_AT_REST: Omit<KvmPageFault, 'prefetched'> = {
-  addrGfn: 0,
-  gfn: 0,
-  isPrivate: false,
-  write: false,
-  exec: false,
-  prefetch: true,
-  asId: 0,
-  maxLevel: 3,
-  reqLevel: 1,
-  goalLevel: 1,
-  hugePageDisallowed: false,
-  slot: undefined,
-  pfn: 0,
-  mapWritable: false,
-  installedFlags: 0,
-  installedPfn: 0,
-  installedGfn: 0,
-  installedLevel: 0,
-  installed: false,
-  vcpuId: 0,
-  memoSlot: undefined,
-  memoPage: -1,
-  memoLevel: 0,
-};
-
-export const newPageFault = (): KvmPageFault => ({ ...FAULT_AT_REST, prefetched: [] });
+/** A fault before its first initPageFault (kvm_mmu_do_page_fault's initialiser), which writes most of these before any read. */
+export function newPageFault(): KvmPageFault {
+  return {
+    addrGfn: 0,
+    gfn: 0,
+    isPrivate: false,
+    write: false,
+    exec: false,
+    prefetch: true,
+    asId: 0,
+    maxLevel: 3,
+    reqLevel: 1,
+    goalLevel: 1,
+    hugePageDisallowed: false,
+    slot: undefined,
+    pfn: 0,
+    mapWritable: false,
+    installedFlags: 0,
+    installedPfn: 0,
+    installedGfn: 0,
+    installedLevel: 0,
+    installed: false,
+    prefetched: [],
+    vcpuId: 0,
+    memoSlot: undefined,
+    memoPage: -1,
+    memoLevel: 0,
+  };
+}
 
 /** Reset the per-fault fields (kvm_mmu_do_page_fault's initialiser). */
 export function initPageFault(

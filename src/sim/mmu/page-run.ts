@@ -20,11 +20,13 @@ import { tdpMmuSetLeafRun } from './set-spte.js';
 import { SHADOW_NONPRESENT } from './spte.js';
 import { SPTE_ENT_PER_PAGE } from './table.js';
 
-/** The run the fault path installed: `count` 4K leaves from `addrGfn`, mapping `pfn` on with `flags`. */
+/**
+ * The run the fault path installed: `count` 4K leaves after the fault's own, at its gfn + 1
+ * on and its pfn + 1 on, with `flags` (make_spte over an empty entry, which may differ from
+ * the fault's own leaf, made over whatever entry it found).
+ */
 export interface PageRun {
   count: number;
-  addrGfn: number;
-  pfn: number;
   flags: number;
 }
 
@@ -64,7 +66,5 @@ export function tdpMmuMapPageRun(state: VmState, root: TdpRoot, f: KvmPageFault,
   // MMIO SPTE is replaced and uncounted differently (handle_changed_spte). An empty range
   // (the fault's leaf was the table's, the slot's or the range's last) writes nothing.
   run.count = tdpMmuSetLeafRun(root, table, first, last, f.pfn + 1, flags);
-  run.addrGfn = f.addrGfn + 1;
-  run.pfn = f.pfn + 1;
   run.flags = flags;
 }
