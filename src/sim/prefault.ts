@@ -167,7 +167,7 @@ export function kvmVcpuPreFaultMemory(state: VmState, vcpu: Vcpu, req: PreFaultR
   const consumed = BigInt(out.consumed) << 12n;
   const iterations = ctx.rows.finish();
   const last = iterations[iterations.length - 1];
-  if (last?.errno && ctx.reason) last.reason = ctx.reason;
+  if (ctx.reason) last!.reason = ctx.reason; // set only with the error row that ended the loop
   const reason = out.signalled ? SIGNAL_REASON : ctx.reason;
   const result: PreFaultResult = {
     ...ioctlResult(out.ret, reason),
@@ -236,7 +236,7 @@ function x86PreFaultStep(ctx: CallContext, gfn: number, pages: number): number {
   if (code === RET_PF_FIXED || code === RET_PF_SPURIOUS || code === RET_PF_WRITE_PROTECTED) {
     // F: consume up to the end of the goal-level page, at most what is left.
     const n = PAGES_PER_LEVEL[f.goalLevel]!;
-    const consumed = n === 1 ? 1 : Math.min(pages, n - (gfn % n));
+    const consumed = n === 1 ? 1 : Math.min(pages, n - (gfn % n)); // n === 1: the per-leaf path's shortcut (the formula gives 1 too)
     ctx.rows.add(gfn, code === RET_PF_SPURIOUS ? 'SPURIOUS' : 'FIXED', f.goalLevel, consumed, null);
     return ctx.runs && n === 1 ? consumed + pageRun(ctx, root, code, gfn + 1, pages - 1) : consumed;
   }

@@ -1,7 +1,7 @@
 // The three designs of spec §9 on every vCPU state: result, root role, address space.
 import { describe, expect, it } from 'vitest';
 import type { PrefaultPolicy, VcpuSpec } from '../../src/sim/index.js';
-import { GiB, makeVm, prefault } from './helpers.js';
+import { GiB, access, makeVm, prefault } from './helpers.js';
 
 // AS0 maps [0, 1G); AS1 (SMRAM) maps only [1G, 1G+2M).
 const slots = [
@@ -104,6 +104,13 @@ describe('prefaultPolicy designs (spec §9)', () => {
     prefault(vm, 0x1000, 0x1000);
     expect(vm.vcpu(0)).toMatchObject({ smm: true, loadedRoot: null, mmu: { kind: 'tdp', rootRole: { smm: true } } });
     expect(vm.roots().map((r) => r.smm)).toEqual([false]);
+  });
+  it('switch-root-mmu unloads a loaded SMM root on entry, so the call maps for L1 (S2: kvm_mmu_reset_context)', () => {
+    const vm = makeVm({ prefaultPolicy: 'switch-root-mmu' }, slots, [{ id: 0, smm: true }]);
+    expect(access(vm, GiB).errno, 'a guest access in SMM loads the SMM root').toBeNull();
+    const r = prefault(vm, 0x1000, 0x1000);
+    expect({ errno: r.errno, root: describeRoot(r.root) }).toEqual({ errno: null, root: R(false, false, 0) });
+    expect(vm.vcpu(0)).toMatchObject({ smm: true, loadedRoot: null });
   });
   it('every policy answers EOPNOTSUPP on a host without TDP (S1, R1, G)', () => {
     for (const policy of Object.keys(table) as PrefaultPolicy[]) {
