@@ -78,7 +78,6 @@ export function maxMappingLevel(state: VmState, slot: Memslot, gfn: number, maxL
     }
     break;
   }
-  if (level === 1) return 1;
   // Private memory: guest_memfd reports order 0 (and TDX caps it at 4K anyway).
   const hostLevel = isPrivate ? 1 : hostPfnMappingLevel(slot);
   return Math.min(level, hostLevel);
