@@ -24,7 +24,7 @@ import { tdpMmuMapPageRun, type PageRun } from './mmu/page-run.js';
 import { roleAddressSpace } from './mmu/role.js';
 import type { TdpRoot } from './mmu/roots.js';
 import { decidePolicy, type PolicyDecision } from './policies.js';
-import { kvmGfnDirectBits, noAdPredicates, type Vcpu, type VmState } from './state.js';
+import { kvmGfnDirectBits, type Vcpu, type VmState } from './state.js';
 import { IterationRows, MappingCoalescer } from './response-rows.js';
 import { errnoName, ioctlResult } from './errno.js';
 import { isAliasGfn, kernelAtLeast } from './vm-config.js';
@@ -146,7 +146,10 @@ export function kvmVcpuPreFaultMemory(state: VmState, vcpu: Vcpu, req: PreFaultR
     policy,
     fault: newPageFault(),
     rows: new IterationRows(),
-    mapped: new MappingCoalescer(noAdPredicates(state)),
+    // The A/D-less predicates (EPT without A/D bits, up to 6.12) never change these rows: a
+    // pre-fault installs prefetch SPTEs only, access-tracked there (make_spte), so neither
+    // accessed nor dirty under either rule.
+    mapped: new MappingCoalescer(false),
     sharedBit: kvmGfnDirectBits(state),
     invalidSlot: req.invalidSlot,
     root: null,
@@ -195,8 +198,8 @@ function x86PreFaultStep(ctx: CallContext, gfn: number, pages: number): number {
       EOPNOTSUPP,
       'kvm->arch.pre_fault_allowed is false: the SNP/TDX VM is not finalized yet (kvm_arch_vcpu_pre_fault_memory)',
     );
-  // B (6.16+): only the addresses userspace used for its memslots (kvm_is_gfn_alias).
-  if (state.switches.aliasCheck && isAliasGfn(gfn, ctx.sharedBit))
+  // B (6.16, with TDX itself): only the addresses userspace used for its memslots (kvm_is_gfn_alias).
+  if (isAliasGfn(gfn, ctx.sharedBit))
     return stepError(ctx, gfn, EINVAL, "range->gpa has the TD's shared bit set, kvm_is_gfn_alias() (kvm_arch_vcpu_pre_fault_memory)");
   // C: kvm_mmu_reload (a no-op while a valid root is loaded); only TDP roots are tracked.
   // Its result is checked from 6.11 on: 28cec7f08b8b reached mainline in 6.11-rc7.

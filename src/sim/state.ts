@@ -29,8 +29,6 @@ export interface KernelSwitches {
    * already allows is spurious (tdp_mmu_map_handle_target_level; mmu_set_spte has no such check).
    */
   accessAllowedSpurious: boolean;
-  /** 6.16: alias GPAs are refused with EINVAL. */
-  aliasCheck: boolean;
   /** 6.12: KVM_X86_QUIRK_SLOT_ZAP_ALL exists; before, every slot delete zaps all roots. */
   slotZapAllQuirk: boolean;
   /** 6.13: turning dirty logging off rebuilds huge SPTEs in place; before, it zaps the tables. */
@@ -80,7 +78,6 @@ export function newVmState(config: VmConfig, limits: VmLimits, engine: EngineOpt
       reloadFreesObsoleteRoots: kernelAtLeast(config.kernel, '6.15'),
       spuriousNeedsLeaf: kernelAtLeast(config.kernel, '6.16'),
       accessAllowedSpurious: config.host.tdpMmu && kernelAtLeast(config.kernel, '6.13'),
-      aliasCheck: kernelAtLeast(config.kernel, '6.16'),
       slotZapAllQuirk: kernelAtLeast(config.kernel, '6.12'),
       recoverHugePagesInPlace: kernelAtLeast(config.kernel, '6.13'),
       prefetchSpuriousOverPresent: kernelAtLeast(config.kernel, '6.13'),
@@ -109,10 +106,6 @@ export function newVmState(config: VmConfig, limits: VmLimits, engine: EngineOpt
 export function kvmGfnDirectBits(state: VmState): number {
   return tdxSharedBitGfn(state.config); // fixed at KVM_TDX_INIT_VM from the TD's GPAW
 }
-
-/** Mapping-row predicates without A/D bits (EPT, A/D disabled, up to 6.12): see isAccessedFlags. */
-export const noAdPredicates = (state: VmState): boolean =>
-  state.config.host.vendor === 'intel' && !state.config.host.adBits && !state.switches.adBitsAlways;
 
 /** kvm_mmu_max_gfn: the highest gfn the host's MAXPHYADDR can address. */
 export const maxGfn = (state: VmState): number => 2 ** (state.config.host.maxPhysAddr - 12) - 1;

@@ -67,7 +67,7 @@ describe('kvm_mmu_faultin_pfn_gmem: a private gfn maps the guest_memfd page at i
       expect(vm.apply({ op: 'set_memory_attributes', address: hx(gpa), size: hx(size), private: true })).toMatchObject({ ret: 0 });
       const m = prefault(vm, at, P).mapped;
       expect(m.map((r) => r.private)).toEqual([true]);
-      return Number(BigInt(m[0]!.hostPfn));
+      return Number(BigInt(m[0]!.hostPfn!));
     };
     const base = pfnOf(GiB, 0x200000, 0, GiB);
     expect(pfnOf(GiB, 0x200000, 0, GiB + 5 * P) - base, 'five pages into the slot').toBe(5);
