@@ -105,6 +105,18 @@ describe('prefaultPolicy designs (spec §9)', () => {
     expect(vm.vcpu(0)).toMatchObject({ smm: true, loadedRoot: null, mmu: { kind: 'tdp', rootRole: { smm: true } } });
     expect(vm.roots().map((r) => r.smm)).toEqual([false]);
   });
+  it('every policy answers EOPNOTSUPP on a host without TDP (S1, R1, G)', () => {
+    for (const policy of Object.keys(table) as PrefaultPolicy[]) {
+      expect(prefault(makeVm({ prefaultPolicy: policy, host: { tdp: false } }, slots), 0, 0x1000).errno).toBe('EOPNOTSUPP');
+    }
+  });
+  it('no policy changes the visible vCPU mode', () => {
+    for (const policy of Object.keys(table) as PrefaultPolicy[]) {
+      const vm = makeVm({ prefaultPolicy: policy }, slots, [states.l2NestedTdp!]);
+      prefault(vm, 0, 0x1000);
+      expect(vm.vcpu(0), policy).toMatchObject({ smm: false, guestMode: true, nestedTdp: true, mmu: { kind: 'nested-tdp-shadow', rootRole: null } });
+    }
+  });
   // kvm_arch_vcpu_pre_fault_memory's kvm_mmu_reload leaves the root loaded; only switch-root-mmu's
   // exit path (S4: kvm_mmu_reset_context -> kvm_mmu_unload) drops it, and only when S2 switched.
   it('the vCPU keeps its root loaded after the call unless switch-root-mmu switched it (S2, S4)', () => {
@@ -119,18 +131,6 @@ describe('prefaultPolicy designs (spec §9)', () => {
         const r = prefault(vm, state === 'smm' && policy === 'upstream' ? GiB : 0x1000, 0x1000);
         expect([r.ret, vm.vcpu(0).loadedRoot], `${policy}: ${state}`).toEqual([0, keeps ? r.root!.id : null]);
       }
-    }
-  });
-  it('every policy answers EOPNOTSUPP on a host without TDP (S1, R1, G)', () => {
-    for (const policy of Object.keys(table) as PrefaultPolicy[]) {
-      expect(prefault(makeVm({ prefaultPolicy: policy, host: { tdp: false } }, slots), 0, 0x1000).errno).toBe('EOPNOTSUPP');
-    }
-  });
-  it('no policy changes the visible vCPU mode', () => {
-    for (const policy of Object.keys(table) as PrefaultPolicy[]) {
-      const vm = makeVm({ prefaultPolicy: policy }, slots, [states.l2NestedTdp!]);
-      prefault(vm, 0, 0x1000);
-      expect(vm.vcpu(0), policy).toMatchObject({ smm: false, guestMode: true, nestedTdp: true, mmu: { kind: 'nested-tdp-shadow', rootRole: null } });
     }
   });
 });
