@@ -4,16 +4,7 @@
 
 import { conflict } from './errors.js';
 import { fastPageFault } from './mmu/fast-pf.js';
-import {
-  RET_PF_EMULATE,
-  RET_PF_FIXED,
-  RET_PF_SPURIOUS,
-  RET_PF_WRITE_PROTECTED,
-  EFAULT,
-  initPageFault,
-  kvmTdpPageFault,
-  newPageFault,
-} from './mmu/fault.js';
+import { RET_PF_EMULATE, RET_PF_FIXED, RET_PF_SPURIOUS, RET_PF_WRITE_PROTECTED, EFAULT, kvmTdpPageFault, newPageFault } from './mmu/fault.js';
 import { findLeaf, listChangedLeaves } from './mmu/inspect.js';
 import { kvmMmuReload } from './mmu/load.js';
 import { currentMmuKind, roleAddressSpace } from './mmu/role.js';
@@ -65,8 +56,6 @@ function runAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind, lo
   const root = isPrivate && vcpu.mirrorRoot ? vcpu.mirrorRoot : vcpu.root!;
   const write = kind === 'write';
   const exec = kind === 'exec';
-  const f = newPageFault();
-  f.vcpuId = vcpu.id;
   const done = (ret: number, exit: AccessResult['exit']): AccessResult => ({
     ret,
     errno: errnoName(ret),
@@ -87,7 +76,8 @@ function runAccess(state: VmState, vcpu: Vcpu, gpa: bigint, kind: AccessKind, lo
       hardwareSetAccessedDirty(state, leaf.table, leaf.index, leaf.spte - spteFlags(leaf.spte) + flags);
       return done(0, null);
     }
-    initPageFault(f, gfn, fullGfn, isPrivate, roleAddressSpace(root.role), write, exec, false, host.nxHugePages);
+    // A guest access is not the pre-fault loop: a fresh fault per attempt (at most MAX_ATTEMPTS).
+    const f = newPageFault(vcpu.id, gfn, fullGfn, isPrivate, roleAddressSpace(root.role), write, exec, false, host.nxHugePages);
     const code = (root.role.adDisabled ? fastPageFault(state, root, f) : undefined) ?? kvmTdpPageFault(state, root, f);
     if (code === RET_PF_FIXED || code === RET_PF_SPURIOUS || code === RET_PF_WRITE_PROTECTED) {
       rows.add(gfn, code === RET_PF_SPURIOUS ? 'SPURIOUS' : 'FIXED', f.goalLevel, PAGES_PER_LEVEL[f.goalLevel]!, null);

@@ -2,9 +2,8 @@
 // `reason` field of a failed iteration. Read from the fault's inputs after the attempt, so the fault
 // path itself stays a plain RET_PF_* / -errno machine as in the kernel.
 
-import { EAGAIN, EFAULT, EINTR, EIO, ENOMEM, RET_PF_EMULATE, type KvmPageFault } from './mmu/fault.js';
+import { EAGAIN, EFAULT, EINTR, ENOMEM, RET_PF_EMULATE, type KvmPageFault } from './mmu/fault.js';
 import { kernelAtLeast } from './vm-config.js';
-import { isHwpoisoned } from './memslots.js';
 import type { VmState } from './state.js';
 import type { KernelVersion } from './types.js';
 
@@ -17,9 +16,6 @@ export const tdpPrefaultFn = (kernel: KernelVersion): string => (kernelAtLeast(k
 
 /** kvm_mmu_reload -> kvm_mmu_load could not allocate the root (pre-fault check C, and KVM_RUN). */
 export const RELOAD_FAILED_REASON = 'kvm_mmu_reload() failed: no memory for the root page table (kvm_mmu_load)';
-
-/** The fault's shared page is poisoned (kvm_handle_error_pfn's KVM_PFN_ERR_HWPOISON). */
-const hwpoisonedGfn = (f: KvmPageFault): boolean => f.slot !== undefined && !f.isPrivate && isHwpoisoned(f.slot, f.gfn);
 
 export function faultErrorReason(state: VmState, f: KvmPageFault, code: number): string {
   const prefaultFn = tdpPrefaultFn(state.config.kernel);
@@ -35,9 +31,9 @@ export function faultErrorReason(state: VmState, f: KvmPageFault, code: number):
     return 'the host address of the gfn is not mapped: the pfn lookup gives KVM_PFN_ERR_FAULT (kvm_handle_error_pfn)';
   }
   if (code === EAGAIN) return 'the memslot is being deleted or moved (KVM_MEMSLOT_INVALID) and the fault is a prefetch (kvm_mmu_faultin_pfn)';
-  if (code === EINTR && hwpoisonedGfn(f))
+  // The fault path's only EINTR: a shared page's hva_to_pfn (faultinShared); private pages come from guest_memfd.
+  if (code === EINTR)
     return `the host page is poisoned: KVM_PFN_ERR_HWPOISON makes kvm_handle_error_pfn queue SIGBUS (kvm_send_hwpoison_signal) and return RET_PF_RETRY, then signal_pending(current) ends the retry loop (${prefaultFn})`;
-  if (code === EINTR) return `a signal is pending while the fault retries: signal_pending(current) in ${prefaultFn}`;
-  if (code === EIO) return `the fault ended neither FIXED, SPURIOUS nor EMULATE: WARN "could not fix page fault during prefault" (${prefaultFn})`;
-  return `the fault returned ${code} (kvm_mmu_do_page_fault)`;
+  // Any other outcome is the pre-fault wrapper's EIO (its WARN_ON_ONCE default case).
+  return `the fault ended neither FIXED, SPURIOUS nor EMULATE: WARN "could not fix page fault during prefault" (${prefaultFn})`;
 }

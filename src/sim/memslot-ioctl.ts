@@ -7,6 +7,7 @@ import { EEXIST, EINVAL, ioctlResult } from './errno.js';
 import { isAliasGfn } from './vm-config.js';
 import { KVM_MEM_MAX_NR_PAGES, KVM_USER_MEM_SLOTS, backingLevelOf, memslotView, type Memslot } from './memslots.js';
 import { kvmMmuZapMemslotLeafs, splitHugePagesTo4K } from './mmu/zap.js';
+import { pruneObsoleteRoots } from './mmu/load.js';
 import { writeProtectSlot, recoverHugePages } from './mmu/dirty-log.js';
 import { kvmGfnDirectBits, maxGfn, type VmState } from './state.js';
 import type { MemslotFlag, MemslotResult, MemslotSpec } from './types.js';
@@ -174,8 +175,11 @@ function deleteSlot(state: VmState, slot: Memslot): void {
   state.slots.remove(slot);
   const quirkOn = !state.config.quirksDisabled?.includes('SLOT_ZAP_ALL');
   const zapAll = !state.switches.slotZapAllQuirk || (state.config.type === 'default' && quirkOn);
-  if (zapAll) state.roots.invalidateAll();
-  else kvmMmuZapMemslotLeafs(state, slot);
+  if (zapAll) {
+    state.roots.invalidateAll();
+    // kvm_tdp_mmu_zap_invalidated_roots puts the MMU's own reference: unheld roots go now.
+    pruneObsoleteRoots(state);
+  } else kvmMmuZapMemslotLeafs(state, slot);
 }
 
 /** kvm_mmu_slot_apply_flags for a KVM_MR_FLAGS_ONLY change of LOG_DIRTY_PAGES. */

@@ -47,7 +47,8 @@ interface CallContext {
   state: VmState;
   vcpu: Vcpu;
   policy: PolicyDecision;
-  fault: KvmPageFault;
+  /** The call's fault, made by its first fault and reused by the others (initPageFault). */
+  fault: KvmPageFault | undefined;
   rows: IterationRows;
   mapped: MappingCoalescer;
   sharedBit: number;
@@ -144,7 +145,7 @@ export function kvmVcpuPreFaultMemory(state: VmState, vcpu: Vcpu, req: PreFaultR
     state,
     vcpu,
     policy,
-    fault: newPageFault(),
+    fault: undefined,
     rows: new IterationRows(),
     // The A/D-less predicates (EPT without A/D bits, up to 6.12) never change these rows: a
     // pre-fault installs prefetch SPTEs only, access-tracked there (make_spte), so neither
@@ -158,7 +159,6 @@ export function kvmVcpuPreFaultMemory(state: VmState, vcpu: Vcpu, req: PreFaultR
     runs: false,
     run: { count: 0, flags: 0 },
   };
-  ctx.fault.vcpuId = vcpu.id;
   // switch-root-mmu: kvm_mmu_reset_context on entry (S2); restored on every exit (S4).
   if (policy.switched) kvmMmuUnload(state, vcpu);
 
@@ -231,8 +231,11 @@ function x86PreFaultStep(ctx: CallContext, gfn: number, pages: number): number {
       `the loaded root is obsolete, every attempt is RET_PF_RETRY (is_page_fault_stale) until signal_pending(current) ends the retry loop (${tdpPrefaultFn(state.config.kernel)})`,
     );
   }
-  const f = ctx.fault;
-  initPageFault(f, gfn, addrGfn, isPrivate, roleAddressSpace(root.role), false, false, true, state.config.host.nxHugePages);
+  const asId = roleAddressSpace(root.role);
+  const nx = state.config.host.nxHugePages;
+  let f = ctx.fault;
+  if (f) initPageFault(f, gfn, addrGfn, isPrivate, asId, false, false, true, nx);
+  else f = ctx.fault = newPageFault(vcpu.id, gfn, addrGfn, isPrivate, asId, false, false, true, nx);
   // fast_page_fault: without A/D bits, a present leaf is resolved before the slow path.
   const code = (root.role.adDisabled ? fastPageFault(state, root, f) : undefined) ?? slowPageFault(ctx, root, f);
   ctx.mapped.addFault(f);
@@ -241,7 +244,7 @@ function x86PreFaultStep(ctx: CallContext, gfn: number, pages: number): number {
     const n = PAGES_PER_LEVEL[f.goalLevel]!;
     const consumed = n === 1 ? 1 : Math.min(pages, n - (gfn % n)); // n === 1: the per-leaf path's shortcut (the formula gives 1 too)
     ctx.rows.add(gfn, code === RET_PF_SPURIOUS ? 'SPURIOUS' : 'FIXED', f.goalLevel, consumed, null);
-    return ctx.runs && n === 1 ? consumed + pageRun(ctx, root, code, gfn + 1, pages - 1) : consumed;
+    return ctx.runs && n === 1 ? consumed + pageRun(ctx, root, f, code, gfn + 1, pages - 1) : consumed;
   }
   if (code === RET_PF_EMULATE) {
     ctx.rows.add(gfn, 'EMULATE', 0, 0, 'ENOENT');
@@ -276,12 +279,12 @@ function slowPageFault(ctx: CallContext, root: TdpRoot, f: KvmPageFault): number
 }
 
 /** The iterations after a 4K fault that would be that fault again, as one run (mmu/page-run.ts): pages consumed. */
-function pageRun(ctx: CallContext, root: TdpRoot, code: number, gfn: number, pages: number): number {
+function pageRun(ctx: CallContext, root: TdpRoot, f: KvmPageFault, code: number, gfn: number, pages: number): number {
   const run = ctx.run;
-  tdpMmuMapPageRun(ctx.state, root, ctx.fault, code, pages, run);
+  tdpMmuMapPageRun(ctx.state, root, f, code, pages, run);
   if (run.count === 0) return 0;
   ctx.rows.addRun(gfn, 'FIXED', 1, 1, run.count);
-  ctx.mapped.addRun(ctx.fault.addrGfn + 1, 1, run.flags, ctx.fault.pfn + 1, run.count);
+  ctx.mapped.addRun(f.addrGfn + 1, 1, run.flags, f.pfn + 1, run.count);
   return run.count;
 }
 

@@ -30,6 +30,7 @@ describe('a TD guest chooses private or shared by the shared bit of its GPA (kvm
     for (const gpa of [SHARED_BIT_48 + 0x3000, MiB2 + 0x3000]) {
       const r = access(td(), gpa);
       expect([r.ret, r.errno, r.exit]).toEqual([-14, 'EFAULT', 'KVM_EXIT_MEMORY_FAULT']);
+      expect(r.reason).toMatch(/private\/shared kind disagrees with the gfn's memory attributes \(kvm_mmu_faultin_pfn\)/);
       expect(r.mapped).toEqual([]);
     }
   });

@@ -67,6 +67,14 @@ describe('spec §5.4 worked examples', () => {
   });
 });
 
+describe('the NX huge page mitigation refuses huge pages to exec faults only (kvm_mmu_do_page_fault: huge_page_disallowed)', () => {
+  it('a pre-fault, a read, still maps 2M leaves, on every fault of the call', () => {
+    const vm = makeVm({ host: { nxHugePages: true } }, [slot(0, 3 * MiB2, '2M')]);
+    expect(trace(prefault(vm, 0, 3 * MiB2))).toEqual(['0x0 FIXED 2M 0x200000 x3']);
+    expect(leaves(vm)).toEqual(['0x0 2M x3']);
+  });
+});
+
 describe('private memory and attributes (spec §3.7, §5.2)', () => {
   it('private guest_memfd memory is always 4K; shared memory in the same slot may be huge', () => {
     const vm = makeVm({ type: 'sw_protected' }, [slot(0, 0x400000, '2M', { flags: ['guest_memfd'] })]);

@@ -124,4 +124,20 @@ describe('prefaultPolicy designs (spec §9)', () => {
       expect(vm.vcpu(0), policy).toMatchObject({ smm: false, guestMode: true, nestedTdp: true, mmu: { kind: 'nested-tdp-shadow', rootRole: null } });
     }
   });
+  // kvm_arch_vcpu_pre_fault_memory's kvm_mmu_reload leaves the root loaded; only switch-root-mmu's
+  // exit path (S4: kvm_mmu_reset_context -> kvm_mmu_unload) drops it, and only when S2 switched.
+  it('the vCPU keeps its root loaded after the call unless switch-root-mmu switched it (S2, S4)', () => {
+    const loaded: Record<PrefaultPolicy, Record<string, boolean>> = {
+      upstream: { normal: true, smm: true, l2Shadow: true },
+      'reject-smm-guest-mode': { normal: true },
+      'switch-root-mmu': { normal: true, smm: false, l2Shadow: true, l2NestedTdp: false },
+    };
+    for (const [policy, byState] of Object.entries(loaded) as [PrefaultPolicy, Record<string, boolean>][]) {
+      for (const [state, keeps] of Object.entries(byState)) {
+        const vm = makeVm({ prefaultPolicy: policy }, slots, [states[state]!]);
+        const r = prefault(vm, state === 'smm' && policy === 'upstream' ? GiB : 0x1000, 0x1000);
+        expect([r.ret, vm.vcpu(0).loadedRoot], `${policy}: ${state}`).toEqual([0, keeps ? r.root!.id : null]);
+      }
+    }
+  });
 });

@@ -51,22 +51,36 @@ export interface KvmPageFault {
   memoLevel: number;
 }
 
-/** A fault before its first initPageFault (kvm_mmu_do_page_fault's initialiser), which writes most of these before any read. */
-export function newPageFault(): KvmPageFault {
+/**
+ * kvm_mmu_do_page_fault's initialiser for a vCPU's first fault; later faults of the same
+ * call reuse the object through initPageFault, which writes the same per-fault fields.
+ */
+export function newPageFault(
+  vcpuId: number,
+  gfn: number,
+  addrGfn: number,
+  isPrivate: boolean,
+  asId: number,
+  write: boolean,
+  exec: boolean,
+  prefetch: boolean,
+  nxHugePages: boolean,
+): KvmPageFault {
   return {
-    addrGfn: 0,
-    gfn: 0,
-    isPrivate: false,
-    write: false,
-    exec: false,
-    prefetch: true,
-    asId: 0,
+    addrGfn,
+    gfn,
+    isPrivate,
+    write,
+    exec,
+    prefetch,
+    asId,
     maxLevel: 3,
     reqLevel: 1,
     goalLevel: 1,
-    hugePageDisallowed: false,
+    hugePageDisallowed: exec && nxHugePages,
     slot: undefined,
     pfn: 0,
+    // Written by kvm_mmu_faultin_pfn, and the installed* fields by the map step, before any read.
     mapWritable: false,
     installedFlags: 0,
     installedPfn: 0,
@@ -74,7 +88,7 @@ export function newPageFault(): KvmPageFault {
     installedLevel: 0,
     installed: false,
     prefetched: [],
-    vcpuId: 0,
+    vcpuId,
     memoSlot: undefined,
     memoPage: -1,
     memoLevel: 0,
@@ -110,7 +124,9 @@ export function initPageFault(
   f.pfn = 0;
   // mapWritable is not reset: kvm_mmu_faultin_pfn sets it on every path that reaches make_spte.
   f.installed = false;
-  if (f.prefetched.length) f.prefetched.length = 0; // only the legacy MMU's prefetch fills it
+  // Only the legacy MMU's prefetch fills it; truncating even an empty array is a runtime
+  // call, far dearer than reading the length, and this runs once per fault.
+  if (f.prefetched.length) f.prefetched.length = 0;
 }
 
 /** Which host page (of the backing's size) backs gfn: what CoW state is kept per. */

@@ -13,14 +13,18 @@ export function kvmMmuUnload(state: VmState, vcpu: Vcpu): void {
   pruneObsoleteRoots(state);
 }
 
-/** kvm_mmu_free_obsolete_roots: obsolete roots go once no vCPU holds them. */
+/**
+ * kvm_mmu_free_obsolete_roots: obsolete roots go once no vCPU holds them. Only direct roots
+ * become obsolete: kvm_mmu_zap_all_fast invalidates KVM_DIRECT_ROOTS, and a TD (6.16+) never
+ * zaps all, so its mirror root lives as long as the VM.
+ */
 export function pruneObsoleteRoots(state: VmState): void {
-  state.roots.prune((r: TdpRoot) => [...state.vcpus.values()].some((v) => v.root === r || v.mirrorRoot === r));
+  state.roots.prune((r: TdpRoot) => [...state.vcpus.values()].some((v) => v.root === r));
 }
 
 /** KVM_REQ_MMU_FREE_OBSOLETE_ROOTS, serviced on KVM_RUN (and by the 6.15+ prefault reload). */
 export function freeObsoleteRootsOf(state: VmState, vcpu: Vcpu): void {
-  if (vcpu.root?.invalid || vcpu.mirrorRoot?.invalid) kvmMmuUnload(state, vcpu);
+  if (vcpu.root?.invalid) kvmMmuUnload(state, vcpu);
 }
 
 /**

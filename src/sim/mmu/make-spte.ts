@@ -1,7 +1,6 @@
 // make_spte (spte.c): the leaf SPTE a fault or a prefetch installs, per kernel version.
 
 import type { VmState } from '../state.js';
-import type { KvmPageFault } from './internal.js';
 import type { TdpRoot } from './roots.js';
 import {
   SPTE_ACCESSED,
@@ -36,8 +35,18 @@ function oldHasWritableBit(state: VmState, old: number, level: number): boolean 
  * `old` (the pfn is the fault's). Version rules: 6.11-6.12 set D with W unless the old
  * SPTE had bit 1 ("if (is_writable_pte(old_spte)) goto out"), and EPT without A/D has no
  * A/D masks; from 6.13 D is always set with W and the EPT A/D bits are written anyway.
+ * `prefetch` and `hostWritable` are make_spte's (a fault passes fault->prefetch and
+ * fault->map_writable); `isPrivate` marks a private (guest_memfd) leaf.
  */
-export function makeLeafFlags(state: VmState, root: TdpRoot, f: KvmPageFault, level: number, old: number): number {
+export function makeLeafFlags(
+  state: VmState,
+  root: TdpRoot,
+  level: number,
+  old: number,
+  prefetch: boolean,
+  hostWritable: boolean,
+  isPrivate: boolean,
+): number {
   let flags = SPTE_PRESENT;
   const huge = level > 1;
   if (huge) flags |= SPTE_HUGE;
@@ -45,13 +54,13 @@ export function makeLeafFlags(state: VmState, root: TdpRoot, f: KvmPageFault, le
   if (!(huge && state.config.host.nxHugePages)) flags |= SPTE_EXECUTABLE;
   const adDisabled = root.role.adDisabled;
   const adMasks = !adDisabled || state.switches.adBitsAlways;
-  if (!f.prefetch && adMasks) flags |= SPTE_ACCESSED;
-  if (f.mapWritable) {
+  if (!prefetch && adMasks) flags |= SPTE_ACCESSED;
+  if (hostWritable) {
     flags |= SPTE_HOST_WRITABLE | SPTE_WRITABLE;
     const skipDirty = !state.switches.adBitsAlways && oldHasWritableBit(state, old, level);
     if (adMasks && !skipDirty) flags |= SPTE_DIRTY;
   }
-  if (f.prefetch && adDisabled) flags = markSpteForAccessTrack(flags, true); // with A/D, A is clear already
-  if (f.isPrivate) flags |= SPTE_SIM_PRIVATE;
+  if (prefetch && adDisabled) flags = markSpteForAccessTrack(flags, true); // with A/D, A is clear already
+  if (isPrivate) flags |= SPTE_SIM_PRIVATE;
   return flags;
 }

@@ -74,7 +74,7 @@ function handleTargetLevel(state: VmState, root: TdpRoot, f: KvmPageFault, table
   const slot = f.slot;
   if (slot && old !== SHADOW_NONPRESENT && isShadowPresent(old) && spuriousOverPresent(state, f, old, level)) return RET_PF_SPURIOUS;
   // make_mmio_spte keeps the gfn where a leaf keeps the pfn, and no permissions.
-  const flags = slot ? makeLeafFlags(state, root, f, level, old) : SPTE_MMIO;
+  const flags = slot ? makeLeafFlags(state, root, level, old, f.prefetch, f.mapWritable, f.isPrivate) : SPTE_MMIO;
   const pfn = slot ? leafPfn(f, level) : f.addrGfn;
   const spte = makeSpte(pfn, flags);
   let ret = slot ? RET_PF_FIXED : RET_PF_EMULATE; // a new MMIO SPTE means the access must be emulated

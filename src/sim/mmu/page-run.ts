@@ -61,7 +61,7 @@ export function tdpMmuMapPageRun(state: VmState, root: TdpRoot, f: KvmPageFault,
   // pass), so the run ends where the attribute changes.
   if (state.hasPrivateMem) last = Math.min(last, first + state.attrs.sameUntil(f.gfn, f.gfn + last - first + 1) - f.gfn - 1);
   // make_spte: the same bits for every gfn of the run (old_spte is empty for each).
-  const flags = makeLeafFlags(state, root, f, 1, SHADOW_NONPRESENT);
+  const flags = makeLeafFlags(state, root, 1, SHADOW_NONPRESENT, f.prefetch, f.mapWritable, f.isPrivate);
   // Only empty entries: a present leaf is the spurious rule's (or make_spte's rebuild), an
   // MMIO SPTE is replaced and uncounted differently (handle_changed_spte). An empty range
   // (the fault's leaf was the table's, the slot's or the range's last) writes nothing.

@@ -5,7 +5,7 @@
 
 import { isHwpoisoned, type Memslot } from '../memslots.js';
 import type { VmState } from '../state.js';
-import { hostPageIndex, newPageFault, type KvmPageFault } from './internal.js';
+import { hostPageIndex, type KvmPageFault } from './internal.js';
 import { makeLeafFlags } from './make-spte.js';
 import type { TdpRoot } from './roots.js';
 import { tdpMmuSetSpte } from './set-spte.js';
@@ -14,9 +14,6 @@ import type { PageTable } from './table.js';
 
 /** PTE_PREFETCH_NUM (mmu.c). */
 export const PTE_PREFETCH_NUM = 8;
-
-/** One reused fault for the prefetched leaves: make_spte with prefetch and host_writable. */
-const scratch: KvmPageFault = newPageFault();
 
 /** direct_pte_prefetch: `index` is the 4K leaf direct_map just set in `table`. */
 export function directPtePrefetch(state: VmState, root: TdpRoot, f: KvmPageFault, table: PageTable, index: number): void {
@@ -43,15 +40,10 @@ function prefetchMany(state: VmState, root: TdpRoot, f: KvmPageFault, table: Pag
   if (!slot || slot.logDirtyPages) return false;
   const n = kvmPrefetchPages(slot, gfn, end - start);
   if (n <= 0) return false;
-  const p = scratch;
-  p.prefetch = true;
-  p.mapWritable = true; // mmu_set_spte(..., fault = NULL): host_writable
-  p.isPrivate = false;
-  p.slot = slot;
   for (let i = 0; i < n; i++) {
-    p.gfn = gfn + i;
     const old = table.spt[start + i]!;
-    const spte = makeSpte(slot.hvaPfn + (gfn + i - slot.baseGfn), makeLeafFlags(state, root, p, 1, old));
+    // mmu_set_spte(..., fault = NULL) -> make_spte with prefetch and host_writable; shared memory only.
+    const spte = makeSpte(slot.hvaPfn + (gfn + i - slot.baseGfn), makeLeafFlags(state, root, 1, old, true, true, false));
     tdpMmuSetSpte(state, root, table, start + i, spte);
     f.prefetched.push(table.entryGfn(start + i), spte);
   }

@@ -72,10 +72,6 @@ export class RootSet {
     return this.list.filter((r) => !r.invalid);
   }
 
-  all(): readonly TdpRoot[] {
-    return this.list;
-  }
-
   byId(id: string): TdpRoot | undefined {
     return this.list.find((r) => r.id === id && !r.invalid);
   }
@@ -105,22 +101,27 @@ export class RootSet {
     return this.tableCount * TABLE_BYTES;
   }
 
-  /** kvm_mmu_zap_all_fast: every root becomes obsolete; its tables go when unreferenced. */
+  /**
+   * kvm_mmu_zap_all_fast: every root becomes obsolete and kvm_tdp_mmu_zap_invalidated_roots
+   * frees its child tables; the root page itself goes with its last reference (prune).
+   */
   invalidateAll(): void {
     for (const r of this.list) {
       if (!r.invalid) {
         r.invalid = true;
-        this.freeTables(r.counts.tables);
+        this.freeTables(r.counts.tables - 1);
       }
     }
-    this.generation++;
   }
 
-  /** Drop obsolete roots nobody references any more (kvm_tdp_mmu_put_root). */
+  /** kvm_tdp_mmu_put_root: an obsolete root nobody references any more frees its root page. */
   prune(referenced: (root: TdpRoot) => boolean): void {
     for (let i = this.list.length - 1; i >= 0; i--) {
       const r = this.list[i]!;
-      if (r.invalid && !referenced(r)) this.list.splice(i, 1);
+      if (r.invalid && !referenced(r)) {
+        this.list.splice(i, 1);
+        this.freeTables(1);
+      }
     }
   }
 }
