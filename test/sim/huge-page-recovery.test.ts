@@ -48,6 +48,16 @@ describe('logging off: which entries recover_huge_pages_range rebuilds', () => {
     expect(rows(vm).map((m) => `${m.gpa} ${m.level} x${m.count} ${m.hostPfn} w=${m.writable}`)).toEqual([`${hx(GiB)} 1G x1 ${hx(HVA / K4)} w=true`]);
   });
 
+  it('the 1G leaf replaces its whole subtree: the tables left are those of a 1G leaf mapped directly (handle_removed_pt)', () => {
+    const slot: SlotSpec = { gpa: GiB, size: GiB, userspaceAddr: hx(HVA), backing: { pageSize: '1G' }, flags: ['log_dirty_pages'] };
+    const vm = makeVm({ host: { maxHugePageLevel: '1G' } }, [slot]);
+    prefault(vm, GiB, 2 * MiB2 + K4); // 4K leaves in three 4K tables under one 2M table
+    logging(vm, slot, 0, false);
+    const direct = makeVm({ host: { maxHugePageLevel: '1G' } }, [{ ...slot, flags: [] }]);
+    prefault(direct, GiB, K4);
+    expect(vm.tableBytes()).toBe(direct.tableBytes());
+  });
+
   /** A sw_protected VM's 2 GiB slot under logging, 4K leaves at `gpas`, then the leaves under [zapFrom, +2M) zapped by a round trip to PRIVATE. */
   function emptiedTable(backing: '2M' | '1G', gpas: number[], zapFrom: number) {
     const slot: SlotSpec = { gpa: 0, size: 2 * GiB, userspaceAddr: hx(HVA), backing: { pageSize: backing }, flags: ['log_dirty_pages'] };

@@ -83,10 +83,9 @@ function handleChangedSpte(
   const level = table.level;
   const isPresent = (newFlags & SPTE_PRESENT) !== 0;
   const isLeaf = isPresent && (level === 1 || (newFlags & SPTE_HUGE) !== 0);
-  let wasPresent = false;
   let wasLeaf = false;
   if (oldFlags !== 0) {
-    wasPresent = (oldFlags & SPTE_PRESENT) !== 0;
+    const wasPresent = (oldFlags & SPTE_PRESENT) !== 0;
     wasLeaf = wasPresent && (level === 1 || (oldFlags & SPTE_HUGE) !== 0);
     // MMIO SPTEs are not shadow-present; the simulator counts them beside the leaves.
     if (isMmioFlags(oldFlags)) root.counts.mmio--;
@@ -95,8 +94,10 @@ function handleChangedSpte(
   const isMmio = !isPresent && isMmioFlags(newFlags);
   if (isMmio) root.counts.mmio++;
   if ((isLeaf || isMmio) && state.changeLog !== undefined) state.changeLog.push(table.entryGfn(index), PAGES[level]!);
-  // A table that left the tree (replaced by a leaf or zapped) is freed with its subtree.
-  if (wasPresent && !wasLeaf && (isLeaf || !isPresent) && removed) handleRemovedPt(state, root, removed);
+  // A table that left the tree (replaced by a leaf or zapped) is freed with its subtree. Only
+  // such a write passes `removed`: a table entry is never relinked to another table
+  // (tdp_mmu_link_sp links over non-present entries and huge leaves only).
+  if (removed) handleRemovedPt(state, root, removed);
 }
 
 /** handle_removed_pt: every entry of a table that left the tree goes, then the table. */
