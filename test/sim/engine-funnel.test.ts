@@ -153,7 +153,7 @@ describe('TDX: zaps reach the shared alias in the direct root (kvm_gfn_root_bits
 describe('legacy TDP MMU: direct_pte_prefetch after a 4K mapping (item 5)', () => {
   const legacy = (kernel: KernelVersion = '6.18', host: Record<string, unknown> = {}, slot: Record<string, unknown> = {}) =>
     makeVm({ kernel, host: { tdpMmu: false, ...host } }, [{ gpa: 0, size: MiB2, ...slot }]);
-  const gpas = (r: ReturnType<typeof prefault>) => r.mapped.map((m) => `${m.gpa} x${m.count}`);
+  const gpas = (r: { mapped: { gpa: string; count: number }[] }) => r.mapped.map((m) => `${m.gpa} x${m.count}`);
   it('maps the not-present rest of the 8-aligned group as prefetch leaves; later steps there are SPURIOUS (6.13+)', () => {
     const vm = legacy();
     const r = prefault(vm, 0x3000, 0x1000);
@@ -186,5 +186,21 @@ describe('legacy TDP MMU: direct_pte_prefetch after a 4K mapping (item 5)', () =
     expect(gpas(prefault(vm, 0, 0x1000))).toEqual(['0x0 x1']);
     const vm2 = makeVm({ host: { tdpMmu: false } }, [{ gpa: GiB, size: MiB2 }]);
     expect(gpas(prefault(vm2, GiB + 0x2000, 0x1000))).toEqual([`${hx(GiB)} x8`]);
+  });
+  it('a group that ends exactly at the end of the slot is prefetched whole', () => {
+    const vm = makeVm({ host: { tdpMmu: false } }, [{ gpa: 0, size: 0x8000 }]);
+    expect(gpas(prefault(vm, 0, 0x1000))).toEqual(['0x0 x8']);
+  });
+  it('get_user_pages_fast_only stops before a poisoned host page', () => {
+    const vm = legacy('6.18', {}, { backing: { pageSize: '4K', hwpoison: [hx(0x4000)] } });
+    expect(gpas(prefault(vm, 0x1000, 0x1000))).toEqual(['0x0 x4']);
+  });
+  it('pins the pages a write already made the host writable (CoW broken), and stops at the first untouched one', () => {
+    // 2M host pages 4K away from the gpa's 2M alignment: host page 0 holds gfns 0-510, so one write breaks CoW for all of them.
+    const vm = legacy('6.18', {}, { backing: { pageSize: '2M', writable: false }, userspaceAddr: hx(0x7f0000001000) });
+    expect(gpas(access(vm, 0x3000, 'write'))).toEqual(['0x0 x3', '0x3000 x1', '0x4000 x4']); // the faulting leaf is the one accessed
+    const edge = legacy('6.18', {}, { backing: { pageSize: '2M', writable: false }, userspaceAddr: hx(0x7f0000001000 + 509 * 0x1000) });
+    // Here host page 0 holds gfns 0-1 only: a write to gfn 1 makes both writable; gfn 2 starts an untouched host page.
+    expect(gpas(access(edge, 0x1000, 'write'))).toEqual(['0x0 x1', '0x1000 x1']);
   });
 });
