@@ -75,3 +75,27 @@ describe('kvm_mmu_faultin_pfn_gmem: a private gfn maps the guest_memfd page at i
     expect(pfnOf(2 * GiB, 0x200000, 0, 2 * GiB + 5 * P) - base, 'the slot base is not part of the file offset').toBe(5);
   });
 });
+
+describe('a read fault on untouched memory maps the zero page, and the rows say so once per run', () => {
+  it('4K backing: every gfn maps the one shared zero page; the run is one row', () => {
+    const vm = makeVm({}, [{ gpa: 0, size: 0x200000, backing: { pageSize: '4K', writable: false } }]);
+    const r = prefault(vm, 0, 8 * P);
+    expect(r.mapped.map((m) => [m.gpa, m.count, m.writable])).toEqual([[hx(0), 8, false]]);
+    expect(rows(vm).map((m) => [m.gpa, m.count, m.hostPfn])).toEqual([[hx(0), 8, r.mapped[0]!.hostPfn]]);
+  });
+  it('THP backing: 2M leaves on the huge zero page; two of them are one row', () => {
+    const vm = makeVm({}, [{ gpa: 0, size: 0x400000, backing: { pageSize: '2M', writable: false }, userspaceAddr: hx(0x7f0000000000) }]);
+    const r = prefault(vm, 0, 0x400000);
+    expect(r.mapped.map((m) => [m.gpa, m.level, m.count])).toEqual([[hx(0), '2M', 2]]);
+    expect(rows(vm).map((m) => [m.level, m.count])).toEqual([['2M', 2]]);
+  });
+  it('a real frame after zero-page leaves starts a new row', () => {
+    const vm = makeVm({}, [{ gpa: 0, size: 0x200000, backing: { pageSize: '4K', writable: false } }]);
+    prefault(vm, 0, 4 * P);
+    expect(access(vm, 4 * P, 'write').ret).toBe(0);
+    expect(rows(vm).map((m) => [m.gpa, m.count, m.writable])).toEqual([
+      [hx(0), 4, false],
+      [hx(4 * P), 1, true],
+    ]);
+  });
+});
