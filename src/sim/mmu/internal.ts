@@ -55,17 +55,7 @@ export interface KvmPageFault {
  * kvm_mmu_do_page_fault's initialiser for a vCPU's first fault; later faults of the same
  * call reuse the object through initPageFault, which writes the same per-fault fields.
  */
-export function newPageFault(
-  vcpuId: number,
-  gfn: number,
-  addrGfn: number,
-  isPrivate: boolean,
-  asId: number,
-  write: boolean,
-  exec: boolean,
-  prefetch: boolean,
-  nxHugePages: boolean,
-): KvmPageFault {
+export function newPageFault(vcpuId: number, ...[gfn, addrGfn, isPrivate, asId, write, exec, prefetch, nxHugePages]: FaultInputs): KvmPageFault {
   return {
     addrGfn,
     gfn,
@@ -94,6 +84,9 @@ export function newPageFault(
     memoLevel: 0,
   };
 }
+
+/** What initPageFault (and the first fault's newPageFault) take after the fault itself. */
+type FaultInputs = Parameters<typeof initPageFault> extends [KvmPageFault, ...infer Inputs] ? Inputs : never;
 
 /** Reset the per-fault fields (kvm_mmu_do_page_fault's initialiser). */
 export function initPageFault(
