@@ -4,7 +4,7 @@
 // MMU's neighbour prefetch (mmu.c direct_pte_prefetch).
 import { describe, expect, it } from 'vitest';
 import type { KernelVersion, Operation, TracepointEvent, Vm } from '../../src/sim/index.js';
-import { GiB, MiB2, access, hx, makeVm, prefault, rows, trace } from './helpers.js';
+import { GiB, MiB2, access, hx, makeVm, prefault, rows, setSlot, trace } from './helpers.js';
 
 const traced = (vm: Vm, op: Operation): TracepointEvent[] => {
   const sink: TracepointEvent[] = [];
@@ -202,5 +202,46 @@ describe('legacy TDP MMU: direct_pte_prefetch after a 4K mapping (item 5)', () =
     const edge = legacy('6.18', {}, { backing: { pageSize: '2M', writable: false }, userspaceAddr: hx(0x7f0000001000 + 509 * 0x1000) });
     // Here host page 0 holds gfns 0-1 only: a write to gfn 1 makes both writable; gfn 2 starts an untouched host page.
     expect(gpas(access(edge, 0x1000, 'write'))).toEqual(['0x0 x1', '0x1000 x1']);
+  });
+  describe('a group that spans two slots: the run below the faulting slot is looked up on its own', () => {
+    // Slot 1 starts at gfn 4, so the group of gfn 4 is gfns 0-7 and its first run, 0-3, lies below it.
+    const twoSlots = (low: Record<string, unknown> | null) =>
+      makeVm({ host: { tdpMmu: false } }, [
+        ...(low ? [{ gpa: 0, size: 0x4000, slot: 0, ...low }] : []),
+        { gpa: 0x4000, size: MiB2 - 0x4000, slot: 1 },
+      ]);
+    it('from a usable slot below, both runs are prefetched', () => {
+      expect(gpas(prefault(twoSlots({}), 0x4000, 0x1000))).toEqual(['0x0 x8']);
+    });
+    it('no slot, a dirty-logging slot or unmapped memory below ends the whole prefetch (direct_pte_prefetch_many -> -1)', () => {
+      for (const low of [null, { flags: ['log_dirty_pages'] }, { backing: { mapped: false } }]) {
+        expect(gpas(prefault(twoSlots(low), 0x4000, 0x1000)), JSON.stringify(low)).toEqual(['0x4000 x1']);
+      }
+    });
+  });
+  it('no page pinned at the start of a run (kvm_prefetch_pages returns 0) ends the whole prefetch too', () => {
+    const vm = legacy('6.18', {}, { backing: { pageSize: '4K', hwpoison: [hx(0)] } });
+    expect(gpas(prefault(vm, 0x2000, 0x1000))).toEqual(['0x2000 x1']);
+  });
+  it('each prefetched leaf is made from its own old entry: a writable neighbour before the run does not drop D (6.12 make_spte)', () => {
+    // Dirty logging keeps the write at gfn 0 from prefetching; once it is off, a fault at gfn 3
+    // prefetches gfns 1-2 and 4-7, whose old entries are not present, so 6.12 sets D on all.
+    const vm = makeVm({ kernel: '6.12', host: { tdpMmu: false } }, [{ gpa: 0, size: MiB2, flags: ['log_dirty_pages'] }]);
+    expect(gpas(access(vm, 0, 'write'))).toEqual(['0x0 x1']);
+    expect(setSlot(vm, { gpa: 0, size: MiB2, flags: [] }, 0).ret).toBe(0);
+    prefault(vm, 0x3000, 0x1000);
+    expect(rows(vm).map((m) => [m.gpa, m.count, m.dirty])).toEqual([
+      [hx(0), 1, true],
+      [hx(0x1000), 7, true],
+    ]);
+  });
+  it('a later fault in the group leaves the present entries alone and stops at the first run it cannot pin', () => {
+    const vm = legacy('6.18', {}, { backing: { pageSize: '4K', hwpoison: [hx(0x4000)] } });
+    prefault(vm, 0x1000, 0x1000); // gfns 0-3; gfn 4 is poisoned
+    prefault(vm, 0x6000, 0x1000); // the run 4-5 pins nothing, so gfn 7 stays unmapped
+    expect(rows(vm).map((m) => [m.gpa, m.count])).toEqual([
+      [hx(0), 4],
+      [hx(0x6000), 1],
+    ]);
   });
 });
