@@ -77,8 +77,12 @@ export class IterationRows {
   }
 }
 
-const isZeroPfn = (pfn: number, level: number): boolean =>
-  pfn === ZERO_PAGE_PFN || (level > 1 ? pfn === HUGE_ZERO_PAGE_PFN : pfn >= HUGE_ZERO_PAGE_PFN && pfn < HUGE_ZERO_PAGE_PFN + 512);
+/**
+ * The shared 4K zero page, or a frame of the huge zero page: a 2M leaf maps it at its first
+ * frame, the 4K leaves of a split one at any of its 512 (a 2M pfn is 512-aligned, so one
+ * range test serves both levels).
+ */
+const isZeroPfn = (pfn: number): boolean => pfn === ZERO_PAGE_PFN || (pfn >= HUGE_ZERO_PAGE_PFN && pfn < HUGE_ZERO_PAGE_PFN + 512);
 
 /** Coalesces leaf SPTEs, visited in gfn order, into the contract's mapping rows. */
 export class MappingCoalescer {
@@ -112,7 +116,7 @@ export class MappingCoalescer {
     if (this.open && this.nextGfn === gfn && this.level === level && this.flags === flags) {
       // Same kind and bits, adjacent: extend if the pfns continue (or both map the zero page).
       const mmio = isMmioFlags(flags);
-      if (mmio || (this.zero ? isZeroPfn(pfn, level) : pfn === this.nextPfn)) {
+      if (mmio || (this.zero ? isZeroPfn(pfn) : pfn === this.nextPfn)) {
         this.count++;
         this.nextGfn = gfn + pages;
         this.nextPfn = pfn + pages;
@@ -127,7 +131,7 @@ export class MappingCoalescer {
     this.flags = flags;
     this.pfn = pfn;
     this.nextPfn = pfn + pages;
-    this.zero = !isMmioFlags(flags) && isZeroPfn(pfn, level);
+    this.zero = !isMmioFlags(flags) && isZeroPfn(pfn);
     this.count = 1;
   }
 
