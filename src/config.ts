@@ -279,7 +279,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     logLevel: env.LOG_LEVEL?.trim() || d.logLevel,
     bodyLimit: integer(env, 'BODY_LIMIT_BYTES', d.bodyLimit, 1024),
     maxVms: integer(env, 'MAX_VMS', d.maxVms, 1),
-    maxOperationsPerVm: integer(env, 'MAX_OPERATIONS_PER_VM', d.maxOperationsPerVm, 1),
+    // A VM's log seq runs up to this bound, and Operation.seq is a 32-bit Int on PostgreSQL.
+    maxOperationsPerVm: integer(env, 'MAX_OPERATIONS_PER_VM', d.maxOperationsPerVm, 1, 2 ** 31 - 1),
     limits: {
       maxVcpus: integer(env, 'MAX_VCPUS_PER_VM', d.limits.maxVcpus, 1, 4096),
       maxMemslots: integer(env, 'MAX_MEMSLOTS_PER_VM', d.limits.maxMemslots, 1, 32764),

@@ -112,6 +112,7 @@ describe('loadConfig', () => {
       ['PORT', '70000'],
       ['MAX_VMS', '0'],
       ['MAX_VMS', 'many'],
+      ['MAX_OPERATIONS_PER_VM', '2147483648'], // past Operation.seq's 32-bit Int on PostgreSQL
       ['BODY_LIMIT_BYTES', '1.5'],
       ['RATE_LIMIT_MAX', '-1'],
       ['SQLITE_SYNCHRONOUS', 'OFF'],
@@ -126,6 +127,7 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ [name]: value })).toThrow(name);
     }
     expect(() => loadConfig({ API_TOKENS: 'a b' })).toThrow(/whitespace/);
+    expect(loadConfig({ MAX_OPERATIONS_PER_VM: '2147483647' }).maxOperationsPerVm).toBe(2 ** 31 - 1);
   });
 
   it('turns on cluster mode with INSTANCE_ID, on PostgreSQL only, with lease timing from the TTL', () => {
