@@ -43,7 +43,11 @@ export default fp(
   async function docs(app: FastifyInstance, { document, tokensRequired }: { document: OpenApiDocument; tokensRequired: boolean }) {
     let ui: Promise<FastifyInstance> | undefined;
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      ui ??= swaggerUiApp(documentForUi(document, tokensRequired));
+      // A failed build (a package that would not load) is not kept: the next request tries again.
+      ui ??= swaggerUiApp(documentForUi(document, tokensRequired)).catch((err: unknown) => {
+        ui = undefined;
+        throw err;
+      });
       // Always a GET: for a HEAD, this app's own HEAD route keeps the headers and drops the body.
       const res = await (await ui).inject({ method: 'GET', url: request.url, headers: request.headers });
       if (res.statusCode === 404) return reply.callNotFound();
@@ -54,7 +58,8 @@ export default fp(
     app.get('/docs', handler);
     app.get('/docs/*', handler);
     app.addHook('onClose', async () => {
-      if (ui) await (await ui).close();
+      const built = await ui?.catch(() => undefined);
+      await built?.close();
     });
   },
   { name: 'docs' },
