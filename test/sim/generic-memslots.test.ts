@@ -1,0 +1,91 @@
+// The arm64 and s390 engines' slot set: gfn_to_memslot's binary search behind a last-hit
+// cache, kvm_check_memslot_overlap's half-open ranges, and insert/remove keeping the
+// search's order. Each lookup is held against a linear scan of the same slots.
+import { describe, expect, it } from 'vitest';
+import { ArchMemslotSet, type ArchMemslot } from '../../src/sim/generic-memslots.js';
+
+const slot = (id: number, baseGfn: number, npages: number): ArchMemslot => ({
+  id,
+  baseGfn,
+  npages,
+  hvaFrame: 0,
+  readonly: false,
+  guestMemfd: false,
+  gmemOffsetFrame: 0,
+  logDirtyPages: false,
+  backingFrames: 1,
+  backingName: '4K',
+  hugetlb: false,
+  backingWritable: true,
+  backingMapped: true,
+  hwpoison: new Set(),
+});
+
+// Five slots with gaps between some and none between others, inserted out of order.
+const SLOTS = [slot(3, 40, 10), slot(1, 0, 8), slot(4, 50, 1), slot(2, 16, 16), slot(5, 100, 28)];
+const linear = (slots: readonly ArchMemslot[], gfn: number) => slots.find((s) => gfn >= s.baseGfn && gfn < s.baseGfn + s.npages)?.id;
+const edges = SLOTS.flatMap((s) => [s.baseGfn - 1, s.baseGfn, s.baseGfn + s.npages - 1, s.baseGfn + s.npages]).concat([200]);
+
+describe('ArchMemslotSet.lookup (gfn_to_memslot)', () => {
+  it('finds the slot of every gfn at and around each slot edge, and none in the gaps, cold', () => {
+    for (const gfn of edges) {
+      const set = new ArchMemslotSet();
+      for (const s of SLOTS) set.insert(s);
+      expect(set.lookup(gfn)?.id, `gfn ${gfn}`).toBe(linear(SLOTS, gfn));
+    }
+  });
+
+  it('gives the same answers after any earlier lookup (the last-hit cache never answers for another slot)', () => {
+    const set = new ArchMemslotSet();
+    for (const s of SLOTS) set.insert(s);
+    for (const before of edges)
+      for (const gfn of edges) {
+        set.lookup(before);
+        expect(set.lookup(gfn)?.id, `gfn ${gfn} after ${before}`).toBe(linear(SLOTS, gfn));
+      }
+  });
+
+  it('keeps the slots sorted by base whatever the insertion order', () => {
+    const set = new ArchMemslotSet();
+    for (const s of SLOTS) set.insert(s);
+    expect(set.all().map((s) => s.baseGfn)).toEqual([0, 16, 40, 50, 100]);
+  });
+
+  it('forgets a removed slot, even the one it hit last, and still finds the others', () => {
+    const set = new ArchMemslotSet();
+    for (const s of SLOTS) set.insert(s);
+    expect(set.lookup(45)?.id).toBe(3);
+    set.remove(set.byId(3)!);
+    expect(set.lookup(45)).toBeUndefined();
+    expect(set.all().map((s) => s.id)).toEqual([1, 2, 4, 5]);
+    const rest = SLOTS.filter((s) => s.id !== 3);
+    for (const gfn of edges) expect(set.lookup(gfn)?.id, `gfn ${gfn}`).toBe(linear(rest, gfn));
+  });
+
+  it('a slot inserted after a hit is found at once (insert drops the cache)', () => {
+    const set = new ArchMemslotSet();
+    set.insert(slot(1, 0, 8));
+    expect(set.lookup(9)).toBeUndefined();
+    expect(set.lookup(3)?.id).toBe(1);
+    set.insert(slot(2, 8, 8));
+    expect(set.lookup(9)?.id).toBe(2);
+    expect(set.byId(2)?.baseGfn).toBe(8);
+    expect(set.byId(7)).toBeUndefined();
+  });
+});
+
+describe('ArchMemslotSet.overlaps (kvm_check_memslot_overlap)', () => {
+  const set = new ArchMemslotSet();
+  for (const s of SLOTS) set.insert(s);
+  it('half-open ranges: touching a slot at either end is no overlap, one shared gfn is', () => {
+    expect(set.overlaps(9, 8, 16), 'the gap 8-15 exactly').toBe(false);
+    expect(set.overlaps(9, 7, 16), 'the last gfn of slot 1').toBe(true);
+    expect(set.overlaps(9, 8, 17), 'the first gfn of slot 2').toBe(true);
+    expect(set.overlaps(9, 60, 100)).toBe(false);
+    expect(set.overlaps(9, 0, 1000)).toBe(true);
+  });
+  it('a slot does not overlap itself (a move or flags change of the same id)', () => {
+    expect(set.overlaps(2, 16, 32)).toBe(false);
+    expect(set.overlaps(2, 10, 41), 'but still the others').toBe(true);
+  });
+});
