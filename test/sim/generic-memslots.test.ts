@@ -2,7 +2,10 @@
 // cache, kvm_check_memslot_overlap's half-open ranges, and insert/remove keeping the
 // search's order. Each lookup is held against a linear scan of the same slots.
 import { describe, expect, it } from 'vitest';
-import { ArchMemslotSet, type ArchMemslot } from '../../src/sim/generic-memslots.js';
+import type { ArchMemslotFlag, ArchMemslotSpec } from '../../src/sim/arch-types.js';
+import { EINVAL } from '../../src/sim/errno.js';
+import { ArchMemslotSet, kvmSetMemoryRegionChecks, type ArchMemslot } from '../../src/sim/generic-memslots.js';
+import { hx, refusal } from './helpers.js';
 
 const slot = (id: number, baseGfn: number, npages: number): ArchMemslot => ({
   id,
@@ -87,5 +90,64 @@ describe('ArchMemslotSet.overlaps (kvm_check_memslot_overlap)', () => {
   it('a slot does not overlap itself (a move or flags change of the same id)', () => {
     expect(set.overlaps(2, 16, 32)).toBe(false);
     expect(set.overlaps(2, 10, 41), 'but still the others').toBe(true);
+  });
+});
+
+describe('kvmSetMemoryRegionChecks: the generic checks of kvm_set_memory_region at the host PAGE_SIZE', () => {
+  const P4K = 4096;
+  const P64K = 65536;
+  const check = (spec: Partial<ArchMemslotSpec>, page = P4K) => kvmSetMemoryRegionChecks({ guestPhysAddr: '0x0', size: '0x10000', ...spec }, page);
+  const reason = (spec: Partial<ArchMemslotSpec>, page = P4K) => {
+    const p = check(spec, page);
+    return 'r' in p ? [p.r, p.reason] : 'ok';
+  };
+
+  it('an unknown or repeated flag is a 400 naming flags, before any errno', () => {
+    expect(refusal(() => check({ flags: ['huge' as never] }))).toEqual(['invalid', 'flags', 'unknown memslot flag huge']);
+    expect(refusal(() => check({ flags: ['readonly', 'readonly'] }))).toEqual(['invalid', 'flags', 'memslot flags must not repeat']);
+    expect(refusal(() => check({ flags: ['readonly', 'log_dirty_pages'] }))).toBe('ok');
+  });
+
+  it('each u64 field that does not parse is named', () => {
+    for (const field of ['guestPhysAddr', 'size', 'userspaceAddr', 'guestMemfdOffset'] as const) {
+      const r = refusal(() => check({ [field]: 'lots' }));
+      expect(r === 'ok' ? r : r.slice(0, 2), field).toEqual(['invalid', field]);
+    }
+  });
+
+  it('size, gpa and hva must be aligned to the host page: 64K on a 64K host, where 4K alignment is not enough', () => {
+    expect(reason({ size: '0x11000' }, P64K)).toEqual([EINVAL, 'memory_size is not PAGE_SIZE aligned (kvm_set_memory_region)']);
+    expect(reason({ guestPhysAddr: '0x1000' }, P64K)).toEqual([EINVAL, 'guest_phys_addr is not PAGE_SIZE aligned (kvm_set_memory_region)']);
+    expect(reason({ userspaceAddr: '0x7f0000001000' }, P64K)).toEqual([EINVAL, 'userspace_addr is not PAGE_SIZE aligned (kvm_set_memory_region)']);
+    expect(reason({ size: '0x11000', guestPhysAddr: '0x1000', userspaceAddr: '0x7f0000001000' }, P4K)).toBe('ok');
+  });
+
+  it('a guest_memfd offset must be aligned too, and offset + size must not wrap; without guest_memfd it is not checked', () => {
+    const gmem = { flags: ['guest_memfd'] as ArchMemslotFlag[] };
+    expect(reason({ ...gmem, guestMemfdOffset: '0x800' })[0]).toBe(EINVAL);
+    expect(reason({ ...gmem, guestMemfdOffset: '0xffffffffffff0000' })[0], 'offset + size = 2^64').toBe(EINVAL);
+    expect(reason({ ...gmem, guestMemfdOffset: '0xfffffffffffe0000' })).toBe('ok');
+    expect(reason({ guestMemfdOffset: '0x800' })).toBe('ok');
+  });
+
+  it('gpa + size may reach 2^64 exactly, not past it', () => {
+    expect(reason({ guestPhysAddr: '0xffffffffffff0000' })).toBe('ok');
+    expect(reason({ guestPhysAddr: '0xffffffffffff1000' })).toEqual([EINVAL, 'guest_phys_addr + memory_size wraps (kvm_set_memory_region)']);
+  });
+
+  it('at most KVM_MEM_MAX_NR_PAGES = 2^31 - 1 host pages', () => {
+    expect(reason({ size: hx((2 ** 31 - 1) * P4K) })).toBe('ok');
+    expect(reason({ size: hx(2 ** 31 * P4K) })).toEqual([EINVAL, 'memory_size is above KVM_MEM_MAX_NR_PAGES pages (kvm_set_memory_region)']);
+    expect(reason({ size: hx(2 ** 31 * P4K) }, P64K), 'the same bytes are fewer 64K pages').toBe('ok');
+  });
+
+  it('the parsed region: the default hva is 1 TiB plus the gpa modulo 1 TiB', () => {
+    expect(check({ guestPhysAddr: hx(2 ** 41 + 0x200000), flags: ['readonly'] })).toEqual({
+      gpa: BigInt(2 ** 41 + 0x200000),
+      size: 0x10000n,
+      hva: BigInt(2 ** 40 + 0x200000),
+      gmemOffset: 0n,
+      flags: ['readonly'],
+    });
   });
 });
