@@ -1,0 +1,91 @@
+// KVM_SET_USER_MEMORY_REGION2 on x86 at its edges: the default hva, access_ok's last user
+// page, kvm_mmu_max_gfn(), backing.hwpoison's bounds, and dirty logging kept to the slot's
+// own address space (kvm_mmu_slot_apply_flags walks the roots of slot->as_id only).
+import { describe, expect, it } from 'vitest';
+import { GiB, MiB2, access, hx, makeVm, patchVcpu, refusal, rows, setSlot } from './helpers.js';
+
+const P = 0x1000;
+
+describe('the default userspace_addr: 1 TiB per address space plus the gpa modulo 1 TiB', () => {
+  it('address space 0 and 1, below and above 1 TiB', () => {
+    const vm = makeVm();
+    const hva = (as: number, gpa: number) => setSlot(vm, { as, slot: 10 + as, gpa, size: MiB2 }).memslot?.userspaceAddr;
+    expect(hva(0, GiB + MiB2)).toBe(hx(2 ** 40 + GiB + MiB2));
+    expect(hva(1, 2 ** 40 + MiB2)).toBe(hx(2 ** 41 + MiB2));
+  });
+});
+
+describe('kvm_set_memory_region: the user address range and the largest gfn', () => {
+  it('a range may end at the start of the last user page (2^47 - 4K on a 4-level host), not past it', () => {
+    const vm = makeVm();
+    const end = 2 ** 47 - P;
+    expect(setSlot(vm, { slot: 0, gpa: 0, size: MiB2, userspaceAddr: hx(end - MiB2) }).ret).toBe(0);
+    const past = setSlot(vm, { slot: 1, gpa: GiB, size: MiB2, userspaceAddr: hx(end - MiB2 + P) });
+    expect([past.errno, past.reason]).toEqual([
+      'EINVAL',
+      'userspace_addr range is not a user address range, access_ok() fails (kvm_set_memory_region)',
+    ]);
+  });
+
+  it("a slot's last gfn may be kvm_mmu_max_gfn() itself, not one above", () => {
+    const host = { host: { maxPhysAddr: 40 } };
+    expect(setSlot(makeVm(host), { gpa: 2 ** 40 - MiB2, size: MiB2 }).ret).toBe(0);
+    const past = setSlot(makeVm(host), { gpa: 2 ** 40 - MiB2, size: MiB2 + P });
+    expect([past.errno, past.reason]).toEqual([
+      'EINVAL',
+      "the slot's last gfn is above kvm_mmu_max_gfn(), the host MAXPHYADDR (kvm_arch_prepare_memory_region)",
+    ]);
+  });
+});
+
+describe('backing.hwpoison: host-page aligned addresses inside the slot, counted from its start', () => {
+  const slot = (hwpoison: string[], extra: Record<string, unknown> = {}) => ({
+    gpa: GiB,
+    size: MiB2,
+    backing: { pageSize: '4K' as const, hwpoison, ...extra },
+  });
+
+  it("the slot's first and last pages may be poisoned; a page before or after it may not", () => {
+    expect(setSlot(makeVm(), slot([hx(GiB), hx(GiB + MiB2 - P)])).ret).toBe(0);
+    for (const bad of [GiB - P, GiB + MiB2]) {
+      expect(
+        refusal(() => setSlot(makeVm(), slot([hx(bad)]))),
+        hx(bad),
+      ).toEqual(['invalid', 'backing.hwpoison', 'backing.hwpoison addresses must be host-page aligned and inside the memslot']);
+    }
+    expect(refusal(() => setSlot(makeVm(), slot(['0x1z'])))?.[1]).toBe('backing.hwpoison');
+  });
+
+  it('only on a 4K-backed slot', () => {
+    expect(refusal(() => setSlot(makeVm(), slot([hx(GiB)], { pageSize: '2M' })))).toEqual([
+      'invalid',
+      'backing.hwpoison',
+      'backing.hwpoison needs pageSize equal to the host page size (4K), on a slot without guest_memfd',
+    ]);
+  });
+
+  it('in a slot that does not start at gfn 0, the poisoned gfn is the one that fails, and only it', () => {
+    const vm = makeVm({}, [slot([hx(GiB + 3 * P)])]);
+    // kvm_send_hwpoison_signal queues SIGBUS and the fault retries: the signal ends the access (EINTR).
+    expect(access(vm, GiB + 3 * P, 'read').reason).toMatch(/^the host page is poisoned/);
+    expect(access(vm, GiB + 2 * P, 'read').ret).toBe(0);
+    expect(access(vm, GiB + 4 * P, 'read').ret).toBe(0);
+  });
+});
+
+describe("dirty logging changes only the roots of the slot's address space", () => {
+  it("turning it on for an address-space-0 slot leaves the SMM root's 2M leaf over the same gfns writable", () => {
+    const backing = { pageSize: '2M' as const };
+    const smram = { as: 1, slot: 0, gpa: 0, size: MiB2, userspaceAddr: hx(0x7d0000000000), backing };
+    const vm = makeVm({}, [{ gpa: 0, size: MiB2, backing }, smram], [{ id: 0, smm: true }]);
+    expect(access(vm, 0, 'write').ret).toBe(0);
+    patchVcpu(vm, 0, { smm: false });
+    expect(access(vm, 0, 'write').ret).toBe(0);
+    const [normal, smm] = [vm.roots().find((r) => !r.smm)!, vm.roots().find((r) => r.smm)!];
+    const before = { normal: rows(vm, normal.id), smm: rows(vm, smm.id) };
+    expect(before.smm.map((m) => [m.level, m.writable, m.dirty])).toEqual([['2M', true, true]]);
+    expect(setSlot(vm, { gpa: 0, size: MiB2, backing, flags: ['log_dirty_pages'] }, 0).ret).toBe(0);
+    expect(rows(vm, smm.id)).toEqual(before.smm);
+    expect(rows(vm, normal.id), "the slot's own root is split or write-protected").not.toEqual(before.normal);
+  });
+});
