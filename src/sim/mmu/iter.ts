@@ -124,10 +124,10 @@ export function forEachTdpPte(root: PageTable, minLevel: number, start: number, 
   while (iter.valid && iter.gfn < end) {
     const next = visit(iter);
     if (next === 'stop') return;
-    if (next === 'skip') {
-      tdpIterReread(iter);
-      tdpIterSkipChildren(iter);
-    } else {
+    // A skip steps side or up, and both re-read the entry they land on; a descent reads the
+    // entry the visitor may have written.
+    if (next === 'skip') tdpIterSkipChildren(iter);
+    else {
       tdpIterReread(iter);
       tdpIterNext(iter);
     }
