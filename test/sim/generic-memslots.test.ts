@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { ArchMemslotFlag, ArchMemslotSpec } from '../../src/sim/arch-types.js';
 import { EINVAL } from '../../src/sim/errno.js';
 import { ArchMemslotSet, kvmSetMemoryRegionChecks, type ArchMemslot } from '../../src/sim/generic-memslots.js';
-import { hx, refusal } from './helpers.js';
+import { Arm64Vm } from '../../src/sim/arm64/vm.js';
+import { GiB, MiB2, hx, refusal } from './helpers.js';
 
 const slot = (id: number, baseGfn: number, npages: number): ArchMemslot => ({
   id,
@@ -149,5 +150,24 @@ describe('kvmSetMemoryRegionChecks: the generic checks of kvm_set_memory_region 
       gmemOffset: 0n,
       flags: ['readonly'],
     });
+  });
+});
+
+describe('newArchMemslot: backing.hwpoison addresses are host pages inside the slot', () => {
+  // A 64K-granule arm64 host: its host page is 16 frames.
+  const vm = () => new Arm64Vm({ name: 'x', host: { granule: '64K' } });
+  const poison = (addrs: number[]) =>
+    refusal(() => vm().setMemslot(0, 0, { guestPhysAddr: hx(GiB), size: hx(MiB2), backing: { pageSize: '64K', hwpoison: addrs.map(hx) } }));
+  const REFUSED = ['invalid', 'backing.hwpoison', 'backing.hwpoison addresses must be host-page aligned and inside the memslot'];
+
+  it("the slot's first and last host pages", () => {
+    expect(poison([GiB, GiB + MiB2 - 0x10000])).toBe('ok');
+  });
+  it('a 4K-aligned address inside a 64K page, the page before the slot, the page after it', () => {
+    for (const a of [GiB + 0x1000, GiB - 0x10000, GiB + MiB2]) expect(poison([a]), hx(a)).toEqual(REFUSED);
+  });
+  it('an address that is not a u64 names the field', () => {
+    const r = refusal(() => vm().setMemslot(0, 0, { guestPhysAddr: hx(GiB), size: hx(MiB2), backing: { pageSize: '64K', hwpoison: ['x'] } }));
+    expect(r === 'ok' ? r : r[1]).toBe('backing.hwpoison');
   });
 });
