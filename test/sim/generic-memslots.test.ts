@@ -6,6 +6,7 @@ import type { ArchMemslotFlag, ArchMemslotSpec } from '../../src/sim/arch-types.
 import { EINVAL } from '../../src/sim/errno.js';
 import { ArchMemslotSet, kvmSetMemoryRegionChecks, type ArchMemslot } from '../../src/sim/generic-memslots.js';
 import { Arm64Vm } from '../../src/sim/arm64/vm.js';
+import { S390Vm } from '../../src/sim/s390/vm.js';
 import { GiB, MiB2, hx, refusal } from './helpers.js';
 
 const slot = (id: number, baseGfn: number, npages: number): ArchMemslot => ({
@@ -169,5 +170,91 @@ describe('newArchMemslot: backing.hwpoison addresses are host pages inside the s
   it('an address that is not a u64 names the field', () => {
     const r = refusal(() => vm().setMemslot(0, 0, { guestPhysAddr: hx(GiB), size: hx(MiB2), backing: { pageSize: '64K', hwpoison: ['x'] } }));
     expect(r === 'ok' ? r : r[1]).toBe('backing.hwpoison');
+  });
+});
+
+describe('kvmSetMemoryRegion: each refusal has its errno and its reason', () => {
+  const region = (gpa: number, size: number, flags: ArchMemslotFlag[] = [], extra: Partial<ArchMemslotSpec> = {}): ArchMemslotSpec => ({
+    guestPhysAddr: hx(gpa),
+    size: hx(size),
+    flags,
+    ...extra,
+  });
+  const said = (r: { errno: string | null; reason?: string | null }) => [r.errno, r.reason ?? null];
+  const arm = () => {
+    const vm = new Arm64Vm({ name: 'x' });
+    expect(vm.setMemslot(0, 0, region(GiB, MiB2)).ret).toBe(0);
+    expect(vm.setMemslot(0, 1, region(2 * GiB, MiB2, ['guest_memfd'])).ret).toBe(0);
+    return vm;
+  };
+  const EXISTING = 'an existing memslot cannot change userspace_addr, memory_size or KVM_MEM_READONLY (kvm_set_memory_region)';
+  const OVERLAP = 'the range overlaps another memslot of the address space (kvm_check_memslot_overlap, kvm_set_memory_region)';
+
+  it.each([
+    [
+      'guest_memfd with dirty logging',
+      5,
+      region(3 * GiB, MiB2, ['guest_memfd', 'log_dirty_pages']),
+      'EINVAL',
+      'KVM_MEM_LOG_DIRTY_PAGES is not a valid flag together with KVM_MEM_GUEST_MEMFD (check_memory_region_flags)',
+    ],
+    [
+      'read-only guest_memfd',
+      5,
+      region(3 * GiB, MiB2, ['readonly', 'guest_memfd']),
+      'EINVAL',
+      'KVM_MEM_READONLY is not a valid flag here, kvm_arch_has_readonly_mem() or KVM_MEM_GUEST_MEMFD (check_memory_region_flags)',
+    ],
+    ['a delete of no slot', 5, region(3 * GiB, 0), 'EINVAL', 'no memslot with this id to delete (kvm_set_memory_region)'],
+    ['a new size', 0, region(GiB, 2 * MiB2), 'EINVAL', EXISTING],
+    ['a new hva', 0, region(GiB, MiB2, [], { userspaceAddr: hx(2 ** 42) }), 'EINVAL', EXISTING],
+    ['read-only in place', 0, region(GiB, MiB2, ['readonly']), 'EINVAL', EXISTING],
+    [
+      'guest_memfd in place',
+      0,
+      region(GiB, MiB2, ['guest_memfd']),
+      'EINVAL',
+      'KVM_MEM_GUEST_MEMFD cannot change on an existing memslot (kvm_set_memory_region)',
+    ],
+    [
+      'a guest_memfd slot moved',
+      1,
+      region(3 * GiB, MiB2, ['guest_memfd'], { userspaceAddr: hx(2 ** 40 + 2 * GiB) }),
+      'EINVAL',
+      'a KVM_MEM_GUEST_MEMFD memslot cannot be moved (kvm_set_memory_region)',
+    ],
+    ['a move onto another slot', 0, region(2 * GiB, MiB2, [], { userspaceAddr: hx(2 ** 40 + GiB) }), 'EEXIST', OVERLAP],
+    ['a new slot over another', 5, region(GiB + 0x10000, MiB2), 'EEXIST', OVERLAP],
+  ] as const)('arm64: %s', (_what, id, spec, errno, reason) => {
+    expect(said(arm().setMemslot(0, id, spec))).toEqual([errno, reason]);
+  });
+
+  it('arm64: only address space 0', () => {
+    expect(said(arm().setMemslot(1, 5, region(3 * GiB, MiB2)))).toEqual([
+      'EINVAL',
+      'address space id is not below kvm_arch_nr_memslot_as_ids(), which is 1 (kvm_set_memory_region)',
+    ]);
+  });
+
+  it('s390: no guest_memfd, no read-only memory', () => {
+    const vm = new S390Vm({ name: 'x' });
+    expect(said(vm.setMemslot(0, 0, region(0, 0x100000, ['guest_memfd'])))).toEqual([
+      'EINVAL',
+      'KVM_MEM_GUEST_MEMFD is not a valid flag on this architecture (check_memory_region_flags)',
+    ]);
+    expect(said(vm.setMemslot(0, 0, region(0, 0x100000, ['readonly'])))).toEqual([
+      'EINVAL',
+      'KVM_MEM_READONLY is not a valid flag here, kvm_arch_has_readonly_mem() or KVM_MEM_GUEST_MEMFD (check_memory_region_flags)',
+    ]);
+  });
+
+  it('arm64: a flags-only change turns dirty logging on and off and keeps the slot; the view lists flags in one order', () => {
+    const vm = arm();
+    const on = vm.setMemslot(0, 0, region(GiB, MiB2, ['log_dirty_pages']));
+    expect([on.ret, on.memslot?.flags]).toEqual([0, ['log_dirty_pages']]);
+    expect(vm.setMemslot(0, 0, region(GiB, MiB2)).memslot?.flags).toEqual([]);
+    const ro = vm.setMemslot(0, 7, region(4 * GiB, MiB2, ['log_dirty_pages', 'readonly']));
+    expect(ro.memslot?.flags).toEqual(['readonly', 'log_dirty_pages']);
+    expect(vm.memslots().map((s) => s.slot)).toEqual([0, 1, 7]);
   });
 });
