@@ -133,7 +133,8 @@ export function kvmSetMemoryRegionChecks(spec: ArchMemslotSpec, pageBytes: numbe
   if ((hva & mask) !== 0n) return { r: EINVAL, reason: 'userspace_addr is not PAGE_SIZE aligned (kvm_set_memory_region)' };
   if (flags.includes('guest_memfd') && ((gmemOffset & mask) !== 0n || gmemOffset + size > U64_MAX))
     return { r: EINVAL, reason: 'guest_memfd_offset is not PAGE_SIZE aligned or offset + size wraps (kvm_set_memory_region)' };
-  if (gpa + size > U64_MAX + 1n) return { r: EINVAL, reason: 'guest_phys_addr + memory_size wraps (kvm_set_memory_region)' };
+  // "guest_phys_addr + memory_size < guest_phys_addr" in u64: a sum of 2^64 is 0, a wrap too.
+  if (gpa + size > U64_MAX) return { r: EINVAL, reason: 'guest_phys_addr + memory_size wraps (kvm_set_memory_region)' };
   if (size / BigInt(pageBytes) > BigInt(KVM_MEM_MAX_NR_PAGES))
     return { r: EINVAL, reason: 'memory_size is above KVM_MEM_MAX_NR_PAGES pages (kvm_set_memory_region)' };
   return { gpa, size, hva, gmemOffset, flags };

@@ -65,7 +65,8 @@ export function setUserMemoryRegion(state: VmState, asId: number, id: number, sp
   if (asId >= (state.hasPrivateMem ? 1 : 2))
     return fail(EINVAL, 'address space id is not below kvm_arch_nr_memslot_as_ids() (kvm_set_memory_region)');
   if (id >= KVM_USER_MEM_SLOTS) return fail(EINVAL, 'slot id is not below KVM_USER_MEM_SLOTS (kvm_set_memory_region)');
-  if (gpa + size > U64_MAX + 1n) return fail(EINVAL, 'guest_phys_addr + memory_size wraps (kvm_set_memory_region)');
+  // "guest_phys_addr + memory_size < guest_phys_addr" in u64: a sum of 2^64 is 0, a wrap too.
+  if (gpa + size > U64_MAX) return fail(EINVAL, 'guest_phys_addr + memory_size wraps (kvm_set_memory_region)');
   if (size >> 12n > BigInt(KVM_MEM_MAX_NR_PAGES)) return fail(EINVAL, 'memory_size is above KVM_MEM_MAX_NR_PAGES pages (kvm_set_memory_region)');
 
   const old = state.slots.byId(asId, id);

@@ -132,9 +132,9 @@ describe('kvmSetMemoryRegionChecks: the generic checks of kvm_set_memory_region 
     expect(reason({ guestMemfdOffset: '0x800' })).toBe('ok');
   });
 
-  it('gpa + size may reach 2^64 exactly, not past it', () => {
-    expect(reason({ guestPhysAddr: '0xffffffffffff0000' })).toBe('ok');
-    expect(reason({ guestPhysAddr: '0xffffffffffff1000' })).toEqual([EINVAL, 'guest_phys_addr + memory_size wraps (kvm_set_memory_region)']);
+  it('gpa + size must stay below 2^64: a sum of exactly 2^64 wraps to 0 in u64 (gpa + size < gpa)', () => {
+    expect(reason({ guestPhysAddr: '0xfffffffffffe0000' })).toBe('ok');
+    expect(reason({ guestPhysAddr: '0xffffffffffff0000' })).toEqual([EINVAL, 'guest_phys_addr + memory_size wraps (kvm_set_memory_region)']);
   });
 
   it('at most KVM_MEM_MAX_NR_PAGES = 2^31 - 1 host pages', () => {
@@ -227,6 +227,13 @@ describe('kvmSetMemoryRegion: each refusal has its errno and its reason', () => 
     ['a new slot over another', 5, region(GiB + 0x10000, MiB2), 'EEXIST', OVERLAP],
   ] as const)('arm64: %s', (_what, id, spec, errno, reason) => {
     expect(said(arm().setMemslot(0, id, spec))).toEqual([errno, reason]);
+  });
+
+  it('arm64: a region ending at exactly 2^64 is the wrap EINVAL, not the IPA range EFAULT', () => {
+    expect(said(arm().setMemslot(0, 5, region(0, MiB2, [], { guestPhysAddr: '0xffffffffffe00000', userspaceAddr: hx(2 ** 40) })))).toEqual([
+      'EINVAL',
+      'guest_phys_addr + memory_size wraps (kvm_set_memory_region)',
+    ]);
   });
 
   it('arm64: only address space 0', () => {
