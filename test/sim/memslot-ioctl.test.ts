@@ -187,6 +187,12 @@ describe('KVM_SET_USER_MEMORY_REGION2 on x86: every refusal names its field or s
     expect(put(makeVm(big), region(0, (2 ** 31 - 1) * 0x1000)).ret).toBe(0);
   });
 
+  it('a delete (size 0) is not checked against the user address range (access_ok of 0 bytes)', () => {
+    const vm = makeVm({}, [{ gpa: 0, size: MiB2 }]);
+    expect(put(vm, region(0, 0, [], { userspaceAddr: hx(2 ** 60) })).ret).toBe(0);
+    expect(vm.memslots()).toEqual([]);
+  });
+
   it('a 5-level host allows user addresses up to 2^56 - 4K: LA57 on Intel (5-level EPT) and on AMD (5-level host paging)', () => {
     const high = region(0, MiB2, [], { userspaceAddr: hx(2 ** 50) });
     expect(put(makeVm(), high).errno).toBe('EINVAL');
