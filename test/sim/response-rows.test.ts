@@ -144,15 +144,32 @@ describe('MappingCoalescer: adjacent leaves of one level, bits and pfn run are o
     expect(shape(c).map((r) => r[2])).toEqual([1, 1]);
   });
 
-  it('addRun is count addParts() calls, on real frames and on the zero page', () => {
-    for (const pfn of [0x4000, ZERO_PAGE_PFN]) {
+  it('addRun is count addParts() calls: 2M frames, and 4K frames that run off the end of the huge zero page', () => {
+    const cases: [number, number, number, number][] = [
+      // [level, flags, first pfn, count]
+      [2, RAM_2M, 0x80000, 3],
+      [1, RAM, HUGE_ZERO_PAGE_PFN + 508, 8], // 4 frames of the zero page, then 4 real ones: two rows
+      [2, RAM_2M, HUGE_ZERO_PAGE_PFN, 2], // the huge zero page, then the 2M frame after it
+    ];
+    for (const [level, flags, pfn, count] of cases) {
+      const pages = level === 2 ? 512 : 1;
       const one = new MappingCoalescer(false);
       const run = new MappingCoalescer(false);
-      for (let k = 0; k < 4; k++) one.addParts(8 + k, 1, RAM, pfn === ZERO_PAGE_PFN ? pfn : pfn + k);
-      run.addRun(8, 1, RAM, pfn, pfn === ZERO_PAGE_PFN ? 1 : 4);
-      if (pfn === ZERO_PAGE_PFN) for (let k = 1; k < 4; k++) run.addParts(8 + k, 1, RAM, pfn);
+      for (const c of [one, run]) c.addParts(0, level, flags, pfn - pages); // an open run for the first to extend (or not: zero page)
+      for (let k = 0; k < count; k++) one.addParts((k + 1) * pages, level, flags, pfn + k * pages);
+      run.addRun(pages, level, flags, pfn, count);
+      for (const c of [one, run]) c.addParts((count + 1) * pages, level, flags, pfn + count * pages); // and one to extend it after
       expect(shape(run), hx(pfn)).toEqual(shape(one));
     }
+    const zero = new MappingCoalescer(false);
+    zero.addRun(0, 1, RAM, HUGE_ZERO_PAGE_PFN + 508, 8);
+    expect(shape(zero).map((r) => r[2])).toEqual([4, 4]);
+    const zero2M = new MappingCoalescer(false);
+    zero2M.addRun(0, 2, RAM_2M, HUGE_ZERO_PAGE_PFN, 2);
+    expect(shape(zero2M)).toEqual([
+      [hx(0), '2M', 1, hx(HUGE_ZERO_PAGE_PFN)],
+      [hx(0x200000), '2M', 1, hx(HUGE_ZERO_PAGE_PFN + 512)],
+    ]);
   });
 
   it('finish() closes the open run: size counts only the rows, and there is no open run to resume from', () => {
