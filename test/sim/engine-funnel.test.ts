@@ -219,6 +219,11 @@ describe('legacy TDP MMU: direct_pte_prefetch after a 4K mapping (item 5)', () =
       }
     });
   });
+  it('a fault at the last entry of its group prefetches nothing after it, even where a slot continues below the table', () => {
+    // The slot covers the 2M before the table too: a stray run "before entry 0" would find it.
+    const vm = makeVm({ host: { tdpMmu: false } }, [{ gpa: GiB - MiB2, size: 2 * MiB2 }]);
+    expect(gpas(prefault(vm, GiB + 7 * 0x1000, 0x1000))).toEqual([`${hx(GiB)} x8`]);
+  });
   it('no page pinned at the start of a run (kvm_prefetch_pages returns 0) ends the whole prefetch too', () => {
     const vm = legacy('6.18', {}, { backing: { pageSize: '4K', hwpoison: [hx(0)] } });
     expect(gpas(prefault(vm, 0x2000, 0x1000))).toEqual(['0x2000 x1']);
