@@ -7,7 +7,7 @@ import { EINVAL } from '../../src/sim/errno.js';
 import { ArchMemslotSet, kvmSetMemoryRegionChecks, type ArchMemslot } from '../../src/sim/generic-memslots.js';
 import { Arm64Vm } from '../../src/sim/arm64/vm.js';
 import { S390Vm } from '../../src/sim/s390/vm.js';
-import { GiB, MiB2, hx, refusal } from './helpers.js';
+import { GiB, MiB2, hx, refusal, regionSpec, said } from './helpers.js';
 
 const slot = (id: number, baseGfn: number, npages: number): ArchMemslot => ({
   id,
@@ -174,13 +174,8 @@ describe('newArchMemslot: backing.hwpoison addresses are host pages inside the s
 });
 
 describe('kvmSetMemoryRegion: each refusal has its errno and its reason', () => {
-  const region = (gpa: number, size: number, flags: ArchMemslotFlag[] = [], extra: Partial<ArchMemslotSpec> = {}): ArchMemslotSpec => ({
-    guestPhysAddr: hx(gpa),
-    size: hx(size),
-    flags,
-    ...extra,
-  });
-  const said = (r: { errno: string | null; reason?: string | null }) => [r.errno, r.reason ?? null];
+  const region = (gpa: number, size: number, flags: ArchMemslotFlag[] = [], extra: Partial<ArchMemslotSpec> = {}): ArchMemslotSpec =>
+    regionSpec(gpa, size, flags, extra);
   const arm = () => {
     const vm = new Arm64Vm({ name: 'x' });
     expect(vm.setMemslot(0, 0, region(GiB, MiB2)).ret).toBe(0);

@@ -53,6 +53,17 @@ export function makeVm(
   return vm;
 }
 
+/** A KVM_SET_USER_MEMORY_REGION2 body (x86's MemslotSpec or the arm64/s390 ArchMemslotSpec, by its flag type). */
+export const regionSpec = <F extends string, E extends object = object>(gpa: number, size: number, flags: F[] = [], extra?: E) => ({
+  guestPhysAddr: hx(gpa),
+  size: hx(size),
+  flags,
+  ...extra,
+});
+
+/** The errno and reason of an ioctl-style answer. */
+export const said = (r: { errno: string | null; reason?: string | null }): [string | null, string | null] => [r.errno, r.reason ?? null];
+
 export function setSlot(vm: Vm, s: SlotSpec, slot = s.slot ?? 0): MemslotResult {
   const { as, gpa, size, slot: _slot, ...rest } = s;
   return vm.apply({

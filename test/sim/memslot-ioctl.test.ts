@@ -3,7 +3,7 @@
 // own address space (kvm_mmu_slot_apply_flags walks the roots of slot->as_id only).
 import { describe, expect, it } from 'vitest';
 import type { MemslotFlag, MemslotResult, MemslotSpec, Vm } from '../../src/sim/index.js';
-import { GiB, MiB2, access, hx, makeVm, patchVcpu, refusal, rows, setSlot } from './helpers.js';
+import { GiB, MiB2, access, hx, makeVm, patchVcpu, refusal, regionSpec, rows, said, setSlot } from './helpers.js';
 
 const P = 0x1000;
 
@@ -92,14 +92,9 @@ describe("dirty logging changes only the roots of the slot's address space", () 
 });
 
 describe('KVM_SET_USER_MEMORY_REGION2 on x86: every refusal names its field or says its errno and reason', () => {
-  const region = (gpa: number, size: number, flags: MemslotFlag[] = [], extra: Partial<MemslotSpec> = {}): MemslotSpec => ({
-    guestPhysAddr: hx(gpa),
-    size: hx(size),
-    flags,
-    ...extra,
-  });
+  const region = (gpa: number, size: number, flags: MemslotFlag[] = [], extra: Partial<MemslotSpec> = {}): MemslotSpec =>
+    regionSpec(gpa, size, flags, extra);
   const put = (vm: Vm, spec: MemslotSpec, slot = 0, as = 0) => vm.apply({ op: 'set_memslot', addressSpace: as, slot, region: spec }) as MemslotResult;
-  const said = (r: MemslotResult) => [r.errno, r.reason ?? null];
 
   it('flags and u64 fields that do not parse are 400s naming the field', () => {
     expect(refusal(() => put(makeVm(), region(0, MiB2, ['huge' as never])))).toEqual(['invalid', 'flags', 'unknown memslot flag huge']);
