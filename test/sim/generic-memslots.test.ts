@@ -167,6 +167,22 @@ describe('newArchMemslot: backing.hwpoison addresses are host pages inside the s
   it('a 4K-aligned address inside a 64K page, the page before the slot, the page after it', () => {
     for (const a of [GiB + 0x1000, GiB - 0x10000, GiB + MiB2]) expect(poison([a]), hx(a)).toEqual(REFUSED);
   });
+  it('only with host-page backing and without guest_memfd', () => {
+    const NEEDS = ['invalid', 'backing.hwpoison', 'backing.hwpoison needs pageSize equal to the host page size, on a slot without guest_memfd'];
+    const spec = (backing: Record<string, unknown>, flags: ArchMemslotFlag[] = []) => ({
+      ...regionSpec(GiB, MiB2, flags),
+      backing: { hwpoison: [hx(GiB)], ...backing },
+    });
+    expect(refusal(() => new Arm64Vm({ name: '4k-host' }).setMemslot(0, 0, spec({ pageSize: '2M' })))).toEqual(NEEDS);
+    expect(refusal(() => vm().setMemslot(0, 0, spec({ pageSize: '64K' }, ['guest_memfd'])))).toEqual(NEEDS);
+  });
+  it('the slot view lists them sorted, whatever the order given', () => {
+    const r = vm().setMemslot(0, 0, {
+      ...regionSpec(GiB, MiB2),
+      backing: { pageSize: '64K', hwpoison: [hx(GiB + 0x30000), hx(GiB), hx(GiB + 0x100000)] },
+    });
+    expect(r.memslot?.backing.hwpoison).toEqual([hx(GiB), hx(GiB + 0x30000), hx(GiB + 0x100000)]);
+  });
   it('an address that is not a u64 names the field', () => {
     const r = refusal(() => vm().setMemslot(0, 0, { guestPhysAddr: hx(GiB), size: hx(MiB2), backing: { pageSize: '64K', hwpoison: ['x'] } }));
     expect(r === 'ok' ? r : r[1]).toBe('backing.hwpoison');
@@ -257,6 +273,7 @@ describe('kvmSetMemoryRegion: each refusal has its errno and its reason', () => 
     expect(vm.setMemslot(0, 0, region(GiB, MiB2)).memslot?.flags).toEqual([]);
     const ro = vm.setMemslot(0, 7, region(4 * GiB, MiB2, ['log_dirty_pages', 'readonly']));
     expect(ro.memslot?.flags).toEqual(['readonly', 'log_dirty_pages']);
+    expect(vm.memslots().find((m) => m.slot === 1)?.flags).toEqual(['guest_memfd']);
     expect(vm.memslots().map((s) => s.slot)).toEqual([0, 1, 7]);
   });
 });
