@@ -144,6 +144,19 @@ describe("the visitor's answers", () => {
     expect(seen).toEqual(['4:0', '3:0', '3:1']);
   });
 
+  it("'skip' at a table's last entry goes up and on to the parent's next entry", () => {
+    const root = new PageTable(4, 0, 1);
+    const l3 = new PageTable(3, 0, 2);
+    root.children![0] = l3;
+    root.spt[0] = makeSpte(l3.pfn, SPTE_PRESENT);
+    const seen: string[] = [];
+    forEachTdpPte(root, 1, 510 * PAGES_PER_LEVEL[3]!, 2 * PAGES_PER_LEVEL[4]!, (it) => {
+      seen.push(`${it.level}:${it.index}`);
+      return it.level === 3 ? 'skip' : undefined;
+    });
+    expect(seen).toEqual(['4:0', '3:510', '3:511', '4:1']);
+  });
+
   it("'stop' ends the walk at once", () => {
     const seen: string[] = [];
     forEachTdpPte(small(), 1, 0, Infinity, (it) => {
