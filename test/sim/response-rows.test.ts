@@ -74,14 +74,22 @@ const RAM_2M = RAM | SPTE_HUGE;
 
 describe('MappingCoalescer: adjacent leaves of one level, bits and pfn run are one row', () => {
   const shape = (c: MappingCoalescer) => c.finish().map((m) => [m.gpa, m.level, m.count, m.hostPfn]);
+  /** The rows of leaves added one by one: [gfn, level, flags, pfn] each. */
+  const coalesce = (...leaves: [number, number, number, number][]) => {
+    const c = new MappingCoalescer(false);
+    for (const [gfn, level, flags, pfn] of leaves) c.addParts(gfn, level, flags, pfn);
+    return shape(c);
+  };
 
   it('consecutive pfns merge; a pfn gap, another level or other bits start a new row', () => {
-    const c = new MappingCoalescer(false);
-    c.addParts(0, 1, RAM, 0x100);
-    c.addParts(1, 1, RAM, 0x101); // continues
-    c.addParts(2, 1, RAM, 0x200); // pfn gap
-    c.addParts(3, 1, RAM | SPTE_WRITABLE, 0x201); // other bits
-    expect(shape(c)).toEqual([
+    expect(
+      coalesce(
+        [0, 1, RAM, 0x100],
+        [1, 1, RAM, 0x101], // continues
+        [2, 1, RAM, 0x200], // pfn gap
+        [3, 1, RAM | SPTE_WRITABLE, 0x201], // other bits
+      ),
+    ).toEqual([
       [hx(0), '4K', 2, hx(0x100)],
       [hx(0x2000), '4K', 1, hx(0x200)],
       [hx(0x3000), '4K', 1, hx(0x201)],
@@ -89,10 +97,7 @@ describe('MappingCoalescer: adjacent leaves of one level, bits and pfn run are o
   });
 
   it('a 2M leaf right after a 4K leaf is a new row even when the pfns continue', () => {
-    const c = new MappingCoalescer(false);
-    c.addParts(511, 1, RAM, 511);
-    c.addParts(512, 2, RAM, 512);
-    expect(shape(c)).toEqual([
+    expect(coalesce([511, 1, RAM, 511], [512, 2, RAM, 512])).toEqual([
       [hx(511 * 0x1000), '4K', 1, hx(511)],
       [hx(0x200000), '2M', 1, hx(512)],
     ]);
@@ -106,21 +111,14 @@ describe('MappingCoalescer: adjacent leaves of one level, bits and pfn run are o
   });
 
   it('4K leaves on the shared zero page are one row, and a real frame after them starts the next', () => {
-    const c = new MappingCoalescer(false);
-    for (let g = 0; g < 3; g++) c.addParts(g, 1, RAM, ZERO_PAGE_PFN);
-    c.addParts(3, 1, RAM, 0x1234);
-    expect(shape(c)).toEqual([
+    expect(coalesce([0, 1, RAM, ZERO_PAGE_PFN], [1, 1, RAM, ZERO_PAGE_PFN], [2, 1, RAM, ZERO_PAGE_PFN], [3, 1, RAM, 0x1234])).toEqual([
       [hx(0), '4K', 3, hx(ZERO_PAGE_PFN)],
       [hx(0x3000), '4K', 1, hx(0x1234)],
     ]);
   });
 
   it('2M leaves on the huge zero page are one row; a real 2M frame after them is not', () => {
-    const c = new MappingCoalescer(false);
-    c.addParts(0, 2, RAM_2M, HUGE_ZERO_PAGE_PFN);
-    c.addParts(512, 2, RAM_2M, HUGE_ZERO_PAGE_PFN);
-    c.addParts(1024, 2, RAM_2M, 0x80000);
-    expect(shape(c)).toEqual([
+    expect(coalesce([0, 2, RAM_2M, HUGE_ZERO_PAGE_PFN], [512, 2, RAM_2M, HUGE_ZERO_PAGE_PFN], [1024, 2, RAM_2M, 0x80000])).toEqual([
       [hx(0), '2M', 2, hx(HUGE_ZERO_PAGE_PFN)],
       [hx(0x400000), '2M', 1, hx(0x80000)],
     ]);
@@ -129,19 +127,18 @@ describe('MappingCoalescer: adjacent leaves of one level, bits and pfn run are o
   it('4K leaves of a split huge zero page stay one row across the split pages, starting at its first and last frames', () => {
     // Split huge zero pages map HUGE_ZERO_PAGE_PFN..+511 in each 2M: the run restarts at the
     // first frame where the next 2M begins, and still counts as the zero page.
-    const c = new MappingCoalescer(false);
-    c.addParts(510, 1, RAM, HUGE_ZERO_PAGE_PFN + 510);
-    c.addParts(511, 1, RAM, HUGE_ZERO_PAGE_PFN + 511);
-    c.addParts(512, 1, RAM, HUGE_ZERO_PAGE_PFN);
-    c.addParts(513, 1, RAM, HUGE_ZERO_PAGE_PFN + 1);
-    expect(shape(c)).toEqual([[hx(510 * 0x1000), '4K', 4, hx(HUGE_ZERO_PAGE_PFN + 510)]]);
+    expect(
+      coalesce(
+        [510, 1, RAM, HUGE_ZERO_PAGE_PFN + 510],
+        [511, 1, RAM, HUGE_ZERO_PAGE_PFN + 511],
+        [512, 1, RAM, HUGE_ZERO_PAGE_PFN],
+        [513, 1, RAM, HUGE_ZERO_PAGE_PFN + 1],
+      ),
+    ).toEqual([[hx(510 * 0x1000), '4K', 4, hx(HUGE_ZERO_PAGE_PFN + 510)]]);
   });
 
   it('the frame right after the huge zero page is not part of it', () => {
-    const c = new MappingCoalescer(false);
-    c.addParts(0, 1, RAM, HUGE_ZERO_PAGE_PFN + 511);
-    c.addParts(1, 1, RAM, HUGE_ZERO_PAGE_PFN + 512);
-    expect(shape(c).map((r) => r[2])).toEqual([1, 1]);
+    expect(coalesce([0, 1, RAM, HUGE_ZERO_PAGE_PFN + 511], [1, 1, RAM, HUGE_ZERO_PAGE_PFN + 512]).map((r) => r[2])).toEqual([1, 1]);
   });
 
   it('addRun is count addParts() calls: 2M frames, and 4K frames that run off the end of the huge zero page', () => {

@@ -20,6 +20,12 @@ function rng(seed: number): () => number {
 }
 
 let nextPfn = 1000;
+/** tdp_mmu_link_sp's effect: entry `i` of `parent` points to `child`. */
+function link(parent: PageTable, i: number, child: PageTable): PageTable {
+  parent.children![i] = child;
+  parent.spt[i] = makeSpte(child.pfn, SPTE_PRESENT);
+  return child;
+}
 /** A table at `level` for `gfn` with a few entries filled: child tables, huge leaves, 4K leaves. */
 function randomTable(level: number, gfn: number, rand: () => number, depth: number): PageTable {
   const t = new PageTable(level, gfn, nextPfn++);
@@ -27,9 +33,7 @@ function randomTable(level: number, gfn: number, rand: () => number, depth: numb
   for (const i of picks) {
     const r = rand();
     if (level > 1 && r < 0.6 && depth < 3) {
-      const child = randomTable(level - 1, t.entryGfn(i), rand, depth + 1);
-      t.children![i] = child;
-      t.spt[i] = makeSpte(child.pfn, SPTE_PRESENT);
+      link(t, i, randomTable(level - 1, t.entryGfn(i), rand, depth + 1));
     } else if (r < 0.85) {
       t.spt[i] = makeSpte(t.entryGfn(i), SPTE_PRESENT | (level > 1 ? SPTE_HUGE : 0));
     }
@@ -106,8 +110,7 @@ describe('what the walk descends into (spte_to_child_pt)', () => {
     const root = new PageTable(4, 0, 1);
     const l3 = new PageTable(3, 0, 2);
     const stale = new PageTable(2, 0, 3);
-    root.children![0] = l3;
-    root.spt[0] = makeSpte(l3.pfn, SPTE_PRESENT);
+    link(root, 0, l3);
     l3.children![0] = stale; // a 1G leaf over a table slot
     l3.spt[0] = makeSpte(0, SPTE_PRESENT | SPTE_HUGE);
     l3.children![1] = stale; // a zapped entry
@@ -123,10 +126,8 @@ describe("the visitor's answers", () => {
     const root = new PageTable(4, 0, 1);
     const l3 = new PageTable(3, 0, 2);
     const l2 = new PageTable(2, 0, 3);
-    root.children![0] = l3;
-    root.spt[0] = makeSpte(l3.pfn, SPTE_PRESENT);
-    l3.children![0] = l2;
-    l3.spt[0] = makeSpte(l2.pfn, SPTE_PRESENT);
+    link(root, 0, l3);
+    link(l3, 0, l2);
     l2.spt[0] = makeSpte(0, SPTE_PRESENT | SPTE_HUGE);
     l2.spt[1] = makeSpte(512, SPTE_PRESENT | SPTE_HUGE);
     return root;
@@ -147,8 +148,7 @@ describe("the visitor's answers", () => {
   it("'skip' at a table's last entry goes up and on to the parent's next entry", () => {
     const root = new PageTable(4, 0, 1);
     const l3 = new PageTable(3, 0, 2);
-    root.children![0] = l3;
-    root.spt[0] = makeSpte(l3.pfn, SPTE_PRESENT);
+    link(root, 0, l3);
     const seen: string[] = [];
     forEachTdpPte(root, 1, 510 * PAGES_PER_LEVEL[3]!, 2 * PAGES_PER_LEVEL[4]!, (it) => {
       seen.push(`${it.level}:${it.index}`);
@@ -173,8 +173,7 @@ describe("the visitor's answers", () => {
     forEachTdpPte(root, 3, 0, 2 * PAGES_PER_LEVEL[3]!, (it) => {
       seen.push(`${it.level}:${it.index}`);
       if (it.level === 4 && it.index === 0) {
-        root.children![0] = l3;
-        root.spt[0] = makeSpte(l3.pfn, SPTE_PRESENT);
+        link(root, 0, l3);
       }
     });
     expect(seen).toEqual(['4:0', '3:0', '3:1']);
