@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "Operation_vmId_gpa_idx";

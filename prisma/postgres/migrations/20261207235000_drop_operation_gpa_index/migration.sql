@@ -1,0 +1,3 @@
+-- DropIndex
+DROP INDEX "Operation_vmId_gpa_idx";
+
