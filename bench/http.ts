@@ -162,11 +162,13 @@ async function headOfLineFigures(workers: string): Promise<void> {
 const CORES = availableParallelism();
 /**
  * BENCH_ONLY=hol,throughput,scaling,replay runs only those parts; BENCH_WORKERS the worker counts compared;
- * BENCH_AGAINST=<dir>: the throughput rounds run the 2-page route (NORMAL) on this build and on
+ * BENCH_AGAINST=<dir>: the throughput rounds run the 2-page route (NORMAL, or BENCH_SYNCHRONOUS) on this build and on
  * another build's dist/ (another commit built elsewhere) back to back, for a before/after in one run.
  */
 const only = new Set((process.env.BENCH_ONLY ?? 'hol,throughput,scaling,replay').split(','));
 const AGAINST = process.env.BENCH_AGAINST;
+/** BENCH_SYNCHRONOUS=FULL: the BENCH_AGAINST rounds run with SQLite's synchronous=FULL instead of NORMAL. */
+const AGAINST_SYNCHRONOUS = process.env.BENCH_SYNCHRONOUS === 'FULL' ? ('FULL' as const) : ('NORMAL' as const);
 /**
  * BENCH_RATE=<req/s>: the pre-fault runs send at this fixed rate instead of as fast as they
  * can. On a busy machine the server's CPU per call grows as its throughput falls (fewer calls
@@ -196,8 +198,8 @@ if (only.has('throughput')) {
   console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s per run, ${VMS} VMs for the pre-fault route, ${rounds} rounds`);
   const runs: PrefaultRun[] = AGAINST
     ? workerCounts.flatMap((workers) => [
-        { synchronous: 'NORMAL' as const, workers, pages: 2 },
-        { synchronous: 'NORMAL' as const, workers, pages: 2, dist: AGAINST },
+        { synchronous: AGAINST_SYNCHRONOUS, workers, pages: 2 },
+        { synchronous: AGAINST_SYNCHRONOUS, workers, pages: 2, dist: AGAINST },
       ])
     : [
         ...workerCounts.map((workers) => ({ synchronous: 'NORMAL' as const, workers, pages: 2 })),
