@@ -52,6 +52,24 @@ describe('handle_changed_spte checks', () => {
   });
 });
 
+describe('the entry itself: a level KVM has and a gfn aligned to it', () => {
+  it('level outside PG_LEVEL_4K..PT64_ROOT_MAX_LEVEL', () => {
+    const { state, root } = tables();
+    for (const level of [0, 6]) {
+      const table = state.roots.allocTable(level, 0);
+      expect(() => tdpMmuSetSpte(state, root, table, 0, makeSpte(0x1000, LEAF))).toThrow(/level outside/);
+    }
+  });
+  it('gfn not aligned to its level', () => {
+    const { state, root } = tables();
+    // A 2M-level table whose entries start one 4K page past a 2M boundary.
+    const skewed = state.roots.allocTable(2, 1);
+    expect(() => tdpMmuSetSpte(state, root, skewed, 0, makeSpte(0x200, LEAF | SPTE_HUGE))).toThrow(/gfn not aligned to its level/);
+    const aligned = state.roots.allocTable(2, 0);
+    expect(() => tdpMmuSetSpte(state, root, aligned, 0, makeSpte(0x200, LEAF | SPTE_HUGE))).not.toThrow();
+  });
+});
+
 describe('a new table pointer must point at the right child (get_external_spt)', () => {
   it('level mismatch', () => {
     const { state, root, pd } = tables();
@@ -62,6 +80,13 @@ describe('a new table pointer must point at the right child (get_external_spt)',
     const { state, root, pd } = tables();
     const wrong = state.roots.allocTable(1, 0);
     expect(() => tdpMmuSetSpte(state, root, pd, 1, makeSpte(wrong.pfn, SPTE_PRESENT), wrong)).toThrow(/child table gfn mismatch/);
+  });
+  it('a table pointer without its child table, or with a child at another pfn', () => {
+    const { state, root, pd } = tables();
+    const child = state.roots.allocTable(1, 512);
+    expect(() => tdpMmuSetSpte(state, root, pd, 1, makeSpte(child.pfn, SPTE_PRESENT))).toThrow(/table pointer without its child table/);
+    expect(() => tdpMmuSetSpte(state, root, pd, 1, makeSpte(child.pfn + 1, SPTE_PRESENT), child)).toThrow(/table pointer without its child table/);
+    expect(() => tdpMmuSetSpte(state, root, pd, 1, makeSpte(child.pfn, SPTE_PRESENT), child)).not.toThrow();
   });
   it('a huge leaf needs no child', () => {
     const { state, root, pd } = tables();
