@@ -108,8 +108,8 @@ export function kvmTdpMmuMap(state: VmState, root: TdpRoot, f: KvmPageFault): nu
       const index = goal === 1 ? offset : Math.floor(offset / PAGES_PER_LEVEL[goal]!);
       if (index >= 0 && index < 512) return handleTargetLevel(state, root, f, t, index, goal);
     }
+    // Always valid: tdp_iter_start's one refusal, a root level outside 1..5, cannot arise (roots are 4- or 5-level).
     const iter = tdpIterStart(root.table, 1, f.addrGfn);
-    if (!iter.valid) return RET_PF_EMULATE; // beyond the root's reach: nothing to map
     for (;;) {
       disallowedHugepageAdjust(state, f, iter);
       if (iter.level === f.goalLevel) break;
