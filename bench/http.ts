@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { showSummary, type CpuProfile } from './cpu-profile.js';
 import { BIG_SIZE, closeAgent, headOfLine, median, showHeadOfLine } from './head-of-line.js';
+import { machineCpuTicks } from './proc-stat.js';
 import { timeReplay } from './replay-db.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -33,6 +34,8 @@ interface Figures {
   cpuPerRequest?: number;
   mainCpuPerRequest?: number | undefined;
   engineCpuPerRequest?: number | undefined;
+  /** The share of the machine's CPU time left idle during the load (Linux): the server, the load generator and anything else together. */
+  idle?: number | undefined;
 }
 
 async function startTarget(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; port: number; vmIds: string[] }> {
@@ -71,8 +74,11 @@ const cpuPerRequest = (stats: TargetStats, total: number) => ({
 });
 
 async function load(label: string, options: autocannon.Options): Promise<Figures> {
+  const before = machineCpuTicks();
   const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
+  const after = machineCpuTicks();
   return {
+    idle: before && after ? (after.idle - before.idle) / (after.total - before.total) : undefined,
     label,
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -148,6 +154,7 @@ const show = (f: Figures): string =>
   (f.mainCpuPerRequest === undefined ? '' : ` (main thread ${f.mainCpuPerRequest.toFixed(0)}`) +
   (f.engineCpuPerRequest === undefined ? '' : `, engine workers ${f.engineCpuPerRequest.toFixed(0)}`) +
   (f.mainCpuPerRequest === undefined ? '' : ')') +
+  (f.idle === undefined ? '' : `   machine idle ${(100 * f.idle).toFixed(0)}%`) +
   (f.non2xx || f.errors ? `   (non-2xx ${f.non2xx}, errors ${f.errors})` : '');
 
 async function headOfLineFigures(workers: string): Promise<void> {

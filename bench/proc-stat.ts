@@ -19,3 +19,12 @@ export function statFields(path: string): string[] | undefined {
     return undefined; // it ended between the check and the read
   }
 }
+
+/** The whole machine's CPU time so far, in clock ticks: idle (idle + iowait) and in all (/proc/stat's `cpu` line); undefined off Linux. */
+export function machineCpuTicks(): { idle: number; total: number } | undefined {
+  if (!existsSync('/proc/stat')) return undefined;
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already counted in user)
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
+  return { idle: idle + iowait, total: user + nice + system + idle + iowait + irq + softirq + steal };
+}
