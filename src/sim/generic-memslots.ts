@@ -114,12 +114,8 @@ const KVM_MEM_MAX_NR_PAGES = 2 ** 31 - 1;
 /** Default hva: 1 TiB plus the gpa modulo 1 TiB, congruent with the gpa for every block size up to 2G. */
 const defaultHva = (gpa: bigint): bigint => (1n << 40n) + (gpa & ((1n << 40n) - 1n));
 
-/**
- * The arch-independent part of kvm_set_memory_region: flag names, then size, gpa and hva
- * aligned to the host PAGE_SIZE, no wrap, at most KVM_MEM_MAX_NR_PAGES host pages. Returns
- * the parsed region or an EINVAL with its reason.
- */
-export function kvmSetMemoryRegionChecks(spec: ArchMemslotSpec, pageBytes: number): ParsedRegion | { r: number; reason: string } {
+/** The request's fields parsed: a 400 naming the field for what no ioctl could carry (an unknown or repeated flag, a u64 that does not parse). */
+export function parseRegion(spec: ArchMemslotSpec): ParsedRegion {
   const flags = spec.flags ?? [];
   for (const fl of flags) if (!FLAGS.includes(fl)) throw invalid('flags', `unknown memslot flag ${String(fl)}`);
   if (new Set(flags).size !== flags.length) throw invalid('flags', 'memslot flags must not repeat');
@@ -127,17 +123,34 @@ export function kvmSetMemoryRegionChecks(spec: ArchMemslotSpec, pageBytes: numbe
   const size = parseU64(spec.size, 'size');
   const hva = spec.userspaceAddr !== undefined ? parseU64(spec.userspaceAddr, 'userspaceAddr') : defaultHva(gpa);
   const gmemOffset = parseU64(spec.guestMemfdOffset ?? '0x0', 'guestMemfdOffset');
-  const mask = BigInt(pageBytes - 1);
-  if ((size & mask) !== 0n) return { r: EINVAL, reason: 'memory_size is not PAGE_SIZE aligned (kvm_set_memory_region)' };
-  if ((gpa & mask) !== 0n) return { r: EINVAL, reason: 'guest_phys_addr is not PAGE_SIZE aligned (kvm_set_memory_region)' };
-  if ((hva & mask) !== 0n) return { r: EINVAL, reason: 'userspace_addr is not PAGE_SIZE aligned (kvm_set_memory_region)' };
-  if (flags.includes('guest_memfd') && ((gmemOffset & mask) !== 0n || gmemOffset + size > U64_MAX))
-    return { r: EINVAL, reason: 'guest_memfd_offset is not PAGE_SIZE aligned or offset + size wraps (kvm_set_memory_region)' };
-  // "guest_phys_addr + memory_size < guest_phys_addr" in u64: a sum of 2^64 is 0, a wrap too.
-  if (gpa + size > U64_MAX) return { r: EINVAL, reason: 'guest_phys_addr + memory_size wraps (kvm_set_memory_region)' };
-  if (size / BigInt(pageBytes) > BigInt(KVM_MEM_MAX_NR_PAGES))
-    return { r: EINVAL, reason: 'memory_size is above KVM_MEM_MAX_NR_PAGES pages (kvm_set_memory_region)' };
   return { gpa, size, hva, gmemOffset, flags };
+}
+
+/**
+ * The arch-independent checks before the memslot lookup, in the kernel's order:
+ * kvm_vm_ioctl_set_memory_region's slot id, check_memory_region_flags, then
+ * kvm_set_memory_region's size, gpa and hva aligned to the host PAGE_SIZE, the guest_memfd
+ * offset, the address space, no wrap, at most KVM_MEM_MAX_NR_PAGES host pages. Every
+ * refusal is EINVAL; which one fires first decides the reason. Null when all pass.
+ */
+export function kvmSetMemoryRegionChecks(p: ParsedRegion, asId: number, id: number, arch: RegionChecksArch): { r: number; reason: string } | null {
+  const refuse = (reason: string) => ({ r: EINVAL, reason });
+  if (id >= arch.userMemSlots) return refuse('slot id is not below KVM_USER_MEM_SLOTS (kvm_vm_ioctl_set_memory_region)');
+  const badFlags = checkMemoryRegionFlags(p.flags, arch.readonlyMem, arch.guestMemfd);
+  if (badFlags) return refuse(badFlags);
+  const pageBytes = LEVEL_BYTES[arch.hostPage];
+  const mask = BigInt(pageBytes - 1);
+  if ((p.size & mask) !== 0n) return refuse('memory_size is not PAGE_SIZE aligned (kvm_set_memory_region)');
+  if ((p.gpa & mask) !== 0n) return refuse('guest_phys_addr is not PAGE_SIZE aligned (kvm_set_memory_region)');
+  if ((p.hva & mask) !== 0n) return refuse('userspace_addr is not PAGE_SIZE aligned (kvm_set_memory_region)');
+  if (p.flags.includes('guest_memfd') && ((p.gmemOffset & mask) !== 0n || p.gmemOffset + p.size > U64_MAX))
+    return refuse('guest_memfd_offset is not PAGE_SIZE aligned or offset + size wraps (kvm_set_memory_region)');
+  if (asId >= 1) return refuse('address space id is not below kvm_arch_nr_memslot_as_ids(), which is 1 (kvm_set_memory_region)');
+  // "guest_phys_addr + memory_size < guest_phys_addr" in u64: a sum of 2^64 is 0, a wrap too.
+  if (p.gpa + p.size > U64_MAX) return refuse('guest_phys_addr + memory_size wraps (kvm_set_memory_region)');
+  if (p.size / BigInt(pageBytes) > BigInt(KVM_MEM_MAX_NR_PAGES))
+    return refuse('memory_size is above KVM_MEM_MAX_NR_PAGES pages (kvm_set_memory_region)');
+  return null;
 }
 
 /**
@@ -229,13 +242,19 @@ export interface ArchMemslotResult extends IoctlResult {
   memslot: ArchMemslotView | null;
 }
 
-/** What differs per architecture in KVM_SET_USER_MEMORY_REGION2. */
-export interface MemslotArchOps {
+/** What the generic checks need of the arch. */
+export interface RegionChecksArch {
   hostPage: ArchLevelName;
+  /** KVM_USER_MEM_SLOTS: SHRT_MAX (KVM_MEM_SLOTS_NUM) minus the arch's KVM_INTERNAL_MEM_SLOTS. */
+  userMemSlots: number;
   /** kvm_arch_has_readonly_mem(). */
   readonlyMem: boolean;
   /** The arch accepts KVM_MEM_GUEST_MEMFD. */
   guestMemfd: boolean;
+}
+
+/** What differs per architecture in KVM_SET_USER_MEMORY_REGION2. */
+export interface MemslotArchOps extends RegionChecksArch {
   /** The backing sizes the contract accepts (throws a 400 for others). */
   checkBacking(backing: ArchBacking | undefined): void;
   /** kvm_arch_prepare_memory_region for CREATE and MOVE: an errno and reason, or null. */
@@ -256,11 +275,9 @@ const result = (r: number, slot: ArchMemslot | null, reason?: string): ArchMemsl
  * (new base), FLAGS_ONLY or CREATE. An existing slot cannot change hva, size or READONLY.
  */
 export function kvmSetMemoryRegion(set: ArchMemslotSet, asId: number, id: number, spec: ArchMemslotSpec, ops: MemslotArchOps): ArchMemslotResult {
-  const p = kvmSetMemoryRegionChecks(spec, LEVEL_BYTES[ops.hostPage]);
-  if ('r' in p) return result(p.r, null, p.reason);
-  const badFlags = checkMemoryRegionFlags(p.flags, ops.readonlyMem, ops.guestMemfd);
-  if (badFlags) return result(EINVAL, null, badFlags);
-  if (asId >= 1) return result(EINVAL, null, 'address space id is not below kvm_arch_nr_memslot_as_ids(), which is 1 (kvm_set_memory_region)');
+  const p = parseRegion(spec);
+  const checked = kvmSetMemoryRegionChecks(p, asId, id, ops);
+  if (checked) return result(checked.r, null, checked.reason);
   const old = set.byId(id);
   if (p.size === 0n) {
     if (!old) return result(EINVAL, null, 'no memslot with this id to delete (kvm_set_memory_region)');

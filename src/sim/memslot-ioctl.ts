@@ -47,6 +47,8 @@ export function setUserMemoryRegion(state: VmState, asId: number, id: number, sp
   const gmem = flags.includes('guest_memfd');
   const logDirty = flags.includes('log_dirty_pages');
 
+  // kvm_vm_ioctl_set_memory_region refuses a slot id past the user slots before anything else.
+  if (id >= KVM_USER_MEM_SLOTS) return fail(EINVAL, 'slot id is not below KVM_USER_MEM_SLOTS (kvm_vm_ioctl_set_memory_region)');
   // check_memory_region_flags
   if (gmem && !state.hasPrivateMem) return fail(EINVAL, 'KVM_MEM_GUEST_MEMFD on a VM type without private memory (check_memory_region_flags)');
   if (gmem && logDirty)
@@ -54,7 +56,7 @@ export function setUserMemoryRegion(state: VmState, asId: number, id: number, sp
   if (readonly && state.hasProtectedState)
     return fail(EINVAL, 'KVM_MEM_READONLY on a VM with protected state, kvm_arch_has_readonly_mem() is false (check_memory_region_flags)');
   if (readonly && gmem) return fail(EINVAL, 'KVM_MEM_READONLY is not a valid flag together with KVM_MEM_GUEST_MEMFD (check_memory_region_flags)');
-  // kvm_set_memory_region: alignment, user address, gmem offset, ids, wrap, size
+  // kvm_set_memory_region: alignment, user address, gmem offset, address space, wrap, size
   if (!isPageAligned(size)) return fail(EINVAL, 'memory_size is not page aligned (kvm_set_memory_region)');
   if (!isPageAligned(gpa)) return fail(EINVAL, 'guest_phys_addr is not page aligned (kvm_set_memory_region)');
   if (!isPageAligned(hva)) return fail(EINVAL, 'userspace_addr is not page aligned (kvm_set_memory_region)');
@@ -64,7 +66,6 @@ export function setUserMemoryRegion(state: VmState, asId: number, id: number, sp
     return fail(EINVAL, 'guest_memfd_offset is not page aligned or offset + size wraps (kvm_set_memory_region)');
   if (asId >= (state.hasPrivateMem ? 1 : 2))
     return fail(EINVAL, 'address space id is not below kvm_arch_nr_memslot_as_ids() (kvm_set_memory_region)');
-  if (id >= KVM_USER_MEM_SLOTS) return fail(EINVAL, 'slot id is not below KVM_USER_MEM_SLOTS (kvm_set_memory_region)');
   // "guest_phys_addr + memory_size < guest_phys_addr" in u64: a sum of 2^64 is 0, a wrap too.
   if (gpa + size > U64_MAX) return fail(EINVAL, 'guest_phys_addr + memory_size wraps (kvm_set_memory_region)');
   if (size >> 12n > BigInt(KVM_MEM_MAX_NR_PAGES)) return fail(EINVAL, 'memory_size is above KVM_MEM_MAX_NR_PAGES pages (kvm_set_memory_region)');

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ArchMemslotFlag, ArchMemslotSpec } from '../../src/sim/arch-types.js';
 import { EINVAL } from '../../src/sim/errno.js';
-import { ArchMemslotSet, kvmSetMemoryRegionChecks, type ArchMemslot } from '../../src/sim/generic-memslots.js';
+import { ArchMemslotSet, kvmSetMemoryRegionChecks, parseRegion, type ArchMemslot, type RegionChecksArch } from '../../src/sim/generic-memslots.js';
 import { Arm64Vm } from '../../src/sim/arm64/vm.js';
 import { S390Vm } from '../../src/sim/s390/vm.js';
 import { GiB, MiB2, hx, refusal, regionSpec, said } from './helpers.js';
@@ -98,11 +98,35 @@ describe('ArchMemslotSet.overlaps (kvm_check_memslot_overlap)', () => {
 describe('kvmSetMemoryRegionChecks: the generic checks of kvm_set_memory_region at the host PAGE_SIZE', () => {
   const P4K = 4096;
   const P64K = 65536;
-  const check = (spec: Partial<ArchMemslotSpec>, page = P4K) => kvmSetMemoryRegionChecks({ guestPhysAddr: '0x0', size: '0x10000', ...spec }, page);
-  const reason = (spec: Partial<ArchMemslotSpec>, page = P4K) => {
-    const p = check(spec, page);
+  const ARCH: RegionChecksArch = { hostPage: '4K', userMemSlots: 32767, readonlyMem: true, guestMemfd: true };
+  /** The parsed region, or the refusal of the checks for slot `id` of address space `asId`. */
+  const check = (spec: Partial<ArchMemslotSpec>, page = P4K, at: { asId?: number; id?: number; arch?: Partial<RegionChecksArch> } = {}) => {
+    const p = parseRegion({ guestPhysAddr: '0x0', size: '0x10000', ...spec });
+    const arch = { ...ARCH, hostPage: page === P64K ? '64K' : '4K', ...at.arch } as const;
+    return kvmSetMemoryRegionChecks(p, at.asId ?? 0, at.id ?? 0, arch) ?? p;
+  };
+  const reason = (spec: Partial<ArchMemslotSpec>, page = P4K, at: Parameters<typeof check>[2] = {}) => {
+    const p = check(spec, page, at);
     return 'r' in p ? [p.r, p.reason] : 'ok';
   };
+
+  it("in the kernel's order: the slot id (kvm_vm_ioctl_set_memory_region), the flags, then alignment, the address space, the wrap", () => {
+    const SLOT = 'slot id is not below KVM_USER_MEM_SLOTS (kvm_vm_ioctl_set_memory_region)';
+    const badFlags = { flags: ['readonly'] as ArchMemslotFlag[], size: '0x10800' };
+    expect(reason(badFlags, P4K, { id: 32767, arch: { readonlyMem: false } })).toEqual([EINVAL, SLOT]);
+    expect(reason(badFlags, P4K, { id: 32766, arch: { readonlyMem: false } })).toEqual([
+      EINVAL,
+      'KVM_MEM_READONLY is not a valid flag here, kvm_arch_has_readonly_mem() or KVM_MEM_GUEST_MEMFD (check_memory_region_flags)',
+    ]);
+    expect(reason(badFlags, P4K, { id: 32766 })).toEqual([EINVAL, 'memory_size is not PAGE_SIZE aligned (kvm_set_memory_region)']);
+    const wraps = { guestPhysAddr: '0xffffffffffff0000' };
+    expect(reason(wraps, P4K, { asId: 1 })).toEqual([
+      EINVAL,
+      'address space id is not below kvm_arch_nr_memslot_as_ids(), which is 1 (kvm_set_memory_region)',
+    ]);
+    expect(reason(wraps, P4K, { asId: 0 })).toEqual([EINVAL, 'guest_phys_addr + memory_size wraps (kvm_set_memory_region)']);
+    expect(reason({}, P4K, { id: 32766 })).toBe('ok');
+  });
 
   it('an unknown or repeated flag is a 400 naming flags, before any errno', () => {
     expect(refusal(() => check({ flags: ['huge' as never] }))).toEqual(['invalid', 'flags', 'unknown memslot flag huge']);
@@ -245,6 +269,15 @@ describe('kvmSetMemoryRegion: each refusal has its errno and its reason', () => 
       'EINVAL',
       'guest_phys_addr + memory_size wraps (kvm_set_memory_region)',
     ]);
+  });
+
+  it('slot ids below KVM_USER_MEM_SLOTS: SHRT_MAX on arm64, one less on s390 (its internal UCONTROL slot)', () => {
+    const SLOT = 'slot id is not below KVM_USER_MEM_SLOTS (kvm_vm_ioctl_set_memory_region)';
+    expect(arm().setMemslot(0, 32766, region(3 * GiB, MiB2)).ret).toBe(0);
+    expect(said(arm().setMemslot(0, 32767, region(3 * GiB, MiB2)))).toEqual(['EINVAL', SLOT]);
+    expect(said(arm().setMemslot(0, 65535, region(3 * GiB, MiB2)))).toEqual(['EINVAL', SLOT]);
+    expect(new S390Vm({ name: 'x' }).setMemslot(0, 32765, region(0, 0x100000)).ret).toBe(0);
+    expect(said(new S390Vm({ name: 'x' }).setMemslot(0, 32766, region(0, 0x100000)))).toEqual(['EINVAL', SLOT]);
   });
 
   it('arm64: only address space 0', () => {

@@ -170,7 +170,10 @@ describe('KVM_SET_USER_MEMORY_REGION2 on x86: every refusal names its field or s
     const as = 'address space id is not below kvm_arch_nr_memslot_as_ids() (kvm_set_memory_region)';
     expect(said(put(makeVm({ type: 'sw_protected' }), region(0, MiB2), 0, 1))).toEqual(['EINVAL', as]);
     expect(put(makeVm(), region(0, MiB2), 32763).ret).toBe(0);
-    expect(said(put(makeVm(), region(0, MiB2), 32764))).toEqual(['EINVAL', 'slot id is not below KVM_USER_MEM_SLOTS (kvm_set_memory_region)']);
+    const slot = 'slot id is not below KVM_USER_MEM_SLOTS (kvm_vm_ioctl_set_memory_region)';
+    expect(said(put(makeVm(), region(0, MiB2), 32764))).toEqual(['EINVAL', slot]);
+    // kvm_vm_ioctl_set_memory_region checks the slot id before kvm_set_memory_region checks anything.
+    expect(said(put(makeVm(), region(0, MiB2, ['guest_memfd'], { size: '0x1001' }), 32764))).toEqual(['EINVAL', slot]);
   });
 
   it('at most KVM_MEM_MAX_NR_PAGES = 2^31 - 1 pages', () => {
