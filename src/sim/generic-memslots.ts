@@ -7,6 +7,7 @@ import { EEXIST, EINVAL, ioctlResult } from './errno.js';
 import { invalid } from './errors.js';
 import type { ArchBacking, ArchLevelName, ArchMemslotFlag, ArchMemslotSpec } from './arch-types.js';
 import type { IoctlResult } from './types.js';
+import { KVM_MEM_MAX_NR_PAGES, slotIdRefusal } from './memslots.js';
 import { U64_MAX, gfnToHex, parseU64 } from './u64.js';
 
 /** Bytes of each level name. */
@@ -109,8 +110,6 @@ export interface ParsedRegion {
 }
 
 const FLAGS: readonly ArchMemslotFlag[] = ['readonly', 'guest_memfd', 'log_dirty_pages'];
-/** KVM_MEM_MAX_NR_PAGES: (1 << 31) - 1 pages of the host PAGE_SIZE. */
-const KVM_MEM_MAX_NR_PAGES = 2 ** 31 - 1;
 /** Default hva: 1 TiB plus the gpa modulo 1 TiB, congruent with the gpa for every block size up to 2G. */
 const defaultHva = (gpa: bigint): bigint => (1n << 40n) + (gpa & ((1n << 40n) - 1n));
 
@@ -135,7 +134,8 @@ export function parseRegion(spec: ArchMemslotSpec): ParsedRegion {
  */
 export function kvmSetMemoryRegionChecks(p: ParsedRegion, asId: number, id: number, arch: RegionChecksArch): { r: number; reason: string } | null {
   const refuse = (reason: string) => ({ r: EINVAL, reason });
-  if (id >= arch.userMemSlots) return refuse('slot id is not below KVM_USER_MEM_SLOTS (kvm_vm_ioctl_set_memory_region)');
+  const badId = slotIdRefusal(id, arch.internalMemSlots);
+  if (badId) return refuse(badId);
   const badFlags = checkMemoryRegionFlags(p.flags, arch.readonlyMem, arch.guestMemfd);
   if (badFlags) return refuse(badFlags);
   const pageBytes = LEVEL_BYTES[arch.hostPage];
@@ -245,8 +245,8 @@ export interface ArchMemslotResult extends IoctlResult {
 /** What the generic checks need of the arch. */
 export interface RegionChecksArch {
   hostPage: ArchLevelName;
-  /** KVM_USER_MEM_SLOTS: SHRT_MAX (KVM_MEM_SLOTS_NUM) minus the arch's KVM_INTERNAL_MEM_SLOTS. */
-  userMemSlots: number;
+  /** KVM_INTERNAL_MEM_SLOTS: the slot ids above the user slots that KVM keeps for itself. */
+  internalMemSlots: number;
   /** kvm_arch_has_readonly_mem(). */
   readonlyMem: boolean;
   /** The arch accepts KVM_MEM_GUEST_MEMFD. */

@@ -5,7 +5,7 @@
 import { invalid, overLimit } from './errors.js';
 import { EEXIST, EINVAL, ioctlResult } from './errno.js';
 import { isAliasGfn } from './vm-config.js';
-import { KVM_MEM_MAX_NR_PAGES, KVM_USER_MEM_SLOTS, backingLevelOf, memslotView, type Memslot } from './memslots.js';
+import { KVM_MEM_MAX_NR_PAGES, X86_INTERNAL_MEM_SLOTS, backingLevelOf, memslotView, slotIdRefusal, type Memslot } from './memslots.js';
 import { kvmMmuZapMemslotLeafs, splitHugePagesTo4K } from './mmu/zap.js';
 import { pruneObsoleteRoots } from './mmu/load.js';
 import { writeProtectSlot, recoverHugePages } from './mmu/dirty-log.js';
@@ -47,8 +47,8 @@ export function setUserMemoryRegion(state: VmState, asId: number, id: number, sp
   const gmem = flags.includes('guest_memfd');
   const logDirty = flags.includes('log_dirty_pages');
 
-  // kvm_vm_ioctl_set_memory_region refuses a slot id past the user slots before anything else.
-  if (id >= KVM_USER_MEM_SLOTS) return fail(EINVAL, 'slot id is not below KVM_USER_MEM_SLOTS (kvm_vm_ioctl_set_memory_region)');
+  const badId = slotIdRefusal(id, X86_INTERNAL_MEM_SLOTS);
+  if (badId) return fail(EINVAL, badId);
   // check_memory_region_flags
   if (gmem && !state.hasPrivateMem) return fail(EINVAL, 'KVM_MEM_GUEST_MEMFD on a VM type without private memory (check_memory_region_flags)');
   if (gmem && logDirty)

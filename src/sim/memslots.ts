@@ -4,8 +4,18 @@
 import { PAGES_PER_LEVEL, gfnToHex, levelFromName, LEVEL_NAMES } from './u64.js';
 import type { LevelName, MemslotFlag, MemslotView } from './types.js';
 
-/** KVM_USER_MEM_SLOTS on x86: KVM_MEM_SLOTS_NUM (SHRT_MAX) minus 3 internal slots. */
-export const KVM_USER_MEM_SLOTS = 32764;
+/** KVM_MEM_SLOTS_NUM (include/linux/kvm_host.h): SHRT_MAX slot ids per address space. */
+const KVM_MEM_SLOTS_NUM = 0x7fff;
+/** KVM_INTERNAL_MEM_SLOTS on x86: the APIC access page, the identity map and the TSS slots. */
+export const X86_INTERNAL_MEM_SLOTS = 3;
+
+/**
+ * kvm_vm_ioctl_set_memory_region's first check, before kvm_set_memory_region looks at
+ * anything: the slot id must be below KVM_USER_MEM_SLOTS, KVM_MEM_SLOTS_NUM minus the arch's
+ * KVM_INTERNAL_MEM_SLOTS. The EINVAL's reason, or null.
+ */
+export const slotIdRefusal = (id: number, internalMemSlots: number): string | null =>
+  id >= KVM_MEM_SLOTS_NUM - internalMemSlots ? 'slot id is not below KVM_USER_MEM_SLOTS (kvm_vm_ioctl_set_memory_region)' : null;
 /** KVM_MEM_MAX_NR_PAGES: (1 << 31) - 1 pages per slot. */
 export const KVM_MEM_MAX_NR_PAGES = 2 ** 31 - 1;
 

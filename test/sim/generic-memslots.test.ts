@@ -98,7 +98,7 @@ describe('ArchMemslotSet.overlaps (kvm_check_memslot_overlap)', () => {
 describe('kvmSetMemoryRegionChecks: the generic checks of kvm_set_memory_region at the host PAGE_SIZE', () => {
   const P4K = 4096;
   const P64K = 65536;
-  const ARCH: RegionChecksArch = { hostPage: '4K', userMemSlots: 32767, readonlyMem: true, guestMemfd: true };
+  const ARCH: RegionChecksArch = { hostPage: '4K', internalMemSlots: 0, readonlyMem: true, guestMemfd: true };
   /** The parsed region, or the refusal of the checks for slot `id` of address space `asId`. */
   const check = (spec: Partial<ArchMemslotSpec>, page = P4K, at: { asId?: number; id?: number; arch?: Partial<RegionChecksArch> } = {}) => {
     const p = parseRegion({ guestPhysAddr: '0x0', size: '0x10000', ...spec });

@@ -34,8 +34,8 @@ const allRoots = (state: Arm64State) => [state.canonical, ...[...state.vcpus.val
 function ops(state: Arm64State): MemslotArchOps {
   return {
     hostPage: state.config.host.granule,
-    // arm64 defines no KVM_INTERNAL_MEM_SLOTS: KVM_USER_MEM_SLOTS is KVM_MEM_SLOTS_NUM, SHRT_MAX.
-    userMemSlots: 32767,
+    // arm64 defines no KVM_INTERNAL_MEM_SLOTS (the generic header's default is 0).
+    internalMemSlots: 0,
     readonlyMem: true,
     guestMemfd: true,
     checkBacking: (b) => checkBacking(state.config.host.granule, b),

@@ -86,8 +86,8 @@ function checkBacking(b: ArchBacking | undefined): void {
 function ops(state: S390State): MemslotArchOps {
   return {
     hostPage: '4K',
-    // KVM_INTERNAL_MEM_SLOTS is 1 on s390 (the UCONTROL fake memslot, "KVM: s390: fake memslot for ucontrol VMs"): SHRT_MAX - 1.
-    userMemSlots: 32766,
+    // KVM_INTERNAL_MEM_SLOTS: the UCONTROL fake memslot ("KVM: s390: fake memslot for ucontrol VMs").
+    internalMemSlots: 1,
     // s390 has no read-only memslots and no guest_memfd (spec §21.6: expected EINVAL, not read).
     readonlyMem: false,
     guestMemfd: false,
